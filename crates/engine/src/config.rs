@@ -1,0 +1,433 @@
+//! Configuration: the TOML file format, its defaults, and validation that names the file, line
+//! and field of every problem so `citywall check-config` can print them all at once.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// One problem found in a config file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConfigProblem {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}: `{}`: {}",
+                self.file, self.line, self.field, self.message
+            )
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{} problem(s) in the config:\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<ConfigProblem>),
+}
+
+/// The formats a source can speak. Issue #3 adds more; each has its own file in `sources/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    Geojson,
+}
+
+impl SourceKind {
+    const NAMES: &'static [&'static str] = &["geojson"];
+
+    fn parse(name: &str) -> Option<Self> {
+        match name {
+            "geojson" => Some(Self::Geojson),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerConfig {
+    pub id: String,
+    pub title_zh: String,
+    pub title_en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceConfig {
+    pub id: String,
+    pub layer: String,
+    pub kind: SourceKind,
+    pub url: String,
+    pub title: String,
+    pub interval: Duration,
+    pub timeout: Duration,
+    /// With no fresh data for this long the source counts as stale.
+    pub max_age: Duration,
+    /// Longest wait between retries while the source fails.
+    pub max_backoff: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Config {
+    /// Where the config came from, for messages; `None` for a config built in code.
+    pub origin: Option<PathBuf>,
+    /// The SQLite database file.
+    pub store_path: PathBuf,
+    /// Demo mode: the wall shows 演示数据 / DEMO permanently.
+    pub demo: bool,
+    pub layers: Vec<LayerConfig>,
+    pub sources: Vec<SourceConfig>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let base = path.parent().unwrap_or_else(|| Path::new("."));
+        let mut config = Config::parse(&text, &path.display().to_string(), base)?;
+        config.origin = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Parses and validates config text. `file` names it in messages; relative paths in it are
+    /// taken from `base`.
+    pub fn parse(text: &str, file: &str, base: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            ConfigError::Invalid(vec![ConfigProblem {
+                file: file.to_string(),
+                line,
+                field: String::new(),
+                message: e.message().to_string(),
+            }])
+        })?;
+        let mut problems = Vec::new();
+        let mut problem = |span: Range<usize>, field: &str, message: String| {
+            problems.push(ConfigProblem {
+                file: file.to_string(),
+                line: line_of(text, span.start),
+                field: field.to_string(),
+                message,
+            })
+        };
+
+        let mut layers = Vec::new();
+        let mut layer_ids = HashSet::new();
+        for layer in &raw.layer {
+            let id = layer.get_ref().id.get_ref();
+            if !valid_id(id) {
+                problem(
+                    layer.get_ref().id.span(),
+                    "layer.id",
+                    format!("`{id}` is not a valid id: use lowercase letters, digits and '-'"),
+                );
+            } else if !layer_ids.insert(id.clone()) {
+                problem(
+                    layer.get_ref().id.span(),
+                    "layer.id",
+                    format!("layer `{id}` is defined twice"),
+                );
+            }
+            layers.push(LayerConfig {
+                id: id.clone(),
+                title_zh: layer
+                    .get_ref()
+                    .title_zh
+                    .clone()
+                    .unwrap_or_else(|| id.clone()),
+                title_en: layer
+                    .get_ref()
+                    .title_en
+                    .clone()
+                    .unwrap_or_else(|| id.clone()),
+            });
+        }
+
+        let mut sources = Vec::new();
+        let mut source_ids = HashSet::new();
+        for source in &raw.source {
+            let s = source.get_ref();
+            let id = s.id.get_ref();
+            if !valid_id(id) {
+                problem(
+                    s.id.span(),
+                    "source.id",
+                    format!("`{id}` is not a valid id: use lowercase letters, digits and '-'"),
+                );
+            } else if !source_ids.insert(id.clone()) {
+                problem(
+                    s.id.span(),
+                    "source.id",
+                    format!("source `{id}` is defined twice"),
+                );
+            }
+            if !layer_ids.contains(s.layer.get_ref()) {
+                problem(
+                    s.layer.span(),
+                    "source.layer",
+                    format!(
+                        "source `{id}` names layer `{}`, which no [[layer]] defines",
+                        s.layer.get_ref()
+                    ),
+                );
+            }
+            let kind = SourceKind::parse(s.kind.get_ref());
+            if kind.is_none() {
+                problem(
+                    s.kind.span(),
+                    "source.kind",
+                    format!(
+                        "unknown kind `{}`; known kinds: {}",
+                        s.kind.get_ref(),
+                        SourceKind::NAMES.join(", ")
+                    ),
+                );
+            }
+            let url = s.url.get_ref();
+            if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+                problem(
+                    s.url.span(),
+                    "source.url",
+                    format!("`{url}` is not an http:// or https:// URL"),
+                );
+            }
+            let mut seconds =
+                |value: &Option<Spanned<f64>>, field: &str, default: f64, min: f64| -> Duration {
+                    match value {
+                        None => Duration::from_secs_f64(default),
+                        Some(v) => {
+                            let n = *v.get_ref();
+                            if !n.is_finite() || n < min || n > 86_400.0 {
+                                problem(
+                                    v.span(),
+                                    field,
+                                    format!(
+                                        "{n} is out of range: give seconds between {min} and 86400"
+                                    ),
+                                );
+                                Duration::from_secs_f64(default)
+                            } else {
+                                Duration::from_secs_f64(n)
+                            }
+                        }
+                    }
+                };
+            let interval = seconds(&s.interval_s, "source.interval_s", 5.0, 0.1);
+            let timeout = seconds(&s.timeout_s, "source.timeout_s", 10.0, 0.1);
+            let default_age = (interval.as_secs_f64() * 6.0).max(30.0);
+            let max_age = seconds(&s.max_age_s, "source.max_age_s", default_age, 0.1);
+            let max_backoff = seconds(
+                &s.max_backoff_s,
+                "source.max_backoff_s",
+                (interval.as_secs_f64() * 8.0).clamp(1.0, 300.0),
+                0.1,
+            );
+            sources.push(SourceConfig {
+                id: id.clone(),
+                layer: s.layer.get_ref().clone(),
+                kind: kind.unwrap_or(SourceKind::Geojson),
+                url: url.clone(),
+                title: s.title.clone().unwrap_or_else(|| id.clone()),
+                interval,
+                timeout,
+                max_age,
+                max_backoff,
+            });
+        }
+
+        let store_path = match &raw.store {
+            Some(store) => {
+                let p = store.get_ref().path.get_ref();
+                if p.trim().is_empty() {
+                    problem(
+                        store.get_ref().path.span(),
+                        "store.path",
+                        "is empty: give a file path for the database".into(),
+                    );
+                }
+                base.join(p)
+            }
+            None => base.join("citywall.db"),
+        };
+
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid(problems));
+        }
+        Ok(Config {
+            origin: None,
+            store_path,
+            demo: raw.demo.unwrap_or(false),
+            layers,
+            sources,
+        })
+    }
+
+    pub fn layer(&self, id: &str) -> Option<&LayerConfig> {
+        self.layers.iter().find(|l| l.id == id)
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    demo: Option<bool>,
+    store: Option<Spanned<RawStore>>,
+    #[serde(default)]
+    layer: Vec<Spanned<RawLayer>>,
+    #[serde(default)]
+    source: Vec<Spanned<RawSource>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStore {
+    path: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLayer {
+    id: Spanned<String>,
+    title_zh: Option<String>,
+    title_en: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: Spanned<String>,
+    layer: Spanned<String>,
+    kind: Spanned<String>,
+    url: Spanned<String>,
+    title: Option<String>,
+    interval_s: Option<Spanned<f64>>,
+    timeout_s: Option<Spanned<f64>>,
+    max_age_s: Option<Spanned<f64>>,
+    max_backoff_s: Option<Spanned<f64>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[store]
+path = "wall.db"
+
+[[layer]]
+id = "flood"
+title_zh = "易涝点"
+
+[[source]]
+id = "flood-gauges"
+layer = "flood"
+kind = "geojson"
+url = "http://127.0.0.1:9000/gauges"
+interval_s = 2
+"#;
+
+    #[test]
+    fn a_good_config_parses_with_defaults() {
+        let c = Config::parse(GOOD, "wall.toml", Path::new("/etc/citywall")).unwrap();
+        assert_eq!(c.store_path, Path::new("/etc/citywall/wall.db"));
+        assert_eq!(c.layers[0].title_zh, "易涝点");
+        assert_eq!(c.layers[0].title_en, "flood");
+        let s = &c.sources[0];
+        assert_eq!(s.interval, Duration::from_secs(2));
+        assert_eq!(s.timeout, Duration::from_secs(10));
+        assert_eq!(s.max_age, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_file_line_and_field() {
+        let text = r#"
+[[layer]]
+id = "flood"
+
+[[source]]
+id = "a"
+layer = "floods"
+kind = "wfs"
+url = "ftp://x"
+interval_s = -1
+"#;
+        let Err(ConfigError::Invalid(problems)) = Config::parse(text, "bad.toml", Path::new("."))
+        else {
+            panic!("expected problems");
+        };
+        let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(problems.len(), 4, "{lines:#?}");
+        assert!(
+            lines[0].starts_with("bad.toml:7: `source.layer`"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].starts_with("bad.toml:8: `source.kind`: unknown kind `wfs`"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].starts_with("bad.toml:9: `source.url`"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].starts_with("bad.toml:10: `source.interval_s`"),
+            "{}",
+            lines[3]
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_names_its_line() {
+        let text = "[[layer]]\nid = \"flood\"\ntitle_zh = \n";
+        let Err(ConfigError::Invalid(problems)) = Config::parse(text, "x.toml", Path::new("."))
+        else {
+            panic!("expected a syntax problem");
+        };
+        assert_eq!(problems[0].line, 3, "{}", problems[0]);
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let text = "[[layer]]\nid = \"flood\"\ncolour = \"red\"\n";
+        let Err(ConfigError::Invalid(problems)) = Config::parse(text, "x.toml", Path::new("."))
+        else {
+            panic!("expected a problem");
+        };
+        assert!(problems[0].message.contains("colour"), "{}", problems[0]);
+        assert_eq!(problems[0].line, 3);
+    }
+}

@@ -1,0 +1,210 @@
+//! The running engine: opens the store, rebuilds the index from it, starts one poller per source
+//! and the health ticker, and turns each polled batch into store writes, index updates and
+//! deltas.
+
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::config::{Config, SourceConfig};
+use crate::feed::{Change, Feed};
+use crate::health::Health;
+use crate::model::{now_ms, Feature};
+use crate::sources::{poller, Batch, Rejected};
+use crate::spatial::SpatialIndex;
+use crate::store::{ChangeSet, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What one ingested batch changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct IngestReport {
+    pub upserted: usize,
+    pub removed: usize,
+    pub rejected: usize,
+    /// Features the source holds after the batch.
+    pub count: usize,
+}
+
+pub struct Engine {
+    pub(crate) config: Config,
+    pub(crate) store: Store,
+    pub(crate) index: RwLock<SpatialIndex>,
+    pub(crate) health: Health,
+    pub(crate) feed: Feed,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Engine {
+    /// Opens the store, loads what it holds, and starts polling every source.
+    pub async fn start(config: Config) -> Result<Arc<Engine>, EngineError> {
+        let store = Store::open(&config.store_path).await?;
+        let features = store.load_features().await?;
+        let health = Health::new(&config.sources);
+        for source in &config.sources {
+            health.set_count(
+                &source.id,
+                features.iter().filter(|f| f.source == source.id).count(),
+            );
+        }
+        let (shutdown, _) = watch::channel(false);
+        let engine = Arc::new(Engine {
+            index: RwLock::new(SpatialIndex::load(features)),
+            store,
+            health,
+            feed: Feed::new(),
+            shutdown,
+            config,
+        });
+        for source in engine.config.sources.clone() {
+            tokio::spawn(poller::run(
+                engine.clone(),
+                source,
+                engine.shutdown.subscribe(),
+            ));
+        }
+        tokio::spawn(health_ticker(engine.clone(), engine.shutdown.subscribe()));
+        Ok(engine)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Stops the pollers and the ticker.
+    pub fn shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    pub(crate) fn index(&self) -> RwLockReadGuard<'_, SpatialIndex> {
+        self.index.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Publishes source deltas for every health state that changed.
+    pub(crate) fn publish_health(&self) {
+        for source in self.health.refresh() {
+            self.feed.publish(Change::Source { source });
+        }
+    }
+
+    /// Lands one batch from a source: a full snapshot of what that source holds now. New and
+    /// changed records are upserted, records it no longer lists are removed, rejects are
+    /// quarantined; all in one store transaction, then the index, then one delta.
+    pub async fn ingest(
+        &self,
+        source: &SourceConfig,
+        batch: Batch,
+    ) -> Result<IngestReport, StoreError> {
+        let at = now_ms();
+        let Batch {
+            records,
+            mut rejected,
+        } = batch;
+        let mut upserted: Vec<Feature> = Vec::new();
+        let mut removed: Vec<Feature> = Vec::new();
+        {
+            let index = self.index();
+            let layer = index.layer(&source.layer);
+            let mut listed = HashSet::new();
+            for (position, record) in records.into_iter().enumerate() {
+                let existing = layer.and_then(|l| l.get(&record.id));
+                if let Some(other) = existing.filter(|f| f.source != source.id) {
+                    rejected.push(Rejected {
+                        index: position,
+                        reason: format!(
+                            "id `{}` already belongs to source `{}` in layer `{}`",
+                            record.id, other.source, source.layer
+                        ),
+                        excerpt: record.id.clone(),
+                    });
+                    continue;
+                }
+                listed.insert(record.id.clone());
+                let feature = Feature {
+                    layer: source.layer.clone(),
+                    id: record.id,
+                    source: source.id.clone(),
+                    lon: record.lon,
+                    lat: record.lat,
+                    properties: record.properties,
+                    updated_at: at,
+                };
+                if existing.is_none_or(|old| !old.same_content(&feature)) {
+                    upserted.push(feature);
+                }
+            }
+            if let Some(layer) = layer {
+                removed.extend(
+                    layer
+                        .iter()
+                        .filter(|f| f.source == source.id && !listed.contains(&f.id))
+                        .cloned(),
+                );
+            }
+        }
+
+        self.store
+            .apply(
+                &source.id,
+                at,
+                &ChangeSet {
+                    upserted: upserted.iter().collect(),
+                    removed: removed.iter().collect(),
+                    rejected: rejected.iter().collect(),
+                },
+            )
+            .await?;
+
+        let count = {
+            let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
+            let layer = index.layer_mut(&source.layer);
+            for f in &removed {
+                layer.remove(&f.id);
+            }
+            for f in &upserted {
+                layer.upsert(f.clone());
+            }
+            layer.iter().filter(|f| f.source == source.id).count()
+        };
+
+        let report = IngestReport {
+            upserted: upserted.len(),
+            removed: removed.len(),
+            rejected: rejected.len(),
+            count,
+        };
+        if !upserted.is_empty() || !removed.is_empty() {
+            let stale = self.health.state(&source.id).is_stale();
+            self.feed.publish(Change::Features {
+                layer: source.layer.clone(),
+                upserted: upserted.iter().map(|f| f.to_geojson(stale)).collect(),
+                removed: removed.into_iter().map(|f| f.id).collect(),
+            });
+        }
+        Ok(report)
+    }
+}
+
+/// Re-evaluates source states once a second so `stale` appears without a poll.
+async fn health_ticker(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => engine.publish_health(),
+            _ = shutdown.changed() => return,
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! CityWall engine: everything that needs no window. Sources are polled, parsed and ingested into
+//! the SQLite store and the per-layer spatial index; every change goes out on the change feed; the
+//! [`api::Api`] façade is the one entry point both transports (Tauri IPC and `serve`) call.
+
+pub mod api;
+pub mod config;
+pub mod engine;
+pub mod feed;
+pub mod health;
+pub mod model;
+pub mod serve;
+pub mod sources;
+pub mod spatial;
+pub mod store;
+
+pub use api::Api;
+pub use config::Config;
+pub use engine::Engine;

@@ -1,0 +1,218 @@
+//! The SQLite store (sqlx, WAL, embedded migrations): current features, their append-only
+//! history, and the quarantine of rejected records.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::Row;
+
+use crate::model::Feature;
+use crate::sources::Rejected;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {source}")]
+    Open { path: String, source: sqlx::Error },
+    #[error("cannot migrate the database {path}: {source}")]
+    Migrate {
+        path: String,
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("stored feature {layer}/{id} has unreadable properties: {reason}")]
+    Corrupt {
+        layer: String,
+        id: String,
+        reason: String,
+    },
+}
+
+/// One quarantined record, as `GET /api/v1/sources/{id}/rejected` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedRow {
+    pub at: i64,
+    pub source: String,
+    pub record_index: i64,
+    pub reason: String,
+    pub excerpt: String,
+}
+
+/// One batch of changes from one source, written in one transaction.
+#[derive(Debug, Default)]
+pub struct ChangeSet<'a> {
+    pub upserted: Vec<&'a Feature>,
+    pub removed: Vec<&'a Feature>,
+    pub rejected: Vec<&'a Rejected>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let shown = path.display().to_string();
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+        }
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                path: shown,
+                source,
+            })?;
+        Ok(Store { pool })
+    }
+
+    /// Every current feature, to rebuild the index at start.
+    pub async fn load_features(&self) -> Result<Vec<Feature>, StoreError> {
+        let rows =
+            sqlx::query("SELECT layer, id, source, lon, lat, properties, updated_at FROM features")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|row| {
+                let layer: String = row.try_get("layer")?;
+                let id: String = row.try_get("id")?;
+                let text: String = row.try_get("properties")?;
+                let properties: Map<String, Value> =
+                    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+                        layer: layer.clone(),
+                        id: id.clone(),
+                        reason: e.to_string(),
+                    })?;
+                Ok(Feature {
+                    layer,
+                    id,
+                    source: row.try_get("source")?,
+                    lon: row.try_get("lon")?,
+                    lat: row.try_get("lat")?,
+                    properties,
+                    updated_at: row.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn apply(
+        &self,
+        source: &str,
+        at: i64,
+        changes: &ChangeSet<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for f in &changes.upserted {
+            let props = Value::Object(f.properties.clone()).to_string();
+            sqlx::query(
+                "INSERT INTO features (layer, id, source, lon, lat, properties, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (layer, id) DO UPDATE SET source = excluded.source, lon = excluded.lon, lat = excluded.lat,
+                 properties = excluded.properties, updated_at = excluded.updated_at",
+            )
+            .bind(&f.layer)
+            .bind(&f.id)
+            .bind(&f.source)
+            .bind(f.lon)
+            .bind(f.lat)
+            .bind(&props)
+            .bind(f.updated_at)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO feature_history (at, layer, id, source, lon, lat, properties) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .bind(at)
+                .bind(&f.layer)
+                .bind(&f.id)
+                .bind(&f.source)
+                .bind(f.lon)
+                .bind(f.lat)
+                .bind(&props)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for f in &changes.removed {
+            sqlx::query("DELETE FROM features WHERE layer = ? AND id = ?")
+                .bind(&f.layer)
+                .bind(&f.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO feature_history (at, layer, id, source) VALUES (?, ?, ?, ?)")
+                .bind(at)
+                .bind(&f.layer)
+                .bind(&f.id)
+                .bind(&f.source)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for r in &changes.rejected {
+            sqlx::query("INSERT INTO rejected (at, source, record_index, reason, excerpt) VALUES (?, ?, ?, ?, ?)")
+                .bind(at)
+                .bind(source)
+                .bind(r.index as i64)
+                .bind(&r.reason)
+                .bind(&r.excerpt)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The latest quarantined records of a source, newest first.
+    pub async fn rejected(&self, source: &str, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, source, record_index, reason, excerpt FROM rejected WHERE source = ? ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(source)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(RejectedRow {
+                    at: row.try_get("at")?,
+                    source: row.try_get("source")?,
+                    record_index: row.try_get("record_index")?,
+                    reason: row.try_get("reason")?,
+                    excerpt: row.try_get("excerpt")?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many history rows exist; used by tests and the status line.
+    pub async fn history_len(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM feature_history")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,215 @@
+//! The city's subsystems as HTTP services on loopback (axum), one server per subsystem so each
+//! can be stopped and restarted on its own, as a real subsystem fails on its own. Each speaks a
+//! [`Format`]; today GeoJSON, the shape a real subsystem's GIS export has.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::scenario::{Scenario, SimClock};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subsystem {
+    /// 易涝点 water-level gauges.
+    Flood,
+    /// 治超非现场执法 weigh-in-motion stations.
+    Weighing,
+    /// 12345 / 数字城管 / 110 / 视频AI / 网格员 incidents.
+    Incidents,
+}
+
+impl Subsystem {
+    pub const ALL: [Subsystem; 3] = [Subsystem::Flood, Subsystem::Weighing, Subsystem::Incidents];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Subsystem::Flood => "/api/gauges",
+            Subsystem::Weighing => "/api/stations",
+            Subsystem::Incidents => "/api/events",
+        }
+    }
+
+    /// The engine layer this subsystem feeds.
+    pub fn layer(self) -> &'static str {
+        match self {
+            Subsystem::Flood => "flood",
+            Subsystem::Weighing => "overweight",
+            Subsystem::Incidents => "incidents",
+        }
+    }
+
+    pub fn source_id(self) -> &'static str {
+        match self {
+            Subsystem::Flood => "sim-flood-gauges",
+            Subsystem::Weighing => "sim-wim-stations",
+            Subsystem::Incidents => "sim-incidents",
+        }
+    }
+
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            Subsystem::Flood => "防汛积水监测系统",
+            Subsystem::Weighing => "治超非现场执法系统",
+            Subsystem::Incidents => "城市事件中台",
+        }
+    }
+}
+
+/// What a service speaks. More formats come with the connectors of issue #3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    GeoJson,
+}
+
+struct Running {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+/// The simulated city with its running services.
+pub struct SimCity {
+    pub scenario: Arc<Scenario>,
+    pub clock: Arc<SimClock>,
+    /// How many sim hours of incidents the incident service lists.
+    pub incident_window_h: f64,
+    running: Mutex<HashMap<Subsystem, Running>>,
+    ports: Mutex<HashMap<Subsystem, u16>>,
+}
+
+impl SimCity {
+    /// A city from `seed`, its clock starting at `start_sim` (unix seconds) running `scale`× fast.
+    pub fn new(seed: u64, start_sim: f64, scale: f64) -> Arc<SimCity> {
+        Arc::new(SimCity {
+            scenario: Arc::new(Scenario::new(seed, start_sim)),
+            clock: Arc::new(SimClock::new(start_sim, scale)),
+            incident_window_h: 12.0,
+            running: Mutex::new(HashMap::new()),
+            ports: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The payload a subsystem serves now.
+    pub fn render(&self, subsystem: Subsystem, format: Format) -> Vec<u8> {
+        let t = self.clock.now();
+        let value = match subsystem {
+            Subsystem::Flood => self.scenario.gauges_geojson(t),
+            Subsystem::Weighing => self.scenario.stations_geojson(t),
+            Subsystem::Incidents => self.scenario.incidents_geojson(t, self.incident_window_h),
+        };
+        match format {
+            Format::GeoJson => value.to_string().into_bytes(),
+        }
+    }
+
+    /// Starts every subsystem on its own loopback port (chosen by the OS on first start).
+    pub async fn start_all(self: &Arc<Self>) -> std::io::Result<()> {
+        for s in Subsystem::ALL {
+            self.start(s).await?;
+        }
+        Ok(())
+    }
+
+    /// Starts (or restarts, on the same port) one subsystem's service.
+    pub async fn start(self: &Arc<Self>, subsystem: Subsystem) -> std::io::Result<SocketAddr> {
+        self.stop(subsystem).await;
+        let port = self
+            .ports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&subsystem)
+            .copied()
+            .unwrap_or(0);
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+        let addr = listener.local_addr()?;
+        self.ports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(subsystem, addr.port());
+        let city = self.clone();
+        let app = Router::new().route(
+            subsystem.path(),
+            get(move || {
+                let city = city.clone();
+                async move {
+                    let body = tokio::task::spawn_blocking(move || {
+                        city.render(subsystem, Format::GeoJson)
+                    })
+                    .await
+                    .unwrap_or_default();
+                    ([(header::CONTENT_TYPE, "application/geo+json")], body).into_response()
+                }
+            }),
+        );
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(subsystem, Running { stop, task });
+        Ok(addr)
+    }
+
+    /// Stops one subsystem's service: from now on its port refuses connections.
+    pub async fn stop(&self, subsystem: Subsystem) {
+        let running = self
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&subsystem);
+        if let Some(Running { stop, mut task }) = running {
+            let _ = stop.send(());
+            if tokio::time::timeout(Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+        }
+    }
+
+    pub fn url(&self, subsystem: Subsystem) -> Option<String> {
+        let port = *self
+            .ports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&subsystem)?;
+        Some(format!("http://127.0.0.1:{port}{}", subsystem.path()))
+    }
+
+    /// An engine config (TOML) that polls every running service, as a deployment's config would
+    /// poll the real subsystems.
+    pub fn engine_config(&self, store_path: &str, interval_s: f64) -> String {
+        let mut text = format!(
+            "demo = true\n\n[store]\npath = {store_path:?}\n\n\
+             [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\n\n\
+             [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\n\n\
+             [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\n"
+        );
+        for s in Subsystem::ALL {
+            if let Some(url) = self.url(s) {
+                text.push_str(&format!(
+                    "\n[[source]]\nid = \"{}\"\nlayer = \"{}\"\nkind = \"geojson\"\ntitle = \"{}\"\nurl = \"{url}\"\ninterval_s = {interval_s}\ntimeout_s = 5\n",
+                    s.source_id(),
+                    s.layer(),
+                    s.title_zh()
+                ));
+            }
+        }
+        text
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    let _ = tauri::Builder::default();
+}

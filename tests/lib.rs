@@ -1,0 +1,56 @@
+//! Shared helpers for the end-to-end tests: a running simulated city with an engine polling it
+//! through the real HTTP path, and a scratch directory per test.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use citywall_engine::{Api, Config, Engine};
+use citywall_sim::SimCity;
+
+/// A fresh directory under the system temp dir, unique to this process and `name`.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("citywall-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir is writable");
+    dir
+}
+
+pub struct Running {
+    pub sim: Arc<SimCity>,
+    pub engine: Arc<Engine>,
+    pub api: Api,
+}
+
+/// Starts the sim's services on loopback and an engine polling them every `interval_s`.
+pub async fn start_city(name: &str, scale: f64, interval_s: f64) -> Running {
+    let dir = scratch_dir(name);
+    let start = chrono::Utc::now().timestamp() as f64;
+    let sim = SimCity::new(42, start, scale);
+    sim.start_all()
+        .await
+        .expect("sim services start on loopback");
+    let text = sim.engine_config(&dir.join("wall.db").display().to_string(), interval_s);
+    let config = Config::parse(&text, "sim.toml", &dir).expect("the sim's config is valid");
+    let engine = Engine::start(config).await.expect("engine starts");
+    let api = Api::new(engine.clone());
+    Running { sim, engine, api }
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, or panics with `what` after `limit`.
+pub async fn wait_for<T>(
+    what: &str,
+    limit: Duration,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if started.elapsed() > limit {
+            panic!("timed out after {limit:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
