@@ -1,3 +1,187 @@
-fn main() {
-    let _ = tauri::Builder::default();
+//! `citywall`: the desktop wall (Tauri), browser mode (`serve`) and the config checker. A thin
+//! shell: every answer comes from the engine's `Api`; demo mode only adds the simulated city and
+//! points the config at it.
+
+mod demo;
+mod desktop;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use citywall_engine::config::ConfigError;
+use citywall_engine::{serve, Api, Config, Engine};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "citywall",
+    version,
+    about = "CityWall — 一屏观全域 map wall for city operations centres"
+)]
+struct Cli {
+    /// Config file (TOML). Without one the wall opens the offline demo city.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Demo: how many times faster than real time the simulated city runs.
+    #[arg(long, default_value_t = 60.0, global = true)]
+    time_scale: f64,
+    /// Demo: the simulated city's seed.
+    #[arg(long, default_value_t = 42, global = true)]
+    seed: u64,
+    /// Open the wall full-screen (kiosk) instead of in a window.
+    #[arg(long)]
+    fullscreen: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Browser mode: the API and the wall over HTTP on 127.0.0.1.
+    Serve {
+        /// Run on the simulated demo city.
+        #[arg(long)]
+        demo: bool,
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        /// Where the built UI lives (default: ui/dist of this checkout, or $CITYWALL_UI_DIR).
+        #[arg(long)]
+        ui_dir: Option<PathBuf>,
+    },
+    /// Run only the simulated city's subsystems on fixed loopback ports, for
+    /// `citywall --config assets/demo/citywall.toml` (stop it to see sources fail and recover).
+    Sim {
+        /// Flood gauges on this port, weigh-in-motion on the next, incidents on the one after.
+        #[arg(long, default_value_t = 18101)]
+        port_base: u16,
+    },
+    /// Check a config file, print every problem with its line, exit non-zero if any.
+    CheckConfig { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("citywall=info,citywall_engine=info,warn")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("citywall: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Command::CheckConfig { file }) => Ok(check_config(&file)),
+        Some(Command::Sim { port_base }) => {
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(demo::run_sim(cli.seed, cli.time_scale, port_base))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Serve { demo, port, ui_dir }) => {
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(async {
+                let (api, _sim) =
+                    start(cli.config.as_deref(), demo, cli.seed, cli.time_scale).await?;
+                let ui_dir = ui_dir
+                    .or_else(|| std::env::var_os("CITYWALL_UI_DIR").map(PathBuf::from))
+                    .unwrap_or_else(default_ui_dir);
+                let ui = ui_dir.join("index.html").exists().then_some(ui_dir.clone());
+                if ui.is_none() {
+                    eprintln!(
+                        "citywall: no built UI at {} (run `make ui`); serving the API only",
+                        ui_dir.display()
+                    );
+                }
+                let (addr, server) = serve::bind(api.clone(), port, ui).await?;
+                println!(
+                    "CityWall serving on http://{addr}/{}",
+                    if api.meta().demo {
+                        " — 演示数据 DEMO (simulated city)"
+                    } else {
+                        ""
+                    }
+                );
+                tokio::select! {
+                    result = server => result?,
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+                api.engine().shutdown();
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        None => {
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            tauri::async_runtime::set(runtime.handle().clone());
+            let (api, sim) = runtime.block_on(start(
+                cli.config.as_deref(),
+                cli.config.is_none(),
+                cli.seed,
+                cli.time_scale,
+            ))?;
+            desktop::run(api, sim, cli.fullscreen)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The engine on the given config, or on the demo city when asked (or when no config is given).
+async fn start(
+    config: Option<&std::path::Path>,
+    demo: bool,
+    seed: u64,
+    time_scale: f64,
+) -> anyhow::Result<(Api, Option<std::sync::Arc<citywall_sim::SimCity>>)> {
+    let (config, sim) = match config {
+        Some(path) if !demo => (load_or_explain(path)?, None),
+        _ => {
+            let (config, sim) = demo::start(seed, time_scale).await?;
+            (config, Some(sim))
+        }
+    };
+    let engine = Engine::start(config).await.context("starting the engine")?;
+    Ok((Api::new(engine), sim))
+}
+
+fn load_or_explain(path: &std::path::Path) -> anyhow::Result<Config> {
+    Config::load(path).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn check_config(file: &std::path::Path) -> ExitCode {
+    match Config::load(file) {
+        Ok(config) => {
+            println!(
+                "{}: ok — {} layer(s), {} source(s), store {}",
+                file.display(),
+                config.layers.len(),
+                config.sources.len(),
+                config.store_path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(ConfigError::Invalid(problems)) => {
+            for p in &problems {
+                println!("{p}");
+            }
+            println!("{} problem(s) found", problems.len());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            println!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn default_ui_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/dist"))
 }

@@ -217,6 +217,11 @@ impl Api {
         }))
     }
 
+    /// The wall's headline numbers over the whole city.
+    pub fn summary(&self) -> crate::kpi::Summary {
+        crate::kpi::summarize(&self.engine.index())
+    }
+
     pub fn sources(&self) -> Vec<SourceStatus> {
         self.engine.health.all()
     }

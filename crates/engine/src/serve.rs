@@ -53,6 +53,10 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         )
         .route("/api/v1/features", get(features))
         .route(
+            "/api/v1/summary",
+            get(|State(api): State<Api>| async move { Json(api.summary()) }),
+        )
+        .route(
             "/api/v1/sources",
             get(|State(api): State<Api>| async move { Json(api.sources()) }),
         )

@@ -114,9 +114,9 @@ pub fn ring_radius(r: f64, theta: f64, n: f64) -> f64 {
     r * shape * (1.0 + 0.025 * (3.0 * theta + r / 1_000.0).sin())
 }
 
-/// Sector index (0..8) of a direction, sectors centred on the radials.
-pub fn sector_of(theta: f64) -> usize {
-    (((theta + PI / 8.0).rem_euclid(TAU)) / (PI / 4.0)) as usize % 8
+/// Whether direction `t` lies in the arc from `t0` to `t1` (counter-clockwise, any winding).
+fn in_arc(t: f64, t0: f64, t1: f64) -> bool {
+    (t - t0).rem_euclid(TAU) < t1 - t0
 }
 
 impl City {
@@ -455,8 +455,7 @@ impl City {
         let t = geo::angle_of(p);
         self.grids.iter().position(|g| {
             let [r0, r1, t0, t1] = g.polar;
-            let t = if t < t0 { t + TAU } else { t };
-            r >= r0 && r < r1 && t >= t0 && t < t1
+            r >= r0 && r < r1 && in_arc(t, t0, t1)
         })
     }
 
@@ -493,11 +492,7 @@ impl City {
             };
             let inside = |p: P| {
                 let r = geo::dist(p, [0.0, 0.0]);
-                let mut t = geo::angle_of(p);
-                if t < t0 {
-                    t += TAU;
-                }
-                r >= r0 && r < r1 && t >= t0 && t < t1
+                r >= r0 && r < r1 && in_arc(geo::angle_of(p), t0, t1)
             };
             let (s, c) = angle.sin_cos();
             let to_world = |u: f64, v: f64| -> P { [u * c - v * s, u * s + v * c] };
@@ -791,6 +786,16 @@ mod tests {
         );
         assert!(city.parks.len() > 10);
         assert!(city.roads.len() > 300);
+        // Every point of the city lies in a grid cell, including just below east (θ ≈ 350°).
+        for p in [
+            [4_000.0, -600.0],
+            [0.0, 0.0],
+            [-11_000.0, 100.0],
+            [100.0, -2_599.0],
+        ] {
+            assert!(city.grid_of(p).is_some(), "{p:?} in no grid cell");
+        }
+        assert!(city.grid_of([12_500.0, 0.0]).is_none());
         let g = city.grid_of([3_000.0, 3_000.0]).unwrap();
         let street = city.grids[g].parent.unwrap();
         assert!(city.streets[street].parent.is_some());

@@ -565,7 +565,7 @@ fn place_gauges(city: &City, rng: &mut Rng) -> Vec<Gauge> {
                 kind: "下穿通道",
                 district: district_name(city, p),
                 p,
-                peak: rng.range(0.12, 0.78),
+                peak: rng.range(0.04, 0.62),
                 lag: rng.range(0.0, 0.5),
                 thresholds: [0.15, 0.27, 0.40, 0.50],
             });
@@ -588,7 +588,7 @@ fn place_gauges(city: &City, rng: &mut Rng) -> Vec<Gauge> {
             kind: "低洼路段",
             district: district_name(city, p),
             p,
-            peak: rng.range(0.08, 0.55),
+            peak: rng.range(0.02, 0.46),
             lag: rng.range(0.1, 0.8),
             thresholds: [0.10, 0.20, 0.30, 0.40],
         });
@@ -608,7 +608,7 @@ fn place_gauges(city: &City, rng: &mut Rng) -> Vec<Gauge> {
             kind: "低洼路段",
             district: district_name(city, p),
             p,
-            peak: rng.range(0.05, 0.45),
+            peak: rng.range(0.02, 0.36),
             lag: rng.range(0.2, 0.9),
             thresholds: [0.10, 0.20, 0.30, 0.40],
         });

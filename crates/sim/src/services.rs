@@ -118,6 +118,19 @@ impl SimCity {
         Ok(())
     }
 
+    /// Starts one subsystem's service on a fixed loopback port (0: the OS picks).
+    pub async fn start_on(
+        self: &Arc<Self>,
+        subsystem: Subsystem,
+        port: u16,
+    ) -> std::io::Result<SocketAddr> {
+        self.ports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(subsystem, port);
+        self.start(subsystem).await
+    }
+
     /// Starts (or restarts, on the same port) one subsystem's service.
     pub async fn start(self: &Arc<Self>, subsystem: Subsystem) -> std::io::Result<SocketAddr> {
         self.stop(subsystem).await;

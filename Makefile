@@ -1,0 +1,49 @@
+# CityWall. The README's two commands: `make demo` and `make test`. Both set up what is missing.
+SHELL := /bin/bash
+XVFB := xvfb-run -a -s "-screen 0 1920x1080x24"
+
+.PHONY: setup ui build demo serve test lint test-rust test-ui test-browser basemap check-basemap clean
+
+setup:
+	./scripts/setup.sh
+
+# The UI is built first: the desktop binary embeds ui/dist.
+ui: setup
+	cd ui && npx vite build --logLevel warn
+
+build: ui
+	cargo build --workspace --bins
+
+# Opens the desktop wall on the simulated city, fully offline.
+demo: build
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then ./target/debug/citywall; \
+	else echo "no display: running the wall under Xvfb; use 'make serve' for browser mode"; $(XVFB) ./target/debug/citywall; fi
+
+# Browser mode on http://127.0.0.1:8765/ with the demo city.
+serve: build
+	./target/debug/citywall serve --demo --port 8765
+
+test: build lint test-ui test-rust test-browser
+	@echo "make test: all green"
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test-ui: setup
+	cd ui && npx vitest run
+
+# Engine, sim and end-to-end tests; the app e2e opens the real window under Xvfb.
+test-rust: build
+	CITYWALL_REQUIRE_APP_E2E=1 $(XVFB) cargo test --workspace
+
+test-browser: build
+	node tests/browser/wall.e2e.mjs
+
+# Regenerates the committed basemap from the sim city's geometry.
+basemap:
+	cargo run -q -p citywall-sim --bin citywall-basemap -- assets/basemap/city.pmtiles
+
+clean:
+	cargo clean
+	rm -rf ui/dist test-output

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what CityWall needs on Debian 12 and is missing: system packages (Tauri's WebKitGTK
+# stack, Xvfb, WebKitWebDriver, Chromium for browser tests, a CJK font) and the npm packages of
+# the UI and the browser tests. Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev
+  pkg-config build-essential libgl1-mesa-dri fonts-dejavu-core fonts-wqy-microhei
+  xvfb xauth webkit2gtk-driver chromium
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+command -v cargo >/dev/null || { echo "setup: cargo (Rust) is required: https://rustup.rs" >&2; exit 1; }
+command -v npm >/dev/null || { echo "setup: node and npm are required (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+
+for dir in ui tests/browser; do
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done

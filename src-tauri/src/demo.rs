@@ -1,0 +1,59 @@
+//! Demo mode: starts the simulated city's subsystems on loopback and builds the engine config
+//! that polls them. The engine itself runs exactly as in a deployment.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use citywall_engine::Config;
+use citywall_sim::{SimCity, Subsystem};
+
+/// How often the demo polls each simulated subsystem, in seconds.
+const DEMO_POLL_S: f64 = 2.0;
+
+pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Arc<SimCity>)> {
+    anyhow::ensure!(
+        time_scale.is_finite() && time_scale > 0.0,
+        "--time-scale must be a positive number"
+    );
+    let now = chrono_now();
+    let sim = SimCity::new(seed, now, time_scale);
+    sim.start_all()
+        .await
+        .context("starting the simulated city's services on loopback")?;
+    let dir = std::env::temp_dir().join(format!("citywall-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let text = sim.engine_config(&dir.join("demo.db").display().to_string(), DEMO_POLL_S);
+    let config = Config::parse(&text, "<demo>", &dir).context("the demo config")?;
+    Ok((config, sim))
+}
+
+fn chrono_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// The simulated subsystems alone, on fixed ports, until Ctrl-C.
+pub async fn run_sim(seed: u64, time_scale: f64, port_base: u16) -> anyhow::Result<()> {
+    let sim = SimCity::new(seed, chrono_now(), time_scale);
+    for (offset, subsystem) in Subsystem::ALL.into_iter().enumerate() {
+        let port = port_base
+            .checked_add(offset as u16)
+            .context("--port-base is too high")?;
+        sim.start_on(subsystem, port)
+            .await
+            .with_context(|| format!("starting {} on 127.0.0.1:{port}", subsystem.title_zh()))?;
+        println!(
+            "{} ({}): {}",
+            subsystem.title_zh(),
+            subsystem.layer(),
+            sim.url(subsystem).unwrap_or_default()
+        );
+    }
+    println!("simulated city running at {time_scale}× — Ctrl-C stops it");
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! The desktop window: Tauri commands that call the engine's `Api`, and the change feed
+//! forwarded to the window as `citywall://delta` events.
+
+use std::sync::Arc;
+
+use citywall_engine::api::{FeatureQuery, LayerInfo, Meta};
+use citywall_engine::health::SourceStatus;
+use citywall_engine::kpi::Summary;
+use citywall_engine::Api;
+use citywall_sim::SimCity;
+use serde_json::Value;
+use tauri::{Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
+use tokio::sync::broadcast::error::RecvError;
+
+#[tauri::command]
+fn meta(api: State<'_, Api>) -> Meta {
+    api.meta()
+}
+
+#[tauri::command]
+fn layers(api: State<'_, Api>) -> Vec<LayerInfo> {
+    api.layers()
+}
+
+#[tauri::command]
+fn features(
+    api: State<'_, Api>,
+    layer: String,
+    bbox: Option<[f64; 4]>,
+    zoom: Option<f64>,
+) -> Result<Value, String> {
+    let query = FeatureQuery::new(&layer, bbox, zoom).map_err(|e| e.to_string())?;
+    api.features(&query).map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+fn sources(api: State<'_, Api>) -> Vec<SourceStatus> {
+    api.sources()
+}
+
+#[tauri::command]
+fn summary(api: State<'_, Api>) -> Summary {
+    api.summary()
+}
+
+/// Keeps the simulated city alive as long as the window (demo mode).
+struct DemoCity(#[allow(dead_code)] Option<Arc<SimCity>>);
+
+pub fn run(api: Api, sim: Option<Arc<SimCity>>, fullscreen: bool) -> anyhow::Result<()> {
+    let demo = sim.is_some();
+    tauri::Builder::default()
+        .manage(api.clone())
+        .manage(DemoCity(sim))
+        .invoke_handler(tauri::generate_handler![
+            meta, layers, features, sources, summary
+        ])
+        .setup(move |app| {
+            let title = if demo {
+                "CityWall · 示范市城市运行管理中心 · 演示数据 DEMO"
+            } else {
+                "CityWall · 城市运行管理中心"
+            };
+            WebviewWindowBuilder::new(app, "wall", WebviewUrl::App("index.html".into()))
+                .title(title)
+                .inner_size(1920.0, 1080.0)
+                .fullscreen(fullscreen)
+                .build()?;
+            let handle = app.handle().clone();
+            let mut deltas = app.state::<Api>().subscribe();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    match deltas.recv().await {
+                        Ok(delta) => {
+                            let _ = handle.emit("citywall://delta", &*delta);
+                        }
+                        Err(RecvError::Lagged(missed)) => {
+                            let _ = handle.emit(
+                                "citywall://delta",
+                                serde_json::json!({"type": "resync", "missed": missed}),
+                            );
+                        }
+                        Err(RecvError::Closed) => return,
+                    }
+                }
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!())?;
+    api.engine().shutdown();
+    Ok(())
+}

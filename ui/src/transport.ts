@@ -1,0 +1,96 @@
+// The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
+// HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
+
+import type { Bbox, Delta, FeatureCollection, LayerInfo, Meta, SourceStatus, Summary } from './types';
+
+export interface Transport {
+  readonly name: 'tauri' | 'http';
+  meta(): Promise<Meta>;
+  layers(): Promise<LayerInfo[]>;
+  features(layer: string, bbox: Bbox, zoom: number): Promise<FeatureCollection>;
+  sources(): Promise<SourceStatus[]>;
+  summary(): Promise<Summary>;
+  /** Calls `onDelta` for every delta; `onState` when the stream connects or drops. */
+  subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void): () => void;
+}
+
+class HttpTransport implements Transport {
+  readonly name = 'http' as const;
+  constructor(private base: string) {}
+
+  private async get<T>(path: string): Promise<T> {
+    const response = await fetch(`${this.base}/api/v1/${path}`);
+    if (!response.ok) {
+      let message = `${response.status} ${response.statusText}`;
+      try {
+        message = (await response.json()).error ?? message;
+      } catch {
+        /* the status line is the best we have */
+      }
+      throw new Error(`${path}: ${message}`);
+    }
+    return response.json() as Promise<T>;
+  }
+
+  meta() { return this.get<Meta>('meta'); }
+  layers() { return this.get<LayerInfo[]>('layers'); }
+  sources() { return this.get<SourceStatus[]>('sources'); }
+  summary() { return this.get<Summary>('summary'); }
+  features(layer: string, bbox: Bbox, zoom: number) {
+    const b = bbox.map((v) => v.toFixed(6)).join(',');
+    return this.get<FeatureCollection>(`features?layer=${encodeURIComponent(layer)}&bbox=${b}&zoom=${zoom.toFixed(2)}`);
+  }
+
+  subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void) {
+    let socket: WebSocket | null = null;
+    let closed = false;
+    let retry = 500;
+    const open = () => {
+      const url = `${this.base.replace(/^http/, 'ws')}/api/v1/stream`;
+      socket = new WebSocket(url);
+      socket.onopen = () => { retry = 500; onState(true); };
+      socket.onmessage = (e) => {
+        try { onDelta(JSON.parse(e.data as string) as Delta); } catch { /* a malformed frame is skipped */ }
+      };
+      socket.onclose = () => {
+        onState(false);
+        if (!closed) setTimeout(open, (retry = Math.min(retry * 2, 10_000)));
+      };
+    };
+    open();
+    return () => { closed = true; socket?.close(); };
+  }
+}
+
+class TauriTransport implements Transport {
+  readonly name = 'tauri' as const;
+  private async call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+    const { invoke } = await import('@tauri-apps/api/core');
+    try {
+      return await invoke<T>(cmd, args);
+    } catch (e) {
+      throw new Error(`${cmd}: ${String(e)}`);
+    }
+  }
+  meta() { return this.call<Meta>('meta'); }
+  layers() { return this.call<LayerInfo[]>('layers'); }
+  sources() { return this.call<SourceStatus[]>('sources'); }
+  summary() { return this.call<Summary>('summary'); }
+  features(layer: string, bbox: Bbox, zoom: number) {
+    return this.call<FeatureCollection>('features', { layer, bbox, zoom });
+  }
+  subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void) {
+    let unlisten: (() => void) | null = null;
+    let stopped = false;
+    import('@tauri-apps/api/event').then(async ({ listen }) => {
+      const un = await listen<Delta>('citywall://delta', (e) => onDelta(e.payload));
+      if (stopped) un(); else { unlisten = un; onState(true); }
+    });
+    return () => { stopped = true; unlisten?.(); };
+  }
+}
+
+export function pickTransport(): Transport {
+  if ('__TAURI_INTERNALS__' in window) return new TauriTransport();
+  return new HttpTransport(window.location.origin);
+}

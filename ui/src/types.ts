@@ -1,0 +1,62 @@
+// The shapes the engine's API answers with, shared by both transports.
+
+export interface Meta {
+  product: string;
+  version: string;
+  demo: boolean;
+  seq: number;
+}
+
+export interface LayerInfo {
+  id: string;
+  title_zh: string;
+  title_en: string;
+  count: number;
+}
+
+export type SourceState = 'pending' | 'ok' | 'failing' | 'stale';
+
+export interface SourceStatus {
+  id: string;
+  layer: string;
+  title: string;
+  kind: string;
+  state: SourceState;
+  last_success: number | null;
+  last_attempt: number | null;
+  last_error: string | null;
+  latency_ms: number | null;
+  count: number;
+  received_last: number;
+  rejected_last: number;
+  rejected_total: number;
+}
+
+export interface GeoFeature {
+  type: 'Feature';
+  id: string;
+  geometry: { type: 'Point'; coordinates: [number, number] };
+  properties: Record<string, unknown> & { _id: string; _source: string; _stale: boolean };
+}
+
+export interface FeatureCollection {
+  type: 'FeatureCollection';
+  layer: string;
+  truncated: boolean;
+  seq: number;
+  features: GeoFeature[];
+}
+
+export type Delta =
+  | { type: 'features'; seq: number; at: number; layer: string; upserted: GeoFeature[]; removed: string[] }
+  | { type: 'source'; seq: number; at: number; source: SourceStatus }
+  | { type: 'hello'; seq: number }
+  | { type: 'resync'; missed: number };
+
+export interface Summary {
+  flood: { total: number; by_level: Record<string, number>; max_level_m: number; rain_mm_h: number };
+  overweight: { stations: number; passes_today: number; violations_today: number; overload_rate_pct: number; violations_1h: number };
+  incidents: { total: number; open: number; closed: number; closure_rate_pct: number; by_channel: Record<string, number>; severe_open: number };
+}
+
+export type Bbox = [number, number, number, number];

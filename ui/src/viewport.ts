@@ -1,0 +1,65 @@
+// What the wall holds of one layer: the features inside the (padded) viewport, kept current by
+// deltas. A fetch replaces it when the view moves; deltas only add, change or drop single
+// features, so no update ever rebuilds a whole layer on the backend's side.
+
+import type { Bbox, FeatureCollection, GeoFeature } from './types';
+
+export class ViewportLayer {
+  private features = new Map<string, GeoFeature>();
+  bbox: Bbox | null = null;
+  /** Seq of the fetch this content came from; older deltas are ignored. */
+  seq = 0;
+  version = 0;
+
+  replace(fc: FeatureCollection, bbox: Bbox) {
+    this.features = new Map(fc.features.map((f) => [f.id, f]));
+    this.bbox = bbox;
+    this.seq = fc.seq;
+    this.version++;
+  }
+
+  /** Applies one delta; returns whether anything in view changed. */
+  apply(seq: number, upserted: GeoFeature[], removed: string[]): boolean {
+    if (seq <= this.seq || !this.bbox) return false;
+    let changed = false;
+    for (const id of removed) changed = this.features.delete(id) || changed;
+    for (const f of upserted) {
+      if (inside(f, this.bbox)) {
+        this.features.set(f.id, f);
+        changed = true;
+      } else {
+        changed = this.features.delete(f.id) || changed;
+      }
+    }
+    if (changed) this.version++;
+    return changed;
+  }
+
+  get size() {
+    return this.features.size;
+  }
+
+  get(id: string) {
+    return this.features.get(id);
+  }
+
+  collection(): { type: 'FeatureCollection'; features: GeoFeature[] } {
+    return { type: 'FeatureCollection', features: [...this.features.values()] };
+  }
+}
+
+export function inside(f: GeoFeature, [w, s, e, n]: Bbox): boolean {
+  const [x, y] = f.geometry.coordinates;
+  return x >= w && x <= e && y >= s && y <= n;
+}
+
+/** Grows a bbox by `fraction` of its size on every side, so small pans need no fetch. */
+export function pad([w, s, e, n]: Bbox, fraction: number): Bbox {
+  const dx = (e - w) * fraction;
+  const dy = (n - s) * fraction;
+  return [Math.max(-180, w - dx), Math.max(-90, s - dy), Math.min(180, e + dx), Math.min(90, n + dy)];
+}
+
+export function contains([w, s, e, n]: Bbox, [w2, s2, e2, n2]: Bbox): boolean {
+  return w <= w2 && s <= s2 && e >= e2 && n >= n2;
+}
