@@ -14,10 +14,12 @@ ui: setup
 build: ui
 	cargo build --workspace --bins
 
-# Opens the desktop wall on the simulated city, fully offline.
+# Opens the desktop wall on the simulated city, fully offline. Without a display (a server, an
+# SSH session) it says so and serves the same wall to a browser instead.
 demo: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then ./target/debug/citywall; \
-	else echo "no display: running the wall under Xvfb; use 'make serve' for browser mode"; $(XVFB) ./target/debug/citywall; fi
+	else echo "make demo: no display here; serving the wall for a browser instead"; \
+	./target/debug/citywall serve --demo --port 8765; fi
 
 # Browser mode on http://127.0.0.1:8765/ with the demo city.
 serve: build

@@ -149,6 +149,8 @@ async fn the_wall_api_follows_the_simulated_city() {
         },
     )
     .await;
+    let polls = failing["consecutive_failures"].as_u64().unwrap();
+    assert!(polls <= 2, "failing shown only after {polls} failed polls");
     let reason = failing["last_error"].as_str().unwrap();
     assert!(
         reason.contains("cannot connect to http://127.0.0.1:"),

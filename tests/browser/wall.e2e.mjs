@@ -2,7 +2,8 @@
 // Asserts the wall drew all three live layers over the basemap, shows the DEMO badge and source
 // health, opens a detail popup on click; saves screenshots under test-output/.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,22 +34,31 @@ async function check(name, fn) {
 }
 const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
 
+function start(args) {
+  const child = spawn(binary, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.log = '';
+  child.stdout.on('data', (d) => (child.log += d));
+  child.stderr.on('data', (d) => (child.log += d));
+  return child;
+}
+
+async function waitForApi(base, server) {
+  const started = Date.now();
+  for (;;) {
+    try { if ((await fetch(`${base}/api/v1/meta`)).ok) return; } catch { /* not up yet */ }
+    if (Date.now() - started > 30_000) throw new Error(`server did not start:\n${server.log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 const port = await freePort();
-const server = spawn(binary, ['serve', '--demo', '--port', String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-let serverLog = '';
-server.stdout.on('data', (d) => (serverLog += d));
-server.stderr.on('data', (d) => (serverLog += d));
+const server = start(['serve', '--demo', '--port', String(port)]);
 const base = `http://127.0.0.1:${port}`;
+const children = [server];
 
 let browser;
 try {
-  // Wait for the API.
-  const started = Date.now();
-  for (;;) {
-    try { if ((await fetch(`${base}/api/v1/meta`)).ok) break; } catch { /* not up yet */ }
-    if (Date.now() - started > 30_000) throw new Error(`server did not start:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForApi(base, server);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -107,13 +117,53 @@ try {
   await check('nothing was requested beyond loopback', async () => {
     assert(offHost.length === 0, `off-host requests: ${offHost.slice(0, 5).join(', ')}`);
   });
+  await page.close();
+
+  // A subsystem that stops: its source turns failing on the health strip with the reason, its
+  // features stay on the map greyed; when it comes back the source recovers by itself.
+  const simBase = await freePort();
+  let sim = start(['sim', '--port-base', String(simBase)]);
+  children.push(sim);
+  const dir = mkdtempSync(path.join(tmpdir(), 'citywall-e2e-'));
+  const config = path.join(dir, 'wall.toml');
+  writeFileSync(config, readFileSync(path.join(root, 'assets/demo/citywall.toml'), 'utf8')
+    .replaceAll('18101', String(simBase)).replaceAll('18102', String(simBase + 1)).replaceAll('18103', String(simBase + 2))
+    .replace(/interval_s = \d+/g, 'interval_s = 1').replace('max_backoff_s = 60', 'max_backoff_s = 2'));
+  const port2 = await freePort();
+  const server2 = start(['serve', '--config', config, '--port', String(port2)]);
+  children.push(server2);
+  const base2 = `http://127.0.0.1:${port2}`;
+  await waitForApi(base2, server2);
+  const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await wall.goto(base2);
+  await check('a stopped subsystem shows as failing, its data greyed, then recovers', async () => {
+    await wall.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    assert((await wall.$('[data-testid=demo-badge]')) === null, 'a configured wall shows no DEMO badge');
+    sim.kill('SIGTERM');
+    await wall.waitForSelector('[data-source="flood-gauges"][data-state="failing"]', { timeout: 10_000 });
+    const reason = await wall.textContent('[data-source="flood-gauges"] .err');
+    assert(reason.includes('cannot connect'), `failing reason: ${reason}`);
+    await wall.waitForFunction(() => {
+      const fs = window.__citywall.map.queryRenderedFeatures({ layers: ['flood-dot'] });
+      return fs.length > 0 && fs.every((f) => f.properties._stale === true);
+    }, null, { timeout: 10_000 });
+    await wall.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await wall.screenshot({ path: path.join(out, 'browser-source-failing.png') });
+    sim = start(['sim', '--port-base', String(simBase)]);
+    children.push(sim);
+    await wall.waitForSelector('[data-source="flood-gauges"][data-state="ok"]', { timeout: 15_000 });
+    await wall.waitForFunction(() => {
+      const fs = window.__citywall.map.queryRenderedFeatures({ layers: ['flood-dot'] });
+      return fs.length > 0 && fs.every((f) => f.properties._stale === false);
+    }, null, { timeout: 10_000 });
+  });
   if (consoleErrors.length) console.log(`console errors:\n  ${consoleErrors.slice(0, 10).join('\n  ')}`);
 } catch (e) {
   results.push(['setup', false]);
   console.log(`FAIL setup: ${e.message}`);
 } finally {
   await browser?.close();
-  server.kill('SIGTERM');
+  for (const c of children) c.kill('SIGTERM');
 }
 const passed = results.filter((r) => r[1]).length;
 const failed = results.length - passed;

@@ -14,7 +14,7 @@ export interface LayerInfo {
   count: number;
 }
 
-export type SourceState = 'pending' | 'ok' | 'failing' | 'stale';
+export type SourceState = 'pending' | 'ok' | 'degraded' | 'failing' | 'stale';
 
 export interface SourceStatus {
   id: string;

@@ -10,6 +10,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::crs::Crs;
+
 /// One problem found in a config file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConfigProblem {
@@ -82,6 +84,10 @@ pub struct SourceConfig {
     pub max_age: Duration,
     /// Longest wait between retries while the source fails.
     pub max_backoff: Duration,
+    /// The coordinate system the source speaks; converted to WGS84 at ingest.
+    pub crs: Crs,
+    /// Largest answer accepted, in bytes, after decompression.
+    pub max_body_bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -210,47 +216,81 @@ impl Config {
                     format!("`{url}` is not an http:// or https:// URL"),
                 );
             }
-            let mut seconds =
-                |value: &Option<Spanned<f64>>, field: &str, default: f64, min: f64| -> Duration {
-                    match value {
-                        None => Duration::from_secs_f64(default),
-                        Some(v) => {
-                            let n = *v.get_ref();
-                            if !n.is_finite() || n < min || n > 86_400.0 {
-                                problem(
-                                    v.span(),
-                                    field,
-                                    format!(
-                                        "{n} is out of range: give seconds between {min} and 86400"
-                                    ),
-                                );
-                                Duration::from_secs_f64(default)
-                            } else {
-                                Duration::from_secs_f64(n)
-                            }
+            // A number within [min, max] in `unit`, or the default (and a problem) when not.
+            let mut number = |value: &Option<Spanned<f64>>,
+                              field: &str,
+                              default: f64,
+                              (min, max): (f64, f64),
+                              unit: &str|
+             -> f64 {
+                match value {
+                    None => default,
+                    Some(v) => {
+                        let n = *v.get_ref();
+                        if !n.is_finite() || n < min || n > max {
+                            problem(
+                                v.span(),
+                                field,
+                                format!("{n} is out of range: give {unit} between {min} and {max}"),
+                            );
+                            default
+                        } else {
+                            n
                         }
                     }
-                };
-            let interval = seconds(&s.interval_s, "source.interval_s", 5.0, 0.1);
-            let timeout = seconds(&s.timeout_s, "source.timeout_s", 10.0, 0.1);
-            let default_age = (interval.as_secs_f64() * 6.0).max(30.0);
-            let max_age = seconds(&s.max_age_s, "source.max_age_s", default_age, 0.1);
-            let max_backoff = seconds(
+                }
+            };
+            const SECONDS: (f64, f64) = (0.1, 86_400.0);
+            let interval = number(&s.interval_s, "source.interval_s", 5.0, SECONDS, "seconds");
+            let timeout = number(&s.timeout_s, "source.timeout_s", 10.0, SECONDS, "seconds");
+            let max_age = number(
+                &s.max_age_s,
+                "source.max_age_s",
+                (interval * 6.0).max(30.0),
+                SECONDS,
+                "seconds",
+            );
+            let max_backoff = number(
                 &s.max_backoff_s,
                 "source.max_backoff_s",
-                (interval.as_secs_f64() * 8.0).clamp(1.0, 300.0),
-                0.1,
+                (interval * 8.0).clamp(1.0, 300.0),
+                SECONDS,
+                "seconds",
             );
+            let max_body_mb = number(
+                &s.max_body_mb,
+                "source.max_body_mb",
+                64.0,
+                (0.001, 4096.0),
+                "megabytes",
+            );
+            let crs = match &s.crs {
+                None => Crs::Wgs84,
+                Some(name) => Crs::parse(name.get_ref()).unwrap_or_else(|| {
+                    problem(
+                        name.span(),
+                        "source.crs",
+                        format!(
+                            "unknown coordinate system `{}`; known: {}",
+                            name.get_ref(),
+                            Crs::NAMES.join(", ")
+                        ),
+                    );
+                    Crs::Wgs84
+                }),
+            };
             sources.push(SourceConfig {
                 id: id.clone(),
                 layer: s.layer.get_ref().clone(),
                 kind: kind.unwrap_or(SourceKind::Geojson),
                 url: url.clone(),
                 title: s.title.clone().unwrap_or_else(|| id.clone()),
-                interval,
-                timeout,
-                max_age,
-                max_backoff,
+                interval: Duration::from_secs_f64(interval),
+                timeout: Duration::from_secs_f64(timeout),
+                max_age: Duration::from_secs_f64(max_age),
+                max_backoff: Duration::from_secs_f64(max_backoff),
+                crs,
+                max_body_bytes: (max_body_mb * 1_048_576.0) as u64,
             });
         }
 
@@ -335,6 +375,8 @@ struct RawSource {
     timeout_s: Option<Spanned<f64>>,
     max_age_s: Option<Spanned<f64>>,
     max_backoff_s: Option<Spanned<f64>>,
+    crs: Option<Spanned<String>>,
+    max_body_mb: Option<Spanned<f64>>,
 }
 
 #[cfg(test)]

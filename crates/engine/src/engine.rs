@@ -25,6 +25,8 @@ pub enum EngineError {
 /// What one ingested batch changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IngestReport {
+    /// Why the first rejected record was refused, for the health sentence.
+    pub first_rejection: Option<String>,
     pub upserted: usize,
     pub removed: usize,
     pub rejected: usize,
@@ -178,6 +180,7 @@ impl Engine {
         };
 
         let report = IngestReport {
+            first_rejection: rejected.first().map(|r| r.reason.clone()),
             upserted: upserted.len(),
             removed: removed.len(),
             rejected: rejected.len(),

@@ -16,6 +16,8 @@ pub enum SourceState {
     /// Not polled successfully yet since start.
     Pending,
     Ok,
+    /// The last poll landed but rejected some records (quarantined, see `last_error`).
+    Degraded,
     /// The last poll failed.
     Failing,
     /// Polls succeed in form but nothing fresh has arrived for longer than the source's max age.
@@ -107,6 +109,7 @@ impl Health {
         entries.get_mut(id).map(f)
     }
 
+    /// A poll that landed. `first_rejection` is the reason of its first rejected record, if any.
     pub fn record_success(
         &self,
         id: &str,
@@ -114,13 +117,16 @@ impl Health {
         received: usize,
         rejected: usize,
         count: usize,
+        first_rejection: Option<&str>,
     ) {
         self.with(id, |e| {
             let now = now_ms();
             let s = &mut e.status;
             s.last_attempt = Some(now);
             s.last_success = Some(now);
-            s.last_error = None;
+            s.last_error = first_rejection.map(|reason| {
+                format!("rejected {rejected} of {received} records (quarantined); first: {reason}")
+            });
             s.latency_ms = Some(latency.as_millis() as u64);
             s.received_last = received;
             s.rejected_last = rejected;
@@ -183,6 +189,7 @@ fn compute_state(s: &SourceStatus, max_age: Duration, now: i64) -> SourceState {
     match s.last_success {
         None => SourceState::Pending,
         Some(t) if now - t > max_age.as_millis() as i64 => SourceState::Stale,
+        Some(_) if s.rejected_last > 0 => SourceState::Degraded,
         Some(_) => SourceState::Ok,
     }
 }
@@ -203,6 +210,8 @@ mod tests {
             timeout: Duration::from_secs(1),
             max_age: Duration::from_millis(50),
             max_backoff: Duration::from_secs(1),
+            crs: Default::default(),
+            max_body_bytes: 1 << 20,
         }
     }
 
@@ -210,13 +219,25 @@ mod tests {
     fn states_follow_polls_and_the_clock() {
         let h = Health::new(&[source()]);
         assert_eq!(h.state("s"), SourceState::Pending);
-        h.record_success("s", Duration::from_millis(3), 10, 1, 9);
-        assert_eq!(h.refresh()[0].state, SourceState::Ok);
+        h.record_success(
+            "s",
+            Duration::from_millis(3),
+            10,
+            1,
+            9,
+            Some("duplicate id `a`"),
+        );
+        let degraded = &h.refresh()[0];
+        assert_eq!(degraded.state, SourceState::Degraded);
+        assert_eq!(
+            degraded.last_error.as_deref(),
+            Some("rejected 1 of 10 records (quarantined); first: duplicate id `a`")
+        );
         h.record_failure("s", Duration::from_millis(3), "HTTP 503".into());
         let changed = h.refresh();
         assert_eq!(changed[0].state, SourceState::Failing);
         assert_eq!(changed[0].last_error.as_deref(), Some("HTTP 503"));
-        h.record_success("s", Duration::from_millis(3), 10, 0, 10);
+        h.record_success("s", Duration::from_millis(3), 10, 0, 10, None);
         assert_eq!(h.refresh()[0].state, SourceState::Ok);
         std::thread::sleep(Duration::from_millis(80));
         assert_eq!(h.refresh()[0].state, SourceState::Stale);

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod config;
+pub mod crs;
 pub mod engine;
 pub mod feed;
 pub mod health;

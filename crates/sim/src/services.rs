@@ -55,6 +55,15 @@ impl Subsystem {
         }
     }
 
+    /// The coordinate system the subsystem speaks. The incident platform, like many built on
+    /// Amap, speaks GCJ-02; the engine converts it back to WGS84 at ingest.
+    pub fn crs(self) -> &'static str {
+        match self {
+            Subsystem::Incidents => "gcj02",
+            Subsystem::Flood | Subsystem::Weighing => "wgs84",
+        }
+    }
+
     pub fn title_zh(self) -> &'static str {
         match self {
             Subsystem::Flood => "防汛积水监测系统",
@@ -100,11 +109,14 @@ impl SimCity {
     /// The payload a subsystem serves now.
     pub fn render(&self, subsystem: Subsystem, format: Format) -> Vec<u8> {
         let t = self.clock.now();
-        let value = match subsystem {
+        let mut value = match subsystem {
             Subsystem::Flood => self.scenario.gauges_geojson(t),
             Subsystem::Weighing => self.scenario.stations_geojson(t),
             Subsystem::Incidents => self.scenario.incidents_geojson(t, self.incident_window_h),
         };
+        if subsystem.crs() == "gcj02" {
+            to_gcj02(&mut value);
+        }
         match format {
             Format::GeoJson => value.to_string().into_bytes(),
         }
@@ -216,13 +228,29 @@ impl SimCity {
         for s in Subsystem::ALL {
             if let Some(url) = self.url(s) {
                 text.push_str(&format!(
-                    "\n[[source]]\nid = \"{}\"\nlayer = \"{}\"\nkind = \"geojson\"\ntitle = \"{}\"\nurl = \"{url}\"\ninterval_s = {interval_s}\ntimeout_s = 5\n",
+                    "\n[[source]]\nid = \"{}\"\nlayer = \"{}\"\nkind = \"geojson\"\ncrs = \"{}\"\ntitle = \"{}\"\nurl = \"{url}\"\ninterval_s = {interval_s}\ntimeout_s = 5\n",
                     s.source_id(),
                     s.layer(),
+                    s.crs(),
                     s.title_zh()
                 ));
             }
         }
         text
+    }
+}
+
+/// Rewrites every Point of a FeatureCollection from WGS84 to GCJ-02, as a GCJ-02 subsystem
+/// would publish them.
+fn to_gcj02(collection: &mut serde_json::Value) {
+    let Some(features) = collection.get_mut("features").and_then(|f| f.as_array_mut()) else {
+        return;
+    };
+    for f in features {
+        let Some(c) = f.pointer_mut("/geometry/coordinates") else { continue };
+        if let (Some(lon), Some(lat)) = (c[0].as_f64(), c[1].as_f64()) {
+            let (x, y) = coordtransform::wgs84_to_gcj02(lon, lat);
+            *c = serde_json::json!([(x * 1e7).round() / 1e7, (y * 1e7).round() / 1e7]);
+        }
     }
 }

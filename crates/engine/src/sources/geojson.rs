@@ -9,8 +9,9 @@ use super::{excerpt, Batch, Record, Rejected, SourceError};
 /// Parses a FeatureCollection. Bad features are rejected one by one; only a payload that is not
 /// a FeatureCollection at all fails as a whole.
 pub fn parse(body: &[u8]) -> Result<Batch, SourceError> {
+    let (text, lossy) = super::sanitize_json(body);
     let doc: Value =
-        serde_json::from_slice(body).map_err(|e| SourceError::InvalidJson(e.to_string()))?;
+        serde_json::from_str(&text).map_err(|e| SourceError::InvalidJson(e.to_string()))?;
     let kind = doc.get("type").and_then(Value::as_str);
     if kind != Some("FeatureCollection") {
         return Err(SourceError::WrongShape(format!(
@@ -29,6 +30,14 @@ pub fn parse(body: &[u8]) -> Result<Batch, SourceError> {
     let mut batch = Batch::default();
     let mut seen = HashSet::new();
     for (index, feature) in features.iter().enumerate() {
+        if lossy && feature.to_string().contains('\u{FFFD}') {
+            batch.rejected.push(Rejected {
+                index,
+                reason: "the record holds bytes that are not valid UTF-8".into(),
+                excerpt: excerpt(feature),
+            });
+            continue;
+        }
         match parse_feature(feature) {
             Ok(record) => {
                 if seen.insert(record.id.clone()) {

@@ -42,12 +42,58 @@ pub enum SourceError {
     Timeout { url: String, seconds: f64 },
     #[error("{url} answered HTTP {status}")]
     Status { url: String, status: String },
+    #[error("{url} redirects in a loop or too often: {reason}")]
+    Redirect { url: String, reason: String },
+    #[error("the answer from {url} exceeds the {cap} byte cap (max_body_mb)")]
+    TooLarge { url: String, cap: u64 },
     #[error("reading the answer from {url} failed: {reason}")]
     Body { url: String, reason: String },
     #[error("the payload is not valid JSON: {0}")]
     InvalidJson(String),
     #[error("the payload has the wrong shape: {0}")]
     WrongShape(String),
+}
+
+/// Prepares a raw payload for a JSON parser that must not fail as a whole on one bad record:
+/// bytes that are not UTF-8 become U+FFFD (the records holding them are then rejected one by
+/// one), and the bare `NaN` / `Infinity` tokens some systems emit become `null` (the record then
+/// fails its own number check).
+pub(crate) fn sanitize_json(body: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
+    let (text, lossy) = match std::str::from_utf8(body) {
+        Ok(t) => (std::borrow::Cow::Borrowed(t), false),
+        Err(_) => (String::from_utf8_lossy(body), true),
+    };
+    if !(text.contains("NaN") || text.contains("Infinity")) {
+        return (text, lossy);
+    }
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut rest = text.as_ref();
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else {
+            let token = ["-Infinity", "Infinity", "NaN"]
+                .into_iter()
+                .find(|t| rest.starts_with(t));
+            if let Some(token) = token {
+                out.push_str("null");
+                rest = &rest[token.len()..];
+                continue;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    (std::borrow::Cow::Owned(out), lossy)
 }
 
 /// Caps an excerpt of raw input so quarantined records stay small.
@@ -62,4 +108,23 @@ pub(crate) fn excerpt(value: &Value) -> String {
         end -= 1;
     }
     format!("{}…", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nan_tokens_outside_strings_become_null() {
+        let (text, lossy) =
+            sanitize_json(br#"{"a": NaN, "b": "NaN \" Infinity", "c": [-Infinity, Infinity]}"#);
+        assert_eq!(
+            text,
+            r#"{"a": null, "b": "NaN \" Infinity", "c": [null, null]}"#
+        );
+        assert!(!lossy);
+        let (text, lossy) = sanitize_json(b"{\"a\": \"\xff\"}");
+        assert!(lossy);
+        assert!(text.contains('\u{FFFD}'));
+    }
 }

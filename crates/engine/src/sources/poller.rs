@@ -10,6 +10,7 @@ use tracing::{info, warn};
 
 use super::{geojson, Batch, SourceError};
 use crate::config::{SourceConfig, SourceKind};
+use crate::crs::Crs;
 use crate::engine::Engine;
 
 pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch::Receiver<bool>) {
@@ -36,7 +37,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
     loop {
         let started = Instant::now();
         let outcome = match fetch(&client, &source).await {
-            Ok(body) => parse(source.kind, &body),
+            Ok(body) => parse(&source, &body),
             Err(e) => Err(e),
         };
         let latency = started.elapsed();
@@ -55,6 +56,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                             received,
                             report.rejected,
                             report.count,
+                            report.first_rejection.as_deref(),
                         );
                     }
                     Err(e) => {
@@ -100,15 +102,22 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
     }
 }
 
-fn parse(kind: SourceKind, body: &[u8]) -> Result<Batch, SourceError> {
-    match kind {
-        SourceKind::Geojson => geojson::parse(body),
+/// Parses by kind, then converts every record to WGS84 from the source's declared system.
+fn parse(source: &SourceConfig, body: &[u8]) -> Result<Batch, SourceError> {
+    let mut batch = match source.kind {
+        SourceKind::Geojson => geojson::parse(body)?,
+    };
+    if source.crs != Crs::Wgs84 {
+        for r in &mut batch.records {
+            (r.lon, r.lat) = source.crs.to_wgs84(r.lon, r.lat);
+        }
     }
+    Ok(batch)
 }
 
 async fn fetch(client: &reqwest::Client, source: &SourceConfig) -> Result<Vec<u8>, SourceError> {
     let url = &source.url;
-    let response = client
+    let mut response = client
         .get(url)
         .send()
         .await
@@ -120,39 +129,42 @@ async fn fetch(client: &reqwest::Client, source: &SourceConfig) -> Result<Vec<u8
             status: status.to_string(),
         });
     }
-    let body = response.bytes().await.map_err(|e| {
-        if e.is_timeout() {
-            SourceError::Timeout {
+    let cap = source.max_body_bytes;
+    if response.content_length().is_some_and(|n| n > cap) {
+        return Err(SourceError::TooLarge {
+            url: url.clone(),
+            cap,
+        });
+    }
+    // Read chunk by chunk so an oversized or decompression-bomb answer stops at the cap.
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(e, source))? {
+        if body.len() as u64 + chunk.len() as u64 > cap {
+            return Err(SourceError::TooLarge {
                 url: url.clone(),
-                seconds: source.timeout.as_secs_f64(),
-            }
-        } else {
-            SourceError::Body {
-                url: url.clone(),
-                reason: root_cause(&e),
-            }
+                cap,
+            });
         }
-    })?;
-    Ok(body.to_vec())
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn classify(e: reqwest::Error, source: &SourceConfig) -> SourceError {
     let url = source.url.clone();
+    let reason = root_cause(&e);
     if e.is_timeout() {
         SourceError::Timeout {
             url,
             seconds: source.timeout.as_secs_f64(),
         }
     } else if e.is_connect() {
-        SourceError::Connect {
-            url,
-            reason: root_cause(&e),
-        }
+        SourceError::Connect { url, reason }
+    } else if e.is_redirect() || reason.contains("redirect") {
+        // reqwest does not always flag a redirect loop as a redirect error; its message does.
+        SourceError::Redirect { url, reason }
     } else {
-        SourceError::Body {
-            url,
-            reason: root_cause(&e),
-        }
+        SourceError::Body { url, reason }
     }
 }
 
