@@ -187,10 +187,11 @@ impl Engine {
             count,
         };
         if !upserted.is_empty() || !removed.is_empty() {
-            let stale = self.health.state(&source.id).is_stale();
+            // The batch just landed, so what it changed is fresh whatever the health registry
+            // said before this poll (it is updated right after).
             self.feed.publish(Change::Features {
                 layer: source.layer.clone(),
-                upserted: upserted.iter().map(|f| f.to_geojson(stale)).collect(),
+                upserted: upserted.iter().map(|f| f.to_geojson(false)).collect(),
                 removed: removed.into_iter().map(|f| f.id).collect(),
             });
         }

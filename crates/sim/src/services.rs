@@ -243,11 +243,16 @@ impl SimCity {
 /// Rewrites every Point of a FeatureCollection from WGS84 to GCJ-02, as a GCJ-02 subsystem
 /// would publish them.
 fn to_gcj02(collection: &mut serde_json::Value) {
-    let Some(features) = collection.get_mut("features").and_then(|f| f.as_array_mut()) else {
+    let Some(features) = collection
+        .get_mut("features")
+        .and_then(|f| f.as_array_mut())
+    else {
         return;
     };
     for f in features {
-        let Some(c) = f.pointer_mut("/geometry/coordinates") else { continue };
+        let Some(c) = f.pointer_mut("/geometry/coordinates") else {
+            continue;
+        };
         if let (Some(lon), Some(lat)) = (c[0].as_f64(), c[1].as_f64()) {
             let (x, y) = coordtransform::wgs84_to_gcj02(lon, lat);
             *c = serde_json::json!([(x * 1e7).round() / 1e7, (y * 1e7).round() / 1e7]);
