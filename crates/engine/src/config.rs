@@ -88,6 +88,53 @@ pub struct SourceConfig {
     pub crs: Crs,
     /// Largest answer accepted, in bytes, after decompression.
     pub max_body_bytes: u64,
+    /// Credentials, by the names of the environment variables that hold them.
+    pub auth: Option<Auth>,
+    /// Incremental polling: send the cursor as this query parameter; answers then hold only
+    /// what changed, and records missing from an answer are kept, not removed.
+    pub since_param: Option<String>,
+    /// The record property whose largest value becomes the next cursor.
+    pub cursor_field: Option<String>,
+}
+
+impl SourceConfig {
+    /// A source with every default, for configs built in code.
+    pub fn new(id: &str, layer: &str, kind: SourceKind, url: &str) -> Self {
+        SourceConfig {
+            id: id.into(),
+            layer: layer.into(),
+            kind,
+            url: url.into(),
+            title: id.into(),
+            interval: Duration::from_secs(5),
+            timeout: Duration::from_secs(10),
+            max_age: Duration::from_secs(30),
+            max_backoff: Duration::from_secs(40),
+            crs: Crs::Wgs84,
+            max_body_bytes: 64 << 20,
+            auth: None,
+            since_param: None,
+            cursor_field: None,
+        }
+    }
+}
+
+/// How a source proves who we are. Only environment variable *names* live in the config; the
+/// values are read at each poll and never logged, stored or sent to the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Auth {
+    Bearer {
+        token_env: String,
+    },
+    Basic {
+        user_env: String,
+        password_env: String,
+    },
+    Header {
+        name: String,
+        value_env: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -279,6 +326,37 @@ impl Config {
                     Crs::Wgs84
                 }),
             };
+            let auth = s.auth.as_ref().and_then(|a| {
+                let r = a.get_ref();
+                let auth = match (&r.bearer_env, &r.basic_user_env, &r.basic_password_env, &r.header, &r.value_env) {
+                    (Some(t), None, None, None, None) => Some(Auth::Bearer { token_env: t.clone() }),
+                    (None, Some(u), Some(p), None, None) => Some(Auth::Basic { user_env: u.clone(), password_env: p.clone() }),
+                    (None, None, None, Some(h), Some(v)) => Some(Auth::Header { name: h.clone(), value_env: v.clone() }),
+                    _ => None,
+                };
+                let names_ok = [&r.bearer_env, &r.basic_user_env, &r.basic_password_env, &r.value_env]
+                    .iter()
+                    .filter_map(|n| n.as_deref())
+                    .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+                if auth.is_none() || !names_ok {
+                    problem(a.span(), "source.auth", "give one of: { bearer_env = \"VAR\" }, { basic_user_env = \"U\", basic_password_env = \"P\" }, { header = \"X-Api-Key\", value_env = \"VAR\" } — names of environment variables, never the secrets themselves".into());
+                    return None;
+                }
+                auth
+            });
+            if s.cursor_field.is_some() != s.since_param.is_some() {
+                let span = s
+                    .since_param
+                    .as_ref()
+                    .map(|p| p.span())
+                    .or_else(|| s.cursor_field.as_ref().map(|c| c.span()))
+                    .unwrap_or(source.span());
+                problem(
+                    span,
+                    "source.since_param",
+                    "incremental polling needs both `since_param` and `cursor_field`".into(),
+                );
+            }
             sources.push(SourceConfig {
                 id: id.clone(),
                 layer: s.layer.get_ref().clone(),
@@ -291,6 +369,9 @@ impl Config {
                 max_backoff: Duration::from_secs_f64(max_backoff),
                 crs,
                 max_body_bytes: (max_body_mb * 1_048_576.0) as u64,
+                auth,
+                since_param: s.since_param.as_ref().map(|p| p.get_ref().clone()),
+                cursor_field: s.cursor_field.as_ref().map(|c| c.get_ref().clone()),
             });
         }
 
@@ -377,6 +458,19 @@ struct RawSource {
     max_backoff_s: Option<Spanned<f64>>,
     crs: Option<Spanned<String>>,
     max_body_mb: Option<Spanned<f64>>,
+    auth: Option<Spanned<RawAuth>>,
+    since_param: Option<Spanned<String>>,
+    cursor_field: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuth {
+    bearer_env: Option<String>,
+    basic_user_env: Option<String>,
+    basic_password_env: Option<String>,
+    header: Option<String>,
+    value_env: Option<String>,
 }
 
 #[cfg(test)]

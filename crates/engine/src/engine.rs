@@ -22,6 +22,15 @@ pub enum EngineError {
     Store(#[from] StoreError),
 }
 
+/// How a batch relates to what its source held before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestMode {
+    /// The batch is everything the source holds now: what it no longer lists is removed.
+    Snapshot,
+    /// The batch holds only changes (incremental polls, pushed messages): nothing is removed.
+    Upsert,
+}
+
 /// What one ingested batch changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IngestReport {
@@ -99,13 +108,14 @@ impl Engine {
         }
     }
 
-    /// Lands one batch from a source: a full snapshot of what that source holds now. New and
-    /// changed records are upserted, records it no longer lists are removed, rejects are
+    /// Lands one batch from a source. New and changed records are upserted; in
+    /// [`IngestMode::Snapshot`] records the source no longer lists are removed; rejects are
     /// quarantined; all in one store transaction, then the index, then one delta.
     pub async fn ingest(
         &self,
         source: &SourceConfig,
         batch: Batch,
+        mode: IngestMode,
     ) -> Result<IngestReport, StoreError> {
         let at = now_ms();
         let Batch {
@@ -145,7 +155,7 @@ impl Engine {
                     upserted.push(feature);
                 }
             }
-            if let Some(layer) = layer {
+            if let Some(layer) = layer.filter(|_| mode == IngestMode::Snapshot) {
                 removed.extend(
                     layer
                         .iter()

@@ -200,19 +200,9 @@ mod tests {
     use crate::config::SourceKind;
 
     fn source() -> SourceConfig {
-        SourceConfig {
-            id: "s".into(),
-            layer: "flood".into(),
-            kind: SourceKind::Geojson,
-            url: "http://127.0.0.1:1/x".into(),
-            title: "s".into(),
-            interval: Duration::from_secs(1),
-            timeout: Duration::from_secs(1),
-            max_age: Duration::from_millis(50),
-            max_backoff: Duration::from_secs(1),
-            crs: Default::default(),
-            max_body_bytes: 1 << 20,
-        }
+        let mut s = SourceConfig::new("s", "flood", SourceKind::Geojson, "http://127.0.0.1:1/x");
+        s.max_age = Duration::from_millis(50);
+        s
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::http::header;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -162,7 +162,7 @@ impl SimCity {
         let city = self.clone();
         let app = Router::new().route(
             subsystem.path(),
-            get(move || {
+            get(move |headers: HeaderMap| {
                 let city = city.clone();
                 async move {
                     let body = tokio::task::spawn_blocking(move || {
@@ -170,7 +170,22 @@ impl SimCity {
                     })
                     .await
                     .unwrap_or_default();
-                    ([(header::CONTENT_TYPE, "application/geo+json")], body).into_response()
+                    // Like a real subsystem behind a cache: an unchanged answer is a 304.
+                    let etag = format!("\"{:016x}\"", fnv(&body));
+                    if headers
+                        .get(header::IF_NONE_MATCH)
+                        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+                    {
+                        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+                    }
+                    (
+                        [
+                            (header::CONTENT_TYPE, "application/geo+json".to_string()),
+                            (header::ETAG, etag),
+                        ],
+                        body,
+                    )
+                        .into_response()
                 }
             }),
         );
@@ -258,4 +273,10 @@ fn to_gcj02(collection: &mut serde_json::Value) {
             *c = serde_json::json!([(x * 1e7).round() / 1e7, (y * 1e7).round() / 1e7]);
         }
     }
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0100_0000_01B3)
+    })
 }

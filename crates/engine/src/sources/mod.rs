@@ -44,6 +44,8 @@ pub enum SourceError {
     Status { url: String, status: String },
     #[error("{url} redirects in a loop or too often: {reason}")]
     Redirect { url: String, reason: String },
+    #[error("the credential variable `{variable}` named in the config is not set (or not a valid header value)")]
+    Credentials { variable: String },
     #[error("the answer from {url} exceeds the {cap} byte cap (max_body_mb)")]
     TooLarge { url: String, cap: u64 },
     #[error("reading the answer from {url} failed: {reason}")]

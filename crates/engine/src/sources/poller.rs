@@ -9,9 +9,26 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 
 use super::{geojson, Batch, SourceError};
-use crate::config::{SourceConfig, SourceKind};
+use crate::config::{Auth, SourceConfig, SourceKind};
 use crate::crs::Crs;
-use crate::engine::Engine;
+use crate::engine::{Engine, IngestMode};
+
+/// What a source's task remembers between polls.
+#[derive(Default)]
+struct PollState {
+    /// Validators of the last answer, for conditional GET.
+    etag: Option<String>,
+    last_modified: Option<String>,
+    /// The incremental cursor: the largest `cursor_field` value seen so far.
+    cursor: Option<serde_json::Value>,
+}
+
+/// What one fetch brought back.
+enum Fetched {
+    Body(Vec<u8>),
+    /// 304 Not Modified: nothing changed since the last answer.
+    NotModified,
+}
 
 pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch::Receiver<bool>) {
     let client = match reqwest::Client::builder()
@@ -32,24 +49,53 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
             return;
         }
     };
+    let mode = if source.since_param.is_some() {
+        IngestMode::Upsert
+    } else {
+        IngestMode::Snapshot
+    };
+    let mut state = PollState::default();
     let mut failures: u32 = 0;
     let mut jitter = Jitter::new(&source.id);
     loop {
         let started = Instant::now();
-        let outcome = match fetch(&client, &source).await {
-            Ok(body) => parse(&source, &body),
+        let outcome = match fetch(&client, &source, &mut state).await {
+            Ok(Fetched::Body(body)) => parse(&source, &body).map(Some),
+            Ok(Fetched::NotModified) => Ok(None),
             Err(e) => Err(e),
         };
         let latency = started.elapsed();
         match outcome {
-            Ok(batch) => {
+            Ok(None) => {
+                failures = 0;
+                let count = engine
+                    .health
+                    .all()
+                    .iter()
+                    .find(|s| s.id == source.id)
+                    .map(|s| s.count)
+                    .unwrap_or(0);
+                engine
+                    .health
+                    .record_success(&source.id, latency, 0, 0, count, None);
+            }
+            Ok(Some(batch)) => {
                 let received = batch.records.len() + batch.rejected.len();
-                match engine.ingest(&source, batch).await {
+                let next_cursor = source
+                    .cursor_field
+                    .as_deref()
+                    .and_then(|field| max_cursor(&batch, field));
+                match engine.ingest(&source, batch, mode).await {
                     Ok(report) => {
                         if failures > 0 {
                             info!(source = %source.id, "source recovered");
                         }
                         failures = 0;
+                        if let Some(c) = next_cursor {
+                            if state.cursor.as_ref().is_none_or(|old| cursor_less(old, &c)) {
+                                state.cursor = Some(c);
+                            }
+                        }
                         engine.health.record_success(
                             &source.id,
                             latency,
@@ -84,13 +130,13 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
         } else {
             let doubled = source.interval.as_secs_f64()
                 * 2f64.powi(failures.saturating_sub(1).min(16) as i32);
-            let capped = doubled.min(source.max_backoff.as_secs_f64()).max(
-                source
-                    .interval
-                    .as_secs_f64()
-                    .min(source.max_backoff.as_secs_f64()),
-            );
-            Duration::from_secs_f64(capped * jitter.factor())
+            let floor = source
+                .interval
+                .as_secs_f64()
+                .min(source.max_backoff.as_secs_f64());
+            Duration::from_secs_f64(
+                doubled.min(source.max_backoff.as_secs_f64()).max(floor) * jitter.factor(),
+            )
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
@@ -99,6 +145,26 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
         if *shutdown.borrow() {
             return;
         }
+    }
+}
+
+/// The largest value of `field` among the batch's records (numbers, or strings such as ISO
+/// timestamps, compared as such).
+fn max_cursor(batch: &Batch, field: &str) -> Option<serde_json::Value> {
+    batch
+        .records
+        .iter()
+        .filter_map(|r| r.properties.get(field))
+        .filter(|v| v.is_number() || v.is_string())
+        .cloned()
+        .reduce(|a, b| if cursor_less(&a, &b) { b } else { a })
+}
+
+fn cursor_less(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.as_f64(), b.as_f64(), a.as_str(), b.as_str()) {
+        (Some(x), Some(y), _, _) => x < y,
+        (_, _, Some(x), Some(y)) => x < y,
+        _ => false,
     }
 }
 
@@ -115,20 +181,49 @@ fn parse(source: &SourceConfig, body: &[u8]) -> Result<Batch, SourceError> {
     Ok(batch)
 }
 
-async fn fetch(client: &reqwest::Client, source: &SourceConfig) -> Result<Vec<u8>, SourceError> {
+async fn fetch(
+    client: &reqwest::Client,
+    source: &SourceConfig,
+    state: &mut PollState,
+) -> Result<Fetched, SourceError> {
     let url = &source.url;
-    let mut response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| classify(e, source))?;
+    let mut request = client.get(url);
+    if let (Some(param), Some(cursor)) = (&source.since_param, &state.cursor) {
+        let value = cursor
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| cursor.to_string());
+        request = request.query(&[(param.as_str(), value)]);
+    }
+    if let Some(etag) = &state.etag {
+        request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+    }
+    if let Some(modified) = &state.last_modified {
+        request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
+    }
+    request = authorize(request, source)?;
+    let mut response = request.send().await.map_err(|e| classify(e, source))?;
     let status = response.status();
+    if status == reqwest::StatusCode::NOT_MODIFIED {
+        return Ok(Fetched::NotModified);
+    }
     if !status.is_success() {
         return Err(SourceError::Status {
             url: url.clone(),
             status: status.to_string(),
         });
     }
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (etag, last_modified) = (
+        header(reqwest::header::ETAG),
+        header(reqwest::header::LAST_MODIFIED),
+    );
     let cap = source.max_body_bytes;
     if response.content_length().is_some_and(|n| n > cap) {
         return Err(SourceError::TooLarge {
@@ -147,7 +242,41 @@ async fn fetch(client: &reqwest::Client, source: &SourceConfig) -> Result<Vec<u8
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    // Remember the validators only once the whole answer arrived.
+    state.etag = etag;
+    state.last_modified = last_modified;
+    Ok(Fetched::Body(body))
+}
+
+/// Adds the source's credentials, read from the environment now; the value never leaves this
+/// request (reqwest marks these headers sensitive so they are not logged either).
+fn authorize(
+    request: reqwest::RequestBuilder,
+    source: &SourceConfig,
+) -> Result<reqwest::RequestBuilder, SourceError> {
+    let var = |name: &str| {
+        std::env::var(name).map_err(|_| SourceError::Credentials {
+            variable: name.to_string(),
+        })
+    };
+    Ok(match &source.auth {
+        None => request,
+        Some(Auth::Bearer { token_env }) => request.bearer_auth(var(token_env)?),
+        Some(Auth::Basic {
+            user_env,
+            password_env,
+        }) => request.basic_auth(var(user_env)?, Some(var(password_env)?)),
+        Some(Auth::Header { name, value_env }) => {
+            let mut value =
+                reqwest::header::HeaderValue::from_str(&var(value_env)?).map_err(|_| {
+                    SourceError::Credentials {
+                        variable: value_env.clone(),
+                    }
+                })?;
+            value.set_sensitive(true);
+            request.header(name.as_str(), value)
+        }
+    })
 }
 
 fn classify(e: reqwest::Error, source: &SourceConfig) -> SourceError {
