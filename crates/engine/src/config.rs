@@ -46,22 +46,34 @@ pub enum ConfigError {
     Invalid(Vec<ConfigProblem>),
 }
 
-/// The formats a source can speak. Issue #3 adds more; each has its own file in `sources/`.
+/// The formats a source can speak; each has its own file in `sources/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     Geojson,
+    /// A JSON array of plain records (at `records_path`), mapped by `fields`.
+    JsonRecords,
 }
 
 impl SourceKind {
-    const NAMES: &'static [&'static str] = &["geojson"];
+    const NAMES: &'static [&'static str] = &["geojson", "json-records"];
 
     fn parse(name: &str) -> Option<Self> {
         match name {
             "geojson" => Some(Self::Geojson),
+            "json-records" => Some(Self::JsonRecords),
             _ => None,
         }
     }
+}
+
+/// How plain JSON records map onto features: where the array is, and which field holds what.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct RecordMapping {
+    /// Dot path to the array (`data.rows`); empty when the answer is the array itself.
+    pub path: Vec<String>,
+    /// Feature property (or `id`, `lon`, `lat`) → the record's field, as a dot path.
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -95,6 +107,8 @@ pub struct SourceConfig {
     pub since_param: Option<String>,
     /// The record property whose largest value becomes the next cursor.
     pub cursor_field: Option<String>,
+    /// For `json-records`: where the records are and how their fields map.
+    pub records: RecordMapping,
 }
 
 impl SourceConfig {
@@ -115,6 +129,7 @@ impl SourceConfig {
             auth: None,
             since_param: None,
             cursor_field: None,
+            records: RecordMapping::default(),
         }
     }
 }
@@ -357,6 +372,31 @@ impl Config {
                     "incremental polling needs both `since_param` and `cursor_field`".into(),
                 );
             }
+            let records = RecordMapping {
+                path: s
+                    .records_path
+                    .as_deref()
+                    .unwrap_or("")
+                    .split('.')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                fields: s
+                    .fields
+                    .as_ref()
+                    .map(|f| f.get_ref().clone())
+                    .unwrap_or_default(),
+            };
+            if kind == Some(SourceKind::JsonRecords) {
+                let missing: Vec<&str> = ["id", "lon", "lat"]
+                    .into_iter()
+                    .filter(|k| !records.fields.contains_key(*k))
+                    .collect();
+                if !missing.is_empty() {
+                    let span = s.fields.as_ref().map(|f| f.span()).unwrap_or(source.span());
+                    problem(span, "source.fields", format!("a json-records source must map {}: e.g. fields = {{ id = \"caseNo\", lon = \"x\", lat = \"y\" }}", missing.join(", ")));
+                }
+            }
             sources.push(SourceConfig {
                 id: id.clone(),
                 layer: s.layer.get_ref().clone(),
@@ -372,6 +412,7 @@ impl Config {
                 auth,
                 since_param: s.since_param.as_ref().map(|p| p.get_ref().clone()),
                 cursor_field: s.cursor_field.as_ref().map(|c| c.get_ref().clone()),
+                records,
             });
         }
 
@@ -461,6 +502,8 @@ struct RawSource {
     auth: Option<Spanned<RawAuth>>,
     since_param: Option<Spanned<String>>,
     cursor_field: Option<Spanned<String>>,
+    records_path: Option<String>,
+    fields: Option<Spanned<std::collections::BTreeMap<String, String>>>,
 }
 
 #[derive(Deserialize)]

@@ -64,6 +64,13 @@ impl Subsystem {
         }
     }
 
+    pub fn format(self) -> Format {
+        match self {
+            Subsystem::Incidents => Format::JsonRecords,
+            Subsystem::Flood | Subsystem::Weighing => Format::GeoJson,
+        }
+    }
+
     pub fn title_zh(self) -> &'static str {
         match self {
             Subsystem::Flood => "防汛积水监测系统",
@@ -73,11 +80,29 @@ impl Subsystem {
     }
 }
 
-/// What a service speaks. More formats come with the connectors of issue #3.
+/// What a service speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     GeoJson,
+    /// `{"code":0,"msg":"成功","data":{"total":N,"rows":[…]}}` with flat records and
+    /// coordinates as strings, as a typical government platform answers.
+    JsonRecords,
 }
+
+/// Incident record fields as the event platform names them → the wall's property names.
+const INCIDENT_FIELDS: [(&str, &str); 11] = [
+    ("id", "eventNo"),
+    ("lon", "x"),
+    ("lat", "y"),
+    ("category", "eventType"),
+    ("channel", "sourceName"),
+    ("severity", "levelName"),
+    ("status", "stateName"),
+    ("district", "districtName"),
+    ("street", "streetName"),
+    ("grid", "gridName"),
+    ("reported_at", "reportTime"),
+];
 
 struct Running {
     stop: oneshot::Sender<()>,
@@ -119,6 +144,7 @@ impl SimCity {
         }
         match format {
             Format::GeoJson => value.to_string().into_bytes(),
+            Format::JsonRecords => to_records(&value).to_string().into_bytes(),
         }
     }
 
@@ -166,7 +192,7 @@ impl SimCity {
                 let city = city.clone();
                 async move {
                     let body = tokio::task::spawn_blocking(move || {
-                        city.render(subsystem, Format::GeoJson)
+                        city.render(subsystem, subsystem.format())
                     })
                     .await
                     .unwrap_or_default();
@@ -180,7 +206,13 @@ impl SimCity {
                     }
                     (
                         [
-                            (header::CONTENT_TYPE, "application/geo+json".to_string()),
+                            (
+                                header::CONTENT_TYPE,
+                                match subsystem.format() {
+                                    Format::GeoJson => "application/geo+json".to_string(),
+                                    Format::JsonRecords => "application/json".to_string(),
+                                },
+                            ),
                             (header::ETAG, etag),
                         ],
                         body,
@@ -242,8 +274,18 @@ impl SimCity {
         );
         for s in Subsystem::ALL {
             if let Some(url) = self.url(s) {
+                let kind = match s.format() {
+                    Format::GeoJson => "kind = \"geojson\"\n".to_string(),
+                    Format::JsonRecords => {
+                        let fields: Vec<String> = INCIDENT_FIELDS
+                            .iter()
+                            .map(|(k, v)| format!("{k} = \"{v}\""))
+                            .collect();
+                        format!("kind = \"json-records\"\nrecords_path = \"data.rows\"\nfields = {{ {} }}\n", fields.join(", "))
+                    }
+                };
                 text.push_str(&format!(
-                    "\n[[source]]\nid = \"{}\"\nlayer = \"{}\"\nkind = \"geojson\"\ncrs = \"{}\"\ntitle = \"{}\"\nurl = \"{url}\"\ninterval_s = {interval_s}\ntimeout_s = 5\n",
+                    "\n[[source]]\nid = \"{}\"\nlayer = \"{}\"\n{kind}crs = \"{}\"\ntitle = \"{}\"\nurl = \"{url}\"\ninterval_s = {interval_s}\ntimeout_s = 5\n",
                     s.source_id(),
                     s.layer(),
                     s.crs(),
@@ -279,4 +321,35 @@ fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
         (h ^ *b as u64).wrapping_mul(0x0100_0000_01B3)
     })
+}
+
+/// The platform's record form of an incident FeatureCollection: flat rows, coordinates as
+/// strings, the platform's own field names.
+fn to_records(collection: &serde_json::Value) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = collection["features"]
+        .as_array()
+        .map(|features| {
+            features
+                .iter()
+                .map(|f| {
+                    let mut row = serde_json::Map::new();
+                    for (ours, theirs) in INCIDENT_FIELDS {
+                        let value = match ours {
+                            "id" => f["id"].clone(),
+                            "lon" => serde_json::Value::String(
+                                f["geometry"]["coordinates"][0].to_string(),
+                            ),
+                            "lat" => serde_json::Value::String(
+                                f["geometry"]["coordinates"][1].to_string(),
+                            ),
+                            _ => f["properties"][ours].clone(),
+                        };
+                        row.insert(theirs.to_string(), value);
+                    }
+                    serde_json::Value::Object(row)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::json!({"code": 0, "msg": "成功", "data": {"total": rows.len(), "rows": rows}})
 }

@@ -3,6 +3,7 @@
 //! backoff.
 
 pub mod geojson;
+pub mod json_records;
 pub mod poller;
 
 use serde_json::{Map, Value};

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use super::{geojson, Batch, SourceError};
+use super::{geojson, json_records, Batch, SourceError};
 use crate::config::{Auth, SourceConfig, SourceKind};
 use crate::crs::Crs;
 use crate::engine::{Engine, IngestMode};
@@ -172,6 +172,7 @@ fn cursor_less(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 fn parse(source: &SourceConfig, body: &[u8]) -> Result<Batch, SourceError> {
     let mut batch = match source.kind {
         SourceKind::Geojson => geojson::parse(body)?,
+        SourceKind::JsonRecords => json_records::parse(body, &source.records)?,
     };
     if source.crs != Crs::Wgs84 {
         for r in &mut batch.records {
