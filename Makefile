@@ -35,9 +35,10 @@ lint:
 test-ui: setup
 	cd ui && npx vitest run
 
-# Engine, sim and end-to-end tests; the app e2e opens the real window under Xvfb.
+# Engine, sim and end-to-end tests (real peers on loopback); the app e2e opens the real window
+# under Xvfb.
 test-rust: build
-	CITYWALL_REQUIRE_APP_E2E=1 $(XVFB) cargo test --workspace
+	CITYWALL_REQUIRE_APP_E2E=1 CITYWALL_REQUIRE_PEERS=1 $(XVFB) cargo test --workspace
 
 test-browser: build
 	node tests/browser/wall.e2e.mjs

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev
   pkg-config build-essential libgl1-mesa-dri fonts-dejavu-core fonts-wqy-microhei
-  xvfb xauth webkit2gtk-driver chromium
+  xvfb xauth webkit2gtk-driver chromium python3-venv mosquitto
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -24,6 +24,15 @@ fi
 
 command -v cargo >/dev/null || { echo "setup: cargo (Rust) is required: https://rustup.rs" >&2; exit 1; }
 command -v npm >/dev/null || { echo "setup: node and npm are required (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+
+# The real peers the tests talk to on loopback: pygeoapi (OGC API – Features) and
+# django-ogc-sensorthings (OGC SensorThings API), in a project-local virtual environment.
+peers=(pygeoapi==0.21.0 django-ogc-sensorthings==1.2.0)
+if [ ! -x .venv/bin/pygeoapi ] || [ ! -x .venv/bin/django-admin ]; then
+  echo "setup: python peers into .venv (${peers[*]})"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check "${peers[@]}"
+fi
 
 for dir in ui tests/browser; do
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then

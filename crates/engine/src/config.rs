@@ -53,18 +53,31 @@ pub enum SourceKind {
     Geojson,
     /// A JSON array of plain records (at `records_path`), mapped by `fields`.
     JsonRecords,
+    /// OGC API – Features: the items of `collection`, page by page.
+    OgcFeatures,
 }
 
 impl SourceKind {
-    const NAMES: &'static [&'static str] = &["geojson", "json-records"];
+    const NAMES: &'static [&'static str] = &["geojson", "json-records", "ogc-features"];
 
     fn parse(name: &str) -> Option<Self> {
         match name {
             "geojson" => Some(Self::Geojson),
             "json-records" => Some(Self::JsonRecords),
+            "ogc-features" => Some(Self::OgcFeatures),
             _ => None,
         }
     }
+}
+
+/// Which items an `ogc-features` source reads.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct OgcOptions {
+    pub collection: String,
+    /// Page size asked for.
+    pub limit: u32,
+    pub bbox: Option<[f64; 4]>,
+    pub datetime: Option<String>,
 }
 
 /// How plain JSON records map onto features: where the array is, and which field holds what.
@@ -109,6 +122,8 @@ pub struct SourceConfig {
     pub cursor_field: Option<String>,
     /// For `json-records`: where the records are and how their fields map.
     pub records: RecordMapping,
+    /// For `ogc-features`: the collection and its filters.
+    pub ogc: OgcOptions,
 }
 
 impl SourceConfig {
@@ -130,6 +145,7 @@ impl SourceConfig {
             since_param: None,
             cursor_field: None,
             records: RecordMapping::default(),
+            ogc: OgcOptions::default(),
         }
     }
 }
@@ -326,6 +342,13 @@ impl Config {
                 (0.001, 4096.0),
                 "megabytes",
             );
+            let page_limit = number(
+                &s.limit,
+                "source.limit",
+                1000.0,
+                (1.0, 100_000.0),
+                "items per page",
+            ) as u32;
             let crs = match &s.crs {
                 None => Crs::Wgs84,
                 Some(name) => Crs::parse(name.get_ref()).unwrap_or_else(|| {
@@ -397,6 +420,23 @@ impl Config {
                     problem(span, "source.fields", format!("a json-records source must map {}: e.g. fields = {{ id = \"caseNo\", lon = \"x\", lat = \"y\" }}", missing.join(", ")));
                 }
             }
+            let ogc = OgcOptions {
+                collection: s
+                    .collection
+                    .as_ref()
+                    .map(|c| c.get_ref().clone())
+                    .unwrap_or_default(),
+                limit: page_limit,
+                bbox: s.bbox,
+                datetime: s.datetime.clone(),
+            };
+            if kind == Some(SourceKind::OgcFeatures) && ogc.collection.is_empty() {
+                problem(
+                    s.kind.span(),
+                    "source.collection",
+                    "an ogc-features source needs `collection`, the id from /collections".into(),
+                );
+            }
             sources.push(SourceConfig {
                 id: id.clone(),
                 layer: s.layer.get_ref().clone(),
@@ -413,6 +453,7 @@ impl Config {
                 since_param: s.since_param.as_ref().map(|p| p.get_ref().clone()),
                 cursor_field: s.cursor_field.as_ref().map(|c| c.get_ref().clone()),
                 records,
+                ogc,
             });
         }
 
@@ -503,6 +544,10 @@ struct RawSource {
     since_param: Option<Spanned<String>>,
     cursor_field: Option<Spanned<String>>,
     records_path: Option<String>,
+    collection: Option<Spanned<String>>,
+    limit: Option<Spanned<f64>>,
+    bbox: Option<[f64; 4]>,
+    datetime: Option<String>,
     fields: Option<Spanned<std::collections::BTreeMap<String, String>>>,
 }
 

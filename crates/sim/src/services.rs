@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::extract::Query;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -33,7 +34,7 @@ impl Subsystem {
     pub fn path(self) -> &'static str {
         match self {
             Subsystem::Flood => "/api/gauges",
-            Subsystem::Weighing => "/api/stations",
+            Subsystem::Weighing => "/collections/stations/items",
             Subsystem::Incidents => "/api/events",
         }
     }
@@ -67,7 +68,8 @@ impl Subsystem {
     pub fn format(self) -> Format {
         match self {
             Subsystem::Incidents => Format::JsonRecords,
-            Subsystem::Flood | Subsystem::Weighing => Format::GeoJson,
+            Subsystem::Weighing => Format::OgcFeatures,
+            Subsystem::Flood => Format::GeoJson,
         }
     }
 
@@ -87,6 +89,8 @@ pub enum Format {
     /// `{"code":0,"msg":"成功","data":{"total":N,"rows":[…]}}` with flat records and
     /// coordinates as strings, as a typical government platform answers.
     JsonRecords,
+    /// OGC API – Features items, `limit` / `offset` paged with `next` links.
+    OgcFeatures,
 }
 
 /// Incident record fields as the event platform names them → the wall's property names.
@@ -131,8 +135,8 @@ impl SimCity {
         })
     }
 
-    /// The payload a subsystem serves now.
-    pub fn render(&self, subsystem: Subsystem, format: Format) -> Vec<u8> {
+    /// The payload a subsystem serves now; `page` is (offset, limit) for paged formats.
+    pub fn render(&self, subsystem: Subsystem, format: Format, page: (usize, usize)) -> Vec<u8> {
         let t = self.clock.now();
         let mut value = match subsystem {
             Subsystem::Flood => self.scenario.gauges_geojson(t),
@@ -145,6 +149,9 @@ impl SimCity {
         match format {
             Format::GeoJson => value.to_string().into_bytes(),
             Format::JsonRecords => to_records(&value).to_string().into_bytes(),
+            Format::OgcFeatures => ogc_page(value, subsystem.path(), page)
+                .to_string()
+                .into_bytes(),
         }
     }
 
@@ -188,38 +195,47 @@ impl SimCity {
         let city = self.clone();
         let app = Router::new().route(
             subsystem.path(),
-            get(move |headers: HeaderMap| {
-                let city = city.clone();
-                async move {
-                    let body = tokio::task::spawn_blocking(move || {
-                        city.render(subsystem, subsystem.format())
-                    })
-                    .await
-                    .unwrap_or_default();
-                    // Like a real subsystem behind a cache: an unchanged answer is a 304.
-                    let etag = format!("\"{:016x}\"", fnv(&body));
-                    if headers
-                        .get(header::IF_NONE_MATCH)
-                        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
-                    {
-                        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+            get(
+                move |headers: HeaderMap, Query(query): Query<HashMap<String, String>>| {
+                    let city = city.clone();
+                    async move {
+                        let number = |k: &str, default: usize| {
+                            query.get(k).and_then(|v| v.parse().ok()).unwrap_or(default)
+                        };
+                        let page = (number("offset", 0), number("limit", 10).clamp(1, 10_000));
+                        let body = tokio::task::spawn_blocking(move || {
+                            city.render(subsystem, subsystem.format(), page)
+                        })
+                        .await
+                        .unwrap_or_default();
+                        // Like a real subsystem behind a cache: an unchanged answer is a 304.
+                        let etag = format!("\"{:016x}\"", fnv(&body));
+                        if headers
+                            .get(header::IF_NONE_MATCH)
+                            .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+                        {
+                            return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)])
+                                .into_response();
+                        }
+                        (
+                            [
+                                (
+                                    header::CONTENT_TYPE,
+                                    match subsystem.format() {
+                                        Format::GeoJson | Format::OgcFeatures => {
+                                            "application/geo+json".to_string()
+                                        }
+                                        Format::JsonRecords => "application/json".to_string(),
+                                    },
+                                ),
+                                (header::ETAG, etag),
+                            ],
+                            body,
+                        )
+                            .into_response()
                     }
-                    (
-                        [
-                            (
-                                header::CONTENT_TYPE,
-                                match subsystem.format() {
-                                    Format::GeoJson => "application/geo+json".to_string(),
-                                    Format::JsonRecords => "application/json".to_string(),
-                                },
-                            ),
-                            (header::ETAG, etag),
-                        ],
-                        body,
-                    )
-                        .into_response()
-                }
-            }),
+                },
+            ),
         );
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -274,14 +290,22 @@ impl SimCity {
         );
         for s in Subsystem::ALL {
             if let Some(url) = self.url(s) {
-                let kind = match s.format() {
-                    Format::GeoJson => "kind = \"geojson\"\n".to_string(),
+                let (kind, url) = match s.format() {
+                    Format::GeoJson => ("kind = \"geojson\"\n".to_string(), url),
+                    Format::OgcFeatures => (
+                        "kind = \"ogc-features\"\ncollection = \"stations\"\nlimit = 10\n"
+                            .to_string(),
+                        url.trim_end_matches(s.path()).to_string(),
+                    ),
                     Format::JsonRecords => {
                         let fields: Vec<String> = INCIDENT_FIELDS
                             .iter()
                             .map(|(k, v)| format!("{k} = \"{v}\""))
                             .collect();
-                        format!("kind = \"json-records\"\nrecords_path = \"data.rows\"\nfields = {{ {} }}\n", fields.join(", "))
+                        (
+                            format!("kind = \"json-records\"\nrecords_path = \"data.rows\"\nfields = {{ {} }}\n", fields.join(", ")),
+                            url,
+                        )
                     }
                 };
                 text.push_str(&format!(
@@ -352,4 +376,31 @@ fn to_records(collection: &serde_json::Value) -> serde_json::Value {
         })
         .unwrap_or_default();
     serde_json::json!({"code": 0, "msg": "成功", "data": {"total": rows.len(), "rows": rows}})
+}
+
+/// One page of OGC API – Features items, with the `next` link while more remain.
+fn ogc_page(
+    collection: serde_json::Value,
+    path: &str,
+    (offset, limit): (usize, usize),
+) -> serde_json::Value {
+    let all = collection["features"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let page: Vec<serde_json::Value> = all.iter().skip(offset).take(limit).cloned().collect();
+    let mut links = vec![
+        serde_json::json!({"rel": "self", "type": "application/geo+json", "href": format!("{path}?f=json&offset={offset}&limit={limit}")}),
+    ];
+    if offset + page.len() < all.len() {
+        links.push(serde_json::json!({"rel": "next", "type": "application/geo+json", "href": format!("{path}?f=json&offset={}&limit={limit}", offset + limit)}));
+    }
+    serde_json::json!({
+        "type": "FeatureCollection",
+        "numberMatched": all.len(),
+        "numberReturned": page.len(),
+        "timeStamp": chrono::Utc::now().to_rfc3339(),
+        "links": links,
+        "features": page,
+    })
 }

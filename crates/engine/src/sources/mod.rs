@@ -3,7 +3,9 @@
 //! backoff.
 
 pub mod geojson;
+pub mod http;
 pub mod json_records;
+pub mod ogc_features;
 pub mod poller;
 
 use serde_json::{Map, Value};

@@ -8,27 +8,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use super::{geojson, json_records, Batch, SourceError};
-use crate::config::{Auth, SourceConfig, SourceKind};
+use super::http::{self, Fetched, PollState};
+use super::{geojson, json_records, ogc_features, Batch, SourceError};
+use crate::config::{SourceConfig, SourceKind};
 use crate::crs::Crs;
 use crate::engine::{Engine, IngestMode};
-
-/// What a source's task remembers between polls.
-#[derive(Default)]
-struct PollState {
-    /// Validators of the last answer, for conditional GET.
-    etag: Option<String>,
-    last_modified: Option<String>,
-    /// The incremental cursor: the largest `cursor_field` value seen so far.
-    cursor: Option<serde_json::Value>,
-}
-
-/// What one fetch brought back.
-enum Fetched {
-    Body(Vec<u8>),
-    /// 304 Not Modified: nothing changed since the last answer.
-    NotModified,
-}
 
 pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch::Receiver<bool>) {
     let client = match reqwest::Client::builder()
@@ -59,11 +43,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
     let mut jitter = Jitter::new(&source.id);
     loop {
         let started = Instant::now();
-        let outcome = match fetch(&client, &source, &mut state).await {
-            Ok(Fetched::Body(body)) => parse(&source, &body).map(Some),
-            Ok(Fetched::NotModified) => Ok(None),
-            Err(e) => Err(e),
-        };
+        let outcome = fetch_batch(&client, &source, &mut state).await;
         let latency = started.elapsed();
         match outcome {
             Ok(None) => {
@@ -168,144 +148,31 @@ fn cursor_less(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     }
 }
 
-/// Parses by kind, then converts every record to WGS84 from the source's declared system.
-fn parse(source: &SourceConfig, body: &[u8]) -> Result<Batch, SourceError> {
+/// One poll of any kind: `None` when the subsystem says nothing changed (304).
+async fn fetch_batch(
+    client: &reqwest::Client,
+    source: &SourceConfig,
+    state: &mut PollState,
+) -> Result<Option<Batch>, SourceError> {
     let mut batch = match source.kind {
-        SourceKind::Geojson => geojson::parse(body)?,
-        SourceKind::JsonRecords => json_records::parse(body, &source.records)?,
+        SourceKind::OgcFeatures => ogc_features::fetch_all(client, source).await?,
+        SourceKind::Geojson | SourceKind::JsonRecords => {
+            let Fetched::Body(body) = http::fetch(client, source, state).await? else {
+                return Ok(None);
+            };
+            match source.kind {
+                SourceKind::JsonRecords => json_records::parse(&body, &source.records)?,
+                _ => geojson::parse(&body)?,
+            }
+        }
     };
+    // Everything inside is WGS84: convert from the system the source declared.
     if source.crs != Crs::Wgs84 {
         for r in &mut batch.records {
             (r.lon, r.lat) = source.crs.to_wgs84(r.lon, r.lat);
         }
     }
-    Ok(batch)
-}
-
-async fn fetch(
-    client: &reqwest::Client,
-    source: &SourceConfig,
-    state: &mut PollState,
-) -> Result<Fetched, SourceError> {
-    let url = &source.url;
-    let mut request = client.get(url);
-    if let (Some(param), Some(cursor)) = (&source.since_param, &state.cursor) {
-        let value = cursor
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| cursor.to_string());
-        request = request.query(&[(param.as_str(), value)]);
-    }
-    if let Some(etag) = &state.etag {
-        request = request.header(reqwest::header::IF_NONE_MATCH, etag);
-    }
-    if let Some(modified) = &state.last_modified {
-        request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
-    }
-    request = authorize(request, source)?;
-    let mut response = request.send().await.map_err(|e| classify(e, source))?;
-    let status = response.status();
-    if status == reqwest::StatusCode::NOT_MODIFIED {
-        return Ok(Fetched::NotModified);
-    }
-    if !status.is_success() {
-        return Err(SourceError::Status {
-            url: url.clone(),
-            status: status.to_string(),
-        });
-    }
-    let header = |name| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let (etag, last_modified) = (
-        header(reqwest::header::ETAG),
-        header(reqwest::header::LAST_MODIFIED),
-    );
-    let cap = source.max_body_bytes;
-    if response.content_length().is_some_and(|n| n > cap) {
-        return Err(SourceError::TooLarge {
-            url: url.clone(),
-            cap,
-        });
-    }
-    // Read chunk by chunk so an oversized or decompression-bomb answer stops at the cap.
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| classify(e, source))? {
-        if body.len() as u64 + chunk.len() as u64 > cap {
-            return Err(SourceError::TooLarge {
-                url: url.clone(),
-                cap,
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    // Remember the validators only once the whole answer arrived.
-    state.etag = etag;
-    state.last_modified = last_modified;
-    Ok(Fetched::Body(body))
-}
-
-/// Adds the source's credentials, read from the environment now; the value never leaves this
-/// request (reqwest marks these headers sensitive so they are not logged either).
-fn authorize(
-    request: reqwest::RequestBuilder,
-    source: &SourceConfig,
-) -> Result<reqwest::RequestBuilder, SourceError> {
-    let var = |name: &str| {
-        std::env::var(name).map_err(|_| SourceError::Credentials {
-            variable: name.to_string(),
-        })
-    };
-    Ok(match &source.auth {
-        None => request,
-        Some(Auth::Bearer { token_env }) => request.bearer_auth(var(token_env)?),
-        Some(Auth::Basic {
-            user_env,
-            password_env,
-        }) => request.basic_auth(var(user_env)?, Some(var(password_env)?)),
-        Some(Auth::Header { name, value_env }) => {
-            let mut value =
-                reqwest::header::HeaderValue::from_str(&var(value_env)?).map_err(|_| {
-                    SourceError::Credentials {
-                        variable: value_env.clone(),
-                    }
-                })?;
-            value.set_sensitive(true);
-            request.header(name.as_str(), value)
-        }
-    })
-}
-
-fn classify(e: reqwest::Error, source: &SourceConfig) -> SourceError {
-    let url = source.url.clone();
-    let reason = root_cause(&e);
-    if e.is_timeout() {
-        SourceError::Timeout {
-            url,
-            seconds: source.timeout.as_secs_f64(),
-        }
-    } else if e.is_connect() {
-        SourceError::Connect { url, reason }
-    } else if e.is_redirect() || reason.contains("redirect") {
-        // reqwest does not always flag a redirect loop as a redirect error; its message does.
-        SourceError::Redirect { url, reason }
-    } else {
-        SourceError::Body { url, reason }
-    }
-}
-
-/// The innermost error message: "Connection refused (os error 111)" rather than reqwest's
-/// "error sending request".
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = e;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
+    Ok(Some(batch))
 }
 
 /// Spreads retries of many failing sources so they do not hit a recovering subsystem at once:
