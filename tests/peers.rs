@@ -1,5 +1,7 @@
 //! Real peers on loopback, through the real path: `pygeoapi` (OGC API – Features) serving a
-//! collection that the `ogc-features` connector pages through. The peers live in the project's
+//! collection that the `ogc-features` connector pages through, and `django-ogc-sensorthings`
+//! (OGC SensorThings API 1.1) holding water-level gauges whose latest observations feed the
+//! flood layer. The peers live in the project's
 //! Python environment (`.venv`, made by `scripts/setup.sh`); `make test` sets
 //! `CITYWALL_REQUIRE_PEERS=1` so a missing peer fails there instead of skipping.
 
@@ -179,5 +181,112 @@ async fn ogc_features_pages_through_pygeoapi() {
         .cloned()
         .expect("g0 in the box");
     assert_eq!(first["properties"]["name"], "测点0");
+    engine.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sensorthings_gauges_feed_the_flood_layer() {
+    let Some(python) = venv_bin("python").filter(|_| venv_bin("django-admin").is_some()) else {
+        assert!(
+            !required(),
+            "django-ogc-sensorthings is not installed in .venv (run scripts/setup.sh)"
+        );
+        eprintln!(
+            "skipping: django-ogc-sensorthings is not installed in .venv (run scripts/setup.sh)"
+        );
+        return;
+    };
+    let dir = scratch_dir("sensorthings");
+    let port = free_port();
+    let project = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/peers/sensorthings"));
+    let django = |args: &[&str]| {
+        let mut c = Command::new(&python);
+        c.args(["-m", "django"])
+            .args(args)
+            .env("PYTHONPATH", &project)
+            .env("DJANGO_SETTINGS_MODULE", "sta_settings")
+            .env("STA_DB", dir.join("sta.sqlite3"))
+            .env("STA_URL", format!("http://127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    };
+    assert!(
+        django(&["migrate", "-v0"])
+            .status()
+            .expect("django runs")
+            .success(),
+        "migrations"
+    );
+    let _peer = Peer(
+        django(&["runserver", &format!("127.0.0.1:{port}"), "--noreload"])
+            .spawn()
+            .expect("the SensorThings server starts"),
+    );
+    let base = format!("http://127.0.0.1:{port}/v1.1");
+    wait_http(&format!("{base}/"), "the SensorThings server").await;
+
+    // Forty gauges, each with two readings; the later one is the one the wall must show.
+    let client = reqwest::Client::new();
+    for i in 0..40 {
+        let thing = json!({
+            "name": format!("易涝点{i}"), "description": "积水监测",
+            "properties": {"kind": "下穿通道", "threshold_blue_m": 0.15, "threshold_red_m": 0.5},
+            "Locations": [{"name": "位置", "description": "位置", "encodingType": "application/geo+json",
+                           "location": {"type": "Point", "coordinates": [118.2 + i as f64 * 0.004, 33.95]}}],
+            "Datastreams": [{
+                "name": "水位", "description": "积水深度",
+                "observationType": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement",
+                "unitOfMeasurement": {"name": "metre", "symbol": "m", "definition": "http://qudt.org/vocab/unit/M"},
+                "Sensor": {"name": "雷达水位计", "description": "radar gauge", "encodingType": "application/pdf", "metadata": "none"},
+                "ObservedProperty": {"name": "water depth", "definition": "http://example.org/depth", "description": "depth"},
+                "Observations": [
+                    {"phenomenonTime": "2026-07-01T10:00:00Z", "resultTime": "2026-07-01T10:00:00Z", "result": 0.01},
+                    {"phenomenonTime": "2026-07-01T10:05:00Z", "resultTime": "2026-07-01T10:05:00Z", "result": i as f64 / 100.0}
+                ]
+            }]
+        });
+        let r = client
+            .post(format!("{base}/Things"))
+            .json(&thing)
+            .send()
+            .await
+            .expect("POST Things");
+        assert_eq!(r.status().as_u16(), 201, "creating gauge {i}");
+    }
+
+    // This peer orders nested Observations on resultTime only; the option exists for such servers.
+    let text = format!(
+        "[[layer]]\nid = \"flood\"\n\n[[source]]\nid = \"sta\"\nlayer = \"flood\"\nkind = \"sensorthings\"\nurl = \"{base}\"\nlimit = 15\nobservation_order = \"resultTime\"\ndatastreams = {{ \"水位\" = \"level_m\" }}\ninterval_s = 1\n"
+    );
+    let engine = Engine::start(Config::parse(&text, "sta.toml", &dir).expect("valid config"))
+        .await
+        .expect("engine starts");
+    let api = Api::new(engine.clone());
+    wait_for(
+        "40 gauges over three pages",
+        Duration::from_secs(20),
+        async || {
+            let s = api.sources().into_iter().next()?;
+            (s.state == SourceState::Ok && s.count == 40).then_some(())
+        },
+    )
+    .await;
+    let fc = api
+        .features(&FeatureQuery::new("flood", None, None).expect("query"))
+        .expect("features");
+    let gauges = fc["features"].as_array().expect("features");
+    let g7 = gauges
+        .iter()
+        .find(|f| f["properties"]["name"] == "易涝点7")
+        .expect("gauge 7");
+    assert_eq!(
+        g7["properties"]["level_m"], 0.07,
+        "the latest reading, not the first"
+    );
+    assert_eq!(g7["properties"]["kind"], "下穿通道");
+    assert!(g7["properties"]["observed_at"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("2026-07-01T10:05")));
     engine.shutdown();
 }

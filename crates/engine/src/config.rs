@@ -55,16 +55,20 @@ pub enum SourceKind {
     JsonRecords,
     /// OGC API – Features: the items of `collection`, page by page.
     OgcFeatures,
+    /// OGC SensorThings API 1.1: Things with Locations and their latest Observations.
+    SensorThings,
 }
 
 impl SourceKind {
-    const NAMES: &'static [&'static str] = &["geojson", "json-records", "ogc-features"];
+    const NAMES: &'static [&'static str] =
+        &["geojson", "json-records", "ogc-features", "sensorthings"];
 
     fn parse(name: &str) -> Option<Self> {
         match name {
             "geojson" => Some(Self::Geojson),
             "json-records" => Some(Self::JsonRecords),
             "ogc-features" => Some(Self::OgcFeatures),
+            "sensorthings" => Some(Self::SensorThings),
             _ => None,
         }
     }
@@ -124,6 +128,8 @@ pub struct SourceConfig {
     pub records: RecordMapping,
     /// For `ogc-features`: the collection and its filters.
     pub ogc: OgcOptions,
+    /// For `sensorthings`: which Datastreams become which properties.
+    pub sta: crate::sources::sensorthings::StaOptions,
 }
 
 impl SourceConfig {
@@ -146,6 +152,7 @@ impl SourceConfig {
             cursor_field: None,
             records: RecordMapping::default(),
             ogc: OgcOptions::default(),
+            sta: Default::default(),
         }
     }
 }
@@ -437,6 +444,15 @@ impl Config {
                     "an ogc-features source needs `collection`, the id from /collections".into(),
                 );
             }
+            let sta = crate::sources::sensorthings::StaOptions {
+                datastreams: s.datastreams.clone().unwrap_or_default(),
+                filter: s.filter.clone(),
+                observation_order: s
+                    .observation_order
+                    .clone()
+                    .unwrap_or_else(|| "phenomenonTime".into()),
+                page_size: page_limit as u32,
+            };
             sources.push(SourceConfig {
                 id: id.clone(),
                 layer: s.layer.get_ref().clone(),
@@ -454,6 +470,7 @@ impl Config {
                 cursor_field: s.cursor_field.as_ref().map(|c| c.get_ref().clone()),
                 records,
                 ogc,
+                sta,
             });
         }
 
@@ -544,6 +561,9 @@ struct RawSource {
     since_param: Option<Spanned<String>>,
     cursor_field: Option<Spanned<String>>,
     records_path: Option<String>,
+    datastreams: Option<std::collections::BTreeMap<String, String>>,
+    filter: Option<String>,
+    observation_order: Option<String>,
     collection: Option<Spanned<String>>,
     limit: Option<Spanned<f64>>,
     bbox: Option<[f64; 4]>,

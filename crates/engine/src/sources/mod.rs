@@ -7,6 +7,7 @@ pub mod http;
 pub mod json_records;
 pub mod ogc_features;
 pub mod poller;
+pub mod sensorthings;
 
 use serde_json::{Map, Value};
 

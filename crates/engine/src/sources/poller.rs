@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 
 use super::http::{self, Fetched, PollState};
-use super::{geojson, json_records, ogc_features, Batch, SourceError};
+use super::{geojson, json_records, ogc_features, sensorthings, Batch, SourceError};
 use crate::config::{SourceConfig, SourceKind};
 use crate::crs::Crs;
 use crate::engine::{Engine, IngestMode};
@@ -156,6 +156,7 @@ async fn fetch_batch(
 ) -> Result<Option<Batch>, SourceError> {
     let mut batch = match source.kind {
         SourceKind::OgcFeatures => ogc_features::fetch_all(client, source).await?,
+        SourceKind::SensorThings => sensorthings::fetch_all(client, source).await?,
         SourceKind::Geojson | SourceKind::JsonRecords => {
             let Fetched::Body(body) = http::fetch(client, source, state).await? else {
                 return Ok(None);
