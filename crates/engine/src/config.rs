@@ -451,7 +451,7 @@ impl Config {
                     .observation_order
                     .clone()
                     .unwrap_or_else(|| "phenomenonTime".into()),
-                page_size: page_limit as u32,
+                page_size: page_limit,
             };
             sources.push(SourceConfig {
                 id: id.clone(),
