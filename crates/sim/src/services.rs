@@ -33,7 +33,7 @@ impl Subsystem {
 
     pub fn path(self) -> &'static str {
         match self {
-            Subsystem::Flood => "/api/gauges",
+            Subsystem::Flood => "/v1.1/Things",
             Subsystem::Weighing => "/collections/stations/items",
             Subsystem::Incidents => "/api/events",
         }
@@ -69,7 +69,7 @@ impl Subsystem {
         match self {
             Subsystem::Incidents => Format::JsonRecords,
             Subsystem::Weighing => Format::OgcFeatures,
-            Subsystem::Flood => Format::GeoJson,
+            Subsystem::Flood => Format::SensorThings,
         }
     }
 
@@ -91,7 +91,17 @@ pub enum Format {
     JsonRecords,
     /// OGC API – Features items, `limit` / `offset` paged with `next` links.
     OgcFeatures,
+    /// OGC SensorThings API 1.1 Things with Locations and the latest Observation of each
+    /// Datastream, `$top` / `$skip` paged with `@iot.nextLink`.
+    SensorThings,
 }
+
+/// The gauge platform's Datastream names → the wall's property names.
+const GAUGE_DATASTREAMS: [(&str, &str); 3] = [
+    ("水位", "level_m"),
+    ("雨强", "rain_mm_h"),
+    ("涨率", "rise_m_per_h"),
+];
 
 /// Incident record fields as the event platform names them → the wall's property names.
 const INCIDENT_FIELDS: [(&str, &str); 11] = [
@@ -152,6 +162,9 @@ impl SimCity {
             Format::OgcFeatures => ogc_page(value, subsystem.path(), page)
                 .to_string()
                 .into_bytes(),
+            Format::SensorThings => sta_page(&value, subsystem.path(), page)
+                .to_string()
+                .into_bytes(),
         }
     }
 
@@ -202,7 +215,11 @@ impl SimCity {
                         let number = |k: &str, default: usize| {
                             query.get(k).and_then(|v| v.parse().ok()).unwrap_or(default)
                         };
-                        let page = (number("offset", 0), number("limit", 10).clamp(1, 10_000));
+                        let page = if subsystem.format() == Format::SensorThings {
+                            (number("$skip", 0), number("$top", 100).clamp(1, 100))
+                        } else {
+                            (number("offset", 0), number("limit", 10).clamp(1, 10_000))
+                        };
                         let body = tokio::task::spawn_blocking(move || {
                             city.render(subsystem, subsystem.format(), page)
                         })
@@ -225,7 +242,9 @@ impl SimCity {
                                         Format::GeoJson | Format::OgcFeatures => {
                                             "application/geo+json".to_string()
                                         }
-                                        Format::JsonRecords => "application/json".to_string(),
+                                        Format::JsonRecords | Format::SensorThings => {
+                                            "application/json".to_string()
+                                        }
                                     },
                                 ),
                                 (header::ETAG, etag),
@@ -291,6 +310,19 @@ impl SimCity {
         for s in Subsystem::ALL {
             if let Some(url) = self.url(s) {
                 let (kind, url) = match s.format() {
+                    Format::SensorThings => {
+                        let map: Vec<String> = GAUGE_DATASTREAMS
+                            .iter()
+                            .map(|(k, v)| format!("\"{k}\" = \"{v}\""))
+                            .collect();
+                        (
+                            format!(
+                                "kind = \"sensorthings\"\ndatastreams = {{ {} }}\n",
+                                map.join(", ")
+                            ),
+                            url.trim_end_matches("/Things").to_string(),
+                        )
+                    }
                     Format::GeoJson => ("kind = \"geojson\"\n".to_string(), url),
                     Format::OgcFeatures => (
                         "kind = \"ogc-features\"\ncollection = \"stations\"\nlimit = 10\n"
@@ -403,4 +435,54 @@ fn ogc_page(
         "links": links,
         "features": page,
     })
+}
+
+/// One page of SensorThings Things, each with its Location and its Datastreams' latest
+/// Observation, as `$expand=Locations,Datastreams/Observations($top=1)` answers.
+fn sta_page(
+    collection: &serde_json::Value,
+    path: &str,
+    (skip, top): (usize, usize),
+) -> serde_json::Value {
+    let all = collection["features"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let things: Vec<serde_json::Value> = all
+        .iter()
+        .skip(skip)
+        .take(top)
+        .map(|f| {
+            let p = &f["properties"];
+            let time = p["observed_at"].clone();
+            let datastreams: Vec<serde_json::Value> = GAUGE_DATASTREAMS
+                .iter()
+                .map(|(name, prop)| {
+                    serde_json::json!({
+                        "@iot.id": format!("{}-{prop}", f["id"].as_str().unwrap_or_default()),
+                        "name": name,
+                        "Observations": [{"phenomenonTime": time, "resultTime": time, "result": p[*prop]}],
+                    })
+                })
+                .collect();
+            let mut properties = p.as_object().cloned().unwrap_or_default();
+            for key in ["name", "observed_at", "level_m", "rain_mm_h", "rise_m_per_h"] {
+                properties.remove(key);
+            }
+            serde_json::json!({
+                "@iot.id": f["id"],
+                "name": p["name"],
+                "description": p["kind"],
+                "properties": properties,
+                "Locations": [{"encodingType": "application/geo+json", "location": f["geometry"]}],
+                "Datastreams": datastreams,
+            })
+        })
+        .collect();
+    let mut page = serde_json::json!({"@iot.count": all.len(), "value": things});
+    if skip + top < all.len() {
+        page["@iot.nextLink"] =
+            serde_json::Value::String(format!("{path}?$top={top}&$skip={}", skip + top));
+    }
+    page
 }
