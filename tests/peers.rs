@@ -1,7 +1,7 @@
 //! Real peers on loopback, through the real path: `pygeoapi` (OGC API – Features) serving a
 //! collection that the `ogc-features` connector pages through, and `django-ogc-sensorthings`
 //! (OGC SensorThings API 1.1) holding water-level gauges whose latest observations feed the
-//! flood layer. The peers live in the project's
+//! flood layer, and `mosquitto` (MQTT) pushing gauge readings. The peers live in the project's
 //! Python environment (`.venv`, made by `scripts/setup.sh`); `make test` sets
 //! `CITYWALL_REQUIRE_PEERS=1` so a missing peer fails there instead of skipping.
 
@@ -288,5 +288,129 @@ async fn sensorthings_gauges_feed_the_flood_layer() {
     assert!(g7["properties"]["observed_at"]
         .as_str()
         .is_some_and(|t| t.starts_with("2026-07-01T10:05")));
+    engine.shutdown();
+}
+
+fn mosquitto(port: u16) -> Option<Peer> {
+    let binary = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())?;
+    Command::new(binary)
+        .args(["-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
+        .map(Peer)
+}
+
+async fn publish(port: u16, messages: &[(&str, String)]) {
+    let mut options = rumqttc::MqttOptions::new(format!("citywall-test-{port}"), "127.0.0.1", port);
+    options.set_keep_alive(Duration::from_secs(5));
+    let (client, mut eventloop) = rumqttc::AsyncClient::new(options, 64);
+    for (topic, payload) in messages {
+        client
+            .publish(*topic, rumqttc::QoS::AtLeastOnce, false, payload.clone())
+            .await
+            .expect("queued");
+    }
+    let mut acked = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while acked < messages.len() && tokio::time::Instant::now() < deadline {
+        if let Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::PubAck(_)))) =
+            tokio::time::timeout(Duration::from_secs(1), eventloop.poll()).await
+        {
+            acked += 1;
+        }
+    }
+    assert_eq!(
+        acked,
+        messages.len(),
+        "the broker acknowledged every message"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mqtt_readings_arrive_and_survive_a_broker_restart() {
+    let port = free_port();
+    let Some(broker) = mosquitto(port) else {
+        assert!(
+            !required(),
+            "mosquitto is not installed (Debian package mosquitto)"
+        );
+        eprintln!("skipping: mosquitto is not installed");
+        return;
+    };
+    let mut broker = Some(broker);
+    wait_for("the broker", Duration::from_secs(10), async || {
+        std::net::TcpStream::connect(("127.0.0.1", port))
+            .ok()
+            .map(|_| ())
+    })
+    .await;
+    let dir = scratch_dir("mqtt");
+    let text = format!(
+        "[[layer]]\nid = \"flood\"\n\n[[source]]\nid = \"gauges\"\nlayer = \"flood\"\nkind = \"mqtt\"\nurl = \"mqtt://127.0.0.1:{port}\"\ntopics = [\"city/flood/+/level\"]\nfields = {{ id = \"gauge\", lon = \"lng\", lat = \"lat\" }}\ninterval_s = 0.3\nmax_backoff_s = 1\n"
+    );
+    let engine = Engine::start(Config::parse(&text, "mqtt.toml", &dir).expect("valid config"))
+        .await
+        .expect("engine starts");
+    let api = Api::new(engine.clone());
+    wait_for("the subscription", Duration::from_secs(10), async || {
+        (api.sources().first()?.state == SourceState::Ok).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let reading = |i: usize, level: f64| {
+        (("city/flood/x/level"), json!({"gauge": format!("g{i}"), "lng": 118.2 + i as f64 * 0.01, "lat": 33.95, "level_m": level}).to_string())
+    };
+    let mut messages: Vec<(&str, String)> = (0..5).map(|i| reading(i, 0.1)).collect();
+    messages.push(("city/flood/x/level", "level=0.3".to_string()));
+    publish(port, &messages).await;
+    let status = wait_for(
+        "five readings and one rejected message",
+        Duration::from_secs(10),
+        async || {
+            let s = api.sources().into_iter().next()?;
+            (s.count == 5 && s.rejected_total == 1).then_some(s)
+        },
+    )
+    .await;
+    assert!(status
+        .last_error
+        .is_some_and(|e| e.contains("not valid JSON")));
+
+    // The broker goes away: failing, with the reason; the readings stay.
+    drop(broker.take());
+    let failing = wait_for("the source failing", Duration::from_secs(15), async || {
+        let s = api.sources().into_iter().next()?;
+        (s.state == SourceState::Failing).then_some(s)
+    })
+    .await;
+    assert!(failing
+        .last_error
+        .is_some_and(|e| e.contains("MQTT broker mqtt://127.0.0.1")));
+    assert_eq!(api.layers()[0].count, 5);
+
+    // It comes back: the client reconnects, resubscribes, and new readings land.
+    broker = mosquitto(port);
+    assert!(broker.is_some());
+    wait_for("reconnected", Duration::from_secs(15), async || {
+        (api.sources().first()?.state != SourceState::Failing).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    publish(port, &[reading(2, 0.42)]).await;
+    wait_for("the new reading", Duration::from_secs(10), async || {
+        let fc = api
+            .features(&FeatureQuery::new("flood", None, None).ok()?)
+            .ok()?;
+        fc["features"]
+            .as_array()?
+            .iter()
+            .any(|f| f["id"] == "g2" && f["properties"]["level_m"] == 0.42)
+            .then_some(())
+    })
+    .await;
     engine.shutdown();
 }

@@ -57,11 +57,18 @@ pub enum SourceKind {
     OgcFeatures,
     /// OGC SensorThings API 1.1: Things with Locations and their latest Observations.
     SensorThings,
+    /// MQTT: pushed messages on `topics`, one record each.
+    Mqtt,
 }
 
 impl SourceKind {
-    const NAMES: &'static [&'static str] =
-        &["geojson", "json-records", "ogc-features", "sensorthings"];
+    const NAMES: &'static [&'static str] = &[
+        "geojson",
+        "json-records",
+        "ogc-features",
+        "sensorthings",
+        "mqtt",
+    ];
 
     fn parse(name: &str) -> Option<Self> {
         match name {
@@ -69,6 +76,7 @@ impl SourceKind {
             "json-records" => Some(Self::JsonRecords),
             "ogc-features" => Some(Self::OgcFeatures),
             "sensorthings" => Some(Self::SensorThings),
+            "mqtt" => Some(Self::Mqtt),
             _ => None,
         }
     }
@@ -130,6 +138,8 @@ pub struct SourceConfig {
     pub ogc: OgcOptions,
     /// For `sensorthings`: which Datastreams become which properties.
     pub sta: crate::sources::sensorthings::StaOptions,
+    /// For `mqtt`: the topic filters subscribed to.
+    pub topics: Vec<String>,
 }
 
 impl SourceConfig {
@@ -153,6 +163,7 @@ impl SourceConfig {
             records: RecordMapping::default(),
             ogc: OgcOptions::default(),
             sta: Default::default(),
+            topics: Vec::new(),
         }
     }
 }
@@ -294,7 +305,24 @@ impl Config {
                 );
             }
             let url = s.url.get_ref();
-            if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+            if kind == Some(SourceKind::Mqtt) {
+                if crate::sources::mqtt::broker(url).is_none() {
+                    problem(
+                        s.url.span(),
+                        "source.url",
+                        format!("`{url}` is not an mqtt://host:port URL"),
+                    );
+                }
+                if s.topics.as_ref().is_none_or(|t| t.is_empty()) {
+                    problem(
+                        s.kind.span(),
+                        "source.topics",
+                        "an mqtt source needs `topics`, e.g. topics = [\"city/flood/+/level\"]"
+                            .into(),
+                    );
+                }
+            } else if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10
+            {
                 problem(
                     s.url.span(),
                     "source.url",
@@ -471,6 +499,7 @@ impl Config {
                 records,
                 ogc,
                 sta,
+                topics: s.topics.clone().unwrap_or_default(),
             });
         }
 
@@ -561,6 +590,7 @@ struct RawSource {
     since_param: Option<Spanned<String>>,
     cursor_field: Option<Spanned<String>>,
     records_path: Option<String>,
+    topics: Option<Vec<String>>,
     datastreams: Option<std::collections::BTreeMap<String, String>>,
     filter: Option<String>,
     observation_order: Option<String>,

@@ -74,11 +74,12 @@ impl Engine {
             config,
         });
         for source in engine.config.sources.clone() {
-            tokio::spawn(poller::run(
-                engine.clone(),
-                source,
-                engine.shutdown.subscribe(),
-            ));
+            let shutdown = engine.shutdown.subscribe();
+            if source.kind == crate::config::SourceKind::Mqtt {
+                tokio::spawn(crate::sources::mqtt::run(engine.clone(), source, shutdown));
+            } else {
+                tokio::spawn(poller::run(engine.clone(), source, shutdown));
+            }
         }
         tokio::spawn(health_ticker(engine.clone(), engine.shutdown.subscribe()));
         Ok(engine)

@@ -74,7 +74,7 @@ fn describe(v: &Value) -> String {
     }
 }
 
-fn parse_feature(feature: &Value) -> Result<Record, String> {
+pub(crate) fn parse_feature(feature: &Value) -> Result<Record, String> {
     if feature.get("type").and_then(Value::as_str) != Some("Feature") {
         return Err("not a GeoJSON Feature (`type` is not \"Feature\")".into());
     }

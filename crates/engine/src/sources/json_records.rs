@@ -81,7 +81,7 @@ fn coordinate(row: &Value, field: &str, what: &str) -> Result<f64, String> {
     }
 }
 
-fn map_record(row: &Value, mapping: &RecordMapping) -> Result<Record, String> {
+pub(crate) fn map_record(row: &Value, mapping: &RecordMapping) -> Result<Record, String> {
     if !row.is_object() {
         return Err("the record is not a JSON object".into());
     }

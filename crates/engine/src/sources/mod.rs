@@ -5,6 +5,7 @@
 pub mod geojson;
 pub mod http;
 pub mod json_records;
+pub mod mqtt;
 pub mod ogc_features;
 pub mod poller;
 pub mod sensorthings;

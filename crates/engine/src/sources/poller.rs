@@ -157,6 +157,8 @@ async fn fetch_batch(
     let mut batch = match source.kind {
         SourceKind::OgcFeatures => ogc_features::fetch_all(client, source).await?,
         SourceKind::SensorThings => sensorthings::fetch_all(client, source).await?,
+        // Pushed, not polled: `mqtt::run` serves these sources.
+        SourceKind::Mqtt => return Ok(None),
         SourceKind::Geojson | SourceKind::JsonRecords => {
             let Fetched::Body(body) = http::fetch(client, source, state).await? else {
                 return Ok(None);
