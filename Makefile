@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 XVFB := xvfb-run -a -s "-screen 0 1920x1080x24"
 
-.PHONY: setup ui build demo serve test lint test-rust test-ui test-browser basemap check-basemap clean
+.PHONY: setup ui build demo serve test lint test-rust test-ui test-browser bench basemap clean
 
 setup:
 	./scripts/setup.sh
@@ -42,6 +42,10 @@ test-rust: build
 
 test-browser: build
 	node tests/browser/wall.e2e.mjs
+
+# Benchmarks (release builds): the ingest pipeline against a plain batched insert, 1M records.
+bench: setup
+	cargo bench -p citywall-engine --bench ingest
 
 # Regenerates the committed basemap from the sim city's geometry.
 basemap:

@@ -50,6 +50,7 @@ export interface FeatureCollection {
 export type Delta =
   | { type: 'features'; seq: number; at: number; layer: string; upserted: GeoFeature[]; removed: string[] }
   | { type: 'source'; seq: number; at: number; source: SourceStatus }
+  | { type: 'reload'; seq: number; at: number; layer: string }
   | { type: 'hello'; seq: number }
   | { type: 'resync'; missed: number };
 

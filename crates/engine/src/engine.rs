@@ -22,6 +22,10 @@ pub enum EngineError {
     Store(#[from] StoreError),
 }
 
+/// Past this many changes in one batch, subscribers are told to refetch the layer instead of
+/// receiving every feature.
+pub const RELOAD_ABOVE: usize = 5_000;
+
 /// How a batch relates to what its source held before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IngestMode {
@@ -178,33 +182,43 @@ impl Engine {
             )
             .await?;
 
+        let (upserted_count, removed_count) = (upserted.len(), removed.len());
+        // The delta is made before the features move into the index, so nothing is cloned.
+        let change = if upserted_count + removed_count > RELOAD_ABOVE {
+            // A change this big is cheaper to refetch per viewport than to stream.
+            Some(Change::Reload {
+                layer: source.layer.clone(),
+            })
+        } else if upserted_count + removed_count > 0 {
+            // The batch just landed, so what it changed is fresh whatever the health registry
+            // said before this poll (it is updated right after).
+            Some(Change::Features {
+                layer: source.layer.clone(),
+                upserted: upserted.iter().map(|f| f.to_geojson(false)).collect(),
+                removed: removed.iter().map(|f| f.id.clone()).collect(),
+            })
+        } else {
+            None
+        };
         let count = {
             let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
             let layer = index.layer_mut(&source.layer);
             for f in &removed {
                 layer.remove(&f.id);
             }
-            for f in &upserted {
-                layer.upsert(f.clone());
-            }
-            layer.iter().filter(|f| f.source == source.id).count()
+            layer.upsert_many(upserted.into_iter());
+            layer.count_source(&source.id)
         };
 
         let report = IngestReport {
             first_rejection: rejected.first().map(|r| r.reason.clone()),
-            upserted: upserted.len(),
-            removed: removed.len(),
+            upserted: upserted_count,
+            removed: removed_count,
             rejected: rejected.len(),
             count,
         };
-        if !upserted.is_empty() || !removed.is_empty() {
-            // The batch just landed, so what it changed is fresh whatever the health registry
-            // said before this poll (it is updated right after).
-            self.feed.publish(Change::Features {
-                layer: source.layer.clone(),
-                upserted: upserted.iter().map(|f| f.to_geojson(false)).collect(),
-                removed: removed.into_iter().map(|f| f.id).collect(),
-            });
+        if let Some(change) = change {
+            self.feed.publish(change);
         }
         Ok(report)
     }

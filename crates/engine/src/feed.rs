@@ -22,6 +22,8 @@ pub enum Change {
     },
     /// A source's health state changed.
     Source { source: SourceStatus },
+    /// Too much of a layer changed to send feature by feature: refetch what is in view.
+    Reload { layer: String },
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -39,6 +39,34 @@ impl LayerIndex {
         self.features.insert(feature.id.clone(), feature);
     }
 
+    /// How many features of this layer came from `source`.
+    pub fn count_source(&self, source: &str) -> usize {
+        self.features
+            .values()
+            .filter(|f| f.source == source)
+            .count()
+    }
+
+    /// Upserts many features; a batch that rewrites much of the layer rebuilds the tree in one
+    /// bulk load instead of inserting point by point.
+    pub fn upsert_many(&mut self, features: impl ExactSizeIterator<Item = Feature>) {
+        if features.len() > 1_000 && features.len() * 2 > self.features.len() {
+            for f in features {
+                self.features.insert(f.id.clone(), f);
+            }
+            let entries = self
+                .features
+                .values()
+                .map(|f| Entry::new([f.lon, f.lat], f.id.clone()))
+                .collect();
+            self.tree = RTree::bulk_load(entries);
+        } else {
+            for f in features {
+                self.upsert(f);
+            }
+        }
+    }
+
     pub fn remove(&mut self, id: &str) -> Option<Feature> {
         let old = self.features.remove(id)?;
         self.tree
@@ -135,5 +163,17 @@ mod tests {
         assert!(layer.remove("b").is_some());
         assert!(ids(layer).is_empty());
         assert_eq!(layer.len(), 1);
+        // A big batch takes the bulk-load path and the box query still agrees.
+        layer.upsert_many(
+            (0..3_000).map(|i| feature(&format!("n{i}"), (i % 100) as f64 * 0.1, 0.5)),
+        );
+        assert_eq!(layer.len(), 3_001);
+        let near = Bbox {
+            west: 0.0,
+            south: 0.0,
+            east: 0.95,
+            north: 1.0,
+        };
+        assert_eq!(layer.in_bbox(&near).count(), 300);
     }
 }

@@ -2,7 +2,11 @@
 
 use std::collections::HashSet;
 
-use serde_json::Value;
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
 use super::{excerpt, Batch, Record, Rejected, SourceError};
 
@@ -10,35 +14,41 @@ use super::{excerpt, Batch, Record, Rejected, SourceError};
 /// a FeatureCollection at all fails as a whole.
 pub fn parse(body: &[u8]) -> Result<Batch, SourceError> {
     let (text, lossy) = super::sanitize_json(body);
-    let doc: Value =
-        serde_json::from_str(&text).map_err(|e| SourceError::InvalidJson(e.to_string()))?;
-    let kind = doc.get("type").and_then(Value::as_str);
-    if kind != Some("FeatureCollection") {
-        return Err(SourceError::WrongShape(format!(
-            "expected a GeoJSON FeatureCollection, got {}",
-            kind.map(|k| format!("type `{k}`"))
-                .unwrap_or_else(|| describe(&doc))
-        )));
+    // Fast path: the collection as raw slices, each feature parsed straight into a record, on
+    // several threads for big answers. Anything unusual falls back to the slow path, which
+    // exists to explain what is wrong.
+    let Ok(collection) = serde_json::from_str::<RawCollection>(&text) else {
+        return Err(explain_collection(&text));
+    };
+    if collection.kind.as_deref() != Some("FeatureCollection") {
+        return Err(explain_collection(&text));
     }
-    let features = doc
-        .get("features")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            SourceError::WrongShape("the FeatureCollection has no `features` array".into())
-        })?;
-
-    let mut batch = Batch::default();
-    let mut seen = HashSet::new();
-    for (index, feature) in features.iter().enumerate() {
-        if lossy && feature.to_string().contains('\u{FFFD}') {
-            batch.rejected.push(Rejected {
+    let Some(features) = collection.features else {
+        return Err(SourceError::WrongShape(
+            "the FeatureCollection has no `features` array".into(),
+        ));
+    };
+    let results = map_parallel(&features, |index, raw| {
+        if lossy && raw.get().contains('\u{FFFD}') {
+            return Err(Rejected {
                 index,
                 reason: "the record holds bytes that are not valid UTF-8".into(),
-                excerpt: excerpt(feature),
+                excerpt: super::excerpt_text(raw.get()),
             });
-            continue;
         }
-        match parse_feature(feature) {
+        fast_feature(raw.get()).map(Ok).unwrap_or_else(|| {
+            let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+            parse_feature(&value).map_err(|reason| Rejected {
+                index,
+                reason,
+                excerpt: excerpt(&value),
+            })
+        })
+    });
+    let mut batch = Batch::default();
+    let mut seen = HashSet::with_capacity(results.len());
+    for (index, result) in results.into_iter().enumerate() {
+        match result {
             Ok(record) => {
                 if seen.insert(record.id.clone()) {
                     batch.records.push(record);
@@ -49,18 +59,111 @@ pub fn parse(body: &[u8]) -> Result<Batch, SourceError> {
                             "duplicate id `{}` in this batch; the first one was kept",
                             record.id
                         ),
-                        excerpt: excerpt(feature),
+                        excerpt: super::excerpt_text(features[index].get()),
                     });
                 }
             }
-            Err(reason) => batch.rejected.push(Rejected {
-                index,
-                reason,
-                excerpt: excerpt(feature),
-            }),
+            Err(rejected) => batch.rejected.push(rejected),
         }
     }
     Ok(batch)
+}
+
+#[derive(Deserialize)]
+struct RawCollection<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    features: Option<Vec<&'a RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct FastFeature<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    id: Option<Value>,
+    #[serde(borrow)]
+    geometry: FastGeometry<'a>,
+    properties: Option<Map<String, Value>>,
+}
+
+#[derive(Deserialize)]
+struct FastGeometry<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    coordinates: Vec<f64>,
+}
+
+/// The common case in one typed pass; `None` sends the feature to the explaining slow path.
+fn fast_feature(raw: &str) -> Option<Record> {
+    let f: FastFeature = serde_json::from_str(raw).ok()?;
+    if f.kind != "Feature" || f.geometry.kind != "Point" || f.geometry.coordinates.len() < 2 {
+        return None;
+    }
+    let (lon, lat) = (f.geometry.coordinates[0], f.geometry.coordinates[1]);
+    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+        return None;
+    }
+    let properties = f.properties.unwrap_or_default();
+    let id = match f.id.as_ref().or_else(|| properties.get("id"))? {
+        Value::String(s) if !s.trim().is_empty() => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    Some(Record {
+        id,
+        lon,
+        lat,
+        properties,
+    })
+}
+
+/// Maps items on up to four threads when there are many; order is kept.
+fn map_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4);
+    if threads < 2 || items.len() < 20_000 {
+        return items.iter().enumerate().map(|(i, x)| f(i, x)).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| {
+                let f = &f;
+                scope.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(i, x)| f(c * chunk + i, x))
+                        .collect::<Vec<R>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Why a payload is not a usable FeatureCollection (the slow path, for errors only).
+fn explain_collection(text: &str) -> SourceError {
+    let doc: Value = match serde_json::from_str(text) {
+        Ok(doc) => doc,
+        Err(e) => return SourceError::InvalidJson(e.to_string()),
+    };
+    let kind = doc.get("type").and_then(Value::as_str);
+    if kind != Some("FeatureCollection") {
+        return SourceError::WrongShape(format!(
+            "expected a GeoJSON FeatureCollection, got {}",
+            kind.map(|k| format!("type `{k}`"))
+                .unwrap_or_else(|| describe(&doc))
+        ));
+    }
+    SourceError::WrongShape("the FeatureCollection's `features` is not an array".into())
 }
 
 fn describe(v: &Value) -> String {

@@ -103,18 +103,22 @@ pub(crate) fn sanitize_json(body: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
     (std::borrow::Cow::Owned(out), lossy)
 }
 
-/// Caps an excerpt of raw input so quarantined records stay small.
-pub(crate) fn excerpt(value: &Value) -> String {
+/// Caps raw text to a short excerpt, on a character boundary.
+pub(crate) fn excerpt_text(text: &str) -> String {
     const MAX: usize = 512;
-    let text = value.to_string();
     if text.len() <= MAX {
-        return text;
+        return text.to_string();
     }
     let mut end = MAX;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     format!("{}…", &text[..end])
+}
+
+/// Caps an excerpt of raw input so quarantined records stay small.
+pub(crate) fn excerpt(value: &Value) -> String {
+    excerpt_text(&value.to_string())
 }
 
 #[cfg(test)]
