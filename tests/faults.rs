@@ -86,6 +86,15 @@ fn fault_server() -> Router {
         .route("/wrong-type", get(|| async {
             json_response(with_bad("wrong-type", r#"{"type":"Feature","id":"wrong-type-x","geometry":{"type":"Point","coordinates":["118.3",33.9]}}"#))
         }))
+        .route(
+            "/infinite",
+            get(|| async {
+                json_response(with_bad(
+                    "infinite",
+                    r#"{"type":"Feature","id":"infinite-x","geometry":{"type":"Point","coordinates":[118.3,-Infinity]}}"#,
+                ))
+            }),
+        )
         .route("/nan", get(|| async {
             json_response(with_bad("nan", r#"{"type":"Feature","id":"nan-x","geometry":{"type":"Point","coordinates":[NaN,33.9]}}"#))
         }))
@@ -117,6 +126,7 @@ const FAULTS: &[(&str, &str, bool)] = &[
     ("wrong-shape", "wrong shape", false),
     ("wrong-type", "longitude is not a number", true),
     ("nan", "longitude is not a number", true),
+    ("infinite", "latitude is not a number", true),
     ("out-of-range", "outside WGS84 range", true),
     ("duplicates", "duplicate id `duplicates-1`", true),
     ("non-utf8", "not valid UTF-8", true),
