@@ -84,7 +84,9 @@ try {
     }
   });
   await check('every source shows ok in the health strip', async () => {
-    await page.waitForFunction(() => document.querySelectorAll('[data-source][data-state="ok"]').length === 3, null, { timeout: 15_000 });
+    const expected = (await (await fetch(`${base}/api/v1/sources`)).json()).length;
+    assert(expected >= 4, `the demo has ${expected} sources`);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-source][data-state="ok"]').length === n, expected, { timeout: 15_000 });
   });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.screenshot({ path: path.join(out, 'browser-wall.png') });
@@ -127,7 +129,7 @@ try {
   const dir = mkdtempSync(path.join(tmpdir(), 'citywall-e2e-'));
   const config = path.join(dir, 'wall.toml');
   writeFileSync(config, readFileSync(path.join(root, 'assets/demo/citywall.toml'), 'utf8')
-    .replaceAll('18101', String(simBase)).replaceAll('18102', String(simBase + 1)).replaceAll('18103', String(simBase + 2))
+    .replaceAll('18101', String(simBase)).replaceAll('18102', String(simBase + 1)).replaceAll('18103', String(simBase + 2)).replaceAll('18104', String(simBase + 3))
     .replace(/interval_s = \d+/g, 'interval_s = 1').replace('max_backoff_s = 60', 'max_backoff_s = 2'));
   const port2 = await freePort();
   const server2 = start(['serve', '--config', config, '--port', String(port2)]);

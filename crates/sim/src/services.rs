@@ -24,18 +24,21 @@ pub enum Subsystem {
     Flood,
     /// 治超非现场执法 weigh-in-motion stations.
     Weighing,
-    /// 12345 / 数字城管 / 110 / 视频AI / 网格员 incidents.
+    /// 12345 / 数字城管 / 110 / 网格员 incidents, through the city's event platform.
     Incidents,
+    /// Video-AI alarms (违停, 高空抛物, 电动车进电梯 …) from the video analytics platform.
+    VideoAi,
 }
 
 impl Subsystem {
-    pub const ALL: [Subsystem; 3] = [Subsystem::Flood, Subsystem::Weighing, Subsystem::Incidents];
+    pub const ALL: [Subsystem; 4] = [Subsystem::Flood, Subsystem::Weighing, Subsystem::Incidents, Subsystem::VideoAi];
 
     pub fn path(self) -> &'static str {
         match self {
             Subsystem::Flood => "/v1.1/Things",
             Subsystem::Weighing => "/collections/stations/items",
             Subsystem::Incidents => "/api/events",
+            Subsystem::VideoAi => "/api/alarms",
         }
     }
 
@@ -44,7 +47,7 @@ impl Subsystem {
         match self {
             Subsystem::Flood => "flood",
             Subsystem::Weighing => "overweight",
-            Subsystem::Incidents => "incidents",
+            Subsystem::Incidents | Subsystem::VideoAi => "incidents",
         }
     }
 
@@ -53,6 +56,7 @@ impl Subsystem {
             Subsystem::Flood => "sim-flood-gauges",
             Subsystem::Weighing => "sim-wim-stations",
             Subsystem::Incidents => "sim-incidents",
+            Subsystem::VideoAi => "sim-video-ai",
         }
     }
 
@@ -61,6 +65,7 @@ impl Subsystem {
     pub fn crs(self) -> &'static str {
         match self {
             Subsystem::Incidents => "gcj02",
+            Subsystem::VideoAi => "wgs84",
             Subsystem::Flood | Subsystem::Weighing => "wgs84",
         }
     }
@@ -68,6 +73,7 @@ impl Subsystem {
     pub fn format(self) -> Format {
         match self {
             Subsystem::Incidents => Format::JsonRecords,
+            Subsystem::VideoAi => Format::GeoJson,
             Subsystem::Weighing => Format::OgcFeatures,
             Subsystem::Flood => Format::SensorThings,
         }
@@ -78,6 +84,7 @@ impl Subsystem {
             Subsystem::Flood => "防汛积水监测系统",
             Subsystem::Weighing => "治超非现场执法系统",
             Subsystem::Incidents => "城市事件中台",
+            Subsystem::VideoAi => "视频AI告警平台",
         }
     }
 }
@@ -102,6 +109,8 @@ const GAUGE_DATASTREAMS: [(&str, &str); 3] = [
     ("雨强", "rain_mm_h"),
     ("涨率", "rise_m_per_h"),
 ];
+
+const VIDEO_AI_CHANNEL: &str = "视频AI";
 
 /// Incident record fields as the event platform names them → the wall's property names.
 const INCIDENT_FIELDS: [(&str, &str); 11] = [
@@ -151,7 +160,15 @@ impl SimCity {
         let mut value = match subsystem {
             Subsystem::Flood => self.scenario.gauges_geojson(t),
             Subsystem::Weighing => self.scenario.stations_geojson(t),
-            Subsystem::Incidents => self.scenario.incidents_geojson(t, self.incident_window_h),
+            Subsystem::Incidents | Subsystem::VideoAi => {
+                // Video-AI alarms come from their own platform; the event platform has the rest.
+                let mut all = self.scenario.incidents_geojson(t, self.incident_window_h);
+                let video = subsystem == Subsystem::VideoAi;
+                if let Some(features) = all.get_mut("features").and_then(|f| f.as_array_mut()) {
+                    features.retain(|f| (f["properties"]["channel"] == VIDEO_AI_CHANNEL) == video);
+                }
+                all
+            }
         };
         if subsystem.crs() == "gcj02" {
             to_gcj02(&mut value);
