@@ -10,7 +10,47 @@ use citywall_sim::{SimCity, Subsystem};
 /// How often the demo polls each simulated subsystem, in seconds.
 const DEMO_POLL_S: f64 = 2.0;
 
-pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Arc<SimCity>)> {
+/// The demo's running parts; dropping it stops the MQTT broker.
+pub struct Demo {
+    /// Held so the simulated subsystems live as long as the wall.
+    _sim: Arc<SimCity>,
+    /// mosquitto, when the machine has it (`scripts/setup.sh` installs it).
+    _broker: Option<tokio::process::Child>,
+}
+
+/// Starts a private mosquitto on a free loopback port for the rain gauges, if installed.
+async fn start_broker() -> Option<(tokio::process::Child, u16)> {
+    let binary = [
+        "/usr/sbin/mosquitto",
+        "/usr/bin/mosquitto",
+        "/usr/local/sbin/mosquitto",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .ok()?
+        .port();
+    let mut command = tokio::process::Command::new(binary);
+    command
+        .args(["-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    let child = command.spawn().ok()?;
+    for _ in 0..50 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Some((child, port));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    None
+}
+
+pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Demo)> {
     anyhow::ensure!(
         time_scale.is_finite() && time_scale > 0.0,
         "--time-scale must be a positive number"
@@ -20,11 +60,29 @@ pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Arc<Si
     sim.start_all()
         .await
         .context("starting the simulated city's services on loopback")?;
+    let broker = match start_broker().await {
+        Some((child, port)) => {
+            sim.start_rain_publisher(port);
+            Some(child)
+        }
+        None => {
+            tracing::warn!(
+                "mosquitto is not installed: the demo runs without its MQTT rain gauges"
+            );
+            None
+        }
+    };
     let dir = std::env::temp_dir().join(format!("citywall-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let text = sim.engine_config(&dir.join("demo.db").display().to_string(), DEMO_POLL_S);
     let config = Config::parse(&text, "<demo>", &dir).context("the demo config")?;
-    Ok((config, sim))
+    Ok((
+        config,
+        Demo {
+            _sim: sim,
+            _broker: broker,
+        },
+    ))
 }
 
 fn chrono_now() -> f64 {

@@ -1,15 +1,15 @@
 //! The desktop window: Tauri commands that call the engine's `Api`, and the change feed
 //! forwarded to the window as `citywall://delta` events.
 
-use std::sync::Arc;
-
+use crate::demo::Demo;
 use citywall_engine::api::{FeatureQuery, LayerInfo, Meta};
 use citywall_engine::health::SourceStatus;
 use citywall_engine::kpi::Summary;
 use citywall_engine::Api;
-use citywall_sim::SimCity;
 use serde_json::Value;
-use tauri::{Emitter, Manager, State, WebviewUrl, WebviewWindowBuilder};
+use std::sync::Mutex;
+
+use tauri::{Emitter, Manager, RunEvent, State, WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::broadcast::error::RecvError;
 
 #[tauri::command]
@@ -43,14 +43,15 @@ fn summary(api: State<'_, Api>) -> Summary {
     api.summary()
 }
 
-/// Keeps the simulated city alive as long as the window (demo mode).
-struct DemoCity(#[allow(dead_code)] Option<Arc<SimCity>>);
+/// Keeps the simulated city (and its broker) alive as long as the window (demo mode); taken
+/// and dropped on exit, which stops the broker.
+struct DemoCity(Mutex<Option<Demo>>);
 
-pub fn run(api: Api, sim: Option<Arc<SimCity>>, fullscreen: bool) -> anyhow::Result<()> {
+pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> {
     let demo = sim.is_some();
     tauri::Builder::default()
         .manage(api.clone())
-        .manage(DemoCity(sim))
+        .manage(DemoCity(Mutex::new(sim)))
         .invoke_handler(tauri::generate_handler![
             meta, layers, features, sources, summary
         ])
@@ -85,7 +86,18 @@ pub fn run(api: Api, sim: Option<Arc<SimCity>>, fullscreen: bool) -> anyhow::Res
             });
             Ok(())
         })
-        .run(tauri::generate_context!())?;
-    api.engine().shutdown();
+        .build(tauri::generate_context!())?
+        .run(move |app, event| {
+            if let RunEvent::Exit = event {
+                api.engine().shutdown();
+                let demo = app
+                    .state::<DemoCity>()
+                    .0
+                    .lock()
+                    .map(|mut d| d.take())
+                    .unwrap_or(None);
+                drop(demo);
+            }
+        });
     Ok(())
 }

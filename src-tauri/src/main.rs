@@ -116,9 +116,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         ""
                     }
                 );
+                let mut terminate =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .context("listening for SIGTERM")?;
+                // Ctrl-C and SIGTERM both stop cleanly, so the demo's broker goes with us.
                 tokio::select! {
                     result = server => result?,
                     _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
                 }
                 api.engine().shutdown();
                 Ok(ExitCode::SUCCESS)
@@ -145,7 +150,7 @@ async fn start(
     demo: bool,
     seed: u64,
     time_scale: f64,
-) -> anyhow::Result<(Api, Option<std::sync::Arc<citywall_sim::SimCity>>)> {
+) -> anyhow::Result<(Api, Option<demo::Demo>)> {
     let (config, sim) = match config {
         Some(path) if !demo => (load_or_explain(path)?, None),
         _ => {

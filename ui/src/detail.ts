@@ -40,6 +40,15 @@ export function detailHtml(layer: string, f: GeoFeature): string {
       ${row('编号', esc(f.id))}
     </table></div>`;
   }
+  if (layer === 'rain') {
+    return `<div class="detail"><h3>${esc(p.name)}</h3>${staleNote}<table>
+      ${row('雨强', `<b>${esc(p.rain_mm_h)} mm/h</b>`)}
+      ${row('近1小时雨量', `${esc(p.rain_1h_mm)} mm`)}
+      ${row('辖区', esc(p.district))}
+      ${row('观测时间', time(p.observed_at))}
+      ${row('编号', esc(f.id))}
+    </table></div>`;
+  }
   if (layer === 'overweight') {
     const recent = Array.isArray(p.recent_passes) ? (p.recent_passes as Record<string, unknown>[]) : [];
     const passes = recent

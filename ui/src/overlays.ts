@@ -90,6 +90,23 @@ export function overlayLayers(): Record<string, LayerSpecification[]> {
         paint: { 'text-color': '#f3c27a', 'text-halo-color': '#040a14', 'text-halo-width': 1.5 },
       },
     ],
+    rain: [
+      {
+        id: 'rain-dot', type: 'circle', source: 'rain',
+        paint: {
+          'circle-color': stale(['interpolate', ['linear'], ['get', 'rain_mm_h'], 0, '#9fb8d0', 10, '#5aa0e6', 25, '#2f6fdc', 50, '#7b3fd6'] as ExpressionSpecification),
+          'circle-radius': ['interpolate', ['linear'], ['get', 'rain_mm_h'], 0, 5, 50, 11],
+          'circle-opacity': 0.85,
+          'circle-stroke-color': '#dce9ff',
+          'circle-stroke-width': 1,
+        },
+      },
+      {
+        id: 'rain-label', type: 'symbol', source: 'rain', minzoom: 10.5,
+        layout: { 'text-field': ['concat', ['to-string', ['get', 'rain_mm_h']], ' mm/h'], 'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.3], 'text-anchor': 'top' },
+        paint: { 'text-color': '#8fc1ff', 'text-halo-color': '#040a14', 'text-halo-width': 1.5 },
+      },
+    ],
     flood: [
       {
         id: 'flood-halo', type: 'circle', source: 'flood',

@@ -92,6 +92,14 @@ pub struct Gauge {
     pub thresholds: [f64; 4],
 }
 
+/// A rain gauge (雨量站) of the hydrology platform, publishing over MQTT.
+pub struct RainGauge {
+    pub id: String,
+    pub name: String,
+    pub district: String,
+    pub p: P,
+}
+
 pub struct Station {
     pub id: String,
     pub name: String,
@@ -107,6 +115,7 @@ pub struct Scenario {
     pub city: City,
     pub gauges: Vec<Gauge>,
     pub stations: Vec<Station>,
+    pub rain_gauges: Vec<RainGauge>,
     /// Relative incident weight per grid cell.
     grid_weight: Vec<f64>,
     grid_weight_total: f64,
@@ -204,11 +213,39 @@ impl Scenario {
             })
             .collect();
         let grid_weight_total = grid_weight.iter().sum();
+        let rain_gauges = city
+            .districts
+            .iter()
+            .enumerate()
+            .flat_map(|(d, district)| {
+                let outer = polar(10_500.0, geo::angle_of(district.centre));
+                let spots = if d == 0 {
+                    vec![district.centre]
+                } else {
+                    vec![district.centre, outer]
+                };
+                spots
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(i, p)| (district.name.clone(), p, d, i))
+            })
+            .map(|(district, p, d, i)| RainGauge {
+                id: format!("yl-{:02}", d * 2 + i + 1),
+                name: format!(
+                    "{}{}雨量站",
+                    district.trim_end_matches('区'),
+                    if i == 0 { "中心" } else { "外围" }
+                ),
+                district,
+                p,
+            })
+            .collect();
         Scenario {
             seed,
             city,
             gauges,
             stations,
+            rain_gauges,
             grid_weight,
             grid_weight_total,
             storm_anchor: start_sim - 1.2 * 3600.0,
@@ -223,6 +260,43 @@ impl Scenario {
         }
         let x = (phase - 0.3) / 3.7;
         (58.0 * (PI * x).sin().powi(2) * (1.0 - 0.35 * x)).max(0.0)
+    }
+
+    /// Rain intensity at a point: the storm cell crosses the city from south-west to north-east,
+    /// so gauges see it at different times and strengths.
+    pub fn rain_at(&self, p: P, t: f64) -> f64 {
+        let phase = (t - self.storm_anchor).rem_euclid(STORM_PERIOD) / 3600.0;
+        let centre = [-9_000.0 + 4_500.0 * phase, -7_000.0 + 3_500.0 * phase];
+        let d = geo::dist(p, centre) / 9_000.0;
+        let noise =
+            keyed(&[self.seed, 0x7a17, (p[0] as i64) as u64, (t / 300.0) as u64]).range(0.9, 1.1);
+        (self.rain(t) * (1.4 * (-d * d).exp()) * noise * 10.0).round() / 10.0
+    }
+
+    /// One MQTT message per rain gauge: what the gauge platform publishes every few minutes.
+    pub fn rain_readings(&self, t: f64) -> Vec<(String, Value)> {
+        self.rain_gauges
+            .iter()
+            .map(|g| {
+                let [lon, lat] = to_lonlat(g.p);
+                let now = self.rain_at(g.p, t);
+                let hour: f64 = (0..12)
+                    .map(|i| self.rain_at(g.p, t - i as f64 * 300.0))
+                    .sum::<f64>()
+                    / 12.0;
+                let payload = json!({
+                    "station": g.id,
+                    "name": g.name,
+                    "district": g.district,
+                    "lng": (lon * 1e6).round() / 1e6,
+                    "lat": (lat * 1e6).round() / 1e6,
+                    "rain_mm_h": now,
+                    "rain_1h_mm": (hour * 10.0).round() / 10.0,
+                    "observed_at": iso(t),
+                });
+                (format!("city/rain/{}", g.id), payload)
+            })
+            .collect()
     }
 
     /// Water depth at a gauge, metres.

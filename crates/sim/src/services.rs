@@ -31,7 +31,12 @@ pub enum Subsystem {
 }
 
 impl Subsystem {
-    pub const ALL: [Subsystem; 4] = [Subsystem::Flood, Subsystem::Weighing, Subsystem::Incidents, Subsystem::VideoAi];
+    pub const ALL: [Subsystem; 4] = [
+        Subsystem::Flood,
+        Subsystem::Weighing,
+        Subsystem::Incidents,
+        Subsystem::VideoAi,
+    ];
 
     pub fn path(self) -> &'static str {
         match self {
@@ -140,6 +145,8 @@ pub struct SimCity {
     pub incident_window_h: f64,
     running: Mutex<HashMap<Subsystem, Running>>,
     ports: Mutex<HashMap<Subsystem, u16>>,
+    /// The MQTT broker the rain gauges publish to, when one runs.
+    rain_broker: Mutex<Option<u16>>,
 }
 
 impl SimCity {
@@ -151,6 +158,7 @@ impl SimCity {
             incident_window_h: 12.0,
             running: Mutex::new(HashMap::new()),
             ports: Mutex::new(HashMap::new()),
+            rain_broker: Mutex::new(None),
         })
     }
 
@@ -315,6 +323,35 @@ impl SimCity {
         Some(format!("http://127.0.0.1:{port}{}", subsystem.path()))
     }
 
+    /// Publishes every rain gauge's reading (retained, so a new subscriber gets the latest at
+    /// once) to the MQTT broker on `port`, every two seconds, until the process ends.
+    pub fn start_rain_publisher(self: &Arc<Self>, port: u16) {
+        *self.rain_broker.lock().unwrap_or_else(|p| p.into_inner()) = Some(port);
+        let city = self.clone();
+        let mut options =
+            rumqttc::MqttOptions::new(format!("citywall-sim-rain-{port}"), "127.0.0.1", port);
+        options.set_keep_alive(Duration::from_secs(5));
+        let (client, mut eventloop) = rumqttc::AsyncClient::new(options, 256);
+        tokio::spawn(async move {
+            loop {
+                if eventloop.poll().await.is_err() {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                for (topic, payload) in city.scenario.rain_readings(city.clock.now()) {
+                    let _ = client
+                        .publish(topic, rumqttc::QoS::AtLeastOnce, true, payload.to_string())
+                        .await;
+                }
+            }
+        });
+    }
+
     /// An engine config (TOML) that polls every running service, as a deployment's config would
     /// poll the real subsystems.
     pub fn engine_config(&self, store_path: &str, interval_s: f64) -> String {
@@ -324,6 +361,14 @@ impl SimCity {
              [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\n\n\
              [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\n"
         );
+        if let Some(port) = *self.rain_broker.lock().unwrap_or_else(|p| p.into_inner()) {
+            text.push_str(&format!(
+                "\n[[layer]]\nid = \"rain\"\ntitle_zh = \"雨量站\"\ntitle_en = \"Rain gauges\"\n\n\
+                 [[source]]\nid = \"sim-rain-gauges\"\nlayer = \"rain\"\nkind = \"mqtt\"\ntitle = \"水文雨量监测(MQTT)\"\n\
+                 url = \"mqtt://127.0.0.1:{port}\"\ntopics = [\"city/rain/+\"]\n\
+                 fields = {{ id = \"station\", lon = \"lng\", lat = \"lat\" }}\ninterval_s = 1\nmax_age_s = 30\n"
+            ));
+        }
         for s in Subsystem::ALL {
             if let Some(url) = self.url(s) {
                 let (kind, url) = match s.format() {
