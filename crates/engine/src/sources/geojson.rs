@@ -101,9 +101,7 @@ fn fast_feature(raw: &str) -> Option<Record> {
         return None;
     }
     let (lon, lat) = (f.geometry.coordinates[0], f.geometry.coordinates[1]);
-    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-        return None;
-    }
+    super::check_range("", lon, lat).ok()?;
     let properties = f.properties.unwrap_or_default();
     let id = match f.id.as_ref().or_else(|| properties.get("id"))? {
         Value::String(s) if !s.trim().is_empty() => s.clone(),
@@ -218,11 +216,7 @@ pub(crate) fn parse_feature(feature: &Value) -> Result<Record, String> {
         ),
         _ => return Err(format!("feature `{id}`: a Point needs two coordinates")),
     };
-    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-        return Err(format!(
-            "feature `{id}`: coordinate ({lon}, {lat}) is outside WGS84 range"
-        ));
-    }
+    super::check_range(&format!("feature `{id}`"), lon, lat)?;
     Ok(Record {
         id,
         lon,

@@ -98,11 +98,7 @@ pub(crate) fn map_record(row: &Value, mapping: &RecordMapping) -> Result<Record,
         coordinate(row, field("lon"), "longitude").map_err(|e| format!("record `{id}`: {e}"))?;
     let lat =
         coordinate(row, field("lat"), "latitude").map_err(|e| format!("record `{id}`: {e}"))?;
-    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-        return Err(format!(
-            "record `{id}`: coordinate ({lon}, {lat}) is outside WGS84 range"
-        ));
-    }
+    super::check_range(&format!("record `{id}`"), lon, lat)?;
     // Mapped fields under their feature names; every other field kept as the system named it.
     let mut properties = Map::new();
     let mapped: HashSet<&str> = mapping.fields.values().map(String::as_str).collect();

@@ -21,6 +21,18 @@ pub struct Record {
     pub properties: Map<String, Value>,
 }
 
+/// Refuses a coordinate outside the WGS84 range; `what` names the record in the message
+/// ("feature `a`", "Thing `t1`").
+pub(crate) fn check_range(what: &str, lon: f64, lat: f64) -> Result<(), String> {
+    if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: coordinate ({lon}, {lat}) is outside WGS84 range"
+        ))
+    }
+}
+
 /// A record the parser refused, with why and a short excerpt of what it was.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejected {

@@ -158,11 +158,7 @@ fn thing_record(thing: &Value, options: &StaOptions) -> Result<Record, String> {
         .ok_or_else(|| format!("Thing `{id}` has no Location"))?;
     let (lon, lat) = point(location)
         .ok_or_else(|| format!("Thing `{id}`: its Location is not a GeoJSON Point"))?;
-    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-        return Err(format!(
-            "Thing `{id}`: coordinate ({lon}, {lat}) is outside WGS84 range"
-        ));
-    }
+    super::check_range(&format!("Thing `{id}`"), lon, lat)?;
     let mut properties = Map::new();
     if let Some(Value::Object(p)) = thing.get("properties") {
         properties.extend(p.clone());
