@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use citywall_engine::config::DemoClock;
 use citywall_engine::Config;
 use citywall_sim::{SimCity, Subsystem};
 
@@ -75,7 +76,12 @@ pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Demo)>
     let dir = std::env::temp_dir().join(format!("citywall-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let text = sim.engine_config(&dir.join("demo.db").display().to_string(), DEMO_POLL_S);
-    let config = Config::parse(&text, "<demo>", &dir).context("the demo config")?;
+    let mut config = Config::parse(&text, "<demo>", &dir).context("the demo config")?;
+    config.demo_clock = Some(DemoClock {
+        wall_origin_ms: (now * 1000.0) as i64,
+        sim_origin_ms: (now * 1000.0) as i64,
+        scale: time_scale,
+    });
     Ok((
         config,
         Demo {

@@ -4,6 +4,7 @@ export interface Meta {
   product: string;
   version: string;
   demo: boolean;
+  demo_clock: { wall_origin_ms: number; sim_origin_ms: number; scale: number } | null;
   seq: number;
 }
 

@@ -31,6 +31,8 @@ pub struct Meta {
     pub product: &'static str,
     pub version: &'static str,
     pub demo: bool,
+    /// The simulated clock in demo mode; the wall shows it instead of the wall time.
+    pub demo_clock: Option<crate::config::DemoClock>,
     /// Seq of the last delta published; a client that fetched state then subscribes from here.
     pub seq: u64,
 }
@@ -149,6 +151,7 @@ impl Api {
             product: "CityWall",
             version: env!("CARGO_PKG_VERSION"),
             demo: self.engine.config.demo,
+            demo_clock: self.engine.config.demo_clock,
             seq: self.engine.feed.last_seq(),
         }
     }

@@ -12,6 +12,15 @@ use toml::Spanned;
 
 use crate::crs::Crs;
 
+/// A simulated clock: at wall time `wall_origin_ms` it read `sim_origin_ms`, and it runs
+/// `scale` times faster.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DemoClock {
+    pub wall_origin_ms: i64,
+    pub sim_origin_ms: i64,
+    pub scale: f64,
+}
+
 /// One problem found in a config file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConfigProblem {
@@ -194,6 +203,8 @@ pub struct Config {
     pub store_path: PathBuf,
     /// Demo mode: the wall shows 演示数据 / DEMO permanently.
     pub demo: bool,
+    /// In demo mode, the simulated city's clock, so the wall shows the time its data speaks of.
+    pub demo_clock: Option<DemoClock>,
     pub layers: Vec<LayerConfig>,
     pub sources: Vec<SourceConfig>,
 }
@@ -525,6 +536,7 @@ impl Config {
             origin: None,
             store_path,
             demo: raw.demo.unwrap_or(false),
+            demo_clock: None,
             layers,
             sources,
         })
