@@ -43,6 +43,11 @@ fn summary(api: State<'_, Api>) -> Summary {
     api.summary()
 }
 
+#[tauri::command]
+fn search(api: State<'_, Api>, q: String) -> Result<Vec<citywall_engine::search::Hit>, String> {
+    api.search(&q).map_err(|e| e.to_string())
+}
+
 /// Keeps the simulated city (and its broker) alive as long as the window (demo mode); taken
 /// and dropped on exit, which stops the broker.
 struct DemoCity(Mutex<Option<Demo>>);
@@ -53,7 +58,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
         .manage(api.clone())
         .manage(DemoCity(Mutex::new(sim)))
         .invoke_handler(tauri::generate_handler![
-            meta, layers, features, sources, summary
+            meta, layers, features, sources, summary, search
         ])
         .setup(move |app| {
             let title = if demo {

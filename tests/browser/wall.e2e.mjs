@@ -105,6 +105,17 @@ try {
     assert(text.includes('积水深度') && text.includes('预警阈值'), `popup: ${text}`);
     await page.screenshot({ path: path.join(out, 'browser-flood-detail.png') });
   });
+  await check('search finds a place and flies to its detail', async () => {
+    await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
+    await page.keyboard.press('/');
+    await page.keyboard.type('下穿通道');
+    await page.waitForSelector('[data-testid=search-hits] button', { timeout: 5_000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.wall-popup .detail', { timeout: 15_000 });
+    const text = await page.textContent('.wall-popup .detail');
+    assert(text.includes('下穿通道') && text.includes('积水深度'), `popup: ${text}`);
+    await page.screenshot({ path: path.join(out, 'browser-search.png') });
+  });
   await check('street zoom shows 3D buildings and labels', async () => {
     await page.evaluate(() => {
       document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove());

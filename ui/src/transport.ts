@@ -1,7 +1,7 @@
 // The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
-import type { Bbox, Delta, FeatureCollection, LayerInfo, Meta, SourceStatus, Summary } from './types';
+import type { Bbox, Delta, FeatureCollection, LayerInfo, Meta, SearchHit, SourceStatus, Summary } from './types';
 
 export interface Transport {
   readonly name: 'tauri' | 'http';
@@ -10,6 +10,7 @@ export interface Transport {
   features(layer: string, bbox: Bbox, zoom: number): Promise<FeatureCollection>;
   sources(): Promise<SourceStatus[]>;
   summary(): Promise<Summary>;
+  search(q: string): Promise<SearchHit[]>;
   /** Calls `onDelta` for every delta; `onState` when the stream connects or drops. */
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void): () => void;
 }
@@ -36,6 +37,7 @@ class HttpTransport implements Transport {
   layers() { return this.get<LayerInfo[]>('layers'); }
   sources() { return this.get<SourceStatus[]>('sources'); }
   summary() { return this.get<Summary>('summary'); }
+  search(q: string) { return this.get<SearchHit[]>(`search?q=${encodeURIComponent(q)}`); }
   features(layer: string, bbox: Bbox, zoom: number) {
     const b = bbox.map((v) => v.toFixed(6)).join(',');
     return this.get<FeatureCollection>(`features?layer=${encodeURIComponent(layer)}&bbox=${b}&zoom=${zoom.toFixed(2)}`);
@@ -76,6 +78,7 @@ class TauriTransport implements Transport {
   layers() { return this.call<LayerInfo[]>('layers'); }
   sources() { return this.call<SourceStatus[]>('sources'); }
   summary() { return this.call<Summary>('summary'); }
+  search(q: string) { return this.call<SearchHit[]>('search', { q }); }
   features(layer: string, bbox: Bbox, zoom: number) {
     return this.call<FeatureCollection>('features', { layer, bbox, zoom });
   }

@@ -62,3 +62,12 @@ export interface Summary {
 }
 
 export type Bbox = [number, number, number, number];
+
+export interface SearchHit {
+  layer: string;
+  id: string;
+  label: string;
+  matched: string;
+  lon: number;
+  lat: number;
+}

@@ -220,6 +220,23 @@ impl Api {
         }))
     }
 
+    /// Features whose name, category, place, id or a recently seen plate holds `query`.
+    pub fn search(&self, query: &str) -> Result<Vec<crate::search::Hit>, ApiError> {
+        if query.chars().count() > 64 {
+            return Err(ApiError::BadRequest(
+                "`q` is longer than 64 characters".into(),
+            ));
+        }
+        let layers: Vec<String> = self
+            .engine
+            .config
+            .layers
+            .iter()
+            .map(|l| l.id.clone())
+            .collect();
+        Ok(crate::search::search(&self.engine.index(), &layers, query))
+    }
+
     /// The wall's headline numbers over the whole city.
     pub fn summary(&self) -> crate::kpi::Summary {
         crate::kpi::summarize(&self.engine.index())

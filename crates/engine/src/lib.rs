@@ -11,6 +11,7 @@ pub mod health;
 pub mod kpi;
 pub mod model;
 pub mod mvt;
+pub mod search;
 pub mod serve;
 pub mod sources;
 pub mod spatial;

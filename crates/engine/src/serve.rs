@@ -52,6 +52,7 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
             get(|State(api): State<Api>| async move { Json(api.layers()) }),
         )
         .route("/api/v1/features", get(features))
+        .route("/api/v1/search", get(search))
         .route(
             "/api/v1/summary",
             get(|State(api): State<Api>| async move { Json(api.summary()) }),
@@ -107,6 +108,14 @@ async fn features(
         params.get("zoom").map(String::as_str),
     )?;
     Ok(Json(api.features(&query)?).into_response())
+}
+
+async fn search(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let q = params.get("q").map(String::as_str).unwrap_or("");
+    Ok(Json(api.search(q)?).into_response())
 }
 
 async fn rejected(

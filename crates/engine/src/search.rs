@@ -1,0 +1,141 @@
+//! Search for the operator's search box: a place name, a plate seen at a weigh station, an
+//! incident id or category, matched case-insensitively against every layer's features.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::spatial::SpatialIndex;
+
+/// Most hits one search returns.
+pub const MAX_HITS: usize = 20;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub layer: String,
+    pub id: String,
+    /// What the operator reads in the result list.
+    pub label: String,
+    /// Why it matched: the property that held the text.
+    pub matched: String,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// Properties worth searching, in the order a match is reported.
+const FIELDS: [&str; 8] = [
+    "name", "category", "road", "grid", "street", "district", "channel", "status",
+];
+
+pub fn search(index: &SpatialIndex, layers: &[String], query: &str) -> Vec<Hit> {
+    let needle = query.trim().to_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let mut exact = Vec::new();
+    let mut partial = Vec::new();
+    for layer_id in layers {
+        let Some(layer) = index.layer(layer_id) else {
+            continue;
+        };
+        for f in layer.iter() {
+            let p = &f.properties;
+            let label = p
+                .get("name")
+                .or_else(|| p.get("category"))
+                .and_then(Value::as_str)
+                .unwrap_or(&f.id)
+                .to_string();
+            let matched = if f.id.to_lowercase() == needle {
+                Some(("id".to_string(), true))
+            } else if f.id.to_lowercase().contains(&needle) {
+                Some(("id".to_string(), false))
+            } else if let Some(field) = FIELDS.iter().find(|k| {
+                p.get(**k)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| v.to_lowercase().contains(&needle))
+            }) {
+                Some((field.to_string(), false))
+            } else {
+                plate_seen(p, &needle).map(|plate| (format!("plate {plate}"), false))
+            };
+            if let Some((matched, is_exact)) = matched {
+                let hit = Hit {
+                    layer: layer_id.clone(),
+                    id: f.id.clone(),
+                    label,
+                    matched,
+                    lon: f.lon,
+                    lat: f.lat,
+                };
+                if is_exact {
+                    exact.push(hit);
+                } else {
+                    partial.push(hit);
+                }
+            }
+        }
+    }
+    partial.sort_by(|a, b| a.label.cmp(&b.label).then(a.id.cmp(&b.id)));
+    exact.extend(partial);
+    exact.truncate(MAX_HITS);
+    exact
+}
+
+/// A plate in a station's recent passes (鲁N·A1234 matches "a1234" and "鲁n").
+fn plate_seen(p: &serde_json::Map<String, Value>, needle: &str) -> Option<String> {
+    let passes = p.get("recent_passes")?.as_array()?;
+    passes
+        .iter()
+        .filter_map(|pass| pass.get("plate").and_then(Value::as_str))
+        .find(|plate| {
+            plate
+                .to_lowercase()
+                .replace('·', "")
+                .contains(&needle.replace('·', ""))
+        })
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Feature;
+    use serde_json::json;
+
+    fn feature(layer: &str, id: &str, props: Value) -> Feature {
+        Feature {
+            layer: layer.into(),
+            id: id.into(),
+            source: "s".into(),
+            lon: 118.0,
+            lat: 33.0,
+            properties: props.as_object().cloned().unwrap_or_default(),
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn names_ids_and_plates_are_found() {
+        let index = SpatialIndex::load(vec![
+            feature("flood", "yld-01", json!({"name": "人民路环城路下穿通道"})),
+            feature(
+                "overweight",
+                "zc-01",
+                json!({"name": "建设路K6.4治超点", "recent_passes": [{"plate": "苏N·A1234"}]}),
+            ),
+            feature("incidents", "SJ100", json!({"category": "井盖破损"})),
+        ]);
+        let layers: Vec<String> = ["flood", "overweight", "incidents"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(search(&index, &layers, "下穿")[0].id, "yld-01");
+        let plate = &search(&index, &layers, "a1234")[0];
+        assert_eq!(
+            (plate.id.as_str(), plate.matched.as_str()),
+            ("zc-01", "plate 苏N·A1234")
+        );
+        assert_eq!(search(&index, &layers, "sj100")[0].matched, "id");
+        assert_eq!(search(&index, &layers, "井盖")[0].label, "井盖破损");
+        assert!(search(&index, &layers, "  ").is_empty());
+    }
+}
