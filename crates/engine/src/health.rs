@@ -136,6 +136,22 @@ impl Health {
         });
     }
 
+    /// A poll or connection that worked but brought nothing new (304, broker connected): the
+    /// source is alive; its counts and any rejection sentence stay as they were.
+    pub fn record_alive(&self, id: &str, latency: Duration) {
+        self.with(id, |e| {
+            let now = now_ms();
+            let s = &mut e.status;
+            s.last_attempt = Some(now);
+            s.last_success = Some(now);
+            s.latency_ms = Some(latency.as_millis() as u64);
+            s.consecutive_failures = 0;
+            if s.rejected_last == 0 {
+                s.last_error = None;
+            }
+        });
+    }
+
     pub fn record_failure(&self, id: &str, latency: Duration, error: String) {
         self.with(id, |e| {
             let s = &mut e.status;

@@ -117,8 +117,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                         }
                     }
                     failures = 0;
-                    let count = engine.health.all().iter().find(|s| s.id == source.id).map(|s| s.count).unwrap_or(0);
-                    engine.health.record_success(&source.id, Duration::ZERO, 0, 0, count, None);
+                    engine.health.record_alive(&source.id, Duration::ZERO);
                     engine.publish_health();
                 }
                 Ok(Event::Incoming(Packet::Publish(message))) => {

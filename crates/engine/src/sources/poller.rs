@@ -48,16 +48,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
         match outcome {
             Ok(None) => {
                 failures = 0;
-                let count = engine
-                    .health
-                    .all()
-                    .iter()
-                    .find(|s| s.id == source.id)
-                    .map(|s| s.count)
-                    .unwrap_or(0);
-                engine
-                    .health
-                    .record_success(&source.id, latency, 0, 0, count, None);
+                engine.health.record_alive(&source.id, latency);
             }
             Ok(Some(batch)) => {
                 let received = batch.records.len() + batch.rejected.len();
