@@ -127,6 +127,17 @@ try {
     assert(buildings > 50, `only ${buildings} buildings drawn`);
     await page.screenshot({ path: path.join(out, 'browser-street-zoom.png') });
   });
+  await check('the English switch relabels the wall and switches back', async () => {
+    await page.evaluate(() => window.__citywall.map.jumpTo({ center: [118.28, 33.96], zoom: 11.6, pitch: 0, bearing: 0 }));
+    await page.click('[data-testid=lang]');
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent?.includes('Demo City Operations Centre'), null, { timeout: 5_000 });
+    const strip = await page.textContent('[data-testid=source-health]');
+    assert(strip.includes('Sources') && strip.includes('OK'), `strip: ${strip}`);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(out, 'browser-english.png') });
+    await page.click('[data-testid=lang]');
+    await page.waitForFunction(() => document.querySelector('h1')?.textContent?.includes('示范市城市运行管理中心'), null, { timeout: 5_000 });
+  });
   await check('nothing was requested beyond loopback', async () => {
     assert(offHost.length === 0, `off-host requests: ${offHost.slice(0, 5).join(', ')}`);
   });

@@ -1,0 +1,70 @@
+// The wall's own words in zh-CN (the default) and English (a switch for visitors and
+// briefings). Data values — place names, categories — stay as the city's systems wrote them.
+
+export type Lang = 'zh' | 'en';
+
+const WORDS = {
+  title: ['示范市城市运行管理中心', 'Demo City Operations Centre'],
+  subtitle: ['一屏观全域', 'the whole city on one screen'],
+  search: ['搜索 地名 / 车牌 / 事件编号  ( / )', 'Search places / plates / incident ids  ( / )'],
+  demoClock: ['演示时钟', 'Demo clock'],
+  live: ['实时连接', 'Live'],
+  offline: ['连接中断', 'Disconnected'],
+  updated: ['数据更新', 'data updated'],
+  waiting: ['等待数据', 'waiting for data'],
+  sourcesDown: ['个数据源异常', 'sources failing'],
+  layers: ['图层', 'Layers'],
+  legend: ['图例', 'Legend'],
+  floodLevels: ['易涝点 积水等级', 'Flood points: water level'],
+  normal: ['正常', 'Normal'],
+  blue: ['蓝色预警', 'Blue warning'],
+  yellow: ['黄色预警', 'Yellow warning'],
+  orange: ['橙色预警', 'Orange warning'],
+  red: ['红色预警', 'Red warning'],
+  stations: ['治超站点', 'Weigh stations'],
+  sizePasses: ['大小 = 近1小时过车', 'size = trucks in the last hour'],
+  ringViolations: ['近1小时有超限', 'overloads in the last hour'],
+  incidentChannels: ['安全事件 来源渠道', 'Incidents by channel'],
+  severityNote: ['红圈 = 严重 · 淡色 = 已办结', 'red ring = severe · faded = closed'],
+  rainLegend: ['雨量站 雨强', 'Rain gauges: intensity'],
+  lightRain: ['小雨 < 10 mm/h', 'light < 10 mm/h'],
+  heavyRain: ['大雨 25 mm/h', 'heavy 25 mm/h'],
+  stormRain: ['暴雨 ≥ 50 mm/h', 'storm ≥ 50 mm/h'],
+  dataState: ['数据状态', 'Data state'],
+  greyNote: ['灰色 = 数据源异常，显示最后有效数据', 'grey = source failing, last good data shown'],
+  flood: ['防汛', 'Flood'],
+  overThreshold: ['处积水超警 / 共', 'over threshold, of'],
+  places: ['处', ''],
+  maxDepth: ['最大积水', 'Deepest'],
+  rain: ['雨强', 'Rain'],
+  overweight: ['治超', 'Overweight'],
+  overloadRate: ['今日超限率', 'overload rate today'],
+  passesToday: ['今日过车', 'Trucks today'],
+  overloads: ['超限', 'overloaded'],
+  overloads1h: ['近1小时超限', 'Overloads, last hour'],
+  stationsCount: ['站点', 'stations'],
+  incidents: ['安全事件', 'Incidents'],
+  open: ['件在办 / 近12小时', 'open / last 12 h:'],
+  items: ['件', ''],
+  closureRate: ['办结率', 'Closure rate'],
+  severeOpen: ['严重在办', 'severe open'],
+  sources: ['数据源', 'Sources'],
+  records: ['条', 'records'],
+  rejected: ['拒收', 'rejected'],
+  never: ['从未', 'never'],
+  secondsAgo: ['秒前', 's ago'],
+  minutesAgo: ['分钟前', 'min ago'],
+  hoursAgo: ['小时前', 'h ago'],
+  ok: ['正常', 'OK'],
+  degraded: ['部分异常', 'Degraded'],
+  failing: ['故障', 'Failing'],
+  stale: ['数据陈旧', 'Stale'],
+  pending: ['连接中', 'Connecting'],
+  levelShort: ['红,橙,黄,蓝', 'R,O,Y,B'],
+} as const;
+
+export type Word = keyof typeof WORDS;
+
+export function t(lang: Lang, word: Word): string {
+  return WORDS[word][lang === 'zh' ? 0 : 1];
+}
