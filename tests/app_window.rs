@@ -5,22 +5,15 @@
 //! Needs a display and `WebKitWebDriver`; `make test` provides both and sets
 //! `CITYWALL_REQUIRE_APP_E2E=1`, so there a missing piece fails instead of skipping.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use citywall_e2e::free_port;
 use serde_json::{json, Value};
 
 fn workspace() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
 }
 
 /// Stops WebKitWebDriver with SIGTERM: SIGKILL leaves it holding the test's pipes.

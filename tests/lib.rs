@@ -37,6 +37,14 @@ pub async fn start_city(name: &str, scale: f64, interval_s: f64) -> Running {
     Running { sim, engine, api }
 }
 
+/// A loopback port free right now, for a peer the test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
 /// Polls `check` every 50 ms until it returns `Some`, or panics with `what` after `limit`.
 pub async fn wait_for<T>(
     what: &str,

@@ -5,12 +5,11 @@
 //! Python environment (`.venv`, made by `scripts/setup.sh`); `make test` sets
 //! `CITYWALL_REQUIRE_PEERS=1` so a missing peer fails there instead of skipping.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use citywall_e2e::{scratch_dir, wait_for};
+use citywall_e2e::{free_port, scratch_dir, wait_for};
 use citywall_engine::api::FeatureQuery;
 use citywall_engine::health::SourceState;
 use citywall_engine::{Api, Config, Engine};
@@ -23,13 +22,6 @@ fn venv_bin(name: &str) -> Option<PathBuf> {
 
 fn required() -> bool {
     std::env::var("CITYWALL_REQUIRE_PEERS").is_ok_and(|v| v == "1")
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
 }
 
 /// A peer process, stopped when the test ends.

@@ -7,6 +7,7 @@ pub mod http;
 pub mod json_records;
 pub mod mqtt;
 pub mod ogc_features;
+pub mod paging;
 pub mod poller;
 pub mod sensorthings;
 
@@ -48,6 +49,18 @@ pub struct Rejected {
 pub struct Batch {
     pub records: Vec<Record>,
     pub rejected: Vec<Rejected>,
+}
+
+impl Batch {
+    /// Converts every record from the source's declared coordinate system to WGS84.
+    pub fn into_wgs84(mut self, crs: crate::crs::Crs) -> Batch {
+        if crs != crate::crs::Crs::Wgs84 {
+            for r in &mut self.records {
+                (r.lon, r.lat) = crs.to_wgs84(r.lon, r.lat);
+            }
+        }
+        self
+    }
 }
 
 /// Why a whole payload could not be read. Per-record problems are [`Rejected`] instead.

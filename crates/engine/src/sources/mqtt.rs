@@ -14,7 +14,6 @@ use tracing::warn;
 
 use super::{excerpt, geojson, json_records, sanitize_json, Batch, Rejected};
 use crate::config::{Auth, SourceConfig};
-use crate::crs::Crs;
 use crate::engine::{Engine, IngestMode};
 
 /// Host and port of an `mqtt://host:port` URL.
@@ -146,11 +145,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                     batch.records.extend(b.records);
                     batch.rejected.extend(b.rejected);
                 }
-                if source.crs != Crs::Wgs84 {
-                    for r in &mut batch.records {
-                        (r.lon, r.lat) = source.crs.to_wgs84(r.lon, r.lat);
-                    }
-                }
+                let batch = batch.into_wgs84(source.crs);
                 let messages = batch.records.len() + batch.rejected.len();
                 match engine.ingest(&source, batch, IngestMode::Upsert).await {
                     Ok(report) => engine.health.record_success(&source.id, started.elapsed(), messages, report.rejected, report.count, report.first_rejection.as_deref()),

@@ -11,7 +11,6 @@ use tracing::{info, warn};
 use super::http::{self, Fetched, PollState};
 use super::{geojson, json_records, ogc_features, sensorthings, Batch, SourceError};
 use crate::config::{SourceConfig, SourceKind};
-use crate::crs::Crs;
 use crate::engine::{Engine, IngestMode};
 
 pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch::Receiver<bool>) {
@@ -145,7 +144,7 @@ async fn fetch_batch(
     source: &SourceConfig,
     state: &mut PollState,
 ) -> Result<Option<Batch>, SourceError> {
-    let mut batch = match source.kind {
+    let batch = match source.kind {
         SourceKind::OgcFeatures => ogc_features::fetch_all(client, source).await?,
         SourceKind::SensorThings => sensorthings::fetch_all(client, source).await?,
         // Pushed, not polled: `mqtt::run` serves these sources.
@@ -161,12 +160,7 @@ async fn fetch_batch(
         }
     };
     // Everything inside is WGS84: convert from the system the source declared.
-    if source.crs != Crs::Wgs84 {
-        for r in &mut batch.records {
-            (r.lon, r.lat) = source.crs.to_wgs84(r.lon, r.lat);
-        }
-    }
-    Ok(Some(batch))
+    Ok(Some(batch.into_wgs84(source.crs)))
 }
 
 /// Spreads retries of many failing sources so they do not hit a recovering subsystem at once:

@@ -4,14 +4,12 @@
 //! asks for "latest observation per sensor" one sensor at a time. Each Thing becomes a feature:
 //! its properties, plus one property per mapped Datastream holding the latest result.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{excerpt, http, Batch, Record, Rejected, SourceError};
+use super::{excerpt, paging, Batch, Record, Rejected, SourceError};
 use crate::config::SourceConfig;
-
-const MAX_PAGES: usize = 10_000;
 
 /// What a `sensorthings` source reads.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
@@ -62,48 +60,16 @@ pub async fn fetch_all(
     client: &reqwest::Client,
     source: &SourceConfig,
 ) -> Result<Batch, SourceError> {
-    let mut url = things_url(source)?;
-    let mut batch = Batch::default();
-    let mut seen = HashSet::new();
-    for _ in 0..MAX_PAGES {
-        let body = http::get(client, source, url.as_str()).await?;
-        let (page, next) = parse_page(
-            &body,
-            &source.sta,
-            batch.records.len() + batch.rejected.len(),
-        )?;
-        let empty = page.records.is_empty() && page.rejected.is_empty();
-        batch.rejected.extend(page.rejected);
-        for record in page.records {
-            if seen.insert(record.id.clone()) {
-                batch.records.push(record);
-            } else {
-                batch.rejected.push(Rejected {
-                    index: 0,
-                    reason: format!("duplicate Thing `{}` across pages", record.id),
-                    excerpt: record.id,
-                });
-            }
-        }
-        match next {
-            Some(link) if !empty => {
-                url = url.join(&link).map_err(|e| {
-                    SourceError::WrongShape(format!("bad @iot.nextLink `{link}`: {e}"))
-                })?
-            }
-            _ => return Ok(batch),
-        }
-    }
-    Err(SourceError::WrongShape(format!(
-        "more than {MAX_PAGES} pages of Things"
-    )))
+    paging::fetch_pages(client, source, things_url(source)?, |body| {
+        parse_page(body, &source.sta)
+    })
+    .await
 }
 
 /// One page of Things: the batch and the next page's link.
 pub fn parse_page(
     body: &[u8],
     options: &StaOptions,
-    offset: usize,
 ) -> Result<(Batch, Option<String>), SourceError> {
     let (text, _) = super::sanitize_json(body);
     let doc: Value =
@@ -118,7 +84,7 @@ pub fn parse_page(
         match thing_record(thing, options) {
             Ok(r) => batch.records.push(r),
             Err(reason) => batch.rejected.push(Rejected {
-                index: offset + i,
+                index: i,
                 reason,
                 excerpt: excerpt(thing),
             }),
@@ -231,7 +197,7 @@ mod tests {
             page_size: 100,
             ..Default::default()
         };
-        let (batch, next) = parse_page(body.as_bytes(), &options, 0).unwrap();
+        let (batch, next) = parse_page(body.as_bytes(), &options).unwrap();
         assert_eq!(next.as_deref(), Some("http://x/v1.1/Things?$skip=2"));
         let r = &batch.records[0];
         assert_eq!((r.id.as_str(), r.lon, r.lat), ("t1", 118.28, 33.96));
