@@ -43,8 +43,12 @@ test-rust: build
 test-browser: build
 	node tests/browser/wall.e2e.mjs
 
-# Benchmarks (release builds): the ingest pipeline against a plain batched insert, 1M records.
+# Benchmarks (release builds), each printing its ratios against the named peers in the same run:
+# the ingest pipeline against a plain batched insert (1M records); the spatial index and cluster
+# pyramid against kdbush, flatbush and supercluster from npm (1M points, same queries).
 bench: setup
+	npm ci --prefix bench/js --no-audit --no-fund
+	cargo bench -p citywall-engine --bench spatial
 	cargo bench -p citywall-engine --bench ingest
 
 # Regenerates the committed basemap from the sim city's geometry.

@@ -1,5 +1,9 @@
 //! The spatial index: per layer, an R-tree (rstar) of feature positions beside the features
-//! themselves, updated incrementally as batches land.
+//! themselves, updated incrementally as batches land; the packed static index and the cluster
+//! pyramid live in their own files.
+
+pub mod cluster;
+pub mod packed;
 
 use std::collections::HashMap;
 
