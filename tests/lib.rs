@@ -24,14 +24,35 @@ pub struct Running {
 
 /// Starts the sim's services on loopback and an engine polling them every `interval_s`.
 pub async fn start_city(name: &str, scale: f64, interval_s: f64) -> Running {
+    start_city_with(name, scale, interval_s, None).await
+}
+
+/// As [`start_city`], with the camera directory and component census at the given sizes.
+pub async fn start_city_with(
+    name: &str,
+    scale: f64,
+    interval_s: f64,
+    inventory: Option<(usize, usize)>,
+) -> Running {
     let dir = scratch_dir(name);
     let start = chrono::Utc::now().timestamp() as f64;
     let sim = SimCity::new(42, start, scale);
     sim.start_all()
         .await
         .expect("sim services start on loopback");
+    if let Some((cameras, components)) = inventory {
+        sim.start_inventory(cameras, components)
+            .await
+            .expect("inventory services start on loopback");
+    }
     let text = sim.engine_config(&dir.join("wall.db").display().to_string(), interval_s);
-    let config = Config::parse(&text, "sim.toml", &dir).expect("the sim's config is valid");
+    let mut config = Config::parse(&text, "sim.toml", &dir).expect("the sim's config is valid");
+    // The engine judges time windows on the sim's clock, as in the demo.
+    config.demo_clock = Some(citywall_engine::config::DemoClock {
+        wall_origin_ms: chrono::Utc::now().timestamp_millis(),
+        sim_origin_ms: (sim.clock.now() * 1000.0) as i64,
+        scale,
+    });
     let engine = Engine::start(config).await.expect("engine starts");
     let api = Api::new(engine.clone());
     Running { sim, engine, api }

@@ -61,6 +61,10 @@ pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Demo)>
     sim.start_all()
         .await
         .context("starting the simulated city's services on loopback")?;
+    let (cameras, components) = inventory_size();
+    sim.start_inventory(cameras, components)
+        .await
+        .context("starting the simulated camera directory and component census")?;
     let broker = match start_broker().await {
         Some((child, port)) => {
             sim.start_rain_publisher(port);
@@ -91,6 +95,20 @@ pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Demo)>
     ))
 }
 
+/// Cameras and city components in the demo: the deployment sizes the issue names (40,000 and
+/// 500,000), scaled by `CITYWALL_DEMO_INVENTORY` (a fraction, e.g. 0.1) on small machines.
+fn inventory_size() -> (usize, usize) {
+    let scale = std::env::var("CITYWALL_DEMO_INVENTORY")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(1.0);
+    (
+        (citywall_sim::inventory::CAMERAS as f64 * scale) as usize,
+        (citywall_sim::inventory::COMPONENTS as f64 * scale) as usize,
+    )
+}
+
 fn chrono_now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -101,7 +119,13 @@ fn chrono_now() -> f64 {
 /// The simulated subsystems alone, on fixed ports, until Ctrl-C.
 pub async fn run_sim(seed: u64, time_scale: f64, port_base: u16) -> anyhow::Result<()> {
     let sim = SimCity::new(seed, chrono_now(), time_scale);
-    for (offset, subsystem) in Subsystem::ALL.into_iter().enumerate() {
+    let (cameras, components) = inventory_size();
+    sim.size_inventory(cameras, components);
+    for (offset, subsystem) in Subsystem::ALL
+        .into_iter()
+        .chain(Subsystem::INVENTORY)
+        .enumerate()
+    {
         let port = port_base
             .checked_add(offset as u16)
             .context("--port-base is too high")?;

@@ -48,6 +48,66 @@ fn search(api: State<'_, Api>, q: String) -> Result<Vec<citywall_engine::search:
     api.search(&q).map_err(|e| e.to_string())
 }
 
+/// One vector tile, as raw bytes (an ArrayBuffer on the JS side, no JSON in between).
+#[tauri::command]
+fn tile(
+    api: State<'_, Api>,
+    layer: String,
+    z: u8,
+    x: u32,
+    y: u32,
+) -> Result<tauri::ipc::Response, String> {
+    api.tile(&layer, z, x, y)
+        .map(tauri::ipc::Response::new)
+        .map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+async fn warnings(
+    api: State<'_, Api>,
+    all: Option<bool>,
+    limit: Option<u32>,
+) -> Result<Vec<citywall_engine::rules::Warning>, String> {
+    api.warnings(all.unwrap_or(false), limit.unwrap_or(500))
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+async fn acknowledge(
+    api: State<'_, Api>,
+    id: String,
+    by: String,
+) -> Result<citywall_engine::rules::Warning, String> {
+    api.acknowledge(&id, &by).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+fn aggregate(
+    api: State<'_, Api>,
+    layer: String,
+    level: String,
+    since: Option<i64>,
+) -> Result<Value, String> {
+    api.aggregate(&layer, &level, since)
+        .map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+fn regions(api: State<'_, Api>, level: String) -> Result<Value, String> {
+    api.regions(&level).map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+fn cameras_nearest(
+    api: State<'_, Api>,
+    lon: f64,
+    lat: f64,
+    k: usize,
+) -> Result<Vec<Value>, String> {
+    api.cameras_nearest(lon, lat, k).map_err(|e| e.to_string())
+}
+
 /// Keeps the simulated city (and its broker) alive as long as the window (demo mode); taken
 /// and dropped on exit, which stops the broker.
 struct DemoCity(Mutex<Option<Demo>>);
@@ -58,7 +118,18 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
         .manage(api.clone())
         .manage(DemoCity(Mutex::new(sim)))
         .invoke_handler(tauri::generate_handler![
-            meta, layers, features, sources, summary, search
+            meta,
+            layers,
+            features,
+            sources,
+            summary,
+            search,
+            tile,
+            warnings,
+            acknowledge,
+            aggregate,
+            regions,
+            cameras_nearest
         ])
         .setup(move |app| {
             let title = if demo {

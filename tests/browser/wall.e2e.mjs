@@ -116,6 +116,30 @@ try {
     assert(text.includes('下穿通道') && text.includes('积水深度'), `popup: ${text}`);
     await page.screenshot({ path: path.join(out, 'browser-search.png') });
   });
+  await check('open warnings list, acknowledging one keeps it open as acknowledged', async () => {
+    await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
+    await page.waitForSelector('[data-testid=warnings] [data-warning] [data-testid=ack]', { timeout: 20_000 });
+    const id = await page.getAttribute('[data-testid=warnings] [data-warning]:has([data-testid=ack])', 'data-warning');
+    await page.click(`[data-warning="${id}"] [data-testid=ack]`);
+    await page.waitForFunction((wid) => {
+      const li = document.querySelector(`[data-warning="${wid}"]`);
+      return li && !li.querySelector('[data-testid=ack]') && li.textContent.includes('值班员');
+    }, id, { timeout: 5_000 });
+    const open = await (await fetch(`${base}/api/v1/warnings`)).json();
+    const w = open.find((x) => x.id === id);
+    assert(w && w.state === 'acknowledged' && w.acknowledged_by === '值班员', `warning ${id}: ${JSON.stringify(w)}`);
+  });
+  await check('cameras come as vector tiles with fields of view at street zoom', async () => {
+    await page.evaluate(() => window.__citywall.map.jumpTo({ center: [118.281, 33.961], zoom: 17, pitch: 0, bearing: 0 }));
+    await page.waitForFunction(() => window.__citywall.map.loaded() && window.__citywall.map.areTilesLoaded(), null, { timeout: 20_000 });
+    await page.waitForTimeout(800);
+    const n = await page.evaluate(() => ({
+      dots: window.__citywall.map.queryRenderedFeatures({ layers: ['cameras-dot'] }).length,
+      cones: window.__citywall.map.queryRenderedFeatures({ layers: ['cameras-fov'] }).length,
+    }));
+    assert(n.dots > 5 && n.cones > 5, `cameras drawn: ${JSON.stringify(n)}`);
+    await page.screenshot({ path: path.join(out, 'browser-cameras.png') });
+  });
   await check('street zoom shows 3D buildings and labels', async () => {
     await page.evaluate(() => {
       document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove());

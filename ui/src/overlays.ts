@@ -40,11 +40,116 @@ const channelColor: ExpressionSpecification = [
 const stale = (color: ExpressionSpecification | string): ExpressionSpecification =>
   ['case', ['==', ['get', '_stale'], true], STALE, color] as ExpressionSpecification;
 
+const isCluster: ExpressionSpecification = ['==', ['get', '_cluster'], true];
+
+/** Warning levels: colour plus a shape, so no one has to tell orange from red by hue alone. */
+export const LEVEL_SHAPES: Record<string, string> = { red: '▲', orange: '◆', yellow: '●', blue: '■' };
+
+export const CAMERA_COLORS: Record<string, string> = { 枪机: '#5ad1e6', 球机: '#7fa8ff', 执法记录仪: '#c39bff', 无人机: '#ffd166' };
+export const COMPONENT_COLORS: Record<string, string> = { 井盖: '#8d9db6', 路灯: '#f5d76e', 垃圾箱: '#7dc383', 消防栓: '#ff6b6b', 交通标志牌: '#6fb1ff' };
+
+const matchColor = (field: string, colors: Record<string, string>, fallback: string): ExpressionSpecification =>
+  ['match', ['get', field], ...Object.entries(colors).flat(), fallback] as unknown as ExpressionSpecification;
+
 export function overlayLayers(): Record<string, LayerSpecification[]> {
   return {
+    components: [
+      {
+        // Half a million components: a quiet density when zoomed out, the things themselves close up.
+        id: 'components-heat', type: 'heatmap', source: 'components', 'source-layer': 'components', maxzoom: 17,
+        paint: {
+          'heatmap-weight': ['interpolate', ['linear'], ['coalesce', ['get', 'point_count'], 1], 1, 0.02, 500, 1],
+          'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 6, 16, 18],
+          'heatmap-intensity': 0.6,
+          'heatmap-opacity': 0.45,
+          'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'], 0, 'rgba(0,0,0,0)', 0.3, 'rgba(60,110,170,0.5)', 0.7, 'rgba(120,170,220,0.7)', 1, 'rgba(200,225,255,0.85)'],
+        },
+      },
+      {
+        id: 'components-dot', type: 'circle', source: 'components', 'source-layer': 'components', minzoom: 16,
+        filter: ['!', ['has', 'point_count']],
+        paint: {
+          'circle-color': matchColor('type', COMPONENT_COLORS, '#8d9db6'),
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 16, 2, 19, 5],
+          'circle-stroke-color': ['match', ['get', 'status'], '破损', '#ff2e4d', '丢失', '#ff2e4d', 'rgba(4,10,20,0.8)'],
+          'circle-stroke-width': ['match', ['get', 'status'], '完好', 0.5, 2],
+        },
+      },
+    ],
+    cameras: [
+      {
+        // Forty thousand cameras: a faint glow at city scale, clusters from district scale.
+        id: 'cameras-heat', type: 'heatmap', source: 'cameras', 'source-layer': 'cameras', maxzoom: 13.5,
+        paint: {
+          'heatmap-weight': ['interpolate', ['linear'], ['coalesce', ['get', 'point_count'], 1], 1, 0.05, 300, 1],
+          'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 8, 13, 20],
+          'heatmap-intensity': 0.5,
+          'heatmap-opacity': ['interpolate', ['linear'], ['zoom'], 12.5, 0.35, 13.5, 0],
+          'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'], 0, 'rgba(0,0,0,0)', 0.4, 'rgba(40,120,140,0.45)', 1, 'rgba(90,209,230,0.7)'],
+        },
+      },
+      {
+        id: 'cameras-cluster', type: 'circle', source: 'cameras', 'source-layer': 'cameras', minzoom: 13, maxzoom: 15,
+        filter: ['has', 'point_count'],
+        paint: {
+          'circle-color': 'rgba(90,209,230,0.18)',
+          'circle-stroke-color': 'rgba(90,209,230,0.6)',
+          'circle-stroke-width': 1,
+          'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 7, 100, 14, 1000, 24],
+        },
+      },
+      {
+        id: 'cameras-cluster-count', type: 'symbol', source: 'cameras', 'source-layer': 'cameras', minzoom: 13, maxzoom: 15,
+        filter: ['has', 'point_count'],
+        layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': FONT_STACK, 'text-size': 11 },
+        paint: { 'text-color': '#bfefff' },
+      },
+      {
+        // Field of view: a wedge of the camera's angle, turned to its heading, sized by zoom.
+        id: 'cameras-fov', type: 'symbol', source: 'cameras', 'source-layer': 'cameras', minzoom: 16,
+        filter: ['all', ['!', ['has', 'point_count']], ['==', ['get', 'online'], true]],
+        layout: {
+          'icon-image': ['match', ['get', 'type'], '球机', 'fov-360', '执法记录仪', 'fov-120', '无人机', 'fov-90', 'fov-70'],
+          'icon-rotate': ['get', 'heading_deg'],
+          'icon-rotation-alignment': 'map',
+          'icon-pitch-alignment': 'map',
+          'icon-allow-overlap': true,
+          'icon-ignore-placement': true,
+          'icon-size': ['interpolate', ['exponential', 2], ['zoom'], 16, 0.25, 19, 2],
+        },
+        paint: { 'icon-opacity': 0.55 },
+      },
+      {
+        id: 'cameras-dot', type: 'circle', source: 'cameras', 'source-layer': 'cameras',
+        filter: ['!', ['has', 'point_count']],
+        paint: {
+          'circle-color': ['case', ['==', ['get', 'online'], true], matchColor('type', CAMERA_COLORS, '#5ad1e6'), STALE],
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 15, 2.5, 18, 5],
+          'circle-stroke-color': '#040a14',
+          'circle-stroke-width': 1,
+        },
+      },
+    ],
     incidents: [
       {
+        id: 'incidents-cluster', type: 'circle', source: 'incidents',
+        filter: isCluster,
+        paint: {
+          'circle-color': ['match', ['get', 'severity'], '严重', 'rgba(255,46,77,0.28)', '较重', 'rgba(255,210,63,0.22)', 'rgba(79,195,247,0.2)'],
+          'circle-stroke-color': ['match', ['get', 'severity'], '严重', '#ff2e4d', '较重', '#ffd23f', '#4fc3f7'],
+          'circle-stroke-width': 1.5,
+          'circle-radius': ['interpolate', ['linear'], ['get', 'count'], 2, 10, 20, 16, 200, 28],
+        },
+      },
+      {
+        id: 'incidents-cluster-count', type: 'symbol', source: 'incidents',
+        filter: isCluster,
+        layout: { 'text-field': ['to-string', ['get', 'count']], 'text-font': FONT_STACK, 'text-size': 13, 'text-allow-overlap': true },
+        paint: { 'text-color': '#eaf4ff', 'text-halo-color': '#040a14', 'text-halo-width': 1 },
+      },
+      {
         id: 'incidents-dot', type: 'circle', source: 'incidents',
+        filter: ['!', isCluster],
         paint: {
           'circle-color': stale(channelColor),
           'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 3, 13, 5, 16, 8],
@@ -55,7 +160,7 @@ export function overlayLayers(): Record<string, LayerSpecification[]> {
       },
       {
         id: 'incidents-label', type: 'symbol', source: 'incidents', minzoom: 14,
-        filter: ['!=', ['get', 'status'], '已办结'],
+        filter: ['all', ['!', isCluster], ['!=', ['get', 'status'], '已办结']],
         layout: { 'text-field': ['get', 'category'], 'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.2], 'text-anchor': 'top' },
         paint: { 'text-color': '#d6e2f0', 'text-halo-color': '#040a14', 'text-halo-width': 1.5 },
       },
@@ -135,6 +240,58 @@ export function overlayLayers(): Record<string, LayerSpecification[]> {
       },
     ],
   };
+}
+
+/** Open warnings on the map: a ring in the level's colour with its shape; raised (not yet
+ * acknowledged) ones larger, so what needs a duty officer stands out. */
+export function warningLayers(): LayerSpecification[] {
+  const color = ['match', ['get', 'level'], 'red', LEVEL_COLORS.red, 'orange', LEVEL_COLORS.orange, 'yellow', LEVEL_COLORS.yellow, LEVEL_COLORS.blue] as unknown as ExpressionSpecification;
+  return [
+    {
+      id: 'warnings-ring', type: 'circle', source: 'warnings',
+      paint: {
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-color': color,
+        'circle-stroke-width': ['case', ['==', ['get', 'state'], 'raised'], 3, 1.5],
+        'circle-radius': ['case', ['==', ['get', 'state'], 'raised'], 17, 13],
+        'circle-stroke-opacity': 0.9,
+      },
+    },
+    {
+      id: 'warnings-shape', type: 'symbol', source: 'warnings',
+      layout: {
+        'text-field': ['match', ['get', 'level'], 'red', LEVEL_SHAPES.red, 'orange', LEVEL_SHAPES.orange, 'yellow', LEVEL_SHAPES.yellow, LEVEL_SHAPES.blue],
+        'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [1.3, -1.3], 'text-allow-overlap': true,
+      },
+      paint: { 'text-color': color, 'text-halo-color': '#040a14', 'text-halo-width': 1.5 },
+    },
+  ];
+}
+
+/** Wedge images for camera fields of view (70°, 90°, 120°, and a full circle for PTZ). */
+export function fovImages(): Record<string, ImageData> {
+  const out: Record<string, ImageData> = {};
+  for (const [name, deg] of [['fov-70', 70], ['fov-90', 90], ['fov-120', 120], ['fov-360', 360]] as const) {
+    const size = 128;
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = size;
+    const g = canvas.getContext('2d');
+    if (!g) continue;
+    const c = size / 2;
+    const grad = g.createRadialGradient(c, c, 0, c, c, c);
+    grad.addColorStop(0, 'rgba(90,209,230,0.75)');
+    grad.addColorStop(1, 'rgba(90,209,230,0.05)');
+    g.fillStyle = grad;
+    g.beginPath();
+    g.moveTo(c, c);
+    // Pointing up (north) before rotation by the heading.
+    const half = (deg / 2) * (Math.PI / 180);
+    g.arc(c, c, c, -Math.PI / 2 - half, -Math.PI / 2 + half);
+    g.closePath();
+    g.fill();
+    out[name] = g.getImageData(0, 0, size, size);
+  }
+  return out;
 }
 
 /** The MapLibre layer ids of each overlay, for toggles, clicks and tests. */

@@ -1,7 +1,7 @@
 // The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
-import type { Bbox, Delta, FeatureCollection, LayerInfo, Meta, SearchHit, SourceStatus, Summary } from './types';
+import type { Bbox, Delta, FeatureCollection, LayerInfo, Meta, SearchHit, SourceStatus, Summary, Warning } from './types';
 
 export interface Transport {
   readonly name: 'tauri' | 'http';
@@ -11,6 +11,11 @@ export interface Transport {
   sources(): Promise<SourceStatus[]>;
   summary(): Promise<Summary>;
   search(q: string): Promise<SearchHit[]>;
+  /** Open warnings (all = cleared ones too), most severe first. */
+  warnings(all?: boolean): Promise<Warning[]>;
+  acknowledge(id: string, by: string): Promise<Warning>;
+  /** One Mapbox Vector Tile of a big layer. */
+  tile(layer: string, z: number, x: number, y: number): Promise<ArrayBuffer>;
   /** Calls `onDelta` for every delta; `onState` when the stream connects or drops. */
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void): () => void;
 }
@@ -41,6 +46,22 @@ class HttpTransport implements Transport {
   features(layer: string, bbox: Bbox, zoom: number) {
     const b = bbox.map((v) => v.toFixed(6)).join(',');
     return this.get<FeatureCollection>(`features?layer=${encodeURIComponent(layer)}&bbox=${b}&zoom=${zoom.toFixed(2)}`);
+  }
+  warnings(all = false) { return this.get<Warning[]>(`warnings?state=${all ? 'all' : 'open'}`); }
+  async acknowledge(id: string, by: string) {
+    const response = await fetch(`${this.base}/api/v1/warnings/${encodeURIComponent(id)}/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ by }),
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ?? `${response.status}`);
+    return body as Warning;
+  }
+  async tile(layer: string, z: number, x: number, y: number) {
+    const response = await fetch(`${this.base}/tiles/${encodeURIComponent(layer)}/${z}/${x}/${y}.mvt`);
+    if (!response.ok) throw new Error(`tile ${layer}/${z}/${x}/${y}: ${response.status}`);
+    return response.arrayBuffer();
   }
 
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void) {
@@ -82,6 +103,9 @@ class TauriTransport implements Transport {
   features(layer: string, bbox: Bbox, zoom: number) {
     return this.call<FeatureCollection>('features', { layer, bbox, zoom });
   }
+  warnings(all = false) { return this.call<Warning[]>('warnings', { all }); }
+  acknowledge(id: string, by: string) { return this.call<Warning>('acknowledge', { id, by }); }
+  tile(layer: string, z: number, x: number, y: number) { return this.call<ArrayBuffer>('tile', { layer, z, x, y }); }
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void) {
     let unlisten: (() => void) | null = null;
     let stopped = false;

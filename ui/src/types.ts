@@ -43,6 +43,8 @@ export interface GeoFeature {
 export interface FeatureCollection {
   type: 'FeatureCollection';
   layer: string;
+  /** `clusters` below the layer's cluster zoom: its items are clusters and lone features. */
+  mode: 'features' | 'clusters';
   truncated: boolean;
   seq: number;
   features: GeoFeature[];
@@ -52,6 +54,7 @@ export type Delta =
   | { type: 'features'; seq: number; at: number; layer: string; upserted: GeoFeature[]; removed: string[] }
   | { type: 'source'; seq: number; at: number; source: SourceStatus }
   | { type: 'reload'; seq: number; at: number; layer: string }
+  | { type: 'warning'; seq: number; at: number; warning: Warning }
   | { type: 'hello'; seq: number }
   | { type: 'resync'; missed: number };
 
@@ -70,4 +73,29 @@ export interface SearchHit {
   matched: string;
   lon: number;
   lat: number;
+}
+
+export type WarningLevel = 'blue' | 'yellow' | 'orange' | 'red';
+
+export interface Warning {
+  id: string;
+  key: string;
+  kind: 'flood-level' | 'flood-rise' | 'gauge-silent' | 'overweight-pass' | 'overload-rate' | 'hotspot' | 'duplicate';
+  level: WarningLevel;
+  state: 'raised' | 'acknowledged' | 'cleared';
+  layer: string;
+  subject: string;
+  title: string;
+  detail: string;
+  lon: number;
+  lat: number;
+  value: number;
+  threshold: number;
+  related: string[];
+  raised_at: number;
+  updated_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  cleared_at: number | null;
+  peak_level: WarningLevel;
 }

@@ -12,7 +12,7 @@ const f = (id: string, x: number, y: number, level = 0): GeoFeature => ({
 describe('ViewportLayer', () => {
   it('keeps only what is in view as deltas arrive', () => {
     const layer = new ViewportLayer();
-    layer.replace({ type: 'FeatureCollection', layer: 'flood', truncated: false, seq: 5, features: [f('a', 1, 1), f('b', 2, 2)] }, [0, 0, 3, 3]);
+    layer.replace({ type: 'FeatureCollection', layer: 'flood', mode: 'features', truncated: false, seq: 5, features: [f('a', 1, 1), f('b', 2, 2)] }, [0, 0, 3, 3]);
     expect(layer.size).toBe(2);
     // A delta older than the fetch is ignored.
     expect(layer.apply(5, [f('c', 1, 1)], [])).toBe(false);
@@ -21,6 +21,15 @@ describe('ViewportLayer', () => {
     expect(layer.collection().features.map((x) => x.id)).toEqual(['c']);
     // Outside and unknown: nothing changes.
     expect(layer.apply(7, [f('z', 9, 9)], [])).toBe(false);
+  });
+
+  it('refetches clusters instead of patching them', () => {
+    const layer = new ViewportLayer();
+    layer.replace({ type: 'FeatureCollection', layer: 'incidents', mode: 'clusters', truncated: false, seq: 9, features: [f('cluster:10:0', 1, 1)] }, [0, 0, 3, 3], 10);
+    expect(layer.apply(10, [f('x', 1, 1)], [])).toBe(false);
+    expect(layer.needsRefetch(9)).toBe(false);
+    expect(layer.needsRefetch(10)).toBe(true);
+    expect(layer.size).toBe(1);
   });
 
   it('pads and compares boxes', () => {

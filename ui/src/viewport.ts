@@ -10,17 +10,28 @@ export class ViewportLayer {
   /** Seq of the fetch this content came from; older deltas are ignored. */
   seq = 0;
   version = 0;
+  /** Clusters are the backend's summary of what is in view: a delta cannot be applied to them,
+   * only refetched (see `needsRefetch`). */
+  mode: 'features' | 'clusters' = 'features';
+  zoom = 0;
 
-  replace(fc: FeatureCollection, bbox: Bbox) {
+  replace(fc: FeatureCollection, bbox: Bbox, zoom = 0) {
     this.features = new Map(fc.features.map((f) => [f.id, f]));
     this.bbox = bbox;
     this.seq = fc.seq;
+    this.mode = fc.mode ?? 'features';
+    this.zoom = zoom;
     this.version++;
+  }
+
+  /** Whether a delta touching this layer must be answered by refetching the view. */
+  needsRefetch(seq: number): boolean {
+    return this.mode === 'clusters' && seq > this.seq;
   }
 
   /** Applies one delta; returns whether anything in view changed. */
   apply(seq: number, upserted: GeoFeature[], removed: string[]): boolean {
-    if (seq <= this.seq || !this.bbox) return false;
+    if (seq <= this.seq || !this.bbox || this.mode === 'clusters') return false;
     let changed = false;
     for (const id of removed) changed = this.features.delete(id) || changed;
     for (const f of upserted) {

@@ -16,6 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use axum::routing::get;
 use axum::Router;
+use citywall_engine::api::FeatureQuery;
 use citywall_engine::{Api, Config, Engine};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -50,7 +51,7 @@ async fn pipeline(n: usize, dir: &std::path::Path) -> anyhow::Result<Duration> {
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, app).await });
     let text = format!(
-        "[store]\npath = \"pipeline.db\"\n[[layer]]\nid = \"bench\"\n[[source]]\nid = \"bench\"\nlayer = \"bench\"\nkind = \"geojson\"\nurl = \"http://{addr}/points\"\ninterval_s = 3600\ntimeout_s = 600\nmax_body_mb = 2048\n"
+        "[store]\npath = \"pipeline.db\"\n[[layer]]\nid = \"bench\"\ncluster_below_zoom = 14\n[[source]]\nid = \"bench\"\nlayer = \"bench\"\nkind = \"geojson\"\nurl = \"http://{addr}/points\"\ninterval_s = 3600\ntimeout_s = 600\nmax_body_mb = 2048\n"
     );
     let config = Config::parse(&text, "bench.toml", dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     let started = Instant::now();
@@ -70,7 +71,47 @@ async fn pipeline(n: usize, dir: &std::path::Path) -> anyhow::Result<Duration> {
     }
     let elapsed = started.elapsed();
     engine.shutdown();
+    viewports(&api)?;
     Ok(elapsed)
+}
+
+/// The whole city in one viewport over the 1M points, as the wall asks for it: server-side time
+/// to answer (query + JSON), cold (the pyramid is built) and warm, and how many items it holds.
+fn viewports(api: &Api) -> anyhow::Result<()> {
+    let city = [117.99, 33.69, 118.51, 34.21];
+    let answer = |zoom: f64| -> anyhow::Result<(Duration, usize, usize)> {
+        let t = Instant::now();
+        let query = FeatureQuery::new("bench", Some(city), Some(zoom))?;
+        let value = api.features(&query)?;
+        let bytes = serde_json::to_vec(&value)?;
+        let items = value["features"].as_array().map(Vec::len).unwrap_or(0);
+        Ok((t.elapsed(), items, bytes.len()))
+    };
+    let (cold, _, _) = answer(10.0)?;
+    println!("full-city viewport over the 1M points (query + JSON, server side):");
+    println!(
+        "  first answer after the load (builds the cluster pyramid): {:.0} ms",
+        cold.as_secs_f64() * 1000.0
+    );
+    for zoom in [9.0, 10.0, 11.0, 12.0] {
+        let mut times: Vec<f64> = Vec::new();
+        let mut items = 0;
+        let mut size = 0;
+        for _ in 0..21 {
+            let (t, n, b) = answer(zoom)?;
+            times.push(t.as_secs_f64() * 1000.0);
+            (items, size) = (n, b);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "  zoom {zoom:>4}: median {:>6.1} ms, worst {:>6.1} ms, {items:>5} items, {:>6} KB  (target ≤ 50 ms, ≤ 5000 items: {})",
+            times[10],
+            times[20],
+            size / 1024,
+            if times[20] <= 50.0 && items <= 5000 { "met" } else { "MISSED" }
+        );
+    }
+    Ok(())
 }
 
 async fn baseline(n: usize, dir: &std::path::Path) -> anyhow::Result<Duration> {

@@ -173,20 +173,7 @@ impl Api {
 
     /// A GeoJSON FeatureCollection of the layer's features in the box (all of them without one).
     pub fn features(&self, query: &FeatureQuery) -> Result<Value, ApiError> {
-        if self.engine.config.layer(&query.layer).is_none() {
-            let known: Vec<&str> = self
-                .engine
-                .config
-                .layers
-                .iter()
-                .map(|l| l.id.as_str())
-                .collect();
-            return Err(ApiError::NotFound(format!(
-                "no layer `{}`; layers: {}",
-                query.layer,
-                known.join(", ")
-            )));
-        }
+        self.known_layer(&query.layer)?;
         let stale_sources: Vec<String> = self
             .engine
             .health
@@ -196,6 +183,67 @@ impl Api {
             .map(|s| s.id)
             .collect();
         let index = self.engine.index();
+        let layer_config = self.engine.config.layer(&query.layer);
+        let cluster_below = layer_config.and_then(|l| l.cluster_below_zoom);
+        if let (Some(below), Some(zoom), Some(layer)) =
+            (cluster_below, query.zoom, index.layer(&query.layer))
+        {
+            if zoom < below {
+                let severity = layer_config.and_then(|l| l.severity.clone());
+                let pyramid = self.pyramid_of(&query.layer, layer);
+                let bbox = query
+                    .bbox
+                    .map(|b| [b.west, b.south, b.east, b.north])
+                    .unwrap_or([-180.0, -85.0, 180.0, 85.0]);
+                let nodes = pyramid.pyramid.query(bbox, zoom);
+                let truncated = nodes.len() > MAX_FEATURES_PER_ANSWER;
+                let items: Vec<Value> = nodes
+                    .iter()
+                    .take(MAX_FEATURES_PER_ANSWER)
+                    .enumerate()
+                    .filter_map(|(i, n)| {
+                        if n.count == 1 {
+                            let id = pyramid.ids.get(n.point as usize)?;
+                            let f = layer.get(id)?;
+                            return Some(f.to_geojson(stale_sources.contains(&f.source)));
+                        }
+                        let [lon, lat] = n.lon_lat();
+                        let names = severity
+                            .as_ref()
+                            .map(|s| s.order.clone())
+                            .unwrap_or_default();
+                        let by_severity: serde_json::Map<String, Value> = names
+                            .iter()
+                            .zip(n.severities.iter())
+                            .filter(|(_, c)| **c > 0)
+                            .map(|(name, c)| (name.clone(), json!(c)))
+                            .collect();
+                        Some(json!({
+                            "type": "Feature",
+                            // Ids of clusters hold for one answer only: a client replaces them
+                            // all on the next fetch.
+                            "id": format!("cluster:{}:{i}", zoom.floor()),
+                            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                            "properties": {
+                                "_cluster": true,
+                                "count": n.count,
+                                "severity": n.top_severity().and_then(|r| names.get(r as usize)),
+                                "by_severity": by_severity,
+                                "extent": n.extent,
+                            },
+                        }))
+                    })
+                    .collect();
+                return Ok(json!({
+                    "type": "FeatureCollection",
+                    "layer": query.layer,
+                    "mode": "clusters",
+                    "truncated": truncated,
+                    "seq": self.engine.feed.last_seq(),
+                    "features": items,
+                }));
+            }
+        }
         let mut features = Vec::new();
         let mut truncated = false;
         if let Some(layer) = index.layer(&query.layer) {
@@ -214,10 +262,340 @@ impl Api {
         Ok(json!({
             "type": "FeatureCollection",
             "layer": query.layer,
+            "mode": "features",
             "truncated": truncated,
             "seq": self.engine.feed.last_seq(),
             "features": features,
         }))
+    }
+
+    /// The layer's cluster pyramid. A small layer's is rebuilt on the spot when out of date; a
+    /// big layer answers from its last pyramid (one rebuild behind at most) while a new one is
+    /// built off the index lock, so a viewport never waits for a million-point rebuild.
+    fn pyramid_of(
+        &self,
+        id: &str,
+        layer: &crate::spatial::LayerIndex,
+    ) -> std::sync::Arc<crate::spatial::LayerPyramid> {
+        const REBUILD_INLINE_BELOW: usize = 50_000;
+        let severity = self
+            .engine
+            .config
+            .layer(id)
+            .and_then(|l| l.severity.clone());
+        let rank =
+            move |f: &crate::model::Feature| severity.as_ref().and_then(|s| s.rank(&f.properties));
+        match layer.cached_pyramid() {
+            Some((pyramid, true)) => pyramid,
+            Some((pyramid, false)) if layer.len() >= REBUILD_INLINE_BELOW => {
+                self.rebuild_in_background(id);
+                pyramid
+            }
+            _ => layer.pyramid(rank),
+        }
+    }
+
+    fn rebuild_in_background(&self, id: &str) {
+        if !self.engine.begin_rebuild(id) {
+            return;
+        }
+        let engine = self.engine.clone();
+        let id = id.to_string();
+        tokio::task::spawn_blocking(move || {
+            let severity = engine.config.layer(&id).and_then(|l| l.severity.clone());
+            let inputs = engine.index().layer(&id).map(|l| {
+                l.pyramid_inputs(|f| severity.as_ref().and_then(|s| s.rank(&f.properties)))
+            });
+            if let Some((generation, ids, points)) = inputs {
+                let pyramid = crate::spatial::cluster::ClusterPyramid::build(
+                    &points,
+                    crate::spatial::cluster::ClusterOptions::default(),
+                );
+                let built = std::sync::Arc::new(crate::spatial::LayerPyramid { pyramid, ids });
+                if let Some(l) = engine.index().layer(&id) {
+                    l.install_pyramid(generation, built);
+                }
+            }
+            engine.end_rebuild(&id);
+        });
+    }
+
+    fn known_layer(&self, layer: &str) -> Result<&crate::config::LayerConfig, ApiError> {
+        self.engine.config.layer(layer).ok_or_else(|| {
+            let known: Vec<&str> = self
+                .engine
+                .config
+                .layers
+                .iter()
+                .map(|l| l.id.as_str())
+                .collect();
+            ApiError::NotFound(format!("no layer `{layer}`; layers: {}", known.join(", ")))
+        })
+    }
+
+    fn known_level(&self, level: &str) -> Result<&crate::regions::Level, ApiError> {
+        self.engine.regions.level(level).ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "no region level `{level}`; configured: {}",
+                self.engine.regions.names().join(", ")
+            ))
+        })
+    }
+
+    /// The polygons of one region level, as GeoJSON, for choropleths.
+    pub fn regions(&self, level: &str) -> Result<Value, ApiError> {
+        Ok(self.known_level(level)?.geojson())
+    }
+
+    /// Features of `layer` counted per polygon of `level` (since `since`, Unix ms on the data
+    /// clock, when given), with severities where the layer ranks them.
+    pub fn aggregate(
+        &self,
+        layer: &str,
+        level: &str,
+        since: Option<i64>,
+    ) -> Result<Value, ApiError> {
+        let config = self.known_layer(layer)?;
+        let regions = self.known_level(level)?;
+        let mut counts = vec![0u64; regions.regions.len()];
+        let ranks = config.severity.as_ref().map(|s| s.order.len()).unwrap_or(0);
+        let mut severities = vec![vec![0u64; ranks]; regions.regions.len()];
+        let (mut total, mut outside) = (0u64, 0u64);
+        let index = self.engine.index();
+        for f in index.layer(layer).into_iter().flat_map(|l| l.iter()) {
+            if let Some(since) = since {
+                let at = config
+                    .time_field
+                    .as_deref()
+                    .and_then(|k| crate::rules::time_ms(&f.properties, k))
+                    .unwrap_or(f.updated_at);
+                if at < since {
+                    continue;
+                }
+            }
+            total += 1;
+            match regions.locate(f.lon, f.lat) {
+                Some(i) => {
+                    counts[i] += 1;
+                    if let Some(r) = config.severity.as_ref().and_then(|s| s.rank(&f.properties)) {
+                        severities[i][r as usize] += 1;
+                    }
+                }
+                None => outside += 1,
+            }
+        }
+        let names = config
+            .severity
+            .as_ref()
+            .map(|s| s.order.clone())
+            .unwrap_or_default();
+        let mut rows: Vec<Value> = regions
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let by: serde_json::Map<String, Value> = names
+                    .iter()
+                    .zip(&severities[i])
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(k, n)| (k.clone(), json!(n)))
+                    .collect();
+                json!({"id": r.id, "name": r.name, "count": counts[i], "by_severity": by})
+            })
+            .collect();
+        rows.sort_by(|a, b| b["count"].as_u64().cmp(&a["count"].as_u64()));
+        Ok(json!({
+            "layer": layer,
+            "level": level,
+            "since": since,
+            "total": total,
+            "outside": outside,
+            "max": counts.iter().max().copied().unwrap_or(0),
+            "regions": rows,
+        }))
+    }
+
+    /// One Mapbox Vector Tile of `layer`: clusters (`point_count`) below the layer's cluster
+    /// zoom, points with their plain properties from it on.
+    pub fn tile(&self, layer: &str, z: u8, x: u32, y: u32) -> Result<Vec<u8>, ApiError> {
+        let config = self.known_layer(layer)?;
+        if z > 24 || x >= (1u32 << z.min(31)) || y >= (1u32 << z.min(31)) {
+            return Err(ApiError::BadRequest(format!("no tile {z}/{x}/{y}")));
+        }
+        let index = self.engine.index();
+        let Some(features) = index.layer(layer) else {
+            return Ok(crate::mvt::encode_tile(&[]));
+        };
+        let severity = config.severity.clone();
+        let pyramid = self.pyramid_of(layer, features);
+        let n = f64::from(1u32 << z);
+        let lon_of = |tx: f64| tx / n * 360.0 - 180.0;
+        let lat_of = |ty: f64| {
+            let y = std::f64::consts::PI * (1.0 - 2.0 * ty / n);
+            y.sinh().atan().to_degrees()
+        };
+        // A buffer of 1/16 tile, so symbols at tile edges are not cut.
+        let (b, (fx, fy)) = (1.0 / 16.0, (f64::from(x), f64::from(y)));
+        let bbox = [
+            lon_of(fx - b),
+            lat_of(fy + 1.0 + b),
+            lon_of(fx + 1.0 + b),
+            lat_of(fy - b),
+        ];
+        let points_from = config.cluster_below_zoom.unwrap_or(0.0);
+        let zoom = if f64::from(z) >= points_from {
+            99.0
+        } else {
+            f64::from(z)
+        };
+        let mut out = crate::mvt::Layer::new(layer);
+        let extent = f64::from(crate::mvt::EXTENT);
+        for node in pyramid.pyramid.query(bbox, zoom) {
+            let [lon, lat] = node.lon_lat();
+            let px = ((lon + 180.0) / 360.0 * n - fx) * extent;
+            let s = lat.to_radians().sin();
+            let my = (0.5 - 0.25 * ((1.0 + s) / (1.0 - s)).ln() / std::f64::consts::PI) * n;
+            let py = (my - fy) * extent;
+            let geometry =
+                crate::mvt::Geometry::Points(vec![[px.round() as i32, py.round() as i32]]);
+            if node.count > 1 {
+                let mut props = vec![("point_count", crate::mvt::Value::Int(node.count as i64))];
+                if let Some(name) = node
+                    .top_severity()
+                    .and_then(|r| severity.as_ref().and_then(|s| s.order.get(r as usize)))
+                {
+                    props.push(("severity", crate::mvt::Value::String(name.clone())));
+                }
+                out.add(None, &props, &geometry);
+                continue;
+            }
+            let Some(f) = pyramid
+                .ids
+                .get(node.point as usize)
+                .and_then(|id| features.get(id))
+            else {
+                continue;
+            };
+            let mut props: Vec<(&str, crate::mvt::Value)> =
+                vec![("_id", crate::mvt::Value::String(f.id.clone()))];
+            for (k, v) in &f.properties {
+                let v = match v {
+                    Value::String(s) => crate::mvt::Value::String(s.clone()),
+                    Value::Bool(b) => crate::mvt::Value::Bool(*b),
+                    Value::Number(num) => match num.as_i64() {
+                        Some(i) => crate::mvt::Value::Int(i),
+                        None => crate::mvt::Value::Double(num.as_f64().unwrap_or(0.0)),
+                    },
+                    _ => continue,
+                };
+                props.push((k.as_str(), v));
+            }
+            out.add(None, &props, &geometry);
+        }
+        Ok(crate::mvt::encode_tile(&[out]))
+    }
+
+    /// The `k` cameras best placed to see (lon, lat): cameras online whose field of view covers
+    /// the point first, nearest first; then the others that are merely near.
+    pub fn cameras_nearest(&self, lon: f64, lat: f64, k: usize) -> Result<Vec<Value>, ApiError> {
+        let cameras = self.engine.config.cameras.as_ref().ok_or_else(|| {
+            ApiError::NotFound("no camera layer configured ([cameras] layer = …)".into())
+        })?;
+        if !(lon.is_finite()
+            && lat.is_finite()
+            && (-180.0..=180.0).contains(&lon)
+            && (-90.0..=90.0).contains(&lat))
+        {
+            return Err(ApiError::BadRequest(format!(
+                "`lon`,`lat` {lon},{lat} is outside WGS84 range"
+            )));
+        }
+        if !(1..=100).contains(&k) {
+            return Err(ApiError::BadRequest(format!("`k` {k} is outside 1..100")));
+        }
+        let index = self.engine.index();
+        let Some(layer) = index.layer(&cameras.layer) else {
+            return Ok(Vec::new());
+        };
+        // Candidates: the nearest cameras by degrees, enough that the ones covering the point
+        // (ranges of a few hundred metres) are among them.
+        let mut ranked: Vec<(bool, f64, f64, &crate::model::Feature)> = layer
+            .nearest(lon, lat)
+            .take(k.max(8) * 25)
+            .map(|f| {
+                let p = &f.properties;
+                let distance = crate::rules::metres([f.lon, f.lat], [lon, lat]);
+                let bearing = bearing_deg([f.lon, f.lat], [lon, lat]);
+                let online = p
+                    .get(&cameras.online_field)
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true);
+                let range = crate::rules::num(p, &cameras.range_field).unwrap_or(0.0);
+                let fov = crate::rules::num(p, &cameras.fov_field).unwrap_or(0.0);
+                let heading = crate::rules::num(p, &cameras.heading_field).unwrap_or(0.0);
+                let off_axis = ((bearing - heading + 540.0) % 360.0 - 180.0).abs();
+                let covers = online && distance <= range && (fov >= 360.0 || off_axis <= fov / 2.0);
+                (covers, if online { 0.0 } else { 1.0 }, distance, f)
+            })
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.total_cmp(&b.2))
+        });
+        Ok(ranked
+            .into_iter()
+            .take(k)
+            .map(|(covers, _, distance, f)| {
+                let mut g = f.to_geojson(false);
+                g["properties"]["_covers"] = json!(covers);
+                g["properties"]["_distance_m"] = json!((distance * 10.0).round() / 10.0);
+                g["properties"]["_bearing_deg"] =
+                    json!(bearing_deg([f.lon, f.lat], [lon, lat]).round());
+                g
+            })
+            .collect())
+    }
+
+    /// Warnings: the open ones from memory, or every one (cleared too) from the store, newest
+    /// change first.
+    pub async fn warnings(
+        &self,
+        all: bool,
+        limit: u32,
+    ) -> Result<Vec<crate::rules::Warning>, ApiError> {
+        let limit = limit.clamp(1, 5000);
+        if all {
+            return Ok(self.engine.store.warnings(false, limit).await?);
+        }
+        let state = self.engine.rules.lock().await;
+        let mut open: Vec<crate::rules::Warning> = state.warnings.open().cloned().collect();
+        open.sort_by(|a, b| {
+            b.level
+                .cmp(&a.level)
+                .then((a.state as u8).cmp(&(b.state as u8)))
+                .then(b.updated_at.cmp(&a.updated_at))
+        });
+        open.truncate(limit as usize);
+        Ok(open)
+    }
+
+    /// Acknowledges an open warning on behalf of `by` (the operator's name or console).
+    pub async fn acknowledge(&self, id: &str, by: &str) -> Result<crate::rules::Warning, ApiError> {
+        let by = by.trim();
+        if by.is_empty() || by.chars().count() > 64 {
+            return Err(ApiError::BadRequest(
+                "`by` must name who acknowledges (1 to 64 characters)".into(),
+            ));
+        }
+        let now = self.engine.data_now();
+        let warning = {
+            let mut state = self.engine.rules.lock().await;
+            state.warnings.acknowledge(id, by, now)
+        }
+        .ok_or_else(|| ApiError::NotFound(format!("no open warning `{id}`")))?;
+        self.engine.publish_warnings(vec![warning.clone()]).await;
+        Ok(warning)
     }
 
     /// Features whose name, category, place, id or a recently seen plate holds `query`.
@@ -264,6 +642,14 @@ impl Api {
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Delta>> {
         self.engine.feed.subscribe()
     }
+}
+
+/// Compass bearing from `a` to `b`, degrees clockwise from north.
+fn bearing_deg(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let lat = ((a[1] + b[1]) / 2.0).to_radians();
+    let dx = (b[0] - a[0]) * lat.cos();
+    let dy = b[1] - a[1];
+    (dx.atan2(dy).to_degrees() + 360.0) % 360.0
 }
 
 #[cfg(test)]

@@ -115,6 +115,67 @@ pub struct LayerConfig {
     pub id: String,
     pub title_zh: String,
     pub title_en: String,
+    /// Below this zoom the viewport answer holds clusters instead of features.
+    pub cluster_below_zoom: Option<f64>,
+    /// Which property ranks a feature's severity, and its values from mildest to worst.
+    pub severity: Option<Severity>,
+    /// The property holding when the thing happened (RFC 3339), for `since` and time windows;
+    /// without it, the time the engine last saw the feature change.
+    pub time_field: Option<String>,
+    /// Keep every change in the history table (for replay); off for big static inventories.
+    pub history: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Severity {
+    pub field: String,
+    pub order: Vec<String>,
+}
+
+impl Severity {
+    /// The rank of a feature's severity value (0 = mildest), if it has a known one.
+    pub fn rank(&self, properties: &serde_json::Map<String, serde_json::Value>) -> Option<u8> {
+        let value = properties.get(&self.field)?.as_str()?;
+        self.order.iter().position(|v| v == value).map(|p| p as u8)
+    }
+}
+
+/// One level of administrative polygons for aggregates: a GeoJSON file of Polygons or
+/// MultiPolygons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionConfig {
+    pub level: String,
+    pub path: PathBuf,
+    pub name_field: String,
+}
+
+/// Which layer holds the cameras, for `cameras/nearest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CameraConfig {
+    pub layer: String,
+    #[serde(default = "default_heading_field")]
+    pub heading_field: String,
+    #[serde(default = "default_fov_field")]
+    pub fov_field: String,
+    #[serde(default = "default_range_field")]
+    pub range_field: String,
+    #[serde(default = "default_online_field")]
+    pub online_field: String,
+}
+
+fn default_heading_field() -> String {
+    "heading_deg".into()
+}
+fn default_fov_field() -> String {
+    "fov_deg".into()
+}
+fn default_range_field() -> String {
+    "range_m".into()
+}
+fn default_online_field() -> String {
+    "online".into()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -207,6 +268,9 @@ pub struct Config {
     pub demo_clock: Option<DemoClock>,
     pub layers: Vec<LayerConfig>,
     pub sources: Vec<SourceConfig>,
+    pub regions: Vec<RegionConfig>,
+    pub cameras: Option<CameraConfig>,
+    pub rules: crate::rules::RulesConfig,
 }
 
 impl Config {
@@ -260,7 +324,35 @@ impl Config {
                     format!("layer `{id}` is defined twice"),
                 );
             }
+            let l = layer.get_ref();
+            if let Some(z) = &l.cluster_below_zoom {
+                if !(0.0..=24.0).contains(z.get_ref()) {
+                    problem(
+                        z.span(),
+                        "layer.cluster_below_zoom",
+                        format!("{} is outside 0..24", z.get_ref()),
+                    );
+                }
+            }
+            if let Some(sev) = &l.severity {
+                if sev.get_ref().order.is_empty()
+                    || sev.get_ref().order.len() > crate::spatial::cluster::SEVERITY_RANKS
+                {
+                    problem(
+                        sev.span(),
+                        "layer.severity.order",
+                        format!(
+                            "give 1 to {} values from mildest to worst",
+                            crate::spatial::cluster::SEVERITY_RANKS
+                        ),
+                    );
+                }
+            }
             layers.push(LayerConfig {
+                cluster_below_zoom: l.cluster_below_zoom.as_ref().map(|z| *z.get_ref()),
+                severity: l.severity.as_ref().map(|s| s.get_ref().clone()),
+                time_field: l.time_field.clone(),
+                history: l.history.unwrap_or(true),
                 id: id.clone(),
                 title_zh: layer
                     .get_ref()
@@ -529,10 +621,53 @@ impl Config {
             None => base.join("citywall.db"),
         };
 
+        let mut regions = Vec::new();
+        for region in &raw.regions {
+            let r = region.get_ref();
+            if !["district", "street", "grid"].contains(&r.level.as_str()) {
+                problem(
+                    region.span(),
+                    "regions.level",
+                    format!("unknown level `{}`: use district, street or grid", r.level),
+                );
+            }
+            regions.push(RegionConfig {
+                level: r.level.clone(),
+                path: base.join(&r.path),
+                name_field: r.name_field.clone().unwrap_or_else(|| "name".into()),
+            });
+        }
+        // toml's Spanned does not nest inside these tables, so their problems point at the
+        // table's header line.
+        let header = |name: &str| {
+            let at = text.find(name).unwrap_or(0);
+            at..at
+        };
+        if let Some(cameras) = &raw.cameras {
+            if !layer_ids.contains(&cameras.layer) {
+                problem(
+                    header("[cameras]"),
+                    "cameras.layer",
+                    format!(
+                        "names layer `{}`, which no [[layer]] defines",
+                        cameras.layer
+                    ),
+                );
+            }
+        }
+        let rules = raw.rules.clone().unwrap_or_default();
+        for (field, message) in rules.problems(&layer_ids) {
+            let table = field.rsplit_once('.').map(|(t, _)| t).unwrap_or(&field);
+            problem(header(&format!("[{table}]")), &field, message);
+        }
+
         if !problems.is_empty() {
             return Err(ConfigError::Invalid(problems));
         }
         Ok(Config {
+            regions,
+            cameras: raw.cameras,
+            rules,
             origin: None,
             store_path,
             demo: raw.demo.unwrap_or(false),
@@ -568,6 +703,18 @@ struct RawConfig {
     layer: Vec<Spanned<RawLayer>>,
     #[serde(default)]
     source: Vec<Spanned<RawSource>>,
+    #[serde(default)]
+    regions: Vec<Spanned<RawRegion>>,
+    cameras: Option<CameraConfig>,
+    rules: Option<crate::rules::RulesConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegion {
+    level: String,
+    path: String,
+    name_field: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -582,6 +729,10 @@ struct RawLayer {
     id: Spanned<String>,
     title_zh: Option<String>,
     title_en: Option<String>,
+    cluster_below_zoom: Option<Spanned<f64>>,
+    severity: Option<Spanned<Severity>>,
+    time_field: Option<String>,
+    history: Option<bool>,
 }
 
 #[derive(Deserialize)]

@@ -12,6 +12,10 @@ use crate::config::{Config, SourceConfig};
 use crate::feed::{Change, Feed};
 use crate::health::Health;
 use crate::model::{now_ms, Feature};
+use crate::regions::Regions;
+use crate::rules::flood::FloodMemory;
+use crate::rules::overweight::OverweightMemory;
+use crate::rules::{Kind, Warning, Warnings};
 use crate::sources::{poller, Batch, Rejected};
 use crate::spatial::SpatialIndex;
 use crate::store::{ChangeSet, Store, StoreError};
@@ -20,6 +24,16 @@ use crate::store::{ChangeSet, Store, StoreError};
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Regions(#[from] crate::regions::RegionError),
+}
+
+/// The warnings registry and what the rules remember between evaluations.
+#[derive(Default)]
+pub(crate) struct RuleState {
+    pub(crate) warnings: Warnings,
+    flood: FloodMemory,
+    overweight: OverweightMemory,
 }
 
 /// Past this many changes in one batch, subscribers are told to refetch the layer instead of
@@ -53,14 +67,21 @@ pub struct Engine {
     pub(crate) index: RwLock<SpatialIndex>,
     pub(crate) health: Health,
     pub(crate) feed: Feed,
+    pub(crate) regions: Regions,
+    pub(crate) rules: tokio::sync::Mutex<RuleState>,
+    /// Layers whose cluster pyramid is being rebuilt in the background.
+    rebuilding: std::sync::Mutex<HashSet<String>>,
     shutdown: watch::Sender<bool>,
 }
 
 impl Engine {
     /// Opens the store, loads what it holds, and starts polling every source.
     pub async fn start(config: Config) -> Result<Arc<Engine>, EngineError> {
+        let regions = Regions::load(&config.regions)?;
         let store = Store::open(&config.store_path).await?;
         let features = store.load_features().await?;
+        let open_warnings = store.warnings(true, u32::MAX).await?;
+        let last_warning = store.last_warning_number().await?;
         let health = Health::new(&config.sources);
         for source in &config.sources {
             health.set_count(
@@ -74,6 +95,12 @@ impl Engine {
             store,
             health,
             feed: Feed::new(),
+            regions,
+            rebuilding: Default::default(),
+            rules: tokio::sync::Mutex::new(RuleState {
+                warnings: Warnings::restore(open_warnings, last_warning),
+                ..Default::default()
+            }),
             shutdown,
             config,
         });
@@ -102,6 +129,98 @@ impl Engine {
         let _ = self.shutdown.send(true);
     }
 
+    /// Claims the background rebuild of `layer`'s pyramid; false when one already runs.
+    pub(crate) fn begin_rebuild(&self, layer: &str) -> bool {
+        self.rebuilding
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(layer.to_string())
+    }
+
+    pub(crate) fn end_rebuild(&self, layer: &str) {
+        self.rebuilding
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(layer);
+    }
+
+    /// Now on the data's clock: the simulated clock in demo mode, the wall clock otherwise.
+    /// Time windows and silence are judged on it, so a demo at 60× behaves like a city.
+    pub fn data_now(&self) -> i64 {
+        match self.config.demo_clock {
+            Some(c) => c.sim_origin_ms + ((now_ms() - c.wall_origin_ms) as f64 * c.scale) as i64,
+            None => now_ms(),
+        }
+    }
+
+    /// Runs the rules over `layer` (every rule when `None`), persists what changed and publishes
+    /// it. A rule whose layer has no data yet is skipped, so warnings restored at start are not
+    /// cleared before the first poll lands.
+    pub(crate) async fn evaluate_rules(&self, layer: Option<&str>) {
+        use crate::rules::{duplicates, flood, hotspot, overweight};
+        let rules = &self.config.rules;
+        let now = self.data_now();
+        let mut state = self.rules.lock().await;
+        let RuleState {
+            warnings,
+            flood: flood_memory,
+            overweight: overweight_memory,
+        } = &mut *state;
+        let mut changed: Vec<Warning> = Vec::new();
+        {
+            let index = self.index();
+            let wanted = |rule_layer: &str| {
+                layer
+                    .is_none_or(|l| l == rule_layer)
+                    .then(|| index.layer(rule_layer))
+                    .flatten()
+                    .filter(|l| !l.is_empty())
+            };
+            if let Some(rule) = &rules.flood {
+                if let Some(l) = wanted(&rule.layer) {
+                    let desired = flood::evaluate(rule, l, warnings, flood_memory, now);
+                    let kinds = [Kind::FloodLevel, Kind::FloodRise, Kind::GaugeSilent];
+                    changed.extend(warnings.reconcile(&kinds, desired, now));
+                }
+            }
+            if let Some(rule) = &rules.overweight {
+                if let Some(l) = wanted(&rule.layer) {
+                    let desired = overweight::evaluate(rule, l, warnings, overweight_memory, now);
+                    let kinds = [Kind::OverweightPass, Kind::OverloadRate];
+                    changed.extend(warnings.reconcile(&kinds, desired, now));
+                }
+            }
+            if let Some(rule) = &rules.hotspot {
+                if let Some(l) = wanted(&rule.layer) {
+                    let desired = hotspot::evaluate(rule, l, warnings, now);
+                    changed.extend(warnings.reconcile(&[Kind::Hotspot], desired, now));
+                }
+            }
+            if let Some(rule) = &rules.duplicates {
+                if let Some(l) = wanted(&rule.layer) {
+                    let desired = duplicates::evaluate(rule, l);
+                    changed.extend(warnings.reconcile(&[Kind::Duplicate], desired, now));
+                }
+            }
+        }
+        drop(state);
+        self.publish_warnings(changed).await;
+    }
+
+    /// Persists changed warnings and sends them out as deltas. A store failure is logged and
+    /// the wall still hears of the change.
+    pub(crate) async fn publish_warnings(&self, changed: Vec<Warning>) {
+        if changed.is_empty() {
+            return;
+        }
+        if let Err(e) = self.store.save_warnings(&changed).await {
+            tracing::error!("cannot persist {} warning change(s): {e}", changed.len());
+        }
+        for warning in changed {
+            self.feed.publish(Change::Warning { warning });
+        }
+    }
+
     pub(crate) fn index(&self) -> RwLockReadGuard<'_, SpatialIndex> {
         self.index.read().unwrap_or_else(|p| p.into_inner())
     }
@@ -127,6 +246,7 @@ impl Engine {
             records,
             mut rejected,
         } = batch;
+        let history = self.config.layer(&source.layer).is_none_or(|l| l.history);
         let mut upserted: Vec<Feature> = Vec::new();
         let mut removed: Vec<Feature> = Vec::new();
         {
@@ -179,6 +299,7 @@ impl Engine {
                     removed: removed.iter().collect(),
                     rejected: rejected.iter().collect(),
                 },
+                history,
             )
             .await?;
 
@@ -220,6 +341,9 @@ impl Engine {
         if let Some(change) = change {
             self.feed.publish(change);
         }
+        if report.upserted + report.removed > 0 {
+            self.evaluate_rules(Some(&source.layer)).await;
+        }
         Ok(report)
     }
 }
@@ -227,10 +351,16 @@ impl Engine {
 /// Re-evaluates source states once a second so `stale` appears without a poll.
 async fn health_ticker(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut ticks: u64 = 0;
     loop {
         tokio::select! {
             _ = tick.tick() => engine.publish_health(),
             _ = shutdown.changed() => return,
+        }
+        ticks += 1;
+        // Windows slide and gauges fall silent without any poll: re-judge every 5 s.
+        if ticks.is_multiple_of(5) {
+            engine.evaluate_rules(None).await;
         }
         if *shutdown.borrow() {
             return;

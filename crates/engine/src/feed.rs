@@ -24,6 +24,8 @@ pub enum Change {
     Source { source: SourceStatus },
     /// Too much of a layer changed to send feature by feature: refetch what is in view.
     Reload { layer: String },
+    /// A warning was raised, escalated, acknowledged or cleared.
+    Warning { warning: crate::rules::Warning },
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -11,6 +11,8 @@ pub mod health;
 pub mod kpi;
 pub mod model;
 pub mod mvt;
+pub mod regions;
+pub mod rules;
 pub mod search;
 pub mod serve;
 pub mod sources;

@@ -9,7 +9,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -62,6 +62,12 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
             get(|State(api): State<Api>| async move { Json(api.sources()) }),
         )
         .route("/api/v1/sources/{id}/rejected", get(rejected))
+        .route("/api/v1/aggregate", get(aggregate))
+        .route("/api/v1/regions", get(regions))
+        .route("/api/v1/cameras/nearest", get(cameras_nearest))
+        .route("/api/v1/warnings", get(warnings))
+        .route("/api/v1/warnings/{id}/ack", post(acknowledge))
+        .route("/tiles/{layer}/{z}/{x}/{tail}", get(tile))
         .route("/api/v1/stream", get(stream))
         .with_state(api);
     match ui_dir {
@@ -108,6 +114,131 @@ async fn features(
         params.get("zoom").map(String::as_str),
     )?;
     Ok(Json(api.features(&query)?).into_response())
+}
+
+/// A query parameter parsed as `T`, or a 400 naming it.
+fn param<T: std::str::FromStr>(
+    params: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<T>, ApiError> {
+    match params.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .trim()
+            .parse::<T>()
+            .map(Some)
+            .map_err(|_| ApiError::BadRequest(format!("`{name}` `{v}` is not a valid value"))),
+    }
+}
+
+fn required<T: std::str::FromStr>(
+    params: &HashMap<String, String>,
+    name: &str,
+) -> Result<T, ApiError> {
+    param(params, name)?.ok_or_else(|| ApiError::BadRequest(format!("`{name}` is required")))
+}
+
+/// `since` as Unix ms or an RFC 3339 time.
+fn since(params: &HashMap<String, String>) -> Result<Option<i64>, ApiError> {
+    let Some(v) = params.get("since") else {
+        return Ok(None);
+    };
+    if let Ok(ms) = v.trim().parse::<i64>() {
+        return Ok(Some(ms));
+    }
+    chrono::DateTime::parse_from_rfc3339(v.trim())
+        .map(|d| Some(d.timestamp_millis()))
+        .map_err(|_| {
+            ApiError::BadRequest(format!(
+                "`since` `{v}` is neither Unix milliseconds nor an RFC 3339 time"
+            ))
+        })
+}
+
+async fn aggregate(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let layer: String = required(&params, "layer")?;
+    let level: String = param(&params, "level")?.unwrap_or_else(|| "grid".into());
+    Ok(Json(api.aggregate(&layer, &level, since(&params)?)?).into_response())
+}
+
+async fn regions(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let level: String = required(&params, "level")?;
+    Ok(Json(api.regions(&level)?).into_response())
+}
+
+async fn cameras_nearest(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let lon: f64 = required(&params, "lon")?;
+    let lat: f64 = required(&params, "lat")?;
+    let k: usize = param(&params, "k")?.unwrap_or(6);
+    Ok(Json(api.cameras_nearest(lon, lat, k)?).into_response())
+}
+
+async fn warnings(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let all = match params.get("state").map(String::as_str) {
+        None | Some("open") => false,
+        Some("all") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "`state` `{other}`: use open or all"
+            )))
+        }
+    };
+    let limit: u32 = param(&params, "limit")?.unwrap_or(500);
+    Ok(Json(api.warnings(all, limit).await?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct Ack {
+    by: String,
+}
+
+async fn acknowledge(
+    State(api): State<Api>,
+    Path(id): Path<String>,
+    body: Result<Json<Ack>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(ack) = body.map_err(|e| {
+        ApiError::BadRequest(format!("the body must be JSON {{\"by\": \"…\"}}: {e}"))
+    })?;
+    Ok(Json(api.acknowledge(&id, &ack.by).await?).into_response())
+}
+
+async fn tile(
+    State(api): State<Api>,
+    Path((layer, z, x, tail)): Path<(String, String, String, String)>,
+) -> Result<Response, ApiError> {
+    let bad = || {
+        ApiError::BadRequest(format!(
+            "no tile {z}/{x}/{tail}: use /tiles/LAYER/Z/X/Y.mvt"
+        ))
+    };
+    let y = tail.strip_suffix(".mvt").ok_or_else(bad)?;
+    let (z, x, y) = (
+        z.parse::<u8>().map_err(|_| bad())?,
+        x.parse::<u32>().map_err(|_| bad())?,
+        y.parse::<u32>().map_err(|_| bad())?,
+    );
+    let bytes = api.tile(&layer, z, x, y)?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/vnd.mapbox-vector-tile",
+        )],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn search(

@@ -764,6 +764,46 @@ impl City {
     }
 
     /// Distance from a point to the nearest river or tributary bank line.
+    /// One administrative level (`district`, `street` or `grid`) as a GeoJSON FeatureCollection
+    /// of WGS84 polygons, each with its name and its parent's, as a GIS export would give it.
+    pub fn regions_geojson(&self, level: &str) -> Option<serde_json::Value> {
+        let (areas, parents) = match level {
+            "district" => (&self.districts, None),
+            "street" => (&self.streets, Some(&self.districts)),
+            "grid" => (&self.grids, Some(&self.streets)),
+            _ => return None,
+        };
+        let features: Vec<serde_json::Value> = areas
+            .iter()
+            .map(|a| {
+                let mut ring: Vec<[f64; 2]> = a
+                    .ring
+                    .iter()
+                    .map(|p| {
+                        let [lon, lat] = geo::to_lonlat(*p);
+                        [(lon * 1e6).round() / 1e6, (lat * 1e6).round() / 1e6]
+                    })
+                    .collect();
+                if ring.first() != ring.last() {
+                    if let Some(first) = ring.first().copied() {
+                        ring.push(first);
+                    }
+                }
+                let parent = a
+                    .parent
+                    .and_then(|i| parents.and_then(|p| p.get(i)))
+                    .map(|p| p.name.clone());
+                serde_json::json!({
+                    "type": "Feature",
+                    "id": a.id,
+                    "properties": {"name": a.name, "parent": parent},
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                })
+            })
+            .collect();
+        Some(serde_json::json!({"type": "FeatureCollection", "features": features}))
+    }
+
     pub fn distance_to_river(&self, p: P) -> f64 {
         dist_to_line(p, &self.river).min(dist_to_line(p, &self.tributary))
     }

@@ -6,6 +6,7 @@
 pub mod basemap;
 pub mod city;
 pub mod geo;
+pub mod inventory;
 pub mod names;
 pub mod rng;
 pub mod scenario;

@@ -78,6 +78,27 @@ fn local_hour(t: f64) -> f64 {
 /// How long one rain cycle lasts, in sim seconds; a storm opens each cycle.
 pub const STORM_PERIOD: f64 = 12.0 * 3600.0;
 
+/// The gauge that goes silent in every storm (see [`Scenario::gauge_report_time`]).
+pub const SILENT_GAUGE: usize = 4;
+
+/// The weigh station on the quarry road: at night its overload rate runs far above the city's.
+pub const QUARRY_STATION: usize = 3;
+
+/// Categories of the 住房民生 (housing and livelihood) group the hot-spot rule counts apart.
+pub const LIVELIHOOD: [&str; 5] = ["噪声扰民", "供水异常", "楼道堆物", "违章搭建", "垃圾未清运"];
+
+/// Categories people report several times over (a fire, a fallen object, an open manhole).
+const OFTEN_DUPLICATED: [&str; 8] = [
+    "明火",
+    "高空抛物",
+    "井盖破损",
+    "道路破损",
+    "积水",
+    "人员聚集",
+    "消防通道占用",
+    "道路遗撒",
+];
+
 pub struct Gauge {
     pub id: String,
     pub name: String,
@@ -121,6 +142,8 @@ pub struct Scenario {
     grid_weight_total: f64,
     /// Sim time at which storm cycles are anchored.
     pub storm_anchor: f64,
+    /// The community grid whose housing complaints pile up in office hours.
+    pub hot_grid: usize,
 }
 
 const CHANNELS: [(&str, f64, &[&str]); 5] = [
@@ -242,13 +265,14 @@ impl Scenario {
             .collect();
         Scenario {
             seed,
-            city,
             gauges,
             stations,
             rain_gauges,
             grid_weight,
             grid_weight_total,
             storm_anchor: start_sim - 1.2 * 3600.0,
+            hot_grid: city.grid_of(polar(1_900.0, 0.9)).unwrap_or(0),
+            city,
         }
     }
 
@@ -313,12 +337,30 @@ impl Scenario {
         ((g.peak * response) + noise).max(0.0)
     }
 
-    pub fn gauges_geojson(&self, t: f64) -> Value {
-        let rain = self.rain(t);
+    /// When a gauge last reported by `t`: the gauge at [`SILENT_GAUGE`] drops off the network for
+    /// hours 2.0–4.5 of every storm cycle (a dead battery during the storm, as happens), so its
+    /// reading freezes and the wall must say it has gone silent.
+    pub fn gauge_report_time(&self, gauge: usize, t: f64) -> f64 {
+        if gauge != SILENT_GAUGE {
+            return t;
+        }
+        let cycle_start = t - (t - self.storm_anchor).rem_euclid(STORM_PERIOD);
+        let phase = (t - cycle_start) / 3600.0;
+        if (2.0..4.5).contains(&phase) {
+            cycle_start + 2.0 * 3600.0
+        } else {
+            t
+        }
+    }
+
+    pub fn gauges_geojson(&self, now: f64) -> Value {
         let features: Vec<Value> = self
             .gauges
             .iter()
-            .map(|g| {
+            .enumerate()
+            .map(|(i, g)| {
+                let t = self.gauge_report_time(i, now);
+                let rain = self.rain(t);
                 let depth = self.depth(g, t);
                 let earlier = self.depth(g, t - 600.0);
                 feature(
@@ -361,8 +403,17 @@ impl Scenario {
                     5 => 43.0,
                     _ => 49.0,
                 };
-                let overloaded = rng.chance(0.045);
-                let gross: f64 = if overloaded {
+                let night = !(5.0..21.0).contains(&hour);
+                let share = if station == QUARRY_STATION && night {
+                    0.18
+                } else {
+                    0.045
+                };
+                let overloaded = rng.chance(share);
+                let gross: f64 = if overloaded && rng.chance(0.08) {
+                    // The few trucks that carry double their limit.
+                    limit * rng.range(2.0, 2.4)
+                } else if overloaded {
                     limit * rng.range(1.06, 1.85)
                 } else {
                     limit * rng.range(0.35, 0.99)
@@ -444,8 +495,106 @@ impl Scenario {
         collection(features)
     }
 
-    /// Incidents reported in one sim minute.
+    /// Incidents first reported in one sim minute: the city's usual flow, the hot community's
+    /// housing complaints in office hours, and the repeat reports some of them draw (which arrive
+    /// minutes later from other channels).
     pub fn incidents_in_minute(&self, minute: i64) -> Vec<Incident> {
+        let mut incidents = self.usual_incidents(minute);
+        let hour = local_hour(minute as f64 * 60.0);
+        let mut rng = keyed(&[self.seed, 0x4075, minute as u64]);
+        // The Suqian case: one community grid's housing and livelihood reports pile up.
+        if (8.5..12.5).contains(&hour) || (14.0..17.5).contains(&hour) {
+            for i in 0..rng.poisson(0.12) {
+                let g = &self.city.grids[self.hot_grid];
+                let p = [
+                    g.centre[0] + rng.range(-150.0, 150.0),
+                    g.centre[1] + rng.range(-150.0, 150.0),
+                ];
+                let mut inc = self.incident_at(
+                    format!("SJ{minute}H{i}"),
+                    minute as f64 * 60.0 + rng.range(0.0, 59.0),
+                    if rng.chance(0.6) {
+                        "12345热线"
+                    } else {
+                        "网格员上报"
+                    },
+                    rng.pick(&LIVELIHOOD).to_string(),
+                    self.hot_grid,
+                    p,
+                    &mut rng,
+                );
+                inc.severity = "一般";
+                incidents.push(inc);
+            }
+        }
+        let mut repeats = Vec::new();
+        for inc in &incidents {
+            let mut r = keyed(&[self.seed, 0xD0B, hash(&inc.id)]);
+            if !OFTEN_DUPLICATED.contains(&inc.category.as_str()) || !r.chance(0.3) {
+                continue;
+            }
+            for k in 0..1 + r.below(3) {
+                let angle = r.range(0.0, std::f64::consts::TAU);
+                let d = r.range(5.0, 60.0);
+                let channel = *r.pick(&["12345热线", "110非警务", "网格员上报", "数字城管"]);
+                let mut again = self.incident_at(
+                    format!("{}R{}", inc.id, k + 1),
+                    inc.reported_at + r.range(2.0, 20.0) * 60.0,
+                    channel,
+                    inc.category.clone(),
+                    inc.grid_index,
+                    [inc.p[0] + d * angle.cos(), inc.p[1] + d * angle.sin()],
+                    &mut r,
+                );
+                again.severity = inc.severity;
+                repeats.push(again);
+            }
+        }
+        incidents.extend(repeats);
+        incidents
+    }
+
+    /// One incident at a place, with its district and street from the grid and random times to
+    /// dispatch, handle and close.
+    #[allow(clippy::too_many_arguments)]
+    fn incident_at(
+        &self,
+        id: String,
+        reported_at: f64,
+        channel: &'static str,
+        category: String,
+        grid: usize,
+        p: P,
+        rng: &mut Rng,
+    ) -> Incident {
+        let g = &self.city.grids[grid];
+        let street = g
+            .parent
+            .map(|s| self.city.streets[s].name.clone())
+            .unwrap_or_default();
+        let district = g
+            .parent
+            .and_then(|s| self.city.streets[s].parent)
+            .map(|d| self.city.districts[d].name.clone())
+            .unwrap_or_default();
+        Incident {
+            id,
+            reported_at,
+            channel,
+            category,
+            severity: "一般",
+            district,
+            street,
+            grid: g.name.clone(),
+            grid_index: grid,
+            p,
+            dispatch_after: rng.range(3.0, 12.0) * 60.0,
+            handle_after: rng.range(15.0, 50.0) * 60.0,
+            close_after: rng.range(60.0, 240.0) * 60.0,
+        }
+    }
+
+    fn usual_incidents(&self, minute: i64) -> Vec<Incident> {
         let hour = local_hour(minute as f64 * 60.0);
         // Quiet at night, a morning and an afternoon peak.
         let rhythm = 0.15
@@ -488,29 +637,19 @@ impl Scenario {
                     })
                     .map(|x| x.0)
                     .unwrap_or("一般");
-                let street = g
-                    .parent
-                    .map(|s| self.city.streets[s].name.clone())
-                    .unwrap_or_default();
-                let district = g
-                    .parent
-                    .and_then(|s| self.city.streets[s].parent)
-                    .map(|d| self.city.districts[d].name.clone())
-                    .unwrap_or_default();
-                Incident {
-                    id: format!("SJ{}{:02}", minute, i),
-                    reported_at: minute as f64 * 60.0 + rng.range(0.0, 59.0),
+                let reported_at = minute as f64 * 60.0 + rng.range(0.0, 59.0);
+                let category = rng.pick(categories).to_string();
+                let mut inc = self.incident_at(
+                    format!("SJ{}{:02}", minute, i),
+                    reported_at,
                     channel,
-                    category: rng.pick(categories).to_string(),
-                    severity,
-                    district,
-                    street,
-                    grid: g.name.clone(),
+                    category,
+                    grid,
                     p,
-                    dispatch_after: rng.range(3.0, 12.0) * 60.0,
-                    handle_after: rng.range(15.0, 50.0) * 60.0,
-                    close_after: rng.range(60.0, 240.0) * 60.0,
-                }
+                    &mut rng,
+                );
+                inc.severity = severity;
+                inc
             })
             .collect()
     }
@@ -584,6 +723,7 @@ pub struct Incident {
     pub district: String,
     pub street: String,
     pub grid: String,
+    grid_index: usize,
     pub p: P,
     dispatch_after: f64,
     handle_after: f64,

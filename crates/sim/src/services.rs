@@ -28,6 +28,10 @@ pub enum Subsystem {
     Incidents,
     /// Video-AI alarms (违停, 高空抛物, 电动车进电梯 …) from the video analytics platform.
     VideoAi,
+    /// The video platform's camera directory (about 40,000 cameras).
+    Cameras,
+    /// The 城市部件 census (about 500,000 manholes, lamps, hydrants, bins, signs).
+    Components,
 }
 
 impl Subsystem {
@@ -38,12 +42,17 @@ impl Subsystem {
         Subsystem::VideoAi,
     ];
 
+    /// The big static inventories, started apart: they are large and change rarely.
+    pub const INVENTORY: [Subsystem; 2] = [Subsystem::Cameras, Subsystem::Components];
+
     pub fn path(self) -> &'static str {
         match self {
             Subsystem::Flood => "/v1.1/Things",
             Subsystem::Weighing => "/collections/stations/items",
             Subsystem::Incidents => "/api/events",
             Subsystem::VideoAi => "/api/alarms",
+            Subsystem::Cameras => "/api/cameras",
+            Subsystem::Components => "/api/components",
         }
     }
 
@@ -53,6 +62,8 @@ impl Subsystem {
             Subsystem::Flood => "flood",
             Subsystem::Weighing => "overweight",
             Subsystem::Incidents | Subsystem::VideoAi => "incidents",
+            Subsystem::Cameras => "cameras",
+            Subsystem::Components => "components",
         }
     }
 
@@ -62,6 +73,8 @@ impl Subsystem {
             Subsystem::Weighing => "sim-wim-stations",
             Subsystem::Incidents => "sim-incidents",
             Subsystem::VideoAi => "sim-video-ai",
+            Subsystem::Cameras => "sim-cameras",
+            Subsystem::Components => "sim-components",
         }
     }
 
@@ -70,7 +83,7 @@ impl Subsystem {
     pub fn crs(self) -> &'static str {
         match self {
             Subsystem::Incidents => "gcj02",
-            Subsystem::VideoAi => "wgs84",
+            Subsystem::VideoAi | Subsystem::Cameras | Subsystem::Components => "wgs84",
             Subsystem::Flood | Subsystem::Weighing => "wgs84",
         }
     }
@@ -78,7 +91,7 @@ impl Subsystem {
     pub fn format(self) -> Format {
         match self {
             Subsystem::Incidents => Format::JsonRecords,
-            Subsystem::VideoAi => Format::GeoJson,
+            Subsystem::VideoAi | Subsystem::Cameras | Subsystem::Components => Format::GeoJson,
             Subsystem::Weighing => Format::OgcFeatures,
             Subsystem::Flood => Format::SensorThings,
         }
@@ -90,6 +103,8 @@ impl Subsystem {
             Subsystem::Weighing => "治超非现场执法系统",
             Subsystem::Incidents => "城市事件中台",
             Subsystem::VideoAi => "视频AI告警平台",
+            Subsystem::Cameras => "视频监控资源目录",
+            Subsystem::Components => "城市部件普查库",
         }
     }
 }
@@ -147,6 +162,11 @@ pub struct SimCity {
     ports: Mutex<HashMap<Subsystem, u16>>,
     /// The MQTT broker the rain gauges publish to, when one runs.
     rain_broker: Mutex<Option<u16>>,
+    /// Camera and component counts of the inventories; generated on first request.
+    inventory_size: Mutex<(usize, usize)>,
+    inventory: std::sync::OnceLock<crate::inventory::Inventory>,
+    components_body: std::sync::OnceLock<Vec<u8>>,
+    cameras_body: Mutex<Option<(i64, Arc<Vec<u8>>)>>,
 }
 
 impl SimCity {
@@ -159,15 +179,81 @@ impl SimCity {
             running: Mutex::new(HashMap::new()),
             ports: Mutex::new(HashMap::new()),
             rain_broker: Mutex::new(None),
+            inventory_size: Mutex::new((crate::inventory::CAMERAS, crate::inventory::COMPONENTS)),
+            inventory: std::sync::OnceLock::new(),
+            components_body: std::sync::OnceLock::new(),
+            cameras_body: Mutex::new(None),
         })
+    }
+
+    fn inventory(&self) -> &crate::inventory::Inventory {
+        self.inventory.get_or_init(|| {
+            let (cameras, components) = *self
+                .inventory_size
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            crate::inventory::Inventory::generate(
+                &self.scenario.city,
+                self.scenario.seed,
+                cameras,
+                components,
+            )
+        })
+    }
+
+    /// Sets how many cameras and components the inventories hold (before their first request;
+    /// they are generated once).
+    pub fn size_inventory(&self, cameras: usize, components: usize) {
+        *self
+            .inventory_size
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = (cameras, components);
+    }
+
+    /// Starts the camera directory and the component census with these many items.
+    pub async fn start_inventory(
+        self: &Arc<Self>,
+        cameras: usize,
+        components: usize,
+    ) -> std::io::Result<()> {
+        self.size_inventory(cameras, components);
+        for s in Subsystem::INVENTORY {
+            self.start(s).await?;
+        }
+        Ok(())
+    }
+
+    /// The inventory answers: the components once, the cameras once per sim hour (their
+    /// online states change hourly).
+    fn render_inventory(&self, subsystem: Subsystem) -> Vec<u8> {
+        if subsystem == Subsystem::Components {
+            return self
+                .components_body
+                .get_or_init(|| self.inventory().components_geojson())
+                .clone();
+        }
+        let hour = (self.clock.now() / 3600.0).floor() as i64;
+        let mut cache = self.cameras_body.lock().unwrap_or_else(|p| p.into_inner());
+        match cache.as_ref() {
+            Some((h, body)) if *h == hour => body.as_ref().clone(),
+            _ => {
+                let body = Arc::new(self.inventory().cameras_geojson(hour));
+                *cache = Some((hour, body.clone()));
+                body.as_ref().clone()
+            }
+        }
     }
 
     /// The payload a subsystem serves now; `page` is (offset, limit) for paged formats.
     pub fn render(&self, subsystem: Subsystem, format: Format, page: (usize, usize)) -> Vec<u8> {
+        if Subsystem::INVENTORY.contains(&subsystem) {
+            return self.render_inventory(subsystem);
+        }
         let t = self.clock.now();
         let mut value = match subsystem {
             Subsystem::Flood => self.scenario.gauges_geojson(t),
             Subsystem::Weighing => self.scenario.stations_geojson(t),
+            Subsystem::Cameras | Subsystem::Components => return Vec::new(),
             Subsystem::Incidents | Subsystem::VideoAi => {
                 // Video-AI alarms come from their own platform; the event platform has the rest.
                 let mut all = self.scenario.incidents_geojson(t, self.incident_window_h);
@@ -354,13 +440,57 @@ impl SimCity {
 
     /// An engine config (TOML) that polls every running service, as a deployment's config would
     /// poll the real subsystems.
+    ///
+    /// The city's district, street and grid polygons are written next to the store as GeoJSON
+    /// (as a deployment keeps its GIS exports) and named in the config for aggregates; the rules
+    /// are the ones a duty office would set for this city.
     pub fn engine_config(&self, store_path: &str, interval_s: f64) -> String {
+        let dir = std::path::Path::new(store_path)
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default();
+        let mut regions = String::new();
+        for level in ["district", "street", "grid"] {
+            let path = dir.join(format!("regions-{level}.geojson"));
+            let written = self
+                .scenario
+                .city
+                .regions_geojson(level)
+                .map(|v| std::fs::write(&path, v.to_string()));
+            if let Some(Ok(())) = written {
+                regions.push_str(&format!(
+                    "[[regions]]\nlevel = \"{level}\"\npath = {:?}\n\n",
+                    path.display().to_string()
+                ));
+            }
+        }
+        let livelihood: Vec<String> = crate::scenario::LIVELIHOOD
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect();
         let mut text = format!(
-            "demo = true\n\n[store]\npath = {store_path:?}\n\n\
-             [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\n\n\
+            "demo = true\n\n[store]\npath = {store_path:?}\n\n{regions}\
+             [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\ntime_field = \"observed_at\"\n\n\
              [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\n\n\
-             [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\n"
+             [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\n\
+             cluster_below_zoom = 13\ntime_field = \"reported_at\"\n\
+             severity = {{ field = \"severity\", order = [\"一般\", \"较重\", \"严重\"] }}\n\n\
+             [rules.flood]\nlayer = \"flood\"\nhysteresis_m = 0.03\nrise_m_per_h = 0.35\nrise_window_min = 20\nsilent_after_min = 30\n\n\
+             [rules.overweight]\nlayer = \"overweight\"\nrate_threshold_pct = 10\nrate_hysteresis_pct = 2\nrate_min_passes = 30\npass_clear_after_min = 20\n\
+             classes = [{{ min_pct = 50, level = \"yellow\" }}, {{ min_pct = 80, level = \"orange\" }}, {{ min_pct = 100, level = \"red\" }}]\n\n\
+             [rules.hotspot]\nlayer = \"incidents\"\nwindow_min = 120\nthresholds = {{ yellow = 6, orange = 10, red = 15 }}\n\
+             groups = [{{ name = \"住房民生\", categories = [{}] }}, \
+             {{ name = \"公共安全\", categories = [\"明火\", \"高空抛物\", \"电动车进电梯\", \"消防通道占用\", \"安全隐患\", \"人员聚集\"] }}]\n\n\
+             [rules.duplicates]\nlayer = \"incidents\"\nwithin_m = 100\nwithin_min = 30\n",
+            livelihood.join(", ")
         );
+        if self.url(Subsystem::Cameras).is_some() {
+            text.push_str(
+                "\n[[layer]]\nid = \"cameras\"\ntitle_zh = \"视频监控\"\ntitle_en = \"Cameras\"\ncluster_below_zoom = 15\nhistory = false\n\n\
+                 [[layer]]\nid = \"components\"\ntitle_zh = \"城市部件\"\ntitle_en = \"City components\"\ncluster_below_zoom = 17\nhistory = false\n\n\
+                 [cameras]\nlayer = \"cameras\"\n",
+            );
+        }
         if let Some(port) = *self.rain_broker.lock().unwrap_or_else(|p| p.into_inner()) {
             text.push_str(&format!(
                 "\n[[layer]]\nid = \"rain\"\ntitle_zh = \"雨量站\"\ntitle_en = \"Rain gauges\"\n\n\
@@ -369,7 +499,7 @@ impl SimCity {
                  fields = {{ id = \"station\", lon = \"lng\", lat = \"lat\" }}\ninterval_s = 1\nmax_age_s = 30\n"
             ));
         }
-        for s in Subsystem::ALL {
+        for s in Subsystem::ALL.into_iter().chain(Subsystem::INVENTORY) {
             if let Some(url) = self.url(s) {
                 let (kind, url) = match s.format() {
                     Format::SensorThings => {
@@ -402,8 +532,18 @@ impl SimCity {
                         )
                     }
                 };
+                // The inventories are big and change rarely: polled seldom, with room to answer.
+                let timing = match s {
+                    Subsystem::Cameras => {
+                        "interval_s = 60\ntimeout_s = 120\nmax_body_mb = 256\n".to_string()
+                    }
+                    Subsystem::Components => {
+                        "interval_s = 3600\ntimeout_s = 300\nmax_body_mb = 1024\n".to_string()
+                    }
+                    _ => format!("interval_s = {interval_s}\ntimeout_s = 5\n"),
+                };
                 text.push_str(&format!(
-                    "\n[[source]]\nid = \"{}\"\nlayer = \"{}\"\n{kind}crs = \"{}\"\ntitle = \"{}\"\nurl = \"{url}\"\ninterval_s = {interval_s}\ntimeout_s = 5\n",
+                    "\n[[source]]\nid = \"{}\"\nlayer = \"{}\"\n{kind}crs = \"{}\"\ntitle = \"{}\"\nurl = \"{url}\"\n{timing}",
                     s.source_id(),
                     s.layer(),
                     s.crs(),

@@ -6,21 +6,86 @@ pub mod cluster;
 pub mod packed;
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
 
 use crate::model::{Bbox, Feature};
+use cluster::{ClusterInput, ClusterOptions, ClusterPyramid};
 
 type Entry = GeomWithData<[f64; 2], String>;
+
+/// A layer's cluster pyramid and, for lone points, which feature each point is.
+pub struct LayerPyramid {
+    pub pyramid: ClusterPyramid,
+    pub ids: Vec<String>,
+}
 
 #[derive(Default)]
 pub struct LayerIndex {
     tree: RTree<Entry>,
     features: HashMap<String, Feature>,
+    /// Bumped by every change, so a cached pyramid knows when it is out of date.
+    generation: u64,
+    /// Built on the first zoomed-out query after a change, then shared until the next change.
+    pyramid: Mutex<Option<(u64, Arc<LayerPyramid>)>>,
 }
 
 impl LayerIndex {
+    /// The layer's cluster pyramid, rebuilt when the layer changed since the last one.
+    pub fn pyramid(&self, severity: impl Fn(&Feature) -> Option<u8>) -> Arc<LayerPyramid> {
+        let mut cache = self.pyramid.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((generation, pyramid)) = cache.as_ref() {
+            if *generation == self.generation {
+                return pyramid.clone();
+            }
+        }
+        let (generation, built) = self.build_pyramid(severity);
+        *cache = Some((generation, built.clone()));
+        built
+    }
+
+    /// The cached pyramid whatever its age, and whether it is current.
+    pub fn cached_pyramid(&self) -> Option<(Arc<LayerPyramid>, bool)> {
+        let cache = self.pyramid.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .as_ref()
+            .map(|(generation, p)| (p.clone(), *generation == self.generation))
+    }
+
+    /// Keeps a pyramid built elsewhere (off the lock) unless a newer one is already cached.
+    pub fn install_pyramid(&self, generation: u64, pyramid: Arc<LayerPyramid>) {
+        let mut cache = self.pyramid.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.as_ref().is_none_or(|(g, _)| *g < generation) {
+            *cache = Some((generation, pyramid));
+        }
+    }
+
+    /// A snapshot of what a pyramid is built from, cheap enough to take under the index lock.
+    pub fn pyramid_inputs(
+        &self,
+        severity: impl Fn(&Feature) -> Option<u8>,
+    ) -> (u64, Vec<String>, Vec<ClusterInput>) {
+        let mut ids = Vec::with_capacity(self.features.len());
+        let mut points = Vec::with_capacity(self.features.len());
+        for f in self.features.values() {
+            ids.push(f.id.clone());
+            points.push(ClusterInput {
+                lon: f.lon,
+                lat: f.lat,
+                severity: severity(f),
+            });
+        }
+        (self.generation, ids, points)
+    }
+
+    fn build_pyramid(&self, severity: impl Fn(&Feature) -> Option<u8>) -> (u64, Arc<LayerPyramid>) {
+        let (generation, ids, points) = self.pyramid_inputs(severity);
+        let pyramid = ClusterPyramid::build(&points, ClusterOptions::default());
+        (generation, Arc::new(LayerPyramid { pyramid, ids }))
+    }
+
     pub fn len(&self) -> usize {
         self.features.len()
     }
@@ -34,6 +99,7 @@ impl LayerIndex {
     }
 
     pub fn upsert(&mut self, feature: Feature) {
+        self.generation += 1;
         if let Some(old) = self.features.get(&feature.id) {
             self.tree
                 .remove(&Entry::new([old.lon, old.lat], old.id.clone()));
@@ -54,6 +120,7 @@ impl LayerIndex {
     /// Upserts many features; a batch that rewrites much of the layer rebuilds the tree in one
     /// bulk load instead of inserting point by point.
     pub fn upsert_many(&mut self, features: impl ExactSizeIterator<Item = Feature>) {
+        self.generation += 1;
         if features.len() > 1_000 && features.len() * 2 > self.features.len() {
             for f in features {
                 self.features.insert(f.id.clone(), f);
@@ -73,6 +140,7 @@ impl LayerIndex {
 
     pub fn remove(&mut self, id: &str) -> Option<Feature> {
         let old = self.features.remove(id)?;
+        self.generation += 1;
         self.tree
             .remove(&Entry::new([old.lon, old.lat], old.id.clone()));
         Some(old)
@@ -88,6 +156,13 @@ impl LayerIndex {
 
     pub fn iter(&self) -> impl Iterator<Item = &Feature> {
         self.features.values()
+    }
+
+    /// Features in order of distance from (lon, lat) in degrees, nearest first.
+    pub fn nearest(&self, lon: f64, lat: f64) -> impl Iterator<Item = &Feature> {
+        self.tree
+            .nearest_neighbor_iter(&[lon, lat])
+            .filter_map(|e| self.features.get(&e.data))
     }
 }
 
@@ -121,7 +196,14 @@ impl SpatialIndex {
                         .collect(),
                 );
                 let features = features.into_iter().map(|f| (f.id.clone(), f)).collect();
-                (layer, LayerIndex { tree, features })
+                (
+                    layer,
+                    LayerIndex {
+                        tree,
+                        features,
+                        ..Default::default()
+                    },
+                )
             })
             .collect();
         SpatialIndex { layers }

@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::model::Feature;
+use crate::rules::Warning;
 use crate::sources::Rejected;
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +130,7 @@ impl Store {
         source: &str,
         at: i64,
         changes: &ChangeSet<'_>,
+        history: bool,
     ) -> Result<(), StoreError> {
         // Multi-row statements: one round trip per 400 rows instead of two per row (7 binds a
         // row stays well under SQLite's variable limit).
@@ -159,6 +161,9 @@ impl Store {
                  properties = excluded.properties, updated_at = excluded.updated_at",
             );
             q.build().execute(&mut *tx).await?;
+            if !history {
+                continue;
+            }
             let mut h = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO feature_history (at, layer, id, source, lon, lat, properties) ",
             );
@@ -180,6 +185,9 @@ impl Store {
                     .bind(&f.id)
                     .execute(&mut *tx)
                     .await?;
+            }
+            if !history {
+                continue;
             }
             let mut h =
                 QueryBuilder::<Sqlite>::new("INSERT INTO feature_history (at, layer, id, source) ");
@@ -225,6 +233,74 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Writes warnings that changed (and one log row each) in one transaction.
+    pub async fn save_warnings(&self, warnings: &[Warning]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for w in warnings {
+            let body = serde_json::to_string(w).unwrap_or_else(|_| "{}".into());
+            sqlx::query(
+                "INSERT INTO warnings (id, key, kind, level, state, layer, subject, raised_at, updated_at, body) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET level = excluded.level, \
+                 state = excluded.state, updated_at = excluded.updated_at, body = excluded.body",
+            )
+            .bind(&w.id)
+            .bind(&w.key)
+            .bind(w.kind.as_str())
+            .bind(w.level.as_str())
+            .bind(w.state.as_str())
+            .bind(&w.layer)
+            .bind(&w.subject)
+            .bind(w.raised_at)
+            .bind(w.updated_at)
+            .bind(body)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO warning_log (at, id, state, level) VALUES (?, ?, ?, ?)")
+                .bind(w.updated_at)
+                .bind(&w.id)
+                .bind(w.state.as_str())
+                .bind(w.level.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Warnings, newest change first: only open ones, or all (cleared included).
+    pub async fn warnings(&self, open_only: bool, limit: u32) -> Result<Vec<Warning>, StoreError> {
+        let sql = if open_only {
+            "SELECT id, body FROM warnings WHERE state != 'cleared' ORDER BY updated_at DESC LIMIT ?"
+        } else {
+            "SELECT id, body FROM warnings ORDER BY updated_at DESC LIMIT ?"
+        };
+        let rows = sqlx::query(sql)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let id: String = row.try_get("id")?;
+                let body: String = row.try_get("body")?;
+                serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
+                    layer: "warnings".into(),
+                    id,
+                    reason: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// The highest warning number issued so far, so ids stay unique across restarts.
+    pub async fn last_warning_number(&self) -> Result<u64, StoreError> {
+        let id: Option<String> = sqlx::query_scalar("SELECT MAX(id) FROM warnings")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(id
+            .and_then(|i| i.trim_start_matches('W').parse().ok())
+            .unwrap_or(0))
     }
 
     /// How many history rows exist; used by tests and the status line.

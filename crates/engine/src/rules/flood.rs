@@ -1,0 +1,280 @@
+//! Flood rules over the gauges of one layer: colour level by each gauge's own thresholds with
+//! hysteresis, rate of rise over a window of its readings, and a gauge gone silent.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+use super::{num, time_ms, Desired, Kind, Level, Warnings};
+use crate::spatial::LayerIndex;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FloodRule {
+    pub layer: String,
+    #[serde(default = "level_field")]
+    pub level_field: String,
+    /// Per-gauge threshold properties: blue, yellow, orange, red (metres).
+    #[serde(default = "threshold_fields")]
+    pub threshold_fields: [String; 4],
+    /// For gauges that carry no thresholds of their own.
+    pub default_thresholds: Option<[f64; 4]>,
+    /// A level is left only once the reading is this far under its threshold.
+    #[serde(default = "hysteresis")]
+    pub hysteresis_m: f64,
+    /// Rate of rise that warns (yellow; twice it, orange). None turns the rule off.
+    pub rise_m_per_h: Option<f64>,
+    #[serde(default = "rise_window")]
+    pub rise_window_min: f64,
+    /// No new reading for this long (data time) → the gauge is silent. None turns it off.
+    pub silent_after_min: Option<f64>,
+    #[serde(default = "time_field")]
+    pub time_field: String,
+    #[serde(default = "name_field")]
+    pub name_field: String,
+}
+
+fn level_field() -> String {
+    "level_m".into()
+}
+fn threshold_fields() -> [String; 4] {
+    ["blue", "yellow", "orange", "red"].map(|c| format!("threshold_{c}_m"))
+}
+fn hysteresis() -> f64 {
+    0.03
+}
+fn rise_window() -> f64 {
+    20.0
+}
+fn time_field() -> String {
+    "observed_at".into()
+}
+fn name_field() -> String {
+    "name".into()
+}
+
+/// The level a gauge shows for `reading`, given the level it showed before. It rises as soon as
+/// the reading reaches a threshold; it falls below a level only once the reading is `hysteresis`
+/// under that level's threshold, so a level hovering at a threshold does not flap.
+pub fn assess_level(
+    reading: f64,
+    thresholds: [f64; 4],
+    previous: Option<Level>,
+    hysteresis: f64,
+) -> Option<Level> {
+    let reached = |margin: f64, cap: usize| {
+        (0..cap)
+            .rev()
+            .find(|&i| reading >= thresholds[i] - margin)
+            .map(|i| Level::ALL[i])
+    };
+    let raw = reached(0.0, 4);
+    match previous {
+        Some(prev) if raw < Some(prev) => reached(hysteresis, prev as usize + 1),
+        _ => raw,
+    }
+}
+
+/// Readings each gauge reported, kept for the rate of rise.
+#[derive(Debug, Default)]
+pub struct FloodMemory {
+    readings: HashMap<String, VecDeque<(i64, f64)>>,
+}
+
+impl FloodMemory {
+    /// Records a reading taken at `at` (ignored unless newer than the last) and returns the rise
+    /// in metres per hour over the window, once the window is at least half covered.
+    pub fn rise(&mut self, gauge: &str, at: i64, level: f64, window_ms: i64) -> Option<f64> {
+        let q = self.readings.entry(gauge.to_string()).or_default();
+        if q.back().is_none_or(|&(t, _)| at > t) {
+            q.push_back((at, level));
+        }
+        while q.len() > 1 && q.front().is_some_and(|&(t, _)| t < at - window_ms) {
+            q.pop_front();
+        }
+        let (&(t0, l0), &(t1, l1)) = (q.front()?, q.back()?);
+        if t1 - t0 < window_ms / 2 {
+            return None;
+        }
+        Some((l1 - l0) / ((t1 - t0) as f64 / 3_600_000.0))
+    }
+}
+
+pub fn evaluate(
+    rule: &FloodRule,
+    layer: &LayerIndex,
+    open: &Warnings,
+    memory: &mut FloodMemory,
+    now: i64,
+) -> Vec<Desired> {
+    let mut out = Vec::new();
+    for f in layer.iter() {
+        let p = &f.properties;
+        let name = p
+            .get(&rule.name_field)
+            .and_then(|v| v.as_str())
+            .unwrap_or(&f.id)
+            .to_string();
+        let Some(reading) = num(p, &rule.level_field) else {
+            continue;
+        };
+        let own: Option<Vec<f64>> = rule.threshold_fields.iter().map(|k| num(p, k)).collect();
+        let thresholds = match own {
+            Some(t) => [t[0], t[1], t[2], t[3]],
+            None => match rule.default_thresholds {
+                Some(t) => t,
+                None => continue,
+            },
+        };
+        let base =
+            |kind: Kind, level: Level, title: String, detail: String, value, threshold| Desired {
+                key: format!("{}:{}", kind.as_str(), f.id),
+                kind,
+                level,
+                layer: f.layer.clone(),
+                subject: f.id.clone(),
+                title,
+                detail,
+                lon: f.lon,
+                lat: f.lat,
+                value,
+                threshold,
+                related: vec![f.id.clone()],
+            };
+        let key = format!("{}:{}", Kind::FloodLevel.as_str(), f.id);
+        if let Some(level) =
+            assess_level(reading, thresholds, open.level_of(&key), rule.hysteresis_m)
+        {
+            let t = thresholds[level as usize];
+            out.push(base(
+                Kind::FloodLevel,
+                level,
+                format!("{name} 积水{}预警", level.zh()),
+                format!("积水 {reading:.2} m，{}警戒线 {t:.2} m", level.zh()),
+                reading,
+                t,
+            ));
+        }
+        let observed = time_ms(p, &rule.time_field);
+        if let (Some(limit), Some(at)) = (rule.rise_m_per_h, observed) {
+            let window = (rule.rise_window_min * 60_000.0) as i64;
+            if let Some(rate) = memory.rise(&f.id, at, reading, window) {
+                let rise_key = format!("{}:{}", Kind::FloodRise.as_str(), f.id);
+                // Opens at the limit, stays open until the rise falls under half of it.
+                let open_now = open.level_of(&rise_key).is_some();
+                if rate >= limit || (open_now && rate >= limit / 2.0) {
+                    let level = if rate >= 2.0 * limit {
+                        Level::Orange
+                    } else {
+                        Level::Yellow
+                    };
+                    out.push(base(
+                        Kind::FloodRise,
+                        level,
+                        format!("{name} 水位快速上涨"),
+                        format!(
+                            "{:.0} 分钟内上涨速率 {rate:.2} m/h（阈值 {limit:.2} m/h）",
+                            rule.rise_window_min
+                        ),
+                        rate,
+                        limit,
+                    ));
+                }
+            }
+        }
+        if let Some(silent_min) = rule.silent_after_min {
+            let age_min = observed.map(|at| (now - at) as f64 / 60_000.0);
+            if age_min.is_none_or(|a| a >= silent_min) {
+                let detail = match age_min {
+                    Some(a) => format!("{a:.0} 分钟无新数据（阈值 {silent_min:.0} 分钟）"),
+                    None => "没有观测时间".to_string(),
+                };
+                out.push(base(
+                    Kind::GaugeSilent,
+                    Level::Yellow,
+                    format!("{name} 监测中断"),
+                    detail,
+                    age_min.unwrap_or(f64::INFINITY),
+                    silent_min,
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: [f64; 4] = [0.15, 0.27, 0.40, 0.50];
+
+    #[test]
+    fn levels_rise_at_each_threshold_exactly() {
+        assert_eq!(assess_level(0.149, T, None, 0.03), None);
+        assert_eq!(assess_level(0.15, T, None, 0.03), Some(Level::Blue));
+        assert_eq!(assess_level(0.27, T, None, 0.03), Some(Level::Yellow));
+        assert_eq!(assess_level(0.40, T, None, 0.03), Some(Level::Orange));
+        assert_eq!(assess_level(0.50, T, None, 0.03), Some(Level::Red));
+        // A jump straight past several thresholds lands on the highest.
+        assert_eq!(
+            assess_level(0.45, T, Some(Level::Blue), 0.03),
+            Some(Level::Orange)
+        );
+    }
+
+    #[test]
+    fn levels_fall_only_past_the_hysteresis() {
+        let h = 0.03;
+        // Orange holds down to 0.37 (0.40 − 0.03) …
+        assert_eq!(
+            assess_level(0.38, T, Some(Level::Orange), h),
+            Some(Level::Orange)
+        );
+        assert_eq!(
+            assess_level(0.37, T, Some(Level::Orange), h),
+            Some(Level::Orange)
+        );
+        // … and below it falls to the level the reading still holds with hysteresis.
+        assert_eq!(
+            assess_level(0.369, T, Some(Level::Orange), h),
+            Some(Level::Yellow)
+        );
+        assert_eq!(
+            assess_level(0.20, T, Some(Level::Orange), h),
+            Some(Level::Blue)
+        );
+        // Blue clears at 0.12, not at 0.149.
+        assert_eq!(
+            assess_level(0.13, T, Some(Level::Blue), h),
+            Some(Level::Blue)
+        );
+        assert_eq!(assess_level(0.119, T, Some(Level::Blue), h), None);
+        // Falling never climbs above where it was.
+        assert_eq!(
+            assess_level(0.39, T, Some(Level::Yellow), h),
+            Some(Level::Yellow)
+        );
+    }
+
+    #[test]
+    fn rise_needs_half_a_window_and_uses_its_oldest_reading() {
+        let mut m = FloodMemory::default();
+        let min = 60_000;
+        assert_eq!(m.rise("g", 0, 0.10, 20 * min), None);
+        assert_eq!(
+            m.rise("g", 5 * min, 0.15, 20 * min),
+            None,
+            "a quarter window"
+        );
+        // 10 minutes, +0.10 m → 0.6 m/h.
+        let r = m.rise("g", 10 * min, 0.20, 20 * min).unwrap_or_default();
+        assert!((r - 0.6).abs() < 1e-9, "{r}");
+        // A repeated timestamp is not a new reading.
+        let r2 = m.rise("g", 10 * min, 0.90, 20 * min).unwrap_or_default();
+        assert!((r2 - 0.6).abs() < 1e-9, "{r2}");
+        // Readings older than the window drop out.
+        let r3 = m.rise("g", 40 * min, 0.20, 20 * min);
+        assert_eq!(r3, None, "only one reading left in the window");
+    }
+}

@@ -1,0 +1,444 @@
+//! Warnings: the config-driven rules (flood levels, rate of rise and silent gauges; overweight
+//! passes and each station's 超限率; incident hot spots per grid; duplicate reports) and the
+//! lifecycle every warning goes through — raised → acknowledged → cleared — kept in memory for
+//! the wall and persisted in the store so it survives a restart. Each rule is a pure function
+//! from a layer's features (and what it raised before) to the warnings that should be open now;
+//! [`Warnings::reconcile`] turns that into raises, escalations and clears.
+
+pub mod duplicates;
+pub mod flood;
+pub mod hotspot;
+pub mod overweight;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Colour-coded warning levels, mildest first (GB/T flood warning colours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Blue,
+    Yellow,
+    Orange,
+    Red,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [Level::Blue, Level::Yellow, Level::Orange, Level::Red];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Blue => "blue",
+            Level::Yellow => "yellow",
+            Level::Orange => "orange",
+            Level::Red => "red",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Level::Blue => "蓝色",
+            Level::Yellow => "黄色",
+            Level::Orange => "橙色",
+            Level::Red => "红色",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    FloodLevel,
+    FloodRise,
+    GaugeSilent,
+    OverweightPass,
+    OverloadRate,
+    Hotspot,
+    Duplicate,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::FloodLevel => "flood-level",
+            Kind::FloodRise => "flood-rise",
+            Kind::GaugeSilent => "gauge-silent",
+            Kind::OverweightPass => "overweight-pass",
+            Kind::OverloadRate => "overload-rate",
+            Kind::Hotspot => "hotspot",
+            Kind::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        [
+            Kind::FloodLevel,
+            Kind::FloodRise,
+            Kind::GaugeSilent,
+            Kind::OverweightPass,
+            Kind::OverloadRate,
+            Kind::Hotspot,
+            Kind::Duplicate,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Raised,
+    Acknowledged,
+    Cleared,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Raised => "raised",
+            State::Acknowledged => "acknowledged",
+            State::Cleared => "cleared",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        [State::Raised, State::Acknowledged, State::Cleared]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// What a rule says should be open now, keyed so the same condition maps to the same warning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Desired {
+    pub key: String,
+    pub kind: Kind,
+    pub level: Level,
+    pub layer: String,
+    /// The feature (gauge, station, incident) or area (grid) it is about.
+    pub subject: String,
+    pub title: String,
+    pub detail: String,
+    pub lon: f64,
+    pub lat: f64,
+    /// The measured value and the threshold it crossed, in the rule's unit.
+    pub value: f64,
+    pub threshold: f64,
+    /// Feature ids it stands for (merged duplicates, incidents of a hot spot).
+    pub related: Vec<String>,
+}
+
+/// A warning as the wall, the API and the store see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    pub id: String,
+    pub key: String,
+    pub kind: Kind,
+    pub level: Level,
+    pub state: State,
+    pub layer: String,
+    pub subject: String,
+    pub title: String,
+    pub detail: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub value: f64,
+    pub threshold: f64,
+    pub related: Vec<String>,
+    /// Unix ms, on the data clock (the simulated clock in demo mode).
+    pub raised_at: i64,
+    pub updated_at: i64,
+    pub acknowledged_at: Option<i64>,
+    pub acknowledged_by: Option<String>,
+    pub cleared_at: Option<i64>,
+    /// The highest level it reached.
+    pub peak_level: Level,
+}
+
+impl Warning {
+    pub fn is_open(&self) -> bool {
+        self.state != State::Cleared
+    }
+}
+
+/// The open warnings, by key, and what reconciling with a rule's answer changed.
+#[derive(Debug, Default)]
+pub struct Warnings {
+    open: HashMap<String, Warning>,
+    next_id: u64,
+}
+
+impl Warnings {
+    /// Starts from the open warnings the store held; `next_id` continues after the highest id.
+    pub fn restore(open: Vec<Warning>, next_id: u64) -> Warnings {
+        Warnings {
+            open: open.into_iter().map(|w| (w.key.clone(), w)).collect(),
+            next_id,
+        }
+    }
+
+    pub fn open(&self) -> impl Iterator<Item = &Warning> {
+        self.open.values()
+    }
+
+    pub fn level_of(&self, key: &str) -> Option<Level> {
+        self.open.get(key).map(|w| w.level)
+    }
+
+    /// Applies what the rules of `kinds` want open now: new keys are raised, a higher level
+    /// raises again (an acknowledged warning that escalates needs a new acknowledgement), a lower
+    /// level is updated in place, and open keys the rules no longer want are cleared. Returns
+    /// every warning that changed.
+    pub fn reconcile(&mut self, kinds: &[Kind], desired: Vec<Desired>, now: i64) -> Vec<Warning> {
+        let mut changed = Vec::new();
+        let mut wanted = HashSet::new();
+        for d in desired {
+            wanted.insert(d.key.clone());
+            match self.open.get_mut(&d.key) {
+                Some(w) => {
+                    let escalated = d.level > w.level;
+                    let moved = d.level != w.level
+                        || d.related.len() != w.related.len()
+                        || (d.value - w.value).abs() > f64::EPSILON;
+                    if !moved {
+                        continue;
+                    }
+                    if escalated {
+                        w.state = State::Raised;
+                        w.acknowledged_at = None;
+                        w.acknowledged_by = None;
+                    }
+                    w.level = d.level;
+                    w.peak_level = w.peak_level.max(d.level);
+                    w.value = d.value;
+                    w.threshold = d.threshold;
+                    w.title = d.title;
+                    w.detail = d.detail;
+                    w.related = d.related;
+                    w.lon = d.lon;
+                    w.lat = d.lat;
+                    w.updated_at = now;
+                    changed.push(w.clone());
+                }
+                None => {
+                    self.next_id += 1;
+                    let w = Warning {
+                        id: format!("W{:06}", self.next_id),
+                        key: d.key.clone(),
+                        kind: d.kind,
+                        level: d.level,
+                        state: State::Raised,
+                        layer: d.layer,
+                        subject: d.subject,
+                        title: d.title,
+                        detail: d.detail,
+                        lon: d.lon,
+                        lat: d.lat,
+                        value: d.value,
+                        threshold: d.threshold,
+                        related: d.related,
+                        raised_at: now,
+                        updated_at: now,
+                        acknowledged_at: None,
+                        acknowledged_by: None,
+                        cleared_at: None,
+                        peak_level: d.level,
+                    };
+                    changed.push(w.clone());
+                    self.open.insert(d.key, w);
+                }
+            }
+        }
+        let gone: Vec<String> = self
+            .open
+            .values()
+            .filter(|w| kinds.contains(&w.kind) && !wanted.contains(&w.key))
+            .map(|w| w.key.clone())
+            .collect();
+        for key in gone {
+            if let Some(mut w) = self.open.remove(&key) {
+                w.state = State::Cleared;
+                w.cleared_at = Some(now);
+                w.updated_at = now;
+                changed.push(w);
+            }
+        }
+        changed
+    }
+
+    /// Marks an open warning acknowledged by `by`; `None` when no open warning has that id.
+    pub fn acknowledge(&mut self, id: &str, by: &str, now: i64) -> Option<Warning> {
+        let w = self.open.values_mut().find(|w| w.id == id)?;
+        if w.state == State::Raised {
+            w.state = State::Acknowledged;
+            w.acknowledged_at = Some(now);
+            w.acknowledged_by = Some(by.to_string());
+            w.updated_at = now;
+        }
+        Some(w.clone())
+    }
+}
+
+/// The rules a deployment turns on, each over one layer.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    pub flood: Option<flood::FloodRule>,
+    pub overweight: Option<overweight::OverweightRule>,
+    pub hotspot: Option<hotspot::HotspotRule>,
+    pub duplicates: Option<duplicates::DuplicateRule>,
+}
+
+impl RulesConfig {
+    /// Problems as (field, message), for the config's report.
+    pub fn problems(&self, layers: &HashSet<String>) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut layer = |field: &str, id: &str| {
+            if !layers.contains(id) {
+                out.push((
+                    format!("rules.{field}.layer"),
+                    format!("names layer `{id}`, which no [[layer]] defines"),
+                ));
+            }
+        };
+        if let Some(r) = &self.flood {
+            layer("flood", &r.layer);
+        }
+        if let Some(r) = &self.overweight {
+            layer("overweight", &r.layer);
+        }
+        if let Some(r) = &self.hotspot {
+            layer("hotspot", &r.layer);
+        }
+        if let Some(r) = &self.duplicates {
+            layer("duplicates", &r.layer);
+        }
+        if let Some(r) = &self.flood {
+            if !(r.hysteresis_m >= 0.0 && r.hysteresis_m < 5.0) {
+                out.push((
+                    "rules.flood.hysteresis_m".into(),
+                    "give metres between 0 and 5".into(),
+                ));
+            }
+        }
+        if let Some(r) = &self.hotspot {
+            let t = &r.thresholds;
+            if !(t.yellow > 0 && t.yellow <= t.orange && t.orange <= t.red) {
+                out.push((
+                    "rules.hotspot.thresholds".into(),
+                    "need 0 < yellow ≤ orange ≤ red".into(),
+                ));
+            }
+        }
+        if let Some(r) = &self.overweight {
+            let mut last = -1.0;
+            for c in &r.classes {
+                if c.min_pct.is_nan() || c.min_pct <= last {
+                    out.push((
+                        "rules.overweight.classes".into(),
+                        "list classes by rising min_pct".into(),
+                    ));
+                }
+                last = c.min_pct;
+            }
+        }
+        out
+    }
+}
+
+pub(crate) fn num(p: &Map<String, Value>, key: &str) -> Option<f64> {
+    p.get(key).and_then(|v| match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+pub(crate) fn text<'a>(p: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    p.get(key).and_then(Value::as_str)
+}
+
+/// An RFC 3339 time property as Unix ms.
+pub(crate) fn time_ms(p: &Map<String, Value>, key: &str) -> Option<i64> {
+    let t = text(p, key)?;
+    chrono::DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|d| d.timestamp_millis())
+}
+
+/// Metres between two WGS84 points (equirectangular; exact enough within a city).
+pub fn metres(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let lat = ((a[1] + b[1]) / 2.0).to_radians();
+    let dx = (b[0] - a[0]).to_radians() * lat.cos() * 6_371_000.0;
+    let dy = (b[1] - a[1]).to_radians() * 6_371_000.0;
+    (dx * dx + dy * dy).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desired(key: &str, level: Level) -> Desired {
+        Desired {
+            key: key.into(),
+            kind: Kind::FloodLevel,
+            level,
+            layer: "flood".into(),
+            subject: key.into(),
+            title: String::new(),
+            detail: String::new(),
+            lon: 0.0,
+            lat: 0.0,
+            value: 0.0,
+            threshold: 0.0,
+            related: vec![],
+        }
+    }
+
+    #[test]
+    fn lifecycle_raise_acknowledge_escalate_and_clear() {
+        let mut w = Warnings::default();
+        let kinds = [Kind::FloodLevel];
+        let changed = w.reconcile(&kinds, vec![desired("g1", Level::Yellow)], 1);
+        assert_eq!(changed.len(), 1);
+        let id = changed[0].id.clone();
+        assert_eq!(changed[0].state, State::Raised);
+        // Nothing new: nothing changes.
+        assert!(w
+            .reconcile(&kinds, vec![desired("g1", Level::Yellow)], 2)
+            .is_empty());
+        let acked = w.acknowledge(&id, "值班员张三", 3).expect("open");
+        assert_eq!(acked.state, State::Acknowledged);
+        assert_eq!(acked.acknowledged_by.as_deref(), Some("值班员张三"));
+        // Going down keeps the acknowledgement; going up asks for a new one.
+        let down = w.reconcile(&kinds, vec![desired("g1", Level::Blue)], 4);
+        assert_eq!(down[0].state, State::Acknowledged);
+        let up = w.reconcile(&kinds, vec![desired("g1", Level::Orange)], 5);
+        assert_eq!(up[0].state, State::Raised);
+        assert_eq!(up[0].peak_level, Level::Orange);
+        assert_eq!(up[0].id, id, "the same condition stays the same warning");
+        // Gone from the rule's answer: cleared, and a later raise is a new warning.
+        let cleared = w.reconcile(&kinds, vec![], 6);
+        assert_eq!(cleared[0].state, State::Cleared);
+        assert_eq!(cleared[0].cleared_at, Some(6));
+        assert!(w.acknowledge(&id, "x", 7).is_none());
+        let again = w.reconcile(&kinds, vec![desired("g1", Level::Yellow)], 8);
+        assert_ne!(again[0].id, id);
+        // Other kinds' warnings are left alone.
+        assert!(w.reconcile(&[Kind::Hotspot], vec![], 9).is_empty());
+    }
+
+    #[test]
+    fn metres_match_a_known_distance() {
+        // 0.001° of latitude ≈ 111 m.
+        let d = metres([118.28, 33.96], [118.28, 33.961]);
+        assert!((d - 111.2).abs() < 0.5, "{d}");
+    }
+}
