@@ -108,6 +108,55 @@ fn cameras_nearest(
     api.cameras_nearest(lon, lat, k).map_err(|e| e.to_string())
 }
 
+#[tauri::command]
+fn summary_series(api: State<'_, Api>) -> Vec<citywall_engine::kpi::Sample> {
+    api.summary_series()
+}
+
+#[tauri::command]
+async fn replay(
+    api: State<'_, Api>,
+    layer: String,
+    at: i64,
+    bbox: Option<[f64; 4]>,
+) -> Result<Value, String> {
+    let query = FeatureQuery::new(&layer, bbox, None).map_err(|e| e.to_string())?;
+    api.replay(&query.layer, at, query.bbox)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+async fn replay_span(api: State<'_, Api>) -> Result<Value, String> {
+    api.replay_span().await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+async fn replay_warnings(
+    api: State<'_, Api>,
+    at: i64,
+) -> Result<Vec<citywall_engine::rules::Warning>, String> {
+    api.replay_warnings(at).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+async fn replay_summary(api: State<'_, Api>, at: i64) -> Result<Summary, String> {
+    api.replay_summary(at).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+async fn history(
+    api: State<'_, Api>,
+    layer: String,
+    id: String,
+    since: i64,
+    limit: Option<u32>,
+) -> Result<Vec<Value>, String> {
+    api.history(&layer, &id, since, limit.unwrap_or(1000))
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// Keeps the simulated city (and its broker) alive as long as the window (demo mode); taken
 /// and dropped on exit, which stops the broker.
 struct DemoCity(Mutex<Option<Demo>>);
@@ -129,7 +178,13 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             acknowledge,
             aggregate,
             regions,
-            cameras_nearest
+            cameras_nearest,
+            replay,
+            replay_span,
+            replay_warnings,
+            replay_summary,
+            history,
+            summary_series
         ])
         .setup(move |app| {
             let title = if demo {

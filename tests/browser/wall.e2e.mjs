@@ -162,6 +162,132 @@ try {
     await page.click('[data-testid=lang]');
     await page.waitForFunction(() => document.querySelector('h1')?.textContent?.includes('示范市城市运行管理中心'), null, { timeout: 5_000 });
   });
+  // What the map shows of the live layers, as comparable text: id → drawn properties.
+  const mapState = () => page.evaluate(() => {
+    const { map } = window.__citywall;
+    const rows = map.queryRenderedFeatures({ layers: ['flood-dot', 'overweight-dot', 'incidents-dot'] })
+      .map((f) => `${f.layer.id}:${f.properties._id}:${f.properties.level_m ?? ''}:${f.properties.passes_1h ?? ''}:${f.properties.status ?? ''}`);
+    return [...new Set(rows)].sort().join('\n');
+  });
+  await check('replay shows the same map for the same instant twice, then returns to live', async () => {
+    await page.evaluate(() => window.__citywall.map.jumpTo({ center: [118.28, 33.96], zoom: 11.3, pitch: 0, bearing: 0 }));
+    // Two instants inside the stored history.
+    const span = await (await fetch(`${base}/api/v1/replay/span`)).json();
+    const instant = Math.round(span.from + (span.to - span.from) * 0.7);
+    const earlier = Math.round(span.from + (span.to - span.from) * 0.25);
+    const showAt = async (at) => {
+      await page.evaluate((t) => window.__citywall.seek(t), at);
+      await page.waitForFunction((t) => document.body.dataset.replayAt === String(t), at, { timeout: 15_000 });
+      await page.waitForFunction(() => window.__citywall.map.loaded(), null, { timeout: 10_000 });
+      await page.waitForTimeout(600);
+      return mapState();
+    };
+    const first = await showAt(instant);
+    assert(first.split('\n').length > 10, `replay drew only: ${first}`);
+    const other = await showAt(earlier);
+    const second = await showAt(instant);
+    assert(first === second, `two replays of one instant differ:\n${first}\n---\n${second}`);
+    assert(other !== first, 'a different instant drew the same map');
+    assert(await page.isVisible('[data-testid=replay-banner]'), 'no replay banner');
+    await page.click('[data-testid=go-live]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=replay-banner]') && !document.body.dataset.replayAt, null, { timeout: 10_000 });
+  });
+  await check('live changes reach the drawn map within 1 s (p95)', async () => {
+    await page.evaluate(() => { window.__citywall.latencies.length = 0; });
+    await page.waitForFunction(() => window.__citywall.latencies.length >= 40, null, { timeout: 60_000 });
+    const l = await page.evaluate(() => [...window.__citywall.latencies].sort((a, b) => a - b));
+    const parts = await page.evaluate(() => window.__citywall.latencyParts);
+    const mean = (i) => Math.round(parts.reduce((s, p) => s + p[i], 0) / Math.max(1, parts.length));
+    console.log(`     mean parts: poll → published ${mean(0)} ms, published → received ${mean(1)} ms, received → drawn ${mean(2)} ms`);
+    const q = (p) => l[Math.min(l.length - 1, Math.floor(p * l.length))];
+    console.log(`     latency poll → drawn over ${l.length} changes: median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${l[l.length - 1]} ms`);
+    writeFileSync(path.join(out, 'latency.json'), JSON.stringify({ samples: l.length, median_ms: q(0.5), p95_ms: q(0.95), max_ms: l[l.length - 1] }, null, 2));
+    assert(q(0.95) <= 1000, `p95 ${q(0.95)} ms`);
+  });
+  await check('frame time while panning over 100k points (reported)', async () => {
+    const r = await page.evaluate(async () => {
+      const { map } = window.__citywall;
+      const features = [];
+      let seed = 7;
+      const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+      for (let i = 0; i < 100_000; i++) features.push({ type: 'Feature', properties: { v: i % 5 }, geometry: { type: 'Point', coordinates: [118.13 + rnd() * 0.3, 33.86 + rnd() * 0.2] } });
+      map.addSource('bench-100k', { type: 'geojson', data: { type: 'FeatureCollection', features } });
+      map.addLayer({ id: 'bench-100k', type: 'circle', source: 'bench-100k', paint: { 'circle-radius': 2, 'circle-color': ['match', ['get', 'v'], 0, '#4fc3f7', 1, '#9ccc65', 2, '#ffb74d', 3, '#f06292', '#ba68c8'] } });
+      await new Promise((res) => map.once('idle', res));
+      const visible = map.queryRenderedFeatures({ layers: ['bench-100k'] }).length;
+      const frames = [];
+      let last = performance.now();
+      const started = last;
+      await new Promise((res) => {
+        const step = (t) => {
+          frames.push(t - last);
+          last = t;
+          map.panBy([6, 3], { duration: 0 });
+          if (t - started < 4000) requestAnimationFrame(step); else res();
+        };
+        requestAnimationFrame(step);
+      });
+      map.removeLayer('bench-100k');
+      map.removeSource('bench-100k');
+      frames.sort((a, b) => a - b);
+      return { visible, frames: frames.length, median: frames[Math.floor(frames.length / 2)], p95: frames[Math.floor(frames.length * 0.95)] };
+    });
+    console.log(`     panning with ${r.visible} of 100000 points drawn: ${r.frames} frames, median ${r.median.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms (software GL under Xvfb)`);
+    writeFileSync(path.join(out, 'frame-time.json'), JSON.stringify(r, null, 2));
+    assert(r.visible > 50_000, `only ${r.visible} points visible`);
+  });
+  await check('the 4K wall (3840×2160): full wall, flood warning detail, replay mid-storm, English', async () => {
+    const big = await browser.newPage({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 2 });
+    await big.goto(base);
+    await big.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await big.waitForFunction(() => document.querySelectorAll('[data-source][data-state="ok"]').length >= 5, null, { timeout: 20_000 });
+    await big.waitForTimeout(2500);
+    await big.screenshot({ path: path.join(out, 'wall-4k.png') });
+    // A gauge over a threshold, clicked: its detail with the level chart and its thresholds.
+    const spot = await big.evaluate(() => {
+      const { map } = window.__citywall;
+      const f = map.queryRenderedFeatures({ layers: ['flood-dot'] })
+        .filter((x) => x.properties.level_m >= x.properties.threshold_blue_m)
+        .sort((a, b) => b.properties.level_m - a.properties.level_m)[0];
+      if (!f) return null;
+      map.jumpTo({ center: f.geometry.coordinates, zoom: 13.5 });
+      return f.properties._id;
+    });
+    assert(spot, 'no gauge over a threshold to open');
+    await big.waitForTimeout(1200);
+    const point = await big.evaluate((id) => {
+      const { map } = window.__citywall;
+      const f = map.queryRenderedFeatures({ layers: ['flood-dot'] }).find((x) => x.properties._id === id);
+      const p = map.project(f.geometry.coordinates);
+      const r = map.getCanvas().getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y };
+    }, spot);
+    await big.mouse.click(point.x, point.y);
+    await big.waitForSelector('.wall-popup .detail-chart canvas', { timeout: 10_000 });
+    await big.waitForTimeout(800);
+    await big.screenshot({ path: path.join(out, 'wall-4k-flood-detail.png') });
+    await big.evaluate(() => { document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()); window.__citywall.map.jumpTo({ center: [118.28, 33.96], zoom: 11.3 }); });
+    const meta = await (await fetch(`${base}/api/v1/meta`)).json();
+    const c = meta.demo_clock;
+    const stormAt = Math.round(c.sim_origin_ms + (Date.now() - c.wall_origin_ms) * c.scale - 20 * 60_000);
+    await big.evaluate((t) => window.__citywall.seek(t), stormAt);
+    await big.waitForFunction((t) => document.body.dataset.replayAt === String(t), stormAt, { timeout: 15_000 });
+    await big.waitForTimeout(1500);
+    await big.screenshot({ path: path.join(out, 'wall-4k-replay.png') });
+    await big.click('[data-testid=go-live]');
+    await big.click('[data-testid=lang]');
+    await big.waitForFunction(() => document.querySelector('h1')?.textContent?.includes('Demo City Operations Centre'), null, { timeout: 5_000 });
+    await big.waitForTimeout(1500);
+    await big.screenshot({ path: path.join(out, 'wall-4k-english.png') });
+    await big.click('[data-testid=lang]');
+    await big.close();
+    const wide = await browser.newPage({ viewport: { width: 3840, height: 1080 }, deviceScaleFactor: 2 });
+    await wide.goto(base);
+    await wide.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await wide.waitForTimeout(2500);
+    await wide.screenshot({ path: path.join(out, 'wall-8k-wide.png') });
+    await wide.close();
+  });
   await check('nothing was requested beyond loopback', async () => {
     assert(offHost.length === 0, `off-host requests: ${offHost.slice(0, 5).join(', ')}`);
   });

@@ -78,17 +78,6 @@ export function overlayLayers(): Record<string, LayerSpecification[]> {
     ],
     cameras: [
       {
-        // Forty thousand cameras: a faint glow at city scale, clusters from district scale.
-        id: 'cameras-heat', type: 'heatmap', source: 'cameras', 'source-layer': 'cameras', maxzoom: 13.5,
-        paint: {
-          'heatmap-weight': ['interpolate', ['linear'], ['coalesce', ['get', 'point_count'], 1], 1, 0.05, 300, 1],
-          'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 8, 13, 20],
-          'heatmap-intensity': 0.5,
-          'heatmap-opacity': ['interpolate', ['linear'], ['zoom'], 12.5, 0.35, 13.5, 0],
-          'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'], 0, 'rgba(0,0,0,0)', 0.4, 'rgba(40,120,140,0.45)', 1, 'rgba(90,209,230,0.7)'],
-        },
-      },
-      {
         id: 'cameras-cluster', type: 'circle', source: 'cameras', 'source-layer': 'cameras', minzoom: 13, maxzoom: 15,
         filter: ['has', 'point_count'],
         paint: {

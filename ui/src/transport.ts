@@ -1,7 +1,8 @@
 // The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
-import type { Bbox, Delta, FeatureCollection, LayerInfo, Meta, SearchHit, SourceStatus, Summary, Warning } from './types';
+import type { Bbox, Delta, FeatureCollection, KpiSample, LayerInfo, Meta, SearchHit, SourceStatus, Summary, Warning } from './types';
+import type { HistoryPoint } from './charts';
 
 export interface Transport {
   readonly name: 'tauri' | 'http';
@@ -16,6 +17,16 @@ export interface Transport {
   acknowledge(id: string, by: string): Promise<Warning>;
   /** One Mapbox Vector Tile of a big layer. */
   tile(layer: string, z: number, x: number, y: number): Promise<ArrayBuffer>;
+  /** Replay: a layer as it stood at `at` (data clock ms), from the stored history. */
+  replay(layer: string, at: number, bbox: Bbox): Promise<FeatureCollection>;
+  replaySpan(): Promise<{ from: number | null; to: number }>;
+  replayWarnings(at: number): Promise<Warning[]>;
+  replaySummary(at: number): Promise<Summary>;
+  /** One feature's recorded states since `since` (data clock ms). */
+  history(layer: string, id: string, since: number): Promise<HistoryPoint[]>;
+  summarySeries(): Promise<KpiSample[]>;
+  regions(level: string): Promise<GeoJSON.FeatureCollection>;
+  aggregate(layer: string, level: string, since?: number): Promise<{ max: number; regions: { id: string; name: string; count: number }[] }>;
   /** Calls `onDelta` for every delta; `onState` when the stream connects or drops. */
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void): () => void;
 }
@@ -57,6 +68,21 @@ class HttpTransport implements Transport {
     const body = await response.json();
     if (!response.ok) throw new Error(body.error ?? `${response.status}`);
     return body as Warning;
+  }
+  replay(layer: string, at: number, bbox: Bbox) {
+    const b = bbox.map((v) => v.toFixed(6)).join(',');
+    return this.get<FeatureCollection>(`replay?layer=${encodeURIComponent(layer)}&at=${Math.round(at)}&bbox=${b}`);
+  }
+  replaySpan() { return this.get<{ from: number | null; to: number }>('replay/span'); }
+  replayWarnings(at: number) { return this.get<Warning[]>(`replay/warnings?at=${Math.round(at)}`); }
+  replaySummary(at: number) { return this.get<Summary>(`replay/summary?at=${Math.round(at)}`); }
+  history(layer: string, id: string, since: number) {
+    return this.get<HistoryPoint[]>(`history?layer=${encodeURIComponent(layer)}&id=${encodeURIComponent(id)}&since=${Math.round(since)}`);
+  }
+  summarySeries() { return this.get<KpiSample[]>('summary/series'); }
+  regions(level: string) { return this.get<GeoJSON.FeatureCollection>(`regions?level=${level}`); }
+  aggregate(layer: string, level: string, since?: number) {
+    return this.get<{ max: number; regions: { id: string; name: string; count: number }[] }>(`aggregate?layer=${layer}&level=${level}${since ? `&since=${Math.round(since)}` : ''}`);
   }
   async tile(layer: string, z: number, x: number, y: number) {
     const response = await fetch(`${this.base}/tiles/${encodeURIComponent(layer)}/${z}/${x}/${y}.mvt`);
@@ -106,6 +132,16 @@ class TauriTransport implements Transport {
   warnings(all = false) { return this.call<Warning[]>('warnings', { all }); }
   acknowledge(id: string, by: string) { return this.call<Warning>('acknowledge', { id, by }); }
   tile(layer: string, z: number, x: number, y: number) { return this.call<ArrayBuffer>('tile', { layer, z, x, y }); }
+  replay(layer: string, at: number, bbox: Bbox) { return this.call<FeatureCollection>('replay', { layer, at: Math.round(at), bbox }); }
+  replaySpan() { return this.call<{ from: number | null; to: number }>('replay_span'); }
+  replayWarnings(at: number) { return this.call<Warning[]>('replay_warnings', { at: Math.round(at) }); }
+  replaySummary(at: number) { return this.call<Summary>('replay_summary', { at: Math.round(at) }); }
+  history(layer: string, id: string, since: number) { return this.call<HistoryPoint[]>('history', { layer, id, since: Math.round(since) }); }
+  summarySeries() { return this.call<KpiSample[]>('summary_series'); }
+  regions(level: string) { return this.call<GeoJSON.FeatureCollection>('regions', { level }); }
+  aggregate(layer: string, level: string, since?: number) {
+    return this.call<{ max: number; regions: { id: string; name: string; count: number }[] }>('aggregate', { layer, level, since: since ? Math.round(since) : null });
+  }
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void) {
     let unlisten: (() => void) | null = null;
     let stopped = false;

@@ -43,17 +43,18 @@ export interface GeoFeature {
 export interface FeatureCollection {
   type: 'FeatureCollection';
   layer: string;
-  /** `clusters` below the layer's cluster zoom: its items are clusters and lone features. */
-  mode: 'features' | 'clusters';
+  /** `clusters` below the layer's cluster zoom: its items are clusters and lone features;
+   * `replay` for a state read from history. */
+  mode: 'features' | 'clusters' | 'replay';
   truncated: boolean;
   seq: number;
   features: GeoFeature[];
 }
 
 export type Delta =
-  | { type: 'features'; seq: number; at: number; layer: string; upserted: GeoFeature[]; removed: string[] }
+  | { type: 'features'; seq: number; at: number; layer: string; upserted: GeoFeature[]; removed: string[]; polled_at: number }
   | { type: 'source'; seq: number; at: number; source: SourceStatus }
-  | { type: 'reload'; seq: number; at: number; layer: string }
+  | { type: 'reload'; seq: number; at: number; layer: string; polled_at: number }
   | { type: 'warning'; seq: number; at: number; warning: Warning }
   | { type: 'hello'; seq: number }
   | { type: 'resync'; missed: number };
@@ -61,7 +62,7 @@ export type Delta =
 export interface Summary {
   flood: { total: number; by_level: Record<string, number>; max_level_m: number; rain_mm_h: number };
   overweight: { stations: number; passes_today: number; violations_today: number; overload_rate_pct: number; violations_1h: number };
-  incidents: { total: number; open: number; closed: number; closure_rate_pct: number; by_channel: Record<string, number>; severe_open: number };
+  incidents: { total: number; open: number; closed: number; closure_rate_pct: number; by_channel: Record<string, number>; by_category: Record<string, number>; severe_open: number };
 }
 
 export type Bbox = [number, number, number, number];
@@ -98,4 +99,15 @@ export interface Warning {
   acknowledged_by: string | null;
   cleared_at: number | null;
   peak_level: WarningLevel;
+}
+
+export interface KpiSample {
+  at: number;
+  flood_over: number;
+  max_level_m: number;
+  overload_rate_pct: number;
+  violations_1h: number;
+  incidents_open: number;
+  closure_rate_pct: number;
+  warnings: [number, number, number, number];
 }

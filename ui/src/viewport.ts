@@ -12,7 +12,7 @@ export class ViewportLayer {
   version = 0;
   /** Clusters are the backend's summary of what is in view: a delta cannot be applied to them,
    * only refetched (see `needsRefetch`). */
-  mode: 'features' | 'clusters' = 'features';
+  mode: 'features' | 'clusters' | 'replay' = 'features';
   zoom = 0;
 
   replace(fc: FeatureCollection, bbox: Bbox, zoom = 0) {
@@ -31,7 +31,7 @@ export class ViewportLayer {
 
   /** Applies one delta; returns whether anything in view changed. */
   apply(seq: number, upserted: GeoFeature[], removed: string[]): boolean {
-    if (seq <= this.seq || !this.bbox || this.mode === 'clusters') return false;
+    if (seq <= this.seq || !this.bbox || this.mode !== 'features') return false;
     let changed = false;
     for (const id of removed) changed = this.features.delete(id) || changed;
     for (const f of upserted) {

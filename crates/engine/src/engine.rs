@@ -69,6 +69,8 @@ pub struct Engine {
     pub(crate) feed: Feed,
     pub(crate) regions: Regions,
     pub(crate) rules: tokio::sync::Mutex<RuleState>,
+    /// The headline numbers' recent trend (in memory: a restart starts a new one).
+    pub(crate) kpi_series: std::sync::Mutex<std::collections::VecDeque<crate::kpi::Sample>>,
     /// Layers whose cluster pyramid is being rebuilt in the background.
     rebuilding: std::sync::Mutex<HashSet<String>>,
     shutdown: watch::Sender<bool>,
@@ -97,6 +99,7 @@ impl Engine {
             feed: Feed::new(),
             regions,
             rebuilding: Default::default(),
+            kpi_series: Default::default(),
             rules: tokio::sync::Mutex::new(RuleState {
                 warnings: Warnings::restore(open_warnings, last_warning),
                 ..Default::default()
@@ -147,9 +150,24 @@ impl Engine {
     /// Now on the data's clock: the simulated clock in demo mode, the wall clock otherwise.
     /// Time windows and silence are judged on it, so a demo at 60× behaves like a city.
     pub fn data_now(&self) -> i64 {
+        self.wall_to_data(now_ms())
+    }
+
+    /// A wall-clock instant (as the store stamps ingests) on the data's clock.
+    pub fn wall_to_data(&self, wall_ms: i64) -> i64 {
         match self.config.demo_clock {
-            Some(c) => c.sim_origin_ms + ((now_ms() - c.wall_origin_ms) as f64 * c.scale) as i64,
-            None => now_ms(),
+            Some(c) => c.sim_origin_ms + ((wall_ms - c.wall_origin_ms) as f64 * c.scale) as i64,
+            None => wall_ms,
+        }
+    }
+
+    /// A data-clock instant as the wall-clock time the store stamped it with.
+    pub fn data_to_wall(&self, data_ms: i64) -> i64 {
+        match self.config.demo_clock {
+            Some(c) if c.scale > 0.0 => {
+                c.wall_origin_ms + ((data_ms - c.sim_origin_ms) as f64 / c.scale).round() as i64
+            }
+            _ => data_ms,
         }
     }
 
@@ -205,6 +223,21 @@ impl Engine {
         }
         drop(state);
         self.publish_warnings(changed).await;
+    }
+
+    /// Adds one point to the KPI trend; keeps the last 2,000 (about 3 hours at one per 5 s).
+    pub(crate) async fn sample_kpis(&self) {
+        let mut by_level = [0usize; 4];
+        for w in self.rules.lock().await.warnings.open() {
+            by_level[w.level as usize] += 1;
+        }
+        let summary = crate::kpi::summarize(&self.index());
+        let sample = crate::kpi::Sample::of(self.data_now(), &summary, by_level);
+        let mut series = self.kpi_series.lock().unwrap_or_else(|p| p.into_inner());
+        series.push_back(sample);
+        while series.len() > 2_000 {
+            series.pop_front();
+        }
     }
 
     /// Persists changed warnings and sends them out as deltas. A store failure is logged and
@@ -309,6 +342,7 @@ impl Engine {
             // A change this big is cheaper to refetch per viewport than to stream.
             Some(Change::Reload {
                 layer: source.layer.clone(),
+                polled_at: at,
             })
         } else if upserted_count + removed_count > 0 {
             // The batch just landed, so what it changed is fresh whatever the health registry
@@ -317,6 +351,7 @@ impl Engine {
                 layer: source.layer.clone(),
                 upserted: upserted.iter().map(|f| f.to_geojson(false)).collect(),
                 removed: removed.iter().map(|f| f.id.clone()).collect(),
+                polled_at: at,
             })
         } else {
             None
@@ -361,6 +396,7 @@ async fn health_ticker(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>)
         // Windows slide and gauges fall silent without any poll: re-judge every 5 s.
         if ticks.is_multiple_of(5) {
             engine.evaluate_rules(None).await;
+            engine.sample_kpis().await;
         }
         if *shutdown.borrow() {
             return;

@@ -19,11 +19,13 @@ pub enum Change {
         layer: String,
         upserted: Vec<Value>,
         removed: Vec<String>,
+        /// Unix ms when the poll's answer reached ingest: the start of the wall's latency.
+        polled_at: i64,
     },
     /// A source's health state changed.
     Source { source: SourceStatus },
     /// Too much of a layer changed to send feature by feature: refetch what is in view.
-    Reload { layer: String },
+    Reload { layer: String, polled_at: i64 },
     /// A warning was raised, escalated, acknowledged or cleared.
     Warning { warning: crate::rules::Warning },
 }

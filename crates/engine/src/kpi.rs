@@ -35,6 +35,7 @@ pub struct IncidentSummary {
     pub closure_rate_pct: f64,
     pub severe_open: usize,
     pub by_channel: BTreeMap<String, usize>,
+    pub by_category: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -42,6 +43,35 @@ pub struct Summary {
     pub flood: FloodSummary,
     pub overweight: OverweightSummary,
     pub incidents: IncidentSummary,
+}
+
+/// One point of the headline numbers' trend, on the data clock.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Sample {
+    pub at: i64,
+    pub flood_over: usize,
+    pub max_level_m: f64,
+    pub overload_rate_pct: f64,
+    pub violations_1h: u64,
+    pub incidents_open: usize,
+    pub closure_rate_pct: f64,
+    /// Open warnings by level: blue, yellow, orange, red.
+    pub warnings: [usize; 4],
+}
+
+impl Sample {
+    pub fn of(at: i64, s: &Summary, warnings: [usize; 4]) -> Sample {
+        Sample {
+            at,
+            flood_over: s.flood.total - s.flood.by_level.get("normal").copied().unwrap_or(0),
+            max_level_m: s.flood.max_level_m,
+            overload_rate_pct: s.overweight.overload_rate_pct,
+            violations_1h: s.overweight.violations_1h,
+            incidents_open: s.incidents.open,
+            closure_rate_pct: s.incidents.closure_rate_pct,
+            warnings,
+        }
+    }
 }
 
 fn num(p: &Map<String, Value>, key: &str) -> Option<f64> {
@@ -111,6 +141,11 @@ pub fn summarize(index: &SpatialIndex) -> Summary {
                     s.incidents.severe_open += 1;
                 }
             }
+            let category = p.get("category").and_then(Value::as_str).unwrap_or("未知");
+            *s.incidents
+                .by_category
+                .entry(category.to_string())
+                .or_default() += 1;
             let channel = p.get("channel").and_then(Value::as_str).unwrap_or("未知");
             *s.incidents
                 .by_channel

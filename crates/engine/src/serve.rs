@@ -68,6 +68,15 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/warnings", get(warnings))
         .route("/api/v1/warnings/{id}/ack", post(acknowledge))
         .route("/tiles/{layer}/{z}/{x}/{tail}", get(tile))
+        .route("/api/v1/replay", get(replay))
+        .route("/api/v1/replay/span", get(replay_span))
+        .route("/api/v1/replay/warnings", get(replay_warnings))
+        .route("/api/v1/replay/summary", get(replay_summary))
+        .route("/api/v1/history", get(history))
+        .route(
+            "/api/v1/summary/series",
+            get(|State(api): State<Api>| async move { Json(api.summary_series()) }),
+        )
         .route("/api/v1/stream", get(stream))
         .with_state(api);
     match ui_dir {
@@ -213,6 +222,50 @@ async fn acknowledge(
         ApiError::BadRequest(format!("the body must be JSON {{\"by\": \"…\"}}: {e}"))
     })?;
     Ok(Json(api.acknowledge(&id, &ack.by).await?).into_response())
+}
+
+async fn replay(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let query = FeatureQuery::from_params(
+        params.get("layer").map(String::as_str),
+        params.get("bbox").map(String::as_str),
+        None,
+    )?;
+    let at: i64 = required(&params, "at")?;
+    Ok(Json(api.replay(&query.layer, at, query.bbox).await?).into_response())
+}
+
+async fn replay_span(State(api): State<Api>) -> Result<Response, ApiError> {
+    Ok(Json(api.replay_span().await?).into_response())
+}
+
+async fn replay_warnings(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let at: i64 = required(&params, "at")?;
+    Ok(Json(api.replay_warnings(at).await?).into_response())
+}
+
+async fn replay_summary(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let at: i64 = required(&params, "at")?;
+    Ok(Json(api.replay_summary(at).await?).into_response())
+}
+
+async fn history(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let layer: String = required(&params, "layer")?;
+    let id: String = required(&params, "id")?;
+    let since = since(&params)?.unwrap_or(0);
+    let limit: u32 = param(&params, "limit")?.unwrap_or(1000);
+    Ok(Json(api.history(&layer, &id, since, limit).await?).into_response())
 }
 
 async fn tile(

@@ -204,9 +204,13 @@ impl Warnings {
             match self.open.get_mut(&d.key) {
                 Some(w) => {
                     let escalated = d.level > w.level;
+                    // Small drifts of the measured value (a gauge's millimetres) are not news:
+                    // only a move of 2% of the threshold is stored and sent.
+                    let drift = (d.value - w.value).abs();
                     let moved = d.level != w.level
                         || d.related.len() != w.related.len()
-                        || (d.value - w.value).abs() > f64::EPSILON;
+                        || (drift > 0.02 * d.threshold.abs() && drift > f64::EPSILON)
+                        || (d.threshold == 0.0 && drift > f64::EPSILON);
                     if !moved {
                         continue;
                     }
