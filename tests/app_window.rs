@@ -57,39 +57,20 @@ async fn the_desktop_window_shows_the_demo_wall() {
     }
 
     let port = free_port();
+    // The wall arrangement is remembered in the user's config dir: a scratch one here.
+    let config_home = citywall_e2e::scratch_dir("app-config-home");
     let _driver = Driver(
         Command::new("WebKitWebDriver")
             .arg(format!("--port={port}"))
             .arg("--host=127.0.0.1")
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("XDG_CONFIG_HOME", &config_home)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("WebKitWebDriver starts"),
     );
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "webkitgtk:browserOptions".into(),
-        json!({"binary": binary.display().to_string(), "args": ["--time-scale", "60"]}),
-    );
-    let started = Instant::now();
-    let client = loop {
-        // The driver is on loopback over plain HTTP: no TLS stack needed.
-        match fantoccini::ClientBuilder::new(
-            hyper_util::client::legacy::connect::HttpConnector::new(),
-        )
-        .capabilities(caps.clone())
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        {
-            Ok(c) => break c,
-            Err(e) if started.elapsed() < Duration::from_secs(20) => {
-                let _ = e;
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-            Err(e) => panic!("no WebDriver session: {e}"),
-        }
-    };
+    let client = session(port, &binary, &["--time-scale", "60"]).await;
 
     let started = Instant::now();
     let drawn = loop {
@@ -138,4 +119,68 @@ async fn the_desktop_window_shows_the_demo_wall() {
     std::fs::create_dir_all(&out).expect("test-output is writable");
     std::fs::write(out.join("app-wall.png"), png).expect("screenshot saved");
     let _ = client.close().await;
+
+    // The same app laid out as a one-screen wall showing the map: the window opens in that
+    // role, and the arrangement is remembered for the next start.
+    let wall = config_home.join("wall.toml");
+    std::fs::write(
+        &wall,
+        "[wall]\nmode = \"per-monitor\"\nrows = 1\ncolumns = 1\nscreens = [\"map\"]\n",
+    )
+    .expect("wall file written");
+    let wall_arg = wall.display().to_string();
+    let client = session(port, &binary, &["--time-scale", "60", "--wall", &wall_arg]).await;
+    let started = Instant::now();
+    loop {
+        let state = client
+            .execute("const w = document.querySelector('.wall'); return [document.body.dataset.ready || '', w ? w.dataset.role : '']", vec![])
+            .await
+            .unwrap_or(Value::Null);
+        if state[0] == "true" {
+            assert_eq!(state[1], "map", "the wall screen opened as {state}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "the wall screen never got ready: {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let remembered = config_home.join("citywall/wall-arrangement.json");
+    let text = std::fs::read_to_string(&remembered).expect("the arrangement is remembered");
+    let arrangement: Value = serde_json::from_str(&text).expect("arrangement JSON");
+    assert_eq!(
+        arrangement["screens"].as_array().map(Vec::len),
+        Some(1),
+        "{text}"
+    );
+    assert!(arrangement["screens"][0].is_string(), "{text}");
+    let _ = client.close().await;
+}
+
+/// A WebDriver session on a fresh `citywall` started with `args`.
+async fn session(port: u16, binary: &std::path::Path, args: &[&str]) -> fantoccini::Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "webkitgtk:browserOptions".into(),
+        json!({"binary": binary.display().to_string(), "args": args}),
+    );
+    let started = Instant::now();
+    loop {
+        // The driver is on loopback over plain HTTP: no TLS stack needed.
+        match fantoccini::ClientBuilder::new(
+            hyper_util::client::legacy::connect::HttpConnector::new(),
+        )
+        .capabilities(caps.clone())
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        {
+            Ok(c) => return c,
+            Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("no WebDriver session: {e}"),
+        }
+    }
 }

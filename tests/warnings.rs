@@ -9,16 +9,6 @@ use citywall_e2e::{start_city, wait_for};
 use citywall_engine::rules::{Kind, State};
 use citywall_engine::{Api, Config, Engine};
 
-const KINDS: [Kind; 7] = [
-    Kind::FloodLevel,
-    Kind::FloodRise,
-    Kind::GaugeSilent,
-    Kind::OverweightPass,
-    Kind::OverloadRate,
-    Kind::Hotspot,
-    Kind::Duplicate,
-];
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_raises_every_warning_kind_within_its_first_simulated_day() {
     // 2880×: a simulated day in 30 s of wall time; polled every 0.25 s (12 sim minutes).
@@ -27,7 +17,7 @@ async fn the_demo_raises_every_warning_kind_within_its_first_simulated_day() {
     let started = Instant::now();
     let sim_start = city.sim.clock.now();
     let mut first_seen: BTreeMap<&str, f64> = BTreeMap::new();
-    while first_seen.len() < KINDS.len() && started.elapsed() < Duration::from_secs(60) {
+    while first_seen.len() < Kind::ALL.len() && started.elapsed() < Duration::from_secs(60) {
         let all = city.api.warnings(true, 5000).await.expect("warnings");
         let sim_hours = (city.sim.clock.now() - sim_start) / 3600.0;
         for w in &all {
@@ -38,7 +28,7 @@ async fn the_demo_raises_every_warning_kind_within_its_first_simulated_day() {
     for (kind, hours) in &first_seen {
         println!("first {kind} warning after {hours:.1} simulated hours");
     }
-    for kind in KINDS {
+    for kind in Kind::ALL {
         let hours = first_seen.get(kind.as_str());
         assert!(
             hours.is_some_and(|h| *h <= 24.0),

@@ -157,6 +157,73 @@ async fn history(
         .map_err(|e| e.to_string())
 }
 
+/// Opens the wall's windows: one per screen of the `[wall]` config on the monitors the OS
+/// reports (remembering which monitor each screen went to), or one spanning window, or — with no
+/// `[wall]` — the single window of a console.
+fn open_wall(app: &tauri::App, api: &Api, title: &str, fullscreen: bool) -> anyhow::Result<()> {
+    use citywall_engine::wall::{plan, Arrangement, Monitor};
+    let monitors: Vec<Monitor> = app
+        .available_monitors()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Monitor {
+            name: m.name().cloned().unwrap_or_else(|| format!("monitor-{i}")),
+            x: m.position().x,
+            y: m.position().y,
+            width: m.size().width,
+            height: m.size().height,
+        })
+        .collect();
+    let config = api.engine().config();
+    let remembered = citywall_engine::wall::arrangement_path()
+        .unwrap_or_else(|| config.store_path.with_file_name("wall-arrangement.json"));
+    let previous = Arrangement::load(&remembered);
+    let (windows, arrangement) = plan(config.wall.as_ref(), &monitors, previous.as_ref());
+    if config.wall.is_some() {
+        if let Err(e) = arrangement.save(&remembered) {
+            tracing::warn!(
+                "cannot remember the wall arrangement in {}: {e}",
+                remembered.display()
+            );
+        }
+    }
+    for w in windows {
+        let join = |v: &[u32]| {
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let url = format!(
+            "index.html?role={}&bezels_x={}&bezels_y={}",
+            w.role.as_str(),
+            join(&w.bezels_x),
+            join(&w.bezels_y)
+        );
+        let single = config.wall.is_none();
+        let window = WebviewWindowBuilder::new(app, &w.label, WebviewUrl::App(url.into()))
+            .title(title)
+            .inner_size(1920.0, 1080.0)
+            .decorations(single || !w.fullscreen && w.monitor.is_some())
+            .build()?;
+        if !single {
+            window.set_position(tauri::PhysicalPosition::new(w.x, w.y))?;
+            window.set_size(tauri::PhysicalSize::new(w.width, w.height))?;
+            tracing::info!(
+                "wall window {} ({}) on {}",
+                w.label,
+                w.role.as_str(),
+                w.monitor.as_deref().unwrap_or("all monitors")
+            );
+        }
+        if w.fullscreen || (single && fullscreen) {
+            window.set_fullscreen(true)?;
+        }
+    }
+    Ok(())
+}
+
 /// Keeps the simulated city (and its broker) alive as long as the window (demo mode); taken
 /// and dropped on exit, which stops the broker.
 struct DemoCity(Mutex<Option<Demo>>);
@@ -192,11 +259,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             } else {
                 "CityWall · 城市运行管理中心"
             };
-            WebviewWindowBuilder::new(app, "wall", WebviewUrl::App("index.html".into()))
-                .title(title)
-                .inner_size(1920.0, 1080.0)
-                .fullscreen(fullscreen)
-                .build()?;
+            open_wall(app, &app.state::<Api>(), title, fullscreen)?;
             let handle = app.handle().clone();
             let mut deltas = app.state::<Api>().subscribe();
             tauri::async_runtime::spawn(async move {

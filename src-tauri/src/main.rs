@@ -37,6 +37,10 @@ struct Cli {
     /// Open the wall full-screen (kiosk) instead of in a window.
     #[arg(long)]
     fullscreen: bool,
+    /// Lay the wall out over several monitors: a TOML file with a `[wall]` table (it replaces
+    /// the config's own `[wall]`; works with the demo too).
+    #[arg(long)]
+    wall: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -96,7 +100,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(async {
                 let (api, _sim) =
-                    start(cli.config.as_deref(), demo, cli.seed, cli.time_scale).await?;
+                    start(cli.config.as_deref(), demo, cli.seed, cli.time_scale, None).await?;
                 let ui_dir = ui_dir
                     .or_else(|| std::env::var_os("CITYWALL_UI_DIR").map(PathBuf::from))
                     .unwrap_or_else(default_ui_dir);
@@ -132,11 +136,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => {
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             tauri::async_runtime::set(runtime.handle().clone());
+            let wall = match &cli.wall {
+                None => None,
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    Some(
+                        citywall_engine::wall::WallFile::parse(&text, &path.display().to_string())
+                            .map_err(|e| anyhow::anyhow!(e))?,
+                    )
+                }
+            };
             let (api, sim) = runtime.block_on(start(
                 cli.config.as_deref(),
                 cli.config.is_none(),
                 cli.seed,
                 cli.time_scale,
+                wall,
             ))?;
             desktop::run(api, sim, cli.fullscreen)?;
             Ok(ExitCode::SUCCESS)
@@ -150,14 +166,18 @@ async fn start(
     demo: bool,
     seed: u64,
     time_scale: f64,
+    wall: Option<citywall_engine::wall::WallConfig>,
 ) -> anyhow::Result<(Api, Option<demo::Demo>)> {
-    let (config, sim) = match config {
+    let (mut config, sim) = match config {
         Some(path) if !demo => (load_or_explain(path)?, None),
         _ => {
             let (config, sim) = demo::start(seed, time_scale).await?;
             (config, Some(sim))
         }
     };
+    if wall.is_some() {
+        config.wall = wall;
+    }
     let engine = Engine::start(config).await.context("starting the engine")?;
     Ok((Api::new(engine), sim))
 }

@@ -288,6 +288,19 @@ try {
     await wide.screenshot({ path: path.join(out, 'wall-8k-wide.png') });
     await wide.close();
   });
+  await check('a multi-monitor wall: the map, panels and video screens each stand alone', async () => {
+    for (const r of ['map', 'panels', 'video']) {
+      const screen = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      await screen.goto(`${base}/?role=${r}`);
+      await screen.waitForSelector(`body[data-ready="true"] .wall[data-role="${r}"]`, { timeout: 60_000 });
+      if (r === 'panels') await screen.waitForSelector('[data-testid=warnings] [data-warning]', { timeout: 15_000 });
+      if (r === 'video') await screen.waitForSelector('[data-testid=video-wall] .tile', { timeout: 15_000 });
+      if (r === 'map') assert(!(await screen.isVisible('[data-testid=warnings]')), 'the map screen shows the panels');
+      await screen.waitForTimeout(1200);
+      await screen.screenshot({ path: path.join(out, `wall-screen-${r}.png`) });
+      await screen.close();
+    }
+  });
   await check('nothing was requested beyond loopback', async () => {
     assert(offHost.length === 0, `off-host requests: ${offHost.slice(0, 5).join(', ')}`);
   });

@@ -1,7 +1,7 @@
 // The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
-import type { Bbox, Delta, FeatureCollection, KpiSample, LayerInfo, Meta, SearchHit, SourceStatus, Summary, Warning } from './types';
+import type { Bbox, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, SearchHit, SourceStatus, Summary, Warning } from './types';
 import type { HistoryPoint } from './charts';
 
 export interface Transport {
@@ -25,6 +25,8 @@ export interface Transport {
   /** One feature's recorded states since `since` (data clock ms). */
   history(layer: string, id: string, since: number): Promise<HistoryPoint[]>;
   summarySeries(): Promise<KpiSample[]>;
+  /** Cameras best placed to see a point: those whose field of view covers it first. */
+  camerasNearest(lon: number, lat: number, k: number): Promise<GeoFeature[]>;
   regions(level: string): Promise<GeoJSON.FeatureCollection>;
   aggregate(layer: string, level: string, since?: number): Promise<{ max: number; regions: { id: string; name: string; count: number }[] }>;
   /** Calls `onDelta` for every delta; `onState` when the stream connects or drops. */
@@ -80,6 +82,7 @@ class HttpTransport implements Transport {
     return this.get<HistoryPoint[]>(`history?layer=${encodeURIComponent(layer)}&id=${encodeURIComponent(id)}&since=${Math.round(since)}`);
   }
   summarySeries() { return this.get<KpiSample[]>('summary/series'); }
+  camerasNearest(lon: number, lat: number, k: number) { return this.get<GeoFeature[]>(`cameras/nearest?lon=${lon}&lat=${lat}&k=${k}`); }
   regions(level: string) { return this.get<GeoJSON.FeatureCollection>(`regions?level=${level}`); }
   aggregate(layer: string, level: string, since?: number) {
     return this.get<{ max: number; regions: { id: string; name: string; count: number }[] }>(`aggregate?layer=${layer}&level=${level}${since ? `&since=${Math.round(since)}` : ''}`);
@@ -138,6 +141,7 @@ class TauriTransport implements Transport {
   replaySummary(at: number) { return this.call<Summary>('replay_summary', { at: Math.round(at) }); }
   history(layer: string, id: string, since: number) { return this.call<HistoryPoint[]>('history', { layer, id, since: Math.round(since) }); }
   summarySeries() { return this.call<KpiSample[]>('summary_series'); }
+  camerasNearest(lon: number, lat: number, k: number) { return this.call<GeoFeature[]>('cameras_nearest', { lon, lat, k }); }
   regions(level: string) { return this.call<GeoJSON.FeatureCollection>('regions', { level }); }
   aggregate(layer: string, level: string, since?: number) {
     return this.call<{ max: number; regions: { id: string; name: string; count: number }[] }>('aggregate', { layer, level, since: since ? Math.round(since) : null });

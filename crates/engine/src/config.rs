@@ -271,6 +271,8 @@ pub struct Config {
     pub regions: Vec<RegionConfig>,
     pub cameras: Option<CameraConfig>,
     pub rules: crate::rules::RulesConfig,
+    /// The physical wall: screens and their roles (one window when absent).
+    pub wall: Option<crate::wall::WallConfig>,
 }
 
 impl Config {
@@ -655,6 +657,11 @@ impl Config {
                 );
             }
         }
+        if let Some(wall) = &raw.wall {
+            for message in wall.problems() {
+                problem(header("[wall]"), "wall.screens", message);
+            }
+        }
         let rules = raw.rules.clone().unwrap_or_default();
         for (field, message) in rules.problems(&layer_ids) {
             let table = field.rsplit_once('.').map(|(t, _)| t).unwrap_or(&field);
@@ -667,6 +674,7 @@ impl Config {
         Ok(Config {
             regions,
             cameras: raw.cameras,
+            wall: raw.wall,
             rules,
             origin: None,
             store_path,
@@ -707,6 +715,7 @@ struct RawConfig {
     regions: Vec<Spanned<RawRegion>>,
     cameras: Option<CameraConfig>,
     rules: Option<crate::rules::RulesConfig>,
+    wall: Option<crate::wall::WallConfig>,
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ pub mod serve;
 pub mod sources;
 pub mod spatial;
 pub mod store;
+pub mod wall;
 
 pub use api::Api;
 pub use config::Config;

@@ -243,18 +243,16 @@ async fn replay_span(State(api): State<Api>) -> Result<Response, ApiError> {
 
 async fn replay_warnings(
     State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
+    Query(p): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let at: i64 = required(&params, "at")?;
-    Ok(Json(api.replay_warnings(at).await?).into_response())
+    Ok(Json(api.replay_warnings(required(&p, "at")?).await?).into_response())
 }
 
 async fn replay_summary(
     State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
+    Query(p): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let at: i64 = required(&params, "at")?;
-    Ok(Json(api.replay_summary(at).await?).into_response())
+    Ok(Json(api.replay_summary(required(&p, "at")?).await?).into_response())
 }
 
 async fn history(

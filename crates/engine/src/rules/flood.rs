@@ -257,6 +257,97 @@ mod tests {
         );
     }
 
+    fn gauge_at(level: f64, observed: &str) -> crate::spatial::SpatialIndex {
+        let properties = serde_json::json!({
+            "name": "解放路下穿通道", "level_m": level, "observed_at": observed,
+            "threshold_blue_m": 0.15, "threshold_yellow_m": 0.27,
+            "threshold_orange_m": 0.40, "threshold_red_m": 0.50,
+        });
+        crate::spatial::SpatialIndex::load(vec![crate::model::Feature {
+            layer: "flood".into(),
+            id: "g1".into(),
+            source: "s".into(),
+            lon: 118.28,
+            lat: 33.96,
+            properties: properties.as_object().cloned().unwrap_or_default(),
+            updated_at: 0,
+        }])
+    }
+
+    fn rule() -> FloodRule {
+        toml::from_str("layer = \"flood\"\nrise_m_per_h = 0.35\nsilent_after_min = 30")
+            .expect("rule")
+    }
+
+    fn kinds(d: &[Desired]) -> Vec<(Kind, Level)> {
+        d.iter().map(|d| (d.kind, d.level)).collect()
+    }
+
+    #[test]
+    fn a_gauge_is_silent_from_exactly_its_limit() {
+        // Observed at 08:00 (+08:00) = 00:00 UTC.
+        let index = gauge_at(0.05, "2026-06-01T08:00:00+08:00");
+        let layer = index.layer("flood").expect("layer");
+        let at = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z")
+            .expect("time")
+            .timestamp_millis();
+        let open = Warnings::default();
+        let mut memory = FloodMemory::default();
+        let minute = 60_000;
+        let d = evaluate(&rule(), layer, &open, &mut memory, at + 30 * minute - 1);
+        assert!(kinds(&d).is_empty(), "29.99 minutes is not silent: {d:?}");
+        let d = evaluate(&rule(), layer, &open, &mut memory, at + 30 * minute);
+        assert_eq!(kinds(&d), [(Kind::GaugeSilent, Level::Yellow)]);
+        assert!(d[0].detail.contains("30 分钟无新数据"), "{}", d[0].detail);
+    }
+
+    #[test]
+    fn rate_of_rise_opens_at_its_limit_and_closes_under_half_of_it() {
+        // 0.5 m/h over 30 minutes; values chosen exact in binary so the limits are exact.
+        let rule: FloodRule = toml::from_str(
+            "layer = \"flood\"\nrise_m_per_h = 0.5\nrise_window_min = 30\nsilent_after_min = 600",
+        )
+        .expect("rule");
+        let minute = 60_000;
+        let t0 = chrono::DateTime::parse_from_rfc3339("2026-06-01T08:00:00+08:00")
+            .expect("time")
+            .timestamp_millis();
+        let run = |steps: &[(i64, f64)]| {
+            let mut open = Warnings::default();
+            let mut memory = FloodMemory::default();
+            let mut out = Vec::new();
+            for &(m, level) in steps {
+                let stamp = chrono::DateTime::from_timestamp_millis(t0 + m * minute)
+                    .expect("time")
+                    .to_rfc3339();
+                let index = gauge_at(level, &stamp);
+                let layer = index.layer("flood").expect("layer");
+                let d = evaluate(&rule, layer, &open, &mut memory, t0 + m * minute);
+                out.push(
+                    d.iter()
+                        .find(|d| d.kind == Kind::FloodRise)
+                        .map(|d| d.level),
+                );
+                open.reconcile(
+                    &[Kind::FloodLevel, Kind::FloodRise, Kind::GaugeSilent],
+                    d,
+                    t0,
+                );
+            }
+            out
+        };
+        // 0.2499 m in 30 minutes: just under the limit.
+        assert_eq!(run(&[(0, 0.0), (30, 0.2499)]), [None, None]);
+        // 0.25 m in 30 minutes = 0.5 m/h: raised; then 0.25 m/h (exactly half): still open;
+        // then 0.125 m/h: closed.
+        assert_eq!(
+            run(&[(0, 0.0), (30, 0.25), (45, 0.3125), (60, 0.3125)]),
+            [None, Some(Level::Yellow), Some(Level::Yellow), None]
+        );
+        // Twice the limit is orange.
+        assert_eq!(run(&[(0, 0.0), (30, 0.5)]), [None, Some(Level::Orange)]);
+    }
+
     #[test]
     fn rise_needs_half_a_window_and_uses_its_oldest_reading() {
         let mut m = FloodMemory::default();

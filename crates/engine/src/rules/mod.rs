@@ -64,6 +64,16 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::FloodLevel,
+        Kind::FloodRise,
+        Kind::GaugeSilent,
+        Kind::OverweightPass,
+        Kind::OverloadRate,
+        Kind::Hotspot,
+        Kind::Duplicate,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::FloodLevel => "flood-level",
@@ -77,17 +87,7 @@ impl Kind {
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
-        [
-            Kind::FloodLevel,
-            Kind::FloodRise,
-            Kind::GaugeSilent,
-            Kind::OverweightPass,
-            Kind::OverloadRate,
-            Kind::Hotspot,
-            Kind::Duplicate,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
