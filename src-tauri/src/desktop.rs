@@ -22,8 +22,9 @@ fn layers(api: State<'_, Api>) -> Vec<LayerInfo> {
     api.layers()
 }
 
+// The heavier commands are async so they run on the runtime's threads, not the window's.
 #[tauri::command]
-fn features(
+async fn features(
     api: State<'_, Api>,
     layer: String,
     bbox: Option<[f64; 4]>,
@@ -50,7 +51,7 @@ fn search(api: State<'_, Api>, q: String) -> Result<Vec<citywall_engine::search:
 
 /// One vector tile, as raw bytes (an ArrayBuffer on the JS side, no JSON in between).
 #[tauri::command]
-fn tile(
+async fn tile(
     api: State<'_, Api>,
     layer: String,
     z: u8,
@@ -83,7 +84,7 @@ async fn acknowledge(
 }
 
 #[tauri::command]
-fn aggregate(
+async fn aggregate(
     api: State<'_, Api>,
     layer: String,
     level: String,

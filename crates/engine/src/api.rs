@@ -301,7 +301,9 @@ impl Api {
         }
         let engine = self.engine.clone();
         let id = id.to_string();
-        tokio::task::spawn_blocking(move || {
+        // A plain thread: callers need not be inside the async runtime (Tauri's sync commands
+        // are not).
+        std::thread::spawn(move || {
             let severity = engine.config.layer(&id).and_then(|l| l.severity.clone());
             let inputs = engine.index().layer(&id).map(|l| {
                 l.pyramid_inputs(|f| severity.as_ref().and_then(|s| s.rank(&f.properties)))

@@ -10,6 +10,39 @@ use std::collections::BinaryHeap;
 /// Leaves hold at most this many points; below it a query scans instead of descending.
 const NODE_SIZE: usize = 64;
 
+/// A query's pending nodes (left, right, axis), kept on the stack rather than the heap (a
+/// million queries per cluster level made the allocations show): a depth-first walk holds at
+/// most one entry per tree level plus one, and 48 levels is past 2^48 points.
+struct Pending {
+    nodes: [(usize, usize, usize); 48],
+    len: usize,
+}
+
+impl Pending {
+    fn new(n: usize) -> Pending {
+        let mut p = Pending {
+            nodes: [(0, 0, 0); 48],
+            len: 0,
+        };
+        if n > 0 {
+            p.push((0, n - 1, 0));
+        }
+        p
+    }
+
+    fn push(&mut self, node: (usize, usize, usize)) {
+        if self.len < self.nodes.len() {
+            self.nodes[self.len] = node;
+            self.len += 1;
+        }
+    }
+
+    fn pop(&mut self) -> Option<(usize, usize, usize)> {
+        self.len = self.len.checked_sub(1)?;
+        Some(self.nodes[self.len])
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Item {
     x: f64,
@@ -50,8 +83,7 @@ impl PackedIndex {
         }
         let inside =
             |it: &Item| it.x >= min[0] && it.x <= max[0] && it.y >= min[1] && it.y <= max[1];
-        let mut stack: Vec<(usize, usize, usize)> = Vec::with_capacity(64);
-        stack.push((0, items.len() - 1, 0));
+        let mut stack = Pending::new(items.len());
         while let Some((left, right, axis)) = stack.pop() {
             if right - left <= NODE_SIZE {
                 for it in &items[left..=right] {
@@ -91,8 +123,7 @@ impl PackedIndex {
             let (dx, dy) = (it.x - x, it.y - y);
             dx * dx + dy * dy <= r2
         };
-        let mut stack: Vec<(usize, usize, usize)> = Vec::with_capacity(64);
-        stack.push((0, items.len() - 1, 0));
+        let mut stack = Pending::new(items.len());
         while let Some((left, right, axis)) = stack.pop() {
             if right - left <= NODE_SIZE {
                 for it in &items[left..=right] {
@@ -234,9 +265,21 @@ fn sort_kd(items: &mut [Item], axis: usize) {
         items.select_nth_unstable_by(m, |a, b| a.y.total_cmp(&b.y));
     }
     let (lower, upper) = items.split_at_mut(m);
-    sort_kd(lower, 1 - axis);
-    sort_kd(&mut upper[1..], 1 - axis);
+    // The two halves are independent: big ones sort on two threads.
+    if lower.len() > PARALLEL_ABOVE {
+        std::thread::scope(|scope| {
+            scope.spawn(|| sort_kd(lower, 1 - axis));
+            sort_kd(&mut upper[1..], 1 - axis);
+        });
+    } else {
+        sort_kd(lower, 1 - axis);
+        sort_kd(&mut upper[1..], 1 - axis);
+    }
 }
+
+/// Halves bigger than this are sorted on a thread of their own (only near the top of a big
+/// tree, so a build starts a handful of threads at most).
+const PARALLEL_ABOVE: usize = 131_072;
 
 #[cfg(test)]
 mod tests {
