@@ -21,7 +21,7 @@ async fn the_demo_raises_every_warning_kind_within_its_first_simulated_day() {
         let all = city.api.warnings(true, 5000).await.expect("warnings");
         let sim_hours = (city.sim.clock.now() - sim_start) / 3600.0;
         for w in &all {
-            first_seen.entry(w.kind.as_str()).or_insert(sim_hours);
+            first_seen.entry(w.what.kind.as_str()).or_insert(sim_hours);
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -41,17 +41,17 @@ async fn the_demo_raises_every_warning_kind_within_its_first_simulated_day() {
     assert!(all.iter().any(|w| w.state == State::Cleared));
     let hot = all
         .iter()
-        .find(|w| w.kind == Kind::Hotspot)
+        .find(|w| w.what.kind == Kind::Hotspot)
         .expect("a hot spot");
     assert!(
-        hot.value >= 6.0 && hot.related.len() as f64 == hot.value,
+        hot.what.value >= 6.0 && hot.what.related.len() as f64 == hot.what.value,
         "{hot:?}"
     );
     let dup = all
         .iter()
-        .find(|w| w.kind == Kind::Duplicate)
+        .find(|w| w.what.kind == Kind::Duplicate)
         .expect("a duplicate group");
-    assert!(dup.related.len() >= 2, "{dup:?}");
+    assert!(dup.what.related.len() >= 2, "{dup:?}");
     city.engine.shutdown();
 }
 
@@ -60,7 +60,7 @@ async fn an_acknowledged_warning_survives_a_restart() {
     let city = start_city("warnings-restart", 60.0, 0.3).await;
     let open = wait_for("an open warning", Duration::from_secs(20), async || {
         let open = city.api.warnings(false, 100).await.ok()?;
-        open.into_iter().find(|w| w.kind == Kind::FloodLevel)
+        open.into_iter().find(|w| w.what.kind == Kind::FloodLevel)
     })
     .await;
     let acked = city

@@ -573,8 +573,9 @@ impl Api {
         let state = self.engine.rules.lock().await;
         let mut open: Vec<crate::rules::Warning> = state.warnings.open().cloned().collect();
         open.sort_by(|a, b| {
-            b.level
-                .cmp(&a.level)
+            b.what
+                .level
+                .cmp(&a.what.level)
                 .then((a.state as u8).cmp(&(b.state as u8)))
                 .then(b.updated_at.cmp(&a.updated_at))
         });

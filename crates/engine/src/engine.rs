@@ -229,7 +229,7 @@ impl Engine {
     pub(crate) async fn sample_kpis(&self) {
         let mut by_level = [0usize; 4];
         for w in self.rules.lock().await.warnings.open() {
-            by_level[w.level as usize] += 1;
+            by_level[w.what.level as usize] += 1;
         }
         let summary = crate::kpi::summarize(&self.index());
         let sample = crate::kpi::Sample::of(self.data_now(), &summary, by_level);

@@ -116,7 +116,7 @@ impl State {
 }
 
 /// What a rule says should be open now, keyed so the same condition maps to the same warning.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Desired {
     pub key: String,
     pub kind: Kind,
@@ -135,23 +135,14 @@ pub struct Desired {
     pub related: Vec<String>,
 }
 
-/// A warning as the wall, the API and the store see it.
+/// A warning as the wall, the API and the store see it: what its rule said last (flattened
+/// into the same JSON object) and where it stands in its lifecycle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Warning {
     pub id: String,
-    pub key: String,
-    pub kind: Kind,
-    pub level: Level,
+    #[serde(flatten)]
+    pub what: Desired,
     pub state: State,
-    pub layer: String,
-    pub subject: String,
-    pub title: String,
-    pub detail: String,
-    pub lon: f64,
-    pub lat: f64,
-    pub value: f64,
-    pub threshold: f64,
-    pub related: Vec<String>,
     /// Unix ms, on the data clock (the simulated clock in demo mode).
     pub raised_at: i64,
     pub updated_at: i64,
@@ -179,7 +170,7 @@ impl Warnings {
     /// Starts from the open warnings the store held; `next_id` continues after the highest id.
     pub fn restore(open: Vec<Warning>, next_id: u64) -> Warnings {
         Warnings {
-            open: open.into_iter().map(|w| (w.key.clone(), w)).collect(),
+            open: open.into_iter().map(|w| (w.what.key.clone(), w)).collect(),
             next_id,
         }
     }
@@ -189,7 +180,7 @@ impl Warnings {
     }
 
     pub fn level_of(&self, key: &str) -> Option<Level> {
-        self.open.get(key).map(|w| w.level)
+        self.open.get(key).map(|w| w.what.level)
     }
 
     /// Applies what the rules of `kinds` want open now: new keys are raised, a higher level
@@ -203,12 +194,13 @@ impl Warnings {
             wanted.insert(d.key.clone());
             match self.open.get_mut(&d.key) {
                 Some(w) => {
-                    let escalated = d.level > w.level;
+                    let was = &w.what;
+                    let escalated = d.level > was.level;
                     // Small drifts of the measured value (a gauge's millimetres) are not news:
                     // only a move of 2% of the threshold is stored and sent.
-                    let drift = (d.value - w.value).abs();
-                    let moved = d.level != w.level
-                        || d.related.len() != w.related.len()
+                    let drift = (d.value - was.value).abs();
+                    let moved = d.level != was.level
+                        || d.related.len() != was.related.len()
                         || (drift > 0.02 * d.threshold.abs() && drift > f64::EPSILON)
                         || (d.threshold == 0.0 && drift > f64::EPSILON);
                     if !moved {
@@ -219,52 +211,35 @@ impl Warnings {
                         w.acknowledged_at = None;
                         w.acknowledged_by = None;
                     }
-                    w.level = d.level;
                     w.peak_level = w.peak_level.max(d.level);
-                    w.value = d.value;
-                    w.threshold = d.threshold;
-                    w.title = d.title;
-                    w.detail = d.detail;
-                    w.related = d.related;
-                    w.lon = d.lon;
-                    w.lat = d.lat;
+                    w.what = d;
                     w.updated_at = now;
                     changed.push(w.clone());
                 }
                 None => {
                     self.next_id += 1;
+                    let key = d.key.clone();
                     let w = Warning {
                         id: format!("W{:06}", self.next_id),
-                        key: d.key.clone(),
-                        kind: d.kind,
-                        level: d.level,
+                        peak_level: d.level,
+                        what: d,
                         state: State::Raised,
-                        layer: d.layer,
-                        subject: d.subject,
-                        title: d.title,
-                        detail: d.detail,
-                        lon: d.lon,
-                        lat: d.lat,
-                        value: d.value,
-                        threshold: d.threshold,
-                        related: d.related,
                         raised_at: now,
                         updated_at: now,
                         acknowledged_at: None,
                         acknowledged_by: None,
                         cleared_at: None,
-                        peak_level: d.level,
                     };
                     changed.push(w.clone());
-                    self.open.insert(d.key, w);
+                    self.open.insert(key, w);
                 }
             }
         }
         let gone: Vec<String> = self
             .open
             .values()
-            .filter(|w| kinds.contains(&w.kind) && !wanted.contains(&w.key))
-            .map(|w| w.key.clone())
+            .filter(|w| kinds.contains(&w.what.kind) && !wanted.contains(&w.what.key))
+            .map(|w| w.what.key.clone())
             .collect();
         for key in gone {
             if let Some(mut w) = self.open.remove(&key) {

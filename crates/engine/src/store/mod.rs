@@ -246,12 +246,12 @@ impl Store {
                  state = excluded.state, updated_at = excluded.updated_at, body = excluded.body",
             )
             .bind(&w.id)
-            .bind(&w.key)
-            .bind(w.kind.as_str())
-            .bind(w.level.as_str())
+            .bind(&w.what.key)
+            .bind(w.what.kind.as_str())
+            .bind(w.what.level.as_str())
             .bind(w.state.as_str())
-            .bind(&w.layer)
-            .bind(&w.subject)
+            .bind(&w.what.layer)
+            .bind(&w.what.subject)
             .bind(w.raised_at)
             .bind(w.updated_at)
             .bind(&body)
@@ -263,7 +263,7 @@ impl Store {
             .bind(w.updated_at)
             .bind(&w.id)
             .bind(w.state.as_str())
-            .bind(w.level.as_str())
+            .bind(w.what.level.as_str())
             .bind(&body)
             .execute(&mut *tx)
             .await?;
@@ -419,7 +419,7 @@ impl Store {
             let state: String = row.try_get("state")?;
             let level: String = row.try_get("level")?;
             w.state = crate::rules::State::parse(&state).unwrap_or(w.state);
-            w.level = crate::rules::Level::parse(&level).unwrap_or(w.level);
+            w.what.level = crate::rules::Level::parse(&level).unwrap_or(w.what.level);
             if w.state != crate::rules::State::Acknowledged {
                 w.acknowledged_at = None;
                 w.acknowledged_by = None;
