@@ -192,7 +192,7 @@ try {
     await page.click('[data-testid=go-live]');
     await page.waitForFunction(() => !document.querySelector('[data-testid=replay-banner]') && !document.body.dataset.replayAt, null, { timeout: 10_000 });
   });
-  await check('live changes reach the drawn map (p95 reported; target 1 s)', async () => {
+  await check('live changes reach the drawn map within 1 s (p95)', async () => {
     // Measured on the settled live wall: not during the refetch burst of the return from replay.
     await page.waitForTimeout(3000);
     await page.evaluate(() => { window.__citywall.latencies.length = 0; window.__citywall.latencyParts.length = 0; });
@@ -203,12 +203,11 @@ try {
     console.log(`     mean parts: poll → published ${mean(0)} ms, published → received ${mean(1)} ms, received → drawn ${mean(2)} ms`);
     const q = (p) => l[Math.min(l.length - 1, Math.floor(p * l.length))];
     console.log(`     latency poll → drawn over ${l.length} changes: median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${l[l.length - 1]} ms`);
-    writeFileSync(path.join(out, 'latency.json'), JSON.stringify({ samples: l.length, median_ms: q(0.5), p95_ms: q(0.95), max_ms: l[l.length - 1] }, null, 2));
-    // The target is 1 s. On a two-core machine drawing with software GL the p95 runs 0.5–1.0 s
-    // and now and then just past it, so this run fails only past 2 s (a regression), and says
-    // plainly whether the target held.
-    console.log(`     target p95 ≤ 1000 ms: ${q(0.95) <= 1000 ? 'met' : 'MISSED in this run'}`);
-    assert(q(0.95) <= 2000, `p95 ${q(0.95)} ms`);
+    writeFileSync(path.join(out, 'latency.json'), JSON.stringify({ samples: l.length, median_ms: q(0.5), p95_ms: q(0.95), max_ms: l[l.length - 1], mean_parts_ms: { poll_to_published: mean(0), published_to_received: mean(1), received_to_drawn: mean(2) } }, null, 2));
+    const byLayer = {};
+    for (const [, , , layer] of parts) byLayer[layer] = (byLayer[layer] ?? 0) + 1;
+    console.log(`     changes per layer: ${JSON.stringify(byLayer)}`);
+    assert(q(0.95) <= 1000, `p95 ${q(0.95)} ms is over the 1 s target`);
   });
   await check('frame time while panning over 100k points (reported)', async () => {
     const r = await page.evaluate(async () => {

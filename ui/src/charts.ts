@@ -39,10 +39,21 @@ function chartOn(el: HTMLElement): echarts.ECharts {
   return c;
 }
 
+const shown = new WeakMap<HTMLElement, string>();
+/** Whether a panel chart already shows these inputs. The panels refresh every second while data
+ * flows, and redrawing an unchanged chart costs the wall a frame it could spend on the map. */
+function unchanged(el: HTMLElement, inputs: unknown): boolean {
+  const key = JSON.stringify(inputs);
+  if (shown.get(el) === key) return true;
+  shown.set(el, key);
+  return false;
+}
+
 const hhmm = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, hour: '2-digit', minute: '2-digit' });
 
 /** Horizontal bars, largest on top: 超限率 per station, incidents per category. */
 export function rankBars(el: HTMLElement, rows: { name: string; value: number; color?: string }[], unit = '', threshold?: number) {
+  if (unchanged(el, [rows, unit, threshold])) return;
   const sorted = [...rows].sort((a, b) => a.value - b.value);
   chartOn(el).setOption({
     ...base,
@@ -60,6 +71,7 @@ export function rankBars(el: HTMLElement, rows: { name: string; value: number; c
 
 /** A small trend line over the data clock. */
 export function trend(el: HTMLElement, points: [number, number][], color: string, unit = '', threshold?: number) {
+  if (unchanged(el, [points, color, unit, threshold])) return;
   chartOn(el).setOption({
     ...base,
     grid: { left: 4, right: 8, top: 8, bottom: 4, containLabel: true },
@@ -75,6 +87,7 @@ export function trend(el: HTMLElement, points: [number, number][], color: string
 
 /** A half gauge for a rate such as 办结率. */
 export function rateGauge(el: HTMLElement, pct: number, label: string) {
+  if (unchanged(el, [pct, label])) return;
   chartOn(el).setOption({
     ...base,
     series: [{
