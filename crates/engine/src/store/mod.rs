@@ -7,7 +7,8 @@ use std::str::FromStr;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Row, Sqlite};
 
@@ -101,28 +102,7 @@ impl Store {
             sqlx::query("SELECT layer, id, source, lon, lat, properties, updated_at FROM features")
                 .fetch_all(&self.pool)
                 .await?;
-        rows.into_iter()
-            .map(|row| {
-                let layer: String = row.try_get("layer")?;
-                let id: String = row.try_get("id")?;
-                let text: String = row.try_get("properties")?;
-                let properties: Map<String, Value> =
-                    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-                        layer: layer.clone(),
-                        id: id.clone(),
-                        reason: e.to_string(),
-                    })?;
-                Ok(Feature {
-                    layer,
-                    id,
-                    source: row.try_get("source")?,
-                    lon: row.try_get("lon")?,
-                    lat: row.try_get("lat")?,
-                    properties,
-                    updated_at: row.try_get("updated_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(feature_from_row).collect()
     }
 
     pub async fn apply(
@@ -316,7 +296,8 @@ impl Store {
     ) -> Result<Vec<Feature>, StoreError> {
         let [w, s, e, n] = bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
         let rows = sqlx::query(
-            "SELECT h.id, h.source, h.lon, h.lat, h.properties, h.at FROM feature_history h \
+            "SELECT h.layer, h.id, h.source, h.lon, h.lat, h.properties, h.at AS updated_at \
+             FROM feature_history h \
              JOIN (SELECT MAX(seq) AS seq FROM feature_history WHERE layer = ? AND at <= ? GROUP BY id) last \
              ON h.seq = last.seq \
              WHERE h.properties IS NOT NULL AND h.lon BETWEEN ? AND ? AND h.lat BETWEEN ? AND ?",
@@ -329,26 +310,7 @@ impl Store {
         .bind(n)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|row| {
-                let id: String = row.try_get("id")?;
-                let text: String = row.try_get("properties")?;
-                let properties = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-                    layer: layer.to_string(),
-                    id: id.clone(),
-                    reason: e.to_string(),
-                })?;
-                Ok(Feature {
-                    layer: layer.to_string(),
-                    id,
-                    source: row.try_get("source")?,
-                    lon: row.try_get("lon")?,
-                    lat: row.try_get("lat")?,
-                    properties,
-                    updated_at: row.try_get("at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(feature_from_row).collect()
     }
 
     /// One feature's recorded states from `since` (Unix ms of ingest) on, oldest first, at most
@@ -440,4 +402,27 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A stored feature row (`layer, id, source, lon, lat, properties, updated_at`), current or
+/// historical. Properties that are not a JSON object name the feature they belong to.
+fn feature_from_row(row: &SqliteRow) -> Result<Feature, StoreError> {
+    let layer: String = row.try_get("layer")?;
+    let id: String = row.try_get("id")?;
+    let text: String = row.try_get("properties")?;
+    let properties: Map<String, Value> =
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+            layer: layer.clone(),
+            id: id.clone(),
+            reason: e.to_string(),
+        })?;
+    Ok(Feature {
+        layer,
+        id,
+        source: row.try_get("source")?,
+        lon: row.try_get("lon")?,
+        lat: row.try_get("lat")?,
+        properties,
+        updated_at: row.try_get("updated_at")?,
+    })
 }
