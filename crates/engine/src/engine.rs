@@ -285,6 +285,9 @@ impl Engine {
         {
             let index = self.index();
             let layer = index.layer(&source.layer);
+            // Which ids the batch lists matters only where a snapshot may remove some: not on
+            // a layer's first load (a million clones and hash inserts saved there).
+            let may_remove = mode == IngestMode::Snapshot && layer.is_some_and(|l| !l.is_empty());
             let mut listed = HashSet::new();
             for (position, record) in records.into_iter().enumerate() {
                 let existing = layer.and_then(|l| l.get(&record.id));
@@ -299,7 +302,9 @@ impl Engine {
                     });
                     continue;
                 }
-                listed.insert(record.id.clone());
+                if may_remove {
+                    listed.insert(record.id.clone());
+                }
                 let feature = Feature {
                     layer: source.layer.clone(),
                     id: record.id,
@@ -313,7 +318,7 @@ impl Engine {
                     upserted.push(feature);
                 }
             }
-            if let Some(layer) = layer.filter(|_| mode == IngestMode::Snapshot) {
+            if let Some(layer) = layer.filter(|_| may_remove) {
                 removed.extend(
                     layer
                         .iter()
