@@ -108,7 +108,10 @@ async fn read_capped(
             cap,
         });
     }
-    let mut body = Vec::new();
+    // A declared length (never past the cap) sizes the buffer once: a 150 MB answer is then not
+    // copied through every doubling of a growing one.
+    let declared = response.content_length().unwrap_or(0).min(cap);
+    let mut body = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
     while let Some(chunk) = response
         .chunk()
         .await

@@ -22,6 +22,28 @@ pub struct LayerPyramid {
     pub ids: Vec<String>,
 }
 
+/// The points of a big first load, copied out so their R-tree can be bulk-loaded on another
+/// thread while the features themselves are being stored.
+pub struct TreeInputs(Vec<Entry>);
+
+/// An R-tree built from [`TreeInputs`], waiting for [`LayerIndex::install_first_load`].
+pub struct StagedTree(RTree<Entry>);
+
+impl TreeInputs {
+    pub fn of(features: &[Feature]) -> TreeInputs {
+        TreeInputs(
+            features
+                .iter()
+                .map(|f| Entry::new([f.lon, f.lat], f.id.clone()))
+                .collect(),
+        )
+    }
+
+    pub fn build(self) -> StagedTree {
+        StagedTree(RTree::bulk_load(self.0))
+    }
+}
+
 #[derive(Default)]
 pub struct LayerIndex {
     tree: RTree<Entry>,
@@ -115,6 +137,19 @@ impl LayerIndex {
             .values()
             .filter(|f| f.source == source)
             .count()
+    }
+
+    /// Takes a first load whose tree was built off the index lock. A layer that is no longer
+    /// empty (another source landed meanwhile), or a tree that does not match the features,
+    /// falls back to the ordinary bulk upsert.
+    pub fn install_first_load(&mut self, features: HashMap<String, Feature>, tree: StagedTree) {
+        if !self.features.is_empty() || tree.0.size() != features.len() {
+            self.upsert_many(features.into_values());
+            return;
+        }
+        self.generation += 1;
+        self.features = features;
+        self.tree = tree.0;
     }
 
     /// Upserts many features; a batch that rewrites much of the layer rebuilds the tree in one
@@ -224,6 +259,41 @@ mod tests {
             properties: Default::default(),
             updated_at: 0,
         }
+    }
+
+    fn keyed(features: &[Feature]) -> HashMap<String, Feature> {
+        features.iter().map(|f| (f.id.clone(), f.clone())).collect()
+    }
+
+    #[test]
+    fn a_first_load_built_off_the_lock_answers_like_an_ordinary_one() {
+        let bbox = Bbox {
+            west: 0.0,
+            south: 0.0,
+            east: 2.0,
+            north: 2.0,
+        };
+        let batch = [feature("a", 1.0, 1.0), feature("b", 5.0, 5.0)];
+        let mut layer = LayerIndex::default();
+        layer.install_first_load(keyed(&batch), TreeInputs::of(&batch).build());
+        let inside: Vec<&str> = layer.in_bbox(&bbox).map(|f| f.id.as_str()).collect();
+        assert_eq!(inside, ["a"]);
+        assert_eq!(layer.len(), 2);
+
+        // Another source landed first: the staged tree is not taken, nothing is lost.
+        let mut busy = LayerIndex::default();
+        busy.upsert(feature("c", 1.5, 1.5));
+        busy.install_first_load(keyed(&batch), TreeInputs::of(&batch).build());
+        let mut inside: Vec<&str> = busy.in_bbox(&bbox).map(|f| f.id.as_str()).collect();
+        inside.sort();
+        assert_eq!(inside, ["a", "c"]);
+
+        // A batch naming one id twice keys one feature: the tree is rebuilt to match it.
+        let twice = [feature("a", 1.0, 1.0), feature("a", 5.0, 5.0)];
+        let mut layer = LayerIndex::default();
+        layer.install_first_load(keyed(&twice), TreeInputs::of(&twice).build());
+        assert_eq!(layer.len(), 1);
+        assert_eq!(layer.in_bbox(&bbox).count(), 0);
     }
 
     #[test]
