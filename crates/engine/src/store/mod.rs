@@ -58,6 +58,9 @@ pub struct Store {
     pool: SqlitePool,
 }
 
+/// Upserted rows from which a batch's history is copied inside SQLite (see [`Store::apply`]).
+const COPY_HISTORY_FROM: usize = 50_000;
+
 impl Store {
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
@@ -123,6 +126,14 @@ impl Store {
             .collect();
         let rows: Vec<(&Feature, &String)> =
             changes.upserted.iter().copied().zip(props.iter()).collect();
+        // A big batch of one source into one layer (a layer's first load, say) has its history
+        // rows copied inside SQLite from the rows just written, rather than every value bound a
+        // second time.
+        let copy_history = history
+            && changes.upserted.len() >= COPY_HISTORY_FROM
+            && changes.upserted.iter().all(|f| {
+                f.updated_at == at && f.source == source && f.layer == changes.upserted[0].layer
+            });
         for part in rows.chunks(ROWS) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO features (layer, id, source, lon, lat, properties, updated_at) ",
@@ -141,7 +152,7 @@ impl Store {
                  properties = excluded.properties, updated_at = excluded.updated_at",
             );
             q.build().execute(&mut *tx).await?;
-            if !history {
+            if !history || copy_history {
                 continue;
             }
             let mut h = QueryBuilder::<Sqlite>::new(
@@ -157,6 +168,18 @@ impl Store {
                     .push_bind(props.as_str());
             });
             h.build().execute(&mut *tx).await?;
+        }
+        if copy_history {
+            sqlx::query(
+                "INSERT INTO feature_history (at, layer, id, source, lon, lat, properties) \
+                 SELECT updated_at, layer, id, source, lon, lat, properties FROM features \
+                 WHERE layer = ? AND source = ? AND updated_at = ?",
+            )
+            .bind(&changes.upserted[0].layer)
+            .bind(source)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
         }
         for part in changes.removed.chunks(ROWS) {
             for f in part {
