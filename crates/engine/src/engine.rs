@@ -375,21 +375,25 @@ impl Engine {
             Some(build) => build.await.ok(),
             None => None,
         };
-        let count = if let Some(tree) = staged_tree {
-            // Keyed outside the lock, so viewports wait only for the swap.
-            let features: HashMap<String, Feature> =
-                upserted.into_iter().map(|f| (f.id.clone(), f)).collect();
-            let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
-            let layer = index.layer_mut(&source.layer);
-            layer.install_first_load(features, tree);
-            layer.count_source(&source.id)
-        } else {
+        // A staged first load is keyed outside the lock, so viewports wait only for the swap.
+        let (first_load, upserted) = match staged_tree {
+            Some(tree) => {
+                let keyed: HashMap<String, Feature> =
+                    upserted.into_iter().map(|f| (f.id.clone(), f)).collect();
+                (Some((keyed, tree)), Vec::new())
+            }
+            None => (None, upserted),
+        };
+        let count = {
             let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
             let layer = index.layer_mut(&source.layer);
             for f in &removed {
                 layer.remove(&f.id);
             }
-            layer.upsert_many(upserted.into_iter());
+            match first_load {
+                Some((features, tree)) => layer.install_first_load(features, tree),
+                None => layer.upsert_many(upserted.into_iter()),
+            }
             layer.count_source(&source.id)
         };
 
