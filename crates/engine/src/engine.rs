@@ -292,7 +292,7 @@ impl Engine {
             was_empty = layer.is_none_or(|l| l.is_empty());
             // Which ids the batch lists matters only where a snapshot may remove some: not on
             // a layer's first load (a million clones and hash inserts saved there).
-            let may_remove = mode == IngestMode::Snapshot && layer.is_some_and(|l| !l.is_empty());
+            let may_remove = mode == IngestMode::Snapshot && !was_empty;
             let mut listed = HashSet::new();
             for (position, record) in records.into_iter().enumerate() {
                 let existing = layer.and_then(|l| l.get(&record.id));
