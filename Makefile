@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 XVFB := xvfb-run -a -s "-screen 0 1920x1080x24"
 
-.PHONY: setup ui build demo serve test lint test-rust test-ui test-browser bench basemap clean
+.PHONY: setup ui build demo serve test lint test-rust test-ui test-browser soak bench basemap clean
 
 setup:
 	./scripts/setup.sh
@@ -33,7 +33,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 test-ui: setup
-	cd ui && npx vitest run
+	cd ui && npx tsc --noEmit -p . && npx vitest run
 
 # Engine, sim and end-to-end tests (real peers on loopback); the app e2e opens the real window
 # under Xvfb.
@@ -42,6 +42,12 @@ test-rust: build
 
 test-browser: build
 	node tests/browser/wall.e2e.mjs
+
+# Not part of `make test`: the demo wall open in Chromium for an hour, the RSS of every process
+# sampled each minute; fails if any grows more than 5 % after a 10-minute warm-up
+# (SOAK_MINUTES, SOAK_WARMUP_MINUTES, SOAK_LIMIT_PCT to change).
+soak: build
+	node tests/browser/soak.mjs
 
 # Benchmarks (release builds), each printing its ratios against the named peers in the same run:
 # the ingest pipeline against a plain batched insert (1M records); the spatial index and cluster

@@ -32,6 +32,14 @@ async function check(name, fn) {
     console.log(`FAIL ${name}: ${e.message}`);
   }
 }
+/** Where on the page a drawn feature of a style layer is (the first, or the one with `id`). */
+const featureOnScreen = (page, styleId, id) => page.evaluate(([styleId, id]) => {
+  const { map } = window.__citywall;
+  const f = map.queryRenderedFeatures({ layers: [styleId] }).find((x) => id === undefined || x.properties._id === id);
+  const p = map.project(f.geometry.coordinates);
+  const r = map.getCanvas().getBoundingClientRect();
+  return { x: r.left + p.x, y: r.top + p.y };
+}, [styleId, id]);
 const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
 
 function start(args) {
@@ -92,13 +100,7 @@ try {
   await page.screenshot({ path: path.join(out, 'browser-wall.png') });
 
   await check('clicking a flood point opens its detail', async () => {
-    const point = await page.evaluate(() => {
-      const { map } = window.__citywall;
-      const f = map.queryRenderedFeatures({ layers: ['flood-dot'] })[0];
-      const p = map.project(f.geometry.coordinates);
-      const r = map.getCanvas().getBoundingClientRect();
-      return { x: r.left + p.x, y: r.top + p.y };
-    });
+    const point = await featureOnScreen(page, 'flood-dot');
     await page.mouse.click(point.x, point.y);
     await page.waitForSelector('.wall-popup .detail', { timeout: 5_000 });
     const text = await page.textContent('.wall-popup .detail');
@@ -165,7 +167,11 @@ try {
   // What the map shows of the live layers, as comparable text: id → drawn properties.
   const mapState = () => page.evaluate(() => {
     const { map } = window.__citywall;
-    const rows = map.queryRenderedFeatures({ layers: ['flood-dot', 'overweight-dot', 'incidents-dot'] })
+    // Points within a few pixels of the canvas edge are left out: half a circle there comes and
+    // goes with a one-pixel relayout, whatever the replay shows.
+    const { width, height } = map.getCanvas().getBoundingClientRect();
+    const inside = (f) => { const p = map.project(f.geometry.coordinates); return p.x > 12 && p.y > 12 && p.x < width - 12 && p.y < height - 12; };
+    const rows = map.queryRenderedFeatures({ layers: ['flood-dot', 'overweight-dot', 'incidents-dot'] }).filter(inside)
       .map((f) => `${f.layer.id}:${f.properties._id}:${f.properties.level_m ?? ''}:${f.properties.passes_1h ?? ''}:${f.properties.status ?? ''}`);
     return [...new Set(rows)].sort().join('\n');
   });
@@ -178,9 +184,17 @@ try {
     const showAt = async (at) => {
       await page.evaluate((t) => window.__citywall.seek(t), at);
       await page.waitForFunction((t) => document.body.dataset.replayAt === String(t), at, { timeout: 15_000 });
-      await page.waitForFunction(() => window.__citywall.map.loaded(), null, { timeout: 10_000 });
-      await page.waitForTimeout(600);
-      return mapState();
+      // The map has drawn the instant once two reads 500 ms apart agree (a software-GL frame
+      // can take 300 ms, and a source busy with the previous data queues the next).
+      const until = Date.now() + 15_000;
+      let last = '';
+      for (;;) {
+        await page.waitForFunction(() => window.__citywall.map.loaded(), null, { timeout: 10_000 });
+        const now = await mapState();
+        if (now === last || Date.now() > until) return now;
+        last = now;
+        await page.waitForTimeout(500);
+      }
     };
     const first = await showAt(instant);
     assert(first.split('\n').length > 10, `replay drew only: ${first}`);
@@ -260,13 +274,7 @@ try {
     });
     assert(spot, 'no gauge over a threshold to open');
     await big.waitForTimeout(1200);
-    const point = await big.evaluate((id) => {
-      const { map } = window.__citywall;
-      const f = map.queryRenderedFeatures({ layers: ['flood-dot'] }).find((x) => x.properties._id === id);
-      const p = map.project(f.geometry.coordinates);
-      const r = map.getCanvas().getBoundingClientRect();
-      return { x: r.left + p.x, y: r.top + p.y };
-    }, spot);
+    const point = await featureOnScreen(big, 'flood-dot', spot);
     await big.mouse.click(point.x, point.y);
     await big.waitForSelector('.wall-popup .detail-chart canvas', { timeout: 10_000 });
     await big.waitForTimeout(800);
@@ -350,6 +358,75 @@ try {
       const fs = window.__citywall.map.queryRenderedFeatures({ layers: ['flood-dot'] });
       return fs.length > 0 && fs.every((f) => f.properties._stale === false);
     }, null, { timeout: 10_000 });
+  });
+  // Text from a subsystem is never markup: an incident platform that sends markup and script in
+  // every text field (its status changing, so the timeline holds two) must leave the wall inert.
+  await check('markup and script in every text field of an incident stay text (detail, timeline, search)', async () => {
+    const hostile = (field) => `<img src=x onerror="window.__pwned='${field}'"><script>window.__pwned='${field}'<\/script><b>${field}</b>`;
+    const FIELDS = ['category', 'channel', 'severity', 'district', 'street', 'grid', 'reported_at', 'name'];
+    const id = 'evt-<i>idtag</i>';
+    let served = 0;
+    const platform = (await import('node:http')).createServer((req, res) => {
+      served++;
+      const properties = Object.fromEntries(FIELDS.map((f) => [f, hostile(f)]));
+      properties.status = hostile(served < 3 ? 'status1' : 'status2');
+      const fc = { type: 'FeatureCollection', features: [{ type: 'Feature', id, geometry: { type: 'Point', coordinates: [118.28, 33.96] }, properties }] };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(fc));
+    });
+    const platformPort = await freePort();
+    await new Promise((r) => platform.listen(platformPort, '127.0.0.1', r));
+    try {
+      const hdir = mkdtempSync(path.join(tmpdir(), 'citywall-hostile-'));
+      const hconfig = path.join(hdir, 'wall.toml');
+      writeFileSync(hconfig, `[store]\npath = "wall.db"\n\n[[layer]]\nid = "incidents"\ntitle_zh = "安全事件"\ntitle_en = "Incidents"\n\n[[source]]\nid = "hostile"\nlayer = "incidents"\nkind = "geojson"\ntitle = "事件平台"\nurl = "http://127.0.0.1:${platformPort}/events"\ninterval_s = 1\n`);
+      const hport = await freePort();
+      const hserver = start(['serve', '--config', hconfig, '--port', String(hport)]);
+      children.push(hserver);
+      const hbase = `http://127.0.0.1:${hport}`;
+      await waitForApi(hbase, hserver);
+      // Both statuses stored before the detail opens, so the timeline shows two steps.
+      const started = Date.now();
+      for (;;) {
+        const h = await (await fetch(`${hbase}/api/v1/history?layer=incidents&id=${encodeURIComponent(id)}&since=0`)).json();
+        if (Array.isArray(h) && new Set(h.map((x) => x.properties?.status)).size >= 2) break;
+        assert(Date.now() - started < 20_000, `history never held two statuses: ${JSON.stringify(h).slice(0, 300)}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const hpage = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      await hpage.goto(hbase);
+      await hpage.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      await hpage.evaluate(() => window.__citywall.map.jumpTo({ center: [118.28, 33.96], zoom: 15 }));
+      await hpage.waitForFunction(() => window.__citywall.map.queryRenderedFeatures({ layers: ['incidents-dot'] }).length > 0, null, { timeout: 15_000 });
+      const spot = await featureOnScreen(hpage, 'incidents-dot');
+      await hpage.mouse.click(spot.x, spot.y);
+      await hpage.waitForSelector('.wall-popup .detail', { timeout: 5_000 });
+      await hpage.waitForFunction(() => document.querySelectorAll('[data-testid=timeline-steps] li').length >= 2, null, { timeout: 10_000 });
+      await hpage.keyboard.press('/');
+      await hpage.keyboard.type('onerror');
+      await hpage.waitForSelector('[data-testid=search-hits] button', { timeout: 5_000 });
+      await hpage.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await hpage.screenshot({ path: path.join(out, 'browser-hostile-incident.png') });
+      const dom = await hpage.evaluate((fields) => ({
+        pwned: window.__pwned ?? null,
+        images: document.querySelectorAll('body img').length,
+        inlineScripts: [...document.querySelectorAll('script')].filter((x) => !x.src).length,
+        handlers: document.querySelectorAll('[onerror]').length,
+        injected: [...document.querySelectorAll('b, i')].filter((x) => fields.some((f) => x.textContent === f || x.textContent === 'idtag')).length,
+        detail: document.querySelector('.wall-popup .detail')?.textContent ?? '',
+        timeline: document.querySelector('[data-testid=timeline-steps]')?.textContent ?? '',
+        hits: document.querySelector('[data-testid=search-hits]')?.textContent ?? '',
+      }), [...FIELDS, 'status1', 'status2']);
+      assert(dom.pwned === null, `a script from the data ran: ${dom.pwned}`);
+      assert(dom.images === 0 && dom.inlineScripts === 0 && dom.handlers === 0 && dom.injected === 0, `elements from the data: ${JSON.stringify(dom).slice(0, 400)}`);
+      for (const f of ['category', 'channel', 'district', 'reported_at', 'status2']) assert(dom.detail.includes(hostile(f)), `the detail does not show ${f} as text: ${dom.detail.slice(0, 300)}`);
+      assert(dom.timeline.includes(hostile('status1')) && dom.timeline.includes(hostile('status2')), `timeline: ${dom.timeline.slice(0, 300)}`);
+      assert(dom.hits.includes('<img src=x'), `search hits: ${dom.hits.slice(0, 200)}`);
+      console.log(`     ${FIELDS.length + 1} hostile fields, 2 timeline steps, search hits: no element or script from the data`);
+      await hpage.close();
+    } finally {
+      platform.close();
+    }
   });
   if (consoleErrors.length) console.log(`console errors:\n  ${consoleErrors.slice(0, 10).join('\n  ')}`);
 } catch (e) {

@@ -2,7 +2,7 @@
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
 import type { Bbox, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, SearchHit, SourceStatus, Summary, Warning } from './types';
-import type { HistoryPoint } from './charts';
+import type { HistoryPoint } from './lib/detail/model';
 
 export interface Transport {
   readonly name: 'tauri' | 'http';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ViewportLayer, contains, pad } from './viewport';
-import type { GeoFeature } from './types';
+import type { GeoFeature } from '../../types';
 
 const f = (id: string, x: number, y: number, level = 0): GeoFeature => ({
   type: 'Feature',

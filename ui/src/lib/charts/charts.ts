@@ -6,8 +6,9 @@ import * as echarts from 'echarts/core';
 import { BarChart, LineChart, GaugeChart } from 'echarts/charts';
 import { GridComponent, MarkLineComponent, TooltipComponent, LegendComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
-import { LOCAL_FONTS } from './basemap';
-import { LEVEL_COLORS } from './overlays';
+import { LOCAL_FONTS } from '../map/basemap';
+import { LEVEL_COLORS } from '../layers/symbols';
+import type { HistoryPoint } from '../detail/model';
 
 echarts.use([BarChart, LineChart, GaugeChart, GridComponent, MarkLineComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -27,16 +28,28 @@ const base = {
   animationDurationUpdate: 0,
 };
 
-const charts = new WeakMap<HTMLElement, echarts.ECharts>();
+const charts = new WeakMap<HTMLElement, { chart: echarts.ECharts; resize: ResizeObserver }>();
 
 function chartOn(el: HTMLElement): echarts.ECharts {
   let c = charts.get(el);
   if (!c) {
-    c = echarts.init(el, undefined, { renderer: 'canvas' });
-    charts.set(el, c);
-    new ResizeObserver(() => c?.resize()).observe(el);
+    const chart = echarts.init(el, undefined, { renderer: 'canvas' });
+    const resize = new ResizeObserver(() => chart.resize());
+    resize.observe(el);
+    charts.set(el, (c = { chart, resize }));
   }
-  return c;
+  return c.chart;
+}
+
+/** Releases a chart whose element leaves the page (a closed popup, a panel that goes away): its
+ * canvas, its listeners and its resize observer would otherwise live as long as the wall. */
+export function disposeChart(el: HTMLElement) {
+  const c = charts.get(el);
+  if (!c) return;
+  c.resize.disconnect();
+  c.chart.dispose();
+  charts.delete(el);
+  shown.delete(el);
 }
 
 const shown = new WeakMap<HTMLElement, string>();
@@ -101,8 +114,6 @@ export function rateGauge(el: HTMLElement, pct: number, label: string) {
     }],
   }, { notMerge: true });
 }
-
-export interface HistoryPoint { at: number; properties: Record<string, unknown> | null }
 
 /** A gauge's water level over time with its four thresholds drawn as coloured lines. */
 export function gaugeLevelChart(el: HTMLElement, history: HistoryPoint[], props: Record<string, unknown>) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReplayClock } from './replay';
+import { ReplayClock } from "./clock";
 
 describe('ReplayClock', () => {
   it('seeks within history, plays at its speed and stops at the present', () => {

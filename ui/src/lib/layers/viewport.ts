@@ -2,7 +2,7 @@
 // deltas. A fetch replaces it when the view moves; deltas only add, change or drop single
 // features, so no update ever rebuilds a whole layer on the backend's side.
 
-import type { Bbox, FeatureCollection, GeoFeature } from './types';
+import type { Bbox, FeatureCollection, GeoFeature } from '../../types';
 
 export class ViewportLayer {
   private features = new Map<string, GeoFeature>();

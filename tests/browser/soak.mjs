@@ -1,0 +1,141 @@
+// `make soak`: the demo wall open in Debian's Chromium for an hour (SOAK_MINUTES, default 60),
+// the resident memory (RSS) of every process of the wall sampled each minute and printed — the
+// engine (`citywall serve --demo`, with the sim and broker it starts) and each of Chromium's
+// processes (browser, renderer, GPU, utilities). After the warm-up (SOAK_WARMUP_MINUTES,
+// default 10) no process may grow by more than 5 % (SOAK_LIMIT_PCT). Not part of `make test`.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const out = path.join(root, 'test-output');
+mkdirSync(out, { recursive: true });
+const binary = process.env.CITYWALL_BIN ?? path.join(root, 'target/debug/citywall');
+const minutes = Number(process.env.SOAK_MINUTES ?? 60);
+const warmup = Number(process.env.SOAK_WARMUP_MINUTES ?? 10);
+const limitPct = Number(process.env.SOAK_LIMIT_PCT ?? 5);
+const sampleMs = Number(process.env.SOAK_SAMPLE_S ?? 60) * 1000;
+
+const freePort = () => new Promise((resolve, reject) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  s.on('error', reject);
+});
+
+/** Every process under `pid` (itself included): pid → its parent. */
+function tree(pid) {
+  const parent = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone meanwhile */ }
+  }
+  const found = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [p, pp] of parent) if (!found.has(p) && found.has(pp)) { found.add(p); grew = true; }
+  }
+  return [...found];
+}
+
+/** A stable name for a process: what it is, not its pid (Chromium restarts none of these). */
+function describe(pid) {
+  const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  const exe = path.basename(cmd[0] ?? '?');
+  const type = cmd.find((a) => a.startsWith('--type='))?.slice(7);
+  const sub = cmd.find((a) => a.startsWith('--utility-sub-type='))?.slice(19).split('.').pop();
+  if (exe.includes('citywall')) return `citywall ${cmd[1] ?? ''}`.trim();
+  if (exe.includes('chrom')) return `chromium ${sub ?? type ?? 'browser'}`;
+  return exe;
+}
+
+function rssKb(pid) {
+  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+function sample(roots) {
+  const byName = {};
+  for (const r of roots) {
+    for (const pid of tree(r)) {
+      try {
+        let name = describe(pid);
+        while (byName[name] && byName[name].pid !== pid) name += "'";
+        byName[name] = { pid, rss: rssKb(pid), cpu: cpuTicks(pid) };
+      } catch { /* exited */ }
+    }
+  }
+  return byName;
+}
+
+const port = await freePort();
+const server = spawn(binary, ['serve', '--demo', '--port', String(port)], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+let serverLog = '';
+server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-4000)));
+const base = `http://127.0.0.1:${port}`;
+let browser;
+let failed = false;
+try {
+  for (let t = Date.now(); ;) {
+    try { if ((await fetch(`${base}/api/v1/meta`)).ok) break; } catch { /* not up */ }
+    if (Date.now() - t > 60_000) throw new Error(`server did not start:\n${serverLog}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(base);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+  const roots = [server.pid, browser.process()?.pid].filter(Boolean);
+  const rows = [];
+  const started = Date.now();
+  console.log(`soak: ${minutes} min (warm-up ${warmup}), a sample every ${sampleMs / 1000} s; RSS in MB`);
+  for (let i = 0; i * sampleMs <= minutes * 60_000; i++) {
+    const wait = started + i * sampleMs - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const procs = sample(roots);
+    const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0).catch(() => 0);
+    rows.push({ minute: (Date.now() - started) / 60_000, procs, heap });
+    const total = Object.values(procs).reduce((a, p) => a + p.rss, 0);
+    console.log(`  ${((Date.now() - started) / 60_000).toFixed(1).padStart(5)} min  total ${(total / 1024).toFixed(0).padStart(5)}  ` +
+      Object.entries(procs).map(([n, p]) => `${n} ${(p.rss / 1024).toFixed(0)}`).join(' · ') + `  · page JS heap ${(heap / 1048576).toFixed(0)}`);
+  }
+  writeFileSync(path.join(out, 'soak.json'), JSON.stringify({ minutes, warmup, sample_s: sampleMs / 1000, rows }, null, 1));
+  const from = rows.find((r) => r.minute >= warmup - 0.01) ?? rows[0];
+  const to = rows[rows.length - 1];
+  const hz = 100; // USER_HZ: /proc's CPU ticks per second
+  console.log(`\nafter the warm-up (${from.minute.toFixed(1)} → ${to.minute.toFixed(1)} min):`);
+  for (const [name, p] of Object.entries(to.procs)) {
+    const before = from.procs[name];
+    if (!before) { console.log(`  ${name.padEnd(34)} started after the warm-up: ${(p.rss / 1024).toFixed(0)} MB`); continue; }
+    const growth = (100 * (p.rss - before.rss)) / before.rss;
+    const cpuPct = (100 * (p.cpu - before.cpu)) / hz / ((to.minute - from.minute) * 60);
+    const big = p.rss > 20 * 1024; // a process under 20 MB cannot threaten the machine
+    const bad = big && growth > limitPct;
+    if (bad) failed = true;
+    console.log(`  ${bad ? 'FAIL' : 'ok  '} ${name.padEnd(30)} ${(before.rss / 1024).toFixed(0).padStart(6)} → ${(p.rss / 1024).toFixed(0).padStart(6)} MB  ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %  CPU ${cpuPct.toFixed(0)} %`);
+  }
+  const sum = (r) => Object.values(r.procs).reduce((a, p) => a + p.rss, 0) / 1024;
+  console.log(`  all processes: ${sum(from).toFixed(0)} → ${sum(to).toFixed(0)} MB; page JS heap ${(from.heap / 1048576).toFixed(0)} → ${(to.heap / 1048576).toFixed(0)} MB`);
+} catch (e) {
+  failed = true;
+  console.log(`soak: ${e.message}`);
+} finally {
+  await browser?.close();
+  server.kill('SIGTERM');
+}
+console.log(failed ? `soak: FAILED (a process grew more than ${limitPct} % after the warm-up)` : 'soak: passed');
+process.exit(failed ? 1 : 0);

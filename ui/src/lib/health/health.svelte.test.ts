@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { HealthState } from './health.svelte';
+import { fakeTransport, source } from '../testing/fakes';
+
+describe('HealthState', () => {
+  it('reports the layers whose sources changed state since the last refresh', async () => {
+    let answer = [source('a', 'flood', 'ok'), source('b', 'incidents', 'ok')];
+    const s = new HealthState(fakeTransport({ sources: () => answer }));
+    expect(await s.refresh()).toEqual([]);
+    answer = [source('a', 'flood', 'failing'), source('b', 'incidents', 'ok')];
+    expect(await s.refresh()).toEqual(['flood']);
+    expect(s.failing.map((x) => x.id)).toEqual(['a']);
+  });
+
+  it('takes one source status from the stream, leaving the others', async () => {
+    const s = new HealthState(fakeTransport({ sources: [source('a', 'flood', 'ok'), source('b', 'rain', 'ok')] }));
+    await s.refresh();
+    s.update(source('b', 'rain', 'stale'));
+    expect(s.sources.map((x) => x.state)).toEqual(['ok', 'stale']);
+    expect(s.failing).toHaveLength(1);
+  });
+});

@@ -1,0 +1,28 @@
+// Source health: every configured subsystem's state (ok, degraded, failing, stale, pending), its
+// counts and last error, kept current by the engine's source deltas and a periodic refresh.
+
+import type { Transport } from '../../transport';
+import type { SourceStatus } from '../../types';
+
+export class HealthState {
+  sources: SourceStatus[] = $state([]);
+
+  constructor(private transport: Transport) {}
+
+  get failing(): SourceStatus[] {
+    return this.sources.filter((s) => s.state !== 'ok');
+  }
+
+  /** Reloads every source; returns the layers of sources whose state changed (their features
+   * draw differently when stale). */
+  async refresh(): Promise<string[]> {
+    const before = new Map(this.sources.map((s) => [s.id, s.state]));
+    this.sources = await this.transport.sources();
+    return this.sources.filter((s) => before.has(s.id) && before.get(s.id) !== s.state).map((s) => s.layer);
+  }
+
+  /** One source's new status, from the stream. */
+  update(source: SourceStatus) {
+    this.sources = this.sources.map((s) => (s.id === source.id ? source : s));
+  }
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { KpiState, stationRates, topCategories } from './kpi.svelte';
+import { collection, fakeTransport, feature } from '../testing/fakes';
+import type { Summary } from '../../types';
+
+const summary = (open: number): Summary => ({
+  flood: { total: 1, by_level: {}, max_level_m: 0, rain_mm_h: 0 },
+  overweight: { stations: 1, passes_today: 0, violations_today: 0, overload_rate_pct: 0, violations_1h: 0 },
+  incidents: { total: 9, open, closed: 0, closure_rate_pct: 0, by_channel: {}, by_category: { a: 1, b: 5, c: 3, d: 2, e: 1, f: 7, g: 4 }, severe_open: 0 },
+});
+
+describe('KPIs', () => {
+  it('ranks stations by their overload rate over the last hour, with short names', () => {
+    const fc = collection('overweight', [
+      feature('s1', 0, 0, { name: '东环治超站', passes_1h: 50, violations_1h: 5 }),
+      feature('s2', 0, 0, { name: '北口治超点', passes_1h: 0, violations_1h: 0 }),
+      feature('s3', 0, 0, { name: '西站', passes_1h: 20, violations_1h: 4 }),
+    ]);
+    expect(stationRates(fc)).toEqual([{ name: '西站', value: 20 }, { name: '东环', value: 10 }, { name: '北口', value: 0 }]);
+    expect(stationRates(fc, 1)).toHaveLength(1);
+  });
+
+  it('lists the six largest categories', () => {
+    expect(topCategories(summary(1)).map((c) => c.name)).toEqual(['f', 'b', 'g', 'c', 'd', 'a']);
+  });
+
+  it('keeps the replayed summary while replaying; refreshes it live', async () => {
+    let open = 1;
+    const t = fakeTransport({ summary: () => summary(open), summarySeries: [], replaySummary: summary(42), features: collection('overweight', []) });
+    const k = new KpiState(t);
+    await k.refresh(true, false);
+    expect(k.summary?.incidents.open).toBe(1);
+    await k.loadAt(5);
+    open = 2;
+    await k.refresh(false, true);
+    expect(k.summary?.incidents.open).toBe(42);
+    expect(t.calls.filter(([c]) => c === 'summary')).toHaveLength(1);
+    expect(t.calls.filter(([c]) => c === 'features')).toHaveLength(1);
+    await k.refresh(true, false);
+    expect(k.summary?.incidents.open).toBe(2);
+  });
+});

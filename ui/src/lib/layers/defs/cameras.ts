@@ -1,0 +1,56 @@
+// 视频监控: tens of thousands of cameras as backend-cut vector tiles: clusters at city zoom, dots
+// by type, and each online camera's field of view as a wedge at street zoom.
+
+import type { LayerDef } from '../catalogue';
+import { FONT_STACK, STALE, matchColor } from '../symbols';
+
+export const CAMERA_COLORS: Record<string, string> = { 枪机: '#5ad1e6', 球机: '#7fa8ff', 执法记录仪: '#c39bff', 无人机: '#ffd166' };
+
+export const cameras: LayerDef = {
+  id: 'cameras',
+  tiled: true,
+  visible: true,
+  styles: () => [
+    {
+      id: 'cameras-cluster', type: 'circle', source: 'cameras', 'source-layer': 'cameras', minzoom: 13, maxzoom: 15,
+      filter: ['has', 'point_count'],
+      paint: {
+        'circle-color': 'rgba(90,209,230,0.18)',
+        'circle-stroke-color': 'rgba(90,209,230,0.6)',
+        'circle-stroke-width': 1,
+        'circle-radius': ['interpolate', ['linear'], ['get', 'point_count'], 2, 7, 100, 14, 1000, 24],
+      },
+    },
+    {
+      id: 'cameras-cluster-count', type: 'symbol', source: 'cameras', 'source-layer': 'cameras', minzoom: 13, maxzoom: 15,
+      filter: ['has', 'point_count'],
+      layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': FONT_STACK, 'text-size': 11 },
+      paint: { 'text-color': '#bfefff' },
+    },
+    {
+      // Field of view: a wedge of the camera's angle, turned to its heading, sized by zoom.
+      id: 'cameras-fov', type: 'symbol', source: 'cameras', 'source-layer': 'cameras', minzoom: 16,
+      filter: ['all', ['!', ['has', 'point_count']], ['==', ['get', 'online'], true]],
+      layout: {
+        'icon-image': ['match', ['get', 'type'], '球机', 'fov-360', '执法记录仪', 'fov-120', '无人机', 'fov-90', 'fov-70'],
+        'icon-rotate': ['get', 'heading_deg'],
+        'icon-rotation-alignment': 'map',
+        'icon-pitch-alignment': 'map',
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
+        'icon-size': ['interpolate', ['exponential', 2], ['zoom'], 16, 0.25, 19, 2],
+      },
+      paint: { 'icon-opacity': 0.55 },
+    },
+    {
+      id: 'cameras-dot', type: 'circle', source: 'cameras', 'source-layer': 'cameras',
+      filter: ['!', ['has', 'point_count']],
+      paint: {
+        'circle-color': ['case', ['==', ['get', 'online'], true], matchColor('type', CAMERA_COLORS, '#5ad1e6'), STALE],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 15, 2.5, 18, 5],
+        'circle-stroke-color': '#040a14',
+        'circle-stroke-width': 1,
+      },
+    },
+  ],
+};

@@ -1,0 +1,91 @@
+// 易涝点: water-level gauges coloured by their level against their own four thresholds; the
+// popup charts the level over time with the thresholds drawn in.
+
+import type { ExpressionSpecification } from 'maplibre-gl';
+import type { LayerDef } from '../catalogue';
+import { FONT_STACK, HALO, LEVEL_COLORS, stale } from '../symbols';
+import { text, time } from '../../detail/model';
+
+const level: ExpressionSpecification = [
+  'case',
+  ['>=', ['get', 'level_m'], ['get', 'threshold_red_m']], 'red',
+  ['>=', ['get', 'level_m'], ['get', 'threshold_orange_m']], 'orange',
+  ['>=', ['get', 'level_m'], ['get', 'threshold_yellow_m']], 'yellow',
+  ['>=', ['get', 'level_m'], ['get', 'threshold_blue_m']], 'blue',
+  'normal',
+];
+
+const levelColor: ExpressionSpecification = [
+  'match', level,
+  'red', LEVEL_COLORS.red, 'orange', LEVEL_COLORS.orange, 'yellow', LEVEL_COLORS.yellow, 'blue', LEVEL_COLORS.blue,
+  LEVEL_COLORS.normal,
+];
+
+export function floodLevel(p: Record<string, unknown>): { key: keyof typeof LEVEL_COLORS; zh: string } {
+  const v = Number(p.level_m);
+  if (v >= Number(p.threshold_red_m)) return { key: 'red', zh: '红色' };
+  if (v >= Number(p.threshold_orange_m)) return { key: 'orange', zh: '橙色' };
+  if (v >= Number(p.threshold_yellow_m)) return { key: 'yellow', zh: '黄色' };
+  if (v >= Number(p.threshold_blue_m)) return { key: 'blue', zh: '蓝色' };
+  return { key: 'normal', zh: '正常' };
+}
+
+const cm = (m: unknown) => text(Math.round(Number(m) * 100));
+
+export const flood: LayerDef = {
+  id: 'flood',
+  core: true,
+  visible: true,
+  history: 'level',
+  styles: () => [
+    {
+      id: 'flood-halo', type: 'circle', source: 'flood',
+      filter: ['match', level, ['orange', 'red'], true, false],
+      paint: { 'circle-color': stale(levelColor), 'circle-radius': 20, 'circle-opacity': 0.25, 'circle-blur': 0.6 },
+    },
+    {
+      id: 'flood-dot', type: 'circle', source: 'flood',
+      paint: {
+        'circle-color': stale(levelColor),
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 6, 14, 10],
+        'circle-stroke-color': '#e8f1ff',
+        'circle-stroke-width': 1.5,
+      },
+    },
+    {
+      id: 'flood-label', type: 'symbol', source: 'flood', minzoom: 11,
+      layout: {
+        'text-field': ['concat', ['to-string', ['round', ['*', 100, ['get', 'level_m']]]], ' cm'],
+        'text-font': FONT_STACK, 'text-size': 13, 'text-offset': [0, -1.5], 'text-anchor': 'bottom',
+      },
+      paint: {
+        // Zoomed out, only gauges over a threshold carry a label; zoomed in, all do.
+        'text-opacity': ['step', ['zoom'], ['match', level, 'normal', 0, 1], 13, 1],
+        'text-color': stale(levelColor), ...HALO, 'text-halo-width': 1.8,
+      },
+    },
+  ],
+  detail: (f) => {
+    const p = f.properties;
+    const lvl = floodLevel(p);
+    const rise = Number(p.rise_m_per_h);
+    return {
+      title: text(p.name),
+      pill: { text: lvl.zh, tone: `lvl-${lvl.key}` },
+      rows: [
+        { label: '积水深度', value: `${cm(p.level_m)} cm`, strong: true },
+        { label: '涨落', value: `${rise >= 0 ? '↑' : '↓'} ${text(Math.abs(Math.round(rise * 100)))} cm/h` },
+        { label: '预警阈值', value: `蓝 ${cm(p.threshold_blue_m)} · 黄 ${cm(p.threshold_yellow_m)} · 橙 ${cm(p.threshold_orange_m)} · 红 ${cm(p.threshold_red_m)} cm` },
+        { label: '雨强', value: `${text(p.rain_mm_h)} mm/h` },
+        { label: '类型', value: text(p.kind) },
+        { label: '辖区', value: text(p.district) },
+        { label: '观测时间', value: time(p.observed_at) },
+        { label: '编号', value: text(f.id) },
+      ],
+    };
+  },
+  legend: {
+    title: 'floodLevels',
+    entries: (['normal', 'blue', 'yellow', 'orange', 'red'] as const).map((k) => ({ word: k, swatch: 'dot', color: LEVEL_COLORS[k] })),
+  },
+};

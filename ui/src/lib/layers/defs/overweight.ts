@@ -1,0 +1,70 @@
+// 治超站点: weigh-in-motion stations sized by the last hour's passes, ringed in red while they saw
+// overloads; the popup lists the latest passes and charts passes and 超限率 over time.
+
+import type { LayerDef } from '../catalogue';
+import { FONT_STACK, HALO, stale } from '../symbols';
+import { text, time } from '../../detail/model';
+
+export const overweight: LayerDef = {
+  id: 'overweight',
+  core: true,
+  visible: true,
+  history: 'station',
+  styles: () => [
+    {
+      id: 'overweight-ring', type: 'circle', source: 'overweight',
+      filter: ['>', ['get', 'violations_1h'], 0],
+      paint: {
+        'circle-radius': ['+', 8, ['*', 0.8, ['sqrt', ['get', 'passes_1h']]]],
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-color': stale('#ff2e4d'),
+        'circle-stroke-width': 2.5,
+      },
+    },
+    {
+      id: 'overweight-dot', type: 'circle', source: 'overweight',
+      paint: {
+        'circle-color': stale('#f0a030'),
+        'circle-radius': ['+', 3, ['*', 0.8, ['sqrt', ['get', 'passes_1h']]]],
+        'circle-opacity': 0.85,
+        'circle-stroke-color': '#050d1a',
+        'circle-stroke-width': 1,
+      },
+    },
+    {
+      id: 'overweight-label', type: 'symbol', source: 'overweight', minzoom: 11.5,
+      layout: {
+        'text-field': ['concat', ['get', 'name'], '\n', '1小时 ', ['to-string', ['get', 'passes_1h']], ' 车 · 超限 ', ['to-string', ['get', 'violations_1h']]],
+        'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.6], 'text-anchor': 'top',
+      },
+      paint: { 'text-color': '#f3c27a', ...HALO },
+    },
+  ],
+  detail: (f) => {
+    const p = f.properties;
+    const recent = Array.isArray(p.recent_passes) ? (p.recent_passes as Record<string, unknown>[]) : [];
+    return {
+      title: text(p.name),
+      rows: [
+        { label: '道路 / 方向', value: `${text(p.road)} · ${text(p.direction)}` },
+        { label: '近1小时', value: `${text(p.passes_1h)} 车 · 超限 ${text(p.violations_1h)}`, bad: Number(p.violations_1h) > 0 },
+        { label: '今日', value: `${text(p.passes_today)} 车 · 超限 ${text(p.violations_today)} · 超限率 ${text(p.overload_rate_today_pct)}%`, strong: true },
+        { label: '更新时间', value: time(p.observed_at) },
+      ],
+      table: {
+        head: ['时间', '车牌', '轴数', '总重/限值', '超限'],
+        rows: recent.slice(0, 6).map((r) => ({
+          flagged: Number(r.overload_pct) > 0,
+          cells: [time(r.at).slice(-8), text(r.plate), `${text(r.axles)}轴`, `${text(r.gross_t)}/${text(r.limit_t)} t`, Number(r.overload_pct) > 0 ? `超 ${text(r.overload_pct)}%` : '—'],
+        })),
+      },
+    };
+  },
+  legend: {
+    title: 'stations',
+    entries: [
+      { word: 'sizePasses', swatch: 'dot', color: '#f0a030' },
+      { word: 'ringViolations', swatch: 'ring' },
+    ],
+  },
+};

@@ -1,0 +1,149 @@
+// The layers on the wall: which configured layers it draws, which are switched on, their counts,
+// and what it holds of each (the features in the padded viewport). Owns the viewport fetches and
+// decides, per view change or delta, whether to fetch, apply, refetch or reload tiles.
+
+import type { Transport } from '../../transport';
+import type { Delta, LayerInfo } from '../../types';
+import type { Lang } from '../settings/i18n';
+import type { MapPort } from '../map/port';
+import { LAYER_DEFS, layerDef, styleIds } from './catalogue';
+import { ViewportLayer, contains, pad } from './viewport';
+
+/** Vector tiles of a changed big layer are refetched at most this often. */
+export const TILE_RELOAD_MS = 30_000;
+
+export type FetchDecision = 'skip' | 'tiles' | 'fetch';
+type FeaturesDelta = Extract<Delta, { type: 'features' }>;
+
+export class LayerState {
+  info: LayerInfo[] = $state([]);
+  /** The configured layers the wall draws, in the layer panel's order. */
+  ids: string[] = $state([]);
+  visible: Record<string, boolean> = $state({});
+  /** Not reactive: the map, not Svelte, draws these. */
+  readonly views: Record<string, ViewportLayer> = {};
+  private tileVersion: Record<string, number> = {};
+  private tileReloadAt: Record<string, number> = {};
+  private refetching: Record<string, 'busy' | 'again' | undefined> = {};
+
+  constructor(
+    private transport: Transport,
+    private map: () => MapPort | null,
+    /** Hands a layer's new content to the next frame's map update. */
+    private draw: (layer: string) => void,
+    private now: () => number = Date.now,
+  ) {}
+
+  /** Takes the engine's layer list; the first call also fixes which layers the wall draws. */
+  setInfo(info: LayerInfo[]) {
+    this.info = info;
+    if (this.ids.length) return;
+    this.ids = LAYER_DEFS.filter((d) => info.some((l) => l.id === d.id)).map((d) => d.id);
+    for (const id of this.ids) {
+      this.views[id] = new ViewportLayer();
+      this.visible[id] = layerDef(id)?.visible ?? true;
+    }
+  }
+
+  async refreshInfo() {
+    this.setInfo(await this.transport.layers());
+  }
+
+  isCore(layer: string) {
+    return layerDef(layer)?.core === true;
+  }
+
+  isTiled(layer: string) {
+    return layerDef(layer)?.tiled === true;
+  }
+
+  /** The layers fetched per viewport (everything not cut into tiles). */
+  get fetched(): string[] {
+    return this.ids.filter((l) => !this.isTiled(l));
+  }
+
+  count(id: string): number {
+    return this.info.find((l) => l.id === id)?.count ?? 0;
+  }
+
+  title(id: string, lang: Lang): string {
+    const l = this.info.find((x) => x.id === id);
+    return (lang === 'zh' ? l?.title_zh : l?.title_en) ?? id;
+  }
+
+  /** Whether the view (at this zoom) needs a fetch: not when what is held already covers it. */
+  decide(layer: string, view: [number, number, number, number], zoom: number, force: boolean): FetchDecision {
+    if (this.isTiled(layer)) return force ? 'tiles' : 'skip';
+    const held = this.views[layer];
+    if (!held) return 'skip';
+    // Clusters belong to a zoom: a new zoom level needs a new answer.
+    if (held.mode === 'clusters' && Math.floor(zoom) !== Math.floor(held.zoom)) return 'fetch';
+    if (!force && held.bbox && contains(held.bbox, view)) return 'skip';
+    return 'fetch';
+  }
+
+  /** Fetches the layer's view if it needs one. `live()` is asked after the answer arrives: an
+   * answer that lands after replay began is dropped. */
+  async fetch(layer: string, force: boolean, live: () => boolean): Promise<void> {
+    const map = this.map();
+    const view = map?.bbox();
+    if (!map || !view || !this.ids.includes(layer)) return;
+    const decision = this.decide(layer, view, map.zoom(), force);
+    if (decision === 'tiles') this.reloadTiles(layer);
+    if (decision !== 'fetch') return;
+    const box = pad(view, 0.25);
+    const zoom = map.zoom();
+    const fc = await this.transport.features(layer, box, zoom);
+    if (!live()) return;
+    this.views[layer].replace(fc, box, zoom);
+    this.draw(layer);
+  }
+
+  /** Points the map at a new version of a tiled layer's tiles, at most every TILE_RELOAD_MS. */
+  reloadTiles(layer: string): boolean {
+    if (this.now() - (this.tileReloadAt[layer] ?? -Infinity) < TILE_RELOAD_MS) return false;
+    this.tileReloadAt[layer] = this.now();
+    this.tileVersion[layer] = (this.tileVersion[layer] ?? 0) + 1;
+    this.map()?.setTiles(layer, [`cw://${layer}/{z}/{x}/{y}?v=${this.tileVersion[layer]}`]);
+    return true;
+  }
+
+  /** A clustered view cannot take deltas: it is refetched at once, and changes that arrive while
+   * a refetch is under way cost one more refetch after it, not one each. */
+  async refetch(layer: string, run: () => Promise<void>): Promise<void> {
+    if (this.refetching[layer]) {
+      this.refetching[layer] = 'again';
+      return;
+    }
+    this.refetching[layer] = 'busy';
+    try {
+      await run();
+    } finally {
+      const again = (this.refetching[layer] as string | undefined) === 'again';
+      this.refetching[layer] = undefined;
+      if (again) void this.refetch(layer, run);
+    }
+  }
+
+  /** Folds a features delta into what the wall holds: 'drawn' when the map has new content to
+   * draw, 'refetch' when the view must be asked again, 'tiles' or 'none' otherwise. */
+  apply(d: FeaturesDelta): 'drawn' | 'refetch' | 'tiles' | 'none' {
+    if (this.isTiled(d.layer)) return this.reloadTiles(d.layer) ? 'tiles' : 'none';
+    const view = this.views[d.layer];
+    if (!view) return 'none';
+    if (view.needsRefetch(d.seq)) return 'refetch';
+    if (!view.apply(d.seq, d.upserted, d.removed)) return 'none';
+    this.draw(d.layer);
+    return 'drawn';
+  }
+
+  toggle(layer: string) {
+    this.visible[layer] = !this.visible[layer];
+    this.map()?.setVisible(styleIds(layer), this.visible[layer]);
+  }
+
+  /** Forgets every held view, so the next fetch asks the engine whatever the bbox. */
+  forgetViews() {
+    for (const v of Object.values(this.views)) v.bbox = null;
+  }
+}

@@ -1,0 +1,76 @@
+// The map's own overlays beside the data layers: open warnings as level-coloured rings with their
+// shape, the incidents heatmap and per-area counts (the 视图 modes), and the field-of-view wedges
+// the camera layer draws.
+
+import type { ExpressionSpecification, LayerSpecification } from 'maplibre-gl';
+import { FONT_STACK, LEVEL_COLORS, LEVEL_SHAPES } from '../layers/symbols';
+
+/** Raised (not yet acknowledged) warnings drawn larger, so what needs a duty officer stands out. */
+export function warningLayers(): LayerSpecification[] {
+  const color = ['match', ['get', 'level'], 'red', LEVEL_COLORS.red, 'orange', LEVEL_COLORS.orange, 'yellow', LEVEL_COLORS.yellow, LEVEL_COLORS.blue] as unknown as ExpressionSpecification;
+  return [
+    {
+      id: 'warnings-ring', type: 'circle', source: 'warnings',
+      paint: {
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-color': color,
+        'circle-stroke-width': ['case', ['==', ['get', 'state'], 'raised'], 3, 1.5],
+        'circle-radius': ['case', ['==', ['get', 'state'], 'raised'], 17, 13],
+        'circle-stroke-opacity': 0.9,
+      },
+    },
+    {
+      id: 'warnings-shape', type: 'symbol', source: 'warnings',
+      layout: {
+        'text-field': ['match', ['get', 'level'], 'red', LEVEL_SHAPES.red, 'orange', LEVEL_SHAPES.orange, 'yellow', LEVEL_SHAPES.yellow, LEVEL_SHAPES.blue],
+        'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [1.3, -1.3], 'text-allow-overlap': true,
+      },
+      paint: { 'text-color': color, 'text-halo-color': '#040a14', 'text-halo-width': 1.5 },
+    },
+  ];
+}
+
+/** The incidents heatmap, hidden until the 视图 switch turns it on. */
+export const HEAT_LAYER: LayerSpecification = {
+  id: 'incidents-heat', type: 'heatmap', source: 'incidents', layout: { visibility: 'none' },
+  paint: {
+    'heatmap-weight': ['coalesce', ['get', 'count'], 1],
+    'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 18, 15, 40],
+    'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 10, 0.5, 15, 1.2],
+    'heatmap-opacity': 0.8,
+    'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'], 0, 'rgba(0,0,0,0)', 0.2, 'rgba(44,123,182,0.6)', 0.45, 'rgba(171,217,233,0.7)', 0.65, 'rgba(255,255,191,0.8)', 0.85, 'rgba(253,174,97,0.9)', 1, 'rgba(215,25,28,0.95)'],
+  },
+};
+
+/** Counts per district / street / grid: a choropleth by share of the busiest area, with labels. */
+export const AREA_LAYERS: LayerSpecification[] = [
+  { id: 'areas-fill', type: 'fill', source: 'areas', layout: { visibility: 'none' }, paint: { 'fill-color': ['interpolate', ['linear'], ['get', 'share'], 0, 'rgba(30,60,110,0.05)', 0.25, 'rgba(44,123,182,0.35)', 0.6, 'rgba(253,174,97,0.45)', 1, 'rgba(215,25,28,0.55)'] } },
+  { id: 'areas-line', type: 'line', source: 'areas', layout: { visibility: 'none' }, paint: { 'line-color': 'rgba(150,190,240,0.45)', 'line-width': 1 } },
+  { id: 'areas-label', type: 'symbol', source: 'areas', layout: { visibility: 'none', 'text-field': ['concat', ['get', 'name'], '\n', ['to-string', ['get', 'count']]], 'text-font': FONT_STACK, 'text-size': 12 }, paint: { 'text-color': '#e6f0ff', 'text-halo-color': '#040a14', 'text-halo-width': 1.5 } },
+];
+
+/** Wedge images for camera fields of view (70°, 90°, 120°, and a full circle for PTZ). */
+export function fovImages(): Record<string, ImageData> {
+  const out: Record<string, ImageData> = {};
+  for (const [name, deg] of [['fov-70', 70], ['fov-90', 90], ['fov-120', 120], ['fov-360', 360]] as const) {
+    const size = 128;
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = size;
+    const g = canvas.getContext('2d');
+    if (!g) continue;
+    const c = size / 2;
+    const grad = g.createRadialGradient(c, c, 0, c, c, c);
+    grad.addColorStop(0, 'rgba(90,209,230,0.75)');
+    grad.addColorStop(1, 'rgba(90,209,230,0.05)');
+    g.fillStyle = grad;
+    g.beginPath();
+    g.moveTo(c, c);
+    // Pointing up (north) before rotation by the heading.
+    const half = (deg / 2) * (Math.PI / 180);
+    g.arc(c, c, c, -Math.PI / 2 - half, -Math.PI / 2 + half);
+    g.closePath();
+    g.fill();
+    out[name] = g.getImageData(0, 0, size, size);
+  }
+  return out;
+}

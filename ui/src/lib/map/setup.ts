@@ -1,0 +1,121 @@
+// MapLibre set-up for the wall: the basemap, a source and the catalogue's styles for each drawn
+// layer (bottom to top), the view-mode and warning overlays, clicks that open details or
+// clusters, and the MapPort the state modules reach the map through.
+
+import * as maplibregl from 'maplibre-gl';
+import type { GeoJSONSource, MapGeoJSONFeature, VectorTileSource } from 'maplibre-gl';
+import type { GeoFeature } from '../../types';
+import type { Wall } from '../wall.svelte';
+import { CITY_BOUNDS } from '../wall.svelte';
+import { DRAW_ORDER, layerDef, styleIds } from '../layers/catalogue';
+import { loadBasemap, style, LOCAL_FONTS } from './basemap';
+import { AREA_LAYERS, HEAT_LAYER, fovImages, warningLayers } from './overlays';
+import type { MapPort } from './port';
+
+const EMPTY = { type: 'FeatureCollection' as const, features: [] };
+let protocolAdded = false;
+
+/** Vector tiles of the big layers come through the transport (HTTP or Tauri IPC). */
+function addTileProtocol(wall: Wall) {
+  if (protocolAdded) return;
+  protocolAdded = true;
+  maplibregl.addProtocol('cw', async (params) => {
+    const m = /^cw:\/\/([a-z0-9_-]+)\/(\d+)\/(\d+)\/(\d+)/.exec(params.url);
+    if (!m) throw new Error(`bad tile url ${params.url}`);
+    return { data: await wall.transport.tile(m[1], Number(m[2]), Number(m[3]), Number(m[4])) };
+  });
+}
+
+export async function createMap(container: HTMLElement, wall: Wall): Promise<maplibregl.Map> {
+  addTileProtocol(wall);
+  const url = await loadBasemap();
+  const map = new maplibregl.Map({
+    container,
+    style: style(url),
+    bounds: CITY_BOUNDS,
+    fitBoundsOptions: { padding: 20 },
+    pitch: 0,
+    maxPitch: 70,
+    // Labels appear without a fade: every fade is a run of extra frames, and a wall drawing with
+    // software GL cannot spare them.
+    fadeDuration: 0,
+    localIdeographFontFamily: LOCAL_FONTS,
+    attributionControl: { compact: true },
+    pixelRatio: Math.min(window.devicePixelRatio || 1, 2),
+  });
+  map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+  await map.once('load');
+  addOverlays(map, wall);
+  return map;
+}
+
+function addOverlays(map: maplibregl.Map, wall: Wall) {
+  const drawn = DRAW_ORDER.filter((l) => wall.layers.ids.includes(l));
+  for (const [name, image] of Object.entries(fovImages())) map.addImage(name, image);
+  for (const l of drawn) {
+    if (layerDef(l)?.tiled) map.addSource(l, { type: 'vector', tiles: [`cw://${l}/{z}/{x}/{y}`], minzoom: 0, maxzoom: 18 });
+    else map.addSource(l, { type: 'geojson', data: EMPTY });
+    for (const spec of layerDef(l)?.styles() ?? []) {
+      map.addLayer(spec);
+      if (!wall.layers.visible[l]) map.setLayoutProperty(spec.id, 'visibility', 'none');
+    }
+  }
+  if (drawn.includes('incidents')) map.addLayer(HEAT_LAYER, styleIds('incidents')[0]);
+  map.addSource('areas', { type: 'geojson', data: EMPTY });
+  const firstOverlay = drawn.flatMap((l) => styleIds(l))[0];
+  for (const spec of AREA_LAYERS) map.addLayer(spec, spec.type === 'symbol' ? undefined : firstOverlay);
+  map.addSource('warnings', { type: 'geojson', data: EMPTY });
+  for (const spec of warningLayers()) map.addLayer(spec);
+  for (const l of drawn) for (const id of styleIds(l)) listen(map, wall, l, id);
+}
+
+function listen(map: maplibregl.Map, wall: Wall, layer: string, styleId: string) {
+  map.on('click', styleId, (e) => {
+    const f = e.features?.[0] as MapGeoJSONFeature | undefined;
+    if (!f) return;
+    const p = f.properties;
+    // A cluster opens onto its extent; a tiled cluster onto the next zooms.
+    if (p._cluster) {
+      const extent = typeof p.extent === 'string' ? JSON.parse(p.extent) : p.extent;
+      map.fitBounds(extent, { padding: 80, maxZoom: 17, duration: 900 });
+    } else if (p.point_count) {
+      map.flyTo({ center: e.lngLat, zoom: map.getZoom() + 2, duration: 900 });
+    } else if (layerDef(layer)?.tiled) {
+      // A tile carries the feature's properties but not the wall's copy: open it as drawn.
+      const at: [number, number] = [e.lngLat.lng, e.lngLat.lat];
+      const feature: GeoFeature = { type: 'Feature', id: String(p._id), geometry: { type: 'Point', coordinates: at }, properties: { ...p, _id: String(p._id), _source: layer, _stale: false } };
+      wall.detail.open(layer, feature, at);
+    } else wall.showDetail(layer, String(p._id));
+  });
+  map.on('mouseenter', styleId, () => (map.getCanvas().style.cursor = 'pointer'));
+  map.on('mouseleave', styleId, () => (map.getCanvas().style.cursor = ''));
+}
+
+export function mapPort(map: maplibregl.Map): MapPort {
+  return {
+    bbox() {
+      const b = map.getBounds();
+      return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    },
+    zoom: () => map.getZoom(),
+    setData(source, data) {
+      (map.getSource(source) as GeoJSONSource | undefined)?.setData(data as GeoJSON.FeatureCollection);
+    },
+    setTiles(source, urls) {
+      (map.getSource(source) as VectorTileSource | undefined)?.setTiles(urls);
+    },
+    setVisible(ids, on) {
+      for (const id of ids) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none');
+    },
+    flyTo(lon, lat, minZoom) {
+      const moved = map.once('moveend');
+      map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), minZoom), duration: 1200 });
+      return moved.then(() => undefined);
+    },
+    fitBounds(bbox) {
+      map.fitBounds(bbox, { padding: 20, pitch: 0, bearing: 0, duration: 1000 });
+    },
+    isSourceLoaded: (source) => map.isSourceLoaded(source),
+  };
+}

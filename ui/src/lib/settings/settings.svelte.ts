@@ -1,0 +1,39 @@
+// The wall's settings: language (zh-CN by default, remembered across reloads), the operator name
+// actions are signed with, and which part of a multi-monitor wall this window is (from the URL
+// the engine's `wall` module opens it with).
+
+import { t as word, type Lang, type Word } from './i18n';
+
+export type Role = 'full' | 'map' | 'panels' | 'video';
+type Store = Pick<Storage, 'getItem' | 'setItem'>;
+
+export class Settings {
+  lang: Lang = $state('zh');
+  readonly operator: string;
+  readonly role: Role;
+  /** Where a spanning window's bezels fall (CSS px), left to right. */
+  readonly bezelsX: number[];
+
+  constructor(private store: Store, search: string) {
+    this.lang = store.getItem('citywall.lang') === 'en' ? 'en' : 'zh';
+    this.operator = store.getItem('citywall.operator') ?? '值班员';
+    const params = new URLSearchParams(search);
+    const role = params.get('role') ?? '';
+    this.role = role === 'map' || role === 'panels' || role === 'video' ? role : 'full';
+    this.bezelsX = (params.get('bezels_x') ?? '').split(',').map(Number).filter((n) => n > 0);
+  }
+
+  t = (w: Word): string => word(this.lang, w);
+
+  switchLang() {
+    this.lang = this.lang === 'zh' ? 'en' : 'zh';
+    this.store.setItem('citywall.lang', this.lang);
+    if (typeof document !== 'undefined') document.documentElement.lang = this.lang === 'zh' ? 'zh-CN' : 'en';
+  }
+
+  /** Panels on the outer screens, the map across the middle ones: no text straddles a bezel. */
+  get columns(): string {
+    const b = this.bezelsX;
+    return b.length >= 2 ? `${b[0]}px 1fr calc(100vw - ${b[b.length - 1]}px)` : '';
+  }
+}

@@ -1,0 +1,297 @@
+// The wall as one object: it creates the state modules, wires them to each other, to the map (a
+// MapPort the map view attaches) and to the engine's stream, and holds what crosses them —
+// fetching by view, replay loads, the panels' refresh and the per-frame map update. Components
+// read the modules and call the actions here.
+
+import type { Transport } from '../transport';
+import type { Bbox, Meta, SearchHit, SourceStatus, Warning } from '../types';
+import { WallClock } from './clock.svelte';
+import { Notices } from './notices.svelte';
+import { Settings } from './settings/settings.svelte';
+import { LayerState } from './layers/layers.svelte';
+import { pad } from './layers/viewport';
+import { WarningsState } from './warnings/warnings.svelte';
+import { ReplayState } from './replay/replay.svelte';
+import { HealthState } from './health/health.svelte';
+import { KpiState } from './kpi/kpi.svelte';
+import { VideoFocus } from './video/video.svelte';
+import { SearchState } from './search/search.svelte';
+import { DetailState } from './detail/detail.svelte';
+import { ViewModes } from './map/modes.svelte';
+import { FrameBatcher } from './map/frame';
+import type { MapPort } from './map/port';
+import { StreamDispatcher, type DeltaSink, type FeaturesDelta, type ReloadDelta } from './stream/dispatch';
+import type { Probe } from './testing/probes';
+
+/** The whole city, for the first view and `H`. */
+export const CITY_BOUNDS: Bbox = [118.155, 33.86, 118.405, 34.06];
+/** Panels follow the data at most once a second while deltas arrive, and every 5 s regardless. */
+const PANEL_DELAY_MS = 1000;
+export const PANEL_REFRESH_MS = 5000;
+
+export interface WallOptions {
+  store: Pick<Storage, 'getItem' | 'setItem'>;
+  search: string;
+  probe: Probe;
+  nextFrame?: (cb: (t: number) => void) => void;
+}
+
+export class Wall implements DeltaSink {
+  readonly settings: Settings;
+  readonly clock = new WallClock();
+  readonly notices = new Notices();
+  readonly layers: LayerState;
+  readonly warnings: WarningsState;
+  readonly replay: ReplayState;
+  readonly health: HealthState;
+  readonly kpi: KpiState;
+  readonly video: VideoFocus;
+  readonly search: SearchState;
+  readonly detail = new DetailState();
+  readonly modes: ViewModes;
+  readonly probe: Probe;
+  meta: Meta | null = $state(null);
+  streamUp = $state(false);
+  lastDataAt = $state(0);
+  private map: MapPort | null = null;
+  private frame: FrameBatcher;
+  private nextFrame: (cb: (t: number) => void) => void;
+  private stream: StreamDispatcher;
+  private panelTimer: ReturnType<typeof setTimeout> | null = null;
+  private warningsDrawn = '';
+
+  constructor(
+    readonly transport: Transport,
+    opts: WallOptions,
+  ) {
+    const nextFrame = opts.nextFrame ?? ((cb) => requestAnimationFrame(cb));
+    this.nextFrame = nextFrame;
+    const mapPort = () => this.map;
+    this.probe = opts.probe;
+    this.settings = new Settings(opts.store, opts.search);
+    this.frame = new FrameBatcher((dirty) => this.updateMap(dirty), (cb) => nextFrame(() => cb()));
+    this.layers = new LayerState(transport, mapPort, (l) => this.frame.mark(l));
+    this.warnings = new WarningsState(transport, () => this.frame.mark('warnings'));
+    this.replay = new ReplayState(transport, (at) => this.loadReplayAt(at), () => this.clock.dataNow, nextFrame);
+    this.health = new HealthState(transport);
+    this.kpi = new KpiState(transport);
+    this.video = new VideoFocus(transport);
+    this.search = new SearchState(transport, (e) => this.notices.fail('搜索失败', e));
+    this.modes = new ViewModes(transport, mapPort, (what, e) => this.notices.fail(what, e));
+    this.stream = new StreamDispatcher(this);
+  }
+
+  get live() {
+    return this.replay.live;
+  }
+
+  /** Loads what the wall shows before the map or the stream is there. */
+  async start() {
+    this.clock.start();
+    const meta = await this.transport.meta();
+    this.meta = meta;
+    this.clock.demo = meta.demo_clock;
+    this.stream.startAt(meta.seq);
+    await this.refreshPanels();
+    // The panels' per-layer charts need to know the layers: fill them now, not in 5 s.
+    void this.refreshPanels();
+    await this.warnings.load();
+  }
+
+  /** Starts taking the engine's deltas; returns the unsubscribe. */
+  subscribe(onUp?: () => void): () => void {
+    return this.transport.subscribe(
+      (d) => this.stream.dispatch(d),
+      (up) => {
+        this.streamUp = up;
+        if (up) onUp?.();
+      },
+    );
+  }
+
+  attachMap(map: MapPort | null) {
+    this.map = map;
+    this.warningsDrawn = '';
+    this.frame.mark('warnings');
+  }
+
+  // --- the per-frame map update ---------------------------------------------------------------
+
+  private updateMap(dirty: Set<string>) {
+    // Warnings that arrived since the last frame are folded in first; the warning layer they
+    // mark is drawn in this same pass.
+    this.warnings.flushQueued(this.live);
+    const map = this.map;
+    for (const what of dirty) {
+      if (what === 'warnings') this.drawWarnings(map);
+      else if (this.layers.views[what]) map?.setData(what, this.layers.views[what].collection());
+      this.probe.handedToMap(what);
+    }
+  }
+
+  private drawWarnings(map: MapPort | null) {
+    const key = this.warnings.drawnKey();
+    if (!map || key === this.warningsDrawn) return;
+    this.warningsDrawn = key;
+    map.setData('warnings', this.warnings.collection());
+  }
+
+  // --- fetching by view -------------------------------------------------------------------------
+
+  async fetchLayer(layer: string, force = false) {
+    if (!this.live) return void this.replay.load();
+    try {
+      await this.layers.fetch(layer, force, () => this.live);
+      this.notices.clear();
+    } catch (e) {
+      this.notices.fail(`图层 ${layer} 读取失败`, e);
+    }
+  }
+
+  refetchAll(force = false) {
+    for (const l of this.layers.ids) void this.fetchLayer(l, force);
+  }
+
+  // --- the stream (DeltaSink) -------------------------------------------------------------------
+
+  resync() {
+    this.refetchAll(true);
+  }
+
+  touched() {
+    this.lastDataAt = Date.now();
+    this.schedulePanels();
+  }
+
+  warning(w: Warning) {
+    this.warnings.queue(w);
+  }
+
+  features(d: FeaturesDelta) {
+    const outcome = this.layers.apply(d);
+    if (outcome === 'drawn' || outcome === 'refetch') this.probe.notePoll(d.layer, d.polled_at, d.at);
+    if (outcome === 'refetch') void this.layers.refetch(d.layer, () => this.fetchLayer(d.layer, true));
+  }
+
+  reload(d: ReloadDelta) {
+    this.probe.notePoll(d.layer, d.polled_at, d.at);
+    void this.fetchLayer(d.layer, true);
+  }
+
+  source(s: SourceStatus) {
+    this.health.update(s);
+    // Staleness changes how features are drawn: refetch that layer's view.
+    void this.fetchLayer(s.layer, true);
+  }
+
+  // --- panels -----------------------------------------------------------------------------------
+
+  async refreshPanels() {
+    try {
+      const stations = this.layers.ids.includes('overweight');
+      const [, changed] = await Promise.all([this.layers.refreshInfo(), this.health.refresh(), this.kpi.refresh(this.live, stations)]);
+      // A state change the stream has not told us about yet still changes how features draw.
+      for (const layer of changed) void this.fetchLayer(layer, true);
+    } catch (e) {
+      this.notices.fail('引擎连接失败', e);
+    }
+  }
+
+  schedulePanels() {
+    if (this.panelTimer) return;
+    this.panelTimer = setTimeout(() => {
+      this.panelTimer = null;
+      void this.refreshPanels();
+    }, PANEL_DELAY_MS);
+  }
+
+  // --- replay -----------------------------------------------------------------------------------
+
+  /** Every live layer, the warnings and the KPIs as they stood at `at`. */
+  private async loadReplayAt(at: number) {
+    const view = this.map?.bbox();
+    try {
+      if (view) {
+        const box = pad(view, 0.25);
+        const zoom = this.map?.zoom() ?? 0;
+        const answers = await Promise.all(this.layers.fetched.map(async (l) => [l, await this.transport.replay(l, at, box)] as const));
+        if (this.live) return;
+        for (const [l, fc] of answers) {
+          this.layers.views[l].replace(fc, box, zoom);
+          this.frame.mark(l);
+        }
+        const [w] = await Promise.all([this.transport.replayWarnings(at), this.kpi.loadAt(at)]);
+        if (this.live) return;
+        this.warnings.replace(w);
+        // Shown once the frame that hands it all to the map has run.
+        await new Promise<void>((done) => this.nextFrame(() => done()));
+      }
+      this.probe.replayShown(at);
+    } catch (e) {
+      this.notices.fail('回放读取失败', e);
+    }
+  }
+
+  async seek(at: number) {
+    this.warnings.clearTicker();
+    await this.replay.seek(at);
+  }
+
+  /** ▶ from live starts replay three hours back. */
+  play() {
+    if (this.live) void this.seek(this.clock.dataNow - 3 * 3600_000).then(() => this.replay.togglePlay());
+    else this.replay.togglePlay();
+  }
+
+  async goLive() {
+    this.replay.stop();
+    this.probe.replayShown(null);
+    this.layers.forgetViews();
+    this.refetchAll(true);
+    try {
+      await this.warnings.load();
+      await this.refreshPanels();
+    } catch (e) {
+      this.notices.fail('引擎连接失败', e);
+    }
+  }
+
+  // --- operator actions -------------------------------------------------------------------------
+
+  async acknowledge(w: Warning) {
+    try {
+      await this.warnings.acknowledge(w, this.settings.operator);
+    } catch (e) {
+      this.notices.fail('确认预警失败', e);
+    }
+  }
+
+  flyToWarning(w: Warning) {
+    void this.map?.flyTo(w.lon, w.lat, 15);
+  }
+
+  async flyToHit(hit: SearchHit) {
+    this.search.choose(hit);
+    if (!this.map) return;
+    await this.map.flyTo(hit.lon, hit.lat, 15);
+    await this.fetchLayer(hit.layer, true);
+    this.showDetail(hit.layer, hit.id);
+  }
+
+  /** Opens the detail of a feature the wall holds; false when it holds no such feature. */
+  showDetail(layer: string, id: string): boolean {
+    const f = this.layers.views[layer]?.get(id);
+    if (!f) return false;
+    this.detail.open(layer, f);
+    return true;
+  }
+
+  home() {
+    this.map?.fitBounds(CITY_BOUNDS);
+  }
+
+  toggleLayer(layer: string) {
+    this.layers.toggle(layer);
+    if (layer === 'incidents' && this.modes.heat) this.modes.setHeat(true, this.layers.visible.incidents);
+  }
+}

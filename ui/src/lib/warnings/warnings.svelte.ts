@@ -1,0 +1,105 @@
+// Open warnings, most severe first, and the ticker of the latest raises. Warning deltas arrive one
+// per message and often dozens per evaluation: they queue here and are folded in once, with the
+// next map update, so the panels lay out and paint once rather than once per message.
+
+import type { Transport } from '../../transport';
+import type { Warning, WarningLevel } from '../../types';
+
+export const LEVEL_RANK: Record<WarningLevel, number> = { blue: 0, yellow: 1, orange: 2, red: 3 };
+export const LEVELS: WarningLevel[] = ['red', 'orange', 'yellow', 'blue'];
+const TICKER_LENGTH = 12;
+
+/** Most severe first; among equals, those still to acknowledge, then the latest. */
+export function sortWarnings(list: Warning[]): Warning[] {
+  return list.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level] || Number(a.state !== 'raised') - Number(b.state !== 'raised') || b.updated_at - a.updated_at);
+}
+
+export class WarningsState {
+  list: Warning[] = $state([]);
+  ticker: Warning[] = $state([]);
+  private arriving = new Map<string, Warning>();
+
+  constructor(
+    private transport: Transport,
+    /** Marks the map's warning layer for the next frame. */
+    private draw: () => void,
+  ) {}
+
+  get unacked(): number {
+    return this.list.filter((w) => w.state === 'raised').length;
+  }
+
+  count(level: WarningLevel): number {
+    return this.list.filter((w) => w.level === level).length;
+  }
+
+  /** Replaces the list (the open warnings now, or as they stood at a replayed instant). */
+  replace(list: Warning[]) {
+    this.list = sortWarnings(list);
+    this.draw();
+  }
+
+  async load() {
+    this.replace(await this.transport.warnings());
+  }
+
+  /** A delta: held until the next frame folds it in. */
+  queue(w: Warning) {
+    this.arriving.set(w.id, w);
+    this.draw();
+  }
+
+  /** Folds what queued since the last frame (dropped while the wall replays the past: going live
+   * reloads the list anyway). */
+  flushQueued(live: boolean) {
+    if (!this.arriving.size) return;
+    const batch = [...this.arriving.values()];
+    this.arriving.clear();
+    if (live) this.fold(batch);
+  }
+
+  /** Folds warning changes into the list and the ticker. */
+  fold(changes: Iterable<Warning>) {
+    const open = new Map(this.list.map((x) => [x.id, x]));
+    let news = this.ticker;
+    for (const w of changes) {
+      const before = open.get(w.id);
+      if (w.state === 'cleared') open.delete(w.id);
+      else open.set(w.id, w);
+      // The ticker tells of new warnings and escalations, newest first.
+      if (w.state === 'raised' && (!before || LEVEL_RANK[w.level] > LEVEL_RANK[before.level])) {
+        news = [w, ...news.filter((x) => x.id !== w.id)];
+      }
+    }
+    this.list = sortWarnings([...open.values()]);
+    this.ticker = news.slice(0, TICKER_LENGTH);
+    this.draw();
+  }
+
+  clearTicker() {
+    this.ticker = [];
+  }
+
+  async acknowledge(w: Warning, by: string) {
+    this.fold([await this.transport.acknowledge(w.id, by)]);
+  }
+
+  /** The most severe warning still to acknowledge (what `A` acknowledges). */
+  get firstRaised(): Warning | undefined {
+    return this.list.find((w) => w.state === 'raised');
+  }
+
+  /** What the map's warning layer draws of the list: most warning deltas only move a value or a
+   * time, and a map frame costs a software-GL wall ~100 ms, so an unchanged drawing is not sent. */
+  drawnKey(): string {
+    return this.list.map((w) => `${w.id}|${w.level}|${w.state}|${w.lon}|${w.lat}|${w.title}`).join('\n');
+  }
+
+  /** The map's warning layer. */
+  collection() {
+    return {
+      type: 'FeatureCollection' as const,
+      features: this.list.map((w) => ({ type: 'Feature' as const, id: w.id, geometry: { type: 'Point' as const, coordinates: [w.lon, w.lat] }, properties: { id: w.id, level: w.level, state: w.state, title: w.title } })),
+    };
+  }
+}
