@@ -1,11 +1,12 @@
-// `make soak`: the demo wall open in Debian's Chromium for an hour (SOAK_MINUTES, default 60),
-// Chromium started as a kiosk starts it, with no DevTools or WebDriver attached (attached, as
-// Playwright attaches it, the page's renderer grew ~9 MB a minute in Blink's buffer partition:
-// what the inspector keeps of the traffic it watches, not the wall). The resident memory (RSS) of every process of the wall sampled each minute and printed — the
-// engine (`citywall serve --demo`, with the sim and broker it starts) and each of Chromium's
-// processes (browser, renderer, GPU, utilities). After the warm-up (SOAK_WARMUP_MINUTES,
-// default 10) no process may grow by more than 5 % (SOAK_LIMIT_PCT), the mean of its last five
-// samples against the mean of its first five. Not part of `make test`.
+// `make soak`: the demo wall open in Debian's Chromium for an hour (SOAK_MINUTES, default 60).
+// Chromium is started as a kiosk starts it, with no DevTools or WebDriver attached: attached, as
+// Playwright attaches it, the page's renderer grew ~9 MB a minute in Blink's buffer partition —
+// what the inspector keeps of the traffic it watches, not the wall. The resident memory (RSS) of
+// every process of the wall is sampled each minute and printed: the engine (`citywall serve
+// --demo`, with the sim and broker it starts) and each of Chromium's processes (browser,
+// renderer, GPU, utilities). After the warm-up (SOAK_WARMUP_MINUTES, default 10) no process may
+// grow by more than 5 % (SOAK_LIMIT_PCT), the mean of its last five samples against the mean of
+// its first five. Not part of `make test`.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
