@@ -37,7 +37,13 @@ pub fn parse(body: &[u8]) -> Result<Batch, SourceError> {
             });
         }
         fast_feature(raw.get()).map(Ok).unwrap_or_else(|| {
-            let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+            // A record that is not JSON a parser can hold (a lone surrogate, a number past f64,
+            // nesting past the parser's depth) is rejected for that, not for its shape.
+            let value: Value = serde_json::from_str(raw.get()).map_err(|e| Rejected {
+                index,
+                reason: format!("the record is not valid JSON: {e}"),
+                excerpt: super::excerpt_text(raw.get()),
+            })?;
             parse_feature(&value).map_err(|reason| Rejected {
                 index,
                 reason,
@@ -258,5 +264,55 @@ mod tests {
             e.contains("expected a GeoJSON FeatureCollection, got an array"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_answer_is_tolerated() {
+        let body = b"\xEF\xBB\xBF{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"id\":\"a\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[118.2,33.9]}}]}";
+        assert_eq!(parse(body).unwrap().records.len(), 1);
+    }
+
+    #[test]
+    fn a_record_that_no_parser_can_hold_is_rejected_for_what_is_wrong_with_it() {
+        let deep = format!("{}1{}", "[".repeat(20_000), "]".repeat(20_000));
+        let body = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","id":"s","geometry":{{"type":"Point","coordinates":[118.2,33.9]}},"properties":{{"name":"\ud800"}}}},
+            {{"type":"Feature","id":"n","geometry":{{"type":"Point","coordinates":[118.2,33.9]}},"properties":{{"v":1e999}}}},
+            {{"type":"Feature","id":"d","geometry":{{"type":"Point","coordinates":[118.2,33.9]}},"properties":{{"v":{deep}}}}},
+            {{"type":"Feature","id":"ok","geometry":{{"type":"Point","coordinates":[118.2,33.9]}}}}
+        ]}}"#
+        );
+        let batch = parse(body.as_bytes()).unwrap();
+        assert_eq!(batch.records.len(), 1, "{:?}", batch.rejected);
+        let reasons: Vec<&str> = batch.rejected.iter().map(|r| r.reason.as_str()).collect();
+        assert!(reasons[0].contains("hex escape"), "{reasons:?}");
+        assert!(reasons[1].contains("number out of range"), "{reasons:?}");
+        assert!(reasons[2].contains("recursion limit"), "{reasons:?}");
+    }
+
+    proptest::proptest! {
+        /// Whatever a subsystem sends, the parser answers: a batch or an error, never a panic.
+        #[test]
+        fn never_panics_on_any_bytes(body in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = parse(&body);
+        }
+
+        #[test]
+        fn never_panics_on_any_feature(
+            kind in "Feature|Point|x|",
+            id in proptest::option::of("[ -~]{0,8}"),
+            coords in proptest::collection::vec(proptest::num::f64::ANY, 0..4),
+            props in "[ -~\u{4e00}-\u{4e10}]{0,40}",
+        ) {
+            let feature = serde_json::json!({
+                "type": kind,
+                "id": id,
+                "geometry": {"type": "Point", "coordinates": coords},
+                "properties": {"name": props},
+            });
+            let body = format!(r#"{{"type":"FeatureCollection","features":[{feature}]}}"#);
+            let _ = parse(body.as_bytes());
+        }
     }
 }

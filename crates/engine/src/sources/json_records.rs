@@ -178,4 +178,30 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn a_byte_order_mark_before_the_answer_is_tolerated() {
+        let body = "\u{FEFF}{\"data\":{\"rows\":[{\"caseNo\":\"A1\",\"x\":118.2,\"y\":33.9,\"eventType\":\"占道\"}]}}";
+        assert_eq!(parse(body.as_bytes(), &mapping()).unwrap().records.len(), 1);
+    }
+
+    proptest::proptest! {
+        /// Whatever the event platform sends, the parser answers: a batch or an error, never a panic.
+        #[test]
+        fn never_panics_on_any_bytes(body in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+            let _ = parse(&body, &mapping());
+        }
+
+        #[test]
+        fn never_panics_on_any_row(
+            id in "[ -~]{0,8}",
+            x in proptest::num::f64::ANY,
+            y in proptest::num::f64::ANY,
+            kind in "[ -~\u{4e00}-\u{4e10}]{0,40}",
+        ) {
+            let row = serde_json::json!({"caseNo": id, "x": x, "y": y, "eventType": kind});
+            let body = format!(r#"{{"data":{{"rows":[{row}, 5, null, "x"]}}}}"#);
+            let _ = parse(body.as_bytes(), &mapping());
+        }
+    }
 }

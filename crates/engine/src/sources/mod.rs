@@ -90,7 +90,14 @@ pub enum SourceError {
 /// bytes that are not UTF-8 become U+FFFD (the records holding them are then rejected one by
 /// one), and the bare `NaN` / `Infinity` tokens some systems emit become `null` (the record then
 /// fails its own number check).
+/// The answer without a UTF-8 byte-order mark before it: many government systems send one, and
+/// JSON parsers refuse it.
+pub(crate) fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
 pub(crate) fn sanitize_json(body: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
+    let body = strip_bom(body);
     let (text, lossy) = match std::str::from_utf8(body) {
         Ok(t) => (std::borrow::Cow::Borrowed(t), false),
         Err(_) => (String::from_utf8_lossy(body), true),

@@ -46,7 +46,8 @@ pub async fn fetch_all(
 ) -> Result<Batch, SourceError> {
     paging::fetch_pages(client, source, items_url(source)?, |body| {
         let page = geojson::parse(body)?;
-        let links: Page = serde_json::from_slice(body).unwrap_or(Page { links: Vec::new() });
+        let links: Page =
+            serde_json::from_slice(super::strip_bom(body)).unwrap_or(Page { links: Vec::new() });
         let next = links
             .links
             .into_iter()
