@@ -1,6 +1,7 @@
 //! Demo mode: starts the simulated city's subsystems on loopback and builds the engine config
 //! that polls them. The engine itself runs exactly as in a deployment.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -11,12 +12,56 @@ use citywall_sim::{SimCity, Subsystem};
 /// How often the demo polls each simulated subsystem, in seconds.
 const DEMO_POLL_S: f64 = 2.0;
 
-/// The demo's running parts; dropping it stops the MQTT broker.
+/// The demo's running parts; dropping it stops the MQTT broker and removes the demo's store.
 pub struct Demo {
     /// Held so the simulated subsystems live as long as the wall.
     _sim: Arc<SimCity>,
     /// mosquitto, when the machine has it (`scripts/setup.sh` installs it).
     _broker: Option<tokio::process::Child>,
+    _store: DemoStore,
+}
+
+/// Where every demo keeps its store: one folder under the temp directory, holding a folder per
+/// running demo (tests run several at once) named by its pid and removed when that demo stops. A
+/// demo that was killed leaves its folder behind; the next demo to start removes it.
+fn demo_store_dir() -> PathBuf {
+    std::env::temp_dir().join("citywall-demo")
+}
+
+/// One demo's folder (its SQLite store and the region files it polls), removed on drop.
+struct DemoStore {
+    dir: PathBuf,
+}
+
+impl Drop for DemoStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn alive(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// Removes the folders of demos that are no longer running, here and (named
+/// `citywall-demo-<pid>`) where earlier versions left them under the temp directory.
+fn sweep_dead_stores(dir: &Path, temp: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return; // no way to tell a live demo from a dead one here: leave everything
+    }
+    let dead = |name: &str, prefix: &str| {
+        name.strip_prefix(prefix)
+            .and_then(|p| p.parse::<u32>().ok())
+            .is_some_and(|pid| !alive(pid))
+    };
+    for (folder, prefix) in [(dir, ""), (temp, "citywall-demo-")] {
+        for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if dead(&name, prefix) && entry.path().is_dir() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
 }
 
 /// Starts a private mosquitto on a free loopback port for the rain gauges, if installed.
@@ -77,7 +122,14 @@ pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Demo)>
             None
         }
     };
-    let dir = std::env::temp_dir().join(format!("citywall-demo-{}", std::process::id()));
+    let root = demo_store_dir();
+    sweep_dead_stores(&root, &std::env::temp_dir());
+    // A folder left by an earlier process with this pid is not this demo's history.
+    let store = DemoStore {
+        dir: root.join(std::process::id().to_string()),
+    };
+    let _ = std::fs::remove_dir_all(&store.dir);
+    let dir = store.dir.clone();
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let text = sim.engine_config(&dir.join("demo.db").display().to_string(), DEMO_POLL_S);
     let mut config = Config::parse(&text, "<demo>", &dir).context("the demo config")?;
@@ -91,6 +143,7 @@ pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Demo)>
         Demo {
             _sim: sim,
             _broker: broker,
+            _store: store,
         },
     ))
 }
@@ -144,4 +197,41 @@ pub async fn run_sim(seed: u64, time_scale: f64, port_base: u16) -> anyhow::Resu
         .await
         .context("waiting for Ctrl-C")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dead_demos_folders_are_swept_and_live_ones_kept() {
+        let temp = std::env::temp_dir().join(format!("citywall-sweep-test-{}", std::process::id()));
+        let dir = temp.join("citywall-demo");
+        // No pid reaches this on Linux (pid_max is at most 2^22).
+        let dead = 4_000_000_000u32;
+        let me = std::process::id();
+        for sub in [
+            dir.join(dead.to_string()),
+            dir.join(me.to_string()),
+            dir.join("notes"),
+            temp.join(format!("citywall-demo-{dead}")),
+        ] {
+            std::fs::create_dir_all(&sub).unwrap();
+            std::fs::write(sub.join("demo.db"), b"x").unwrap();
+        }
+        sweep_dead_stores(&dir, &temp);
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [me.to_string(), "notes".to_string()]);
+        assert!(!temp.join(format!("citywall-demo-{dead}")).exists());
+        drop(DemoStore {
+            dir: dir.join(me.to_string()),
+        });
+        assert!(!dir.join(me.to_string()).exists());
+        std::fs::remove_dir_all(&temp).unwrap();
+    }
 }
