@@ -11,6 +11,7 @@ import { DRAW_ORDER, layerDef, styleIds } from '../layers/catalogue';
 import { loadBasemap, style, LOCAL_FONTS } from './basemap';
 import { AREA_LAYERS, HEAT_LAYER, fovImages, warningLayers } from './overlays';
 import type { MapPort } from './port';
+import { SourceMirror } from './diff';
 
 const EMPTY = { type: 'FeatureCollection' as const, features: [] };
 let protocolAdded = false;
@@ -93,6 +94,7 @@ function listen(map: maplibregl.Map, wall: Wall, layer: string, styleId: string)
 }
 
 export function mapPort(map: maplibregl.Map): MapPort {
+  const mirrors = new Map<string, SourceMirror>();
   return {
     bbox() {
       const b = map.getBounds();
@@ -100,7 +102,14 @@ export function mapPort(map: maplibregl.Map): MapPort {
     },
     zoom: () => map.getZoom(),
     setData(source, data) {
-      (map.getSource(source) as GeoJSONSource | undefined)?.setData(data as GeoJSON.FeatureCollection);
+      const src = map.getSource(source) as GeoJSONSource | undefined;
+      if (!src) return;
+      const fc = data as GeoJSON.FeatureCollection;
+      let mirror = mirrors.get(source);
+      if (!mirror) mirrors.set(source, (mirror = new SourceMirror()));
+      const update = mirror.update(fc.features);
+      if (update.kind === 'full') void src.setData(fc);
+      else if (update.kind === 'diff') void src.updateData(update.diff);
     },
     setTiles(source, urls) {
       (map.getSource(source) as VectorTileSource | undefined)?.setTiles(urls);
