@@ -1,6 +1,7 @@
 //! Connector behaviour through the real path, against a loopback server: credentials from the
 //! environment (never exposed), conditional GET (ETag → 304), and incremental polling with a
-//! `since` cursor that adds and changes records without removing the rest.
+//! `since` cursor that adds and changes records without removing the rest; three systems that
+//! number their records alike feeding one layer side by side.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -64,7 +65,7 @@ fn app(shared: Shared) -> Router {
             get(|h: HeaderMap| async move {
                 // "duty:pa55" in base64
                 if authorized(&h, "Basic ZHV0eTpwYTU1") {
-                    three("u").into_response()
+                    three("b").into_response()
                 } else {
                     StatusCode::UNAUTHORIZED.into_response()
                 }
@@ -74,7 +75,7 @@ fn app(shared: Shared) -> Router {
             "/apikey",
             get(|h: HeaderMap| async move {
                 if authorized(&h, TOKEN) {
-                    three("k").into_response()
+                    three("b").into_response()
                 } else {
                     StatusCode::UNAUTHORIZED.into_response()
                 }
@@ -213,6 +214,23 @@ cursor_field = "updated_at"
         },
     )
     .await;
+    // Three systems number their records alike (b1, b2, b3) and feed one layer: each keeps
+    // its own, known by source and id; none is turned away as another's.
+    let all = api
+        .features(&FeatureQuery::new("test", None, None).expect("valid query"))
+        .expect("features");
+    for source in ["bearer", "basic", "apikey"] {
+        for i in 1..=3 {
+            let key = format!("{source}:b{i}");
+            let f = all["features"]
+                .as_array()
+                .and_then(|fs| fs.iter().find(|f| f["id"] == key.as_str()))
+                .unwrap_or_else(|| panic!("{key} is on the layer"));
+            assert_eq!(f["properties"]["_source"], source);
+        }
+        let rejected = api.rejected(source, None).await.expect("quarantine");
+        assert!(rejected.is_empty(), "{source}: {rejected:?}");
+    }
     let missing = wait_for(
         "the missing credential",
         Duration::from_secs(5),
@@ -266,7 +284,7 @@ cursor_field = "updated_at"
             let s1 = fc["features"]
                 .as_array()?
                 .iter()
-                .find(|f| f["id"] == "s1")?
+                .find(|f| f["id"] == "since:s1")?
                 .clone();
             (state("since").count == 4 && s1["properties"]["level"] == 0.42).then_some(())
         },

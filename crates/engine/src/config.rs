@@ -688,6 +688,27 @@ impl Config {
     pub fn layer(&self, id: &str) -> Option<&LayerConfig> {
         self.layers.iter().find(|l| l.id == id)
     }
+
+    /// Whether more than one source feeds `layer`. Each system numbers its own records, so in
+    /// such a layer a feature is known by its source and its id (see [`feature_key`]).
+    pub fn layer_is_shared(&self, layer: &str) -> bool {
+        self.sources
+            .iter()
+            .filter(|s| s.layer == layer)
+            .nth(1)
+            .is_some()
+    }
+
+    /// The id a record of `source` goes by in its layer: the record's own id where the source
+    /// feeds its layer alone, `source:id` where several do, so two systems that both number
+    /// their cases from 1 never collide. Unambiguous: source ids hold no `:`.
+    pub fn feature_key(&self, source: &SourceConfig, id: String) -> String {
+        if self.layer_is_shared(&source.layer) {
+            format!("{}:{id}", source.id)
+        } else {
+            id
+        }
+    }
 }
 
 fn valid_id(id: &str) -> bool {

@@ -295,24 +295,27 @@ impl Engine {
             let may_remove = mode == IngestMode::Snapshot && !was_empty;
             let mut listed = HashSet::new();
             for (position, record) in records.into_iter().enumerate() {
-                let existing = layer.and_then(|l| l.get(&record.id));
+                let id = self.config.feature_key(source, record.id);
+                let existing = layer.and_then(|l| l.get(&id));
+                // Only possible where the config changed under a store: a layer fed by one
+                // source keeps bare ids, and another source once wrote this one.
                 if let Some(other) = existing.filter(|f| f.source != source.id) {
                     rejected.push(Rejected {
                         index: position,
                         reason: format!(
-                            "id `{}` already belongs to source `{}` in layer `{}`",
-                            record.id, other.source, source.layer
+                            "id `{id}` already belongs to source `{}` in layer `{}`",
+                            other.source, source.layer
                         ),
-                        excerpt: record.id.clone(),
+                        excerpt: id.clone(),
                     });
                     continue;
                 }
                 if may_remove {
-                    listed.insert(record.id.clone());
+                    listed.insert(id.clone());
                 }
                 let feature = Feature {
                     layer: source.layer.clone(),
-                    id: record.id,
+                    id,
                     source: source.id.clone(),
                     lon: record.lon,
                     lat: record.lat,
