@@ -231,6 +231,12 @@ cursor_field = "updated_at"
         let rejected = api.rejected(source, None).await.expect("quarantine");
         assert!(rejected.is_empty(), "{source}: {rejected:?}");
     }
+    // With no [map] extent and no regions, the wall opens on the data (grown from one spot).
+    let extent = api.meta().extent.expect("an extent from the data");
+    assert!(
+        extent.contains(118.28, 33.96) && extent.east - extent.west >= 0.02,
+        "{extent:?}"
+    );
     let missing = wait_for(
         "the missing credential",
         Duration::from_secs(5),

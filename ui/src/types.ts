@@ -6,6 +6,8 @@ export interface Meta {
   demo: boolean;
   demo_clock: { wall_origin_ms: number; sim_origin_ms: number; scale: number } | null;
   seq: number;
+  /** The "whole city" view (config, else the regions', else the data's extent). */
+  extent: { west: number; south: number; east: number; north: number } | null;
 }
 
 export interface LayerInfo {

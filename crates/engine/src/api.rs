@@ -35,7 +35,13 @@ pub struct Meta {
     pub demo_clock: Option<crate::config::DemoClock>,
     /// Seq of the last delta published; a client that fetched state then subscribes from here.
     pub seq: u64,
+    /// The "whole city" view: `[map] extent` from the config, else the regions' extent, else
+    /// the data's; `None` for an empty wall with neither.
+    pub extent: Option<crate::model::Bbox>,
 }
+
+/// A wall whose data sits on one spot still opens on a street, not on a single pixel (~2 km).
+const DATA_EXTENT_MIN_DEG: f64 = 0.02;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LayerInfo {
@@ -153,7 +159,22 @@ impl Api {
             demo: self.engine.config.demo,
             demo_clock: self.engine.config.demo_clock,
             seq: self.engine.feed.last_seq(),
+            extent: self.extent(),
         }
+    }
+
+    fn extent(&self) -> Option<crate::model::Bbox> {
+        let config = &self.engine.config;
+        config
+            .map
+            .extent()
+            .or_else(|| self.engine.regions.extent())
+            .or_else(|| {
+                self.engine
+                    .index()
+                    .extent()
+                    .map(|b| b.at_least(DATA_EXTENT_MIN_DEG))
+            })
     }
 
     pub fn layers(&self) -> Vec<LayerInfo> {

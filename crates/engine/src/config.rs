@@ -12,6 +12,9 @@ use toml::Spanned;
 
 use crate::crs::Crs;
 
+mod map;
+pub use map::MapConfig;
+
 /// A simulated clock: at wall time `wall_origin_ms` it read `sim_origin_ms`, and it runs
 /// `scale` times faster.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -273,6 +276,8 @@ pub struct Config {
     pub rules: crate::rules::RulesConfig,
     /// The physical wall: screens and their roles (one window when absent).
     pub wall: Option<crate::wall::WallConfig>,
+    /// The map's first view.
+    pub map: MapConfig,
 }
 
 impl Config {
@@ -662,6 +667,10 @@ impl Config {
                 problem(header("[wall]"), "wall.screens", message);
             }
         }
+        let map = raw.map.clone().unwrap_or_default();
+        for (field, message) in map.problems() {
+            problem(header("[map]"), field, message);
+        }
         let rules = raw.rules.clone().unwrap_or_default();
         for (field, message) in rules.problems(&layer_ids) {
             let table = field.rsplit_once('.').map(|(t, _)| t).unwrap_or(&field);
@@ -675,6 +684,7 @@ impl Config {
             regions,
             cameras: raw.cameras,
             wall: raw.wall,
+            map,
             rules,
             origin: None,
             store_path,
@@ -737,6 +747,7 @@ struct RawConfig {
     cameras: Option<CameraConfig>,
     rules: Option<crate::rules::RulesConfig>,
     wall: Option<crate::wall::WallConfig>,
+    map: Option<MapConfig>,
 }
 
 #[derive(Deserialize)]
@@ -875,6 +886,33 @@ interval_s = -1
             "{}",
             lines[3]
         );
+    }
+
+    #[test]
+    fn the_map_extent_is_checked_and_kept() {
+        let good = "[map]\nextent = [118.1, 33.8, 118.4, 34.1]\n";
+        let c = Config::parse(good, "m.toml", Path::new(".")).unwrap();
+        assert_eq!(
+            c.map.extent().map(|b| (b.west, b.north)),
+            Some((118.1, 34.1))
+        );
+        for (extent, phrase) in [
+            ("[118.4, 33.8, 118.1, 34.1]", "is empty"),
+            ("[118.1, 33.8, 218.4, 34.1]", "not longitudes"),
+            ("[118.1, -93.8, 118.4, 34.1]", "not latitudes"),
+        ] {
+            let text = format!("[[layer]]\nid = \"a\"\n\n[map]\nextent = {extent}\n");
+            let Err(ConfigError::Invalid(problems)) =
+                Config::parse(&text, "m.toml", Path::new("."))
+            else {
+                panic!("{extent} passed");
+            };
+            let line = problems[0].to_string();
+            assert!(
+                line.starts_with("m.toml:4: `map.extent`") && line.contains(phrase),
+                "{line}"
+            );
+        }
     }
 
     #[test]

@@ -52,6 +52,48 @@ impl Bbox {
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
         lon >= self.west && lon <= self.east && lat >= self.south && lat <= self.north
     }
+
+    /// The box of two corners, whichever way round they come.
+    pub fn from_corners([x1, y1]: [f64; 2], [x2, y2]: [f64; 2]) -> Bbox {
+        Bbox {
+            west: x1.min(x2),
+            south: y1.min(y2),
+            east: x1.max(x2),
+            north: y1.max(y2),
+        }
+    }
+
+    /// The box grown about its centre to at least `size` degrees each way.
+    pub fn at_least(self, size: f64) -> Bbox {
+        let grow = |lo: f64, hi: f64| {
+            let half = ((hi - lo).max(size)) / 2.0;
+            let mid = (lo + hi) / 2.0;
+            (mid - half, mid + half)
+        };
+        let (west, east) = grow(self.west, self.east);
+        let (south, north) = grow(self.south, self.north);
+        Bbox {
+            west,
+            south,
+            east,
+            north,
+        }
+    }
+
+    /// The smallest box holding both.
+    pub fn union(self, other: Bbox) -> Bbox {
+        Bbox {
+            west: self.west.min(other.west),
+            south: self.south.min(other.south),
+            east: self.east.max(other.east),
+            north: self.north.max(other.north),
+        }
+    }
+}
+
+/// The smallest box holding every box given; `None` for none.
+pub fn union_all(boxes: impl IntoIterator<Item = Bbox>) -> Option<Bbox> {
+    boxes.into_iter().reduce(Bbox::union)
 }
 
 /// Unix time in milliseconds now.

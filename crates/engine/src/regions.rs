@@ -95,6 +95,19 @@ impl Regions {
         self.levels.get(name)
     }
 
+    /// The box of every configured region: the city's own outline, where regions are given.
+    pub fn extent(&self) -> Option<crate::model::Bbox> {
+        crate::model::union_all(
+            self.levels
+                .values()
+                .filter(|l| !l.regions.is_empty())
+                .map(|l| {
+                    let e = l.tree.root().envelope();
+                    crate::model::Bbox::from_corners(e.lower(), e.upper())
+                }),
+        )
+    }
+
     pub fn names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.levels.keys().map(String::as_str).collect();
         names.sort();

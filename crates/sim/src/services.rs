@@ -468,8 +468,13 @@ impl SimCity {
             .iter()
             .map(|c| format!("\"{c}\""))
             .collect();
+        // The whole city: its edge all round the centre.
+        let edge = crate::city::CITY_EDGE;
+        let [west, south] = crate::geo::to_lonlat([-edge, -edge]);
+        let [east, north] = crate::geo::to_lonlat([edge, edge]);
+        let map = format!("[map]\nextent = [{west:.4}, {south:.4}, {east:.4}, {north:.4}]\n\n");
         let mut text = format!(
-            "demo = true\n\n[store]\npath = {store_path:?}\n\n{regions}\
+            "demo = true\n\n[store]\npath = {store_path:?}\n\n{map}{regions}\
              [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\ntime_field = \"observed_at\"\n\n\
              [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\n\n\
              [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\n\

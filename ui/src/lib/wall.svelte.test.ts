@@ -22,7 +22,7 @@ async function started() {
   const frames = manualFrames();
   let onDelta: (d: Delta) => void = () => {};
   const t = fakeTransport({
-    meta: { product: 'CityWall', version: '0', demo: true, demo_clock: null, seq: 10 },
+    meta: { product: 'CityWall', version: '0', demo: true, demo_clock: null, seq: 10, extent: { west: 118.1, south: 33.8, east: 118.4, north: 34.1 } },
     layers: [{ id: 'flood', title_zh: '易涝点', title_en: 'Flood', count: 1 }, { id: 'cameras', title_zh: '视频', title_en: 'Cameras', count: 1 }],
     sources: [source('g', 'flood', 'ok')],
     summary: null, summarySeries: [],
@@ -55,6 +55,15 @@ describe('Wall', () => {
     expect(map.data.get('flood')?.features).toHaveLength(1);
     expect(map.data.get('warnings')?.features).toHaveLength(1);
     expect(map.tiles.get('cameras')?.[0]).toMatch(/^cw:\/\/cameras\//);
+  });
+
+  it('the whole-city view is the extent the engine gives, not a constant', async () => {
+    const { wall, map } = await started();
+    wall.home();
+    expect(map.fitted).toEqual([[118.1, 33.8, 118.4, 34.1]]);
+    wall.meta = { ...wall.meta!, extent: null };
+    wall.home();
+    expect(map.fitted[1]).toEqual([-180, -70, 180, 75]);
   });
 
   it('a burst of deltas costs one map update: features and warnings together, the latency probe told', async () => {

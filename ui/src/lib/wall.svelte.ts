@@ -23,8 +23,8 @@ import type { MapPort } from './map/port';
 import { StreamDispatcher, type DeltaSink, type FeaturesDelta, type ReloadDelta } from './stream/dispatch';
 import type { Probe } from './testing/probes';
 
-/** The whole city, for the first view and `H`. */
-export const CITY_BOUNDS: Bbox = [118.155, 33.86, 118.405, 34.06];
+/** What an empty wall with no configured extent shows: the world a web map shows. */
+const WORLD: Bbox = [-180, -70, 180, 75];
 /** Panels follow the data at most once a second while deltas arrive, and every 5 s regardless. */
 const PANEL_DELAY_MS = 1000;
 export const PANEL_REFRESH_MS = 5000;
@@ -286,8 +286,14 @@ export class Wall implements DeltaSink {
     return true;
   }
 
+  /** The whole city, for the first view and `H`: from the engine (config, regions or data). */
+  get cityBounds(): Bbox {
+    const e = this.meta?.extent;
+    return e ? [e.west, e.south, e.east, e.north] : WORLD;
+  }
+
   home() {
-    this.map?.fitBounds(CITY_BOUNDS);
+    this.map?.fitBounds(this.cityBounds);
   }
 
   toggleLayer(layer: string) {

@@ -193,6 +193,15 @@ impl LayerIndex {
         self.features.values()
     }
 
+    /// The box of every feature of the layer (the R-tree's root); `None` when empty.
+    pub fn extent(&self) -> Option<Bbox> {
+        if self.features.is_empty() {
+            return None;
+        }
+        let e = self.tree.root().envelope();
+        Some(Bbox::from_corners(e.lower(), e.upper()))
+    }
+
     /// Features in order of distance from (lon, lat) in degrees, nearest first.
     pub fn nearest(&self, lon: f64, lat: f64) -> impl Iterator<Item = &Feature> {
         self.tree
@@ -209,6 +218,11 @@ pub struct SpatialIndex {
 impl SpatialIndex {
     pub fn layer(&self, id: &str) -> Option<&LayerIndex> {
         self.layers.get(id)
+    }
+
+    /// The box of every feature of every layer; `None` while nothing has landed.
+    pub fn extent(&self) -> Option<Bbox> {
+        crate::model::union_all(self.layers.values().filter_map(LayerIndex::extent))
     }
 
     pub fn layer_mut(&mut self, id: &str) -> &mut LayerIndex {

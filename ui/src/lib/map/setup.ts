@@ -6,7 +6,6 @@ import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, MapGeoJSONFeature, VectorTileSource } from 'maplibre-gl';
 import type { GeoFeature } from '../../types';
 import type { Wall } from '../wall.svelte';
-import { CITY_BOUNDS } from '../wall.svelte';
 import { DRAW_ORDER, layerDef, styleIds } from '../layers/catalogue';
 import { loadBasemap, style, LOCAL_FONTS } from './basemap';
 import { AREA_LAYERS, HEAT_LAYER, fovImages, warningLayers } from './overlays';
@@ -33,7 +32,7 @@ export async function createMap(container: HTMLElement, wall: Wall): Promise<map
   const map = new maplibregl.Map({
     container,
     style: style(url),
-    bounds: CITY_BOUNDS,
+    bounds: wall.cityBounds,
     fitBoundsOptions: { padding: 20 },
     pitch: 0,
     maxPitch: 70,

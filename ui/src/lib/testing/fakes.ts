@@ -52,13 +52,14 @@ export function fakeMap(view: Bbox = [118.2, 33.9, 118.3, 34.0], zoom = 14) {
     data: new Map<string, { features: unknown[] }>(),
     tiles: new Map<string, string[]>(),
     hidden: new Set<string>(),
+    fitted: [] as Bbox[],
     bbox: () => port.view,
     zoom: () => port.currentZoom,
     setData(source: string, d: { features: unknown[] }) { port.data.set(source, d); },
     setTiles(source: string, urls: string[]) { port.tiles.set(source, urls); },
     setVisible(ids: string[], on: boolean) { for (const id of ids) if (on) port.hidden.delete(id); else port.hidden.add(id); },
     flyTo: async () => {},
-    fitBounds() {},
+    fitBounds(b: Bbox) { port.fitted.push(b); },
     isSourceLoaded: () => true,
   };
   return port satisfies MapPort;
