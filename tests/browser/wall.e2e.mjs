@@ -22,7 +22,10 @@ const freePort = () =>
   });
 
 const results = [];
+/** E2E_ONLY=<part of a check's name> runs only the checks whose name holds it (while developing). */
+const only = process.env.E2E_ONLY;
 async function check(name, fn) {
+  if (only && !name.includes(only)) return;
   try {
     await fn();
     results.push([name, true]);
@@ -379,7 +382,7 @@ try {
     try {
       const hdir = mkdtempSync(path.join(tmpdir(), 'citywall-hostile-'));
       const hconfig = path.join(hdir, 'wall.toml');
-      writeFileSync(hconfig, `[store]\npath = "wall.db"\n\n[[layer]]\nid = "incidents"\ntitle_zh = "安全事件"\ntitle_en = "Incidents"\n\n[[source]]\nid = "hostile"\nlayer = "incidents"\nkind = "geojson"\ntitle = "事件平台"\nurl = "http://127.0.0.1:${platformPort}/events"\ninterval_s = 1\n`);
+      writeFileSync(hconfig, `[store]\npath = "wall.db"\n\n[[layer]]\nid = "incidents"\ntitle_zh = "安全事件"\ntitle_en = "Incidents"\ntemplate = "incidents"\n\n[[source]]\nid = "hostile"\nlayer = "incidents"\nkind = "geojson"\ntitle = "事件平台"\nurl = "http://127.0.0.1:${platformPort}/events"\ninterval_s = 1\n`);
       const hport = await freePort();
       const hserver = start(['serve', '--config', hconfig, '--port', String(hport)]);
       children.push(hserver);
@@ -426,6 +429,100 @@ try {
       await hpage.close();
     } finally {
       platform.close();
+    }
+  });
+  await check('layers a config declares draw with their style, popup, legend and catalogue group (no code change)', async () => {
+    // A city's own layers: ids, groups, colours and popup rows the wall has never heard of.
+    const statuses = ['正常', '故障', '维修中'];
+    const hydrants = Array.from({ length: 40 }, (_, i) => ({ type: 'Feature', id: `H${i}`, geometry: { type: 'Point', coordinates: [118.26 + (i % 8) * 0.006, 33.95 + Math.floor(i / 8) * 0.005] },
+      properties: { name: `消防栓${i}号`, status: statuses[i % 3], pressure: 0.3 + (i % 5) * 0.037, checked_at: '2026-11-30T08:00:00+08:00' } }));
+    const pumps = Array.from({ length: 12 }, (_, i) => ({ type: 'Feature', id: `P${i}`, geometry: { type: 'Point', coordinates: [118.255 + i * 0.005, 33.945] }, properties: { name: `泵站${i}`, load_pct: i * 9 } }));
+    const city = (await import('node:http')).createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/geo+json' });
+      res.end(JSON.stringify({ type: 'FeatureCollection', features: req.url.startsWith('/hydrants') ? hydrants : pumps }));
+    });
+    const cityPort = await freePort();
+    await new Promise((r) => city.listen(cityPort, '127.0.0.1', r));
+    try {
+      const cdir = mkdtempSync(path.join(tmpdir(), 'citywall-layers-'));
+      const cconfig = path.join(cdir, 'wall.toml');
+      writeFileSync(cconfig, `[store]
+path = "wall.db"
+
+[[layer]]
+id = "hydrants"
+title_zh = "消防栓"
+title_en = "Fire hydrants"
+group = "应急资源"
+label = "name"
+style = { color_by = { field = "status", values = { "正常" = "#2ec27e", "故障" = "#ff4d4f", "维修中" = "#f5a623" } }, radius = 7 }
+popup = [{ field = "name", title = "名称" }, { field = "pressure", title = "水压", unit = "MPa", format = "number", digits = 2 }, { field = "checked_at", title = "巡检时间", format = "time" }]
+
+[[layer]]
+id = "pumps"
+title_zh = "排涝泵站"
+title_en = "Drainage pumps"
+group = "防汛设施"
+style = { color_by = { field = "load_pct", stops = [[0, "#3a8bff"], [60, "#ffd23f"], [85, "#ff2e4d"]] }, radius = 9 }
+popup = [{ field = "load_pct", title = "负荷", format = "percent", digits = 0 }]
+
+[[source]]
+id = "hydrant-census"
+layer = "hydrants"
+kind = "geojson"
+url = "http://127.0.0.1:${cityPort}/hydrants"
+interval_s = 2
+
+[[source]]
+id = "pump-scada"
+layer = "pumps"
+kind = "geojson"
+url = "http://127.0.0.1:${cityPort}/pumps"
+interval_s = 2
+`);
+      const cport = await freePort();
+      const cserver = start(['serve', '--config', cconfig, '--port', String(cport)]);
+      children.push(cserver);
+      const cbase = `http://127.0.0.1:${cport}`;
+      await waitForApi(cbase, cserver);
+      for (let t = Date.now(); ;) {
+        const layers = await (await fetch(`${cbase}/api/v1/layers`)).json();
+        if (layers.every((l) => l.count > 0)) break;
+        assert(Date.now() - t < 20_000, `layers never filled: ${JSON.stringify(layers)}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const cpage = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      await cpage.goto(cbase);
+      await cpage.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      // No [map] extent and no regions: the wall opens on the data.
+      await cpage.waitForFunction(() => ['hydrants-dot', 'pumps-dot'].every((l) => window.__citywall.map.queryRenderedFeatures({ layers: [l] }).length > 0), null, { timeout: 15_000 });
+      const panel = await cpage.evaluate(() => ({
+        groups: [...document.querySelectorAll('[data-group]')].map((g) => g.textContent),
+        hydrants: document.querySelector('[data-testid=count-hydrants]')?.textContent,
+        colour: JSON.stringify(window.__citywall.map.getPaintProperty('hydrants-dot', 'circle-color')),
+      }));
+      assert(panel.groups.some((g) => g.includes('应急资源')) && panel.groups.some((g) => g.includes('防汛设施')), `groups: ${panel.groups}`);
+      assert(panel.hydrants === '40', `hydrant count ${panel.hydrants}`);
+      assert(panel.colour.includes('#ff4d4f') && panel.colour.includes('故障'), `style: ${panel.colour}`);
+      // A group heading switches its layers off and on.
+      await cpage.click('[data-group="应急资源"]');
+      assert(await cpage.evaluate(() => window.__citywall.map.getLayoutProperty('hydrants-dot', 'visibility')) === 'none', 'the group did not switch off');
+      await cpage.click('[data-group="应急资源"]');
+      await cpage.evaluate(() => window.__citywall.map.jumpTo({ center: [118.275, 33.96], zoom: 15 }));
+      await cpage.waitForFunction(() => window.__citywall.map.queryRenderedFeatures({ layers: ['hydrants-dot'] }).length > 0, null, { timeout: 15_000 });
+      const spot = await featureOnScreen(cpage, 'hydrants-dot');
+      await cpage.mouse.click(spot.x, spot.y);
+      await cpage.waitForSelector('.wall-popup .detail', { timeout: 5_000 });
+      await cpage.click('.legend-box summary');
+      const shown = await cpage.evaluate(() => ({ detail: document.querySelector('.wall-popup .detail')?.textContent ?? '', legend: document.querySelector('.legend')?.textContent ?? '' }));
+      assert(/水压\s*0\.\d\d MPa/.test(shown.detail) && shown.detail.includes('巡检时间') && shown.detail.includes('消防栓'), `popup: ${shown.detail}`);
+      assert(['消防栓', '故障', '维修中', '排涝泵站', '≥ 85'].every((w) => shown.legend.includes(w)), `legend: ${shown.legend}`);
+      await cpage.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await cpage.screenshot({ path: path.join(out, 'browser-config-layers.png') });
+      console.log('     2 configured layers (categories, thresholds) in 2 groups: drawn, toggled by group, popup rows and legend from config');
+      await cpage.close();
+    } finally {
+      city.close();
     }
   });
   if (consoleErrors.length) console.log(`console errors:\n  ${consoleErrors.slice(0, 10).join('\n  ')}`);

@@ -10,11 +10,40 @@ export interface Meta {
   extent: { west: number; south: number; east: number; north: number } | null;
 }
 
-export interface LayerInfo {
+export interface LayerInfo extends LayerPresentation {
   id: string;
   title_zh: string;
   title_en: string;
   count: number;
+}
+
+/** How the config says a layer is drawn and listed (the engine has checked it). */
+export interface LayerPresentation {
+  group?: string | null;
+  visible?: boolean;
+  min_zoom?: number | null;
+  max_zoom?: number | null;
+  /** One of the detail templates the wall ships, with its own symbology. */
+  template?: string | null;
+  label?: string | null;
+  style?: PointStyle | null;
+  popup?: PopupField[];
+}
+
+export interface PointStyle {
+  color?: string | null;
+  color_by?: { field: string; values?: Record<string, string>; stops?: [number, string][]; default?: string | null } | null;
+  radius?: number | null;
+  outline?: string | null;
+  opacity?: number | null;
+}
+
+export interface PopupField {
+  field: string;
+  title?: string | null;
+  unit?: string | null;
+  format?: 'text' | 'number' | 'percent' | 'time' | null;
+  digits?: number | null;
 }
 
 export type SourceState = 'pending' | 'ok' | 'degraded' | 'failing' | 'stale';

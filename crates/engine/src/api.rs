@@ -49,6 +49,9 @@ pub struct LayerInfo {
     pub title_zh: String,
     pub title_en: String,
     pub count: usize,
+    /// How the wall draws and lists the layer (group, style, popup …), from its config.
+    #[serde(flatten)]
+    pub presentation: crate::config::Presentation,
 }
 
 /// A checked request for the features of one layer in a viewport.
@@ -188,6 +191,7 @@ impl Api {
                 title_zh: l.title_zh.clone(),
                 title_en: l.title_en.clone(),
                 count: index.layer(&l.id).map(|x| x.len()).unwrap_or(0),
+                presentation: l.presentation.clone(),
             })
             .collect()
     }

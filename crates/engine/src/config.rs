@@ -13,7 +13,9 @@ use toml::Spanned;
 use crate::crs::Crs;
 
 mod map;
+mod presentation;
 pub use map::MapConfig;
+pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
 
 /// A simulated clock: at wall time `wall_origin_ms` it read `sim_origin_ms`, and it runs
 /// `scale` times faster.
@@ -127,6 +129,8 @@ pub struct LayerConfig {
     pub time_field: Option<String>,
     /// Keep every change in the history table (for replay); off for big static inventories.
     pub history: bool,
+    /// How the wall draws and lists it.
+    pub presentation: Presentation,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,7 +359,21 @@ impl Config {
                     );
                 }
             }
+            let presentation = Presentation {
+                group: l.group.clone(),
+                visible: l.visible.unwrap_or(true),
+                min_zoom: l.min_zoom,
+                max_zoom: l.max_zoom,
+                template: l.template.clone(),
+                label: l.label.clone(),
+                style: l.style.clone(),
+                popup: l.popup.clone().unwrap_or_default(),
+            };
+            for (field, message) in presentation.problems() {
+                problem(layer.span(), field, format!("layer `{id}`: {message}"));
+            }
             layers.push(LayerConfig {
+                presentation,
                 cluster_below_zoom: l.cluster_below_zoom.as_ref().map(|z| *z.get_ref()),
                 severity: l.severity.as_ref().map(|s| s.get_ref().clone()),
                 time_field: l.time_field.clone(),
@@ -774,6 +792,14 @@ struct RawLayer {
     severity: Option<Spanned<Severity>>,
     time_field: Option<String>,
     history: Option<bool>,
+    group: Option<String>,
+    visible: Option<bool>,
+    min_zoom: Option<f64>,
+    max_zoom: Option<f64>,
+    template: Option<String>,
+    label: Option<String>,
+    style: Option<PointStyle>,
+    popup: Option<Vec<PopupField>>,
 }
 
 #[derive(Deserialize)]

@@ -475,9 +475,9 @@ impl SimCity {
         let map = format!("[map]\nextent = [{west:.4}, {south:.4}, {east:.4}, {north:.4}]\n\n");
         let mut text = format!(
             "demo = true\n\n[store]\npath = {store_path:?}\n\n{map}{regions}\
-             [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\ntime_field = \"observed_at\"\n\n\
-             [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\n\n\
-             [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\n\
+             [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\ngroup = \"防汛应急\"\ntemplate = \"flood\"\ntime_field = \"observed_at\"\n\n\
+             [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\ngroup = \"交通运输\"\ntemplate = \"overweight\"\n\n\
+             [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\ngroup = \"城市管理\"\ntemplate = \"incidents\"\n\
              cluster_below_zoom = 13\ntime_field = \"reported_at\"\n\
              severity = {{ field = \"severity\", order = [\"一般\", \"较重\", \"严重\"] }}\n\n\
              [rules.flood]\nlayer = \"flood\"\nhysteresis_m = 0.03\nrise_m_per_h = 0.35\nrise_window_min = 20\nsilent_after_min = 30\n\n\
@@ -491,14 +491,14 @@ impl SimCity {
         );
         if self.url(Subsystem::Cameras).is_some() {
             text.push_str(
-                "\n[[layer]]\nid = \"cameras\"\ntitle_zh = \"视频监控\"\ntitle_en = \"Cameras\"\ncluster_below_zoom = 15\nhistory = false\n\n\
-                 [[layer]]\nid = \"components\"\ntitle_zh = \"城市部件\"\ntitle_en = \"City components\"\ncluster_below_zoom = 17\nhistory = false\n\n\
+                "\n[[layer]]\nid = \"cameras\"\ntitle_zh = \"视频监控\"\ntitle_en = \"Cameras\"\ngroup = \"视频感知\"\ntemplate = \"cameras\"\ncluster_below_zoom = 15\nhistory = false\n\n\
+                 [[layer]]\nid = \"components\"\ntitle_zh = \"城市部件\"\ntitle_en = \"City components\"\ngroup = \"城市部件\"\ntemplate = \"components\"\nvisible = false\ncluster_below_zoom = 17\nhistory = false\n\n\
                  [cameras]\nlayer = \"cameras\"\n",
             );
         }
         if let Some(port) = *self.rain_broker.lock().unwrap_or_else(|p| p.into_inner()) {
             text.push_str(&format!(
-                "\n[[layer]]\nid = \"rain\"\ntitle_zh = \"雨量站\"\ntitle_en = \"Rain gauges\"\n\n\
+                "\n[[layer]]\nid = \"rain\"\ntitle_zh = \"雨量站\"\ntitle_en = \"Rain gauges\"\ngroup = \"防汛应急\"\ntemplate = \"rain\"\n\n\
                  [[source]]\nid = \"sim-rain-gauges\"\nlayer = \"rain\"\nkind = \"mqtt\"\ntitle = \"水文雨量监测(MQTT)\"\n\
                  url = \"mqtt://127.0.0.1:{port}\"\ntopics = [\"city/rain/+\"]\n\
                  fields = {{ id = \"station\", lon = \"lng\", lat = \"lat\" }}\ninterval_s = 1\nmax_age_s = 30\n"

@@ -23,7 +23,7 @@ async function started() {
   let onDelta: (d: Delta) => void = () => {};
   const t = fakeTransport({
     meta: { product: 'CityWall', version: '0', demo: true, demo_clock: null, seq: 10, extent: { west: 118.1, south: 33.8, east: 118.4, north: 34.1 } },
-    layers: [{ id: 'flood', title_zh: '易涝点', title_en: 'Flood', count: 1 }, { id: 'cameras', title_zh: '视频', title_en: 'Cameras', count: 1 }],
+    layers: [{ id: 'flood', title_zh: '易涝点', title_en: 'Flood', count: 1, template: 'flood' }, { id: 'cameras', title_zh: '视频', title_en: 'Cameras', count: 1, template: 'cameras' }],
     sources: [source('g', 'flood', 'ok')],
     summary: null, summarySeries: [],
     warnings: [warning('w1', 'yellow')],

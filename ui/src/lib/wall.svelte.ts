@@ -298,6 +298,14 @@ export class Wall implements DeltaSink {
 
   toggleLayer(layer: string) {
     this.layers.toggle(layer);
-    if (layer === 'incidents' && this.modes.heat) this.modes.setHeat(true, this.layers.visible.incidents);
+    this.followHeat([layer]);
+  }
+
+  toggleGroup(name: string) {
+    this.followHeat(this.layers.toggleGroup(name));
+  }
+
+  private followHeat(changed: string[]) {
+    if (changed.includes('incidents') && this.modes.heat) this.modes.setHeat(true, this.layers.visible.incidents);
   }
 }

@@ -2,24 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { LayerState, TILE_RELOAD_MS } from './layers.svelte';
 import { collection, fakeMap, fakeTransport, feature, settle } from '../testing/fakes';
 import type { LayerInfo } from '../../types';
+import { TEMPLATES, drawOrder, layerDef, styleIds } from './catalogue';
 
-const info = (...ids: string[]): LayerInfo[] => ids.map((id) => ({ id, title_zh: `${id}-zh`, title_en: `${id}-en`, count: 3 }));
+// As the demo's config declares them: the shipped templates by name, the census hidden at first.
+const info = (...ids: string[]): LayerInfo[] =>
+  ids.map((id) => ({ id, title_zh: `${id}-zh`, title_en: `${id}-en`, count: 3, visible: id !== 'components', template: id in TEMPLATES ? id : null }));
 
 function setup(answers = {}, now = () => 0) {
   const map = fakeMap();
   const drawn: string[] = [];
   const t = fakeTransport(answers);
   const s = new LayerState(t, () => map, (l) => drawn.push(l), now);
-  s.setInfo(info('components', 'incidents', 'flood', 'cameras', 'unknown'));
+  s.setInfo(info('flood', 'incidents', 'cameras', 'components', 'hydrants'));
   return { s, map, drawn, t };
 }
 
 describe('LayerState', () => {
-  it('draws the configured layers it knows, in panel order, with their default visibility', () => {
+  it('draws every configured layer in the config order, with the visibility it gives', () => {
     const { s } = setup();
-    expect(s.ids).toEqual(['flood', 'incidents', 'cameras', 'components']);
-    expect(s.visible).toEqual({ flood: true, incidents: true, cameras: true, components: false });
-    expect(s.fetched).toEqual(['flood', 'incidents']);
+    expect(s.ids).toEqual(['flood', 'incidents', 'cameras', 'components', 'hydrants']);
+    expect(s.visible).toEqual({ flood: true, incidents: true, cameras: true, components: false, hydrants: true });
+    expect(s.fetched).toEqual(['flood', 'incidents', 'hydrants']);
+    // A template binds to the layer's id; a layer with none is drawn from its config style.
+    expect(styleIds('flood')).toContain('flood-dot');
+    expect(styleIds('hydrants')).toEqual(['hydrants-dot']);
+    expect(layerDef('hydrants')?.styles()[0]).toMatchObject({ source: 'hydrants', type: 'circle' });
+    // Tiled inventories under the live layers; the catalogue's first layer on top.
+    expect(drawOrder(s.ids)).toEqual(['components', 'cameras', 'hydrants', 'incidents', 'flood']);
     expect(s.title('flood', 'en')).toBe('flood-en');
     expect(s.count('flood')).toBe(3);
   });

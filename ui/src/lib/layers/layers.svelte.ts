@@ -6,7 +6,7 @@ import type { Transport } from '../../transport';
 import type { Delta, LayerInfo } from '../../types';
 import type { Lang } from '../settings/i18n';
 import type { MapPort } from '../map/port';
-import { LAYER_DEFS, layerDef, styleIds } from './catalogue';
+import { defineLayers, layerDef, styleIds } from './catalogue';
 import { ViewportLayer, contains, pad } from './viewport';
 
 /** Vector tiles of a changed big layer are refetched at most this often. */
@@ -17,7 +17,7 @@ type FeaturesDelta = Extract<Delta, { type: 'features' }>;
 
 export class LayerState {
   info: LayerInfo[] = $state([]);
-  /** The configured layers the wall draws, in the layer panel's order. */
+  /** Every configured layer, in the config's (and the layer panel's) order. */
   ids: string[] = $state([]);
   visible: Record<string, boolean> = $state({});
   /** Not reactive: the map, not Svelte, draws these. */
@@ -38,10 +38,11 @@ export class LayerState {
   setInfo(info: LayerInfo[]) {
     this.info = info;
     if (this.ids.length) return;
-    this.ids = LAYER_DEFS.filter((d) => info.some((l) => l.id === d.id)).map((d) => d.id);
-    for (const id of this.ids) {
-      this.views[id] = new ViewportLayer();
-      this.visible[id] = layerDef(id)?.visible ?? true;
+    defineLayers(info);
+    this.ids = info.map((l) => l.id);
+    for (const l of info) {
+      this.views[l.id] = new ViewportLayer();
+      this.visible[l.id] = l.visible ?? true;
     }
   }
 
@@ -138,8 +139,35 @@ export class LayerState {
   }
 
   toggle(layer: string) {
-    this.visible[layer] = !this.visible[layer];
-    this.map()?.setVisible(styleIds(layer), this.visible[layer]);
+    this.setVisible(layer, !this.visible[layer]);
+  }
+
+  setVisible(layer: string, on: boolean) {
+    this.visible[layer] = on;
+    this.map()?.setVisible(styleIds(layer), on);
+  }
+
+  /** The catalogue: layers by their configured group, groups in order of first appearance;
+   * layers with no group last, under an empty name. */
+  get groups(): { name: string; ids: string[] }[] {
+    const groups = new Map<string, string[]>();
+    for (const l of this.info) {
+      if (!this.ids.includes(l.id)) continue;
+      const name = l.group ?? '';
+      const ids = groups.get(name) ?? [];
+      ids.push(l.id);
+      groups.set(name, ids);
+    }
+    return [...groups].map(([name, ids]) => ({ name, ids })).sort((a, b) => Number(a.name === '') - Number(b.name === ''));
+  }
+
+  /** Switches a whole group on, or off when all of it is on; returns the layers it changed. */
+  toggleGroup(name: string): string[] {
+    const ids = this.groups.find((g) => g.name === name)?.ids ?? [];
+    const on = !ids.every((id) => this.visible[id]);
+    const changed = ids.filter((id) => this.visible[id] !== on);
+    for (const id of changed) this.setVisible(id, on);
+    return changed;
   }
 
   /** Forgets every held view, so the next fetch asks the engine whatever the bbox. */

@@ -6,7 +6,7 @@ import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, MapGeoJSONFeature, VectorTileSource } from 'maplibre-gl';
 import type { GeoFeature } from '../../types';
 import type { Wall } from '../wall.svelte';
-import { DRAW_ORDER, layerDef, styleIds } from '../layers/catalogue';
+import { drawOrder, layerDef, styleIds } from '../layers/catalogue';
 import { loadBasemap, style, LOCAL_FONTS } from './basemap';
 import { AREA_LAYERS, HEAT_LAYER, fovImages, warningLayers } from './overlays';
 import type { MapPort } from './port';
@@ -51,7 +51,7 @@ export async function createMap(container: HTMLElement, wall: Wall): Promise<map
 }
 
 function addOverlays(map: maplibregl.Map, wall: Wall) {
-  const drawn = DRAW_ORDER.filter((l) => wall.layers.ids.includes(l));
+  const drawn = drawOrder(wall.layers.ids);
   for (const [name, image] of Object.entries(fovImages())) map.addImage(name, image);
   for (const l of drawn) {
     if (layerDef(l)?.tiled) map.addSource(l, { type: 'vector', tiles: [`cw://${l}/{z}/{x}/{y}`], minzoom: 0, maxzoom: 18 });

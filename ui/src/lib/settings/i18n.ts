@@ -24,6 +24,8 @@ const WORDS = {
   heatmap: ['事件热力图', 'Incident heatmap'],
   areas: ['区域统计', 'Counts by area'],
   none: ['无', 'off'],
+  filterLayers: ['筛选图层', 'Filter layers'],
+  otherLayers: ['其他', 'Other'],
   district: ['区', 'districts'],
   street: ['街道', 'streets'],
   grid: ['网格', 'grids'],

@@ -1,18 +1,17 @@
 // 视频监控: tens of thousands of cameras as backend-cut vector tiles: clusters at city zoom, dots
 // by type, and each online camera's field of view as a wedge at street zoom.
 
-import type { LayerDef } from '../catalogue';
+import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, STALE, matchColor } from '../symbols';
 
 export const CAMERA_COLORS: Record<string, string> = { 枪机: '#5ad1e6', 球机: '#7fa8ff', 执法记录仪: '#c39bff', 无人机: '#ffd166' };
 
-export const cameras: LayerDef = {
-  id: 'cameras',
+export const cameras: LayerTemplate = {
+  template: 'cameras',
   tiled: true,
-  visible: true,
-  styles: () => [
+  styles: (id) => [
     {
-      id: 'cameras-cluster', type: 'circle', source: 'cameras', 'source-layer': 'cameras', minzoom: 13, maxzoom: 15,
+      id: `${id}-cluster`, type: 'circle', source: id, 'source-layer': id, minzoom: 13, maxzoom: 15,
       filter: ['has', 'point_count'],
       paint: {
         'circle-color': 'rgba(90,209,230,0.18)',
@@ -22,14 +21,14 @@ export const cameras: LayerDef = {
       },
     },
     {
-      id: 'cameras-cluster-count', type: 'symbol', source: 'cameras', 'source-layer': 'cameras', minzoom: 13, maxzoom: 15,
+      id: `${id}-cluster-count`, type: 'symbol', source: id, 'source-layer': id, minzoom: 13, maxzoom: 15,
       filter: ['has', 'point_count'],
       layout: { 'text-field': ['to-string', ['get', 'point_count']], 'text-font': FONT_STACK, 'text-size': 11 },
       paint: { 'text-color': '#bfefff' },
     },
     {
       // Field of view: a wedge of the camera's angle, turned to its heading, sized by zoom.
-      id: 'cameras-fov', type: 'symbol', source: 'cameras', 'source-layer': 'cameras', minzoom: 16,
+      id: `${id}-fov`, type: 'symbol', source: id, 'source-layer': id, minzoom: 16,
       filter: ['all', ['!', ['has', 'point_count']], ['==', ['get', 'online'], true]],
       layout: {
         'icon-image': ['match', ['get', 'type'], '球机', 'fov-360', '执法记录仪', 'fov-120', '无人机', 'fov-90', 'fov-70'],
@@ -43,7 +42,7 @@ export const cameras: LayerDef = {
       paint: { 'icon-opacity': 0.55 },
     },
     {
-      id: 'cameras-dot', type: 'circle', source: 'cameras', 'source-layer': 'cameras',
+      id: `${id}-dot`, type: 'circle', source: id, 'source-layer': id,
       filter: ['!', ['has', 'point_count']],
       paint: {
         'circle-color': ['case', ['==', ['get', 'online'], true], matchColor('type', CAMERA_COLORS, '#5ad1e6'), STALE],

@@ -1,18 +1,17 @@
 // 城市部件: the components census (manholes, lamps, hydrants …) as backend-cut vector tiles: a
 // quiet density when zoomed out, the things themselves close up, damaged ones ringed in red.
 
-import type { LayerDef } from '../catalogue';
+import type { LayerTemplate } from '../catalogue';
 import { matchColor } from '../symbols';
 
 export const COMPONENT_COLORS: Record<string, string> = { 井盖: '#8d9db6', 路灯: '#f5d76e', 垃圾箱: '#7dc383', 消防栓: '#ff6b6b', 交通标志牌: '#6fb1ff' };
 
-export const components: LayerDef = {
-  id: 'components',
+export const components: LayerTemplate = {
+  template: 'components',
   tiled: true,
-  visible: false,
-  styles: () => [
+  styles: (id) => [
     {
-      id: 'components-heat', type: 'heatmap', source: 'components', 'source-layer': 'components', maxzoom: 17,
+      id: `${id}-heat`, type: 'heatmap', source: id, 'source-layer': id, maxzoom: 17,
       paint: {
         'heatmap-weight': ['interpolate', ['linear'], ['coalesce', ['get', 'point_count'], 1], 1, 0.02, 500, 1],
         'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 6, 16, 18],
@@ -22,7 +21,7 @@ export const components: LayerDef = {
       },
     },
     {
-      id: 'components-dot', type: 'circle', source: 'components', 'source-layer': 'components', minzoom: 16,
+      id: `${id}-dot`, type: 'circle', source: id, 'source-layer': id, minzoom: 16,
       filter: ['!', ['has', 'point_count']],
       paint: {
         'circle-color': matchColor('type', COMPONENT_COLORS, '#8d9db6'),

@@ -2,7 +2,7 @@
 // popup charts the level over time with the thresholds drawn in.
 
 import type { ExpressionSpecification } from 'maplibre-gl';
-import type { LayerDef } from '../catalogue';
+import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, LEVEL_COLORS, stale } from '../symbols';
 import { text, time } from '../../detail/model';
 
@@ -32,19 +32,18 @@ export function floodLevel(p: Record<string, unknown>): { key: keyof typeof LEVE
 
 const cm = (m: unknown) => text(Math.round(Number(m) * 100));
 
-export const flood: LayerDef = {
-  id: 'flood',
+export const flood: LayerTemplate = {
+  template: 'flood',
   core: true,
-  visible: true,
   history: 'level',
-  styles: () => [
+  styles: (id) => [
     {
-      id: 'flood-halo', type: 'circle', source: 'flood',
+      id: `${id}-halo`, type: 'circle', source: id,
       filter: ['match', level, ['orange', 'red'], true, false],
       paint: { 'circle-color': stale(levelColor), 'circle-radius': 20, 'circle-opacity': 0.25, 'circle-blur': 0.6 },
     },
     {
-      id: 'flood-dot', type: 'circle', source: 'flood',
+      id: `${id}-dot`, type: 'circle', source: id,
       paint: {
         'circle-color': stale(levelColor),
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 6, 14, 10],
@@ -53,7 +52,7 @@ export const flood: LayerDef = {
       },
     },
     {
-      id: 'flood-label', type: 'symbol', source: 'flood', minzoom: 11,
+      id: `${id}-label`, type: 'symbol', source: id, minzoom: 11,
       layout: {
         'text-field': ['concat', ['to-string', ['round', ['*', 100, ['get', 'level_m']]]], ' cm'],
         'text-font': FONT_STACK, 'text-size': 13, 'text-offset': [0, -1.5], 'text-anchor': 'bottom',

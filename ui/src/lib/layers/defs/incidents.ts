@@ -2,7 +2,7 @@
 // outline; clustered when zoomed out; the popup shows the case's timeline of statuses.
 
 import type { ExpressionSpecification } from 'maplibre-gl';
-import type { LayerDef } from '../catalogue';
+import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, isCluster, stale } from '../symbols';
 import { text, time } from '../../detail/model';
 
@@ -19,14 +19,13 @@ const channelColor: ExpressionSpecification = ['match', ['get', 'channel'], ...O
 /** The severities the pill has a colour for; any other shows in the neutral tone. */
 const SEVERITY_TONES: Record<string, string> = { 严重: 'sev-severe', 较重: 'sev-major', 一般: 'sev-minor' };
 
-export const incidents: LayerDef = {
-  id: 'incidents',
+export const incidents: LayerTemplate = {
+  template: 'incidents',
   core: true,
-  visible: true,
   history: 'timeline',
-  styles: () => [
+  styles: (id) => [
     {
-      id: 'incidents-cluster', type: 'circle', source: 'incidents',
+      id: `${id}-cluster`, type: 'circle', source: id,
       filter: isCluster,
       paint: {
         'circle-color': ['match', ['get', 'severity'], '严重', 'rgba(255,46,77,0.28)', '较重', 'rgba(255,210,63,0.22)', 'rgba(79,195,247,0.2)'],
@@ -36,13 +35,13 @@ export const incidents: LayerDef = {
       },
     },
     {
-      id: 'incidents-cluster-count', type: 'symbol', source: 'incidents',
+      id: `${id}-cluster-count`, type: 'symbol', source: id,
       filter: isCluster,
       layout: { 'text-field': ['to-string', ['get', 'count']], 'text-font': FONT_STACK, 'text-size': 13, 'text-allow-overlap': true },
       paint: { 'text-color': '#eaf4ff', 'text-halo-color': '#040a14', 'text-halo-width': 1 },
     },
     {
-      id: 'incidents-dot', type: 'circle', source: 'incidents',
+      id: `${id}-dot`, type: 'circle', source: id,
       filter: ['!', isCluster],
       paint: {
         'circle-color': stale(channelColor),
@@ -53,7 +52,7 @@ export const incidents: LayerDef = {
       },
     },
     {
-      id: 'incidents-label', type: 'symbol', source: 'incidents', minzoom: 14,
+      id: `${id}-label`, type: 'symbol', source: id, minzoom: 14,
       filter: ['all', ['!', isCluster], ['!=', ['get', 'status'], '已办结']],
       layout: { 'text-field': ['get', 'category'], 'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.2], 'text-anchor': 'top' },
       paint: { 'text-color': '#d6e2f0', ...HALO },

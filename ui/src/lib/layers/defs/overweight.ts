@@ -1,18 +1,17 @@
 // 治超站点: weigh-in-motion stations sized by the last hour's passes, ringed in red while they saw
 // overloads; the popup lists the latest passes and charts passes and 超限率 over time.
 
-import type { LayerDef } from '../catalogue';
+import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, stale } from '../symbols';
 import { text, time } from '../../detail/model';
 
-export const overweight: LayerDef = {
-  id: 'overweight',
+export const overweight: LayerTemplate = {
+  template: 'overweight',
   core: true,
-  visible: true,
   history: 'station',
-  styles: () => [
+  styles: (id) => [
     {
-      id: 'overweight-ring', type: 'circle', source: 'overweight',
+      id: `${id}-ring`, type: 'circle', source: id,
       filter: ['>', ['get', 'violations_1h'], 0],
       paint: {
         'circle-radius': ['+', 8, ['*', 0.8, ['sqrt', ['get', 'passes_1h']]]],
@@ -22,7 +21,7 @@ export const overweight: LayerDef = {
       },
     },
     {
-      id: 'overweight-dot', type: 'circle', source: 'overweight',
+      id: `${id}-dot`, type: 'circle', source: id,
       paint: {
         'circle-color': stale('#f0a030'),
         'circle-radius': ['+', 3, ['*', 0.8, ['sqrt', ['get', 'passes_1h']]]],
@@ -32,7 +31,7 @@ export const overweight: LayerDef = {
       },
     },
     {
-      id: 'overweight-label', type: 'symbol', source: 'overweight', minzoom: 11.5,
+      id: `${id}-label`, type: 'symbol', source: id, minzoom: 11.5,
       layout: {
         'text-field': ['concat', ['get', 'name'], '\n', '1小时 ', ['to-string', ['get', 'passes_1h']], ' 车 · 超限 ', ['to-string', ['get', 'violations_1h']]],
         'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.6], 'text-anchor': 'top',

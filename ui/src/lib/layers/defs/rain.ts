@@ -1,16 +1,15 @@
 // 雨量站: rain gauges (pushed over MQTT in the demo), coloured and sized by intensity.
 
 import type { ExpressionSpecification } from 'maplibre-gl';
-import type { LayerDef } from '../catalogue';
+import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, stale } from '../symbols';
 import { text, time } from '../../detail/model';
 
-export const rain: LayerDef = {
-  id: 'rain',
-  visible: true,
-  styles: () => [
+export const rain: LayerTemplate = {
+  template: 'rain',
+  styles: (id) => [
     {
-      id: 'rain-dot', type: 'circle', source: 'rain',
+      id: `${id}-dot`, type: 'circle', source: id,
       paint: {
         'circle-color': stale(['interpolate', ['linear'], ['get', 'rain_mm_h'], 0, '#9fb8d0', 10, '#5aa0e6', 25, '#2f6fdc', 50, '#7b3fd6'] as ExpressionSpecification),
         'circle-radius': ['interpolate', ['linear'], ['get', 'rain_mm_h'], 0, 5, 50, 11],
@@ -20,7 +19,7 @@ export const rain: LayerDef = {
       },
     },
     {
-      id: 'rain-label', type: 'symbol', source: 'rain', minzoom: 10.5,
+      id: `${id}-label`, type: 'symbol', source: id, minzoom: 10.5,
       layout: { 'text-field': ['concat', ['to-string', ['get', 'rain_mm_h']], ' mm/h'], 'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.3], 'text-anchor': 'top' },
       paint: { 'text-color': '#8fc1ff', ...HALO },
     },

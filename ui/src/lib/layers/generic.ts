@@ -1,0 +1,95 @@
+// A layer the config describes and no shipped template draws: its circles, label, popup and
+// legend built from the `[[layer]]` style — one colour, colour by category or by thresholds,
+// radius, outline — so a city adds a layer with a config line, not a code change.
+
+import type { ExpressionSpecification, LayerSpecification } from 'maplibre-gl';
+import type { GeoFeature, LayerInfo, PopupField } from '../../types';
+import type { DetailModel } from '../detail/model';
+import { genericDetail, text, time } from '../detail/model';
+import type { LayerDef, LegendEntry } from './catalogue';
+import { FONT_STACK, HALO, stale } from './symbols';
+
+const DEFAULT_COLOR = '#4fb3ff';
+
+function colour(info: LayerInfo): ExpressionSpecification | string {
+  const style = info.style;
+  const by = style?.color_by;
+  const fallback = by?.default ?? style?.color ?? DEFAULT_COLOR;
+  if (by && by.values && Object.keys(by.values).length) {
+    return ['match', ['to-string', ['get', by.field]], ...Object.entries(by.values).flat(), fallback] as unknown as ExpressionSpecification;
+  }
+  if (by && by.stops && by.stops.length) {
+    // Below the first threshold a value takes the default colour.
+    return ['step', ['to-number', ['get', by.field], -Infinity], fallback, ...by.stops.flat()] as unknown as ExpressionSpecification;
+  }
+  return fallback;
+}
+
+function legend(info: LayerInfo): LegendEntry[] {
+  const by = info.style?.color_by;
+  if (by?.values && Object.keys(by.values).length) return Object.entries(by.values).map(([v, c]) => ({ text: v, swatch: 'dot', color: c }));
+  if (by?.stops?.length) return by.stops.map(([v, c]) => ({ text: `≥ ${v}`, swatch: 'dot', color: c }));
+  return [{ text: info.title_zh, swatch: 'dot', color: info.style?.color ?? DEFAULT_COLOR }];
+}
+
+/** One popup row's value as the config formats it. */
+export function formatValue(v: unknown, field: PopupField): string {
+  if (v === null || v === undefined || v === '') return '—';
+  const unit = field.unit ? ` ${field.unit}` : '';
+  switch (field.format) {
+    case 'time':
+      return time(v);
+    case 'number':
+    case 'percent': {
+      const n = typeof v === 'number' ? v : Number(v);
+      if (!Number.isFinite(n)) return text(v);
+      const digits = field.digits ?? (field.format === 'percent' ? 1 : 2);
+      return `${n.toFixed(digits)}${field.format === 'percent' ? '%' : ''}${unit}`;
+    }
+    default:
+      return `${text(v)}${unit}`;
+  }
+}
+
+function detail(info: LayerInfo): (f: GeoFeature) => DetailModel {
+  const fields = info.popup ?? [];
+  if (!fields.length) return genericDetail;
+  return (f) => {
+    const p = f.properties;
+    const title = info.label ? p[info.label] : (p.name ?? p.title ?? f.id);
+    return { title: text(title), rows: fields.map((field) => ({ label: field.title ?? field.field, value: formatValue(p[field.field], field) })) };
+  };
+}
+
+/** The layer's definition from its config alone. */
+export function genericDef(info: LayerInfo): LayerDef {
+  const zoom = { ...(info.min_zoom != null ? { minzoom: info.min_zoom } : {}), ...(info.max_zoom != null ? { maxzoom: info.max_zoom } : {}) };
+  const style = info.style;
+  return {
+    id: info.id,
+    styles: () => {
+      const specs: LayerSpecification[] = [
+        {
+          id: `${info.id}-dot`, type: 'circle', source: info.id, ...zoom,
+          paint: {
+            'circle-color': stale(colour(info)),
+            'circle-radius': style?.radius ?? 6,
+            'circle-opacity': style?.opacity ?? 0.9,
+            'circle-stroke-color': style?.outline ?? '#dce9ff',
+            'circle-stroke-width': 1,
+          },
+        },
+      ];
+      if (info.label) {
+        specs.push({
+          id: `${info.id}-label`, type: 'symbol', source: info.id, minzoom: Math.max(info.min_zoom ?? 0, 13), ...(info.max_zoom != null ? { maxzoom: info.max_zoom } : {}),
+          layout: { 'text-field': ['to-string', ['get', info.label]], 'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.2], 'text-anchor': 'top' },
+          paint: { 'text-color': '#cfe0f5', ...HALO },
+        });
+      }
+      return specs;
+    },
+    detail: detail(info),
+    legend: { layer: info.id, entries: legend(info) },
+  };
+}
