@@ -370,7 +370,10 @@ impl Config {
                 popup: l.popup.clone().unwrap_or_default(),
             };
             for (field, message) in presentation.problems() {
-                problem(layer.span(), field, format!("layer `{id}`: {message}"));
+                // The line of the key inside this [[layer]] (style, popup, template …).
+                let key = field.split('.').nth(1).unwrap_or(field);
+                let at = key_line(text, layer.span(), key);
+                problem(at, field, format!("layer `{id}`: {message}"));
             }
             layers.push(LayerConfig {
                 presentation,
@@ -747,6 +750,21 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
+/// Where `key = …` starts inside the table spanning `span`; the table's start without one.
+fn key_line(text: &str, span: Range<usize>, key: &str) -> Range<usize> {
+    let table = text.get(span.clone()).unwrap_or("");
+    let mut offset = 0;
+    for line in table.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
+            let at = span.start + offset;
+            return at..at;
+        }
+        offset += line.len();
+    }
+    span
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
@@ -939,6 +957,41 @@ interval_s = -1
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn a_layer_style_is_checked_naming_the_line_of_its_key() {
+        let text = "[[layer]]\nid = \"hydrants\"\ngroup = \"应急\"\nstyle = { color_by = { field = \"s\", values = { a = \"#12345\" } } }\npopup = [{ field = \"p\", format = \"money\" }]\ntemplate = \"nope\"\n";
+        let Err(ConfigError::Invalid(problems)) = Config::parse(text, "s.toml", Path::new("."))
+        else {
+            panic!("expected problems");
+        };
+        let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert!(
+            lines[0].starts_with("s.toml:6: `layer.template`"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].starts_with("s.toml:4: `layer.style.color_by.values`")
+                && lines[1].contains("#12345"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].starts_with("s.toml:5: `layer.popup.format`"),
+            "{}",
+            lines[2]
+        );
+        let good = "[[layer]]\nid = \"h\"\nstyle = { color_by = { field = \"load\", stops = [[0, \"#3a8bff\"], [60, \"#ffd23f\"]] }, radius = 8 }\n";
+        let c = Config::parse(good, "g.toml", Path::new(".")).unwrap();
+        let style = c.layers[0].presentation.style.clone().unwrap_or_default();
+        assert_eq!(style.color_by.map(|b| b.stops.len()), Some(2));
+        assert!(
+            c.layers[0].presentation.visible,
+            "visible unless the config says not"
+        );
     }
 
     #[test]
