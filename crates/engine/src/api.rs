@@ -676,15 +676,15 @@ impl Api {
     /// The wall's headline numbers as they stood at `at` (data clock).
     pub async fn replay_summary(&self, at: i64) -> Result<crate::kpi::Summary, ApiError> {
         let wall = self.engine.data_to_wall(at);
+        let layers = crate::kpi::KpiLayers::of(&self.engine.config);
         let mut features = Vec::new();
-        for layer in ["flood", "overweight", "incidents"] {
-            if self.engine.config.layer(layer).is_some() {
-                features.extend(self.engine.store.features_at(layer, wall, None).await?);
-            }
+        for layer in layers.ids() {
+            features.extend(self.engine.store.features_at(layer, wall, None).await?);
         }
-        Ok(crate::kpi::summarize(&crate::spatial::SpatialIndex::load(
-            features,
-        )))
+        Ok(crate::kpi::summarize(
+            &crate::spatial::SpatialIndex::load(features),
+            &layers,
+        ))
     }
 
     /// One feature's recorded states since `since` (data clock), oldest first: what the detail
@@ -739,7 +739,10 @@ impl Api {
 
     /// The wall's headline numbers over the whole city.
     pub fn summary(&self) -> crate::kpi::Summary {
-        crate::kpi::summarize(&self.engine.index())
+        crate::kpi::summarize(
+            &self.engine.index(),
+            &crate::kpi::KpiLayers::of(&self.engine.config),
+        )
     }
 
     pub fn sources(&self) -> Vec<SourceStatus> {

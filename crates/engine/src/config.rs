@@ -720,6 +720,13 @@ impl Config {
         self.layers.iter().find(|l| l.id == id)
     }
 
+    /// The first layer drawn with the shipped template `name`.
+    pub fn layer_with_template(&self, name: &str) -> Option<&LayerConfig> {
+        self.layers
+            .iter()
+            .find(|l| l.presentation.template.as_deref() == Some(name))
+    }
+
     /// Whether more than one source feeds `layer`. Each system numbers its own records, so in
     /// such a layer a feature is known by its source and its id (see [`feature_key`]).
     pub fn layer_is_shared(&self, layer: &str) -> bool {

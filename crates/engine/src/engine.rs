@@ -234,7 +234,8 @@ impl Engine {
         for w in self.rules.lock().await.warnings.open() {
             by_level[w.what.level as usize] += 1;
         }
-        let summary = crate::kpi::summarize(&self.index());
+        let summary =
+            crate::kpi::summarize(&self.index(), &crate::kpi::KpiLayers::of(&self.config));
         let sample = crate::kpi::Sample::of(self.data_now(), &summary, by_level);
         let mut series = self.kpi_series.lock().unwrap_or_else(|p| p.into_inner());
         series.push_back(sample);

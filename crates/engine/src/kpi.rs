@@ -96,9 +96,37 @@ pub fn flood_level(p: &Map<String, Value>) -> &'static str {
     "normal"
 }
 
-pub fn summarize(index: &SpatialIndex) -> Summary {
+/// Which layers the headline numbers come from: those that chose the shipped flood-gauge,
+/// weigh-station and incident templates, whose fields the numbers read. A city without one
+/// gets zeros there, and its wall no panel for it.
+#[derive(Debug, Clone, Default)]
+pub struct KpiLayers {
+    pub flood: Option<String>,
+    pub overweight: Option<String>,
+    pub incidents: Option<String>,
+}
+
+impl KpiLayers {
+    pub fn of(config: &crate::Config) -> KpiLayers {
+        let by = |template: &str| config.layer_with_template(template).map(|l| l.id.clone());
+        KpiLayers {
+            flood: by("flood"),
+            overweight: by("overweight"),
+            incidents: by("incidents"),
+        }
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        [&self.flood, &self.overweight, &self.incidents]
+            .into_iter()
+            .filter_map(|l| l.as_deref())
+    }
+}
+
+pub fn summarize(index: &SpatialIndex, layers: &KpiLayers) -> Summary {
     let mut s = Summary::default();
-    if let Some(flood) = index.layer("flood") {
+    let layer = |id: &Option<String>| id.as_deref().and_then(|id| index.layer(id));
+    if let Some(flood) = layer(&layers.flood) {
         for f in flood.iter() {
             s.flood.total += 1;
             *s.flood
@@ -115,7 +143,7 @@ pub fn summarize(index: &SpatialIndex) -> Summary {
                 .max(num(&f.properties, "rain_mm_h").unwrap_or(0.0));
         }
     }
-    if let Some(stations) = index.layer("overweight") {
+    if let Some(stations) = layer(&layers.overweight) {
         for f in stations.iter() {
             let p = &f.properties;
             s.overweight.stations += 1;
@@ -128,7 +156,7 @@ pub fn summarize(index: &SpatialIndex) -> Summary {
                 s.overweight.violations_today as f64 / s.overweight.passes_today as f64 * 100.0;
         }
     }
-    if let Some(incidents) = index.layer("incidents") {
+    if let Some(incidents) = layer(&layers.incidents) {
         for f in incidents.iter() {
             let p = &f.properties;
             s.incidents.total += 1;

@@ -77,7 +77,7 @@ export class Wall implements DeltaSink {
     this.kpi = new KpiState(transport);
     this.video = new VideoFocus(transport);
     this.search = new SearchState(transport, (e) => this.notices.fail('搜索失败', e));
-    this.modes = new ViewModes(transport, mapPort, (what, e) => this.notices.fail(what, e));
+    this.modes = new ViewModes(transport, mapPort, () => this.layers.byTemplate('incidents'), (what, e) => this.notices.fail(what, e));
     this.stream = new StreamDispatcher(this);
   }
 
@@ -188,7 +188,7 @@ export class Wall implements DeltaSink {
 
   async refreshPanels() {
     try {
-      const stations = this.layers.ids.includes('overweight');
+      const stations = this.layers.byTemplate('overweight');
       const [, changed] = await Promise.all([this.layers.refreshInfo(), this.health.refresh(), this.kpi.refresh(this.live, stations)]);
       // A state change the stream has not told us about yet still changes how features draw.
       for (const layer of changed) void this.fetchLayer(layer, true);
@@ -306,6 +306,7 @@ export class Wall implements DeltaSink {
   }
 
   private followHeat(changed: string[]) {
-    if (changed.includes('incidents') && this.modes.heat) this.modes.setHeat(true, this.layers.visible.incidents);
+    const events = this.layers.byTemplate('incidents');
+    if (events && changed.includes(events) && this.modes.heat) this.modes.setHeat(true, this.layers.visible[events]);
   }
 }

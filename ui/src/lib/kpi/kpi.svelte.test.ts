@@ -28,15 +28,15 @@ describe('KPIs', () => {
     let open = 1;
     const t = fakeTransport({ summary: () => summary(open), summarySeries: [], replaySummary: summary(42), features: collection('overweight', []) });
     const k = new KpiState(t);
-    await k.refresh(true, false);
+    await k.refresh(true);
     expect(k.summary?.incidents.open).toBe(1);
     await k.loadAt(5);
     open = 2;
-    await k.refresh(false, true);
+    await k.refresh(false, 'overweight');
     expect(k.summary?.incidents.open).toBe(42);
     expect(t.calls.filter(([c]) => c === 'summary')).toHaveLength(1);
     expect(t.calls.filter(([c]) => c === 'features')).toHaveLength(1);
-    await k.refresh(true, false);
+    await k.refresh(true);
     expect(k.summary?.incidents.open).toBe(2);
   });
 });

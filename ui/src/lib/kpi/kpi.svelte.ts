@@ -30,12 +30,12 @@ export class KpiState {
 
   constructor(private transport: Transport) {}
 
-  /** Live KPIs; `withStations` when the wall draws weigh stations. */
-  async refresh(live: boolean, withStations: boolean) {
+  /** Live KPIs; `stationsLayer` when the wall draws weigh stations. */
+  async refresh(live: boolean, stationsLayer?: string) {
     const [summary, series] = await Promise.all([live ? this.transport.summary() : Promise.resolve(null), this.transport.summarySeries()]);
     this.series = series;
     if (summary && live) this.summary = summary;
-    if (withStations) this.stations = stationRates(await this.transport.features('overweight', [-180, -85, 180, 85], 18));
+    if (stationsLayer) this.stations = stationRates(await this.transport.features(stationsLayer, [-180, -85, 180, 85], 18));
   }
 
   /** The KPIs as they stood at a replayed instant. */

@@ -33,6 +33,19 @@ describe('LayerState', () => {
     expect(s.count('flood')).toBe(3);
   });
 
+  it('lists layers by catalogue group, in order of first appearance, ungrouped last', () => {
+    const s = new LayerState(fakeTransport({}), () => null, () => {});
+    const l = (id: string, group?: string): LayerInfo => ({ id, title_zh: id, title_en: id, count: 1, group });
+    s.setInfo([l('a', '防汛'), l('b', '交通'), l('c'), l('d', '防汛')]);
+    expect(s.ids).toEqual(['a', 'd', 'b', 'c']);
+    expect(s.groups).toEqual([{ name: '防汛', ids: ['a', 'd'] }, { name: '交通', ids: ['b'] }, { name: '', ids: ['c'] }]);
+    s.toggleGroup('防汛');
+    expect(s.visible).toMatchObject({ a: false, d: false, b: true });
+    s.visible.a = true;
+    s.toggleGroup('防汛');
+    expect(s.visible).toMatchObject({ a: true, d: true });
+  });
+
   it('fetches a view only when what it holds does not cover it, or the cluster zoom changed', async () => {
     const { s, map, drawn, t } = setup({ features: (layer: string) => collection(layer, [feature('a', 118.25, 33.95)], 5) });
     expect(s.decide('cameras', map.view, 14, false)).toBe('skip');

@@ -17,7 +17,7 @@ type FeaturesDelta = Extract<Delta, { type: 'features' }>;
 
 export class LayerState {
   info: LayerInfo[] = $state([]);
-  /** Every configured layer, in the config's (and the layer panel's) order. */
+  /** Every configured layer, in the layer panel's order. */
   ids: string[] = $state([]);
   visible: Record<string, boolean> = $state({});
   /** Not reactive: the map, not Svelte, draws these. */
@@ -39,7 +39,12 @@ export class LayerState {
     this.info = info;
     if (this.ids.length) return;
     defineLayers(info);
-    this.ids = info.map((l) => l.id);
+    // The panel's order: by group (in order of first appearance), then as configured; keys 1–9
+    // and the draw order follow it.
+    const groups: string[] = [];
+    for (const l of info) if (!groups.includes(l.group ?? '')) groups.push(l.group ?? '');
+    const rank = (l: LayerInfo) => (l.group ? groups.indexOf(l.group) : groups.length);
+    this.ids = [...info].sort((a, b) => rank(a) - rank(b)).map((l) => l.id);
     for (const l of info) {
       this.views[l.id] = new ViewportLayer();
       this.visible[l.id] = l.visible ?? true;
@@ -48,6 +53,11 @@ export class LayerState {
 
   async refreshInfo() {
     this.setInfo(await this.transport.layers());
+  }
+
+  /** The layer drawn with the shipped template `name` (its panels and view modes follow it). */
+  byTemplate(name: string): string | undefined {
+    return this.info.find((l) => l.template === name && this.ids.includes(l.id))?.id;
   }
 
   isCore(layer: string) {

@@ -4,7 +4,7 @@
 import type { Transport } from '../../transport';
 import type { MapPort } from './port';
 import { styleIds } from '../layers/catalogue';
-import { AREA_LAYERS, HEAT_LAYER } from './overlays';
+import { AREA_LAYERS } from './overlays';
 
 export type AreaLevel = '' | 'district' | 'street' | 'grid';
 const AREA_IDS = AREA_LAYERS.map((l) => l.id);
@@ -16,26 +16,31 @@ export class ViewModes {
   constructor(
     private transport: Transport,
     private map: () => MapPort | null,
+    /** The layer of events whose heat and counts by area these modes show. */
+    private events: () => string | undefined,
     private onError: (what: string, e: unknown) => void,
   ) {}
 
   setHeat(on: boolean, incidentsVisible: boolean) {
     this.heat = on;
     const map = this.map();
-    map?.setVisible([HEAT_LAYER.id], on && incidentsVisible);
-    map?.setVisible(styleIds('incidents'), !on && incidentsVisible);
+    const events = this.events();
+    if (!events) return;
+    map?.setVisible([`${events}-heat`], on && incidentsVisible);
+    map?.setVisible(styleIds(events), !on && incidentsVisible);
   }
 
   async showAreas(level: AreaLevel) {
     this.areaLevel = level;
     const map = this.map();
-    if (!map) return;
+    const events = this.events();
+    if (!map || !events) return;
     if (!level) {
       map.setVisible(AREA_IDS, false);
       return;
     }
     try {
-      const [polygons, agg] = await Promise.all([this.transport.regions(level), this.transport.aggregate('incidents', level)]);
+      const [polygons, agg] = await Promise.all([this.transport.regions(level), this.transport.aggregate(events, level)]);
       const counts = new Map(agg.regions.map((r) => [r.id, r.count]));
       for (const f of polygons.features) {
         const count = counts.get(String(f.id)) ?? 0;

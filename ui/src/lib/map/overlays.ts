@@ -30,9 +30,9 @@ export function warningLayers(): LayerSpecification[] {
   ];
 }
 
-/** The incidents heatmap, hidden until the 视图 switch turns it on. */
-export const HEAT_LAYER: LayerSpecification = {
-  id: 'incidents-heat', type: 'heatmap', source: 'incidents', layout: { visibility: 'none' },
+/** The events layer's heatmap, hidden until the 视图 switch turns it on. */
+export const heatLayer = (events: string): LayerSpecification => ({
+  id: `${events}-heat`, type: 'heatmap', source: events, layout: { visibility: 'none' },
   paint: {
     'heatmap-weight': ['coalesce', ['get', 'count'], 1],
     'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 18, 15, 40],
@@ -40,7 +40,7 @@ export const HEAT_LAYER: LayerSpecification = {
     'heatmap-opacity': 0.8,
     'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'], 0, 'rgba(0,0,0,0)', 0.2, 'rgba(44,123,182,0.6)', 0.45, 'rgba(171,217,233,0.7)', 0.65, 'rgba(255,255,191,0.8)', 0.85, 'rgba(253,174,97,0.9)', 1, 'rgba(215,25,28,0.95)'],
   },
-};
+});
 
 /** Counts per district / street / grid: a choropleth by share of the busiest area, with labels. */
 export const AREA_LAYERS: LayerSpecification[] = [

@@ -8,7 +8,7 @@ import type { GeoFeature } from '../../types';
 import type { Wall } from '../wall.svelte';
 import { drawOrder, layerDef, styleIds } from '../layers/catalogue';
 import { loadBasemap, style, LOCAL_FONTS } from './basemap';
-import { AREA_LAYERS, HEAT_LAYER, fovImages, warningLayers } from './overlays';
+import { AREA_LAYERS, fovImages, heatLayer, warningLayers } from './overlays';
 import type { MapPort } from './port';
 import { SourceMirror } from './diff';
 
@@ -61,7 +61,8 @@ function addOverlays(map: maplibregl.Map, wall: Wall) {
       if (!wall.layers.visible[l]) map.setLayoutProperty(spec.id, 'visibility', 'none');
     }
   }
-  if (drawn.includes('incidents')) map.addLayer(HEAT_LAYER, styleIds('incidents')[0]);
+  const events = wall.layers.byTemplate('incidents');
+  if (events) map.addLayer(heatLayer(events), styleIds(events)[0]);
   map.addSource('areas', { type: 'geojson', data: EMPTY });
   const firstOverlay = drawn.flatMap((l) => styleIds(l))[0];
   for (const spec of AREA_LAYERS) map.addLayer(spec, spec.type === 'symbol' ? undefined : firstOverlay);
