@@ -1,8 +1,10 @@
 //! Warnings through the real path: the simulated city's services → poll → ingest → rules →
 //! store → API. The demo scenario raises every kind of warning within its first simulated day;
-//! a warning and its acknowledgement survive an engine restart.
+//! a warning and its acknowledgement survive an engine restart, and the acknowledgement is in
+//! the hash-chained audit log that `citywall audit verify` checks and catches altered.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use citywall_e2e::{start_city, wait_for};
@@ -77,6 +79,7 @@ async fn an_acknowledged_warning_survives_a_restart() {
 
     city.engine.shutdown();
     let config: Config = city.engine.config().clone();
+    let store = config.store_path.clone();
     let again = Api::new(Engine::start(config).await.expect("restart"));
     let restored = again.warnings(false, 500).await.expect("warnings");
     let same = restored
@@ -85,5 +88,80 @@ async fn an_acknowledged_warning_survives_a_restart() {
         .expect("the warning is still open after the restart");
     assert_eq!(same.state, State::Acknowledged);
     assert_eq!(same.acknowledged_by.as_deref(), Some("值班员 张伟"));
+
+    // The acknowledgement was audited with it (refusals change nothing and record nothing).
+    let log = again.audit(0, 100).await.expect("audit log");
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        (
+            log[0].actor.as_str(),
+            log[0].action.as_str(),
+            log[0].target.as_str()
+        ),
+        ("值班员 张伟", "warning.acknowledge", open.id.as_str())
+    );
+    let check = again.engine().store().verify_audit().await.expect("verify");
+    assert_eq!((check.rows, check.broken), (1, None));
     again.engine().shutdown();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // `citywall audit verify` on the store: intact; then a row altered by hand is caught.
+    let verify = || audit_verify(&store);
+    let (ok, said) = verify();
+    assert!(ok && said.contains("intact — 1 row"), "{said}");
+    tamper(
+        &store,
+        "UPDATE audit SET actor = '值班员 李四' WHERE seq = 1",
+    )
+    .await;
+    let (ok, said) = verify();
+    assert!(!ok && said.contains("BROKEN at row 1"), "{said}");
+}
+
+/// Runs `citywall audit verify --store <db>` (built by `make test`'s build step): whether it
+/// passed, and what it printed.
+fn audit_verify(store: &std::path::Path) -> (bool, String) {
+    let binary = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/debug/citywall"
+    ));
+    assert!(
+        binary.exists(),
+        "{} is missing: run `make build` (make test does)",
+        binary.display()
+    );
+    let out = std::process::Command::new(&binary)
+        .args(["audit", "verify", "--store"])
+        .arg(store)
+        .output()
+        .expect("citywall runs");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+/// Alters the audit table as someone with the database file could: past its triggers.
+async fn tamper(store: &std::path::Path, sql: &str) {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", store.display());
+    let mut db = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("open the store");
+    let refused = sqlx::query(sql).execute(&mut db).await;
+    assert!(
+        refused.is_err_and(|e| e.to_string().contains("append-only")),
+        "the store let the audit log be changed"
+    );
+    sqlx::query("DROP TRIGGER audit_no_update")
+        .execute(&mut db)
+        .await
+        .expect("drop the guard");
+    sqlx::query(sql)
+        .execute(&mut db)
+        .await
+        .expect("alter a row");
+    db.close().await.expect("close");
 }

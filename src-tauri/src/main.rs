@@ -2,6 +2,7 @@
 //! shell: every answer comes from the engine's `Api`; demo mode only adds the simulated city and
 //! points the config at it.
 
+mod audit_cli;
 mod demo;
 mod desktop;
 
@@ -67,6 +68,14 @@ enum Command {
     },
     /// Check a config file, print every problem with its line, exit non-zero if any.
     CheckConfig { file: PathBuf },
+    /// The operators' audit log: verify its hash chain, or export it.
+    Audit {
+        #[command(subcommand)]
+        command: audit_cli::AuditCommand,
+        /// The store file (default: the one `--config` names).
+        #[arg(long, global = true)]
+        store: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -91,6 +100,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::CheckConfig { file }) => Ok(check_config(&file)),
+        Some(Command::Audit { command, store }) => {
+            let path = audit_cli::store_path(store, cli.config.as_deref())?;
+            audit_cli::run(command, &path)
+        }
         Some(Command::Sim { port_base }) => {
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(demo::run_sim(cli.seed, cli.time_scale, port_base))?;

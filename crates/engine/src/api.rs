@@ -11,6 +11,7 @@ use crate::engine::Engine;
 use crate::feed::Delta;
 use crate::health::SourceStatus;
 use crate::model::Bbox;
+use crate::store::audit::{AuditEntry, AuditRecord};
 use crate::store::{RejectedRow, StoreError};
 
 /// Most features one viewport answer carries; past it the answer says `truncated`.
@@ -622,8 +623,25 @@ impl Api {
             state.warnings.acknowledge(id, by, now)
         }
         .ok_or_else(|| ApiError::NotFound(format!("no open warning `{id}`")))?;
-        self.engine.publish_warnings(vec![warning.clone()]).await;
+        let action = AuditEntry {
+            actor: by.to_string(),
+            action: "warning.acknowledge".into(),
+            target: warning.id.clone(),
+            detail: serde_json::json!({ "level": warning.what.level.as_str(), "title": warning.what.title }),
+        };
+        self.engine
+            .publish_warnings_audited(vec![warning.clone()], &action)
+            .await?;
         Ok(warning)
+    }
+
+    /// The audit log after row `after_seq`, oldest first.
+    pub async fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>, ApiError> {
+        Ok(self
+            .engine
+            .store
+            .audit(after_seq, limit.min(10_000))
+            .await?)
     }
 
     /// Replay: the layer as it stood at `at` (Unix ms on the data clock), from the stored

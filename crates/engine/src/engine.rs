@@ -258,6 +258,22 @@ impl Engine {
         }
     }
 
+    /// As [`Engine::publish_warnings`] for a change an operator made: stored with its audit row
+    /// in one transaction, and published only once both are recorded.
+    pub(crate) async fn publish_warnings_audited(
+        &self,
+        changed: Vec<Warning>,
+        action: &crate::store::audit::AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.store
+            .save_warnings_audited(&changed, Some(action))
+            .await?;
+        for warning in changed {
+            self.feed.publish(Change::Warning { warning });
+        }
+        Ok(())
+    }
+
     pub(crate) fn index(&self) -> RwLockReadGuard<'_, SpatialIndex> {
         self.index.read().unwrap_or_else(|p| p.into_inner())
     }

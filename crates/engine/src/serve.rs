@@ -67,6 +67,7 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/cameras/nearest", get(cameras_nearest))
         .route("/api/v1/warnings", get(warnings))
         .route("/api/v1/warnings/{id}/ack", post(acknowledge))
+        .route("/api/v1/audit", get(audit))
         .route("/tiles/{layer}/{z}/{x}/{tail}", get(tile))
         .route("/api/v1/replay", get(replay))
         .route("/api/v1/replay/span", get(replay_span))
@@ -298,6 +299,23 @@ async fn search(
 ) -> Result<Response, ApiError> {
     let q = params.get("q").map(String::as_str).unwrap_or("");
     Ok(Json(api.search(q)?).into_response())
+}
+
+/// `?after=<seq>&limit=<n>`: the audit log after row `after`, oldest first.
+async fn audit(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let number = |name: &str, default: i64| -> Result<i64, ApiError> {
+        params.get(name).map_or(Ok(default), |v| {
+            v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ApiError::BadRequest(format!("`{name}` `{v}` is not a whole number"))
+            })
+        })
+    };
+    let after = number("after", 0)?;
+    let limit = u32::try_from(number("limit", 1_000)?).unwrap_or(u32::MAX);
+    Ok(Json(api.audit(after, limit).await?).into_response())
 }
 
 async fn rejected(

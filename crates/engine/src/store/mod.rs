@@ -1,5 +1,8 @@
 //! The SQLite store (sqlx, WAL, embedded migrations): current features, their append-only
-//! history, and the quarantine of rejected records.
+//! history, the quarantine of rejected records, warnings, and the operators' audit log
+//! (audit.rs).
+
+pub mod audit;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -240,6 +243,16 @@ impl Store {
 
     /// Writes warnings that changed (and one log row each) in one transaction.
     pub async fn save_warnings(&self, warnings: &[Warning]) -> Result<(), StoreError> {
+        self.save_warnings_audited(warnings, None).await.map(|_| ())
+    }
+
+    /// Saves warning changes an operator made, and the audit row saying so, in one transaction:
+    /// both land or neither does.
+    pub async fn save_warnings_audited(
+        &self,
+        warnings: &[Warning],
+        action: Option<&audit::AuditEntry>,
+    ) -> Result<Option<audit::AuditRecord>, StoreError> {
         let mut tx = self.pool.begin().await?;
         for w in warnings {
             let body = serde_json::to_string(w).unwrap_or_else(|_| "{}".into());
@@ -271,8 +284,12 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        let record = match action {
+            Some(entry) => Some(audit::append(&mut tx, crate::model::now_ms(), entry).await?),
+            None => None,
+        };
         tx.commit().await?;
-        Ok(())
+        Ok(record)
     }
 
     /// Warnings, newest change first: only open ones, or all (cleared included).

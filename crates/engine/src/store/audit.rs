@@ -1,0 +1,269 @@
+//! The audit log: each operator action (who, what, on which thing, when, with what detail),
+//! appended in the same transaction as the change it records, never updated or deleted (the
+//! schema's triggers refuse both), and hash-chained — each row holds the hash of the one before
+//! and its own — so [`Store::verify_audit`] finds any row altered, removed or inserted by hand.
+
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqliteConnection};
+
+use super::{Store, StoreError};
+
+/// The hash the first row chains to.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An action to record: who did what to which thing.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub actor: String,
+    /// `warning.acknowledge`, `incident.dispatch`, `login.failed` …
+    pub action: String,
+    pub target: String,
+    pub detail: Value,
+}
+
+/// One recorded row, as the log holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    /// Unix milliseconds (wall clock).
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    /// JSON text, exactly as hashed.
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// What verifying the chain found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditCheck {
+    pub rows: u64,
+    /// The first row that breaks the chain and why; `None` when the log is intact.
+    pub broken: Option<(i64, String)>,
+}
+
+impl AuditRecord {
+    /// SHA-256 (hex) over the previous hash and every field, each length-prefixed so no two
+    /// different rows hash the same text.
+    pub fn compute_hash(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [
+            self.prev_hash.as_str(),
+            &self.seq.to_string(),
+            &self.at.to_string(),
+            &self.actor,
+            &self.action,
+            &self.target,
+            &self.detail,
+        ] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Appends `entry` inside the caller's transaction. Call it after the transaction's own writes:
+/// holding SQLite's write lock by then, nobody can append between reading the chain's end and
+/// extending it.
+pub(crate) async fn append(
+    conn: &mut SqliteConnection,
+    at: i64,
+    entry: &AuditEntry,
+) -> Result<AuditRecord, StoreError> {
+    let last = sqlx::query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (seq, prev_hash) = match last {
+        Some(row) => (row.get::<i64, _>(0) + 1, row.get::<String, _>(1)),
+        None => (1, GENESIS.to_string()),
+    };
+    let mut record = AuditRecord {
+        seq,
+        at,
+        actor: entry.actor.clone(),
+        action: entry.action.clone(),
+        target: entry.target.clone(),
+        detail: entry.detail.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    record.hash = record.compute_hash();
+    sqlx::query(
+        "INSERT INTO audit (seq, at, actor, action, target, detail, prev_hash, hash) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(record.seq)
+    .bind(record.at)
+    .bind(&record.actor)
+    .bind(&record.action)
+    .bind(&record.target)
+    .bind(&record.detail)
+    .bind(&record.prev_hash)
+    .bind(&record.hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(record)
+}
+
+fn record_of(row: &sqlx::sqlite::SqliteRow) -> AuditRecord {
+    AuditRecord {
+        seq: row.get(0),
+        at: row.get(1),
+        actor: row.get(2),
+        action: row.get(3),
+        target: row.get(4),
+        detail: row.get(5),
+        prev_hash: row.get(6),
+        hash: row.get(7),
+    }
+}
+
+const COLUMNS: &str = "seq, at, actor, action, target, detail, prev_hash, hash";
+
+impl Store {
+    /// Rows after `after_seq`, oldest first, at most `limit`.
+    pub async fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit WHERE seq > ? ORDER BY seq LIMIT ?"
+        ))
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(record_of).collect())
+    }
+
+    /// Walks the whole chain: numbering without gaps from 1, each row's `prev_hash` the hash of
+    /// the row before, each hash what the row's fields give.
+    pub async fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
+        let mut expected_prev = GENESIS.to_string();
+        let mut rows = 0u64;
+        let mut after = 0i64;
+        loop {
+            let page = self.audit(after, 5_000).await?;
+            if page.is_empty() {
+                return Ok(AuditCheck { rows, broken: None });
+            }
+            for r in page {
+                rows += 1;
+                let fault = if r.seq != rows as i64 {
+                    Some(format!(
+                        "expected row {rows} here: rows were removed or inserted"
+                    ))
+                } else if r.prev_hash != expected_prev {
+                    Some(
+                        "does not chain to the row before: a row before it was changed or removed"
+                            .into(),
+                    )
+                } else if r.compute_hash() != r.hash {
+                    Some("its content does not match its hash: it was changed".into())
+                } else {
+                    None
+                };
+                if let Some(reason) = fault {
+                    return Ok(AuditCheck {
+                        rows,
+                        broken: Some((r.seq, reason)),
+                    });
+                }
+                expected_prev = r.hash.clone();
+                after = r.seq;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store_with(rows: usize, name: &str) -> (Store, std::path::PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("citywall-audit-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("wall.db");
+        let store = Store::open(&path).await.expect("store opens");
+        for i in 0..rows {
+            let entry = AuditEntry {
+                actor: format!("值班员{i}"),
+                action: "warning.acknowledge".into(),
+                target: format!("W{i}"),
+                detail: serde_json::json!({ "n": i }),
+            };
+            store
+                .save_warnings_audited(&[], Some(&entry))
+                .await
+                .expect("append");
+        }
+        (store, dir)
+    }
+
+    async fn tamper(store: &Store, sql: &str) {
+        for guard in ["audit_no_update", "audit_no_delete"] {
+            sqlx::query(&format!("DROP TRIGGER IF EXISTS {guard}"))
+                .execute(&store.pool)
+                .await
+                .expect("drop guard");
+        }
+        sqlx::query(sql).execute(&store.pool).await.expect("tamper");
+    }
+
+    #[tokio::test]
+    async fn the_chain_holds_and_names_the_first_row_altered_removed_or_inserted() {
+        let (store, dir) = store_with(4, "chain").await;
+        let check = store.verify_audit().await.expect("verify");
+        assert_eq!((check.rows, check.broken), (4, None));
+        let refused = sqlx::query("DELETE FROM audit WHERE seq = 2")
+            .execute(&store.pool)
+            .await;
+        assert!(refused.is_err(), "a delete went through");
+
+        tamper(
+            &store,
+            "UPDATE audit SET detail = '{\"n\":9}' WHERE seq = 3",
+        )
+        .await;
+        let broken = store.verify_audit().await.expect("verify").broken;
+        assert_eq!(broken.map(|b| b.0), Some(3));
+
+        let (store, removed_dir) = store_with(4, "removed").await;
+        tamper(&store, "DELETE FROM audit WHERE seq = 2").await;
+        let broken = store.verify_audit().await.expect("verify").broken;
+        assert!(
+            broken
+                .as_ref()
+                .is_some_and(|(seq, why)| *seq == 3 && why.contains("removed or inserted")),
+            "{broken:?}"
+        );
+
+        let (store, forged_dir) = store_with(2, "forged").await;
+        // A forger who recomputes the row's own hash still breaks the link to the next row.
+        let rows = store.audit(0, 10).await.expect("rows");
+        let mut forged = rows[0].clone();
+        forged.actor = "someone else".into();
+        forged.hash = forged.compute_hash();
+        tamper(
+            &store,
+            &format!(
+                "UPDATE audit SET actor = 'someone else', hash = '{}' WHERE seq = 1",
+                forged.hash
+            ),
+        )
+        .await;
+        let broken = store.verify_audit().await.expect("verify").broken;
+        assert!(
+            broken
+                .as_ref()
+                .is_some_and(|(seq, why)| *seq == 2 && why.contains("does not chain")),
+            "{broken:?}"
+        );
+        for d in [dir, removed_dir, forged_dir] {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
