@@ -67,5 +67,11 @@ describe('WarningsState', () => {
     const s = new WarningsState(fakeTransport(), () => {});
     s.fold([warning('a', 'red')]);
     expect(s.collection().features[0]).toMatchObject({ id: 'a', geometry: { coordinates: [118.2, 33.9] }, properties: { level: 'red', state: 'raised' } });
+    // A new reading in the title is not a new drawing; a new level is.
+    const key = s.drawnKey();
+    s.fold([{ ...warning('a', 'red'), title: '积水 0.52 m' }]);
+    expect(s.drawnKey()).toBe(key);
+    s.fold([warning('a', 'orange')]);
+    expect(s.drawnKey()).not.toBe(key);
   });
 });

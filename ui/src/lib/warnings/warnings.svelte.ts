@@ -92,14 +92,14 @@ export class WarningsState {
   /** What the map's warning layer draws of the list: most warning deltas only move a value or a
    * time, and a map frame costs a software-GL wall ~100 ms, so an unchanged drawing is not sent. */
   drawnKey(): string {
-    return this.list.map((w) => `${w.id}|${w.level}|${w.state}|${w.lon}|${w.lat}|${w.title}`).join('\n');
+    return this.list.map((w) => `${w.id}|${w.level}|${w.state}|${w.lon}|${w.lat}`).join('\n');
   }
 
   /** The map's warning layer. */
   collection() {
     return {
       type: 'FeatureCollection' as const,
-      features: this.list.map((w) => ({ type: 'Feature' as const, id: w.id, geometry: { type: 'Point' as const, coordinates: [w.lon, w.lat] }, properties: { id: w.id, level: w.level, state: w.state, title: w.title } })),
+      features: this.list.map((w) => ({ type: 'Feature' as const, id: w.id, geometry: { type: 'Point' as const, coordinates: [w.lon, w.lat] }, properties: { id: w.id, level: w.level, state: w.state } })),
     };
   }
 }
