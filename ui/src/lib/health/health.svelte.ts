@@ -5,7 +5,7 @@ import type { Transport } from '../../transport';
 import type { SourceStatus } from '../../types';
 
 export class HealthState {
-  sources: SourceStatus[] = $state([]);
+  sources: SourceStatus[] = $state.raw([]);
 
   constructor(private transport: Transport) {}
 

@@ -24,9 +24,9 @@ export function topCategories(summary: Summary, top = 6): { name: string; value:
 }
 
 export class KpiState {
-  summary: Summary | null = $state(null);
-  series: KpiSample[] = $state([]);
-  stations: StationRate[] = $state([]);
+  summary: Summary | null = $state.raw(null);
+  series: KpiSample[] = $state.raw([]);
+  stations: StationRate[] = $state.raw([]);
 
   constructor(private transport: Transport) {}
 

@@ -16,7 +16,7 @@ export type FetchDecision = 'skip' | 'tiles' | 'fetch';
 type FeaturesDelta = Extract<Delta, { type: 'features' }>;
 
 export class LayerState {
-  info: LayerInfo[] = $state([]);
+  info: LayerInfo[] = $state.raw([]);
   /** Every configured layer, in the layer panel's order. */
   ids: string[] = $state([]);
   visible: Record<string, boolean> = $state({});
