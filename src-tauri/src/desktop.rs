@@ -110,8 +110,8 @@ fn cameras_nearest(
 }
 
 #[tauri::command]
-fn summary_series(api: State<'_, Api>) -> Vec<citywall_engine::kpi::Sample> {
-    api.summary_series()
+fn summary_series(api: State<'_, Api>, since: Option<i64>) -> Vec<citywall_engine::kpi::Sample> {
+    api.summary_series(since)
 }
 
 #[tauri::command]

@@ -24,7 +24,8 @@ export interface Transport {
   replaySummary(at: number): Promise<Summary>;
   /** One feature's recorded states since `since` (data clock ms). */
   history(layer: string, id: string, since: number): Promise<HistoryPoint[]>;
-  summarySeries(): Promise<KpiSample[]>;
+  /** The headline numbers' trend; with `since` (data clock ms) only what came after it. */
+  summarySeries(since?: number): Promise<KpiSample[]>;
   /** Cameras best placed to see a point: those whose field of view covers it first. */
   camerasNearest(lon: number, lat: number, k: number): Promise<GeoFeature[]>;
   regions(level: string): Promise<GeoJSON.FeatureCollection>;
@@ -81,7 +82,7 @@ class HttpTransport implements Transport {
   history(layer: string, id: string, since: number) {
     return this.get<HistoryPoint[]>(`history?layer=${encodeURIComponent(layer)}&id=${encodeURIComponent(id)}&since=${Math.round(since)}`);
   }
-  summarySeries() { return this.get<KpiSample[]>('summary/series'); }
+  summarySeries(since?: number) { return this.get<KpiSample[]>(`summary/series${since === undefined ? '' : `?since=${Math.round(since)}`}`); }
   camerasNearest(lon: number, lat: number, k: number) { return this.get<GeoFeature[]>(`cameras/nearest?lon=${lon}&lat=${lat}&k=${k}`); }
   regions(level: string) { return this.get<GeoJSON.FeatureCollection>(`regions?level=${level}`); }
   aggregate(layer: string, level: string, since?: number) {
@@ -140,7 +141,7 @@ class TauriTransport implements Transport {
   replayWarnings(at: number) { return this.call<Warning[]>('replay_warnings', { at: Math.round(at) }); }
   replaySummary(at: number) { return this.call<Summary>('replay_summary', { at: Math.round(at) }); }
   history(layer: string, id: string, since: number) { return this.call<HistoryPoint[]>('history', { layer, id, since: Math.round(since) }); }
-  summarySeries() { return this.call<KpiSample[]>('summary_series'); }
+  summarySeries(since?: number) { return this.call<KpiSample[]>('summary_series', { since: since === undefined ? null : Math.round(since) }); }
   camerasNearest(lon: number, lat: number, k: number) { return this.call<GeoFeature[]>('cameras_nearest', { lon, lat, k }); }
   regions(level: string) { return this.call<GeoJSON.FeatureCollection>('regions', { level }); }
   aggregate(layer: string, level: string, since?: number) {

@@ -744,15 +744,18 @@ impl Api {
         Ok(crate::search::search(&self.engine.index(), &layers, query))
     }
 
-    /// The headline numbers' trend since the engine started, oldest first.
-    pub fn summary_series(&self) -> Vec<crate::kpi::Sample> {
-        self.engine
+    /// The headline numbers' trend since the engine started, oldest first; with `since` (data
+    /// clock ms), only the samples after it — what a wall that already holds the trend needs.
+    pub fn summary_series(&self, since: Option<i64>) -> Vec<crate::kpi::Sample> {
+        let series = self
+            .engine
             .kpi_series
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .cloned()
-            .collect()
+            .unwrap_or_else(|p| p.into_inner());
+        let after = since.unwrap_or(i64::MIN);
+        // Samples are in time order: skip from the back to the first newer one.
+        let newer = series.iter().rev().take_while(|s| s.at > after).count();
+        series.iter().skip(series.len() - newer).cloned().collect()
     }
 
     /// The wall's headline numbers over the whole city.

@@ -74,10 +74,7 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/replay/warnings", get(replay_warnings))
         .route("/api/v1/replay/summary", get(replay_summary))
         .route("/api/v1/history", get(history))
-        .route(
-            "/api/v1/summary/series",
-            get(|State(api): State<Api>| async move { Json(api.summary_series()) }),
-        )
+        .route("/api/v1/summary/series", get(summary_series))
         .route("/api/v1/stream", get(stream))
         .with_state(api);
     match ui_dir {
@@ -299,6 +296,20 @@ async fn search(
 ) -> Result<Response, ApiError> {
     let q = params.get("q").map(String::as_str).unwrap_or("");
     Ok(Json(api.search(q)?).into_response())
+}
+
+/// `?since=<data clock ms>`: the trend's samples after it (all of them without).
+async fn summary_series(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let since = match params.get("since") {
+        None => None,
+        Some(v) => Some(v.parse::<i64>().map_err(|_| {
+            ApiError::BadRequest(format!("`since` `{v}` is not a time in Unix ms"))
+        })?),
+    };
+    Ok(Json(api.summary_series(since)).into_response())
 }
 
 /// `?after=<seq>&limit=<n>`: the audit log after row `after`, oldest first.

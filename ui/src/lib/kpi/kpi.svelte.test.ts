@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KpiState, stationRates, topCategories } from './kpi.svelte';
+import { KpiState, STATIONS_EVERY_MS, stationRates, topCategories } from './kpi.svelte';
 import { collection, fakeTransport, feature } from '../testing/fakes';
 import type { Summary } from '../../types';
 
@@ -24,10 +24,26 @@ describe('KPIs', () => {
     expect(topCategories(summary(1)).map((c) => c.name)).toEqual(['f', 'b', 'g', 'c', 'd', 'a']);
   });
 
+  it('fetches only the trend samples it does not hold yet', async () => {
+    const sample = (at: number) => ({ at, flood_over: 0, max_level_m: 0, overload_rate_pct: 0, violations_1h: 0, incidents_open: 0, closure_rate_pct: 0, warnings: [0, 0, 0, 0] as [number, number, number, number] });
+    const engine = [sample(1), sample(2)];
+    const t = fakeTransport({ summary: summary(1), summarySeries: (since?: number) => engine.filter((s) => since === undefined || s.at > since) });
+    const k = new KpiState(t);
+    await k.refresh(true);
+    const held = k.series;
+    await k.refresh(true);
+    expect(k.series).toBe(held);
+    engine.push(sample(3));
+    await k.refresh(true);
+    expect(k.series.map((s) => s.at)).toEqual([1, 2, 3]);
+    expect(t.calls.filter(([c]) => c === 'summarySeries').map(([, a]) => a)).toEqual([[undefined], [2], [2]]);
+  });
+
   it('keeps the replayed summary while replaying; refreshes it live', async () => {
     let open = 1;
     const t = fakeTransport({ summary: () => summary(open), summarySeries: [], replaySummary: summary(42), features: collection('overweight', []) });
-    const k = new KpiState(t);
+    let now = 0;
+    const k = new KpiState(t, () => now);
     await k.refresh(true);
     expect(k.summary?.incidents.open).toBe(1);
     await k.loadAt(5);
@@ -36,6 +52,12 @@ describe('KPIs', () => {
     expect(k.summary?.incidents.open).toBe(42);
     expect(t.calls.filter(([c]) => c === 'summary')).toHaveLength(1);
     expect(t.calls.filter(([c]) => c === 'features')).toHaveLength(1);
+    // The stations' ranking is reread every 10 s, not with every refresh.
+    await k.refresh(false, 'overweight');
+    expect(t.calls.filter(([c]) => c === 'features')).toHaveLength(1);
+    now += STATIONS_EVERY_MS;
+    await k.refresh(false, 'overweight');
+    expect(t.calls.filter(([c]) => c === 'features')).toHaveLength(2);
     await k.refresh(true);
     expect(k.summary?.incidents.open).toBe(2);
   });

@@ -23,19 +23,37 @@ export function topCategories(summary: Summary, top = 6): { name: string; value:
   return Object.entries(summary.incidents.by_category).sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, value]) => ({ name, value }));
 }
 
+/** As many trend samples as the engine keeps (about 3 hours at one per 5 s). */
+const SERIES_KEPT = 2_000;
+/** How often the weigh stations' hourly ranking is reread. */
+export const STATIONS_EVERY_MS = 10_000;
+
 export class KpiState {
   summary: Summary | null = $state.raw(null);
   series: KpiSample[] = $state.raw([]);
   stations: StationRate[] = $state.raw([]);
 
-  constructor(private transport: Transport) {}
+  private stationsAt = -Infinity;
+
+  constructor(
+    private transport: Transport,
+    private now: () => number = Date.now,
+  ) {}
 
   /** Live KPIs; `stationsLayer` when the wall draws weigh stations. */
   async refresh(live: boolean, stationsLayer?: string) {
-    const [summary, series] = await Promise.all([live ? this.transport.summary() : Promise.resolve(null), this.transport.summarySeries()]);
-    this.series = series;
+    // The trend is fetched by what is new since the last sample held: the whole of it each
+    // second would be up to 2,000 samples parsed and dropped again, a steady stream of garbage.
+    const last = this.series.at(-1)?.at;
+    const [summary, fresh] = await Promise.all([live ? this.transport.summary() : Promise.resolve(null), this.transport.summarySeries(last)]);
+    if (fresh.length) this.series = [...this.series, ...fresh].slice(-SERIES_KEPT);
     if (summary && live) this.summary = summary;
-    if (stationsLayer) this.stations = stationRates(await this.transport.features(stationsLayer, [-180, -85, 180, 85], 18));
+    // Every station with its recent passes is ~50 KB: its hourly ranking is refreshed every
+    // STATIONS_EVERY_MS, not with each panel refresh.
+    if (stationsLayer && this.now() - this.stationsAt >= STATIONS_EVERY_MS) {
+      this.stationsAt = this.now();
+      this.stations = stationRates(await this.transport.features(stationsLayer, [-180, -85, 180, 85], 18));
+    }
   }
 
   /** The KPIs as they stood at a replayed instant. */
