@@ -145,6 +145,18 @@ async fn replay_summary(api: State<'_, Api>, at: i64) -> Result<Summary, String>
     api.replay_summary(at).await.map_err(|e| e.to_string())
 }
 
+/// The audit log after row `after`, oldest first: the façade's `audit`, as over HTTP.
+#[tauri::command]
+async fn audit(
+    api: State<'_, Api>,
+    after: Option<i64>,
+    limit: Option<u32>,
+) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, String> {
+    api.audit(after.unwrap_or(0), limit.unwrap_or(1000))
+        .await
+        .map_err(|e| e.to_string())
+}
+
 #[tauri::command]
 async fn history(
     api: State<'_, Api>,
@@ -252,7 +264,8 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             replay_warnings,
             replay_summary,
             history,
-            summary_series
+            summary_series,
+            audit
         ])
         .setup(move |app| {
             let title = if demo {
