@@ -508,6 +508,9 @@ interval_s = 2
       assert(panel.groups.some((g) => g.includes('应急资源')) && panel.groups.some((g) => g.includes('防汛设施')), `groups: ${panel.groups}`);
       assert(panel.hydrants === '40', `hydrant count ${panel.hydrants}`);
       assert(panel.colour.includes('#ff4d4f') && panel.colour.includes('故障'), `style: ${panel.colour}`);
+      // A city without flood gauges, weigh stations or an event layer gets none of their panels.
+      const headings = await cpage.evaluate(() => [...document.querySelectorAll('aside h2')].map((h) => h.textContent.trim()));
+      assert(!headings.some((h) => ['防汛', '治超', '安全事件', '站点超限率 (近1小时)', '事件类别 Top 6', '视图'].includes(h)), `panels of absent layers: ${headings}`);
       // A group heading switches its layers off and on.
       await cpage.click('[data-group="应急资源"]');
       assert(await cpage.evaluate(() => window.__citywall.map.getLayoutProperty('hydrants-dot', 'visibility')) === 'none', 'the group did not switch off');

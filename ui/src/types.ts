@@ -8,6 +8,8 @@ export interface Meta {
   seq: number;
   /** The "whole city" view (config, else the regions', else the data's extent). */
   extent: { west: number; south: number; east: number; north: number } | null;
+  /** Which side panels the wall shows, in order (`[panels]`). */
+  panels?: { left: string[]; right: string[] };
 }
 
 export interface LayerInfo extends LayerPresentation {

@@ -39,6 +39,8 @@ pub struct Meta {
     /// The "whole city" view: `[map] extent` from the config, else the regions' extent, else
     /// the data's; `None` for an empty wall with neither.
     pub extent: Option<crate::model::Bbox>,
+    /// Which side panels the wall shows, in order (`[panels]`).
+    pub panels: crate::config::PanelsConfig,
 }
 
 /// A wall whose data sits on one spot still opens on a street, not on a single pixel (~2 km).
@@ -164,6 +166,7 @@ impl Api {
             demo_clock: self.engine.config.demo_clock,
             seq: self.engine.feed.last_seq(),
             extent: self.extent(),
+            panels: self.engine.config.panels.clone(),
         }
     }
 

@@ -13,8 +13,10 @@ use toml::Spanned;
 use crate::crs::Crs;
 
 mod map;
+mod panels;
 mod presentation;
 pub use map::MapConfig;
+pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
 
 /// A simulated clock: at wall time `wall_origin_ms` it read `sim_origin_ms`, and it runs
@@ -282,6 +284,8 @@ pub struct Config {
     pub wall: Option<crate::wall::WallConfig>,
     /// The map's first view.
     pub map: MapConfig,
+    /// Which side panels the wall shows, in order.
+    pub panels: PanelsConfig,
 }
 
 impl Config {
@@ -692,6 +696,10 @@ impl Config {
         for (field, message) in map.problems() {
             problem(header("[map]"), field, message);
         }
+        let panels = raw.panels.clone().unwrap_or_default();
+        for (field, message) in panels.problems() {
+            problem(header("[panels]"), field, message);
+        }
         let rules = raw.rules.clone().unwrap_or_default();
         for (field, message) in rules.problems(&layer_ids) {
             let table = field.rsplit_once('.').map(|(t, _)| t).unwrap_or(&field);
@@ -706,6 +714,7 @@ impl Config {
             cameras: raw.cameras,
             wall: raw.wall,
             map,
+            panels,
             rules,
             origin: None,
             store_path,
@@ -791,6 +800,7 @@ struct RawConfig {
     rules: Option<crate::rules::RulesConfig>,
     wall: Option<crate::wall::WallConfig>,
     map: Option<MapConfig>,
+    panels: Option<PanelsConfig>,
 }
 
 #[derive(Deserialize)]
@@ -999,6 +1009,34 @@ interval_s = -1
             c.layers[0].presentation.visible,
             "visible unless the config says not"
         );
+    }
+
+    #[test]
+    fn panels_are_the_shipped_ones_each_once() {
+        let c = Config::parse("", "p.toml", Path::new(".")).unwrap();
+        assert_eq!(c.panels.right[0], "warnings");
+        let c = Config::parse(
+            "[panels]\nright = [\"incidents\", \"warnings\"]\n",
+            "p.toml",
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(c.panels.right, ["incidents", "warnings"]);
+        assert_eq!(
+            c.panels.left[0], "layers",
+            "an unnamed side keeps its default"
+        );
+        let text = "\n[panels]\nleft = [\"layers\", \"weather\", \"layers\"]\n";
+        let Err(ConfigError::Invalid(problems)) = Config::parse(text, "p.toml", Path::new("."))
+        else {
+            panic!("expected problems");
+        };
+        let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            lines[0].starts_with("p.toml:2: `panels.left`: unknown panel `weather`"),
+            "{lines:?}"
+        );
+        assert!(lines[1].contains("`layers` is listed twice"), "{lines:?}");
     }
 
     #[test]
