@@ -145,6 +145,21 @@ async fn replay_summary(api: State<'_, Api>, at: i64) -> Result<Summary, String>
     api.replay_summary(at).await.map_err(|e| e.to_string())
 }
 
+/// A tile of the configured basemap, fetched by the engine: the window's CSP allows no other
+/// host, and needs none.
+#[tauri::command]
+async fn basemap_tile(
+    api: State<'_, Api>,
+    z: u8,
+    x: u32,
+    y: u32,
+) -> Result<tauri::ipc::Response, String> {
+    api.basemap_tile(z, x, y)
+        .await
+        .map(|t| tauri::ipc::Response::new(t.bytes.to_vec()))
+        .map_err(|e| e.to_string())
+}
+
 /// The audit log after row `after`, oldest first: the façade's `audit`, as over HTTP.
 #[tauri::command]
 async fn audit(
@@ -265,7 +280,8 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             replay_summary,
             history,
             summary_series,
-            audit
+            audit,
+            basemap_tile
         ])
         .setup(move |app| {
             let title = if demo {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -45,6 +46,37 @@ const featureOnScreen = (page, styleId, id) => page.evaluate(([styleId, id]) => 
   return { x: r.left + p.x, y: r.top + p.y };
 }, [styleId, id]);
 const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
+
+/** A 256-px PNG basemap tile: pale ground, a street grid and a river band, as a light municipal
+ * raster basemap looks (written here: no image library, no download). */
+function pngTile() {
+  const size = 256;
+  const raw = Buffer.alloc((size * 3 + 1) * size);
+  for (let y = 0; y < size; y++) {
+    raw[y * (size * 3 + 1)] = 0;
+    for (let x = 0; x < size; x++) {
+      const street = x % 64 < 4 || y % 64 < 4;
+      const river = Math.abs(y - 160 - (x >> 3)) < 10;
+      const [r, g, b] = river ? [150, 190, 230] : street ? [255, 255, 255] : [236, 232, 220];
+      raw.set([r, g, b], y * (size * 3 + 1) + 1 + x * 3);
+    }
+  }
+  const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+  const crc = (buf) => { let c = 0xffffffff; for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 function start(args) {
   const child = spawn(binary, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -441,7 +473,16 @@ try {
     const hydrants = Array.from({ length: 40 }, (_, i) => ({ type: 'Feature', id: `H${i}`, geometry: { type: 'Point', coordinates: [118.26 + (i % 8) * 0.006, 33.95 + Math.floor(i / 8) * 0.005] },
       properties: { name: `消防栓${i}号`, status: statuses[i % 3], pressure: 0.3 + (i % 5) * 0.037, checked_at: '2026-11-30T08:00:00+08:00' } }));
     const pumps = Array.from({ length: 12 }, (_, i) => ({ type: 'Feature', id: `P${i}`, geometry: { type: 'Point', coordinates: [118.255 + i * 0.005, 33.945] }, properties: { name: `泵站${i}`, load_pct: i * 9 } }));
+    // The city's own raster basemap on its LAN: pale tiles with a street grid, as a light
+    // municipal basemap is; the wall must get them through the engine, dimmed.
+    const tile = pngTile();
+    const tileAgents = [];
     const city = (await import('node:http')).createServer((req, res) => {
+      if (req.url.startsWith('/tiles/')) {
+        tileAgents.push(req.headers['user-agent'] ?? '');
+        res.writeHead(200, { 'content-type': 'image/png' });
+        return res.end(tile);
+      }
       res.writeHead(200, { 'content-type': 'application/geo+json' });
       res.end(JSON.stringify({ type: 'FeatureCollection', features: req.url.startsWith('/hydrants') ? hydrants : pumps }));
     });
@@ -452,6 +493,10 @@ try {
       const cconfig = path.join(cdir, 'wall.toml');
       writeFileSync(cconfig, `[store]
 path = "wall.db"
+
+[basemap]
+raster = "http://127.0.0.1:${cityPort}/tiles/{z}/{x}/{y}.png"
+attribution = "© 测试市测绘院"
 
 [[layer]]
 id = "hydrants"
@@ -496,6 +541,8 @@ interval_s = 2
         await new Promise((r) => setTimeout(r, 300));
       }
       const cpage = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      const pageAsked = [];
+      cpage.on('request', (r) => pageAsked.push(r.url()));
       await cpage.goto(cbase);
       await cpage.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
       // No [map] extent and no regions: the wall opens on the data.
@@ -526,7 +573,11 @@ interval_s = 2
       assert(['消防栓', '故障', '维修中', '排涝泵站', '≥ 85'].every((w) => shown.legend.includes(w)), `legend: ${shown.legend}`);
       await cpage.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await cpage.screenshot({ path: path.join(out, 'browser-config-layers.png') });
-      console.log('     2 configured layers (categories, thresholds) in 2 groups: drawn, toggled by group, popup rows and legend from config');
+      // The basemap came from the city's tile service, fetched by the engine, never by the page.
+      assert(tileAgents.length > 0 && tileAgents.every((a) => a.startsWith('CityWall/')), `basemap tiles asked by: ${[...new Set(tileAgents)]}`);
+      assert(pageAsked.some((u) => u.includes('/basemap/')) && !pageAsked.some((u) => u.includes(`:${cityPort}/`)), 'the page reached the tile service itself');
+      assert((await cpage.textContent('.maplibregl-ctrl-attrib')).includes('测试市测绘院'), 'no basemap attribution');
+      console.log(`     2 configured layers (categories, thresholds) in 2 groups: drawn, toggled by group, popup rows and legend from config; ${tileAgents.length} raster basemap tiles through the engine`);
       await cpage.close();
     } finally {
       city.close();

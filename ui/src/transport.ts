@@ -17,6 +17,8 @@ export interface Transport {
   acknowledge(id: string, by: string): Promise<Warning>;
   /** One Mapbox Vector Tile of a big layer. */
   tile(layer: string, z: number, x: number, y: number): Promise<ArrayBuffer>;
+  /** A tile of the city's own basemap (`[basemap]`), fetched by the engine. */
+  basemapTile(z: number, x: number, y: number): Promise<ArrayBuffer>;
   /** Replay: a layer as it stood at `at` (data clock ms), from the stored history. */
   replay(layer: string, at: number, bbox: Bbox): Promise<FeatureCollection>;
   replaySpan(): Promise<{ from: number | null; to: number }>;
@@ -93,6 +95,11 @@ class HttpTransport implements Transport {
     if (!response.ok) throw new Error(`tile ${layer}/${z}/${x}/${y}: ${response.status}`);
     return response.arrayBuffer();
   }
+  async basemapTile(z: number, x: number, y: number) {
+    const response = await fetch(`${this.base}/basemap/${z}/${x}/${y}`);
+    if (!response.ok) throw new Error(`basemap ${z}/${x}/${y}: ${response.status}`);
+    return response.arrayBuffer();
+  }
 
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void) {
     let socket: WebSocket | null = null;
@@ -136,6 +143,7 @@ class TauriTransport implements Transport {
   warnings(all = false) { return this.call<Warning[]>('warnings', { all }); }
   acknowledge(id: string, by: string) { return this.call<Warning>('acknowledge', { id, by }); }
   tile(layer: string, z: number, x: number, y: number) { return this.call<ArrayBuffer>('tile', { layer, z, x, y }); }
+  basemapTile(z: number, x: number, y: number) { return this.call<ArrayBuffer>('basemap_tile', { z, x, y }); }
   replay(layer: string, at: number, bbox: Bbox) { return this.call<FeatureCollection>('replay', { layer, at: Math.round(at), bbox }); }
   replaySpan() { return this.call<{ from: number | null; to: number }>('replay_span'); }
   replayWarnings(at: number) { return this.call<Warning[]>('replay_warnings', { at: Math.round(at) }); }

@@ -10,6 +10,16 @@ export interface Meta {
   extent: { west: number; south: number; east: number; north: number } | null;
   /** Which side panels the wall shows, in order (`[panels]`). */
   panels?: { left: string[]; right: string[] };
+  /** The city's own raster basemap (`[basemap]`); absent: the shipped demo archive. */
+  basemap?: RasterBasemap | null;
+}
+
+export interface RasterBasemap {
+  tile_size: number;
+  max_zoom: number;
+  attribution?: string | null;
+  /** Darken and desaturate the tiles for a dark wall. */
+  dim: boolean;
 }
 
 export interface LayerInfo extends LayerPresentation {

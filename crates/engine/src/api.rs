@@ -25,6 +25,9 @@ pub enum ApiError {
     NotFound(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A service the engine fetches for the wall (the basemap) failed.
+    #[error(transparent)]
+    Upstream(#[from] crate::basemap::BasemapError),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -41,6 +44,9 @@ pub struct Meta {
     pub extent: Option<crate::model::Bbox>,
     /// Which side panels the wall shows, in order (`[panels]`).
     pub panels: crate::config::PanelsConfig,
+    /// The city's own basemap (`[basemap]`), its tiles through [`Api::basemap_tile`]; `None`:
+    /// the shipped demo archive.
+    pub basemap: Option<crate::config::BasemapConfig>,
 }
 
 /// A wall whose data sits on one spot still opens on a street, not on a single pixel (~2 km).
@@ -167,6 +173,11 @@ impl Api {
             seq: self.engine.feed.last_seq(),
             extent: self.extent(),
             panels: self.engine.config.panels.clone(),
+            basemap: self.engine.config.basemap.clone().map(|mut b| {
+                // Where the tiles come from is the engine's business, not the wall's.
+                b.raster = String::new();
+                b
+            }),
         }
     }
 
@@ -636,6 +647,21 @@ impl Api {
             .publish_warnings_audited(vec![warning.clone()], &action)
             .await?;
         Ok(warning)
+    }
+
+    /// One tile of the configured basemap, fetched by the engine (cached).
+    pub async fn basemap_tile(
+        &self,
+        z: u8,
+        x: u32,
+        y: u32,
+    ) -> Result<crate::basemap::Tile, ApiError> {
+        let proxy = self
+            .engine
+            .basemap
+            .as_ref()
+            .ok_or(crate::basemap::BasemapError::NotConfigured)?;
+        Ok(proxy.tile(z, x, y).await?)
     }
 
     /// The audit log after row `after_seq`, oldest first.

@@ -12,9 +12,11 @@ use toml::Spanned;
 
 use crate::crs::Crs;
 
+mod basemap;
 mod map;
 mod panels;
 mod presentation;
+pub use basemap::BasemapConfig;
 pub use map::MapConfig;
 pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
@@ -286,6 +288,8 @@ pub struct Config {
     pub map: MapConfig,
     /// Which side panels the wall shows, in order.
     pub panels: PanelsConfig,
+    /// The city's own basemap; `None`: the shipped demo city's archive.
+    pub basemap: Option<BasemapConfig>,
 }
 
 impl Config {
@@ -696,6 +700,11 @@ impl Config {
         for (field, message) in map.problems() {
             problem(header("[map]"), field, message);
         }
+        if let Some(basemap) = &raw.basemap {
+            for (field, message) in basemap.problems() {
+                problem(header("[basemap]"), field, message);
+            }
+        }
         let panels = raw.panels.clone().unwrap_or_default();
         for (field, message) in panels.problems() {
             problem(header("[panels]"), field, message);
@@ -715,6 +724,7 @@ impl Config {
             wall: raw.wall,
             map,
             panels,
+            basemap: raw.basemap.clone(),
             rules,
             origin: None,
             store_path,
@@ -801,6 +811,7 @@ struct RawConfig {
     wall: Option<crate::wall::WallConfig>,
     map: Option<MapConfig>,
     panels: Option<PanelsConfig>,
+    basemap: Option<BasemapConfig>,
 }
 
 #[derive(Deserialize)]
@@ -1037,6 +1048,28 @@ interval_s = -1
             "{lines:?}"
         );
         assert!(lines[1].contains("`layers` is listed twice"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_raster_basemap_is_checked() {
+        let good = "[basemap]\nraster = \"http://10.1.2.3/t/{z}/{x}/{y}.png\"\n";
+        let c = Config::parse(good, "b.toml", Path::new(".")).unwrap();
+        let b = c.basemap.expect("basemap");
+        assert_eq!((b.tile_size, b.max_zoom, b.dim), (256, 18, true));
+        assert_eq!(b.tile_url(3, 6, 2), "http://10.1.2.3/t/3/6/2.png");
+        let bad = "[basemap]\nraster = \"ftp://x/{z}/{x}.png\"\ntile_size = 300\n";
+        let Err(ConfigError::Invalid(problems)) = Config::parse(bad, "b.toml", Path::new("."))
+        else {
+            panic!("expected problems");
+        };
+        let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert!(
+            lines[0].starts_with("b.toml:1: `basemap.raster`")
+                && lines[0].contains("not an http(s) URL")
+        );
+        assert!(lines[1].contains("has no {y}"), "{}", lines[1]);
+        assert!(lines[2].contains("use 256 or 512"), "{}", lines[2]);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Regions(#[from] crate::regions::RegionError),
+    #[error(transparent)]
+    Basemap(#[from] crate::basemap::BasemapError),
 }
 
 /// The warnings registry and what the rules remember between evaluations.
@@ -74,6 +76,8 @@ pub struct Engine {
     pub(crate) rules: tokio::sync::Mutex<RuleState>,
     /// The headline numbers' recent trend (in memory: a restart starts a new one).
     pub(crate) kpi_series: std::sync::Mutex<std::collections::VecDeque<crate::kpi::Sample>>,
+    /// Tiles of the configured basemap, fetched and cached for the wall.
+    pub(crate) basemap: Option<crate::basemap::BasemapProxy>,
     /// Layers whose cluster pyramid is being rebuilt in the background.
     rebuilding: std::sync::Mutex<HashSet<String>>,
     shutdown: watch::Sender<bool>,
@@ -95,7 +99,12 @@ impl Engine {
             );
         }
         let (shutdown, _) = watch::channel(false);
+        let basemap = match &config.basemap {
+            Some(b) => Some(crate::basemap::BasemapProxy::new(b.clone())?),
+            None => None,
+        };
         let engine = Arc::new(Engine {
+            basemap,
             index: RwLock::new(SpatialIndex::load(features)),
             store,
             health,

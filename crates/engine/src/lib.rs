@@ -3,6 +3,7 @@
 //! [`api::Api`] façade is the one entry point both transports (Tauri IPC and `serve`) call.
 
 pub mod api;
+pub mod basemap;
 pub mod config;
 pub mod crs;
 pub mod engine;

@@ -35,6 +35,11 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Upstream(crate::basemap::BasemapError::NotConfigured)
+            | ApiError::Upstream(crate::basemap::BasemapError::OutOfRange { .. }) => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
         };
         (status, Json(json!({ "error": self.to_string() }))).into_response()
     }
@@ -68,6 +73,7 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/warnings", get(warnings))
         .route("/api/v1/warnings/{id}/ack", post(acknowledge))
         .route("/api/v1/audit", get(audit))
+        .route("/basemap/{z}/{x}/{tail}", get(basemap_tile))
         .route("/tiles/{layer}/{z}/{x}/{tail}", get(tile))
         .route("/api/v1/replay", get(replay))
         .route("/api/v1/replay/span", get(replay_span))
@@ -296,6 +302,30 @@ async fn search(
 ) -> Result<Response, ApiError> {
     let q = params.get("q").map(String::as_str).unwrap_or("");
     Ok(Json(api.search(q)?).into_response())
+}
+
+/// `/basemap/{z}/{x}/{y}` (any extension): a tile of the configured basemap.
+async fn basemap_tile(
+    State(api): State<Api>,
+    Path((z, x, tail)): Path<(u8, u32, String)>,
+) -> Result<Response, ApiError> {
+    let y: u32 = tail
+        .split('.')
+        .next()
+        .and_then(|y| y.parse().ok())
+        .ok_or_else(|| ApiError::BadRequest(format!("`{tail}` is not a tile row")))?;
+    let tile = api.basemap_tile(z, x, y).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, tile.content_type),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "max-age=3600".to_string(),
+            ),
+        ],
+        tile.bytes,
+    )
+        .into_response())
 }
 
 /// `?since=<data clock ms>`: the trend's samples after it (all of them without).

@@ -1,10 +1,12 @@
 // The dark big-screen basemap: the sim city's PMTiles archive read from the app's own files (no
 // network), and a calm style — roads by class, water, parks, district lines, 3D buildings when
-// zoomed in, Chinese labels drawn from local fonts.
+// zoomed in, Chinese labels drawn from local fonts. A city's own raster tile service
+// (`[basemap]`) comes through the engine instead, dimmed for the dark wall.
 
 import { PMTiles, Protocol, type RangeResponse, type Source } from 'pmtiles';
 import * as maplibregl from 'maplibre-gl';
 import type { StyleSpecification } from 'maplibre-gl';
+import type { RasterBasemap } from '../../types';
 // MapLibre 6 loads its worker from a file beside the library; ship it as an asset of ours.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 
@@ -137,4 +139,24 @@ export function style(basemapUrl: string): StyleSpecification {
       },
     ],
   } as StyleSpecification;
+}
+
+/** The URL scheme the wall's map asks the engine for basemap tiles by. */
+export const BASEMAP_SCHEME = 'cwbase';
+
+/** A city's raster basemap under the wall's overlays: tiles through the engine, dimmed and
+ * desaturated (unless the config says not) so the live layers stay what the eye finds first. */
+export function rasterStyle(b: RasterBasemap): StyleSpecification {
+  const dim = b.dim ? { 'raster-brightness-max': 0.36, 'raster-saturation': -0.5, 'raster-contrast': 0.2 } : {};
+  return {
+    version: 8,
+    name: 'CityWall raster',
+    sources: {
+      basemap: { type: 'raster', tiles: [`${BASEMAP_SCHEME}://{z}/{x}/{y}`], tileSize: b.tile_size, maxzoom: b.max_zoom, ...(b.attribution ? { attribution: b.attribution } : {}) },
+    },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': C.bg } },
+      { id: 'basemap', type: 'raster', source: 'basemap', paint: { 'raster-fade-duration': 0, ...dim } },
+    ],
+  };
 }

@@ -7,7 +7,7 @@ import type { GeoJSONSource, MapGeoJSONFeature, VectorTileSource } from 'maplibr
 import type { GeoFeature } from '../../types';
 import type { Wall } from '../wall.svelte';
 import { drawOrder, layerDef, styleIds } from '../layers/catalogue';
-import { loadBasemap, style, LOCAL_FONTS } from './basemap';
+import { BASEMAP_SCHEME, loadBasemap, rasterStyle, style, LOCAL_FONTS } from './basemap';
 import { AREA_LAYERS, fovImages, heatLayer, warningLayers } from './overlays';
 import type { MapPort } from './port';
 import { SourceMirror } from './diff';
@@ -15,7 +15,8 @@ import { SourceMirror } from './diff';
 const EMPTY = { type: 'FeatureCollection' as const, features: [] };
 let protocolAdded = false;
 
-/** Vector tiles of the big layers come through the transport (HTTP or Tauri IPC). */
+/** Vector tiles of the big layers, and a raster basemap's tiles, come through the transport (HTTP
+ * or Tauri IPC): the wall reaches nothing but the engine. */
 function addTileProtocol(wall: Wall) {
   if (protocolAdded) return;
   protocolAdded = true;
@@ -24,14 +25,19 @@ function addTileProtocol(wall: Wall) {
     if (!m) throw new Error(`bad tile url ${params.url}`);
     return { data: await wall.transport.tile(m[1], Number(m[2]), Number(m[3]), Number(m[4])) };
   });
+  maplibregl.addProtocol(BASEMAP_SCHEME, async (params) => {
+    const m = /^cwbase:\/\/(\d+)\/(\d+)\/(\d+)/.exec(params.url);
+    if (!m) throw new Error(`bad basemap tile url ${params.url}`);
+    return { data: await wall.transport.basemapTile(Number(m[1]), Number(m[2]), Number(m[3])) };
+  });
 }
 
 export async function createMap(container: HTMLElement, wall: Wall): Promise<maplibregl.Map> {
   addTileProtocol(wall);
-  const url = await loadBasemap();
+  const raster = wall.meta?.basemap;
   const map = new maplibregl.Map({
     container,
-    style: style(url),
+    style: raster ? rasterStyle(raster) : style(await loadBasemap()),
     bounds: wall.cityBounds,
     fitBoundsOptions: { padding: 20 },
     pitch: 0,

@@ -1,0 +1,140 @@
+//! The basemap proxy: tiles of the configured raster service fetched by the engine, kept in a
+//! bounded memory cache, and handed to the wall over the same façade as everything else — the
+//! desktop app's strict CSP and a browser on another machine both reach only the engine.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::config::BasemapConfig;
+
+/// Tiles kept, by their bytes (a city view at 4K is ~200 tiles of ~30 KB).
+const CACHE_BYTES: usize = 64 << 20;
+/// A tile bigger than this is refused: no basemap tile is, and the cache stays bounded.
+const MAX_TILE_BYTES: usize = 4 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BasemapError {
+    #[error("no [basemap] is configured")]
+    NotConfigured,
+    #[error("tile {z}/{x}/{y} is outside the map")]
+    OutOfRange { z: u8, x: u32, y: u32 },
+    #[error("the basemap service {url}: {reason}")]
+    Upstream { url: String, reason: String },
+}
+
+/// A tile: its bytes and content type.
+#[derive(Debug, Clone)]
+pub struct Tile {
+    pub bytes: axum::body::Bytes,
+    pub content_type: String,
+}
+
+pub struct BasemapProxy {
+    config: BasemapConfig,
+    client: reqwest::Client,
+    cache: Mutex<Cache>,
+}
+
+#[derive(Default)]
+struct Cache {
+    tiles: HashMap<(u8, u32, u32), Tile>,
+    order: VecDeque<(u8, u32, u32)>,
+    bytes: usize,
+}
+
+impl Cache {
+    fn put(&mut self, key: (u8, u32, u32), tile: Tile) {
+        self.bytes += tile.bytes.len();
+        if let Some(old) = self.tiles.insert(key, tile) {
+            self.bytes -= old.bytes.len();
+        } else {
+            self.order.push_back(key);
+        }
+        while self.bytes > CACHE_BYTES {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(t) = self.tiles.remove(&oldest) {
+                self.bytes -= t.bytes.len();
+            }
+        }
+    }
+}
+
+impl BasemapProxy {
+    pub fn new(config: BasemapConfig) -> Result<BasemapProxy, BasemapError> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(5))
+            .no_proxy()
+            .user_agent(concat!("CityWall/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| BasemapError::Upstream {
+                url: config.raster.clone(),
+                reason: format!("cannot create an HTTP client: {e}"),
+            })?;
+        Ok(BasemapProxy {
+            config,
+            client,
+            cache: Mutex::new(Cache::default()),
+        })
+    }
+
+    pub async fn tile(&self, z: u8, x: u32, y: u32) -> Result<Tile, BasemapError> {
+        if z > 24 || u64::from(x) >= 1u64 << z || u64::from(y) >= 1u64 << z {
+            return Err(BasemapError::OutOfRange { z, x, y });
+        }
+        let key = (z, x, y);
+        if let Some(t) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .tiles
+            .get(&key)
+        {
+            return Ok(t.clone());
+        }
+        let url = self.config.tile_url(z, x, y);
+        let failed = |reason: String| BasemapError::Upstream {
+            url: url.clone(),
+            reason,
+        };
+        let response = self
+            .client
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(failed(format!("HTTP {status}")));
+        }
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.starts_with("image/"))
+            .unwrap_or("image/png")
+            .to_string();
+        if response
+            .content_length()
+            .is_some_and(|n| n as usize > MAX_TILE_BYTES)
+        {
+            return Err(failed(format!("a tile over {} MB", MAX_TILE_BYTES >> 20)));
+        }
+        let bytes = response.bytes().await.map_err(|e| failed(e.to_string()))?;
+        if bytes.len() > MAX_TILE_BYTES {
+            return Err(failed(format!("a tile over {} MB", MAX_TILE_BYTES >> 20)));
+        }
+        let tile = Tile {
+            bytes,
+            content_type,
+        };
+        self.cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .put(key, tile.clone());
+        Ok(tile)
+    }
+}
