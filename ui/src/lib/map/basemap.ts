@@ -26,18 +26,22 @@ export const LOCAL_FONTS = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source H
 
 let registered = false;
 
-export async function loadBasemap(url = 'basemap/city.pmtiles'): Promise<string> {
+/** The shipped archive, registered for MapLibre: its URL and the attribution its metadata
+ * carries (whoever made the archive says whose data it is, not this code). */
+export async function loadBasemap(url = 'basemap/city.pmtiles'): Promise<{ url: string; attribution: string }> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`底图文件读取失败 basemap ${url}: HTTP ${response.status}`);
   const data = await response.arrayBuffer();
   const key = 'city';
+  const archive = new PMTiles(new BufferSource(key, data));
   if (!registered) {
     const protocol = new Protocol();
     maplibregl.addProtocol('pmtiles', protocol.tile);
-    protocol.add(new PMTiles(new BufferSource(key, data)));
+    protocol.add(archive);
     registered = true;
   }
-  return `pmtiles://${key}`;
+  const metadata = (await archive.getMetadata().catch(() => ({}))) as { attribution?: unknown };
+  return { url: `pmtiles://${key}`, attribution: typeof metadata.attribution === 'string' ? metadata.attribution : '' };
 }
 
 const C = {
@@ -58,7 +62,7 @@ const C = {
   district: '#3e7cc2',
 };
 
-export function style(basemapUrl: string): StyleSpecification {
+export function style(basemapUrl: string, attribution: string): StyleSpecification {
   const src = 'city';
   const road = (cls: string, color: string, widths: [number, number, number, number], minzoom = 0) => ({
     id: `road-${cls}`,
@@ -76,7 +80,7 @@ export function style(basemapUrl: string): StyleSpecification {
   return {
     version: 8,
     name: 'CityWall dark',
-    sources: { [src]: { type: 'vector', url: basemapUrl, attribution: '示范市（模拟城市）底图 · CityWall' } },
+    sources: { [src]: { type: 'vector', url: basemapUrl, ...(attribution ? { attribution } : {}) } },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': C.bg } },
       { id: 'landuse-park', type: 'fill', source: src, 'source-layer': 'landuse', paint: { 'fill-color': C.park, 'fill-opacity': 0.9 } },

@@ -32,12 +32,17 @@ function addTileProtocol(wall: Wall) {
   });
 }
 
+async function shippedStyle() {
+  const archive = await loadBasemap();
+  return style(archive.url, archive.attribution);
+}
+
 export async function createMap(container: HTMLElement, wall: Wall): Promise<maplibregl.Map> {
   addTileProtocol(wall);
   const raster = wall.meta?.basemap;
   const map = new maplibregl.Map({
     container,
-    style: raster ? rasterStyle(raster) : style(await loadBasemap()),
+    style: raster ? rasterStyle(raster) : await shippedStyle(),
     bounds: wall.cityBounds,
     fitBoundsOptions: { padding: 20 },
     pitch: 0,
