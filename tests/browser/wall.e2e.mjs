@@ -249,7 +249,7 @@ try {
     await page.waitForFunction(() => window.__citywall.map.areTilesLoaded(), null, { timeout: 30_000, polling: 250 });
     await page.waitForTimeout(5000);
     await page.evaluate(() => { window.__citywall.latencies.length = 0; window.__citywall.latencyParts.length = 0; });
-    await page.waitForFunction(() => window.__citywall.latencies.length >= 80, null, { timeout: 90_000 });
+    await page.waitForFunction(() => window.__citywall.latencies.length >= 120, null, { timeout: 120_000 });
     const l = await page.evaluate(() => [...window.__citywall.latencies].sort((a, b) => a - b));
     const parts = await page.evaluate(() => window.__citywall.latencyParts);
     const mean = (i) => Math.round(parts.reduce((s, p) => s + p[i], 0) / Math.max(1, parts.length));
