@@ -512,6 +512,7 @@ id = "pumps"
 title_zh = "排涝泵站"
 title_en = "Drainage pumps"
 group = "防汛设施"
+cluster_below_zoom = 12
 style = { color_by = { field = "load_pct", stops = [[0, "#3a8bff"], [60, "#ffd23f"], [85, "#ff2e4d"]] }, radius = 9 }
 popup = [{ field = "load_pct", title = "负荷", format = "percent", digits = 0 }]
 
@@ -573,6 +574,9 @@ interval_s = 2
       assert(['消防栓', '故障', '维修中', '排涝泵站', '≥ 85'].every((w) => shown.legend.includes(w)), `legend: ${shown.legend}`);
       await cpage.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await cpage.screenshot({ path: path.join(out, 'browser-config-layers.png') });
+      // Zoomed out past its cluster zoom, a configured layer shows the engine's clusters.
+      await cpage.evaluate(() => window.__citywall.map.jumpTo({ center: [118.28, 33.95], zoom: 10.5 }));
+      await cpage.waitForFunction(() => window.__citywall.map.queryRenderedFeatures({ layers: ['pumps-cluster'] }).length > 0, null, { timeout: 15_000 });
       // The basemap came from the city's tile service, fetched by the engine, never by the page.
       assert(tileAgents.length > 0 && tileAgents.every((a) => a.startsWith('CityWall/')), `basemap tiles asked by: ${[...new Set(tileAgents)]}`);
       assert(pageAsked.some((u) => u.includes('/basemap/')) && !pageAsked.some((u) => u.includes(`:${cityPort}/`)), 'the page reached the tile service itself');

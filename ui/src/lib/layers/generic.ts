@@ -7,7 +7,7 @@ import type { GeoFeature, LayerInfo, PopupField } from '../../types';
 import type { DetailModel } from '../detail/model';
 import { genericDetail, text, time } from '../detail/model';
 import type { LayerDef, LegendEntry } from './catalogue';
-import { FONT_STACK, HALO, stale } from './symbols';
+import { FONT_STACK, HALO, isCluster, stale } from './symbols';
 
 const DEFAULT_COLOR = '#4fb3ff';
 
@@ -69,8 +69,27 @@ export function genericDef(info: LayerInfo): LayerDef {
     id: info.id,
     styles: () => {
       const specs: LayerSpecification[] = [
+        // Below the layer's cluster zoom the engine answers with clusters: a ring sized by how
+        // many it holds, in the layer's colour, with the count (a click opens onto its extent).
+        {
+          id: `${info.id}-cluster`, type: 'circle', source: info.id, ...zoom,
+          filter: isCluster,
+          paint: {
+            'circle-color': 'rgba(79,179,255,0.16)',
+            'circle-stroke-color': style?.color ?? style?.color_by?.default ?? DEFAULT_COLOR,
+            'circle-stroke-width': 1.5,
+            'circle-radius': ['interpolate', ['linear'], ['get', 'count'], 2, 10, 20, 16, 200, 28],
+          },
+        },
+        {
+          id: `${info.id}-cluster-count`, type: 'symbol', source: info.id, ...zoom,
+          filter: isCluster,
+          layout: { 'text-field': ['to-string', ['get', 'count']], 'text-font': FONT_STACK, 'text-size': 13, 'text-allow-overlap': true },
+          paint: { 'text-color': '#eaf4ff', 'text-halo-color': '#040a14', 'text-halo-width': 1 },
+        },
         {
           id: `${info.id}-dot`, type: 'circle', source: info.id, ...zoom,
+          filter: ['!', isCluster],
           paint: {
             'circle-color': stale(colour(info)),
             'circle-radius': style?.radius ?? 6,
@@ -83,6 +102,7 @@ export function genericDef(info: LayerInfo): LayerDef {
       if (info.label) {
         specs.push({
           id: `${info.id}-label`, type: 'symbol', source: info.id, minzoom: Math.max(info.min_zoom ?? 0, 13), ...(info.max_zoom != null ? { maxzoom: info.max_zoom } : {}),
+          filter: ['!', isCluster],
           layout: { 'text-field': ['to-string', ['get', info.label]], 'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.2], 'text-anchor': 'top' },
           paint: { 'text-color': '#cfe0f5', ...HALO },
         });
