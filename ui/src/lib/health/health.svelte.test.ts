@@ -19,4 +19,12 @@ describe('HealthState', () => {
     expect(s.sources.map((x) => x.state)).toEqual(['ok', 'stale']);
     expect(s.failing).toHaveLength(1);
   });
+
+  it('counts the sources per state for a centre with many of them', async () => {
+    const many = Array.from({ length: 345 }, (_, i) => source(`s${i}`, 'x', i < 3 ? 'failing' : i < 5 ? 'stale' : 'ok'));
+    const s = new HealthState(fakeTransport({ sources: many }));
+    await s.refresh();
+    expect(s.byState).toEqual([['ok', 340], ['stale', 2], ['failing', 3]]);
+    expect(s.failing).toHaveLength(5);
+  });
 });

@@ -13,6 +13,12 @@ export class HealthState {
     return this.sources.filter((s) => s.state !== 'ok');
   }
 
+  /** How many sources are in each state, in the strip's order (states with none left out). */
+  get byState(): [SourceStatus['state'], number][] {
+    const order: SourceStatus['state'][] = ['ok', 'degraded', 'stale', 'failing', 'pending'];
+    return order.map((st) => [st, this.sources.filter((s) => s.state === st).length] as [SourceStatus['state'], number]).filter(([, n]) => n > 0);
+  }
+
   /** Reloads every source; returns the layers of sources whose state changed (their features
    * draw differently when stale). */
   async refresh(): Promise<string[]> {
