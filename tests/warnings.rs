@@ -41,14 +41,20 @@ async fn the_demo_raises_every_warning_kind_within_its_first_simulated_day() {
     // Everything raised is stored with a lifecycle; some have already cleared by themselves.
     let all = city.api.warnings(true, 5000).await.expect("warnings");
     assert!(all.iter().any(|w| w.state == State::Cleared));
-    let hot = all
+    // A hot spot names the incidents it counts; open, it is at its threshold or above (a
+    // cleared one keeps the count it fell to).
+    let hots: Vec<_> = all
         .iter()
-        .find(|w| w.what.kind == Kind::Hotspot)
-        .expect("a hot spot");
-    assert!(
-        hot.what.value >= 6.0 && hot.what.related.len() as f64 == hot.what.value,
-        "{hot:?}"
-    );
+        .filter(|w| w.what.kind == Kind::Hotspot)
+        .collect();
+    assert!(!hots.is_empty(), "no hot spot");
+    for hot in hots {
+        assert_eq!(hot.what.related.len() as f64, hot.what.value, "{hot:?}");
+        assert!(
+            hot.what.value >= 6.0 || hot.state == State::Cleared,
+            "{hot:?}"
+        );
+    }
     let dup = all
         .iter()
         .find(|w| w.what.kind == Kind::Duplicate)
