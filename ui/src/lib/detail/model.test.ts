@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { genericDetail, text, timelineSteps } from './model';
+import { genericDetail, ownId, text, timelineSteps } from './model';
 import { TEMPLATES } from '../layers/catalogue';
 import { genericDef } from '../layers/generic';
 import { feature } from '../testing/fakes';
@@ -28,6 +28,12 @@ describe('detail templates', () => {
       // The pill's tone picks a CSS class: it comes from a fixed set, never from the data.
       expect(model.pill?.tone ?? 'none', def.id).toMatch(/^(lvl|sev)-[a-z]+$|^none$/);
     }
+  });
+
+  it('shows the id the feature\'s own system gave it, not the wall\'s source-scoped key', () => {
+    expect(ownId(feature('sim-incidents:SJ1', 0, 0, { _source: 'sim-incidents' }))).toBe('SJ1');
+    expect(ownId(feature('SJ1', 0, 0, { _source: 'sim-incidents' }))).toBe('SJ1');
+    expect(ownId(feature('other:SJ1', 0, 0, { _source: 'sim-incidents' }))).toBe('other:SJ1');
   });
 
   it('writes missing values as a dash', () => {

@@ -36,6 +36,13 @@ export function time(iso: unknown): string {
   return d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+/** The id the feature's own system gave it: where several sources feed a layer the wall knows it
+ * as `source:id`, but the duty officer quotes the case number the system shows. */
+export function ownId(f: GeoFeature): string {
+  const source = f.properties._source;
+  return typeof source === 'string' && f.id.startsWith(`${source}:`) ? f.id.slice(source.length + 1) : f.id;
+}
+
 /** Any feature of a layer without a template of its own: its properties in order. */
 export function genericDetail(f: GeoFeature): DetailModel {
   const p = f.properties;
@@ -43,7 +50,7 @@ export function genericDetail(f: GeoFeature): DetailModel {
     .filter(([k]) => !k.startsWith('_'))
     .slice(0, 16)
     .map(([k, v]) => ({ label: k, value: text(v) }));
-  return { title: text(p.name ?? p.title ?? f.id), rows: [...rows, { label: '编号', value: text(f.id) }] };
+  return { title: text(p.name ?? p.title ?? ownId(f)), rows: [...rows, { label: '编号', value: text(ownId(f)) }] };
 }
 
 export interface HistoryPoint { at: number; properties: Record<string, unknown> | null }

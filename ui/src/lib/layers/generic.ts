@@ -5,7 +5,7 @@
 import type { ExpressionSpecification, LayerSpecification } from 'maplibre-gl';
 import type { GeoFeature, LayerInfo, PopupField } from '../../types';
 import type { DetailModel } from '../detail/model';
-import { genericDetail, text, time } from '../detail/model';
+import { genericDetail, ownId, text, time } from '../detail/model';
 import type { LayerDef, LegendEntry } from './catalogue';
 import { FONT_STACK, HALO, isCluster, stale } from './symbols';
 
@@ -56,7 +56,7 @@ function detail(info: LayerInfo): (f: GeoFeature) => DetailModel {
   if (!fields.length) return genericDetail;
   return (f) => {
     const p = f.properties;
-    const title = info.label ? p[info.label] : (p.name ?? p.title ?? f.id);
+    const title = info.label ? p[info.label] : (p.name ?? p.title ?? ownId(f));
     return { title: text(title), rows: fields.map((field) => ({ label: field.title ?? field.field, value: formatValue(p[field.field], field) })) };
   };
 }

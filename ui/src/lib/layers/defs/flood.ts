@@ -4,7 +4,7 @@
 import type { ExpressionSpecification } from 'maplibre-gl';
 import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, LEVEL_COLORS, stale } from '../symbols';
-import { text, time } from '../../detail/model';
+import { text, time, ownId } from '../../detail/model';
 
 const level: ExpressionSpecification = [
   'case',
@@ -79,7 +79,7 @@ export const flood: LayerTemplate = {
         { label: '类型', value: text(p.kind) },
         { label: '辖区', value: text(p.district) },
         { label: '观测时间', value: time(p.observed_at) },
-        { label: '编号', value: text(f.id) },
+        { label: '编号', value: text(ownId(f)) },
       ],
     };
   },

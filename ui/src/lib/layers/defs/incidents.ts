@@ -4,7 +4,7 @@
 import type { ExpressionSpecification } from 'maplibre-gl';
 import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, isCluster, stale } from '../symbols';
-import { text, time } from '../../detail/model';
+import { text, time, ownId } from '../../detail/model';
 
 export const CHANNEL_COLORS: Record<string, string> = {
   '12345热线': '#4fc3f7',
@@ -68,7 +68,7 @@ export const incidents: LayerTemplate = {
         { label: '来源渠道', value: text(p.channel) },
         { label: '位置', value: `${text(p.district)} ${text(p.street)} ${text(p.grid)}` },
         { label: '上报时间', value: time(p.reported_at) },
-        { label: '事件编号', value: text(f.id) },
+        { label: '事件编号', value: text(ownId(f)) },
       ],
     };
   },

@@ -3,7 +3,7 @@
 import type { ExpressionSpecification } from 'maplibre-gl';
 import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, stale } from '../symbols';
-import { text, time } from '../../detail/model';
+import { text, time, ownId } from '../../detail/model';
 
 export const rain: LayerTemplate = {
   template: 'rain',
@@ -33,7 +33,7 @@ export const rain: LayerTemplate = {
         { label: '近1小时雨量', value: `${text(p.rain_1h_mm)} mm` },
         { label: '辖区', value: text(p.district) },
         { label: '观测时间', value: time(p.observed_at) },
-        { label: '编号', value: text(f.id) },
+        { label: '编号', value: text(ownId(f)) },
       ],
     };
   },
