@@ -1,0 +1,199 @@
+//! The config file format's checks: defaults, and every problem named with file, line and field.
+
+use super::*;
+
+const GOOD: &str = r#"
+[store]
+path = "wall.db"
+
+[[layer]]
+id = "flood"
+title_zh = "易涝点"
+
+[[source]]
+id = "flood-gauges"
+layer = "flood"
+kind = "geojson"
+url = "http://127.0.0.1:9000/gauges"
+interval_s = 2
+"#;
+
+#[test]
+fn a_good_config_parses_with_defaults() {
+    let c = Config::parse(GOOD, "wall.toml", Path::new("/etc/citywall")).unwrap();
+    assert_eq!(c.store_path, Path::new("/etc/citywall/wall.db"));
+    assert_eq!(c.layers[0].title_zh, "易涝点");
+    assert_eq!(c.layers[0].title_en, "flood");
+    let s = &c.sources[0];
+    assert_eq!(s.interval, Duration::from_secs(2));
+    assert_eq!(s.timeout, Duration::from_secs(10));
+    assert_eq!(s.max_age, Duration::from_secs(30));
+}
+
+#[test]
+fn every_problem_is_reported_with_file_line_and_field() {
+    let text = r#"
+[[layer]]
+id = "flood"
+
+[[source]]
+id = "a"
+layer = "floods"
+kind = "wfs"
+url = "ftp://x"
+interval_s = -1
+"#;
+    let Err(ConfigError::Invalid(problems)) = Config::parse(text, "bad.toml", Path::new("."))
+    else {
+        panic!("expected problems");
+    };
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(problems.len(), 4, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("bad.toml:7: `source.layer`"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("bad.toml:8: `source.kind`: unknown kind `wfs`"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("bad.toml:9: `source.url`"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].starts_with("bad.toml:10: `source.interval_s`"),
+        "{}",
+        lines[3]
+    );
+}
+
+#[test]
+fn the_map_extent_is_checked_and_kept() {
+    let good = "[map]\nextent = [118.1, 33.8, 118.4, 34.1]\n";
+    let c = Config::parse(good, "m.toml", Path::new(".")).unwrap();
+    assert_eq!(
+        c.map.extent().map(|b| (b.west, b.north)),
+        Some((118.1, 34.1))
+    );
+    for (extent, phrase) in [
+        ("[118.4, 33.8, 118.1, 34.1]", "is empty"),
+        ("[118.1, 33.8, 218.4, 34.1]", "not longitudes"),
+        ("[118.1, -93.8, 118.4, 34.1]", "not latitudes"),
+    ] {
+        let text = format!("[[layer]]\nid = \"a\"\n\n[map]\nextent = {extent}\n");
+        let Err(ConfigError::Invalid(problems)) = Config::parse(&text, "m.toml", Path::new("."))
+        else {
+            panic!("{extent} passed");
+        };
+        let line = problems[0].to_string();
+        assert!(
+            line.starts_with("m.toml:4: `map.extent`") && line.contains(phrase),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_layer_style_is_checked_naming_the_line_of_its_key() {
+    let text = "[[layer]]\nid = \"hydrants\"\ngroup = \"应急\"\nstyle = { color_by = { field = \"s\", values = { a = \"#12345\" } } }\npopup = [{ field = \"p\", format = \"money\" }]\ntemplate = \"nope\"\n";
+    let Err(ConfigError::Invalid(problems)) = Config::parse(text, "s.toml", Path::new(".")) else {
+        panic!("expected problems");
+    };
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("s.toml:6: `layer.template`"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("s.toml:4: `layer.style.color_by.values`")
+            && lines[1].contains("#12345"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("s.toml:5: `layer.popup.format`"),
+        "{}",
+        lines[2]
+    );
+    let good = "[[layer]]\nid = \"h\"\nstyle = { color_by = { field = \"load\", stops = [[0, \"#3a8bff\"], [60, \"#ffd23f\"]] }, radius = 8 }\n";
+    let c = Config::parse(good, "g.toml", Path::new(".")).unwrap();
+    let style = c.layers[0].presentation.style.clone().unwrap_or_default();
+    assert_eq!(style.color_by.map(|b| b.stops.len()), Some(2));
+    assert!(
+        c.layers[0].presentation.visible,
+        "visible unless the config says not"
+    );
+}
+
+#[test]
+fn panels_are_the_shipped_ones_each_once() {
+    let c = Config::parse("", "p.toml", Path::new(".")).unwrap();
+    assert_eq!(c.panels.right[0], "warnings");
+    let c = Config::parse(
+        "[panels]\nright = [\"incidents\", \"warnings\"]\n",
+        "p.toml",
+        Path::new("."),
+    )
+    .unwrap();
+    assert_eq!(c.panels.right, ["incidents", "warnings"]);
+    assert_eq!(
+        c.panels.left[0], "layers",
+        "an unnamed side keeps its default"
+    );
+    let text = "\n[panels]\nleft = [\"layers\", \"weather\", \"layers\"]\n";
+    let Err(ConfigError::Invalid(problems)) = Config::parse(text, "p.toml", Path::new(".")) else {
+        panic!("expected problems");
+    };
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert!(
+        lines[0].starts_with("p.toml:2: `panels.left`: unknown panel `weather`"),
+        "{lines:?}"
+    );
+    assert!(lines[1].contains("`layers` is listed twice"), "{lines:?}");
+}
+
+#[test]
+fn a_raster_basemap_is_checked() {
+    let good = "[basemap]\nraster = \"http://10.1.2.3/t/{z}/{x}/{y}.png\"\n";
+    let c = Config::parse(good, "b.toml", Path::new(".")).unwrap();
+    let b = c.basemap.expect("basemap");
+    assert_eq!((b.tile_size, b.max_zoom, b.dim), (256, 18, true));
+    assert_eq!(b.tile_url(3, 6, 2), "http://10.1.2.3/t/3/6/2.png");
+    let bad = "[basemap]\nraster = \"ftp://x/{z}/{x}.png\"\ntile_size = 300\n";
+    let Err(ConfigError::Invalid(problems)) = Config::parse(bad, "b.toml", Path::new(".")) else {
+        panic!("expected problems");
+    };
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("b.toml:1: `basemap.raster`")
+            && lines[0].contains("not an http(s) URL")
+    );
+    assert!(lines[1].contains("has no {y}"), "{}", lines[1]);
+    assert!(lines[2].contains("use 256 or 512"), "{}", lines[2]);
+}
+
+#[test]
+fn a_syntax_error_names_its_line() {
+    let text = "[[layer]]\nid = \"flood\"\ntitle_zh = \n";
+    let Err(ConfigError::Invalid(problems)) = Config::parse(text, "x.toml", Path::new(".")) else {
+        panic!("expected a syntax problem");
+    };
+    assert_eq!(problems[0].line, 3, "{}", problems[0]);
+}
+
+#[test]
+fn an_unknown_field_is_named() {
+    let text = "[[layer]]\nid = \"flood\"\ncolour = \"red\"\n";
+    let Err(ConfigError::Invalid(problems)) = Config::parse(text, "x.toml", Path::new(".")) else {
+        panic!("expected a problem");
+    };
+    assert!(problems[0].message.contains("colour"), "{}", problems[0]);
+    assert_eq!(problems[0].line, 3);
+}
