@@ -110,6 +110,17 @@ fn cameras_nearest(
 }
 
 #[tauri::command]
+fn cameras_near_feature(
+    api: State<'_, Api>,
+    layer: String,
+    id: String,
+    k: usize,
+) -> Result<Vec<Value>, String> {
+    api.cameras_near_feature(&layer, &id, k)
+        .map_err(|e| e.to_string())
+}
+
+#[tauri::command]
 fn summary_series(api: State<'_, Api>, since: Option<i64>) -> Vec<citywall_engine::kpi::Sample> {
     api.summary_series(since)
 }
@@ -274,6 +285,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             aggregate,
             regions,
             cameras_nearest,
+            cameras_near_feature,
             replay,
             replay_span,
             replay_warnings,

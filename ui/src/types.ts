@@ -37,6 +37,8 @@ export interface LayerPresentation {
   max_zoom?: number | null;
   /** One of the detail templates the wall ships, with its own symbology. */
   template?: string | null;
+  /** What the layer's features are, for its legend: point (default), line or polygon. */
+  geometry?: 'point' | 'line' | 'polygon' | null;
   label?: string | null;
   style?: PointStyle | null;
   popup?: PopupField[];
@@ -46,6 +48,8 @@ export interface PointStyle {
   color?: string | null;
   color_by?: { field: string; values?: Record<string, string>; stops?: [number, string][]; default?: string | null } | null;
   radius?: number | null;
+  width?: number | null;
+  dash?: [number, number] | null;
   outline?: string | null;
   opacity?: number | null;
 }
@@ -76,10 +80,23 @@ export interface SourceStatus {
   rejected_total: number;
 }
 
+export type Position = [number, number];
+
+/** Any GeoJSON geometry the engine sends (it refuses GeometryCollection). */
+export type Geometry =
+  | { type: 'Point'; coordinates: Position }
+  | { type: 'MultiPoint'; coordinates: Position[] }
+  | { type: 'LineString'; coordinates: Position[] }
+  | { type: 'MultiLineString'; coordinates: Position[][] }
+  | { type: 'Polygon'; coordinates: Position[][] }
+  | { type: 'MultiPolygon'; coordinates: Position[][][] };
+
 export interface GeoFeature {
   type: 'Feature';
   id: string;
-  geometry: { type: 'Point'; coordinates: [number, number] };
+  geometry: Geometry;
+  /** A line's or polygon's anchor (on it or inside it); a point is its own. */
+  anchor?: Position;
   properties: Record<string, unknown> & { _id: string; _source: string; _stale: boolean };
 }
 

@@ -345,6 +345,7 @@ impl Engine {
                     source: source.id.clone(),
                     lon: record.lon,
                     lat: record.lat,
+                    shape: record.shape.map(std::sync::Arc::new),
                     properties: record.properties,
                     updated_at: at,
                 };

@@ -8,6 +8,7 @@ pub mod config;
 pub mod crs;
 pub mod engine;
 pub mod feed;
+pub mod geometry;
 pub mod health;
 pub mod kpi;
 pub mod model;

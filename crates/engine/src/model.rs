@@ -1,41 +1,88 @@
 //! The data model shared by every module: features as the engine holds them, bounding boxes, and
 //! their GeoJSON form.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-/// One point feature of a layer, in WGS84, as the latest poll of its source saw it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+use crate::geometry::Shape;
+
+/// One feature of a layer, in WGS84, as the latest poll of its source saw it. A point is its
+/// `lon`/`lat`; a line or polygon also has its `shape`, and `lon`/`lat` is then its anchor (a
+/// point on it or inside it).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Feature {
     pub layer: String,
     pub id: String,
     pub source: String,
     pub lon: f64,
     pub lat: f64,
+    pub shape: Option<Arc<Shape>>,
     pub properties: Map<String, Value>,
     /// Unix milliseconds of the ingest that last changed this feature.
     pub updated_at: i64,
 }
 
 impl Feature {
-    /// True when position and properties match; `updated_at` is bookkeeping, not content.
+    /// True when geometry and properties match; `updated_at` is bookkeeping, not content.
     pub fn same_content(&self, other: &Feature) -> bool {
-        self.lon == other.lon && self.lat == other.lat && self.properties == other.properties
+        self.lon == other.lon
+            && self.lat == other.lat
+            && self.shape == other.shape
+            && self.properties == other.properties
+    }
+
+    /// The box the feature covers: its point, or its shape's box.
+    pub fn bbox(&self) -> Bbox {
+        match &self.shape {
+            Some(s) => s.bbox(),
+            None => Bbox::from_corners([self.lon, self.lat], [self.lon, self.lat]),
+        }
+    }
+
+    /// Distance in degrees from (lon, lat) to the nearest part of the feature.
+    pub fn distance_to(&self, lon: f64, lat: f64) -> f64 {
+        match &self.shape {
+            Some(s) => s.distance_to(lon, lat),
+            None => ((self.lon - lon).powi(2) + (self.lat - lat).powi(2)).sqrt(),
+        }
+    }
+
+    /// The GeoJSON geometry, simplified to `tolerance` degrees when it is a line or polygon.
+    pub fn geometry_json(&self, tolerance: f64) -> Value {
+        match &self.shape {
+            Some(s) if tolerance > 0.0 => crate::geometry::geometry_json(&s.simplified(tolerance)),
+            Some(s) => s.to_geojson(),
+            None => json!({"type": "Point", "coordinates": [self.lon, self.lat]}),
+        }
     }
 
     /// The GeoJSON Feature the UI draws. `stale` marks data whose source is failing or silent.
     pub fn to_geojson(&self, stale: bool) -> Value {
+        self.to_geojson_simplified(stale, 0.0)
+    }
+
+    /// As [`Feature::to_geojson`], a line or polygon simplified to `tolerance` degrees (about a
+    /// pixel at the zoom it is drawn at: detail a screen cannot show is not sent).
+    pub fn to_geojson_simplified(&self, stale: bool, tolerance: f64) -> Value {
         let mut properties = self.properties.clone();
         properties.insert("_id".into(), Value::String(self.id.clone()));
         properties.insert("_source".into(), Value::String(self.source.clone()));
         properties.insert("_updated_at".into(), json!(self.updated_at));
         properties.insert("_stale".into(), Value::Bool(stale));
-        json!({
+        let mut feature = json!({
             "type": "Feature",
             "id": self.id,
-            "geometry": {"type": "Point", "coordinates": [self.lon, self.lat]},
+            "geometry": self.geometry_json(tolerance),
             "properties": properties,
-        })
+        });
+        // A line or polygon also says where a popup or a camera search should point: its
+        // anchor, on the line or inside the polygon.
+        if self.shape.is_some() {
+            feature["anchor"] = json!([self.lon, self.lat]);
+        }
+        feature
     }
 }
 
@@ -51,6 +98,14 @@ pub struct Bbox {
 impl Bbox {
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
         lon >= self.west && lon <= self.east && lat >= self.south && lat <= self.north
+    }
+
+    /// True when the boxes share any point (edges included).
+    pub fn intersects(&self, other: &Bbox) -> bool {
+        self.west <= other.east
+            && other.west <= self.east
+            && self.south <= other.north
+            && other.south <= self.north
     }
 
     /// The box of two corners, whichever way round they come.
@@ -80,6 +135,16 @@ impl Bbox {
         }
     }
 
+    /// The box grown by `margin` degrees on every side.
+    pub fn grown(self, margin: f64) -> Bbox {
+        Bbox {
+            west: self.west - margin,
+            south: self.south - margin,
+            east: self.east + margin,
+            north: self.north + margin,
+        }
+    }
+
     /// The smallest box holding both.
     pub fn union(self, other: Bbox) -> Bbox {
         Bbox {
@@ -94,6 +159,11 @@ impl Bbox {
 /// The smallest box holding every box given; `None` for none.
 pub fn union_all(boxes: impl IntoIterator<Item = Bbox>) -> Option<Bbox> {
     boxes.into_iter().reduce(Bbox::union)
+}
+
+/// Degrees of longitude one screen pixel spans at a web-map zoom (256-pixel tiles).
+pub fn pixel_degrees(zoom: f64) -> f64 {
+    360.0 / (256.0 * 2f64.powf(zoom.clamp(0.0, 24.0)))
 }
 
 /// Unix time in milliseconds now.

@@ -13,6 +13,34 @@ pub enum Geometry {
     Lines(Vec<Vec<[i32; 2]>>),
     /// Rings; the first of each polygon is the exterior. Winding is fixed on encode.
     Polygon(Vec<Vec<[i32; 2]>>),
+    /// Polygons, each its rings as in `Polygon`.
+    MultiPolygon(Vec<Vec<Vec<[i32; 2]>>>),
+}
+
+impl Geometry {
+    /// A WGS84 geometry in tile coordinates, each position through `project`.
+    pub fn from_geo(g: &geo::Geometry<f64>, project: impl Fn(f64, f64) -> [i32; 2]) -> Geometry {
+        let line = |l: &geo::LineString<f64>| l.0.iter().map(|c| project(c.x, c.y)).collect();
+        let polygon = |p: &geo::Polygon<f64>| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(line)
+                .collect()
+        };
+        match g {
+            geo::Geometry::Point(p) => Geometry::Points(vec![project(p.x(), p.y())]),
+            geo::Geometry::MultiPoint(m) => {
+                Geometry::Points(m.0.iter().map(|p| project(p.x(), p.y())).collect())
+            }
+            geo::Geometry::LineString(l) => Geometry::Lines(vec![line(l)]),
+            geo::Geometry::MultiLineString(m) => Geometry::Lines(m.0.iter().map(line).collect()),
+            geo::Geometry::Polygon(p) => Geometry::Polygon(polygon(p)),
+            geo::Geometry::MultiPolygon(m) => {
+                Geometry::MultiPolygon(m.0.iter().map(polygon).collect())
+            }
+            _ => Geometry::Points(Vec::new()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,39 +210,66 @@ fn encode_geometry(geometry: &Geometry) -> Option<(u64, Vec<u32>)> {
             (!cmds.is_empty()).then_some((2, cmds))
         }
         Geometry::Polygon(rings) => {
-            for (i, ring) in rings.iter().enumerate() {
-                let mut ring = dedup(ring);
-                if ring.len() > 1 && ring.first() == ring.last() {
-                    ring.pop();
+            polygon_commands(rings, &mut cmds, &mut cursor)?;
+            (!cmds.is_empty()).then_some((3, cmds))
+        }
+        Geometry::MultiPolygon(polygons) => {
+            for rings in polygons {
+                // A polygon that degenerates at this zoom is left out; the others stay.
+                let mut part = Vec::new();
+                let mut at = cursor;
+                if polygon_commands(rings, &mut part, &mut at).is_some() {
+                    cmds.extend(part);
+                    cursor = at;
                 }
-                if ring.len() < 3 {
-                    if i == 0 {
-                        return None;
-                    }
-                    continue;
-                }
-                let area = signed_area(&ring);
-                if area == 0 {
-                    if i == 0 {
-                        return None;
-                    }
-                    continue;
-                }
-                // Exterior rings have positive area in tile coordinates (clockwise on screen).
-                if (i == 0) != (area > 0) {
-                    ring.reverse();
-                }
-                cmds.push(command(1, 1));
-                move_to(&mut cmds, ring[0], &mut cursor);
-                cmds.push(command(2, ring.len() - 1));
-                for p in &ring[1..] {
-                    move_to(&mut cmds, *p, &mut cursor);
-                }
-                cmds.push(command(7, 1));
             }
             (!cmds.is_empty()).then_some((3, cmds))
         }
     }
+}
+
+/// One polygon's rings as commands; `None` when its exterior degenerates.
+fn polygon_commands(
+    rings: &[Vec<[i32; 2]>],
+    cmds: &mut Vec<u32>,
+    cursor: &mut [i32; 2],
+) -> Option<()> {
+    let move_to = |cmds: &mut Vec<u32>, p: [i32; 2], cursor: &mut [i32; 2]| {
+        cmds.push(zigzag32(p[0] - cursor[0]));
+        cmds.push(zigzag32(p[1] - cursor[1]));
+        *cursor = p;
+    };
+    for (i, ring) in rings.iter().enumerate() {
+        let mut ring = dedup(ring);
+        if ring.len() > 1 && ring.first() == ring.last() {
+            ring.pop();
+        }
+        if ring.len() < 3 {
+            if i == 0 {
+                return None;
+            }
+            continue;
+        }
+        let area = signed_area(&ring);
+        if area == 0 {
+            if i == 0 {
+                return None;
+            }
+            continue;
+        }
+        // Exterior rings have positive area in tile coordinates (clockwise on screen).
+        if (i == 0) != (area > 0) {
+            ring.reverse();
+        }
+        cmds.push(command(1, 1));
+        move_to(cmds, ring[0], cursor);
+        cmds.push(command(2, ring.len() - 1));
+        for p in &ring[1..] {
+            move_to(cmds, *p, cursor);
+        }
+        cmds.push(command(7, 1));
+    }
+    Some(())
 }
 
 fn dedup(points: &[[i32; 2]]) -> Vec<[i32; 2]> {

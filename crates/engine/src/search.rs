@@ -109,6 +109,7 @@ mod tests {
             source: "s".into(),
             lon: 118.0,
             lat: 33.0,
+            shape: None,
             properties: props.as_object().cloned().unwrap_or_default(),
             updated_at: 0,
         }

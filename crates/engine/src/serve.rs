@@ -189,9 +189,15 @@ async fn cameras_nearest(
     State(api): State<Api>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    let k: usize = param(&params, "k")?.unwrap_or(6);
+    // Near a feature (`layer` and `id`: a line or polygon is measured to its nearest part), or
+    // near a point (`lon`, `lat`).
+    if let Some(layer) = params.get("layer") {
+        let id: String = required(&params, "id")?;
+        return Ok(Json(api.cameras_near_feature(layer, &id, k)?).into_response());
+    }
     let lon: f64 = required(&params, "lon")?;
     let lat: f64 = required(&params, "lat")?;
-    let k: usize = param(&params, "k")?.unwrap_or(6);
     Ok(Json(api.cameras_nearest(lon, lat, k)?).into_response())
 }
 

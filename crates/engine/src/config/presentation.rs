@@ -1,6 +1,7 @@
 //! How the wall presents a layer, as `[[layer]]` declares it: its catalogue group, whether it
-//! shows when the wall opens, its zoom range, a label field, a point style (one colour, colour
-//! by category or by numeric thresholds, radius, outline) and the popup's fields. A layer may
+//! shows when the wall opens, its zoom range, its geometry (points, lines or polygons), a label
+//! field, a style (one colour, colour by category or by numeric thresholds; a point's radius, a
+//! line's width and dash, a polygon's fill opacity; an outline) and the popup's fields. A layer may
 //! instead name one of the detail templates the wall ships (`template = "flood"`), which brings
 //! that template's own symbology. The engine checks all of it and hands it to the wall as is.
 
@@ -27,6 +28,9 @@ pub struct Presentation {
     pub min_zoom: Option<f64>,
     pub max_zoom: Option<f64>,
     pub template: Option<String>,
+    /// What the layer's features are: `point` (default), `line` or `polygon` — for its legend;
+    /// the map draws each feature by its own geometry whatever this says.
+    pub geometry: Option<String>,
     /// The property written beside each feature on the map.
     pub label: Option<String>,
     pub style: Option<PointStyle>,
@@ -43,9 +47,13 @@ pub struct PointStyle {
     pub color_by: Option<ColorBy>,
     /// Circle radius in pixels (default 6).
     pub radius: Option<f64>,
-    /// Outline colour (default a light rim).
+    /// Line width in pixels (default 3; a polygon's outline 1.5).
+    pub width: Option<f64>,
+    /// A dashed line: `[dash, gap]` in line widths.
+    pub dash: Option<Vec<f64>>,
+    /// Outline colour (default a light rim for points, the colour for polygons).
     pub outline: Option<String>,
-    /// 0–1 (default 0.9).
+    /// 0–1: a point's or line's opacity (default 0.9), a polygon fill's (default 0.3).
     pub opacity: Option<f64>,
 }
 
@@ -78,6 +86,7 @@ pub struct PopupField {
 }
 
 const FORMATS: &[&str] = &["text", "number", "percent", "time"];
+pub const GEOMETRIES: &[&str] = &["point", "line", "polygon"];
 
 fn is_colour(c: &str) -> bool {
     let hex = c.strip_prefix('#').unwrap_or("");
@@ -107,6 +116,12 @@ impl Presentation {
                 ));
             }
         }
+        if let Some(g) = self.geometry.as_deref().filter(|g| !GEOMETRIES.contains(g)) {
+            problems.push((
+                "layer.geometry",
+                format!("unknown geometry `{g}`: use {}", GEOMETRIES.join(", ")),
+            ));
+        }
         for (field, zoom) in [
             ("layer.min_zoom", self.min_zoom),
             ("layer.max_zoom", self.max_zoom),
@@ -129,6 +144,17 @@ impl Presentation {
             }
             if let Some(r) = style.radius.filter(|r| !(1.0..=40.0).contains(r)) {
                 problems.push(("layer.style.radius", format!("{r} px is outside 1..40")));
+            }
+            if let Some(w) = style.width.filter(|w| !(0.5..=30.0).contains(w)) {
+                problems.push(("layer.style.width", format!("{w} px is outside 0.5..30")));
+            }
+            if let Some(d) = &style.dash {
+                if d.len() != 2 || d.iter().any(|x| !(0.0..=50.0).contains(x)) || d[0] <= 0.0 {
+                    problems.push((
+                        "layer.style.dash",
+                        "write [dash, gap] in line widths, each 0..50, the dash above 0".into(),
+                    ));
+                }
             }
             if let Some(o) = style.opacity.filter(|o| !(0.0..=1.0).contains(o)) {
                 problems.push(("layer.style.opacity", format!("{o} is outside 0..1")));

@@ -269,6 +269,7 @@ mod tests {
             source: "s".into(),
             lon: 118.28,
             lat: 33.96,
+            shape: None,
             properties: properties.as_object().cloned().unwrap_or_default(),
             updated_at: 0,
         }])

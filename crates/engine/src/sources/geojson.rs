@@ -1,4 +1,6 @@
-//! The `geojson` source kind: a GeoJSON FeatureCollection of Point features in WGS84.
+//! The `geojson` source kind: a GeoJSON FeatureCollection in WGS84 (or the source's declared
+//! system), any geometry but GeometryCollection. Points take a fast typed path; everything else,
+//! and every fault, goes through `geometry::parse`, which names what is wrong.
 
 use std::collections::HashSet;
 
@@ -118,6 +120,7 @@ fn fast_feature(raw: &str) -> Option<Record> {
         id,
         lon,
         lat,
+        shape: None,
         properties,
     })
 }
@@ -204,31 +207,8 @@ pub(crate) fn parse_feature(feature: &Value) -> Result<Record, String> {
     let geometry = feature
         .get("geometry")
         .ok_or("the feature has no `geometry`")?;
-    if geometry.get("type").and_then(Value::as_str) != Some("Point") {
-        return Err(format!(
-            "feature `{id}`: only Point geometry is supported here"
-        ));
-    }
-    let coords = geometry
-        .get("coordinates")
-        .and_then(Value::as_array)
-        .ok_or_else(|| format!("feature `{id}`: Point has no coordinates array"))?;
-    let (lon, lat) = match coords.as_slice() {
-        [x, y, ..] => (
-            x.as_f64()
-                .ok_or_else(|| format!("feature `{id}`: longitude is not a number"))?,
-            y.as_f64()
-                .ok_or_else(|| format!("feature `{id}`: latitude is not a number"))?,
-        ),
-        _ => return Err(format!("feature `{id}`: a Point needs two coordinates")),
-    };
-    super::check_range(&format!("feature `{id}`"), lon, lat)?;
-    Ok(Record {
-        id,
-        lon,
-        lat,
-        properties,
-    })
+    let at = crate::geometry::parse(geometry).map_err(|e| format!("feature `{id}`: {e}"))?;
+    Ok(Record::located(id, at, properties))
 }
 
 #[cfg(test)]

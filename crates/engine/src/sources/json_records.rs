@@ -1,7 +1,8 @@
 //! The `json-records` source kind: the shape most government systems expose — a JSON array of
 //! flat records, often wrapped (`{"code":0,"data":{"rows":[…]}}`), with coordinates as numbers
 //! or numeric strings under names of the system's choosing. A [`RecordMapping`] says where the
-//! array is and which field is the id, the longitude, the latitude and each wanted property.
+//! array is and which field is the id, the longitude, the latitude (or one GeoJSON `geometry`,
+//! as an object or as text, for lines and polygons) and each wanted property.
 
 use std::collections::HashSet;
 
@@ -9,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::{excerpt, sanitize_json, Batch, Record, Rejected, SourceError};
 use crate::config::RecordMapping;
+use crate::geometry::Located;
 
 pub fn parse(body: &[u8], mapping: &RecordMapping) -> Result<Batch, SourceError> {
     let (text, lossy) = sanitize_json(body);
@@ -94,11 +96,21 @@ pub(crate) fn map_record(row: &Value, mapping: &RecordMapping) -> Result<Record,
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(format!("id `{}` is missing or empty", field("id"))),
     };
-    let lon =
-        coordinate(row, field("lon"), "longitude").map_err(|e| format!("record `{id}`: {e}"))?;
-    let lat =
-        coordinate(row, field("lat"), "latitude").map_err(|e| format!("record `{id}`: {e}"))?;
-    super::check_range(&format!("record `{id}`"), lon, lat)?;
+    let at = match mapping.fields.get("geometry") {
+        Some(path) => geometry(row, path).map_err(|e| format!("record `{id}`: {e}"))?,
+        None => {
+            let lon = coordinate(row, field("lon"), "longitude")
+                .map_err(|e| format!("record `{id}`: {e}"))?;
+            let lat = coordinate(row, field("lat"), "latitude")
+                .map_err(|e| format!("record `{id}`: {e}"))?;
+            super::check_range(&format!("record `{id}`"), lon, lat)?;
+            Located {
+                lon,
+                lat,
+                shape: None,
+            }
+        }
+    };
     // Mapped fields under their feature names; every other field kept as the system named it.
     let mut properties = Map::new();
     let mapped: HashSet<&str> = mapping.fields.values().map(String::as_str).collect();
@@ -110,19 +122,30 @@ pub(crate) fn map_record(row: &Value, mapping: &RecordMapping) -> Result<Record,
         }
     }
     for (name, source) in &mapping.fields {
-        if matches!(name.as_str(), "id" | "lon" | "lat") {
+        if matches!(name.as_str(), "id" | "lon" | "lat" | "geometry") {
             continue;
         }
         if let Some(v) = lookup(row, source) {
             properties.insert(name.clone(), v.clone());
         }
     }
-    Ok(Record {
-        id,
-        lon,
-        lat,
-        properties,
-    })
+    Ok(Record::located(id, at, properties))
+}
+
+/// A record's GeoJSON geometry (`fields.geometry`): an object, or its text in a string, as many
+/// systems store it in a text column.
+fn geometry(row: &Value, field: &str) -> Result<Located, String> {
+    let parsed;
+    let value = match lookup(row, field) {
+        Some(Value::String(text)) => {
+            parsed = serde_json::from_str::<Value>(text)
+                .map_err(|e| format!("geometry `{field}` is not GeoJSON text: {e}"))?;
+            &parsed
+        }
+        Some(Value::Null) | None => return Err(format!("geometry `{field}` is missing")),
+        Some(v) => v,
+    };
+    crate::geometry::parse(value).map_err(|e| format!("geometry `{field}`: {e}"))
 }
 
 #[cfg(test)]

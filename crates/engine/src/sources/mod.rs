@@ -13,13 +13,30 @@ pub mod sensorthings;
 
 use serde_json::{Map, Value};
 
-/// One record a source delivered, already in WGS84.
+use crate::geometry::{Located, Shape};
+
+/// One record a source delivered, already in WGS84: a point, or a line or polygon whose `lon` /
+/// `lat` is its anchor (see `geometry`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub id: String,
     pub lon: f64,
     pub lat: f64,
+    pub shape: Option<Shape>,
     pub properties: Map<String, Value>,
+}
+
+impl Record {
+    /// A record located by a parsed GeoJSON geometry.
+    pub fn located(id: String, at: Located, properties: Map<String, Value>) -> Record {
+        Record {
+            id,
+            lon: at.lon,
+            lat: at.lat,
+            shape: at.shape,
+            properties,
+        }
+    }
 }
 
 /// Refuses a coordinate outside the WGS84 range; `what` names the record in the message
@@ -57,6 +74,10 @@ impl Batch {
         if crs != crate::crs::Crs::Wgs84 {
             for r in &mut self.records {
                 (r.lon, r.lat) = crs.to_wgs84(r.lon, r.lat);
+                // Every vertex is converted; the anchor above moved with them.
+                if let Some(shape) = &r.shape {
+                    r.shape = shape.map_positions(|x, y| crs.to_wgs84(x, y));
+                }
             }
         }
         self

@@ -97,17 +97,13 @@ pub fn parse_page(
     Ok((batch, next))
 }
 
-fn point(location: &Value) -> Option<(f64, f64)> {
-    let geometry = if location.get("type").and_then(Value::as_str) == Some("Feature") {
-        location.get("geometry")?
+/// A Location's geometry: SensorThings allows a bare GeoJSON geometry or a Feature around one.
+fn location_geometry(location: &Value) -> Option<&Value> {
+    if location.get("type").and_then(Value::as_str) == Some("Feature") {
+        location.get("geometry")
     } else {
-        location
-    };
-    if geometry.get("type").and_then(Value::as_str) != Some("Point") {
-        return None;
+        Some(location)
     }
-    let c = geometry.get("coordinates")?.as_array()?;
-    Some((c.first()?.as_f64()?, c.get(1)?.as_f64()?))
 }
 
 fn thing_record(thing: &Value, options: &StaOptions) -> Result<Record, String> {
@@ -122,9 +118,11 @@ fn thing_record(thing: &Value, options: &StaOptions) -> Result<Record, String> {
         .and_then(|l| l.first())
         .and_then(|l| l.get("location"))
         .ok_or_else(|| format!("Thing `{id}` has no Location"))?;
-    let (lon, lat) = point(location)
-        .ok_or_else(|| format!("Thing `{id}`: its Location is not a GeoJSON Point"))?;
-    super::check_range(&format!("Thing `{id}`"), lon, lat)?;
+    let at = location_geometry(location)
+        .ok_or_else(|| format!("Thing `{id}`: its Location Feature has no geometry"))
+        .and_then(|g| {
+            crate::geometry::parse(g).map_err(|e| format!("Thing `{id}`: its Location: {e}"))
+        })?;
     let mut properties = Map::new();
     if let Some(Value::Object(p)) = thing.get("properties") {
         properties.extend(p.clone());
@@ -170,12 +168,7 @@ fn thing_record(thing: &Value, options: &StaOptions) -> Result<Record, String> {
     if let Some(t) = latest_time {
         properties.insert("observed_at".into(), Value::String(t));
     }
-    Ok(Record {
-        id,
-        lon,
-        lat,
-        properties,
-    })
+    Ok(Record::located(id, at, properties))
 }
 
 #[cfg(test)]

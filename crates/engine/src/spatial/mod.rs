@@ -1,6 +1,8 @@
 //! The spatial index: per layer, an R-tree (rstar) of feature positions beside the features
 //! themselves, updated incrementally as batches land; the packed static index and the cluster
-//! pyramid live in their own files.
+//! pyramid live in their own files. Lines and polygons also sit in a second R-tree of their
+//! boxes, so a viewport finds every shape that crosses it, not only those whose anchor lies in
+//! it; point layers never touch that tree and cost what they did.
 
 pub mod cluster;
 pub mod packed;
@@ -8,13 +10,26 @@ pub mod packed;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use rstar::primitives::GeomWithData;
+use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 
 use crate::model::{Bbox, Feature};
 use cluster::{ClusterInput, ClusterOptions, ClusterPyramid};
 
 type Entry = GeomWithData<[f64; 2], String>;
+type ShapeEntry = GeomWithData<Rectangle<[f64; 2]>, String>;
+
+fn shape_entry(f: &Feature) -> Option<ShapeEntry> {
+    let b = f.shape.as_ref()?.bbox();
+    Some(ShapeEntry::new(
+        Rectangle::from_corners([b.west, b.south], [b.east, b.north]),
+        f.id.clone(),
+    ))
+}
+
+fn shape_tree<'a>(features: impl Iterator<Item = &'a Feature>) -> RTree<ShapeEntry> {
+    RTree::bulk_load(features.filter_map(shape_entry).collect())
+}
 
 /// A layer's cluster pyramid and, for lone points, which feature each point is.
 pub struct LayerPyramid {
@@ -46,7 +61,10 @@ impl TreeInputs {
 
 #[derive(Default)]
 pub struct LayerIndex {
+    /// Every feature's point (a shape's anchor).
     tree: RTree<Entry>,
+    /// The boxes of the features that are lines or polygons.
+    shapes: RTree<ShapeEntry>,
     features: HashMap<String, Feature>,
     /// Bumped by every change, so a cached pyramid knows when it is out of date.
     generation: u64,
@@ -125,9 +143,15 @@ impl LayerIndex {
         if let Some(old) = self.features.get(&feature.id) {
             self.tree
                 .remove(&Entry::new([old.lon, old.lat], old.id.clone()));
+            if let Some(entry) = shape_entry(old) {
+                self.shapes.remove(&entry);
+            }
         }
         self.tree
             .insert(Entry::new([feature.lon, feature.lat], feature.id.clone()));
+        if let Some(entry) = shape_entry(&feature) {
+            self.shapes.insert(entry);
+        }
         self.features.insert(feature.id.clone(), feature);
     }
 
@@ -148,6 +172,7 @@ impl LayerIndex {
             return;
         }
         self.generation += 1;
+        self.shapes = shape_tree(features.values());
         self.features = features;
         self.tree = tree.0;
     }
@@ -166,6 +191,7 @@ impl LayerIndex {
                 .map(|f| Entry::new([f.lon, f.lat], f.id.clone()))
                 .collect();
             self.tree = RTree::bulk_load(entries);
+            self.shapes = shape_tree(self.features.values());
         } else {
             for f in features {
                 self.upsert(f);
@@ -178,15 +204,26 @@ impl LayerIndex {
         self.generation += 1;
         self.tree
             .remove(&Entry::new([old.lon, old.lat], old.id.clone()));
+        if let Some(entry) = shape_entry(&old) {
+            self.shapes.remove(&entry);
+        }
         Some(old)
     }
 
-    /// Features inside the box, in no particular order.
+    /// Features inside the box (a line or polygon when its box crosses it), in no particular
+    /// order.
     pub fn in_bbox(&self, bbox: &Bbox) -> impl Iterator<Item = &Feature> {
         let envelope = AABB::from_corners([bbox.west, bbox.south], [bbox.east, bbox.north]);
-        self.tree
+        let points = self
+            .tree
             .locate_in_envelope(&envelope)
             .filter_map(|e| self.features.get(&e.data))
+            .filter(|f| f.shape.is_none());
+        let shapes = self
+            .shapes
+            .locate_in_envelope_intersecting(&envelope)
+            .filter_map(|e| self.features.get(&e.data));
+        points.chain(shapes)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Feature> {
@@ -199,10 +236,16 @@ impl LayerIndex {
             return None;
         }
         let e = self.tree.root().envelope();
-        Some(Bbox::from_corners(e.lower(), e.upper()))
+        let points = Bbox::from_corners(e.lower(), e.upper());
+        if self.shapes.size() == 0 {
+            return Some(points);
+        }
+        let s = self.shapes.root().envelope();
+        Some(points.union(Bbox::from_corners(s.lower(), s.upper())))
     }
 
-    /// Features in order of distance from (lon, lat) in degrees, nearest first.
+    /// Features in order of distance from (lon, lat) in degrees, nearest first (a line or
+    /// polygon by its anchor).
     pub fn nearest(&self, lon: f64, lat: f64) -> impl Iterator<Item = &Feature> {
         self.tree
             .nearest_neighbor_iter(&[lon, lat])
@@ -244,11 +287,13 @@ impl SpatialIndex {
                         .map(|f| Entry::new([f.lon, f.lat], f.id.clone()))
                         .collect(),
                 );
+                let shapes = shape_tree(features.iter());
                 let features = features.into_iter().map(|f| (f.id.clone(), f)).collect();
                 (
                     layer,
                     LayerIndex {
                         tree,
+                        shapes,
                         features,
                         ..Default::default()
                     },
@@ -270,6 +315,7 @@ mod tests {
             source: "s".into(),
             lon,
             lat,
+            shape: None,
             properties: Default::default(),
             updated_at: 0,
         }

@@ -6,6 +6,7 @@ pub mod audit;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -15,7 +16,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::model::Feature;
+use crate::model::{Bbox, Feature};
 use crate::rules::Warning;
 use crate::sources::Rejected;
 
@@ -104,10 +105,11 @@ impl Store {
 
     /// Every current feature, to rebuild the index at start.
     pub async fn load_features(&self) -> Result<Vec<Feature>, StoreError> {
-        let rows =
-            sqlx::query("SELECT layer, id, source, lon, lat, properties, updated_at FROM features")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT layer, id, source, lon, lat, geometry, properties, updated_at FROM features",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(feature_from_row).collect()
     }
 
@@ -118,7 +120,7 @@ impl Store {
         changes: &ChangeSet<'_>,
         history: bool,
     ) -> Result<(), StoreError> {
-        // Multi-row statements: one round trip per 400 rows instead of two per row (7 binds a
+        // Multi-row statements: one round trip per 400 rows instead of two per row (8 binds a
         // row stays well under SQLite's variable limit).
         const ROWS: usize = 400;
         let mut tx = self.pool.begin().await?;
@@ -127,8 +129,18 @@ impl Store {
             .iter()
             .map(|f| serde_json::to_string(&f.properties).unwrap_or_else(|_| "{}".into()))
             .collect();
-        let rows: Vec<(&Feature, &String)> =
-            changes.upserted.iter().copied().zip(props.iter()).collect();
+        let shapes: Vec<Option<String>> = changes
+            .upserted
+            .iter()
+            .map(|f| f.shape.as_ref().map(|s| s.to_text()))
+            .collect();
+        let rows: Vec<(&Feature, &String, &Option<String>)> = changes
+            .upserted
+            .iter()
+            .zip(props.iter())
+            .zip(shapes.iter())
+            .map(|((f, p), s)| (*f, p, s))
+            .collect();
         // A big batch of one source into one layer (a layer's first load, say) has its history
         // rows copied inside SQLite from the rows just written, rather than every value bound a
         // second time.
@@ -139,43 +151,45 @@ impl Store {
             });
         for part in rows.chunks(ROWS) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO features (layer, id, source, lon, lat, properties, updated_at) ",
+                "INSERT INTO features (layer, id, source, lon, lat, geometry, properties, updated_at) ",
             );
-            q.push_values(part, |mut b, (f, props)| {
+            q.push_values(part, |mut b, (f, props, shape)| {
                 b.push_bind(&f.layer)
                     .push_bind(&f.id)
                     .push_bind(&f.source)
                     .push_bind(f.lon)
                     .push_bind(f.lat)
+                    .push_bind(shape.as_deref())
                     .push_bind(props.as_str())
                     .push_bind(f.updated_at);
             });
             q.push(
                 " ON CONFLICT (layer, id) DO UPDATE SET source = excluded.source, lon = excluded.lon, lat = excluded.lat, \
-                 properties = excluded.properties, updated_at = excluded.updated_at",
+                 geometry = excluded.geometry, properties = excluded.properties, updated_at = excluded.updated_at",
             );
             q.build().execute(&mut *tx).await?;
             if !history || copy_history {
                 continue;
             }
             let mut h = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO feature_history (at, layer, id, source, lon, lat, properties) ",
+                "INSERT INTO feature_history (at, layer, id, source, lon, lat, geometry, properties) ",
             );
-            h.push_values(part, |mut b, (f, props)| {
+            h.push_values(part, |mut b, (f, props, shape)| {
                 b.push_bind(at)
                     .push_bind(&f.layer)
                     .push_bind(&f.id)
                     .push_bind(&f.source)
                     .push_bind(f.lon)
                     .push_bind(f.lat)
+                    .push_bind(shape.as_deref())
                     .push_bind(props.as_str());
             });
             h.build().execute(&mut *tx).await?;
         }
         if copy_history {
             sqlx::query(
-                "INSERT INTO feature_history (at, layer, id, source, lon, lat, properties) \
-                 SELECT updated_at, layer, id, source, lon, lat, properties FROM features \
+                "INSERT INTO feature_history (at, layer, id, source, lon, lat, geometry, properties) \
+                 SELECT updated_at, layer, id, source, lon, lat, geometry, properties FROM features \
                  WHERE layer = ? AND source = ? AND updated_at = ?",
             )
             .bind(&changes.upserted[0].layer)
@@ -336,11 +350,12 @@ impl Store {
     ) -> Result<Vec<Feature>, StoreError> {
         let [w, s, e, n] = bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
         let rows = sqlx::query(
-            "SELECT h.layer, h.id, h.source, h.lon, h.lat, h.properties, h.at AS updated_at \
+            "SELECT h.layer, h.id, h.source, h.lon, h.lat, h.geometry, h.properties, h.at AS updated_at \
              FROM feature_history h \
              JOIN (SELECT MAX(seq) AS seq FROM feature_history WHERE layer = ? AND at <= ? GROUP BY id) last \
              ON h.seq = last.seq \
-             WHERE h.properties IS NOT NULL AND h.lon BETWEEN ? AND ? AND h.lat BETWEEN ? AND ?",
+             WHERE h.properties IS NOT NULL \
+             AND (h.geometry IS NOT NULL OR (h.lon BETWEEN ? AND ? AND h.lat BETWEEN ? AND ?))",
         )
         .bind(layer)
         .bind(at)
@@ -350,7 +365,21 @@ impl Store {
         .bind(n)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(feature_from_row).collect()
+        // Shapes were let through by their presence; their box decides.
+        let within = Bbox {
+            west: w,
+            south: s,
+            east: e,
+            north: n,
+        };
+        let mut features = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let f = feature_from_row(row)?;
+            if f.shape.is_none() || f.bbox().intersects(&within) {
+                features.push(f);
+            }
+        }
+        Ok(features)
     }
 
     /// One feature's recorded states from `since` (Unix ms of ingest) on, oldest first, at most
@@ -444,8 +473,9 @@ impl Store {
     }
 }
 
-/// A stored feature row (`layer, id, source, lon, lat, properties, updated_at`), current or
-/// historical. Properties that are not a JSON object name the feature they belong to.
+/// A stored feature row (`layer, id, source, lon, lat, geometry, properties, updated_at`),
+/// current or historical. Properties that are not a JSON object, or a geometry that no longer
+/// reads, name the feature they belong to.
 fn feature_from_row(row: &SqliteRow) -> Result<Feature, StoreError> {
     let layer: String = row.try_get("layer")?;
     let id: String = row.try_get("id")?;
@@ -456,12 +486,26 @@ fn feature_from_row(row: &SqliteRow) -> Result<Feature, StoreError> {
             id: id.clone(),
             reason: e.to_string(),
         })?;
+    let geometry: Option<String> = row.try_get("geometry")?;
+    let shape = match geometry {
+        Some(text) => serde_json::from_str::<Value>(&text)
+            .map_err(|e| e.to_string())
+            .and_then(|v| crate::geometry::parse(&v))
+            .map(|at| at.shape.map(Arc::new))
+            .map_err(|reason| StoreError::Corrupt {
+                layer: layer.clone(),
+                id: id.clone(),
+                reason,
+            })?,
+        None => None,
+    };
     Ok(Feature {
         layer,
         id,
         source: row.try_get("source")?,
         lon: row.try_get("lon")?,
         lat: row.try_get("lat")?,
+        shape,
         properties,
         updated_at: row.try_get("updated_at")?,
     })

@@ -2,6 +2,7 @@
 // click or the keyboard opens and closes it here.
 
 import type { GeoFeature } from '../../types';
+import { anchorOf } from '../map/geometry';
 
 export interface OpenDetail {
   layer: string;
@@ -15,8 +16,7 @@ export class DetailState {
   private listeners = new Set<(open: OpenDetail | null) => void>();
 
   open(layer: string, feature: GeoFeature, at?: [number, number]) {
-    const [lon, lat] = feature.geometry.coordinates;
-    this.set({ layer, feature, at: at ?? [lon, lat] });
+    this.set({ layer, feature, at: at ?? anchorOf(feature) });
   }
 
   close() {

@@ -20,7 +20,7 @@ export interface LegendEntry {
   /** The wall's own word, or a value as the data writes it (a channel name). */
   word?: Word;
   text?: string;
-  swatch: 'dot' | 'small' | 'ring' | 'sev';
+  swatch: 'dot' | 'small' | 'ring' | 'sev' | 'line' | 'fill';
   color?: string;
 }
 

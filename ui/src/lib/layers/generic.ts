@@ -1,6 +1,8 @@
-// A layer the config describes and no shipped template draws: its circles, label, popup and
-// legend built from the `[[layer]]` style — one colour, colour by category or by thresholds,
-// radius, outline — so a city adds a layer with a config line, not a code change.
+// A layer the config describes and no shipped template draws: its circles, lines and polygons,
+// label, popup and legend built from the `[[layer]]` style — one colour, colour by category or
+// by thresholds, a point's radius, a line's width and dash, a polygon's fill and outline — so a
+// city adds a layer with a config line, not a code change. Each feature is drawn by its own
+// geometry, so one layer may mix them.
 
 import type { ExpressionSpecification, LayerSpecification } from 'maplibre-gl';
 import type { GeoFeature, LayerInfo, PopupField } from '../../types';
@@ -25,11 +27,16 @@ function colour(info: LayerInfo): ExpressionSpecification | string {
   return fallback;
 }
 
+const POINTS: ExpressionSpecification = ['in', ['geometry-type'], ['literal', ['Point', 'MultiPoint']]];
+const LINES: ExpressionSpecification = ['in', ['geometry-type'], ['literal', ['LineString', 'MultiLineString']]];
+const POLYGONS: ExpressionSpecification = ['in', ['geometry-type'], ['literal', ['Polygon', 'MultiPolygon']]];
+
 function legend(info: LayerInfo): LegendEntry[] {
   const by = info.style?.color_by;
-  if (by?.values && Object.keys(by.values).length) return Object.entries(by.values).map(([v, c]) => ({ text: v, swatch: 'dot', color: c }));
-  if (by?.stops?.length) return by.stops.map(([v, c]) => ({ text: `≥ ${v}`, swatch: 'dot', color: c }));
-  return [{ text: info.title_zh, swatch: 'dot', color: info.style?.color ?? DEFAULT_COLOR }];
+  const swatch = info.geometry === 'line' ? 'line' : info.geometry === 'polygon' ? 'fill' : 'dot';
+  if (by?.values && Object.keys(by.values).length) return Object.entries(by.values).map(([v, c]) => ({ text: v, swatch, color: c }));
+  if (by?.stops?.length) return by.stops.map(([v, c]) => ({ text: `≥ ${v}`, swatch, color: c }));
+  return [{ text: info.title_zh, swatch, color: info.style?.color ?? DEFAULT_COLOR }];
 }
 
 /** One popup row's value as the config formats it. */
@@ -87,9 +94,31 @@ export function genericDef(info: LayerInfo): LayerDef {
           layout: { 'text-field': ['to-string', ['get', 'count']], 'text-font': FONT_STACK, 'text-size': 13, 'text-allow-overlap': true },
           paint: { 'text-color': '#eaf4ff', 'text-halo-color': '#040a14', 'text-halo-width': 1 },
         },
+        // Polygons: a translucent fill under their outline.
+        {
+          id: `${info.id}-fill`, type: 'fill', source: info.id, ...zoom,
+          filter: POLYGONS,
+          paint: { 'fill-color': stale(colour(info)), 'fill-opacity': style?.opacity ?? 0.3 },
+        },
+        {
+          id: `${info.id}-outline`, type: 'line', source: info.id, ...zoom,
+          filter: POLYGONS,
+          paint: { 'line-color': style?.outline ?? stale(colour(info)), 'line-width': style?.width ?? 1.5, 'line-opacity': 0.9 },
+        },
+        {
+          id: `${info.id}-line`, type: 'line', source: info.id, ...zoom,
+          filter: LINES,
+          layout: { 'line-cap': 'round', 'line-join': 'round' },
+          paint: {
+            'line-color': stale(colour(info)),
+            'line-width': style?.width ?? 3,
+            'line-opacity': style?.opacity ?? 0.9,
+            ...(style?.dash ? { 'line-dasharray': style.dash } : {}),
+          },
+        },
         {
           id: `${info.id}-dot`, type: 'circle', source: info.id, ...zoom,
-          filter: ['!', isCluster],
+          filter: ['all', ['!', isCluster], POINTS],
           paint: {
             'circle-color': stale(colour(info)),
             'circle-radius': style?.radius ?? 6,
@@ -103,7 +132,9 @@ export function genericDef(info: LayerInfo): LayerDef {
         specs.push({
           id: `${info.id}-label`, type: 'symbol', source: info.id, minzoom: Math.max(info.min_zoom ?? 0, 13), ...(info.max_zoom != null ? { maxzoom: info.max_zoom } : {}),
           filter: ['!', isCluster],
-          layout: { 'text-field': ['to-string', ['get', info.label]], 'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.2], 'text-anchor': 'top' },
+          layout: info.geometry === 'line'
+            ? { 'text-field': ['to-string', ['get', info.label]], 'text-font': FONT_STACK, 'text-size': 12, 'symbol-placement': 'line', 'text-max-angle': 30 }
+            : { 'text-field': ['to-string', ['get', info.label]], 'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.2], 'text-anchor': 'top' },
           paint: { 'text-color': '#cfe0f5', ...HALO },
         });
       }

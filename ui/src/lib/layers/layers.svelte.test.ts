@@ -25,8 +25,8 @@ describe('LayerState', () => {
     expect(s.fetched).toEqual(['flood', 'incidents', 'hydrants']);
     // A template binds to the layer's id; a layer with none is drawn from its config style.
     expect(styleIds('flood')).toContain('flood-dot');
-    expect(styleIds('hydrants')).toEqual(['hydrants-cluster', 'hydrants-cluster-count', 'hydrants-dot']);
-    expect(layerDef('hydrants')?.styles()[2]).toMatchObject({ source: 'hydrants', type: 'circle' });
+    expect(styleIds('hydrants')).toEqual(['hydrants-cluster', 'hydrants-cluster-count', 'hydrants-fill', 'hydrants-outline', 'hydrants-line', 'hydrants-dot']);
+    expect(layerDef('hydrants')?.styles()[5]).toMatchObject({ source: 'hydrants', type: 'circle' });
     // Tiled inventories under the live layers; the catalogue's first layer on top.
     expect(drawOrder(s.ids)).toEqual(['components', 'cameras', 'hydrants', 'incidents', 'flood']);
     expect(s.title('flood', 'en')).toBe('flood-en');

@@ -2,6 +2,7 @@
 // deltas. A fetch replaces it when the view moves; deltas only add, change or drop single
 // features, so no update ever rebuilds a whole layer on the backend's side.
 
+import { crosses } from '../map/geometry';
 import type { Bbox, FeatureCollection, GeoFeature } from '../../types';
 
 export class ViewportLayer {
@@ -59,9 +60,9 @@ export class ViewportLayer {
   }
 }
 
-export function inside(f: GeoFeature, [w, s, e, n]: Bbox): boolean {
-  const [x, y] = f.geometry.coordinates;
-  return x >= w && x <= e && y >= s && y <= n;
+/** True when the feature belongs in a view of the box: its point inside, its shape crossing. */
+export function inside(f: GeoFeature, box: Bbox): boolean {
+  return crosses(f, box);
 }
 
 /** Grows a bbox by `fraction` of its size on every side, so small pans need no fetch. */

@@ -1,0 +1,129 @@
+//! Cameras best placed to see a point or a feature: field of view first, then distance (to the
+//! nearest part of a line or polygon).
+
+use serde_json::{json, Value};
+
+use super::{Api, ApiError};
+
+impl Api {
+    /// The `k` cameras best placed to see (lon, lat): cameras online whose field of view covers
+    /// the point first, nearest first; then the others that are merely near.
+    pub fn cameras_nearest(&self, lon: f64, lat: f64, k: usize) -> Result<Vec<Value>, ApiError> {
+        if !(lon.is_finite()
+            && lat.is_finite()
+            && (-180.0..=180.0).contains(&lon)
+            && (-90.0..=90.0).contains(&lat))
+        {
+            return Err(ApiError::BadRequest(format!(
+                "`lon`,`lat` {lon},{lat} is outside WGS84 range"
+            )));
+        }
+        let target = crate::model::Feature {
+            layer: String::new(),
+            id: String::new(),
+            source: String::new(),
+            lon,
+            lat,
+            shape: None,
+            properties: Default::default(),
+            updated_at: 0,
+        };
+        self.cameras_seeing(&target, k)
+    }
+
+    /// The `k` cameras best placed to see a feature: for a line or polygon, each camera is
+    /// measured to the nearest part of it (a camera beside a long road segment is near it even
+    /// when far from its middle).
+    pub fn cameras_near_feature(
+        &self,
+        layer: &str,
+        id: &str,
+        k: usize,
+    ) -> Result<Vec<Value>, ApiError> {
+        self.known_layer(layer)?;
+        let target = self
+            .engine
+            .index()
+            .layer(layer)
+            .and_then(|l| l.get(id))
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound(format!("no feature `{id}` in layer `{layer}`")))?;
+        self.cameras_seeing(&target, k)
+    }
+
+    fn cameras_seeing(
+        &self,
+        target: &crate::model::Feature,
+        k: usize,
+    ) -> Result<Vec<Value>, ApiError> {
+        let cameras = self.engine.config.cameras.as_ref().ok_or_else(|| {
+            ApiError::NotFound("no camera layer configured ([cameras] layer = …)".into())
+        })?;
+        if !(1..=100).contains(&k) {
+            return Err(ApiError::BadRequest(format!("`k` {k} is outside 1..100")));
+        }
+        let index = self.engine.index();
+        let Some(layer) = index.layer(&cameras.layer) else {
+            return Ok(Vec::new());
+        };
+        // Candidates: the nearest cameras by degrees, enough that the ones covering the point
+        // (ranges of a few hundred metres) are among them; for a shape, also every camera
+        // within about a kilometre of its box.
+        let mut candidates: Vec<&crate::model::Feature> = layer
+            .nearest(target.lon, target.lat)
+            .take(k.max(8) * 25)
+            .collect();
+        if target.shape.is_some() {
+            let near = target.bbox().grown(0.01);
+            let mut seen: std::collections::HashSet<&str> =
+                candidates.iter().map(|f| f.id.as_str()).collect();
+            candidates.extend(layer.in_bbox(&near).filter(|f| seen.insert(f.id.as_str())));
+        }
+        let mut ranked: Vec<(bool, f64, f64, f64, &crate::model::Feature)> = candidates
+            .into_iter()
+            .map(|f| {
+                let p = &f.properties;
+                let seen_at = match &target.shape {
+                    Some(shape) => shape.closest_to(f.lon, f.lat),
+                    None => (target.lon, target.lat),
+                };
+                let distance = crate::rules::metres([f.lon, f.lat], [seen_at.0, seen_at.1]);
+                let bearing = bearing_deg([f.lon, f.lat], [seen_at.0, seen_at.1]);
+                let online = p
+                    .get(&cameras.online_field)
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true);
+                let range = crate::rules::num(p, &cameras.range_field).unwrap_or(0.0);
+                let fov = crate::rules::num(p, &cameras.fov_field).unwrap_or(0.0);
+                let heading = crate::rules::num(p, &cameras.heading_field).unwrap_or(0.0);
+                let off_axis = ((bearing - heading + 540.0) % 360.0 - 180.0).abs();
+                let covers = online && distance <= range && (fov >= 360.0 || off_axis <= fov / 2.0);
+                (covers, if online { 0.0 } else { 1.0 }, distance, bearing, f)
+            })
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.total_cmp(&b.2))
+        });
+        Ok(ranked
+            .into_iter()
+            .take(k)
+            .map(|(covers, _, distance, bearing, f)| {
+                let mut g = f.to_geojson(false);
+                g["properties"]["_covers"] = json!(covers);
+                g["properties"]["_distance_m"] = json!((distance * 10.0).round() / 10.0);
+                g["properties"]["_bearing_deg"] = json!(bearing.round());
+                g
+            })
+            .collect())
+    }
+}
+
+/// Compass bearing from `a` to `b`, degrees clockwise from north.
+fn bearing_deg(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let lat = ((a[1] + b[1]) / 2.0).to_radians();
+    let dx = (b[0] - a[0]) * lat.cos();
+    let dy = b[1] - a[1];
+    (dx.atan2(dy).to_degrees() + 360.0) % 360.0
+}
