@@ -106,6 +106,9 @@ pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Demo)>
     sim.start_all()
         .await
         .context("starting the simulated city's services on loopback")?;
+    sim.start_portal()
+        .await
+        .context("starting the simulated city GIS portal")?;
     let (cameras, components) = inventory_size();
     sim.start_inventory(cameras, components)
         .await
@@ -172,6 +175,9 @@ fn chrono_now() -> f64 {
 /// The simulated subsystems alone, on fixed ports, until Ctrl-C.
 pub async fn run_sim(seed: u64, time_scale: f64, port_base: u16) -> anyhow::Result<()> {
     let sim = SimCity::new(seed, chrono_now(), time_scale);
+    sim.start_portal()
+        .await
+        .context("starting the simulated city GIS portal")?;
     let (cameras, components) = inventory_size();
     sim.size_inventory(cameras, components);
     for (offset, subsystem) in Subsystem::ALL

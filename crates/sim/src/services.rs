@@ -162,6 +162,8 @@ pub struct SimCity {
     ports: Mutex<HashMap<Subsystem, u16>>,
     /// The MQTT broker the rain gauges publish to, when one runs.
     rain_broker: Mutex<Option<u16>>,
+    /// The city GIS portal's port (the wider city's layers), when it runs.
+    portal: Mutex<Option<u16>>,
     /// Camera and component counts of the inventories; generated on first request.
     inventory_size: Mutex<(usize, usize)>,
     inventory: std::sync::OnceLock<crate::inventory::Inventory>,
@@ -179,6 +181,7 @@ impl SimCity {
             running: Mutex::new(HashMap::new()),
             ports: Mutex::new(HashMap::new()),
             rain_broker: Mutex::new(None),
+            portal: Mutex::new(None),
             inventory_size: Mutex::new((crate::inventory::CAMERAS, crate::inventory::COMPONENTS)),
             inventory: std::sync::OnceLock::new(),
             components_body: std::sync::OnceLock::new(),
@@ -277,6 +280,14 @@ impl SimCity {
                 .to_string()
                 .into_bytes(),
         }
+    }
+
+    /// Starts the city GIS portal: the wider city's layers (congestion, flood extents, closure
+    /// zones, construction sites, facilities, sensors, mobile units) on one loopback port.
+    pub async fn start_portal(self: &Arc<Self>) -> std::io::Result<SocketAddr> {
+        let addr = crate::wider::serve(self.scenario.clone(), self.clock.clone()).await?;
+        *self.portal.lock().unwrap_or_else(|p| p.into_inner()) = Some(addr.port());
+        Ok(addr)
     }
 
     /// Starts every subsystem on its own loopback port (chosen by the OS on first start).
@@ -503,6 +514,15 @@ impl SimCity {
                  url = \"mqtt://127.0.0.1:{port}\"\ntopics = [\"city/rain/+\"]\n\
                  fields = {{ id = \"station\", lon = \"lng\", lat = \"lat\" }}\ninterval_s = 1\nmax_age_s = 30\n"
             ));
+        }
+        if let Some(port) = *self.portal.lock().unwrap_or_else(|p| p.into_inner()) {
+            for layer in crate::wider::LAYERS {
+                text.push_str(&crate::wider::config_block(
+                    layer,
+                    &format!("http://127.0.0.1:{port}"),
+                    interval_s,
+                ));
+            }
         }
         for s in Subsystem::ALL.into_iter().chain(Subsystem::INVENTORY) {
             if let Some(url) = self.url(s) {
