@@ -1,7 +1,7 @@
 //! Lines and polygons through the real path: a loopback subsystem serves road segments, a flood
 //! extent that grows, and closure zones in GCJ-02, with one broken geometry of each kind beside
 //! them → poll → CRS conversion of every vertex → store → index → viewport, tiles, replay,
-//! restart and the cameras nearest a line.
+//! search, aggregates by region, restart and the cameras nearest a line.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -116,8 +116,16 @@ async fn lines_and_polygons_travel_the_whole_path() {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let dir = scratch_dir("geometries");
+    // Two grid cells: the west one holds the flood extent's anchor, the east one the zones'.
+    let cell = |w: f64, e: f64| json!([[[w, 33.8], [e, 33.8], [e, 34.1], [w, 34.1], [w, 33.8]]]);
+    let regions = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "west", "properties": {"name": "西网格"}, "geometry": {"type": "Polygon", "coordinates": cell(118.25, 118.35)}},
+        {"type": "Feature", "id": "east", "properties": {"name": "东网格"}, "geometry": {"type": "Polygon", "coordinates": cell(118.35, 118.45)}}
+    ]});
+    std::fs::write(dir.join("grids.geojson"), regions.to_string()).expect("write regions");
     let text = format!(
-        "[cameras]\nlayer = \"cams\"\n\n\
+        "[[regions]]\nlevel = \"grid\"\npath = \"grids.geojson\"\n\n\
+         [cameras]\nlayer = \"cams\"\n\n\
          [[layer]]\nid = \"shapes\"\n\n[[layer]]\nid = \"cams\"\n\n\
          [[source]]\nid = \"shapes\"\nlayer = \"shapes\"\nkind = \"geojson\"\ncrs = \"gcj02\"\nurl = \"http://{addr}/shapes\"\ninterval_s = 0.3\n\n\
          [[source]]\nid = \"cams\"\nlayer = \"cams\"\nkind = \"geojson\"\nurl = \"http://{addr}/cameras\"\ninterval_s = 0.3\n"
@@ -202,6 +210,22 @@ async fn lines_and_polygons_travel_the_whole_path() {
         tile.len()
     );
     assert!(api.tile("shapes", z, x + 5, y).expect("tile").is_empty());
+
+    // Search finds a line by its name and points at its anchor, on the road.
+    let hits = api.search("人民路").expect("search");
+    let hit = hits.iter().find(|h| h.id == "road-1").expect("the road is found");
+    assert!((hit.lat - 33.90).abs() < 0.001, "hit at {}", hit.lat);
+    // Aggregates count a line or polygon once, in the region holding its anchor (a point on
+    // it or inside it): the road's anchor lies west of both cells.
+    let by_grid = api.aggregate("shapes", "grid", None).expect("aggregate");
+    let count = |name: &str| {
+        by_grid["regions"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["name"] == name))
+            .and_then(|r| r["count"].as_u64())
+    };
+    assert_eq!((count("西网格"), count("东网格")), (Some(1), Some(1)), "{by_grid}");
+    assert_eq!(by_grid["outside"], 1, "{by_grid}");
 
     // The cameras best placed to see the road: the one beside its east end, though the other
     // is nearer the road's middle.

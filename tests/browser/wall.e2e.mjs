@@ -494,6 +494,15 @@ try {
     const hydrants = Array.from({ length: 40 }, (_, i) => ({ type: 'Feature', id: `H${i}`, geometry: { type: 'Point', coordinates: [118.26 + (i % 8) * 0.006, 33.95 + Math.floor(i / 8) * 0.005] },
       properties: { name: `消防栓${i}号`, status: statuses[i % 3], pressure: 0.3 + (i % 5) * 0.037, checked_at: '2026-11-30T08:00:00+08:00' } }));
     const pumps = Array.from({ length: 12 }, (_, i) => ({ type: 'Feature', id: `P${i}`, geometry: { type: 'Point', coordinates: [118.255 + i * 0.005, 33.945] }, properties: { name: `泵站${i}`, load_pct: i * 9 } }));
+    // Road segments (lines) and works zones (polygons) from the city's OGC API – Features service.
+    const levels = ['畅通', '缓行', '拥堵'];
+    const roads = Array.from({ length: 6 }, (_, i) => ({ type: 'Feature', id: `R${i}`, geometry: { type: 'LineString', coordinates: [[118.262, 33.952 + i * 0.002], [118.270, 33.953 + i * 0.002], [118.284, 33.952 + i * 0.002]] }, properties: { road: `测试路${i}段`, level: levels[i % 3], speed: 20 + i * 7 } }));
+    const square = (x, y, h) => [[[x - h, y - h], [x + h, y - h], [x + h, y + h], [x - h, y + h], [x - h, y - h]]];
+    const zones = [
+      { type: 'Feature', id: 'Z1', geometry: { type: 'Polygon', coordinates: square(118.272, 33.962, 0.002) }, properties: { name: '一号施工区', status: '施工中' } },
+      { type: 'Feature', id: 'Z2', geometry: { type: 'MultiPolygon', coordinates: [square(118.280, 33.962, 0.0015), square(118.285, 33.962, 0.001)] }, properties: { name: '二号管控区', status: '封闭' } },
+    ];
+    const ogc = (items) => ({ type: 'FeatureCollection', features: items, numberReturned: items.length, links: [] });
     // The city's own raster basemap on its LAN: pale tiles with a street grid, as a light
     // municipal basemap is; the wall must get them through the engine, dimmed.
     const tile = pngTile();
@@ -505,6 +514,8 @@ try {
         return res.end(tile);
       }
       res.writeHead(200, { 'content-type': 'application/geo+json' });
+      if (req.url.startsWith('/ogc/collections/roads/items')) return res.end(JSON.stringify(ogc(roads)));
+      if (req.url.startsWith('/ogc/collections/zones/items')) return res.end(JSON.stringify(ogc(zones)));
       res.end(JSON.stringify({ type: 'FeatureCollection', features: req.url.startsWith('/hydrants') ? hydrants : pumps }));
     });
     const cityPort = await freePort();
@@ -536,6 +547,42 @@ group = "防汛设施"
 cluster_below_zoom = 12
 style = { color_by = { field = "load_pct", stops = [[0, "#3a8bff"], [60, "#ffd23f"], [85, "#ff2e4d"]] }, radius = 9 }
 popup = [{ field = "load_pct", title = "负荷", format = "percent", digits = 0 }]
+
+[[layer]]
+id = "traffic"
+title_zh = "路段拥堵"
+title_en = "Segment congestion"
+group = "交通"
+geometry = "line"
+label = "road"
+style = { color_by = { field = "level", values = { "畅通" = "#2ec27e", "缓行" = "#f5d23f", "拥堵" = "#ff4d4f" } }, width = 5, dash = [2, 1] }
+popup = [{ field = "road", title = "路段" }, { field = "speed", title = "车速", unit = "km/h", format = "number", digits = 0 }]
+
+[[layer]]
+id = "works"
+title_zh = "施工管控区"
+title_en = "Works zones"
+group = "交通"
+geometry = "polygon"
+label = "name"
+style = { color_by = { field = "status", values = { "施工中" = "#f5a623", "封闭" = "#ff4d4f" } }, opacity = 0.35 }
+popup = [{ field = "name", title = "区域" }, { field = "status", title = "状态" }]
+
+[[source]]
+id = "traffic-ogc"
+layer = "traffic"
+kind = "ogc-features"
+url = "http://127.0.0.1:${cityPort}/ogc"
+collection = "roads"
+interval_s = 2
+
+[[source]]
+id = "works-ogc"
+layer = "works"
+kind = "ogc-features"
+url = "http://127.0.0.1:${cityPort}/ogc"
+collection = "zones"
+interval_s = 2
 
 [[source]]
 id = "hydrant-census"
@@ -574,7 +621,7 @@ interval_s = 2
         hydrants: document.querySelector('[data-testid=count-hydrants]')?.textContent,
         colour: JSON.stringify(window.__citywall.map.getPaintProperty('hydrants-dot', 'circle-color')),
       }));
-      assert(panel.groups.some((g) => g.includes('应急资源')) && panel.groups.some((g) => g.includes('防汛设施')), `groups: ${panel.groups}`);
+      assert(['应急资源', '防汛设施', '交通'].every((name) => panel.groups.some((g) => g.includes(name))), `groups: ${panel.groups}`);
       assert(panel.hydrants === '40', `hydrant count ${panel.hydrants}`);
       assert(panel.colour.includes('#ff4d4f') && panel.colour.includes('故障'), `style: ${panel.colour}`);
       // A city without flood gauges, weigh stations or an event layer gets none of their panels.
@@ -589,10 +636,29 @@ interval_s = 2
       const spot = await featureOnScreen(cpage, 'hydrants-dot');
       await cpage.mouse.click(spot.x, spot.y);
       await cpage.waitForSelector('.wall-popup .detail', { timeout: 5_000 });
+      const hydrantDetail = await cpage.textContent('.wall-popup .detail');
+      assert(/水压\s*0\.\d\d MPa/.test(hydrantDetail) && hydrantDetail.includes('巡检时间') && hydrantDetail.includes('消防栓'), `popup: ${hydrantDetail}`);
+      // The OGC service's lines and polygons: drawn by their own geometry with their styles,
+      // a click on a polygon opens its popup rows.
+      await cpage.waitForFunction(() => ['traffic-line', 'works-fill'].every((l) => window.__citywall.map.queryRenderedFeatures({ layers: [l] }).length > 0), null, { timeout: 15_000 });
+      const shapes = await cpage.evaluate(() => {
+        const map = window.__citywall.map;
+        return { dash: JSON.stringify(map.getPaintProperty('traffic-line', 'line-dasharray')), width: map.getPaintProperty('traffic-line', 'line-width'), zones: new Set(map.queryRenderedFeatures({ layers: ['works-fill'] }).map((f) => f.properties._id)).size };
+      });
+      assert(shapes.dash === '[2,1]' && shapes.width === 5 && shapes.zones === 2, `line and polygon styles: ${JSON.stringify(shapes)}`);
+      const zone = await cpage.evaluate(() => {
+        const [x, y] = [118.272, 33.962];
+        const p = window.__citywall.map.project([x, y]);
+        const r = window.__citywall.map.getCanvas().getBoundingClientRect();
+        return { x: r.left + p.x, y: r.top + p.y };
+      });
+      await cpage.mouse.click(zone.x, zone.y);
+      await cpage.waitForFunction(() => (document.querySelector('.wall-popup .detail')?.textContent ?? '').includes('一号施工区'), null, { timeout: 5_000 });
+      const zoneDetail = await cpage.textContent('.wall-popup .detail');
+      assert(zoneDetail.includes('区域') && zoneDetail.includes('施工中'), `polygon popup: ${zoneDetail}`);
       await cpage.click('.legend-box summary');
-      const shown = await cpage.evaluate(() => ({ detail: document.querySelector('.wall-popup .detail')?.textContent ?? '', legend: document.querySelector('.legend')?.textContent ?? '' }));
-      assert(/水压\s*0\.\d\d MPa/.test(shown.detail) && shown.detail.includes('巡检时间') && shown.detail.includes('消防栓'), `popup: ${shown.detail}`);
-      assert(['消防栓', '故障', '维修中', '排涝泵站', '≥ 85'].every((w) => shown.legend.includes(w)), `legend: ${shown.legend}`);
+      const legendText = await cpage.evaluate(() => document.querySelector('.legend')?.textContent ?? '');
+      assert(['消防栓', '故障', '维修中', '排涝泵站', '≥ 85', '拥堵', '封闭'].every((w) => legendText.includes(w)), `legend: ${legendText}`);
       await cpage.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await cpage.screenshot({ path: path.join(out, 'browser-config-layers.png') });
       // Zoomed out past its cluster zoom, a configured layer shows the engine's clusters.
@@ -602,7 +668,7 @@ interval_s = 2
       assert(tileAgents.length > 0 && tileAgents.every((a) => a.startsWith('CityWall/')), `basemap tiles asked by: ${[...new Set(tileAgents)]}`);
       assert(pageAsked.some((u) => u.includes('/basemap/')) && !pageAsked.some((u) => u.includes(`:${cityPort}/`)), 'the page reached the tile service itself');
       assert((await cpage.textContent('.maplibregl-ctrl-attrib')).includes('测试市测绘院'), 'no basemap attribution');
-      console.log(`     2 configured layers (categories, thresholds) in 2 groups: drawn, toggled by group, popup rows and legend from config; ${tileAgents.length} raster basemap tiles through the engine`);
+      console.log(`     4 configured layers (points by category and thresholds, OGC lines and polygons) in 3 groups: drawn, toggled by group, popup rows and legend from config; ${tileAgents.length} raster basemap tiles through the engine`);
       await cpage.close();
     } finally {
       city.close();
