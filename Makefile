@@ -56,6 +56,7 @@ bench: setup
 	npm ci --prefix bench/js --no-audit --no-fund
 	cargo bench -p citywall-engine --bench spatial
 	cargo bench -p citywall-engine --bench ingest
+	cargo bench -p citywall-engine --bench shapes
 
 # Regenerates the committed basemap from the sim city's geometry.
 basemap:

@@ -213,7 +213,10 @@ async fn lines_and_polygons_travel_the_whole_path() {
 
     // Search finds a line by its name and points at its anchor, on the road.
     let hits = api.search("人民路").expect("search");
-    let hit = hits.iter().find(|h| h.id == "road-1").expect("the road is found");
+    let hit = hits
+        .iter()
+        .find(|h| h.id == "road-1")
+        .expect("the road is found");
     assert!((hit.lat - 33.90).abs() < 0.001, "hit at {}", hit.lat);
     // Aggregates count a line or polygon once, in the region holding its anchor (a point on
     // it or inside it): the road's anchor lies west of both cells.
@@ -224,7 +227,11 @@ async fn lines_and_polygons_travel_the_whole_path() {
             .and_then(|r| r.iter().find(|r| r["name"] == name))
             .and_then(|r| r["count"].as_u64())
     };
-    assert_eq!((count("西网格"), count("东网格")), (Some(1), Some(1)), "{by_grid}");
+    assert_eq!(
+        (count("西网格"), count("东网格")),
+        (Some(1), Some(1)),
+        "{by_grid}"
+    );
     assert_eq!(by_grid["outside"], 1, "{by_grid}");
 
     // The cameras best placed to see the road: the one beside its east end, though the other

@@ -81,9 +81,11 @@ impl Shape {
 
     /// The geometry simplified (Ramer–Douglas–Peucker) to `tolerance` degrees; a part that would
     /// collapse keeps its full detail instead of vanishing.
-    pub fn simplified(&self, tolerance: f64) -> Geometry<f64> {
-        if tolerance <= 0.0 {
-            return self.geometry.clone();
+    pub fn simplified(&self, tolerance: f64) -> std::borrow::Cow<'_, Geometry<f64>> {
+        use std::borrow::Cow;
+        // Five positions or fewer (a triangle, a box): nothing worth dropping.
+        if tolerance <= 0.0 || self.positions() <= 5 {
+            return Cow::Borrowed(&self.geometry);
         }
         let simple = match &self.geometry {
             Geometry::LineString(l) => Geometry::LineString(l.simplify(tolerance)),
@@ -93,9 +95,9 @@ impl Shape {
             other => other.clone(),
         };
         if positions(&simple) == 0 || !still_whole(&simple) {
-            return self.geometry.clone();
+            return Cow::Borrowed(&self.geometry);
         }
-        simple
+        Cow::Owned(simple)
     }
 
     /// Euclidean distance in degrees from (lon, lat) to the nearest part of the shape (0 inside
@@ -463,7 +465,7 @@ mod tests {
             .unwrap()
             .shape
             .unwrap();
-        match line.simplified(0.0001) {
+        match line.simplified(0.0001).as_ref() {
             Geometry::LineString(l) => assert_eq!(l.0.len(), 2),
             other => panic!("{other:?}"),
         }
@@ -473,7 +475,7 @@ mod tests {
         .unwrap()
         .shape
         .unwrap();
-        assert_eq!(&tiny.simplified(0.01), tiny.geometry());
+        assert_eq!(tiny.simplified(0.01).as_ref(), tiny.geometry());
     }
 
     proptest::proptest! {

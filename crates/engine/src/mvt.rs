@@ -52,12 +52,14 @@ pub enum Value {
 }
 
 impl Value {
-    fn key(&self) -> String {
+    /// What makes two values the same in the layer's value table, without allocating for the
+    /// numbers and booleans.
+    fn key(&self) -> ValueKey<'_> {
         match self {
-            Value::String(s) => format!("s{s}"),
-            Value::Double(d) => format!("d{}", d.to_bits()),
-            Value::Int(i) => format!("i{i}"),
-            Value::Bool(b) => format!("b{b}"),
+            Value::String(s) => ValueKey::String(s),
+            Value::Double(d) => ValueKey::Bits(1, d.to_bits()),
+            Value::Int(i) => ValueKey::Bits(2, *i as u64),
+            Value::Bool(b) => ValueKey::Bits(3, u64::from(*b)),
         }
     }
 
@@ -80,13 +82,20 @@ impl Value {
     }
 }
 
+#[derive(Hash, PartialEq, Eq)]
+enum ValueKey<'a> {
+    String(&'a str),
+    Bits(u8, u64),
+}
+
 /// One layer being filled.
 pub struct Layer {
     name: String,
     keys: Vec<String>,
     key_index: HashMap<String, u32>,
     values: Vec<Value>,
-    value_index: HashMap<String, u32>,
+    string_index: HashMap<String, u32>,
+    other_index: HashMap<(u8, u64), u32>,
     features: Vec<Vec<u8>>,
 }
 
@@ -97,7 +106,8 @@ impl Layer {
             keys: Vec::new(),
             key_index: HashMap::new(),
             values: Vec::new(),
-            value_index: HashMap::new(),
+            string_index: HashMap::new(),
+            other_index: HashMap::new(),
             features: Vec::new(),
         }
     }
@@ -118,16 +128,34 @@ impl Layer {
         };
         let mut tags = Vec::with_capacity(properties.len() * 2);
         for (k, v) in properties {
-            let next_key = self.keys.len() as u32;
-            let ki = *self.key_index.entry(k.to_string()).or_insert(next_key);
-            if ki == next_key {
-                self.keys.push(k.to_string());
-            }
+            // Looked up by reference: a key or value already in the table allocates nothing.
+            let ki = match self.key_index.get(*k) {
+                Some(&i) => i,
+                None => {
+                    let i = self.keys.len() as u32;
+                    self.keys.push(k.to_string());
+                    self.key_index.insert(k.to_string(), i);
+                    i
+                }
+            };
             let next_value = self.values.len() as u32;
-            let vi = *self.value_index.entry(v.key()).or_insert(next_value);
-            if vi == next_value {
-                self.values.push(v.clone());
-            }
+            let known = match v.key() {
+                ValueKey::String(s) => self.string_index.get(s).copied(),
+                ValueKey::Bits(kind, bits) => self.other_index.get(&(kind, bits)).copied(),
+            };
+            let vi = match known {
+                Some(i) => i,
+                None => {
+                    match v.key() {
+                        ValueKey::String(s) => self.string_index.insert(s.to_string(), next_value),
+                        ValueKey::Bits(kind, bits) => {
+                            self.other_index.insert((kind, bits), next_value)
+                        }
+                    };
+                    self.values.push(v.clone());
+                    next_value
+                }
+            };
             tags.push(ki);
             tags.push(vi);
         }

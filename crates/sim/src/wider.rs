@@ -106,8 +106,9 @@ fn hour_of_day(t: f64) -> f64 {
 }
 
 fn hash(s: &str) -> u64 {
-    s.bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 fn lonlat_ring(ring: &[P]) -> Vec<[f64; 2]> {
@@ -186,7 +187,10 @@ fn along(line: &[P], fraction: f64) -> P {
         let d = geo::dist(w[0], w[1]);
         if left <= d && d > 0.0 {
             let k = left / d;
-            return [w[0][0] + (w[1][0] - w[0][0]) * k, w[0][1] + (w[1][1] - w[0][1]) * k];
+            return [
+                w[0][0] + (w[1][0] - w[0][0]) * k,
+                w[0][1] + (w[1][1] - w[0][1]) * k,
+            ];
         }
         left -= d;
     }
@@ -208,7 +212,8 @@ pub fn layer_geojson(scenario: &Scenario, id: &str, t: f64) -> Option<Value> {
             .map(|(i, p)| {
                 let mut properties = props(i, p);
                 if properties.get("name").is_none() {
-                    properties["name"] = json!(format!("{}{prefix}{:02}", street_of(city, p), i + 1));
+                    properties["name"] =
+                        json!(format!("{}{prefix}{:02}", street_of(city, p), i + 1));
                 }
                 feature(format!("{}-{:04}", id, i + 1), point(p), properties)
             })
@@ -430,14 +435,19 @@ mod tests {
         let sizes: Vec<usize> = (0..48)
             .map(|i| {
                 let t = scenario.storm_anchor + i as f64 * 600.0;
-                layer_geojson(&scenario, "flood_extent", t).map_or(0, |fc| {
-                    fc["features"].as_array().map_or(0, |a| a.len())
-                })
+                layer_geojson(&scenario, "flood_extent", t)
+                    .map_or(0, |fc| fc["features"].as_array().map_or(0, |a| a.len()))
             })
             .collect();
         let peak = sizes.iter().copied().max().unwrap_or(0);
-        assert!(peak > 0 && sizes[0] == 0 && *sizes.last().unwrap_or(&1) < peak, "{sizes:?}");
-        let congestion = layer_geojson(&scenario, "congestion", 1_780_000_000.0).expect("congestion");
-        assert!(congestion["features"].as_array().is_some_and(|a| a.len() > 40));
+        assert!(
+            peak > 0 && sizes[0] == 0 && *sizes.last().unwrap_or(&1) < peak,
+            "{sizes:?}"
+        );
+        let congestion =
+            layer_geojson(&scenario, "congestion", 1_780_000_000.0).expect("congestion");
+        assert!(congestion["features"]
+            .as_array()
+            .is_some_and(|a| a.len() > 40));
     }
 }

@@ -212,9 +212,10 @@ impl Api {
             Some(shape) => crate::mvt::Geometry::from_geo(&shape.simplified(tolerance), project),
             None => crate::mvt::Geometry::Points(vec![project(f.lon, f.lat)]),
         };
-        let properties = |f: &crate::model::Feature| {
-            let mut props: Vec<(String, crate::mvt::Value)> =
-                vec![("_id".into(), crate::mvt::Value::String(f.id.clone()))];
+        let add = |out: &mut crate::mvt::Layer, f: &crate::model::Feature| {
+            let mut props: Vec<(&str, crate::mvt::Value)> =
+                Vec::with_capacity(f.properties.len() + 1);
+            props.push(("_id", crate::mvt::Value::String(f.id.clone())));
             for (k, v) in &f.properties {
                 let v = match v {
                     Value::String(s) => crate::mvt::Value::String(s.clone()),
@@ -225,14 +226,8 @@ impl Api {
                     },
                     _ => continue,
                 };
-                props.push((k.clone(), v));
+                props.push((k.as_str(), v));
             }
-            props
-        };
-        let add = |out: &mut crate::mvt::Layer, f: &crate::model::Feature| {
-            let props = properties(f);
-            let props: Vec<(&str, crate::mvt::Value)> =
-                props.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             out.add(None, &props, &feature_geometry(f));
         };
         if zoom > 24.0 {
