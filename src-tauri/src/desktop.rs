@@ -99,6 +99,40 @@ fn regions(api: State<'_, Api>, level: String) -> Result<Value, String> {
     api.regions(&level).map_err(|e| e.to_string())
 }
 
+/// The layers each window draws, by window label (`None`: every layer). The stream carries a
+/// feature delta when any window draws its layer: every window hears the same stream.
+#[derive(Clone, Default)]
+struct StreamLayers(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Option<Vec<String>>>>>,
+);
+
+impl StreamLayers {
+    fn wanted(&self) -> Option<Vec<String>> {
+        let windows = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if windows.is_empty() || windows.values().any(Option::is_none) {
+            return None;
+        }
+        let mut all: Vec<String> = windows.values().flatten().flatten().cloned().collect();
+        all.sort();
+        all.dedup();
+        Some(all)
+    }
+}
+
+/// Which layers this window draws, so the stream leaves out the others' feature deltas.
+#[tauri::command]
+fn stream_layers(
+    window: tauri::Window,
+    streamed: State<'_, StreamLayers>,
+    layers: Option<Vec<String>>,
+) {
+    streamed
+        .0
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(window.label().to_string(), layers);
+}
+
 #[tauri::command]
 fn cameras_nearest(
     api: State<'_, Api>,
@@ -271,6 +305,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
     let demo = sim.is_some();
     tauri::Builder::default()
         .manage(api.clone())
+        .manage(StreamLayers::default())
         .manage(DemoCity(Mutex::new(sim)))
         .invoke_handler(tauri::generate_handler![
             meta,
@@ -286,6 +321,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             regions,
             cameras_nearest,
             cameras_near_feature,
+            stream_layers,
             replay,
             replay_span,
             replay_warnings,
@@ -304,11 +340,24 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             open_wall(app, &app.state::<Api>(), title, fullscreen)?;
             let handle = app.handle().clone();
             let mut deltas = app.state::<Api>().subscribe();
+            let streamed = app.state::<StreamLayers>().inner().clone();
+            let mut filter =
+                citywall_engine::feed::StreamFilter::new(app.state::<Api>().meta().seq);
             tauri::async_runtime::spawn(async move {
                 loop {
                     match deltas.recv().await {
                         Ok(delta) => {
-                            let _ = handle.emit("citywall://delta", &*delta);
+                            filter.set_layers(streamed.wanted());
+                            let Some(prev) = filter.pass(&delta) else {
+                                continue;
+                            };
+                            let _ = handle.emit(
+                                "citywall://delta",
+                                citywall_engine::feed::Sent {
+                                    prev,
+                                    delta: &delta,
+                                },
+                            );
                         }
                         Err(RecvError::Lagged(missed)) => {
                             let _ = handle.emit(

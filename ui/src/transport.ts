@@ -34,6 +34,8 @@ export interface Transport {
   aggregate(layer: string, level: string, since?: number): Promise<{ max: number; regions: { id: string; name: string; count: number }[] }>;
   /** Calls `onDelta` for every delta; `onState` when the stream connects or drops. */
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void): () => void;
+  /** The layers this wall draws (`null`: all): the stream carries feature deltas for those only. */
+  streamLayers(layers: string[] | null): void;
 }
 
 class HttpTransport implements Transport {
@@ -101,14 +103,27 @@ class HttpTransport implements Transport {
     return response.arrayBuffer();
   }
 
+  private socket: WebSocket | null = null;
+  private streamed: string[] | null = null;
+
+  streamLayers(layers: string[] | null) {
+    this.streamed = layers;
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'layers', layers }));
+  }
+
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void) {
     let socket: WebSocket | null = null;
     let closed = false;
     let retry = 500;
     const open = () => {
       const url = `${this.base.replace(/^http/, 'ws')}/api/v1/stream`;
-      socket = new WebSocket(url);
-      socket.onopen = () => { retry = 500; onState(true); };
+      socket = this.socket = new WebSocket(url);
+      socket.onopen = () => {
+        retry = 500;
+        // A new connection starts with every layer: say again which ones this wall draws.
+        if (this.streamed) socket?.send(JSON.stringify({ type: 'layers', layers: this.streamed }));
+        onState(true);
+      };
       socket.onmessage = (e) => {
         try { onDelta(JSON.parse(e.data as string) as Delta); } catch { /* a malformed frame is skipped */ }
       };
@@ -154,6 +169,9 @@ class TauriTransport implements Transport {
   regions(level: string) { return this.call<GeoJSON.FeatureCollection>('regions', { level }); }
   aggregate(layer: string, level: string, since?: number) {
     return this.call<{ max: number; regions: { id: string; name: string; count: number }[] }>('aggregate', { layer, level, since: since ? Math.round(since) : null });
+  }
+  streamLayers(layers: string[] | null) {
+    this.call('stream_layers', { layers }).catch(() => { /* an older engine streams every layer */ });
   }
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void) {
     let unlisten: (() => void) | null = null;

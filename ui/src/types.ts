@@ -111,11 +111,13 @@ export interface FeatureCollection {
   features: GeoFeature[];
 }
 
+/** `prev`: the seq of the delta the engine sent this wall before (it leaves out feature deltas
+ * of layers the wall does not draw). */
 export type Delta =
-  | { type: 'features'; seq: number; at: number; layer: string; upserted: GeoFeature[]; removed: string[]; polled_at: number }
-  | { type: 'source'; seq: number; at: number; source: SourceStatus }
-  | { type: 'reload'; seq: number; at: number; layer: string; polled_at: number }
-  | { type: 'warning'; seq: number; at: number; warning: Warning }
+  | { type: 'features'; seq: number; prev?: number; at: number; layer: string; upserted: GeoFeature[]; removed: string[]; polled_at: number }
+  | { type: 'source'; seq: number; prev?: number; at: number; source: SourceStatus }
+  | { type: 'reload'; seq: number; prev?: number; at: number; layer: string; polled_at: number }
+  | { type: 'warning'; seq: number; prev?: number; at: number; warning: Warning }
   | { type: 'hello'; seq: number }
   | { type: 'resync'; missed: number };
 

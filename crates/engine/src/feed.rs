@@ -1,6 +1,10 @@
 //! The change feed: every change to features or source health as a numbered delta, broadcast to
 //! every subscriber (the Tauri window, WebSocket clients, tests). Nothing resends a whole layer.
+//! A wall that shows only some layers says which, and its stream carries only their feature
+//! deltas ([`StreamFilter`]): a wall of 67 layers with five switched on does not parse the
+//! other 62.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -77,5 +81,129 @@ impl Feed {
     /// The seq of the last delta published.
     pub fn last_seq(&self) -> u64 {
         self.seq.load(Ordering::SeqCst)
+    }
+}
+
+impl Delta {
+    /// The layer whose features this delta changes; `None` for source health and warnings,
+    /// which every wall receives.
+    pub fn layer(&self) -> Option<&str> {
+        match &self.change {
+            Change::Features { layer, .. } | Change::Reload { layer, .. } => Some(layer),
+            Change::Source { .. } | Change::Warning { .. } => None,
+        }
+    }
+}
+
+/// One client's view of the feed: the layers it draws (all until it says) and the seq of the
+/// last delta it was sent, which every delta it gets carries as `prev` so that it can still
+/// tell a delta it was not meant to get from one it lost.
+#[derive(Debug, Clone)]
+pub struct StreamFilter {
+    layers: Option<HashSet<String>>,
+    prev: u64,
+}
+
+impl StreamFilter {
+    /// A client that has seen everything up to `seq`.
+    pub fn new(seq: u64) -> Self {
+        StreamFilter {
+            layers: None,
+            prev: seq,
+        }
+    }
+
+    /// The layers the client draws; `None` for every layer.
+    pub fn set_layers(&mut self, layers: Option<Vec<String>>) {
+        self.layers = layers.map(|l| l.into_iter().collect());
+    }
+
+    /// Reads a client's `{"type":"layers","layers":[…] | null}` message; false for anything
+    /// else, which changes nothing.
+    pub fn accept_message(&mut self, text: &str) -> bool {
+        #[derive(serde::Deserialize)]
+        struct Message {
+            r#type: String,
+            layers: Option<Vec<String>>,
+        }
+        match serde_json::from_str::<Message>(text) {
+            Ok(m) if m.r#type == "layers" => {
+                self.set_layers(m.layers);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the client gets `delta`, and if so the `prev` it carries.
+    pub fn pass(&mut self, delta: &Delta) -> Option<u64> {
+        let wanted = match (delta.layer(), &self.layers) {
+            (Some(layer), Some(layers)) => layers.contains(layer),
+            _ => true,
+        };
+        if !wanted {
+            return None;
+        }
+        Some(std::mem::replace(&mut self.prev, delta.seq))
+    }
+
+    /// `delta` as the JSON text a client receives: the delta with its `prev`.
+    pub fn text(delta: &Delta, prev: u64) -> Option<String> {
+        serde_json::to_string(&Sent { prev, delta }).ok()
+    }
+}
+
+/// A delta as a client receives it: with the seq of the one sent to it before.
+#[derive(Clone, Serialize)]
+pub struct Sent<'a> {
+    pub prev: u64,
+    #[serde(flatten)]
+    pub delta: &'a Delta,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delta(seq: u64, layer: Option<&str>) -> Delta {
+        let change = match layer {
+            Some(l) => Change::Reload {
+                layer: l.into(),
+                polled_at: 0,
+            },
+            None => Change::Source {
+                source: crate::health::Health::new(&[crate::config::SourceConfig::new(
+                    "s",
+                    "l",
+                    crate::config::SourceKind::Geojson,
+                    "http://127.0.0.1/",
+                )])
+                .all()
+                .remove(0),
+            },
+        };
+        Delta { seq, at: 0, change }
+    }
+
+    #[test]
+    fn a_client_gets_only_the_layers_it_draws_and_can_still_tell_a_loss() {
+        let mut filter = StreamFilter::new(10);
+        assert_eq!(filter.pass(&delta(11, Some("congestion"))), Some(10));
+        assert!(filter.accept_message(r#"{"type":"layers","layers":["flood"]}"#));
+        assert_eq!(filter.pass(&delta(12, Some("congestion"))), None);
+        assert_eq!(
+            filter.pass(&delta(13, None)),
+            Some(11),
+            "health reaches every wall"
+        );
+        assert_eq!(filter.pass(&delta(14, Some("flood"))), Some(13));
+        let text = StreamFilter::text(&delta(15, Some("flood")), 14).unwrap_or_default();
+        assert!(
+            text.contains(r#""prev":14"#) && text.contains(r#""seq":15"#),
+            "{text}"
+        );
+        assert!(!filter.accept_message(r#"{"type":"other"}"#));
+        assert!(filter.accept_message(r#"{"type":"layers","layers":null}"#));
+        assert_eq!(filter.pass(&delta(16, Some("congestion"))), Some(14));
     }
 }

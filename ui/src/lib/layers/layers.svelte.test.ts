@@ -33,6 +33,16 @@ describe('LayerState', () => {
     expect(s.count('flood')).toBe(3);
   });
 
+  it('tells the engine which layers it draws, again whenever one is switched', () => {
+    const { s, t } = setup();
+    const announced = () => t.calls.filter(([name]) => name === 'streamLayers').map(([, args]) => args[0]);
+    expect(announced()).toEqual([['flood', 'incidents', 'cameras', 'hydrants']]);
+    s.toggle('incidents');
+    s.setVisible('components', true);
+    s.setVisible('components', true);
+    expect(announced().slice(1)).toEqual([['flood', 'cameras', 'hydrants'], ['flood', 'cameras', 'components', 'hydrants']]);
+  });
+
   it('lists layers by catalogue group, in order of first appearance, ungrouped last', () => {
     const s = new LayerState(fakeTransport({}), () => null, () => {});
     const l = (id: string, group?: string): LayerInfo => ({ id, title_zh: id, title_en: id, count: 1, group });

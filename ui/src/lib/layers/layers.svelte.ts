@@ -49,6 +49,13 @@ export class LayerState {
       this.views[l.id] = new ViewportLayer();
       this.visible[l.id] = l.visible ?? true;
     }
+    this.announce();
+  }
+
+  /** Tells the engine which layers this wall draws: its stream then leaves out the feature
+   * deltas of the others (a wall of dozens of layers, most switched off, parses only its own). */
+  private announce() {
+    this.transport.streamLayers(this.ids.filter((id) => this.visible[id]));
   }
 
   async refreshInfo() {
@@ -153,8 +160,10 @@ export class LayerState {
   }
 
   setVisible(layer: string, on: boolean) {
+    if (this.visible[layer] === on) return;
     this.visible[layer] = on;
     this.map()?.setVisible(styleIds(layer), on);
+    this.announce();
   }
 
   /** The catalogue: layers by their configured group, groups in order of first appearance;

@@ -29,6 +29,17 @@ describe('StreamDispatcher', () => {
     expect(s.log).toEqual(['touched', 'features flood', 'touched', 'warning w', 'resync', 'touched', 'reload rain', 'touched', 'source s']);
   });
 
+  it('a delta naming the one sent before it is no gap, though layers this wall does not draw were left out', () => {
+    const s = sink();
+    const d = new StreamDispatcher(s);
+    d.startAt(10);
+    d.dispatch({ ...features(14), prev: 10 });
+    d.dispatch({ ...features(20), prev: 14 });
+    expect(s.log).not.toContain('resync');
+    d.dispatch({ ...features(25), prev: 21 });
+    expect(s.log.filter((l) => l === 'resync')).toHaveLength(1);
+  });
+
   it('hello sets the sequence; resync asks for everything again', () => {
     const s = sink();
     const d = new StreamDispatcher(s);

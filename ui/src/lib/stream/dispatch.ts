@@ -38,7 +38,10 @@ export class StreamDispatcher {
       this.sink.resync();
       return;
     }
-    if (this.lastSeq && d.seq !== this.lastSeq + 1) this.sink.resync();
+    // Each delta names the one sent before it (`prev`): a delta of a layer this wall does not
+    // draw was never meant for it, one it lost was.
+    const prev = d.prev ?? d.seq - 1;
+    if (this.lastSeq && prev !== this.lastSeq) this.sink.resync();
     this.lastSeq = d.seq;
     this.sink.touched();
     if (!this.sink.live && d.type !== 'source') return;
