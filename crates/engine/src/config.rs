@@ -133,8 +133,30 @@ pub struct LayerConfig {
     pub time_field: Option<String>,
     /// Keep every change in the history table (for replay); off for big static inventories.
     pub history: bool,
+    /// Only records whose `field` holds one of `values` belong here (a census split by class).
+    pub filter: Option<LayerFilter>,
     /// How the wall draws and lists it.
     pub presentation: Presentation,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerFilter {
+    pub field: String,
+    pub values: Vec<String>,
+}
+
+impl LayerFilter {
+    /// Whether a record with these properties belongs to the layer: its field, as text (a
+    /// number as written), is one of the values.
+    pub fn takes(&self, properties: &serde_json::Map<String, serde_json::Value>) -> bool {
+        match properties.get(&self.field) {
+            Some(serde_json::Value::String(s)) => self.values.iter().any(|v| v == s),
+            Some(serde_json::Value::Number(n)) => self.values.contains(&n.to_string()),
+            Some(serde_json::Value::Bool(b)) => self.values.contains(&b.to_string()),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,7 +214,11 @@ fn default_online_field() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceConfig {
     pub id: String,
+    /// The layer it feeds (the first of `layers`).
     pub layer: String,
+    /// Every layer it feeds: more than one when a system's records are split by the layers'
+    /// filters (a census by class).
+    pub layers: Vec<String>,
     pub kind: SourceKind,
     pub url: String,
     pub title: String,
@@ -229,6 +255,7 @@ impl SourceConfig {
         SourceConfig {
             id: id.into(),
             layer: layer.into(),
+            layers: vec![layer.into()],
             kind,
             url: url.into(),
             title: id.into(),
@@ -384,7 +411,17 @@ impl Config {
                 let at = key_line(text, layer.span(), key);
                 problem(at, field, format!("layer `{id}`: {message}"));
             }
+            if let Some(f) = &l.filter {
+                if f.get_ref().field.trim().is_empty() || f.get_ref().values.is_empty() {
+                    problem(
+                        f.span(),
+                        "layer.filter",
+                        format!("layer `{id}`: a filter needs a `field` and at least one of its `values`"),
+                    );
+                }
+            }
             layers.push(LayerConfig {
+                filter: l.filter.as_ref().map(|f| f.get_ref().clone()),
                 presentation,
                 cluster_below_zoom: l.cluster_below_zoom.as_ref().map(|z| *z.get_ref()),
                 severity: l.severity.as_ref().map(|s| s.get_ref().clone()),
@@ -422,16 +459,41 @@ impl Config {
                     format!("source `{id}` is defined twice"),
                 );
             }
-            if !layer_ids.contains(s.layer.get_ref()) {
-                problem(
-                    s.layer.span(),
-                    "source.layer",
-                    format!(
-                        "source `{id}` names layer `{}`, which no [[layer]] defines",
-                        s.layer.get_ref()
-                    ),
-                );
+            // `layer = "…"`, or `layers = […]`: one system feeding several catalogue entries,
+            // each record to the first whose filter takes it.
+            let named: Vec<&Spanned<String>> = match (&s.layer, &s.layers) {
+                (Some(one), None) => vec![one],
+                (None, Some(many)) if !many.is_empty() => many.iter().collect(),
+                (Some(_), Some(_)) => {
+                    problem(
+                        source.span(),
+                        "source.layers",
+                        format!("source `{id}` gives both `layer` and `layers`: give one"),
+                    );
+                    Vec::new()
+                }
+                _ => {
+                    problem(
+                        source.span(),
+                        "source.layer",
+                        format!("source `{id}` names no `layer` (or `layers`) to feed"),
+                    );
+                    Vec::new()
+                }
+            };
+            for layer in &named {
+                if !layer_ids.contains(layer.get_ref()) {
+                    problem(
+                        layer.span(),
+                        "source.layer",
+                        format!(
+                            "source `{id}` names layer `{}`, which no [[layer]] defines",
+                            layer.get_ref()
+                        ),
+                    );
+                }
             }
+            let source_layers: Vec<String> = named.iter().map(|l| l.get_ref().clone()).collect();
             let kind = SourceKind::parse(s.kind.get_ref());
             if kind.is_none() {
                 problem(
@@ -623,7 +685,8 @@ impl Config {
             };
             sources.push(SourceConfig {
                 id: id.clone(),
-                layer: s.layer.get_ref().clone(),
+                layer: source_layers.first().cloned().unwrap_or_default(),
+                layers: source_layers,
                 kind: kind.unwrap_or(SourceKind::Geojson),
                 url: url.clone(),
                 title: s.title.clone().unwrap_or_else(|| id.clone()),
@@ -752,7 +815,7 @@ impl Config {
     pub fn layer_is_shared(&self, layer: &str) -> bool {
         self.sources
             .iter()
-            .filter(|s| s.layer == layer)
+            .filter(|s| s.layers.iter().any(|l| l == layer))
             .nth(1)
             .is_some()
     }
@@ -848,13 +911,15 @@ struct RawLayer {
     label: Option<String>,
     style: Option<PointStyle>,
     popup: Option<Vec<PopupField>>,
+    filter: Option<Spanned<LayerFilter>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSource {
     id: Spanned<String>,
-    layer: Spanned<String>,
+    layer: Option<Spanned<String>>,
+    layers: Option<Vec<Spanned<String>>>,
     kind: Spanned<String>,
     url: Spanned<String>,
     title: Option<String>,

@@ -294,10 +294,80 @@ impl Engine {
         }
     }
 
-    /// Lands one batch from a source. New and changed records are upserted; in
-    /// [`IngestMode::Snapshot`] records the source no longer lists are removed; rejects are
-    /// quarantined; all in one store transaction, then the index, then one delta.
+    /// Lands one batch from a source. A source that feeds several layers, or a layer with a
+    /// filter, has each record go to the first of its layers whose filter takes it (one that
+    /// none takes is quarantined with why); each layer's part then lands as below, and the
+    /// reports add up.
     pub async fn ingest(
+        &self,
+        source: &SourceConfig,
+        batch: Batch,
+        mode: IngestMode,
+    ) -> Result<IngestReport, StoreError> {
+        let filters: Vec<(&String, Option<&crate::config::LayerFilter>)> = source
+            .layers
+            .iter()
+            .map(|l| (l, self.config.layer(l).and_then(|c| c.filter.as_ref())))
+            .collect();
+        if filters.len() <= 1 && filters.iter().all(|(_, f)| f.is_none()) {
+            return self.ingest_into(source, batch, mode).await;
+        }
+        let mut parts: Vec<Batch> = vec![Batch::default(); filters.len()];
+        let Batch {
+            records,
+            mut rejected,
+        } = batch;
+        for (position, record) in records.into_iter().enumerate() {
+            match filters
+                .iter()
+                .position(|(_, f)| f.is_none_or(|f| f.takes(&record.properties)))
+            {
+                Some(i) => parts[i].records.push(record),
+                None => rejected.push(Rejected {
+                    index: position,
+                    reason: format!(
+                        "record `{}`: no layer of this source takes it ({})",
+                        record.id,
+                        filters
+                            .iter()
+                            .filter_map(|(l, f)| f.map(|f| format!(
+                                "`{l}` takes {} = {}",
+                                f.field,
+                                f.values.join(" | ")
+                            )))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                    excerpt: crate::sources::excerpt_text(
+                        &serde_json::to_string(&record.properties).unwrap_or_default(),
+                    ),
+                }),
+            }
+        }
+        if let Some(first) = parts.first_mut() {
+            first.rejected = rejected;
+        }
+        let mut total = IngestReport::default();
+        for ((layer, _), part) in filters.iter().zip(parts) {
+            let one = SourceConfig {
+                layer: (*layer).clone(),
+                ..source.clone()
+            };
+            let report = self.ingest_into(&one, part, mode).await?;
+            total.upserted += report.upserted;
+            total.removed += report.removed;
+            total.rejected += report.rejected;
+            total.count += report.count;
+            total.first_rejection = total.first_rejection.or(report.first_rejection);
+        }
+        Ok(total)
+    }
+
+    /// Lands one batch from a source into its layer (`source.layer`). New and changed records
+    /// are upserted; in [`IngestMode::Snapshot`] records the source no longer lists are
+    /// removed; rejects are quarantined; all in one store transaction, then the index, then one
+    /// delta.
+    async fn ingest_into(
         &self,
         source: &SourceConfig,
         batch: Batch,

@@ -516,13 +516,10 @@ impl SimCity {
             ));
         }
         if let Some(port) = *self.portal.lock().unwrap_or_else(|p| p.into_inner()) {
-            for layer in crate::wider::LAYERS {
-                text.push_str(&crate::wider::config_block(
-                    layer,
-                    &format!("http://127.0.0.1:{port}"),
-                    interval_s,
-                ));
-            }
+            text.push_str(&crate::wider::config_text(
+                &format!("http://127.0.0.1:{port}"),
+                interval_s,
+            ));
         }
         for s in Subsystem::ALL.into_iter().chain(Subsystem::INVENTORY) {
             if let Some(url) = self.url(s) {

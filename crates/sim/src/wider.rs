@@ -34,71 +34,92 @@ pub struct WideLayer {
     pub visible: bool,
     /// Changes with the clock (polled often) or a register (polled once a minute).
     pub live: bool,
-    /// The rest of its `[[layer]]` block: label, style, popup.
+    /// The rest of its `[[layer]]` block: label, style, popup, filter.
     pub presentation: &'static str,
+    /// The portal route it is fed from; layers sharing one are split by their filters (the IoT
+    /// component platform serves manhole covers and street lights together, by `class`).
+    pub feed: &'static str,
 }
 
 /// Every layer the portal serves, in catalogue order.
 pub const LAYERS: &[WideLayer] = &[
     WideLayer { id: "congestion", title_zh: "道路拥堵", title_en: "Road congestion", group: "交通运输", system: "交通运行监测平台", geometry: "line", visible: true, live: true,
-        presentation: concat!("label = \"road\"\nmin_zoom = 10\n", r##"style = { color_by = { field = "level", values = { "畅通" = "#2fbf71", "缓行" = "#e8c547", "拥堵" = "#f08a24", "严重拥堵" = "#e03c3c" } }, width = 2.5, opacity = 0.75 }"##, "\npopup = [{ field = \"road\", title = \"道路\" }, { field = \"level\", title = \"路况\" }, { field = \"speed_kmh\", title = \"平均车速\", unit = \"km/h\", format = \"number\", digits = 0 }]\n") },
+        presentation: concat!("label = \"road\"\nmin_zoom = 10\n", r##"style = { color_by = { field = "level", values = { "畅通" = "#2fbf71", "缓行" = "#e8c547", "拥堵" = "#f08a24", "严重拥堵" = "#e03c3c" } }, width = 2.5, opacity = 0.75 }"##, "\npopup = [{ field = \"road\", title = \"道路\" }, { field = \"level\", title = \"路况\" }, { field = \"speed_kmh\", title = \"平均车速\", unit = \"km/h\", format = \"number\", digits = 0 }]\n"), feed: "congestion" },
     WideLayer { id: "flood_extent", title_zh: "积水范围", title_en: "Flood extents", group: "防汛应急", system: "防汛积水监测系统", geometry: "polygon", visible: true, live: true,
-        presentation: concat!(r##"style = { color_by = { field = "depth_m", stops = [[0.0, "#5aa9ff"], [0.27, "#f0c419"], [0.4, "#f08a24"], [0.5, "#e03c3c"]] }, opacity = 0.35, width = 1.5 }"##, "\npopup = [{ field = \"name\", title = \"积水点\" }, { field = \"depth_m\", title = \"积水深度\", unit = \"m\", format = \"number\", digits = 2 }, { field = \"area_m2\", title = \"影响面积\", unit = \"m²\", format = \"number\", digits = 0 }]\n") },
+        presentation: concat!(r##"style = { color_by = { field = "depth_m", stops = [[0.0, "#5aa9ff"], [0.27, "#f0c419"], [0.4, "#f08a24"], [0.5, "#e03c3c"]] }, opacity = 0.35, width = 1.5 }"##, "\npopup = [{ field = \"name\", title = \"积水点\" }, { field = \"depth_m\", title = \"积水深度\", unit = \"m\", format = \"number\", digits = 2 }, { field = \"area_m2\", title = \"影响面积\", unit = \"m²\", format = \"number\", digits = 0 }]\n"), feed: "flood_extent" },
     WideLayer { id: "closures", title_zh: "临时管控区", title_en: "Closure zones", group: "交通运输", system: "交警指挥平台", geometry: "polygon", visible: true, live: true,
-        presentation: concat!("label = \"name\"\n", r##"style = { color = "#ff5b5b", opacity = 0.18, width = 2.0, outline = "#ff5b5b" }"##, "\npopup = [{ field = \"name\", title = \"管控区\" }, { field = \"reason\", title = \"原因\" }, { field = \"since\", title = \"开始\", format = \"time\" }]\n") },
+        presentation: concat!("label = \"name\"\n", r##"style = { color = "#ff5b5b", opacity = 0.18, width = 2.0, outline = "#ff5b5b" }"##, "\npopup = [{ field = \"name\", title = \"管控区\" }, { field = \"reason\", title = \"原因\" }, { field = \"since\", title = \"开始\", format = \"time\" }]\n"), feed: "closures" },
     WideLayer { id: "construction", title_zh: "在建工地", title_en: "Construction sites", group: "城市管理", system: "建筑工地监管平台", geometry: "polygon", visible: true, live: true,
-        presentation: concat!("label = \"name\"\nmin_zoom = 11\n", r##"style = { color_by = { field = "status", values = { "施工中" = "#d9a441", "停工" = "#8c96a8", "扬尘超标" = "#e0603c" } }, opacity = 0.3, width = 1.2 }"##, "\npopup = [{ field = \"name\", title = \"工地\" }, { field = \"builder\", title = \"施工单位\" }, { field = \"status\", title = \"状态\" }, { field = \"pm10\", title = \"PM10\", unit = \"μg/m³\", format = \"number\", digits = 0 }]\n") },
+        presentation: concat!("label = \"name\"\nmin_zoom = 11\n", r##"style = { color_by = { field = "status", values = { "施工中" = "#d9a441", "停工" = "#8c96a8", "扬尘超标" = "#e0603c" } }, opacity = 0.3, width = 1.2 }"##, "\npopup = [{ field = \"name\", title = \"工地\" }, { field = \"builder\", title = \"施工单位\" }, { field = \"status\", title = \"状态\" }, { field = \"pm10\", title = \"PM10\", unit = \"μg/m³\", format = \"number\", digits = 0 }]\n"), feed: "construction" },
     WideLayer { id: "pumps", title_zh: "排水泵站", title_en: "Pumping stations", group: "防汛应急", system: "排水管理系统", geometry: "point", visible: true, live: true,
-        presentation: concat!("label = \"name\"\n", r##"style = { color_by = { field = "state", values = { "运行" = "#3fd0ff", "待机" = "#7f8da3", "故障" = "#e03c3c" } }, radius = 6 }"##, "\npopup = [{ field = \"name\", title = \"泵站\" }, { field = \"state\", title = \"状态\" }, { field = \"flow_m3s\", title = \"抽排流量\", unit = \"m³/s\", format = \"number\", digits = 1 }]\n") },
+        presentation: concat!("label = \"name\"\n", r##"style = { color_by = { field = "state", values = { "运行" = "#3fd0ff", "待机" = "#7f8da3", "故障" = "#e03c3c" } }, radius = 6 }"##, "\npopup = [{ field = \"name\", title = \"泵站\" }, { field = \"state\", title = \"状态\" }, { field = \"flow_m3s\", title = \"抽排流量\", unit = \"m³/s\", format = \"number\", digits = 1 }]\n"), feed: "pumps" },
     WideLayer { id: "shelters", title_zh: "应急避难场所", title_en: "Emergency shelters", group: "防汛应急", system: "应急资源库", geometry: "point", visible: false, live: false,
-        presentation: concat!("label = \"name\"\n", r##"style = { color = "#46c37b", radius = 6 }"##, "\npopup = [{ field = \"name\", title = \"场所\" }, { field = \"capacity\", title = \"容纳人数\", unit = \"人\", format = \"number\", digits = 0 }]\n") },
+        presentation: concat!("label = \"name\"\n", r##"style = { color = "#46c37b", radius = 6 }"##, "\npopup = [{ field = \"name\", title = \"场所\" }, { field = \"capacity\", title = \"容纳人数\", unit = \"人\", format = \"number\", digits = 0 }]\n"), feed: "shelters" },
     WideLayer { id: "aqi", title_zh: "空气质量", title_en: "Air quality", group: "生态环境", system: "生态环境监测平台", geometry: "point", visible: false, live: true,
-        presentation: concat!("label = \"aqi\"\n", r##"style = { color_by = { field = "aqi", stops = [[0.0, "#2fbf71"], [51.0, "#e8c547"], [101.0, "#f08a24"], [151.0, "#e03c3c"], [201.0, "#9b3fd6"]] }, radius = 7 }"##, "\npopup = [{ field = \"name\", title = \"监测站\" }, { field = \"aqi\", title = \"AQI\", format = \"number\", digits = 0 }, { field = \"pm25\", title = \"PM2.5\", unit = \"μg/m³\", format = \"number\", digits = 0 }]\n") },
+        presentation: concat!("label = \"aqi\"\n", r##"style = { color_by = { field = "aqi", stops = [[0.0, "#2fbf71"], [51.0, "#e8c547"], [101.0, "#f08a24"], [151.0, "#e03c3c"], [201.0, "#9b3fd6"]] }, radius = 7 }"##, "\npopup = [{ field = \"name\", title = \"监测站\" }, { field = \"aqi\", title = \"AQI\", format = \"number\", digits = 0 }, { field = \"pm25\", title = \"PM2.5\", unit = \"μg/m³\", format = \"number\", digits = 0 }]\n"), feed: "aqi" },
     WideLayer { id: "parking", title_zh: "公共停车场", title_en: "Car parks", group: "交通运输", system: "智慧停车平台", geometry: "point", visible: false, live: true,
-        presentation: concat!(r##"style = { color_by = { field = "occupancy_pct", stops = [[0.0, "#2fbf71"], [70.0, "#e8c547"], [90.0, "#e03c3c"]] }, radius = 5 }"##, "\npopup = [{ field = \"name\", title = \"停车场\" }, { field = \"free\", title = \"空余车位\", format = \"number\", digits = 0 }, { field = \"occupancy_pct\", title = \"占用率\", format = \"percent\", digits = 0 }]\n") },
+        presentation: concat!(r##"style = { color_by = { field = "occupancy_pct", stops = [[0.0, "#2fbf71"], [70.0, "#e8c547"], [90.0, "#e03c3c"]] }, radius = 5 }"##, "\npopup = [{ field = \"name\", title = \"停车场\" }, { field = \"free\", title = \"空余车位\", format = \"number\", digits = 0 }, { field = \"occupancy_pct\", title = \"占用率\", format = \"percent\", digits = 0 }]\n"), feed: "parking" },
     WideLayer { id: "chargers", title_zh: "充电站", title_en: "EV chargers", group: "交通运输", system: "充电设施监管平台", geometry: "point", visible: false, live: true,
-        presentation: concat!(r##"style = { color = "#5ad1c1", radius = 5 }"##, "\npopup = [{ field = \"name\", title = \"充电站\" }, { field = \"free\", title = \"空闲桩\", format = \"number\", digits = 0 }, { field = \"total\", title = \"总桩数\", format = \"number\", digits = 0 }]\n") },
+        presentation: concat!(r##"style = { color = "#5ad1c1", radius = 5 }"##, "\npopup = [{ field = \"name\", title = \"充电站\" }, { field = \"free\", title = \"空闲桩\", format = \"number\", digits = 0 }, { field = \"total\", title = \"总桩数\", format = \"number\", digits = 0 }]\n"), feed: "chargers" },
     WideLayer { id: "bus_stops", title_zh: "公交站点", title_en: "Bus stops", group: "交通运输", system: "公交调度系统", geometry: "point", visible: false, live: false,
-        presentation: concat!("min_zoom = 12\n", r##"style = { color = "#8fb4ff", radius = 3.5 }"##, "\n") },
+        presentation: concat!("min_zoom = 12\n", r##"style = { color = "#8fb4ff", radius = 3.5 }"##, "\n"), feed: "bus_stops" },
     WideLayer { id: "muck_trucks", title_zh: "渣土车", title_en: "Muck trucks", group: "城市管理", system: "渣土车监管平台", geometry: "point", visible: false, live: true,
-        presentation: concat!(r##"style = { color_by = { field = "state", values = { "运输中" = "#d9a441", "违规" = "#e03c3c", "停放" = "#7f8da3" } }, radius = 5 }"##, "\npopup = [{ field = \"plate\", title = \"车牌\" }, { field = \"state\", title = \"状态\" }, { field = \"site\", title = \"所属工地\" }]\n") },
+        presentation: concat!(r##"style = { color_by = { field = "state", values = { "运输中" = "#d9a441", "违规" = "#e03c3c", "停放" = "#7f8da3" } }, radius = 5 }"##, "\npopup = [{ field = \"plate\", title = \"车牌\" }, { field = \"state\", title = \"状态\" }, { field = \"site\", title = \"所属工地\" }]\n"), feed: "muck_trucks" },
     WideLayer { id: "grid_workers", title_zh: "网格员", title_en: "Grid officers", group: "城市管理", system: "网格化管理平台", geometry: "point", visible: false, live: true,
-        presentation: concat!(r##"style = { color = "#c79bff", radius = 5 }"##, "\npopup = [{ field = \"name\", title = \"网格员\" }, { field = \"grid\", title = \"责任网格\" }, { field = \"state\", title = \"状态\" }]\n") },
+        presentation: concat!(r##"style = { color = "#c79bff", radius = 5 }"##, "\npopup = [{ field = \"name\", title = \"网格员\" }, { field = \"grid\", title = \"责任网格\" }, { field = \"state\", title = \"状态\" }]\n"), feed: "grid_workers" },
     WideLayer { id: "toilets", title_zh: "公共厕所", title_en: "Public toilets", group: "城市管理", system: "环卫作业平台", geometry: "point", visible: false, live: false,
-        presentation: concat!("min_zoom = 12\n", r##"style = { color = "#77a6c9", radius = 4 }"##, "\n") },
+        presentation: concat!("min_zoom = 12\n", r##"style = { color = "#77a6c9", radius = 4 }"##, "\n"), feed: "toilets" },
     WideLayer { id: "waste", title_zh: "垃圾中转站", title_en: "Waste transfer stations", group: "城市管理", system: "环卫作业平台", geometry: "point", visible: false, live: true,
-        presentation: concat!(r##"style = { color_by = { field = "fill_pct", stops = [[0.0, "#2fbf71"], [70.0, "#e8c547"], [90.0, "#e03c3c"]] }, radius = 5 }"##, "\npopup = [{ field = \"name\", title = \"中转站\" }, { field = \"fill_pct\", title = \"满溢度\", format = \"percent\", digits = 0 }]\n") },
+        presentation: concat!(r##"style = { color_by = { field = "fill_pct", stops = [[0.0, "#2fbf71"], [70.0, "#e8c547"], [90.0, "#e03c3c"]] }, radius = 5 }"##, "\npopup = [{ field = \"name\", title = \"中转站\" }, { field = \"fill_pct\", title = \"满溢度\", format = \"percent\", digits = 0 }]\n"), feed: "waste" },
     WideLayer { id: "hospitals", title_zh: "医疗机构", title_en: "Hospitals", group: "公共服务", system: "卫健委资源库", geometry: "point", visible: false, live: false,
-        presentation: concat!("label = \"name\"\n", r##"style = { color = "#ff7a8a", radius = 6 }"##, "\npopup = [{ field = \"name\", title = \"医院\" }, { field = \"grade\", title = \"等级\" }, { field = \"beds\", title = \"床位\", format = \"number\", digits = 0 }]\n") },
+        presentation: concat!("label = \"name\"\n", r##"style = { color = "#ff7a8a", radius = 6 }"##, "\npopup = [{ field = \"name\", title = \"医院\" }, { field = \"grade\", title = \"等级\" }, { field = \"beds\", title = \"床位\", format = \"number\", digits = 0 }]\n"), feed: "hospitals" },
     WideLayer { id: "schools", title_zh: "学校", title_en: "Schools", group: "公共服务", system: "教育局资源库", geometry: "point", visible: false, live: false,
-        presentation: concat!(r##"style = { color = "#ffd27a", radius = 5 }"##, "\npopup = [{ field = \"name\", title = \"学校\" }, { field = \"kind\", title = \"类型\" }, { field = \"pupils\", title = \"在校人数\", format = \"number\", digits = 0 }]\n") },
+        presentation: concat!(r##"style = { color = "#ffd27a", radius = 5 }"##, "\npopup = [{ field = \"name\", title = \"学校\" }, { field = \"kind\", title = \"类型\" }, { field = \"pupils\", title = \"在校人数\", format = \"number\", digits = 0 }]\n"), feed: "schools" },
     WideLayer { id: "hazchem", title_zh: "危化品企业", title_en: "Hazardous chemicals", group: "安全生产", system: "安全生产监管平台", geometry: "point", visible: false, live: false,
-        presentation: concat!("label = \"name\"\n", r##"style = { color_by = { field = "risk", values = { "重大" = "#e03c3c", "较大" = "#f08a24", "一般" = "#e8c547" } }, radius = 7 }"##, "\npopup = [{ field = \"name\", title = \"企业\" }, { field = \"risk\", title = \"风险等级\" }, { field = \"chemicals\", title = \"主要品类\" }]\n") },
+        presentation: concat!("label = \"name\"\n", r##"style = { color_by = { field = "risk", values = { "重大" = "#e03c3c", "较大" = "#f08a24", "一般" = "#e8c547" } }, radius = 7 }"##, "\npopup = [{ field = \"name\", title = \"企业\" }, { field = \"risk\", title = \"风险等级\" }, { field = \"chemicals\", title = \"主要品类\" }]\n"), feed: "hazchem" },
     WideLayer { id: "gas_stations", title_zh: "加油站", title_en: "Fuel stations", group: "安全生产", system: "安全生产监管平台", geometry: "point", visible: false, live: false,
-        presentation: concat!(r##"style = { color = "#f0a050", radius = 5 }"##, "\n") },
+        presentation: concat!(r##"style = { color = "#f0a050", radius = 5 }"##, "\n"), feed: "gas_stations" },
     WideLayer { id: "hydrants", title_zh: "消防栓", title_en: "Fire hydrants", group: "安全生产", system: "消防水源管理系统", geometry: "point", visible: false, live: true,
-        presentation: concat!("min_zoom = 12\n", r##"style = { color_by = { field = "pressure", values = { "正常" = "#3fa9ff", "低压" = "#e03c3c" } }, radius = 4 }"##, "\npopup = [{ field = \"id\", title = \"编号\" }, { field = \"pressure\", title = \"水压\" }]\n") },
+        presentation: concat!("min_zoom = 12\n", r##"style = { color_by = { field = "pressure", values = { "正常" = "#3fa9ff", "低压" = "#e03c3c" } }, radius = 4 }"##, "\npopup = [{ field = \"id\", title = \"编号\" }, { field = \"pressure\", title = \"水压\" }]\n"), feed: "hydrants" },
     WideLayer { id: "manholes", title_zh: "智能井盖", title_en: "Smart manhole covers", group: "城市部件", system: "城市部件物联感知平台", geometry: "point", visible: false, live: true,
-        presentation: concat!(r##"style = { color_by = { field = "state", values = { "正常" = "#6f8aa8", "位移" = "#f08a24", "满溢" = "#e03c3c" } }, radius = 4 }"##, "\npopup = [{ field = \"id\", title = \"编号\" }, { field = \"state\", title = \"状态\" }, { field = \"road\", title = \"所在道路\" }]\n") },
+        presentation: concat!("filter = { field = \"class\", values = [\"井盖\"] }\n", r##"style = { color_by = { field = "state", values = { "正常" = "#6f8aa8", "位移" = "#f08a24", "满溢" = "#e03c3c" } }, radius = 4 }"##, "\npopup = [{ field = \"id\", title = \"编号\" }, { field = \"state\", title = \"状态\" }, { field = \"road\", title = \"所在道路\" }]\n"), feed: "iot_components" },
+    WideLayer { id: "street_lights", title_zh: "智能路灯", title_en: "Smart street lights", group: "城市部件", system: "城市部件物联感知平台", geometry: "point", visible: false, live: true,
+        presentation: concat!("min_zoom = 12\nfilter = { field = \"class\", values = [\"路灯\"] }\n", r##"style = { color_by = { field = "state", values = { "亮灯" = "#ffe08a", "熄灯" = "#5d6b80", "故障" = "#e03c3c" } }, radius = 3.5 }"##, "\npopup = [{ field = \"id\", title = \"编号\" }, { field = \"state\", title = \"状态\" }, { field = \"road\", title = \"所在道路\" }]\n"), feed: "iot_components" },
 ];
 
-/// The config text of one portal layer and its source, polling `url` (live layers every
-/// `interval_s`, registers once a minute).
-pub fn config_block(layer: &WideLayer, url: &str, interval_s: f64) -> String {
-    let interval = if layer.live { interval_s } else { 60.0 };
-    format!(
-        "\n[[layer]]\nid = \"{id}\"\ntitle_zh = \"{zh}\"\ntitle_en = \"{en}\"\ngroup = \"{group}\"\ngeometry = \"{geometry}\"\nvisible = {visible}\n{presentation}\n\
-         [[source]]\nid = \"portal-{id}\"\nlayer = \"{id}\"\nkind = \"geojson\"\ntitle = \"{system}\"\nurl = \"{url}/layers/{id}\"\ninterval_s = {interval}\nmax_age_s = {max_age}\n",
-        id = layer.id,
-        zh = layer.title_zh,
-        en = layer.title_en,
-        group = layer.group,
-        geometry = layer.geometry,
-        visible = layer.visible,
-        presentation = layer.presentation,
-        system = layer.system,
-        max_age = (interval * 6.0).max(30.0),
-    )
+/// The config text of every portal layer and its sources, polling the portal at `url` (live
+/// layers every `interval_s`, registers once a minute). Layers fed from one route share one
+/// source (`layers = […]`) and are split by their filters.
+pub fn config_text(url: &str, interval_s: f64) -> String {
+    let mut text = String::new();
+    for layer in LAYERS {
+        text.push_str(&format!(
+            "\n[[layer]]\nid = \"{id}\"\ntitle_zh = \"{zh}\"\ntitle_en = \"{en}\"\ngroup = \"{group}\"\ngeometry = \"{geometry}\"\nvisible = {visible}\n{presentation}",
+            id = layer.id,
+            zh = layer.title_zh,
+            en = layer.title_en,
+            group = layer.group,
+            geometry = layer.geometry,
+            visible = layer.visible,
+            presentation = layer.presentation,
+        ));
+    }
+    let mut feeds: Vec<&str> = LAYERS.iter().map(|l| l.feed).collect();
+    feeds.dedup();
+    for feed in feeds {
+        let fed: Vec<&WideLayer> = LAYERS.iter().filter(|l| l.feed == feed).collect();
+        let live = fed.iter().any(|l| l.live);
+        let interval = if live { interval_s } else { 60.0 };
+        let layers: Vec<String> = fed.iter().map(|l| format!("\"{}\"", l.id)).collect();
+        text.push_str(&format!(
+            "\n[[source]]\nid = \"portal-{id}\"\nlayers = [{layers}]\nkind = \"geojson\"\ntitle = \"{system}\"\nurl = \"{url}/layers/{feed}\"\ninterval_s = {interval}\nmax_age_s = {max_age}\n",
+            id = feed.replace('_', "-"),
+            layers = layers.join(", "),
+            system = fed[0].system,
+            max_age = (interval * 6.0).max(30.0),
+        ));
+    }
+    text
 }
 
 fn hour_of_day(t: f64) -> f64 {
@@ -379,11 +400,19 @@ pub fn layer_geojson(scenario: &Scenario, id: &str, t: f64) -> Option<Value> {
         "hydrants" => facilities(320, "消防栓", &|i, _| json!({
             "id": format!("XF{:05}", i + 1),
             "pressure": if keyed(&[seed, 0xe1, i as u64, slot(120.0)]).chance(0.03) { "低压" } else { "正常" }})),
-        "manholes" => facilities(240, "井盖", &|i, p| {
-            let overflow = rain > 30.0 && i % 23 == 5;
-            let moved = keyed(&[seed, 0xe2, i as u64, slot(240.0)]).chance(0.01);
-            json!({"id": format!("JG{:05}", i + 1), "road": street_of(city, p),
-                   "state": if overflow { "满溢" } else if moved { "位移" } else { "正常" }})
+        // The IoT component platform: manhole covers and street lights in one answer, by class.
+        "iot_components" => facilities(520, "部件", &|i, p| {
+            if i % 2 == 0 {
+                let overflow = rain > 30.0 && i % 46 == 10;
+                let moved = keyed(&[seed, 0xe2, i as u64, slot(240.0)]).chance(0.01);
+                json!({"class": "井盖", "id": format!("JG{:05}", i / 2 + 1), "road": street_of(city, p),
+                       "state": if overflow { "满溢" } else if moved { "位移" } else { "正常" }})
+            } else {
+                let lit = !(6.0..18.5).contains(&hour);
+                let broken = keyed(&[seed, 0xe3, i as u64, slot(720.0)]).chance(0.02);
+                json!({"class": "路灯", "id": format!("LD{:05}", i / 2 + 1), "road": street_of(city, p),
+                       "state": if broken { "故障" } else if lit { "亮灯" } else { "熄灯" }})
+            }
         }),
         _ => return None,
     };
@@ -427,10 +456,10 @@ mod tests {
     fn every_layer_answers_valid_geojson_and_the_flood_extent_follows_the_storm() {
         let scenario = Scenario::new(42, 1_780_000_000.0);
         for layer in LAYERS {
-            let fc = layer_geojson(&scenario, layer.id, 1_780_000_000.0).expect(layer.id);
-            assert_eq!(fc["type"], "FeatureCollection", "{}", layer.id);
+            let fc = layer_geojson(&scenario, layer.feed, 1_780_000_000.0).expect(layer.feed);
+            assert_eq!(fc["type"], "FeatureCollection", "{}", layer.feed);
         }
-        assert_eq!(LAYERS.len() + 6, 26, "the demo wall's breadth");
+        assert_eq!(LAYERS.len() + 6, 27, "the demo wall's breadth");
         // Through a storm cycle the extents appear, grow and recede.
         let sizes: Vec<usize> = (0..48)
             .map(|i| {
