@@ -99,8 +99,12 @@ try {
     await new Promise((r) => setTimeout(r, 300));
   }
   profile = mkdtempSync(path.join(tmpdir(), 'citywall-soak-'));
+  // Composited on Chromium's GPU path (ANGLE on SwiftShader), as a wall's browser composites on
+  // its GPU; without it headless Chromium reads every WebGL frame back to the page (see the
+  // browser e2e).
   browser = spawn('/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--no-first-run', '--disable-quic', `--user-data-dir=${profile}`, '--window-size=1920,1080', base], { stdio: 'ignore' });
+    '--no-first-run', '--disable-quic', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--enable-gpu-rasterization', '--use-angle=swiftshader',
+    `--user-data-dir=${profile}`, '--window-size=1920,1080', base], { stdio: 'ignore' });
   // The wall is up once it has fetched its layers' views (the engine counts no clients, so wait
   // for the warm-up to tell rather than probing the page).
   await new Promise((r) => setTimeout(r, 20_000));

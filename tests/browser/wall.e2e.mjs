@@ -13,6 +13,12 @@ import { chromium } from 'playwright-core';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const out = path.join(root, 'test-output');
 mkdirSync(out, { recursive: true });
+// Chromium's software GL composited on its GPU path (ANGLE on SwiftShader), as a wall's browser
+// composites on its GPU. Without these flags headless Chromium falls back to software
+// compositing, which reads every WebGL frame back to the main thread (glReadPixels, 60–100 ms a
+// frame on two cores): a stall no machine with a GPU has, and most of what the latency check
+// measured (p95 1.1–1.5 s with it, about 0.5 s without, same wall, same machine).
+const GPU_COMPOSITING = ['--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--enable-gpu-rasterization', '--use-angle=swiftshader'];
 const binary = process.env.CITYWALL_BIN ?? path.join(root, 'target/debug/citywall');
 
 const freePort = () =>
@@ -105,7 +111,7 @@ try {
   await waitForApi(base, server);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...GPU_COMPOSITING],
   });
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   const consoleErrors = [];

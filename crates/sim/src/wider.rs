@@ -88,7 +88,8 @@ pub const LAYERS: &[WideLayer] = &[
 ];
 
 /// The config text of every portal layer and its sources, polling the portal at `url` (live
-/// layers every `interval_s`, registers once a minute). Layers fed from one route share one
+/// layers every `interval_s` but at most every 10 s, as a GIS portal's layers refresh;
+/// registers once a minute). Layers fed from one route share one
 /// source (`layers = […]`) and are split by their filters.
 pub fn config_text(url: &str, interval_s: f64) -> String {
     let mut text = String::new();
@@ -109,7 +110,7 @@ pub fn config_text(url: &str, interval_s: f64) -> String {
     for feed in feeds {
         let fed: Vec<&WideLayer> = LAYERS.iter().filter(|l| l.feed == feed).collect();
         let live = fed.iter().any(|l| l.live);
-        let interval = if live { interval_s } else { 60.0 };
+        let interval = if live { interval_s.max(10.0) } else { 60.0 };
         let layers: Vec<String> = fed.iter().map(|l| format!("\"{}\"", l.id)).collect();
         text.push_str(&format!(
             "\n[[source]]\nid = \"portal-{id}\"\nlayers = [{layers}]\nkind = \"geojson\"\ntitle = \"{system}\"\nurl = \"{url}/layers/{feed}\"\ninterval_s = {interval}\nmax_age_s = {max_age}\n",
