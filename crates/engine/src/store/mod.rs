@@ -60,6 +60,11 @@ pub struct ChangeSet<'a> {
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// SQLite has one writer at a time. Writers take turns here rather than racing for the
+    /// file lock: a census's first load holds it for seconds, and a source whose batch waited
+    /// past SQLite's busy timeout failed with "database is locked" (seen with 27 sources at
+    /// start). Readers never wait for it (WAL).
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Upserted rows from which a batch's history is copied inside SQLite (see [`Store::apply`]).
@@ -100,7 +105,10 @@ impl Store {
                 path: shown,
                 source,
             })?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            writer: Default::default(),
+        })
     }
 
     /// Every current feature, to rebuild the index at start.
@@ -123,6 +131,7 @@ impl Store {
         // Multi-row statements: one round trip per 400 rows instead of two per row (8 binds a
         // row stays well under SQLite's variable limit).
         const ROWS: usize = 400;
+        let _turn = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let props: Vec<String> = changes
             .upserted
@@ -267,6 +276,7 @@ impl Store {
         warnings: &[Warning],
         action: Option<&audit::AuditEntry>,
     ) -> Result<Option<audit::AuditRecord>, StoreError> {
+        let _turn = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         for w in warnings {
             let body = serde_json::to_string(w).unwrap_or_else(|_| "{}".into());
