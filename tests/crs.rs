@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::routing::get;
 use axum::Router;
-use citywall_e2e::{scratch_dir, wait_for};
+use citywall_e2e::{scratch_dir, serve_loopback, wait_for};
 use citywall_engine::api::FeatureQuery;
 use citywall_engine::crs::distance_m;
 use citywall_engine::{Api, Config, Engine};
@@ -48,11 +48,7 @@ async fn gcj02_and_bd09_sources_land_within_a_metre_of_the_truth() {
             "/bd09",
             get(|| async { served(coordtransform::wgs84_to_bd09) }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("bound address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = serve_loopback(app).await;
 
     let dir = scratch_dir("crs");
     let mut text = String::new();

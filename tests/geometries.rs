@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use citywall_e2e::{scratch_dir, wait_for};
+use citywall_e2e::{scratch_dir, serve_loopback, wait_for};
 use citywall_engine::api::FeatureQuery;
 use citywall_engine::crs::distance_m;
 use citywall_engine::model::Bbox;
@@ -109,11 +109,7 @@ async fn lines_and_polygons_travel_the_whole_path() {
         )
         .route("/cameras", get(|| async { cameras() }))
         .with_state(stage.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("bound address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = serve_loopback(app).await;
 
     let dir = scratch_dir("geometries");
     // Two grid cells: the west one holds the flood extent's anchor, the east one the zones'.

@@ -8,6 +8,17 @@ use std::time::{Duration, Instant};
 use citywall_engine::{Api, Config, Engine};
 use citywall_sim::SimCity;
 
+/// Serves `app` on a loopback port of its own, as a subsystem stands in for a city's; the task
+/// ends with the test.
+pub async fn serve_loopback(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("bound address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
 /// A fresh directory under the system temp dir, unique to this process and `name`.
 pub fn scratch_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("citywall-test-{}-{name}", std::process::id()));

@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use citywall_e2e::{scratch_dir, wait_for};
+use citywall_e2e::{scratch_dir, serve_loopback, wait_for};
 use citywall_engine::api::FeatureQuery;
 use citywall_engine::{Api, Config, Engine};
 use serde_json::json;
@@ -42,11 +42,7 @@ async fn a_census_feeds_one_layer_per_class() {
             get(|State(m): State<Arc<AtomicBool>>| async move { census(m.load(Ordering::SeqCst)) }),
         )
         .with_state(moved.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("bound address");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = serve_loopback(app).await;
 
     let dir = scratch_dir("split");
     let text = format!(

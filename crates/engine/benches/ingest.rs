@@ -7,6 +7,8 @@
 //!
 //! Prints records/s for each and the ratio. N defaults to 1,000,000 (`CITYWALL_BENCH_N`).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 // As in the `citywall` binary: the pipeline allocates heavily (glibc malloc was a third of the
@@ -14,8 +16,6 @@ use std::time::{Duration, Instant};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use axum::routing::get;
-use axum::Router;
 use citywall_engine::api::FeatureQuery;
 use citywall_engine::{Api, Config, Engine};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -39,18 +39,7 @@ fn body(n: usize) -> String {
 }
 
 async fn pipeline(n: usize, dir: &std::path::Path) -> anyhow::Result<Duration> {
-    // Shared, not copied per request: the subsystem's own cost is not the pipeline's.
-    let payload = axum::body::Bytes::from(body(n));
-    let app = Router::new().route(
-        "/points",
-        get(move || {
-            let p = payload.clone();
-            async move { p }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = common::serve("/points", body(n)).await?;
     let text = format!(
         "[store]\npath = \"pipeline.db\"\n[[layer]]\nid = \"bench\"\ncluster_below_zoom = 14\n[[source]]\nid = \"bench\"\nlayer = \"bench\"\nkind = \"geojson\"\nurl = \"http://{addr}/points\"\ninterval_s = 3600\ntimeout_s = 600\nmax_body_mb = 2048\n"
     );

@@ -18,29 +18,22 @@ use std::time::{Duration, Instant};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use axum::routing::get;
-use axum::Router;
+mod common;
+
 use citywall_engine::api::FeatureQuery;
 use citywall_engine::{Api, Config, Engine};
+use common::Rng;
 
 /// martin's z14 Berlin buildings tile, ms (PostGIS, 2,123 polygons / 28k vertices).
 const MARTIN_Z14_MS: f64 = 10.7;
 const CITY: [f64; 4] = [117.99, 33.69, 118.51, 34.21];
 
-struct Rng(u64);
+/// A position: two thirds in the dense core, the rest over the whole city.
+trait Place {
+    fn place(&mut self) -> [f64; 2];
+}
 
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.next().max(1e-12), self.next());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-    /// A position: two thirds in the dense core, the rest over the whole city.
+impl Place for Rng {
     fn place(&mut self) -> [f64; 2] {
         if self.next() < 0.66 {
             [118.28 + self.normal() * 0.03, 33.96 + self.normal() * 0.025]
@@ -153,17 +146,7 @@ async fn load(
     body: String,
     n: usize,
 ) -> anyhow::Result<(std::sync::Arc<Engine>, Api, Duration)> {
-    let payload = axum::body::Bytes::from(body);
-    let app = Router::new().route(
-        "/layer",
-        get(move || {
-            let p = payload.clone();
-            async move { p }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let addr = common::serve("/layer", body).await?;
     let text = format!(
         "[store]\npath = \"{layer}.db\"\n[[layer]]\nid = \"{layer}\"\n{extra}\n[[source]]\nid = \"{layer}\"\nlayer = \"{layer}\"\nkind = \"geojson\"\nurl = \"http://{addr}/layer\"\ninterval_s = 3600\ntimeout_s = 600\nmax_body_mb = 2048\n"
     );

@@ -18,21 +18,9 @@ use citywall_engine::spatial::packed::PackedIndex;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
 
-/// A city-shaped cloud: a dense core, district centres and a sparse surround.
-struct Rng(u64);
+mod common;
 
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.next().max(1e-12), self.next());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-}
+use common::Rng;
 
 const WEST: f64 = 117.98;
 const EAST: f64 = 118.58;
