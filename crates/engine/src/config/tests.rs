@@ -1,6 +1,7 @@
 //! The config file format's checks: defaults, and every problem named with file, line and field.
 
 use super::*;
+use std::time::Duration;
 
 const GOOD: &str = r#"
 [store]
