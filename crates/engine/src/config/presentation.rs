@@ -5,8 +5,6 @@
 //! instead name one of the detail templates the wall ships (`template = "flood"`), which brings
 //! that template's own symbology. The engine checks all of it and hands it to the wall as is.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 /// The detail templates the wall ships (ui/src/lib/layers/defs/), by name.
@@ -61,9 +59,9 @@ pub struct PointStyle {
 #[serde(deny_unknown_fields)]
 pub struct ColorBy {
     pub field: String,
-    /// Category → colour.
+    /// Category → colour, in the config's order (the legend lists them so).
     #[serde(default)]
-    pub values: BTreeMap<String, String>,
+    pub values: indexmap::IndexMap<String, String>,
     /// `[[threshold, colour], …]` ascending: a value takes the colour of the last threshold it
     /// reaches.
     #[serde(default)]

@@ -198,3 +198,23 @@ fn an_unknown_field_is_named() {
     assert!(problems[0].message.contains("colour"), "{}", problems[0]);
     assert_eq!(problems[0].line, 3);
 }
+
+#[test]
+fn categories_keep_the_order_the_config_gives_them() {
+    let text = "[[layer]]\nid = \"c\"\nstyle = { color_by = { field = \"level\", values = { \"畅通\" = \"#2fbf71\", \"缓行\" = \"#e8c547\", \"拥堵\" = \"#f08a24\", \"严重拥堵\" = \"#e03c3c\" } } }\n";
+    let config = Config::parse(text, "c.toml", Path::new(".")).expect("valid");
+    let style = config.layers[0]
+        .presentation
+        .style
+        .clone()
+        .unwrap_or_default();
+    let by = style.color_by.unwrap_or_default();
+    let order: Vec<&str> = by.values.keys().map(String::as_str).collect();
+    assert_eq!(order, ["畅通", "缓行", "拥堵", "严重拥堵"]);
+    // … and so does the JSON the wall reads.
+    let json = serde_json::to_string(&by).unwrap_or_default();
+    assert!(
+        json.find("畅通") < json.find("严重拥堵") && json.find("缓行") < json.find("拥堵\""),
+        "{json}"
+    );
+}
