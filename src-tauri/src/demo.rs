@@ -106,7 +106,7 @@ pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Demo)>
     sim.start_all()
         .await
         .context("starting the simulated city's services on loopback")?;
-    sim.start_portal()
+    sim.start_portal(0)
         .await
         .context("starting the simulated city GIS portal")?;
     let (cameras, components) = inventory_size();
@@ -175,9 +175,6 @@ fn chrono_now() -> f64 {
 /// The simulated subsystems alone, on fixed ports, until Ctrl-C.
 pub async fn run_sim(seed: u64, time_scale: f64, port_base: u16) -> anyhow::Result<()> {
     let sim = SimCity::new(seed, chrono_now(), time_scale);
-    sim.start_portal()
-        .await
-        .context("starting the simulated city GIS portal")?;
     let (cameras, components) = inventory_size();
     sim.size_inventory(cameras, components);
     for (offset, subsystem) in Subsystem::ALL
@@ -198,6 +195,15 @@ pub async fn run_sim(seed: u64, time_scale: f64, port_base: u16) -> anyhow::Resu
             sim.url(subsystem).unwrap_or_default()
         );
     }
+    // The city GIS portal after the subsystems: its layers at /layers/{id}.
+    let portal_port = port_base
+        .checked_add(10)
+        .context("--port-base is too high")?;
+    let portal = sim
+        .start_portal(portal_port)
+        .await
+        .with_context(|| format!("starting the city GIS portal on 127.0.0.1:{portal_port}"))?;
+    println!("城市GIS门户 (congestion, flood_extent, closures …): http://{portal}/layers/{{id}}");
     println!("simulated city running at {time_scale}× — Ctrl-C stops it");
     tokio::signal::ctrl_c()
         .await

@@ -284,8 +284,9 @@ impl SimCity {
 
     /// Starts the city GIS portal: the wider city's layers (congestion, flood extents, closure
     /// zones, construction sites, facilities, sensors, mobile units) on one loopback port.
-    pub async fn start_portal(self: &Arc<Self>) -> std::io::Result<SocketAddr> {
-        let addr = crate::wider::serve(self.scenario.clone(), self.clock.clone()).await?;
+    /// On loopback `port` (0: the OS picks).
+    pub async fn start_portal(self: &Arc<Self>, port: u16) -> std::io::Result<SocketAddr> {
+        let addr = crate::wider::serve(self.scenario.clone(), self.clock.clone(), port).await?;
         *self.portal.lock().unwrap_or_else(|p| p.into_inner()) = Some(addr.port());
         Ok(addr)
     }

@@ -420,10 +420,14 @@ pub fn layer_geojson(scenario: &Scenario, id: &str, t: f64) -> Option<Value> {
     Some(json!({"type": "FeatureCollection", "features": features}))
 }
 
-/// Serves every portal layer at `/layers/{id}` on a loopback port; the task ends with the
-/// process.
-pub async fn serve(scenario: Arc<Scenario>, clock: Arc<SimClock>) -> std::io::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+/// Serves every portal layer at `/layers/{id}` on loopback `port` (0: the OS picks); the task
+/// ends with the process.
+pub async fn serve(
+    scenario: Arc<Scenario>,
+    clock: Arc<SimClock>,
+    port: u16,
+) -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     let addr = listener.local_addr()?;
     let app = Router::new()
         .route(
