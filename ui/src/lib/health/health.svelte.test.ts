@@ -10,6 +10,7 @@ describe('HealthState', () => {
     answer = [source('a', 'flood', 'failing'), source('b', 'incidents', 'ok')];
     expect(await s.refresh()).toEqual(['flood']);
     expect(s.failing.map((x) => x.id)).toEqual(['a']);
+    expect(s.down.map((x) => x.id)).toEqual(['a']);
   });
 
   it('takes one source status from the stream, leaving the others', async () => {
@@ -26,5 +27,12 @@ describe('HealthState', () => {
     await s.refresh();
     expect(s.byState).toEqual([['ok', 340], ['stale', 2], ['failing', 3]]);
     expect(s.failing).toHaveLength(5);
+  });
+
+  it('lists a source still connecting for attention, but does not count it as down', async () => {
+    const s = new HealthState(fakeTransport({ sources: [source('census', 'components', 'pending'), source('g', 'flood', 'failing'), source('r', 'rain', 'ok')] }));
+    await s.refresh();
+    expect(s.failing.map((x) => x.id)).toEqual(['census', 'g']);
+    expect(s.down.map((x) => x.id)).toEqual(['g']);
   });
 });

@@ -9,8 +9,16 @@ export class HealthState {
 
   constructor(private transport: Transport) {}
 
+  /** The sources that need someone's attention, or soon may: every one not ok (a source still
+   * connecting included), as the strip lists them in full. */
   get failing(): SourceStatus[] {
     return this.sources.filter((s) => s.state !== 'ok');
+  }
+
+  /** The sources that are down — failing, stale or degraded — as the header counts them; one
+   * still making its first connection is not down. */
+  get down(): SourceStatus[] {
+    return this.sources.filter((s) => s.state !== 'ok' && s.state !== 'pending');
   }
 
   /** How many sources are in each state, in the strip's order (states with none left out). */
