@@ -1,0 +1,134 @@
+//! The engine config (TOML) the demo runs on: every running service polled as a deployment's
+//! config would poll the real subsystems, with the regions, rules and layers a duty office
+//! would set for this city.
+
+use super::*;
+
+impl SimCity {
+    /// An engine config (TOML) that polls every running service, as a deployment's config would
+    /// poll the real subsystems.
+    ///
+    /// The city's district, street and grid polygons are written next to the store as GeoJSON
+    /// (as a deployment keeps its GIS exports) and named in the config for aggregates; the rules
+    /// are the ones a duty office would set for this city.
+    pub fn engine_config(&self, store_path: &str, interval_s: f64) -> String {
+        let dir = std::path::Path::new(store_path)
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default();
+        let mut regions = String::new();
+        for level in ["district", "street", "grid"] {
+            let path = dir.join(format!("regions-{level}.geojson"));
+            let written = self
+                .scenario
+                .city
+                .regions_geojson(level)
+                .map(|v| std::fs::write(&path, v.to_string()));
+            if let Some(Ok(())) = written {
+                regions.push_str(&format!(
+                    "[[regions]]\nlevel = \"{level}\"\npath = {:?}\n\n",
+                    path.display().to_string()
+                ));
+            }
+        }
+        let livelihood: Vec<String> = crate::scenario::LIVELIHOOD
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect();
+        // The whole city: its edge all round the centre.
+        let edge = crate::city::CITY_EDGE;
+        let [west, south] = crate::geo::to_lonlat([-edge, -edge]);
+        let [east, north] = crate::geo::to_lonlat([edge, edge]);
+        let map = format!("[map]\nextent = [{west:.4}, {south:.4}, {east:.4}, {north:.4}]\n\n");
+        let mut text = format!(
+            "demo = true\n\n[store]\npath = {store_path:?}\n\n{map}{regions}\
+             [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\ngroup = \"防汛应急\"\ntemplate = \"flood\"\ntime_field = \"observed_at\"\n\n\
+             [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\ngroup = \"交通运输\"\ntemplate = \"overweight\"\n\n\
+             [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\ngroup = \"城市管理\"\ntemplate = \"incidents\"\n\
+             cluster_below_zoom = 13\ntime_field = \"reported_at\"\n\
+             severity = {{ field = \"severity\", order = [\"一般\", \"较重\", \"严重\"] }}\n\n\
+             [rules.flood]\nlayer = \"flood\"\nhysteresis_m = 0.03\nrise_m_per_h = 0.35\nrise_window_min = 20\nsilent_after_min = 30\n\n\
+             [rules.overweight]\nlayer = \"overweight\"\nrate_threshold_pct = 10\nrate_hysteresis_pct = 2\nrate_min_passes = 30\npass_clear_after_min = 20\n\
+             classes = [{{ min_pct = 50, level = \"yellow\" }}, {{ min_pct = 80, level = \"orange\" }}, {{ min_pct = 100, level = \"red\" }}]\n\n\
+             [rules.hotspot]\nlayer = \"incidents\"\nwindow_min = 120\nthresholds = {{ yellow = 6, orange = 10, red = 15 }}\n\
+             groups = [{{ name = \"住房民生\", categories = [{}] }}, \
+             {{ name = \"公共安全\", categories = [\"明火\", \"高空抛物\", \"电动车进电梯\", \"消防通道占用\", \"安全隐患\", \"人员聚集\"] }}]\n\n\
+             [rules.duplicates]\nlayer = \"incidents\"\nwithin_m = 100\nwithin_min = 30\n",
+            livelihood.join(", ")
+        );
+        if self.url(Subsystem::Cameras).is_some() {
+            text.push_str(
+                "\n[[layer]]\nid = \"cameras\"\ntitle_zh = \"视频监控\"\ntitle_en = \"Cameras\"\ngroup = \"视频感知\"\ntemplate = \"cameras\"\ncluster_below_zoom = 15\nhistory = false\n\n\
+                 [[layer]]\nid = \"components\"\ntitle_zh = \"城市部件\"\ntitle_en = \"City components\"\ngroup = \"城市部件\"\ntemplate = \"components\"\nvisible = false\ncluster_below_zoom = 17\nhistory = false\n\n\
+                 [cameras]\nlayer = \"cameras\"\n",
+            );
+        }
+        if let Some(port) = *self.rain_broker.lock().unwrap_or_else(|p| p.into_inner()) {
+            text.push_str(&format!(
+                "\n[[layer]]\nid = \"rain\"\ntitle_zh = \"雨量站\"\ntitle_en = \"Rain gauges\"\ngroup = \"防汛应急\"\ntemplate = \"rain\"\n\n\
+                 [[source]]\nid = \"sim-rain-gauges\"\nlayer = \"rain\"\nkind = \"mqtt\"\ntitle = \"水文雨量监测(MQTT)\"\n\
+                 url = \"mqtt://127.0.0.1:{port}\"\ntopics = [\"city/rain/+\"]\n\
+                 fields = {{ id = \"station\", lon = \"lng\", lat = \"lat\" }}\ninterval_s = 1\nmax_age_s = 30\n"
+            ));
+        }
+        if let Some(port) = *self.portal.lock().unwrap_or_else(|p| p.into_inner()) {
+            text.push_str(&crate::wider::config_text(
+                &format!("http://127.0.0.1:{port}"),
+                interval_s,
+            ));
+        }
+        for s in Subsystem::ALL.into_iter().chain(Subsystem::INVENTORY) {
+            if let Some(url) = self.url(s) {
+                let (kind, url) = match s.format() {
+                    Format::SensorThings => {
+                        let map: Vec<String> = GAUGE_DATASTREAMS
+                            .iter()
+                            .map(|(k, v)| format!("\"{k}\" = \"{v}\""))
+                            .collect();
+                        (
+                            format!(
+                                "kind = \"sensorthings\"\ndatastreams = {{ {} }}\n",
+                                map.join(", ")
+                            ),
+                            url.trim_end_matches("/Things").to_string(),
+                        )
+                    }
+                    Format::GeoJson => ("kind = \"geojson\"\n".to_string(), url),
+                    Format::OgcFeatures => (
+                        "kind = \"ogc-features\"\ncollection = \"stations\"\nlimit = 10\n"
+                            .to_string(),
+                        url.trim_end_matches(s.path()).to_string(),
+                    ),
+                    Format::JsonRecords => {
+                        let fields: Vec<String> = INCIDENT_FIELDS
+                            .iter()
+                            .map(|(k, v)| format!("{k} = \"{v}\""))
+                            .collect();
+                        (
+                            format!("kind = \"json-records\"\nrecords_path = \"data.rows\"\nfields = {{ {} }}\n", fields.join(", ")),
+                            url,
+                        )
+                    }
+                };
+                // The inventories are big and change rarely: polled seldom, with room to answer.
+                let timing = match s {
+                    Subsystem::Cameras => {
+                        "interval_s = 60\ntimeout_s = 120\nmax_body_mb = 256\n".to_string()
+                    }
+                    Subsystem::Components => {
+                        "interval_s = 3600\ntimeout_s = 300\nmax_body_mb = 1024\n".to_string()
+                    }
+                    _ => format!("interval_s = {interval_s}\ntimeout_s = 5\n"),
+                };
+                text.push_str(&format!(
+                    "\n[[source]]\nid = \"{}\"\nlayer = \"{}\"\n{kind}crs = \"{}\"\ntitle = \"{}\"\nurl = \"{url}\"\n{timing}",
+                    s.source_id(),
+                    s.layer(),
+                    s.crs(),
+                    s.title_zh()
+                ));
+            }
+        }
+        text
+    }
+}
