@@ -201,8 +201,14 @@ async fn basemap_tile(
 ) -> Result<tauri::ipc::Response, String> {
     api.basemap_tile(z, x, y)
         .await
-        .map(|t| tauri::ipc::Response::new(t.bytes.to_vec()))
+        .map(|t| tauri::ipc::Response::new(t.map(|t| t.bytes.to_vec()).unwrap_or_default()))
         .map_err(|e| e.to_string())
+}
+
+/// The configured basemap's style document, as over HTTP.
+#[tauri::command]
+async fn basemap_style(api: State<'_, Api>) -> Result<serde_json::Value, String> {
+    api.basemap_style().await.map_err(|e| e.to_string())
 }
 
 /// The audit log after row `after`, oldest first: the façade's `audit`, as over HTTP.
@@ -329,7 +335,8 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             history,
             summary_series,
             audit,
-            basemap_tile
+            basemap_tile,
+            basemap_style
         ])
         .setup(move |app| {
             let title = if demo {

@@ -19,6 +19,8 @@ export interface Transport {
   tile(layer: string, z: number, x: number, y: number): Promise<ArrayBuffer>;
   /** A tile of the city's own basemap (`[basemap]`), fetched by the engine. */
   basemapTile(z: number, x: number, y: number): Promise<ArrayBuffer>;
+  /** The city's own MapLibre style (`[basemap] style`), read or fetched by the engine. */
+  basemapStyle(): Promise<unknown>;
   /** Replay: a layer as it stood at `at` (data clock ms), from the stored history. */
   replay(layer: string, at: number, bbox: Bbox): Promise<FeatureCollection>;
   replaySpan(): Promise<{ from: number | null; to: number }>;
@@ -102,6 +104,7 @@ class HttpTransport implements Transport {
     if (!response.ok) throw new Error(`basemap ${z}/${x}/${y}: ${response.status}`);
     return response.arrayBuffer();
   }
+  basemapStyle() { return this.get<unknown>('basemap/style'); }
 
   private socket: WebSocket | null = null;
   private streamed: string[] | null = null;
@@ -159,6 +162,7 @@ class TauriTransport implements Transport {
   acknowledge(id: string, by: string) { return this.call<Warning>('acknowledge', { id, by }); }
   tile(layer: string, z: number, x: number, y: number) { return this.call<ArrayBuffer>('tile', { layer, z, x, y }); }
   basemapTile(z: number, x: number, y: number) { return this.call<ArrayBuffer>('basemap_tile', { z, x, y }); }
+  basemapStyle() { return this.call<unknown>('basemap_style'); }
   replay(layer: string, at: number, bbox: Bbox) { return this.call<FeatureCollection>('replay', { layer, at: Math.round(at), bbox }); }
   replaySpan() { return this.call<{ from: number | null; to: number }>('replay_span'); }
   replayWarnings(at: number) { return this.call<Warning[]>('replay_warnings', { at: Math.round(at) }); }

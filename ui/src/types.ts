@@ -10,16 +10,25 @@ export interface Meta {
   extent: { west: number; south: number; east: number; north: number } | null;
   /** Which side panels the wall shows, in order (`[panels]`). */
   panels?: { left: string[]; right: string[] };
-  /** The city's own raster basemap (`[basemap]`); absent: the shipped demo archive. */
-  basemap?: RasterBasemap | null;
+  /** The city's basemap (`[basemap]`); absent: none is configured, the wall draws its
+   * background and says so. */
+  basemap?: BasemapInfo | null;
 }
 
-export interface RasterBasemap {
-  tile_size: number;
-  max_zoom: number;
+export interface BasemapInfo {
+  /** `vector`: an OpenMapTiles archive drawn with the wall's style; `raster`: image tiles;
+   * `style`: the config's own MapLibre style document. */
+  kind: 'vector' | 'raster' | 'style';
+  /** `gcj02`: the engine hands the map every coordinate in GCJ-02. */
+  crs: string;
   attribution?: string | null;
-  /** Darken and desaturate the tiles for a dark wall. */
+  tile_size: number;
+  min_zoom: number;
+  max_zoom: number;
+  /** Darken and desaturate raster tiles for a dark wall. */
   dim: boolean;
+  /** Why the basemap cannot be drawn; the wall shows it. */
+  error?: string | null;
 }
 
 export interface LayerInfo extends LayerPresentation {

@@ -14,7 +14,7 @@ mod map;
 mod panels;
 mod presentation;
 mod sources;
-pub use basemap::BasemapConfig;
+pub use basemap::{BasemapConfig, BasemapKind};
 pub use map::MapConfig;
 pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
@@ -177,7 +177,7 @@ pub struct Config {
     pub map: MapConfig,
     /// Which side panels the wall shows, in order.
     pub panels: PanelsConfig,
-    /// The city's own basemap; `None`: the shipped demo city's archive.
+    /// The city's own basemap; `None`: the wall draws its background and says no basemap is set.
     pub basemap: Option<BasemapConfig>,
 }
 
@@ -395,7 +395,10 @@ impl Config {
             wall: raw.wall,
             map,
             panels,
-            basemap: raw.basemap.clone(),
+            basemap: raw.basemap.clone().map(|mut b| {
+                b.resolve(base);
+                b
+            }),
             rules,
             origin: None,
             store_path,

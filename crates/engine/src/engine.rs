@@ -26,8 +26,6 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Regions(#[from] crate::regions::RegionError),
-    #[error(transparent)]
-    Basemap(#[from] crate::basemap::BasemapError),
 }
 
 /// The warnings registry and what the rules remember between evaluations.
@@ -77,7 +75,7 @@ pub struct Engine {
     /// The headline numbers' recent trend (in memory: a restart starts a new one).
     pub(crate) kpi_series: std::sync::Mutex<std::collections::VecDeque<crate::kpi::Sample>>,
     /// Tiles of the configured basemap, fetched and cached for the wall.
-    pub(crate) basemap: Option<crate::basemap::BasemapProxy>,
+    pub(crate) basemap: Option<crate::basemap::Basemap>,
     /// Layers whose cluster pyramid is being rebuilt in the background.
     rebuilding: std::sync::Mutex<HashSet<String>>,
     shutdown: watch::Sender<bool>,
@@ -100,7 +98,7 @@ impl Engine {
         }
         let (shutdown, _) = watch::channel(false);
         let basemap = match &config.basemap {
-            Some(b) => Some(crate::basemap::BasemapProxy::new(b.clone())?),
+            Some(b) => Some(crate::basemap::Basemap::open(b).await),
             None => None,
         };
         let engine = Arc::new(Engine {

@@ -35,9 +35,13 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Upstream(crate::basemap::BasemapError::NotConfigured)
-            | ApiError::Upstream(crate::basemap::BasemapError::OutOfRange { .. }) => {
-                StatusCode::NOT_FOUND
+            ApiError::Upstream(
+                crate::basemap::BasemapError::NotConfigured
+                | crate::basemap::BasemapError::OutOfRange { .. }
+                | crate::basemap::BasemapError::WrongKind(..),
+            ) => StatusCode::NOT_FOUND,
+            ApiError::Upstream(crate::basemap::BasemapError::Unavailable(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
             }
             ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
         };
@@ -73,6 +77,7 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/warnings", get(warnings))
         .route("/api/v1/warnings/{id}/ack", post(acknowledge))
         .route("/api/v1/audit", get(audit))
+        .route("/api/v1/basemap/style", get(basemap_style))
         .route("/basemap/{z}/{x}/{tail}", get(basemap_tile))
         .route("/tiles/{layer}/{z}/{x}/{tail}", get(tile))
         .route("/api/v1/replay", get(replay))
@@ -310,6 +315,11 @@ async fn search(
     Ok(Json(api.search(q)?).into_response())
 }
 
+/// `/api/v1/basemap/style`: the configured basemap's style document.
+async fn basemap_style(State(api): State<Api>) -> Result<Response, ApiError> {
+    Ok(Json(api.basemap_style().await?).into_response())
+}
+
 /// `/basemap/{z}/{x}/{y}` (any extension): a tile of the configured basemap.
 async fn basemap_tile(
     State(api): State<Api>,
@@ -320,7 +330,10 @@ async fn basemap_tile(
         .next()
         .and_then(|y| y.parse().ok())
         .ok_or_else(|| ApiError::BadRequest(format!("`{tail}` is not a tile row")))?;
-    let tile = api.basemap_tile(z, x, y).await?;
+    let Some(tile) = api.basemap_tile(z, x, y).await? else {
+        // No tile there: the map draws nothing, as MapLibre reads a 204.
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, tile.content_type),

@@ -37,13 +37,17 @@ struct Item {
     props: Vec<(&'static str, Value)>,
 }
 
-const LAYERS: [&str; 8] = [
+/// The OpenMapTiles schema's layers this archive fills (what tilemaker and planetiler write, so
+/// the wall's one dark style serves the demo and a real city's archive alike).
+const LAYERS: [&str; 10] = [
     "water",
-    "landuse",
+    "park",
     "boundary",
     "waterway",
-    "roads",
-    "buildings",
+    "transportation",
+    "building",
+    "transportation_name",
+    "water_name",
     "place",
     "poi",
 ];
@@ -59,21 +63,24 @@ fn mercator(p: P) -> [f64; 2] {
 
 fn items(city: &City) -> Vec<Item> {
     let m = |pts: &[P]| pts.iter().map(|p| mercator(*p)).collect::<Vec<_>>();
-    let name = |s: &str| Value::String(s.to_string());
+    let text = |s: &str| Value::String(s.to_string());
+    let label = |name: &str, class: &str| vec![("name", text(name)), ("class", text(class))];
     let mut items = Vec::new();
     for w in &city.water {
+        let lake = w.name.ends_with('湖');
+        let class = if lake { "lake" } else { "river" };
         items.push(Item {
             layer: "water",
             min_zoom: 0,
             shape: Shape::Polygon(m(&w.ring)),
-            props: vec![("name", name(&w.name))],
+            props: vec![("class", text(class))],
         });
-        if w.name.ends_with('湖') {
+        if lake {
             items.push(Item {
-                layer: "place",
+                layer: "water_name",
                 min_zoom: 12,
                 shape: Shape::Point(mercator(centroid(&w.ring))),
-                props: vec![("name", name(&w.name)), ("kind", name("water"))],
+                props: label(&w.name, "lake"),
             });
         }
     }
@@ -82,22 +89,22 @@ fn items(city: &City) -> Vec<Item> {
             layer: "waterway",
             min_zoom: 10,
             shape: Shape::Line(m(&w.line)),
-            props: vec![("name", name(&w.name))],
+            props: label(&w.name, "river"),
         });
     }
     for p in &city.parks {
         items.push(Item {
-            layer: "landuse",
+            layer: "park",
             min_zoom: 10,
             shape: Shape::Polygon(m(&p.ring)),
-            props: vec![("class", name("park"))],
+            props: vec![("class", text("park"))],
         });
         if !p.name.is_empty() {
             items.push(Item {
-                layer: "place",
+                layer: "park",
                 min_zoom: 13,
                 shape: Shape::Point(mercator(centroid(&p.ring))),
-                props: vec![("name", name(&p.name)), ("kind", name("park"))],
+                props: label(&p.name, "park"),
             });
         }
     }
@@ -107,33 +114,46 @@ fn items(city: &City) -> Vec<Item> {
             RoadClass::Secondary => 11,
             RoadClass::Minor => 12,
         };
+        let class = r.class.as_str();
         items.push(Item {
-            layer: "roads",
+            layer: "transportation",
             min_zoom,
             shape: Shape::Line(m(&r.line)),
-            props: vec![("class", name(r.class.as_str())), ("name", name(&r.name))],
+            props: vec![("class", text(class))],
         });
+        if !r.name.is_empty() {
+            items.push(Item {
+                layer: "transportation_name",
+                min_zoom: min_zoom.max(12),
+                shape: Shape::Line(m(&r.line)),
+                props: label(&r.name, class),
+            });
+        }
     }
     for b in &city.buildings {
         items.push(Item {
-            layer: "buildings",
+            layer: "building",
             min_zoom: 13,
             shape: Shape::Polygon(m(&b.ring)),
-            props: vec![("height", Value::Double(b.height))],
+            props: vec![
+                ("render_height", Value::Double(b.height)),
+                ("render_min_height", Value::Double(0.0)),
+            ],
         });
     }
+    // 区 and 街道 are admin levels 6 and 8, labelled as OSM labels them: suburb and quarter.
     for d in &city.districts {
         items.push(Item {
             layer: "boundary",
             min_zoom: 0,
             shape: Shape::Line(m(&d.ring)),
-            props: vec![("level", name("district"))],
+            props: vec![("admin_level", Value::Int(6))],
         });
         items.push(Item {
             layer: "place",
             min_zoom: 0,
             shape: Shape::Point(mercator(d.centre)),
-            props: vec![("name", name(&d.name)), ("kind", name("district"))],
+            props: label(&d.name, "suburb"),
         });
     }
     for s in &city.streets {
@@ -141,13 +161,13 @@ fn items(city: &City) -> Vec<Item> {
             layer: "boundary",
             min_zoom: 12,
             shape: Shape::Line(m(&s.ring)),
-            props: vec![("level", name("street"))],
+            props: vec![("admin_level", Value::Int(8))],
         });
         items.push(Item {
             layer: "place",
             min_zoom: 13,
             shape: Shape::Point(mercator(s.centre)),
-            props: vec![("name", name(&s.name)), ("kind", name("street"))],
+            props: label(&s.name, "quarter"),
         });
     }
     for p in &city.places {
@@ -156,7 +176,7 @@ fn items(city: &City) -> Vec<Item> {
                 layer: "poi",
                 min_zoom: 12,
                 shape: Shape::Point(mercator(p.p)),
-                props: vec![("name", name(&p.name))],
+                props: label(&p.name, "attraction"),
             });
         }
     }

@@ -50,7 +50,7 @@ pub struct Meta {
     pub panels: crate::config::PanelsConfig,
     /// The city's own basemap (`[basemap]`), its tiles through [`Api::basemap_tile`]; `None`:
     /// the shipped demo archive.
-    pub basemap: Option<crate::config::BasemapConfig>,
+    pub basemap: Option<crate::basemap::BasemapInfo>,
 }
 
 /// A wall whose data sits on one spot still opens on a street, not on a single pixel (~2 km).
@@ -177,11 +177,7 @@ impl Api {
             seq: self.engine.feed.last_seq(),
             extent: self.extent(),
             panels: self.engine.config.panels.clone(),
-            basemap: self.engine.config.basemap.clone().map(|mut b| {
-                // Where the tiles come from is the engine's business, not the wall's.
-                b.raster = String::new();
-                b
-            }),
+            basemap: self.engine.basemap.as_ref().map(|b| b.info().clone()),
         }
     }
 
@@ -360,19 +356,27 @@ impl Api {
         Ok(warning)
     }
 
-    /// One tile of the configured basemap, fetched by the engine (cached).
+    /// One tile of the configured basemap: from its archive, or fetched from its service
+    /// (cached); `None` where the archive has no tile.
     pub async fn basemap_tile(
         &self,
         z: u8,
         x: u32,
         y: u32,
-    ) -> Result<crate::basemap::Tile, ApiError> {
-        let proxy = self
-            .engine
+    ) -> Result<Option<crate::basemap::Tile>, ApiError> {
+        Ok(self.basemap()?.tile(z, x, y).await?)
+    }
+
+    /// The configured basemap's style document (a `style` basemap only).
+    pub async fn basemap_style(&self) -> Result<serde_json::Value, ApiError> {
+        Ok(self.basemap()?.style().await?)
+    }
+
+    fn basemap(&self) -> Result<&crate::basemap::Basemap, crate::basemap::BasemapError> {
+        self.engine
             .basemap
             .as_ref()
-            .ok_or(crate::basemap::BasemapError::NotConfigured)?;
-        Ok(proxy.tile(z, x, y).await?)
+            .ok_or(crate::basemap::BasemapError::NotConfigured)
     }
 
     /// The audit log after row `after_seq`, oldest first.

@@ -31,6 +31,25 @@ impl SimCity {
                 ));
             }
         }
+        // The city's basemap, written beside the store as a real city's archive would lie beside
+        // its config, and read through the same `[basemap] archive` path.
+        let archive = dir.join("basemap.pmtiles");
+        let basemap = std::fs::File::create(&archive)
+            .map_err(|e| e.to_string())
+            .and_then(|f| {
+                crate::basemap::write_pmtiles(&self.scenario.city, std::io::BufWriter::new(f))
+                    .map_err(|e| e.to_string())
+            });
+        let basemap = match basemap {
+            Ok(_) => format!(
+                "[basemap]\narchive = {:?}\n\n",
+                archive.display().to_string()
+            ),
+            Err(e) => {
+                tracing::warn!("the demo basemap {}: {e}", archive.display());
+                String::new()
+            }
+        };
         let livelihood: Vec<String> = crate::scenario::LIVELIHOOD
             .iter()
             .map(|c| format!("\"{c}\""))
@@ -41,7 +60,7 @@ impl SimCity {
         let [east, north] = crate::geo::to_lonlat([edge, edge]);
         let map = format!("[map]\nextent = [{west:.4}, {south:.4}, {east:.4}, {north:.4}]\n\n");
         let mut text = format!(
-            "demo = true\n\n[store]\npath = {store_path:?}\n\n{map}{regions}\
+            "demo = true\n\n[store]\npath = {store_path:?}\n\n{map}{basemap}{regions}\
              [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\ngroup = \"防汛应急\"\ntemplate = \"flood\"\ntime_field = \"observed_at\"\n\n\
              [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\ngroup = \"交通运输\"\ntemplate = \"overweight\"\n\n\
              [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\ngroup = \"城市管理\"\ntemplate = \"incidents\"\n\

@@ -7,7 +7,7 @@ import type { GeoJSONSource, MapGeoJSONFeature, VectorTileSource } from 'maplibr
 import type { GeoFeature } from '../../types';
 import type { Wall } from '../wall.svelte';
 import { drawOrder, layerDef, styleIds } from '../layers/catalogue';
-import { BASEMAP_SCHEME, loadBasemap, rasterStyle, style, LOCAL_FONTS } from './basemap';
+import { BASEMAP_SCHEME, basemapStyle, LOCAL_FONTS } from './basemap';
 import { AREA_LAYERS, fovImages, heatLayer, warningLayers } from './overlays';
 import type { MapPort } from './port';
 import { SourceMirror } from './diff';
@@ -32,17 +32,13 @@ function addTileProtocol(wall: Wall) {
   });
 }
 
-async function shippedStyle() {
-  const archive = await loadBasemap();
-  return style(archive.url, archive.attribution);
-}
-
 export async function createMap(container: HTMLElement, wall: Wall): Promise<maplibregl.Map> {
   addTileProtocol(wall);
-  const raster = wall.meta?.basemap;
+  const basemap = await basemapStyle(wall.meta?.basemap, () => wall.transport.basemapStyle());
+  wall.notices.basemap = basemap.problem;
   const map = new maplibregl.Map({
     container,
-    style: raster ? rasterStyle(raster) : await shippedStyle(),
+    style: basemap.style,
     bounds: wall.cityBounds,
     fitBoundsOptions: { padding: 20 },
     pitch: 0,

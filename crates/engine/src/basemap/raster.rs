@@ -1,34 +1,18 @@
-//! The basemap proxy: tiles of the configured raster service fetched by the engine, kept in a
-//! bounded memory cache, and handed to the wall over the same façade as everything else — the
-//! desktop app's strict CSP and a browser on another machine both reach only the engine.
+//! A raster basemap on the LAN: tiles of the configured XYZ/WMTS template fetched by the engine,
+//! kept in a bounded memory cache, and handed to the wall over the same façade as everything else
+//! — the desktop app's strict CSP and a browser on another machine both reach only the engine.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::{BasemapError, Tile};
 use crate::config::BasemapConfig;
 
 /// Tiles kept, by their bytes (a city view at 4K is ~200 tiles of ~30 KB).
 const CACHE_BYTES: usize = 64 << 20;
 /// A tile bigger than this is refused: no basemap tile is, and the cache stays bounded.
 const MAX_TILE_BYTES: usize = 4 << 20;
-
-#[derive(Debug, thiserror::Error)]
-pub enum BasemapError {
-    #[error("no [basemap] is configured")]
-    NotConfigured,
-    #[error("tile {z}/{x}/{y} is outside the map")]
-    OutOfRange { z: u8, x: u32, y: u32 },
-    #[error("the basemap service {url}: {reason}")]
-    Upstream { url: String, reason: String },
-}
-
-/// A tile: its bytes and content type.
-#[derive(Debug, Clone)]
-pub struct Tile {
-    pub bytes: axum::body::Bytes,
-    pub content_type: String,
-}
 
 pub struct BasemapProxy {
     config: BasemapConfig,
@@ -71,7 +55,7 @@ impl BasemapProxy {
             .user_agent(concat!("CityWall/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| BasemapError::Upstream {
-                url: config.raster.clone(),
+                url: config.raster.clone().unwrap_or_default(),
                 reason: format!("cannot create an HTTP client: {e}"),
             })?;
         Ok(BasemapProxy {
@@ -82,9 +66,6 @@ impl BasemapProxy {
     }
 
     pub async fn tile(&self, z: u8, x: u32, y: u32) -> Result<Tile, BasemapError> {
-        if z > 24 || u64::from(x) >= 1u64 << z || u64::from(y) >= 1u64 << z {
-            return Err(BasemapError::OutOfRange { z, x, y });
-        }
         let key = (z, x, y);
         if let Some(t) = self
             .cache
