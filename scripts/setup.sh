@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what CityWall needs on Debian 12 and is missing: system packages (Tauri's WebKitGTK
-# stack, Xvfb, WebKitWebDriver, Chromium for browser tests, a CJK font) and the npm packages of
-# the UI and the browser tests. Safe to run again: it only installs what is missing.
+# stack, Xvfb, WebKitWebDriver, Chromium for browser tests, a CJK font, tilemaker and pyosmium
+# to build a real city's basemap in the tests) and the npm packages of the UI and the browser
+# tests. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libssl-dev
   pkg-config build-essential libgl1-mesa-dri fonts-dejavu-core fonts-wqy-microhei
   xvfb xauth webkit2gtk-driver chromium python3-venv mosquitto
+  tilemaker python3-pyosmium
 )
 missing=()
 for p in "${packages[@]}"; do

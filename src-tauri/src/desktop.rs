@@ -339,12 +339,13 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             basemap_style
         ])
         .setup(move |app| {
+            let centre = app.state::<Api>().meta().centre.name_zh;
             let title = if demo {
-                "CityWall · 示范市城市运行管理中心 · 演示数据 DEMO"
+                format!("CityWall · {centre} · 演示数据 DEMO")
             } else {
-                "CityWall · 城市运行管理中心"
+                format!("CityWall · {centre}")
             };
-            open_wall(app, &app.state::<Api>(), title, fullscreen)?;
+            open_wall(app, &app.state::<Api>(), &title, fullscreen)?;
             let handle = app.handle().clone();
             let mut deltas = app.state::<Api>().subscribe();
             let streamed = app.state::<StreamLayers>().inner().clone();

@@ -202,6 +202,17 @@ fn load_or_explain(path: &std::path::Path) -> anyhow::Result<Config> {
 fn check_config(file: &std::path::Path) -> ExitCode {
     match Config::load(file) {
         Ok(config) => {
+            // The basemap is opened as the engine would open it: a missing or unreadable archive
+            // is named here, not discovered on the wall.
+            if let Some(basemap) = &config.basemap {
+                let opened = tokio::runtime::Runtime::new()
+                    .map(|rt| rt.block_on(citywall_engine::basemap::Basemap::open(basemap)));
+                if let Some(error) = opened.ok().and_then(|b| b.info().error.clone()) {
+                    println!("{}: `[basemap]`: {error}", file.display());
+                    println!("1 problem(s) found");
+                    return ExitCode::FAILURE;
+                }
+            }
             println!(
                 "{}: ok — {} layer(s), {} source(s), store {}",
                 file.display(),

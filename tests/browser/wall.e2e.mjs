@@ -1,48 +1,13 @@
 // Browser e2e: `citywall serve --demo` on loopback, Debian's chromium through playwright-core.
 // Asserts the wall drew all three live layers over the basemap, shows the DEMO badge and source
 // health, opens a detail popup on click; saves screenshots under test-output/.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { GPU_COMPOSITING, assert, check, finish, freePort, out, results, root, start, waitForApi } from './support.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const out = path.join(root, 'test-output');
-mkdirSync(out, { recursive: true });
-// Chromium's software GL composited on its GPU path (ANGLE on SwiftShader), as a wall's browser
-// composites on its GPU. Without these flags headless Chromium falls back to software
-// compositing, which reads every WebGL frame back to the main thread (glReadPixels, 60–100 ms a
-// frame on two cores): a stall no machine with a GPU has, and most of what the latency check
-// measured (p95 1.1–1.5 s with it, about 0.5 s without, same wall, same machine).
-const GPU_COMPOSITING = ['--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--enable-gpu-rasterization', '--use-angle=swiftshader'];
-const binary = process.env.CITYWALL_BIN ?? path.join(root, 'target/debug/citywall');
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-    s.on('error', reject);
-  });
-
-const results = [];
-/** E2E_ONLY='<part of a name>|<another>' runs only the checks whose names hold one of them
- * (while developing). */
-const only = process.env.E2E_ONLY?.split('|');
-async function check(name, fn) {
-  if (only && !only.some((part) => name.includes(part))) return;
-  try {
-    await fn();
-    results.push([name, true]);
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    results.push([name, false]);
-    console.log(`FAIL ${name}: ${e.message}`);
-  }
-}
 /** Where on the page a drawn feature of a style layer is (the first, or the one with `id`). */
 const featureOnScreen = (page, styleId, id) => page.evaluate(([styleId, id]) => {
   const { map } = window.__citywall;
@@ -51,7 +16,6 @@ const featureOnScreen = (page, styleId, id) => page.evaluate(([styleId, id]) => 
   const r = map.getCanvas().getBoundingClientRect();
   return { x: r.left + p.x, y: r.top + p.y };
 }, [styleId, id]);
-const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
 
 /** A 256-px PNG basemap tile: pale ground, a street grid and a river band, as a light municipal
  * raster basemap looks (written here: no image library, no download). */
@@ -82,23 +46,6 @@ function pngTile() {
   header.writeUInt32BE(size, 4);
   header.set([8, 2, 0, 0, 0], 8);
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-function start(args) {
-  const child = spawn(binary, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.log = '';
-  child.stdout.on('data', (d) => (child.log += d));
-  child.stderr.on('data', (d) => (child.log += d));
-  return child;
-}
-
-async function waitForApi(base, server) {
-  const started = Date.now();
-  for (;;) {
-    try { if ((await fetch(`${base}/api/v1/meta`)).ok) return; } catch { /* not up yet */ }
-    if (Date.now() - started > 30_000) throw new Error(`server did not start:\n${server.log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const port = await freePort();
@@ -394,7 +341,8 @@ try {
   const config = path.join(dir, 'wall.toml');
   writeFileSync(config, readFileSync(path.join(root, 'assets/demo/citywall.toml'), 'utf8')
     .replaceAll('18101', String(simBase)).replaceAll('18102', String(simBase + 1)).replaceAll('18103', String(simBase + 2)).replaceAll('18104', String(simBase + 3))
-    .replace(/interval_s = \d+/g, 'interval_s = 1').replace('max_backoff_s = 60', 'max_backoff_s = 2'));
+    .replace(/interval_s = \d+/g, 'interval_s = 1').replace('max_backoff_s = 60', 'max_backoff_s = 2')
+    .replace('"../basemap/city.pmtiles"', JSON.stringify(path.join(root, 'assets/basemap/city.pmtiles'))));
   const port2 = await freePort();
   const server2 = start(['serve', '--config', config, '--port', String(port2)]);
   children.push(server2);
@@ -688,7 +636,4 @@ interval_s = 2
   await browser?.close();
   for (const c of children) c.kill('SIGTERM');
 }
-const passed = results.filter((r) => r[1]).length;
-const failed = results.length - passed;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

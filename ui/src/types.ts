@@ -10,6 +10,8 @@ export interface Meta {
   extent: { west: number; south: number; east: number; north: number } | null;
   /** Which side panels the wall shows, in order (`[panels]`). */
   panels?: { left: string[]; right: string[] };
+  /** Whose wall this is (`[centre]`): the header's name. */
+  centre?: { name_zh: string; name_en: string };
   /** The city's basemap (`[basemap]`); absent: none is configured, the wall draws its
    * background and says so. */
   basemap?: BasemapInfo | null;

@@ -10,11 +10,13 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 mod basemap;
+mod centre;
 mod map;
 mod panels;
 mod presentation;
 mod sources;
 pub use basemap::{BasemapConfig, BasemapKind};
+pub use centre::CentreConfig;
 pub use map::MapConfig;
 pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
@@ -175,6 +177,8 @@ pub struct Config {
     pub wall: Option<crate::wall::WallConfig>,
     /// The map's first view.
     pub map: MapConfig,
+    /// Whose wall this is (`[centre]`).
+    pub centre: CentreConfig,
     /// Which side panels the wall shows, in order.
     pub panels: PanelsConfig,
     /// The city's own basemap; `None`: the wall draws its background and says no basemap is set.
@@ -367,6 +371,10 @@ impl Config {
                 problem(header("[wall]"), "wall.screens", message);
             }
         }
+        let centre = raw.centre.clone().unwrap_or_default();
+        for (field, message) in centre.problems() {
+            problem(header("[centre]"), field, message);
+        }
         let map = raw.map.clone().unwrap_or_default();
         for (field, message) in map.problems() {
             problem(header("[map]"), field, message);
@@ -394,6 +402,7 @@ impl Config {
             cameras: raw.cameras,
             wall: raw.wall,
             map,
+            centre,
             panels,
             basemap: raw.basemap.clone().map(|mut b| {
                 b.resolve(base);
@@ -484,6 +493,7 @@ struct RawConfig {
     rules: Option<crate::rules::RulesConfig>,
     wall: Option<crate::wall::WallConfig>,
     map: Option<MapConfig>,
+    centre: Option<CentreConfig>,
     panels: Option<PanelsConfig>,
     basemap: Option<BasemapConfig>,
 }

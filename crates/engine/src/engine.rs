@@ -76,6 +76,8 @@ pub struct Engine {
     pub(crate) kpi_series: std::sync::Mutex<std::collections::VecDeque<crate::kpi::Sample>>,
     /// Tiles of the configured basemap, fetched and cached for the wall.
     pub(crate) basemap: Option<crate::basemap::Basemap>,
+    /// The datum the map is drawn in: what leaves for the map is shifted to it.
+    pub(crate) display: crate::display::MapDatum,
     /// Layers whose cluster pyramid is being rebuilt in the background.
     rebuilding: std::sync::Mutex<HashSet<String>>,
     shutdown: watch::Sender<bool>,
@@ -101,8 +103,12 @@ impl Engine {
             Some(b) => Some(crate::basemap::Basemap::open(b).await),
             None => None,
         };
+        let display = crate::display::MapDatum::of(
+            config.basemap.as_ref().map(|b| b.crs()).unwrap_or_default(),
+        );
         let engine = Arc::new(Engine {
             basemap,
+            display,
             index: RwLock::new(SpatialIndex::load(features)),
             store,
             health,
@@ -261,7 +267,9 @@ impl Engine {
             tracing::error!("cannot persist {} warning change(s): {e}", changed.len());
         }
         for warning in changed {
-            self.feed.publish(Change::Warning { warning });
+            self.feed.publish(Change::Warning {
+                warning: self.warning_out(warning),
+            });
         }
     }
 
@@ -276,9 +284,17 @@ impl Engine {
             .save_warnings_audited(&changed, Some(action))
             .await?;
         for warning in changed {
-            self.feed.publish(Change::Warning { warning });
+            self.feed.publish(Change::Warning {
+                warning: self.warning_out(warning),
+            });
         }
         Ok(())
+    }
+
+    /// A warning as the map draws it (its place in the map's datum).
+    pub(crate) fn warning_out(&self, mut warning: Warning) -> Warning {
+        (warning.what.lon, warning.what.lat) = self.display.out(warning.what.lon, warning.what.lat);
+        warning
     }
 
     pub(crate) fn index(&self) -> RwLockReadGuard<'_, SpatialIndex> {
@@ -462,7 +478,14 @@ impl Engine {
             // said before this poll (it is updated right after).
             Some(Change::Features {
                 layer: source.layer.clone(),
-                upserted: upserted.iter().map(|f| f.to_geojson(false)).collect(),
+                upserted: upserted
+                    .iter()
+                    .map(|f| {
+                        let mut g = f.to_geojson(false);
+                        self.display.geojson_out(&mut g);
+                        g
+                    })
+                    .collect(),
                 removed: removed.iter().map(|f| f.id.clone()).collect(),
                 polled_at: at,
             })

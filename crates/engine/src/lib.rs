@@ -6,6 +6,7 @@ pub mod api;
 pub mod basemap;
 pub mod config;
 pub mod crs;
+pub mod display;
 pub mod engine;
 pub mod feed;
 pub mod geometry;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::f64::consts::PI;
 use std::io::{Seek, Write};
 
+use citywall_engine::display::MapDatum;
 use citywall_engine::mvt::{encode_tile, Geometry, Layer, Value, EXTENT};
 use pmtiles::{Compression, PmTilesWriter, TileCoord, TileId, TileType};
 
@@ -52,17 +53,19 @@ const LAYERS: [&str; 10] = [
     "poi",
 ];
 
-/// Web Mercator in [0, 1] × [0, 1], y down.
-fn mercator(p: P) -> [f64; 2] {
+/// Web Mercator in [0, 1] × [0, 1], y down, of a point drawn in `datum`.
+fn mercator(p: P, datum: MapDatum) -> [f64; 2] {
     let [lon, lat] = to_lonlat(p);
+    let (lon, lat) = datum.out(lon, lat);
     let x = (lon + 180.0) / 360.0;
     let s = lat.to_radians().sin();
     let y = 0.5 - ((1.0 + s) / (1.0 - s)).ln() / (4.0 * PI);
     [x, y]
 }
 
-fn items(city: &City) -> Vec<Item> {
-    let m = |pts: &[P]| pts.iter().map(|p| mercator(*p)).collect::<Vec<_>>();
+fn items(city: &City, datum: MapDatum) -> Vec<Item> {
+    let m = |pts: &[P]| pts.iter().map(|p| mercator(*p, datum)).collect::<Vec<_>>();
+    let mercator = |p: P| mercator(p, datum);
     let text = |s: &str| Value::String(s.to_string());
     let label = |name: &str, class: &str| vec![("name", text(name)), ("class", text(class))];
     let mut items = Vec::new();
@@ -181,6 +184,27 @@ fn items(city: &City) -> Vec<Item> {
         }
     }
     items
+}
+
+/// The basemap's landmarks (its labelled points of interest) in WGS84, as GeoJSON: with an
+/// archive drawn in GCJ-02, the known pair a test puts on one pixel.
+pub fn landmarks_geojson(city: &City) -> serde_json::Value {
+    let features: Vec<serde_json::Value> = city
+        .places
+        .iter()
+        .filter(|p| p.kind == "poi")
+        .enumerate()
+        .map(|(i, p)| {
+            let [lon, lat] = to_lonlat(p.p);
+            serde_json::json!({
+                "type": "Feature",
+                "id": format!("L{i}"),
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"name": p.name},
+            })
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features})
 }
 
 fn bounds(shape: &Shape) -> [f64; 4] {
@@ -306,9 +330,13 @@ fn round(pts: &[[f64; 2]]) -> Vec<[i32; 2]> {
         .collect()
 }
 
-/// Every tile of the basemap, keyed by PMTiles tile id (the order the archive wants).
-pub fn tiles(city: &City) -> Result<BTreeMap<u64, (TileCoord, Vec<u8>)>, BasemapError> {
-    let items = items(city);
+/// Every tile of the basemap drawn in `datum`, keyed by PMTiles tile id (the order the archive
+/// wants).
+pub fn tiles(
+    city: &City,
+    datum: MapDatum,
+) -> Result<BTreeMap<u64, (TileCoord, Vec<u8>)>, BasemapError> {
+    let items = items(city, datum);
     let boxes: Vec<[f64; 4]> = items.iter().map(|i| bounds(&i.shape)).collect();
     let mut out = BTreeMap::new();
     let (lo, hi) = (-BUFFER, EXTENT as f64 + BUFFER);
@@ -382,11 +410,26 @@ pub fn tiles(city: &City) -> Result<BTreeMap<u64, (TileCoord, Vec<u8>)>, Basemap
 
 /// Writes the basemap archive; returns the number of tiles.
 pub fn write_pmtiles<W: Write + Seek>(city: &City, out: W) -> Result<usize, BasemapError> {
-    let tiles = tiles(city)?;
+    write_pmtiles_in(city, MapDatum::default(), out)
+}
+
+/// Writes the basemap archive with every vertex in `datum`: GCJ-02 makes the kind of archive a
+/// dump of a Chinese web map is. Returns the number of tiles.
+pub fn write_pmtiles_in<W: Write + Seek>(
+    city: &City,
+    datum: MapDatum,
+    out: W,
+) -> Result<usize, BasemapError> {
+    let tiles = tiles(city, datum)?;
+    let shifted = |p: P| {
+        let [lon, lat] = to_lonlat(p);
+        let (lon, lat) = datum.out(lon, lat);
+        [lon, lat]
+    };
     let all: Vec<[f64; 2]> = city
         .roads
         .iter()
-        .flat_map(|r| r.line.iter().map(|p| to_lonlat(*p)))
+        .flat_map(|r| r.line.iter().map(|p| shifted(*p)))
         .collect();
     let b = all
         .iter()
@@ -398,7 +441,7 @@ pub fn write_pmtiles<W: Write + Seek>(city: &City, out: W) -> Result<usize, Base
                 b[3].max(p[1]),
             ]
         });
-    let centre = to_lonlat([0.0, 0.0]);
+    let centre = shifted([0.0, 0.0]);
     let metadata = serde_json::json!({
         "name": "示范市 basemap",
         "attribution": "示范市 (simulated city) · CityWall",

@@ -6,8 +6,9 @@ use serde_json::{json, Value};
 use super::{Api, ApiError};
 
 impl Api {
-    /// The `k` cameras best placed to see (lon, lat): cameras online whose field of view covers
-    /// the point first, nearest first; then the others that are merely near.
+    /// The `k` cameras best placed to see (lon, lat), a point on the map (in the map's datum):
+    /// cameras online whose field of view covers the point first, nearest first; then the
+    /// others that are merely near.
     pub fn cameras_nearest(&self, lon: f64, lat: f64, k: usize) -> Result<Vec<Value>, ApiError> {
         if !(lon.is_finite()
             && lat.is_finite()
@@ -18,6 +19,7 @@ impl Api {
                 "`lon`,`lat` {lon},{lat} is outside WGS84 range"
             )));
         }
+        let (lon, lat) = self.engine.display.back(lon, lat);
         let target = crate::model::Feature {
             layer: String::new(),
             id: String::new(),
@@ -114,6 +116,7 @@ impl Api {
                 g["properties"]["_covers"] = json!(covers);
                 g["properties"]["_distance_m"] = json!((distance * 10.0).round() / 10.0);
                 g["properties"]["_bearing_deg"] = json!(bearing.round());
+                self.engine.display.geojson_out(&mut g);
                 g
             })
             .collect())

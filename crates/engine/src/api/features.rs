@@ -6,8 +6,22 @@ use serde_json::{json, Value};
 use super::{Api, ApiError, FeatureQuery, MAX_FEATURES_PER_ANSWER};
 
 impl Api {
-    /// A GeoJSON FeatureCollection of the layer's features in the box (all of them without one).
+    /// A GeoJSON FeatureCollection of the layer's features in the box (all of them without one),
+    /// the box and the answer in the map's datum.
     pub fn features(&self, query: &FeatureQuery) -> Result<Value, ApiError> {
+        let display = self.engine.display;
+        let mut answer = if display.is_shifted() {
+            let mut query = query.clone();
+            query.bbox = query.bbox.map(|b| display.bbox_back(b));
+            self.features_wgs84(&query)?
+        } else {
+            self.features_wgs84(query)?
+        };
+        display.geojson_out(&mut answer);
+        Ok(answer)
+    }
+
+    fn features_wgs84(&self, query: &FeatureQuery) -> Result<Value, ApiError> {
         self.known_layer(&query.layer)?;
         let stale_sources: Vec<String> = self
             .engine
@@ -183,14 +197,17 @@ impl Api {
             let y = std::f64::consts::PI * (1.0 - 2.0 * ty / n);
             y.sinh().atan().to_degrees()
         };
-        // A buffer of 1/16 tile, so symbols at tile edges are not cut.
+        // A buffer of 1/16 tile, so symbols at tile edges are not cut. The tile is in the map's
+        // datum; the index is asked for the WGS84 box that holds it.
         let (b, (fx, fy)) = (1.0 / 16.0, (f64::from(x), f64::from(y)));
-        let bbox = [
-            lon_of(fx - b),
-            lat_of(fy + 1.0 + b),
-            lon_of(fx + 1.0 + b),
-            lat_of(fy - b),
-        ];
+        let display = self.engine.display;
+        let shown = display.bbox_back(crate::model::Bbox {
+            west: lon_of(fx - b),
+            south: lat_of(fy + 1.0 + b),
+            east: lon_of(fx + 1.0 + b),
+            north: lat_of(fy - b),
+        });
+        let bbox = [shown.west, shown.south, shown.east, shown.north];
         let points_from = config.cluster_below_zoom.unwrap_or(0.0);
         let zoom = if f64::from(z) >= points_from {
             99.0
@@ -200,6 +217,7 @@ impl Api {
         let mut out = crate::mvt::Layer::new(layer);
         let extent = f64::from(crate::mvt::EXTENT);
         let project = |lon: f64, lat: f64| {
+            let (lon, lat) = display.out(lon, lat);
             let px = ((lon + 180.0) / 360.0 * n - fx) * extent;
             let s = lat.clamp(-85.06, 85.06).to_radians().sin();
             let my = (0.5 - 0.25 * ((1.0 + s) / (1.0 - s)).ln() / std::f64::consts::PI) * n;

@@ -16,6 +16,8 @@ impl Api {
         bbox: Option<Bbox>,
     ) -> Result<Value, ApiError> {
         self.known_layer(layer)?;
+        let display = self.engine.display;
+        let bbox = bbox.map(|b| display.bbox_back(b));
         let wall = self.engine.data_to_wall(at);
         let features = self
             .engine
@@ -26,7 +28,14 @@ impl Api {
                 bbox.map(|b| [b.west, b.south, b.east, b.north]),
             )
             .await?;
-        let mut items: Vec<Value> = features.iter().map(|f| f.to_geojson(false)).collect();
+        let mut items: Vec<Value> = features
+            .iter()
+            .map(|f| {
+                let mut g = f.to_geojson(false);
+                display.geojson_out(&mut g);
+                g
+            })
+            .collect();
         // A stable order, so two replays of one instant are byte for byte the same.
         items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
         Ok(json!({
@@ -51,7 +60,11 @@ impl Api {
 
     /// The warnings open at `at` (data clock), as they stood then.
     pub async fn replay_warnings(&self, at: i64) -> Result<Vec<crate::rules::Warning>, ApiError> {
-        Ok(self.engine.store.warnings_at(at).await?)
+        let warnings = self.engine.store.warnings_at(at).await?;
+        Ok(warnings
+            .into_iter()
+            .map(|w| self.engine.warning_out(w))
+            .collect())
     }
 
     /// The wall's headline numbers as they stood at `at` (data clock).

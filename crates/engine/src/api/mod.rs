@@ -48,8 +48,10 @@ pub struct Meta {
     pub extent: Option<crate::model::Bbox>,
     /// Which side panels the wall shows, in order (`[panels]`).
     pub panels: crate::config::PanelsConfig,
-    /// The city's own basemap (`[basemap]`), its tiles through [`Api::basemap_tile`]; `None`:
-    /// the shipped demo archive.
+    /// Whose wall this is: the header's name (`[centre]`).
+    pub centre: crate::config::CentreConfig,
+    /// The city's basemap (`[basemap]`), its tiles through [`Api::basemap_tile`]; `None`: none is
+    /// configured.
     pub basemap: Option<crate::basemap::BasemapInfo>,
 }
 
@@ -175,8 +177,9 @@ impl Api {
             demo: self.engine.config.demo,
             demo_clock: self.engine.config.demo_clock,
             seq: self.engine.feed.last_seq(),
-            extent: self.extent(),
+            extent: self.extent().map(|b| self.engine.display.bbox_out(b)),
             panels: self.engine.config.panels.clone(),
+            centre: self.engine.config.centre.clone(),
             basemap: self.engine.basemap.as_ref().map(|b| b.info().clone()),
         }
     }
@@ -235,7 +238,9 @@ impl Api {
 
     /// The polygons of one region level, as GeoJSON, for choropleths.
     pub fn regions(&self, level: &str) -> Result<Value, ApiError> {
-        Ok(self.known_level(level)?.geojson())
+        let mut polygons = self.known_level(level)?.geojson();
+        self.engine.display.geojson_out(&mut polygons);
+        Ok(polygons)
     }
 
     /// Features of `layer` counted per polygon of `level` (since `since`, Unix ms on the data
@@ -315,7 +320,11 @@ impl Api {
     ) -> Result<Vec<crate::rules::Warning>, ApiError> {
         let limit = limit.clamp(1, 5000);
         if all {
-            return Ok(self.engine.store.warnings(false, limit).await?);
+            let all = self.engine.store.warnings(false, limit).await?;
+            return Ok(all
+                .into_iter()
+                .map(|w| self.engine.warning_out(w))
+                .collect());
         }
         let state = self.engine.rules.lock().await;
         let mut open: Vec<crate::rules::Warning> = state.warnings.open().cloned().collect();
@@ -327,7 +336,10 @@ impl Api {
                 .then(b.updated_at.cmp(&a.updated_at))
         });
         open.truncate(limit as usize);
-        Ok(open)
+        Ok(open
+            .into_iter()
+            .map(|w| self.engine.warning_out(w))
+            .collect())
     }
 
     /// Acknowledges an open warning on behalf of `by` (the operator's name or console).
@@ -353,7 +365,7 @@ impl Api {
         self.engine
             .publish_warnings_audited(vec![warning.clone()], &action)
             .await?;
-        Ok(warning)
+        Ok(self.engine.warning_out(warning))
     }
 
     /// One tile of the configured basemap: from its archive, or fetched from its service
@@ -402,7 +414,11 @@ impl Api {
             .iter()
             .map(|l| l.id.clone())
             .collect();
-        Ok(crate::search::search(&self.engine.index(), &layers, query))
+        let mut hits = crate::search::search(&self.engine.index(), &layers, query);
+        for hit in &mut hits {
+            (hit.lon, hit.lat) = self.engine.display.out(hit.lon, hit.lat);
+        }
+        Ok(hits)
     }
 
     /// The headline numbers' trend since the engine started, oldest first; with `since` (data

@@ -181,6 +181,37 @@ fn a_raster_basemap_is_checked() {
 }
 
 #[test]
+fn a_basemap_names_one_kind_and_a_crs_the_wall_draws() {
+    let archive = "[basemap]\narchive = \"maps/city.pmtiles\"\ncrs = \"GCJ-02\"\n";
+    let c = Config::parse(archive, "b.toml", Path::new("/etc/citywall")).unwrap();
+    let b = c.basemap.expect("basemap");
+    assert_eq!(
+        b.kind(),
+        Some(BasemapKind::Archive(Path::new(
+            "/etc/citywall/maps/city.pmtiles"
+        )))
+    );
+    assert_eq!(b.crs(), crate::crs::Crs::Gcj02);
+    let style = "[basemap]\nstyle = \"http://gis.lan/dark.json\"\n";
+    let b = Config::parse(style, "b.toml", Path::new("/etc"))
+        .unwrap()
+        .basemap
+        .unwrap();
+    assert_eq!(
+        b.kind(),
+        Some(BasemapKind::Style("http://gis.lan/dark.json"))
+    );
+    let bad = "[basemap]\narchive = \"city.zip\"\nstyle = \"s.json\"\ncrs = \"bd09\"\n";
+    let Err(ConfigError::Invalid(problems)) = Config::parse(bad, "b.toml", Path::new(".")) else {
+        panic!("expected problems");
+    };
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert!(lines[0].contains("exactly one of"), "{lines:#?}");
+    assert!(lines[1].contains(".pmtiles or .mbtiles"), "{lines:#?}");
+    assert!(lines[2].contains("BD-09"), "{lines:#?}");
+}
+
+#[test]
 fn a_syntax_error_names_its_line() {
     let text = "[[layer]]\nid = \"flood\"\ntitle_zh = \n";
     let Err(ConfigError::Invalid(problems)) = Config::parse(text, "x.toml", Path::new(".")) else {

@@ -15,6 +15,9 @@ maplibregl.setWorkerUrl(workerUrl);
 export const FONT_STACK = ['Noto Sans Regular'];
 export const LOCAL_FONTS = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif';
 
+/** OpenMapTiles POI classes labelled from the city view on. */
+const LANDMARK_CLASSES = ['attraction', 'town_hall', 'hospital', 'police', 'fire_station', 'college', 'school', 'railway', 'stadium', 'museum', 'place_of_worship', 'monument'];
+
 const C = {
   bg: '#050d1a',
   land: '#07142a',
@@ -34,10 +37,10 @@ const C = {
 };
 
 /** The dark big-screen style for any archive in the OpenMapTiles schema: the sim city's and a real
- * city's from tilemaker or planetiler. Names come from `name:zh` where an archive has it. */
+ * city's from tilemaker or planetiler. Names: `name:zh`, else `name`, else `name:latin` (all tilemaker writes). */
 export function style(b: BasemapInfo): StyleSpecification {
   const src = 'city';
-  const name = ['coalesce', ['get', 'name:zh'], ['get', 'name']];
+  const name = ['coalesce', ['get', 'name:zh'], ['get', 'name'], ['get', 'name:latin']];
   const road = (id: string, classes: string[], color: string, widths: [number, number, number, number], minzoom = 0) => ({
     id: `road-${id}`,
     type: 'line' as const,
@@ -108,7 +111,7 @@ export function style(b: BasemapInfo): StyleSpecification {
       },
       {
         id: 'label-road', type: 'symbol', source: src, 'source-layer': 'transportation_name', minzoom: 12,
-        filter: ['all', ['has', 'name'], ['!=', ['get', 'class'], 'rail']],
+        filter: ['!=', ['get', 'class'], 'rail'],
         layout: { 'symbol-placement': 'line', 'text-field': name, 'text-font': FONT_STACK, 'text-size': ['interpolate', ['linear'], ['zoom'], 12, 11, 16, 15], 'symbol-spacing': 400 },
         paint: { 'text-color': C.label, ...halo, 'text-opacity': 0.85 },
       },
@@ -129,11 +132,19 @@ export function style(b: BasemapInfo): StyleSpecification {
         layout: { 'text-field': name, 'text-font': FONT_STACK, 'text-size': 13 },
         paint: { 'text-color': '#7f9cc0', ...halo },
       },
+      // Landmarks and public services a duty officer steers by; shops and cafés only close up,
+      // and quieter, so a real city's thousands of POIs do not bury the wall's own layers.
       {
         id: 'label-poi', type: 'symbol', source: src, 'source-layer': 'poi', minzoom: 12,
-        filter: ['has', 'name'],
+        filter: ['match', ['get', 'class'], LANDMARK_CLASSES, true, false],
         layout: { 'text-field': name, 'text-font': FONT_STACK, 'text-size': 13 },
         paint: { 'text-color': '#c7d6ea', ...halo },
+      },
+      {
+        id: 'label-poi-minor', type: 'symbol', source: src, 'source-layer': 'poi', minzoom: 17,
+        filter: ['match', ['get', 'class'], LANDMARK_CLASSES, false, true],
+        layout: { 'text-field': name, 'text-font': FONT_STACK, 'text-size': 11 },
+        paint: { 'text-color': '#7f93ad', ...halo },
       },
       {
         id: 'label-district', type: 'symbol', source: src, 'source-layer': 'place', maxzoom: 13.5,

@@ -4,7 +4,7 @@
 export type Lang = 'zh' | 'en';
 
 const WORDS = {
-  title: ['示范市城市运行管理中心', 'Demo City Operations Centre'],
+  title: ['城市运行管理中心', 'City Operations Centre'],
   subtitle: ['一屏观全域', 'the whole city on one screen'],
   search: ['搜索 地名 / 车牌 / 事件编号  ( / )', 'Search places / plates / incident ids  ( / )'],
   demoClock: ['演示时钟', 'Demo clock'],

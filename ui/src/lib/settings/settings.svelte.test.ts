@@ -11,9 +11,9 @@ describe('Settings', () => {
     const s0 = store();
     const s = new Settings(s0, '');
     expect(s.lang).toBe('zh');
-    expect(s.t('title')).toBe('示范市城市运行管理中心');
+    expect(s.t('title')).toBe('城市运行管理中心');
     s.switchLang();
-    expect(s.t('title')).toBe('Demo City Operations Centre');
+    expect(s.t('title')).toBe('City Operations Centre');
     expect(new Settings(s0, '').lang).toBe('en');
   });
 

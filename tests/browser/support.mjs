@@ -1,0 +1,67 @@
+// What the browser e2e suites share: where things are, the one Chromium set-up, the check
+// runner and its tally, and starting `citywall` and waiting for its API.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const out = path.join(root, 'test-output');
+mkdirSync(out, { recursive: true });
+// Chromium's software GL composited on its GPU path (ANGLE on SwiftShader), as a wall's browser
+// composites on its GPU. Without these flags headless Chromium falls back to software
+// compositing, which reads every WebGL frame back to the main thread (glReadPixels, 60–100 ms a
+// frame on two cores): a stall no machine with a GPU has, and most of what the latency check
+// measured (p95 1.1–1.5 s with it, about 0.5 s without, same wall, same machine).
+export const GPU_COMPOSITING = ['--enable-unsafe-swiftshader', '--ignore-gpu-blocklist', '--enable-gpu-rasterization', '--use-angle=swiftshader'];
+export const binary = process.env.CITYWALL_BIN ?? path.join(root, 'target/debug/citywall');
+
+export const freePort = () =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+
+export const results = [];
+/** E2E_ONLY='<part of a name>|<another>' runs only the checks whose names hold one of them
+ * (while developing). */
+const only = process.env.E2E_ONLY?.split('|');
+export async function check(name, fn) {
+  if (only && !only.some((part) => name.includes(part))) return;
+  try {
+    await fn();
+    results.push([name, true]);
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    results.push([name, false]);
+    console.log(`FAIL ${name}: ${e.message}`);
+  }
+}
+export const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
+
+export function start(args) {
+  const child = spawn(binary, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.log = '';
+  child.stdout.on('data', (d) => (child.log += d));
+  child.stderr.on('data', (d) => (child.log += d));
+  return child;
+}
+
+export async function waitForApi(base, server) {
+  const started = Date.now();
+  for (;;) {
+    try { if ((await fetch(`${base}/api/v1/meta`)).ok) return; } catch { /* not up yet */ }
+    if (Date.now() - started > 30_000) throw new Error(`server did not start:\n${server.log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Prints the tally and exits non-zero when a check failed. */
+export function finish() {
+  const passed = results.filter((r) => r[1]).length;
+  const failed = results.length - passed;
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
