@@ -71,16 +71,32 @@ async fn an_acknowledged_warning_survives_a_restart() {
         open.into_iter().find(|w| w.what.kind == Kind::FloodLevel)
     })
     .await;
+    let desk = citywall_engine::access::Principal::open();
+    let kiosk = citywall_engine::access::Principal {
+        name: "大屏".into(),
+        role: citywall_engine::access::Role::Wall,
+        via: "token",
+    };
+    let e = city
+        .api
+        .acknowledge(&kiosk, &open.id, "大屏")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("may not warning.acknowledge"), "{e}");
     let acked = city
         .api
-        .acknowledge(&open.id, "值班员 张伟")
+        .acknowledge(&desk, &open.id, "值班员 张伟")
         .await
         .expect("acknowledge");
     assert_eq!(acked.state, State::Acknowledged);
     assert_eq!(acked.acknowledged_by.as_deref(), Some("值班员 张伟"));
     // Refused with a reason: nobody named, or no such warning.
-    assert!(city.api.acknowledge(&open.id, " ").await.is_err());
-    let e = city.api.acknowledge("W999999", "x").await.unwrap_err();
+    assert!(city.api.acknowledge(&desk, &open.id, " ").await.is_err());
+    let e = city
+        .api
+        .acknowledge(&desk, "W999999", "x")
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("no open warning"), "{e}");
 
     city.engine.shutdown();
@@ -96,7 +112,7 @@ async fn an_acknowledged_warning_survives_a_restart() {
     assert_eq!(same.acknowledged_by.as_deref(), Some("值班员 张伟"));
 
     // The acknowledgement was audited with it (refusals change nothing and record nothing).
-    let log = again.audit(0, 100).await.expect("audit log");
+    let log = again.audit(&desk, 0, 100).await.expect("audit log");
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(
         (

@@ -10,42 +10,76 @@ use serde_json::Value;
 use std::sync::Mutex;
 
 use tauri::{Emitter, Manager, RunEvent, State, WebviewUrl, WebviewWindowBuilder};
+
+/// Who works the desktop wall. The app runs on the centre's own console, open to its operator;
+/// every command is still checked against the access matrix through the same façade as over
+/// HTTP, so a refusal holds for both transports.
+pub struct Operator(pub citywall_engine::access::Principal);
+
+fn permit(api: &Api, operator: &Operator, command: &str) -> Result<(), String> {
+    api.authorize_command(&operator.0, command)
+        .map_err(|e| e.to_string())
+}
+
+/// Who works this wall, and that it runs open: the header says so.
+#[tauri::command]
+fn whoami(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+) -> Result<citywall_engine::api::WhoAmI, String> {
+    permit(&api, &operator, "whoami")?;
+    Ok(api.whoami_of(Some(operator.0.clone())))
+}
 use tokio::sync::broadcast::error::RecvError;
 
 #[tauri::command]
-fn meta(api: State<'_, Api>) -> Meta {
-    api.meta()
+fn meta(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Meta, String> {
+    permit(&api, &operator, "meta")?;
+    Ok(api.meta())
 }
 
 #[tauri::command]
-fn layers(api: State<'_, Api>) -> Vec<LayerInfo> {
-    api.layers()
+fn layers(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Vec<LayerInfo>, String> {
+    permit(&api, &operator, "layers")?;
+    Ok(api.layers())
 }
 
 // The heavier commands are async so they run on the runtime's threads, not the window's.
 #[tauri::command]
 async fn features(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     layer: String,
     bbox: Option<[f64; 4]>,
     zoom: Option<f64>,
 ) -> Result<Value, String> {
+    permit(&api, &operator, "features")?;
     let query = FeatureQuery::new(&layer, bbox, zoom).map_err(|e| e.to_string())?;
     api.features(&query).map_err(|e| e.to_string())
 }
 
 #[tauri::command]
-fn sources(api: State<'_, Api>) -> Vec<SourceStatus> {
-    api.sources()
+fn sources(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+) -> Result<Vec<SourceStatus>, String> {
+    permit(&api, &operator, "sources")?;
+    Ok(api.sources())
 }
 
 #[tauri::command]
-fn summary(api: State<'_, Api>) -> Summary {
-    api.summary()
+fn summary(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Summary, String> {
+    permit(&api, &operator, "summary")?;
+    Ok(api.summary())
 }
 
 #[tauri::command]
-fn search(api: State<'_, Api>, q: String) -> Result<Vec<citywall_engine::search::Hit>, String> {
+fn search(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    q: String,
+) -> Result<Vec<citywall_engine::search::Hit>, String> {
+    permit(&api, &operator, "search")?;
     api.search(&q).map_err(|e| e.to_string())
 }
 
@@ -53,11 +87,13 @@ fn search(api: State<'_, Api>, q: String) -> Result<Vec<citywall_engine::search:
 #[tauri::command]
 async fn tile(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     layer: String,
     z: u8,
     x: u32,
     y: u32,
 ) -> Result<tauri::ipc::Response, String> {
+    permit(&api, &operator, "tile")?;
     api.tile(&layer, z, x, y)
         .map(tauri::ipc::Response::new)
         .map_err(|e| e.to_string())
@@ -66,9 +102,11 @@ async fn tile(
 #[tauri::command]
 async fn warnings(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     all: Option<bool>,
     limit: Option<u32>,
 ) -> Result<Vec<citywall_engine::rules::Warning>, String> {
+    permit(&api, &operator, "warnings")?;
     api.warnings(all.unwrap_or(false), limit.unwrap_or(500))
         .await
         .map_err(|e| e.to_string())
@@ -77,25 +115,36 @@ async fn warnings(
 #[tauri::command]
 async fn acknowledge(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     id: String,
     by: String,
 ) -> Result<citywall_engine::rules::Warning, String> {
-    api.acknowledge(&id, &by).await.map_err(|e| e.to_string())
+    permit(&api, &operator, "acknowledge")?;
+    api.acknowledge(&operator.0, &id, &by)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 #[tauri::command]
 async fn aggregate(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     layer: String,
     level: String,
     since: Option<i64>,
 ) -> Result<Value, String> {
+    permit(&api, &operator, "aggregate")?;
     api.aggregate(&layer, &level, since)
         .map_err(|e| e.to_string())
 }
 
 #[tauri::command]
-fn regions(api: State<'_, Api>, level: String) -> Result<Value, String> {
+fn regions(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    level: String,
+) -> Result<Value, String> {
+    permit(&api, &operator, "regions")?;
     api.regions(&level).map_err(|e| e.to_string())
 }
 
@@ -122,50 +171,65 @@ impl StreamLayers {
 /// Which layers this window draws, so the stream leaves out the others' feature deltas.
 #[tauri::command]
 fn stream_layers(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
     window: tauri::Window,
     streamed: State<'_, StreamLayers>,
     layers: Option<Vec<String>>,
-) {
+) -> Result<(), String> {
+    permit(&api, &operator, "stream_layers")?;
     streamed
         .0
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(window.label().to_string(), layers);
+    Ok(())
 }
 
 #[tauri::command]
 fn cameras_nearest(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     lon: f64,
     lat: f64,
     k: usize,
 ) -> Result<Vec<Value>, String> {
+    permit(&api, &operator, "cameras_nearest")?;
     api.cameras_nearest(lon, lat, k).map_err(|e| e.to_string())
 }
 
 #[tauri::command]
 fn cameras_near_feature(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     layer: String,
     id: String,
     k: usize,
 ) -> Result<Vec<Value>, String> {
+    permit(&api, &operator, "cameras_near_feature")?;
     api.cameras_near_feature(&layer, &id, k)
         .map_err(|e| e.to_string())
 }
 
 #[tauri::command]
-fn summary_series(api: State<'_, Api>, since: Option<i64>) -> Vec<citywall_engine::kpi::Sample> {
-    api.summary_series(since)
+fn summary_series(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    since: Option<i64>,
+) -> Result<Vec<citywall_engine::kpi::Sample>, String> {
+    permit(&api, &operator, "summary_series")?;
+    Ok(api.summary_series(since))
 }
 
 #[tauri::command]
 async fn replay(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     layer: String,
     at: i64,
     bbox: Option<[f64; 4]>,
 ) -> Result<Value, String> {
+    permit(&api, &operator, "replay")?;
     let query = FeatureQuery::new(&layer, bbox, None).map_err(|e| e.to_string())?;
     api.replay(&query.layer, at, query.bbox)
         .await
@@ -173,20 +237,28 @@ async fn replay(
 }
 
 #[tauri::command]
-async fn replay_span(api: State<'_, Api>) -> Result<Value, String> {
+async fn replay_span(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Value, String> {
+    permit(&api, &operator, "replay_span")?;
     api.replay_span().await.map_err(|e| e.to_string())
 }
 
 #[tauri::command]
 async fn replay_warnings(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     at: i64,
 ) -> Result<Vec<citywall_engine::rules::Warning>, String> {
+    permit(&api, &operator, "replay_warnings")?;
     api.replay_warnings(at).await.map_err(|e| e.to_string())
 }
 
 #[tauri::command]
-async fn replay_summary(api: State<'_, Api>, at: i64) -> Result<Summary, String> {
+async fn replay_summary(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    at: i64,
+) -> Result<Summary, String> {
+    permit(&api, &operator, "replay_summary")?;
     api.replay_summary(at).await.map_err(|e| e.to_string())
 }
 
@@ -195,10 +267,12 @@ async fn replay_summary(api: State<'_, Api>, at: i64) -> Result<Summary, String>
 #[tauri::command]
 async fn basemap_tile(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     z: u8,
     x: u32,
     y: u32,
 ) -> Result<tauri::ipc::Response, String> {
+    permit(&api, &operator, "basemap_tile")?;
     api.basemap_tile(z, x, y)
         .await
         .map(|t| tauri::ipc::Response::new(t.map(|t| t.bytes.to_vec()).unwrap_or_default()))
@@ -207,7 +281,11 @@ async fn basemap_tile(
 
 /// The configured basemap's style document, as over HTTP.
 #[tauri::command]
-async fn basemap_style(api: State<'_, Api>) -> Result<serde_json::Value, String> {
+async fn basemap_style(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+) -> Result<serde_json::Value, String> {
+    permit(&api, &operator, "basemap_style")?;
     api.basemap_style().await.map_err(|e| e.to_string())
 }
 
@@ -215,10 +293,12 @@ async fn basemap_style(api: State<'_, Api>) -> Result<serde_json::Value, String>
 #[tauri::command]
 async fn audit(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     after: Option<i64>,
     limit: Option<u32>,
 ) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, String> {
-    api.audit(after.unwrap_or(0), limit.unwrap_or(1000))
+    permit(&api, &operator, "audit")?;
+    api.audit(&operator.0, after.unwrap_or(0), limit.unwrap_or(1000))
         .await
         .map_err(|e| e.to_string())
 }
@@ -226,11 +306,13 @@ async fn audit(
 #[tauri::command]
 async fn history(
     api: State<'_, Api>,
+    operator: State<'_, Operator>,
     layer: String,
     id: String,
     since: i64,
     limit: Option<u32>,
 ) -> Result<Vec<Value>, String> {
+    permit(&api, &operator, "history")?;
     api.history(&layer, &id, since, limit.unwrap_or(1000))
         .await
         .map_err(|e| e.to_string())
@@ -312,6 +394,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
     tauri::Builder::default()
         .manage(api.clone())
         .manage(StreamLayers::default())
+        .manage(Operator(citywall_engine::access::Principal::open()))
         .manage(DemoCity(Mutex::new(sim)))
         .invoke_handler(tauri::generate_handler![
             meta,
@@ -336,7 +419,8 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             summary_series,
             audit,
             basemap_tile,
-            basemap_style
+            basemap_style,
+            whoami
         ])
         .setup(move |app| {
             let centre = app.state::<Api>().meta().centre.name_zh;

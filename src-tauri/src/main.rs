@@ -5,6 +5,7 @@
 mod audit_cli;
 mod demo;
 mod desktop;
+mod user_cli;
 
 // Ingest allocates heavily (parsed records, property maps, SQL arguments); with glibc malloc a
 // third of the ingest profile was the allocator. `make bench` measures the difference.
@@ -58,6 +59,21 @@ enum Command {
         /// Where the built UI lives (default: ui/dist of this checkout, or $CITYWALL_UI_DIR).
         #[arg(long)]
         ui_dir: Option<PathBuf>,
+        /// A file holding the access token (else $CITYWALL_TOKEN). With a token set the wall
+        /// needs it or a login; without one it runs open on loopback, and says so.
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// The role the token grants.
+        #[arg(long, default_value = "wall")]
+        token_role: String,
+    },
+    /// Local accounts in the store: add one (or reset its password and role), or list them.
+    User {
+        #[command(subcommand)]
+        command: user_cli::UserCommand,
+        /// The store file (default: the one `--config` names).
+        #[arg(long, global = true)]
+        store: Option<PathBuf>,
     },
     /// Run only the simulated city's subsystems on fixed loopback ports, for
     /// `citywall --config assets/demo/citywall.toml` (stop it to see sources fail and recover).
@@ -100,6 +116,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::CheckConfig { file }) => Ok(check_config(&file)),
+        Some(Command::User { command, store }) => {
+            let path = audit_cli::store_path(store, cli.config.as_deref())?;
+            user_cli::run(command, &path)
+        }
         Some(Command::Audit { command, store }) => {
             let path = audit_cli::store_path(store, cli.config.as_deref())?;
             audit_cli::run(command, &path)
@@ -109,11 +129,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(demo::run_sim(cli.seed, cli.time_scale, port_base))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Serve { demo, port, ui_dir }) => {
+        Some(Command::Serve {
+            demo,
+            port,
+            ui_dir,
+            token_file,
+            token_role,
+        }) => {
+            let access = access_mode(token_file.as_deref(), &token_role)?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(async {
                 let (api, _sim) =
                     start(cli.config.as_deref(), demo, cli.seed, cli.time_scale, None).await?;
+                let open = access.open;
+                let api = api.with_access(access);
                 let ui_dir = ui_dir
                     .or_else(|| std::env::var_os("CITYWALL_UI_DIR").map(PathBuf::from))
                     .unwrap_or_else(default_ui_dir);
@@ -126,11 +155,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 let (addr, server) = serve::bind(api.clone(), port, ui).await?;
                 println!(
-                    "CityWall serving on http://{addr}/{}",
+                    "CityWall serving on http://{addr}/{}{}",
                     if api.meta().demo {
                         " — 演示数据 DEMO (simulated city)"
                     } else {
                         ""
+                    },
+                    if open {
+                        " — open: no token set, anyone on this machine operates the wall"
+                    } else {
+                        " — a token or a login is required"
                     }
                 );
                 let mut terminate =
@@ -193,6 +227,40 @@ async fn start(
     }
     let engine = Engine::start(config).await.context("starting the engine")?;
     Ok((Api::new(engine), sim))
+}
+
+/// How the server admits people: the token from `--token-file` or `$CITYWALL_TOKEN` (never
+/// logged), else open on loopback.
+fn access_mode(
+    token_file: Option<&std::path::Path>,
+    token_role: &str,
+) -> anyhow::Result<citywall_engine::api::AccessMode> {
+    let role = citywall_engine::access::Role::parse(token_role)
+        .with_context(|| format!("--token-role `{token_role}`: use duty, leader, admin or wall"))?;
+    let token = match token_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the token file {}", path.display()))?
+                .trim()
+                .to_string(),
+        ),
+        None => std::env::var("CITYWALL_TOKEN")
+            .ok()
+            .map(|t| t.trim().to_string()),
+    }
+    .filter(|t| !t.is_empty());
+    if let Some(t) = &token {
+        anyhow::ensure!(
+            t.len() >= 16,
+            "the token is {} characters: use at least 16 (e.g. `openssl rand -hex 24`)",
+            t.len()
+        );
+    }
+    Ok(citywall_engine::api::AccessMode {
+        open: token.is_none(),
+        token,
+        token_role: Some(role),
+    })
 }
 
 fn load_or_explain(path: &std::path::Path) -> anyhow::Result<Config> {

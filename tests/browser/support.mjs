@@ -41,8 +41,8 @@ export async function check(name, fn) {
 }
 export const assert = (cond, msg) => { if (!cond) throw new Error(msg); };
 
-export function start(args) {
-  const child = spawn(binary, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+export function start(args, env = {}) {
+  const child = spawn(binary, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   child.log = '';
   child.stdout.on('data', (d) => (child.log += d));
   child.stderr.on('data', (d) => (child.log += d));

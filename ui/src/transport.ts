@@ -1,11 +1,23 @@
 // The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
-import type { Bbox, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, SearchHit, SourceStatus, Summary, Warning } from './types';
+import type { Bbox, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, SearchHit, SourceStatus, Summary, Warning, WhoAmI } from './types';
 import type { HistoryPoint } from './lib/detail/model';
+
+/** The engine refused: `status` 401 (log in first), 403 (not allowed), 429 (locked) … */
+export class EngineError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
 
 export interface Transport {
   readonly name: 'tauri' | 'http';
+  /** Who the engine takes this wall for, and whether it runs open. */
+  whoami(): Promise<WhoAmI>;
+  /** Logs in with a name and password, or a kiosk's token (browser mode). */
+  login(credentials: { name: string; password: string } | { token: string }): Promise<WhoAmI>;
+  logout(): Promise<void>;
   meta(): Promise<Meta>;
   layers(): Promise<LayerInfo[]>;
   features(layer: string, bbox: Bbox, zoom: number): Promise<FeatureCollection>;
@@ -53,10 +65,26 @@ class HttpTransport implements Transport {
       } catch {
         /* the status line is the best we have */
       }
-      throw new Error(`${path}: ${message}`);
+      throw new EngineError(`${path}: ${message}`, response.status);
     }
     return response.json() as Promise<T>;
   }
+
+  private async post<T>(path: string, body: unknown): Promise<T> {
+    const response = await fetch(`${this.base}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new EngineError(answer.error ?? `${response.status} ${response.statusText}`, response.status);
+    return answer as T;
+  }
+
+  whoami() { return this.get<WhoAmI>('whoami'); }
+  async login(credentials: { name: string; password: string } | { token: string }) {
+    // The engine answers with a session cookie (HttpOnly): every fetch, tile and the stream
+    // carry it from here on; the page never holds the secret.
+    await this.post('login', credentials);
+    return this.whoami();
+  }
+  async logout() { await this.post('logout', {}); }
 
   meta() { return this.get<Meta>('meta'); }
   layers() { return this.get<LayerInfo[]>('layers'); }
@@ -150,6 +178,10 @@ class TauriTransport implements Transport {
       throw new Error(`${cmd}: ${String(e)}`);
     }
   }
+  whoami() { return this.call<WhoAmI>('whoami'); }
+  /** The desktop wall is its console's: there is no one else to log in as. */
+  login(): Promise<WhoAmI> { return this.whoami(); }
+  async logout() {}
   meta() { return this.call<Meta>('meta'); }
   layers() { return this.call<LayerInfo[]>('layers'); }
   sources() { return this.call<SourceStatus[]>('sources'); }

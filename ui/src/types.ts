@@ -184,3 +184,11 @@ export interface KpiSample {
   closure_rate_pct: number;
   warnings: [number, number, number, number];
 }
+
+/** Who the engine takes this wall for (`/whoami`), and whether it runs open (loopback, no token). */
+export interface WhoAmI {
+  principal: { name: string; role: 'duty' | 'leader' | 'admin' | 'wall'; via: 'session' | 'token' | 'open' } | null;
+  open: boolean;
+  /** The actions the principal may take: the wall offers only these. */
+  can: string[];
+}

@@ -2,6 +2,7 @@
 //! the SQLite store and the per-layer spatial index; every change goes out on the change feed; the
 //! [`api::Api`] façade is the one entry point both transports (Tauri IPC and `serve`) call.
 
+pub mod access;
 pub mod api;
 pub mod basemap;
 pub mod config;

@@ -3,6 +3,7 @@
 // fetching by view, replay loads, the panels' refresh and the per-frame map update. Components
 // read the modules and call the actions here.
 
+import { Session } from './session/session.svelte';
 import type { Transport } from '../transport';
 import type { Bbox, Meta, SearchHit, SourceStatus, Warning } from '../types';
 import { WallClock } from './clock.svelte';
@@ -40,6 +41,7 @@ export class Wall implements DeltaSink {
   readonly settings: Settings;
   readonly clock = new WallClock();
   readonly notices = new Notices();
+  readonly session: Session;
   readonly layers: LayerState;
   readonly warnings: WarningsState;
   readonly replay: ReplayState;
@@ -69,6 +71,7 @@ export class Wall implements DeltaSink {
     const mapPort = () => this.map;
     this.probe = opts.probe;
     this.settings = new Settings(opts.store, opts.search);
+    this.session = new Session(transport);
     this.frame = new FrameBatcher((dirty) => this.updateMap(dirty), (cb) => nextFrame(() => cb()));
     this.layers = new LayerState(transport, mapPort, (l) => this.frame.mark(l));
     this.warnings = new WarningsState(transport, () => this.frame.mark('warnings'));

@@ -1,9 +1,12 @@
 //! The one façade both transports call: Tauri IPC commands in `src-tauri` and the HTTP/WebSocket
 //! server in [`crate::serve`]. Argument checking lives here so both answer the same way.
 
+mod access;
 mod cameras;
 mod features;
 mod history;
+
+pub use access::{AccessMode, WhoAmI};
 
 use std::sync::Arc;
 
@@ -32,6 +35,11 @@ pub enum ApiError {
     /// A service the engine fetches for the wall (the basemap) failed.
     #[error(transparent)]
     Upstream(#[from] crate::basemap::BasemapError),
+    /// No credential, or one that does not allow this.
+    #[error(transparent)]
+    Access(crate::access::AccessError),
+    #[error(transparent)]
+    Login(crate::store::accounts::LoginError),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,11 +167,28 @@ impl FeatureQuery {
 #[derive(Clone)]
 pub struct Api {
     engine: Arc<Engine>,
+    access: Arc<crate::access::Access>,
+    access_mode: Arc<AccessMode>,
 }
 
 impl Api {
+    /// A façade for a wall that runs open (every caller is its local operator): the desktop
+    /// app on its own machine. A server sets how it admits people with [`Api::with_access`].
     pub fn new(engine: Arc<Engine>) -> Self {
-        Api { engine }
+        Api {
+            engine,
+            access: Arc::new(crate::access::Access::shipped()),
+            access_mode: Arc::new(AccessMode {
+                open: true,
+                ..Default::default()
+            }),
+        }
+    }
+
+    /// The same façade admitting people as `mode` says.
+    pub fn with_access(mut self, mode: AccessMode) -> Self {
+        self.access_mode = Arc::new(mode);
+        self
     }
 
     pub fn engine(&self) -> &Arc<Engine> {
@@ -342,9 +367,20 @@ impl Api {
             .collect())
     }
 
-    /// Acknowledges an open warning on behalf of `by` (the operator's name or console).
-    pub async fn acknowledge(&self, id: &str, by: &str) -> Result<crate::rules::Warning, ApiError> {
-        let by = by.trim();
+    /// Acknowledges an open warning. The audit names the principal; on an open wall, which has
+    /// no accounts, it names `by`, the operator's name as the console gives it.
+    pub async fn acknowledge(
+        &self,
+        principal: &crate::access::Principal,
+        id: &str,
+        by: &str,
+    ) -> Result<crate::rules::Warning, ApiError> {
+        self.access.check(principal, "warning.acknowledge")?;
+        let by = if principal.via == "open" {
+            by.trim()
+        } else {
+            principal.name.as_str()
+        };
         if by.is_empty() || by.chars().count() > 64 {
             return Err(ApiError::BadRequest(
                 "`by` must name who acknowledges (1 to 64 characters)".into(),
@@ -360,7 +396,7 @@ impl Api {
             actor: by.to_string(),
             action: "warning.acknowledge".into(),
             target: warning.id.clone(),
-            detail: serde_json::json!({ "level": warning.what.level.as_str(), "title": warning.what.title }),
+            detail: serde_json::json!({ "level": warning.what.level.as_str(), "title": warning.what.title, "via": principal.via }),
         };
         self.engine
             .publish_warnings_audited(vec![warning.clone()], &action)
@@ -392,7 +428,13 @@ impl Api {
     }
 
     /// The audit log after row `after_seq`, oldest first.
-    pub async fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>, ApiError> {
+    pub async fn audit(
+        &self,
+        principal: &crate::access::Principal,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, ApiError> {
+        self.access.check(principal, "audit.read")?;
         Ok(self
             .engine
             .store

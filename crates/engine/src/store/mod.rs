@@ -2,6 +2,7 @@
 //! history, the quarantine of rejected records, warnings, and the operators' audit log
 //! (audit.rs).
 
+pub mod accounts;
 pub mod audit;
 
 use std::path::Path;

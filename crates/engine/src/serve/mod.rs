@@ -1,5 +1,8 @@
 //! Browser mode: the [`Api`] over HTTP and WebSocket (axum), on loopback only, with the wall's
-//! static files from `ui_dir`. A thin adapter: every answer comes from the façade.
+//! static files from `ui_dir`. A thin adapter: every answer comes from the façade, and every
+//! route passes the access guard ([`auth`]).
+
+pub mod auth;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -10,12 +13,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast::error::RecvError;
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::access::Principal;
 use crate::api::{Api, ApiError, FeatureQuery};
 
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +47,15 @@ impl IntoResponse for ApiError {
             ApiError::Upstream(crate::basemap::BasemapError::Unavailable(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            ApiError::Access(crate::access::AccessError::Unauthenticated) => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::Access(_) => StatusCode::FORBIDDEN,
+            ApiError::Login(crate::store::accounts::LoginError::Wrong) => StatusCode::UNAUTHORIZED,
+            ApiError::Login(crate::store::accounts::LoginError::Locked(_)) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ApiError::Login(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
         };
         (status, Json(json!({ "error": self.to_string() }))).into_response()
@@ -52,6 +65,9 @@ impl IntoResponse for ApiError {
 /// The router: `/api/v1/*` and, when given, the UI's files.
 pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
     let routes = Router::new()
+        .route("/api/v1/login", post(auth::login))
+        .route("/api/v1/logout", post(auth::logout))
+        .route("/api/v1/whoami", get(auth::whoami))
         .route(
             "/api/v1/meta",
             get(|State(api): State<Api>| async move { Json(api.meta()) }),
@@ -87,6 +103,10 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/history", get(history))
         .route("/api/v1/summary/series", get(summary_series))
         .route("/api/v1/stream", get(stream))
+        .route_layer(axum::middleware::from_fn_with_state(
+            api.clone(),
+            auth::guard,
+        ))
         .with_state(api);
     match ui_dir {
         Some(dir) => {
@@ -230,13 +250,14 @@ struct Ack {
 
 async fn acknowledge(
     State(api): State<Api>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     body: Result<Json<Ack>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(ack) = body.map_err(|e| {
         ApiError::BadRequest(format!("the body must be JSON {{\"by\": \"…\"}}: {e}"))
     })?;
-    Ok(Json(api.acknowledge(&id, &ack.by).await?).into_response())
+    Ok(Json(api.acknowledge(&principal, &id, &ack.by).await?).into_response())
 }
 
 async fn replay(
@@ -364,6 +385,7 @@ async fn summary_series(
 /// `?after=<seq>&limit=<n>`: the audit log after row `after`, oldest first.
 async fn audit(
     State(api): State<Api>,
+    Extension(principal): Extension<Principal>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let number = |name: &str, default: i64| -> Result<i64, ApiError> {
@@ -375,7 +397,7 @@ async fn audit(
     };
     let after = number("after", 0)?;
     let limit = u32::try_from(number("limit", 1_000)?).unwrap_or(u32::MAX);
-    Ok(Json(api.audit(after, limit).await?).into_response())
+    Ok(Json(api.audit(&principal, after, limit).await?).into_response())
 }
 
 async fn rejected(

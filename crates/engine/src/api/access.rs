@@ -1,0 +1,148 @@
+//! Who is asking, through the façade: a credential (a session token or the configured token)
+//! becomes a [`Principal`], or the operator of an open wall (loopback, no token set); and every
+//! route and command is checked against the access matrix here, so both transports refuse the
+//! same things.
+
+use serde::Serialize;
+
+use super::{Api, ApiError};
+use crate::access::{AccessError, Principal};
+use crate::store::accounts::{LoginError, Session};
+
+/// How this wall admits people: the configured token, and whether a caller without a credential
+/// is let in as the open wall's operator.
+#[derive(Debug, Clone, Default)]
+pub struct AccessMode {
+    /// `CITYWALL_TOKEN` or `--token-file`: whoever presents it is `token_role`.
+    pub token: Option<String>,
+    pub token_role: Option<crate::access::Role>,
+    /// No credential needed (loopback and no token): callers are the open wall's operator.
+    pub open: bool,
+}
+
+/// What the wall shows of who it is working for.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhoAmI {
+    pub principal: Option<Principal>,
+    /// The wall runs open: anyone who reaches it operates it. The wall says so.
+    pub open: bool,
+    /// The actions the principal may take (the wall offers only those).
+    pub can: Vec<String>,
+}
+
+/// Byte-for-byte comparison that takes the same time wherever the first difference is.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+impl Api {
+    /// The principal a credential names; with none, the open wall's operator where the wall is
+    /// open.
+    pub async fn principal(&self, credential: Option<&str>) -> Result<Principal, ApiError> {
+        let mode = &self.access_mode;
+        if let Some(given) = credential.filter(|c| !c.is_empty()) {
+            if let Some(token) = &mode.token {
+                if same(given, token) {
+                    return Ok(Principal {
+                        name: "token".into(),
+                        role: mode.token_role.unwrap_or(crate::access::Role::Wall),
+                        via: "token",
+                    });
+                }
+            }
+            let now = crate::model::now_ms();
+            if let Some(p) = self.engine.store.session(given, now).await? {
+                return Ok(p);
+            }
+            return Err(AccessError::Unauthenticated.into());
+        }
+        if mode.open {
+            Ok(Principal::open())
+        } else {
+            Err(AccessError::Unauthenticated.into())
+        }
+    }
+
+    /// Who a credential names, for the wall's header; never an error.
+    pub async fn whoami(&self, credential: Option<&str>) -> WhoAmI {
+        self.whoami_of(self.principal(credential).await.ok())
+    }
+
+    /// What the wall shows of `principal`.
+    pub fn whoami_of(&self, principal: Option<Principal>) -> WhoAmI {
+        let can = principal
+            .as_ref()
+            .map(|p| {
+                self.access
+                    .actions()
+                    .filter(|a| self.access.allows(p.role, a))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        WhoAmI {
+            principal,
+            open: self.access_mode.open,
+            can,
+        }
+    }
+
+    /// Checks `principal` may use the HTTP route (`"GET /api/v1/meta"`).
+    pub fn authorize_route(&self, principal: &Principal, route: &str) -> Result<(), ApiError> {
+        let action = self.access.route_action(route)?;
+        Ok(self.access.check(principal, action)?)
+    }
+
+    /// Checks `principal` may run the desktop command.
+    pub fn authorize_command(&self, principal: &Principal, command: &str) -> Result<(), ApiError> {
+        let action = self.access.command_action(command)?;
+        Ok(self.access.check(principal, action)?)
+    }
+
+    /// Does `route` answer without a credential?
+    pub fn is_public_route(&self, route: &str) -> bool {
+        self.access.route_action(route) == Ok(crate::access::PUBLIC)
+    }
+
+    /// Logs in with a name and password: a session, or why not (every attempt audited).
+    pub async fn login(&self, name: &str, password: &str) -> Result<Session, ApiError> {
+        if name.trim().is_empty() || name.chars().count() > 64 || password.len() > 1024 {
+            return Err(ApiError::BadRequest(
+                "give a name (1 to 64 characters) and a password".into(),
+            ));
+        }
+        Ok(self
+            .engine
+            .store
+            .login(name.trim(), password, crate::model::now_ms())
+            .await?)
+    }
+
+    /// Ends the session a token opened.
+    pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
+        Ok(self
+            .engine
+            .store
+            .logout(token, crate::model::now_ms())
+            .await?)
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        ApiError::Access(e)
+    }
+}
+
+impl From<LoginError> for ApiError {
+    fn from(e: LoginError) -> Self {
+        match e {
+            LoginError::Store(s) => ApiError::Store(s),
+            other => ApiError::Login(other),
+        }
+    }
+}

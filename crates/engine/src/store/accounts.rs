@@ -1,0 +1,296 @@
+//! Accounts and sessions in the store: Argon2id hashes, consecutive failures and lockout, and
+//! session tokens kept only as their SHA-256. Every login — refused ones too — and every account
+//! change is audited in the transaction that records it.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use super::audit::{append, AuditEntry};
+use super::{Store, StoreError};
+use crate::access::{Principal, Role};
+
+/// Consecutive failures that lock an account.
+pub const MAX_FAILURES: i64 = 5;
+/// How long a locked account stays locked.
+pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+/// How long a session lasts (a duty shift and its handover).
+pub const SESSION_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// A session just opened: the token goes to the client once and is kept only as its hash.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub token: String,
+    pub name: String,
+    pub role: Role,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// The same words whether the account exists or not.
+    #[error("the name or the password is wrong")]
+    Wrong,
+    #[error("this account is locked after {MAX_FAILURES} failed logins; try again after {0}")]
+    Locked(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("hashing the password failed: {0}")]
+    Hash(String),
+}
+
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Argon2id (the crate's default parameters: 19 MiB, 2 passes) of `password`.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// 32 random bytes as hex: a session token.
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A lockout's end as the centre reads a clock (UTC+8).
+fn clock(ms: i64) -> String {
+    match (
+        chrono::DateTime::from_timestamp_millis(ms),
+        chrono::FixedOffset::east_opt(8 * 3600),
+    ) {
+        (Some(t), Some(tz)) => t.with_timezone(&tz).format("%H:%M (UTC+8)").to_string(),
+        _ => String::new(),
+    }
+}
+
+impl Store {
+    /// Adds an account, or sets a new password and role on an existing one; audited as `actor`.
+    pub async fn put_user(
+        &self,
+        name: &str,
+        role: Role,
+        password: &str,
+        actor: &str,
+        now: i64,
+    ) -> Result<(), LoginError> {
+        let password = password.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| LoginError::Hash(e.to_string()))?
+            .map_err(LoginError::Hash)?;
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+        let existed = sqlx::query("SELECT 1 FROM users WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?
+            .is_some();
+        sqlx::query(
+            "INSERT INTO users (name, role, hash, failed, locked_until, created_at) VALUES (?, ?, ?, 0, 0, ?) \
+             ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash, failed = 0, locked_until = 0",
+        )
+        .bind(name)
+        .bind(role.as_str())
+        .bind(&hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        // A new password ends the account's open sessions.
+        sqlx::query("DELETE FROM sessions WHERE name = ?")
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        let entry = AuditEntry {
+            actor: actor.to_string(),
+            action: if existed { "user.update" } else { "user.add" }.into(),
+            target: name.to_string(),
+            detail: serde_json::json!({ "role": role.as_str() }),
+        };
+        append(&mut tx, now, &entry).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// Every account: name and role.
+    pub async fn users(&self) -> Result<Vec<(String, Role)>, StoreError> {
+        let rows = sqlx::query("SELECT name, role FROM users ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| Some((r.get::<String, _>(0), Role::parse(&r.get::<String, _>(1))?)))
+            .collect())
+    }
+
+    /// Checks a password and opens a session. A wrong password counts towards the lockout;
+    /// every attempt is audited (`login.ok`, `login.failed`, `login.locked`).
+    pub async fn login(&self, name: &str, password: &str, now: i64) -> Result<Session, LoginError> {
+        let row = sqlx::query("SELECT role, hash, failed, locked_until FROM users WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::from)?;
+        // An unknown name costs the same hashing as a known one: timing tells nothing.
+        const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$2Ajq0X8bp6O1lrp5mBfRLAbHHcCXKRAsJeHoHtbIpXE";
+        let (role, hash, failed, locked_until) = match &row {
+            Some(r) => (
+                Role::parse(&r.get::<String, _>(0)),
+                r.get::<String, _>(1),
+                r.get::<i64, _>(2),
+                r.get::<i64, _>(3),
+            ),
+            None => (None, DECOY.to_string(), 0, 0),
+        };
+        let audit = |action: &str, detail: serde_json::Value| AuditEntry {
+            actor: name.chars().take(64).collect(),
+            action: action.into(),
+            target: "login".into(),
+            detail,
+        };
+        if locked_until > now {
+            self.audited(&audit("login.locked", serde_json::json!({})), now)
+                .await?;
+            return Err(LoginError::Locked(clock(locked_until)));
+        }
+        let (given, kept) = (password.to_string(), hash);
+        let good = tokio::task::spawn_blocking(move || verify_password(&given, &kept))
+            .await
+            .map_err(|e| LoginError::Hash(e.to_string()))?;
+        let (Some(role), true) = (role, good && row.is_some()) else {
+            let _turn = self.writer.lock().await;
+            let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+            let mut locked = false;
+            if row.is_some() {
+                let failed = failed + 1;
+                locked = failed >= MAX_FAILURES;
+                sqlx::query("UPDATE users SET failed = ?, locked_until = ? WHERE name = ?")
+                    .bind(if locked { 0 } else { failed })
+                    .bind(if locked { now + LOCKOUT_MS } else { 0 })
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from)?;
+            }
+            let detail = serde_json::json!({ "locked": locked });
+            append(&mut tx, now, &audit("login.failed", detail)).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            return Err(if locked {
+                LoginError::Locked(clock(now + LOCKOUT_MS))
+            } else {
+                LoginError::Wrong
+            });
+        };
+        let token = new_token();
+        let expires_at = now + SESSION_MS;
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
+        sqlx::query("UPDATE users SET failed = 0, locked_until = 0 WHERE name = ?")
+            .bind(name)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, name, expires_at, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(sha256_hex(&token))
+        .bind(name)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        append(
+            &mut tx,
+            now,
+            &audit("login.ok", serde_json::json!({ "role": role.as_str() })),
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(Session {
+            token,
+            name: name.to_string(),
+            role,
+            expires_at,
+        })
+    }
+
+    /// The account a live session token belongs to.
+    pub async fn session(&self, token: &str, now: i64) -> Result<Option<Principal>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.name, u.role FROM sessions s JOIN users u ON u.name = s.name \
+             WHERE s.token_hash = ? AND s.expires_at > ?",
+        )
+        .bind(sha256_hex(token))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|r| {
+            Some(Principal {
+                name: r.get(0),
+                role: Role::parse(&r.get::<String, _>(1))?,
+                via: "session",
+            })
+        }))
+    }
+
+    /// Ends a session (audited as `logout`).
+    pub async fn logout(&self, token: &str, now: i64) -> Result<(), StoreError> {
+        let Some(who) = self.session(token, now).await? else {
+            return Ok(());
+        };
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(sha256_hex(token))
+            .execute(&mut *tx)
+            .await?;
+        let entry = AuditEntry {
+            actor: who.name,
+            action: "logout".into(),
+            target: "login".into(),
+            detail: serde_json::json!({}),
+        };
+        append(&mut tx, now, &entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audited(&self, entry: &AuditEntry, now: i64) -> Result<(), StoreError> {
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        append(&mut tx, now, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

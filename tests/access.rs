@@ -1,0 +1,247 @@
+//! Who may do what, driven by the one access matrix (`crates/engine/src/access/matrix.toml`):
+//! every HTTP route × every role (and no credential, and a wrong one) against a served wall that
+//! needs a token or a login; every desktop command × every role through the same façade; the
+//! desktop's command list and the matrix's are the same list; login brute force locks the
+//! account, and every attempt is audited.
+
+use std::collections::BTreeSet;
+
+use citywall_e2e::{scratch_dir, serve_loopback};
+use citywall_engine::access::{Access, Principal, Role, PUBLIC};
+use citywall_engine::api::AccessMode;
+use citywall_engine::store::accounts::{MAX_FAILURES, SESSION_MS};
+use citywall_engine::{Api, Config, Engine};
+
+const TOKEN: &str = "kiosk-token-0123456789abcdef";
+
+/// A concrete path for a route's template.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "W1")
+        .replace("{layer}", "points")
+        .replace("{z}", "0")
+        .replace("{x}", "0")
+        .replace("{tail}", "0.mvt")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
+    let dir = scratch_dir("access");
+    let config = Config::parse(
+        "[store]\npath = \"wall.db\"\n\n[[layer]]\nid = \"points\"\ntitle_zh = \"点\"\ntitle_en = \"Points\"\n",
+        "wall.toml",
+        &dir,
+    )
+    .expect("config");
+    let engine = Engine::start(config).await.expect("engine");
+    let api = Api::new(engine.clone()).with_access(AccessMode {
+        token: Some(TOKEN.into()),
+        token_role: Some(Role::Wall),
+        open: false,
+    });
+    let now = citywall_engine::model::now_ms();
+    for role in Role::ALL {
+        engine
+            .store()
+            .put_user(role.as_str(), role, "correct horse battery", "test", now)
+            .await
+            .expect("account");
+    }
+    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+
+    // Each role logs in over HTTP and gets a session token.
+    let mut sessions = Vec::new();
+    for role in Role::ALL {
+        let answer = client
+            .post(format!("{base}/api/v1/login"))
+            .json(&serde_json::json!({"name": role.as_str(), "password": "correct horse battery"}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(answer.status(), 200, "{role} logs in");
+        assert!(answer
+            .headers()
+            .get("set-cookie")
+            .and_then(|c| c.to_str().ok())
+            .is_some_and(|c| c.contains("HttpOnly") && c.contains("SameSite=Strict")));
+        let body: serde_json::Value = answer.json().await.expect("json");
+        sessions.push((role, body["token"].as_str().expect("token").to_string()));
+    }
+
+    let access = Access::parse(citywall_engine::access::MATRIX).expect("matrix");
+    let mut checked = 0;
+    for (route, action) in access.routes() {
+        let (method, path) = route.split_once(' ').expect("METHOD /path");
+        let url = format!("{base}{}", concrete(path));
+        let send = |credential: Option<String>| {
+            let mut request = match method {
+                "GET" => client.get(&url),
+                "POST" => client.post(&url).json(&serde_json::json!({"by": "x"})),
+                other => panic!("method {other} in the matrix"),
+            };
+            if let Some(c) = credential {
+                request = request.bearer_auth(c);
+            }
+            request.send()
+        };
+        if action == PUBLIC || route.ends_with("/login") {
+            continue;
+        }
+        let anonymous = send(None).await.expect("request").status();
+        assert_eq!(anonymous, 401, "{route} without a credential");
+        let wrong = send(Some("not-a-token-at-all".into()))
+            .await
+            .expect("request")
+            .status();
+        assert_eq!(wrong, 401, "{route} with a wrong token");
+        for (role, token) in &sessions {
+            let status = send(Some(token.clone())).await.expect("request").status();
+            let allowed = access.allows(*role, action);
+            if allowed {
+                assert!(
+                    status != 401 && status != 403,
+                    "{route} as {role}: {status}, the matrix allows {action}"
+                );
+            } else {
+                assert_eq!(
+                    status, 403,
+                    "{route} as {role}: the matrix refuses {action}"
+                );
+            }
+            checked += 1;
+        }
+        // The token is a kiosk screen's: it may view, nothing more.
+        let status = send(Some(TOKEN.into())).await.expect("request").status();
+        assert_eq!(
+            status == 403,
+            !access.allows(Role::Wall, action),
+            "{route} with the token: {status}"
+        );
+    }
+    let guarded = access.routes().filter(|(_, a)| *a != PUBLIC).count();
+    assert!(
+        guarded >= 20 && checked == 4 * guarded,
+        "{checked} route × role pairs checked of {guarded} routes"
+    );
+
+    // The UI's own files answer anyone: the login page must load.
+    let whoami: serde_json::Value = client
+        .get(format!("{base}/api/v1/whoami"))
+        .send()
+        .await
+        .expect("whoami")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(whoami["open"], false);
+    assert!(whoami["principal"].is_null());
+
+    // The desktop commands: the same façade, the same answers.
+    for (command, action) in access.commands() {
+        for role in Role::ALL {
+            let who = Principal {
+                name: role.as_str().into(),
+                role,
+                via: "session",
+            };
+            let result = api.authorize_command(&who, command);
+            assert_eq!(
+                result.is_ok(),
+                access.allows(role, action),
+                "desktop `{command}` as {role}: {result:?}"
+            );
+        }
+    }
+    assert!(api
+        .authorize_command(&Principal::open(), "no_such_command")
+        .is_err());
+    // The commands the desktop app registers are exactly the matrix's.
+    let desktop = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/src/desktop.rs"),
+    )
+    .expect("desktop.rs");
+    let list = desktop
+        .split("generate_handler![")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .expect("the handler list");
+    let registered: BTreeSet<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let listed: BTreeSet<&str> = access.commands().map(|(c, _)| c).collect();
+    assert_eq!(registered, listed, "desktop commands vs the matrix");
+
+    // Logging out ends the session; an expired session opens nothing.
+    let (_, duty) = &sessions[0];
+    assert!(engine
+        .store()
+        .session(duty, now + SESSION_MS + 1_000)
+        .await
+        .unwrap()
+        .is_none());
+    let out = client
+        .post(format!("{base}/api/v1/logout"))
+        .bearer_auth(duty)
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(out.status(), 200);
+    let after = client
+        .get(format!("{base}/api/v1/meta"))
+        .bearer_auth(duty)
+        .send()
+        .await
+        .expect("meta");
+    assert_eq!(after.status(), 401, "a logged-out session still works");
+
+    // Brute force: five wrong passwords lock the account; then even the right one is refused.
+    for attempt in 1..=MAX_FAILURES {
+        let answer = client
+            .post(format!("{base}/api/v1/login"))
+            .json(&serde_json::json!({"name": "leader", "password": format!("guess {attempt}")}))
+            .send()
+            .await
+            .expect("login");
+        let expected = if attempt < MAX_FAILURES { 401 } else { 429 };
+        assert_eq!(answer.status(), expected, "attempt {attempt}");
+    }
+    let locked = client
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"name": "leader", "password": "correct horse battery"}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(locked.status(), 429);
+    let text = locked.text().await.unwrap_or_default();
+    assert!(text.contains("locked"), "{text}");
+    // An unknown name gets the same answer as a wrong password.
+    let unknown = client
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"name": "nobody", "password": "x"}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(unknown.status(), 401);
+    assert!(unknown
+        .text()
+        .await
+        .unwrap_or_default()
+        .contains("name or the password is wrong"));
+
+    // Every attempt is in the audit log, and the chain holds; no password or token is in it.
+    let log = engine.store().audit(0, 1000).await.expect("audit");
+    let count = |action: &str| log.iter().filter(|r| r.action == action).count();
+    assert_eq!(count("login.ok"), 4);
+    assert_eq!(count("login.failed"), MAX_FAILURES as usize + 1);
+    assert_eq!(count("login.locked"), 1);
+    assert_eq!(count("logout"), 1);
+    assert_eq!(count("user.add"), 4);
+    let all = serde_json::to_string(&log).expect("json");
+    assert!(!all.contains("correct horse") && !all.contains(duty.as_str()) && !all.contains(TOKEN));
+    let check = engine.store().verify_audit().await.expect("verify");
+    assert_eq!(check.broken, None);
+    engine.shutdown();
+}

@@ -1,0 +1,99 @@
+// Browser e2e: a wall that needs a login. `citywall serve` with a token set: the page shows only
+// the login card until a duty officer logs in (a wrong password is refused with the engine's
+// reason), then the wall with who is working it in the header; a kiosk screen opened with
+// `#token=…` needs no form, drops the token from its address and may only view. Screenshots go
+// to test-output/.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { GPU_COMPOSITING, assert, binary, check, finish, freePort, out, results, start } from './support.mjs';
+
+const TOKEN = 'kiosk-token-5f2a9c1e7b3d4a60';
+const children = [];
+let browser;
+
+try {
+  const dir = mkdtempSync(path.join(tmpdir(), 'citywall-access-'));
+  const config = path.join(dir, 'wall.toml');
+  writeFileSync(config, `[store]
+path = "wall.db"
+
+[centre]
+name_zh = "测试市城市运行管理中心"
+name_en = "Test City Operations Centre"
+
+[map]
+extent = [118.2, 33.9, 118.35, 34.0]
+
+[[layer]]
+id = "points"
+title_zh = "点位"
+title_en = "Points"
+`);
+  for (const [name, role] of [['张伟', 'duty'], ['大屏一', 'wall']]) {
+    const made = spawnSync(binary, ['--config', config, 'user', 'add', name, '--role', role], { encoding: 'utf8', env: { ...process.env, CITYWALL_PASSWORD: 'duty-shift-2026' } });
+    assert(made.status === 0, `user add: ${made.stdout}${made.stderr}`);
+  }
+  const port = await freePort();
+  const server = start(['--config', config, 'serve', '--port', String(port)], { CITYWALL_TOKEN: TOKEN });
+  children.push(server);
+  const base = `http://127.0.0.1:${port}`;
+  // The API answers 401 until someone logs in: wait for the public whoami instead.
+  for (let t = Date.now(); !(await fetch(`${base}/api/v1/whoami`).then((r) => r.ok).catch(() => false));) {
+    assert(Date.now() - t < 30_000, `server did not start:\n${server.log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', ...GPU_COMPOSITING] });
+
+  await check('a wall with a token set shows only the login card; a wrong password is refused with the reason', async () => {
+    assert(server.log.includes('a token or a login is required'), `serve said: ${server.log}`);
+    assert(!server.log.includes(TOKEN), 'the token was printed');
+    const meta = await fetch(`${base}/api/v1/meta`);
+    assert(meta.status === 401, `meta without a login: ${meta.status}`);
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(base);
+    await page.waitForSelector('[data-testid=login]', { timeout: 20_000 });
+    assert(!(await page.$('.maplibregl-map')), 'the map loaded behind the login card');
+    await page.fill('input[name=name]', '张伟');
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('[data-testid=login] button');
+    await page.waitForSelector('.login-error', { timeout: 10_000 });
+    const refusal = await page.textContent('.login-error');
+    assert(refusal.includes('wrong'), `refusal: ${refusal}`);
+    await page.screenshot({ path: path.join(out, 'browser-login.png') });
+
+    await page.fill('input[name=password]', 'duty-shift-2026');
+    await page.click('[data-testid=login] button');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    const header = await page.textContent('[data-testid=access]');
+    assert(header.includes('张伟') && header.includes('值班员'), `header: ${header}`);
+    assert((await page.textContent('h1')).includes('测试市城市运行管理中心'), 'the centre name from config');
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'cw_session');
+    assert(cookie?.httpOnly && cookie.sameSite === 'Strict', `cookie: ${JSON.stringify(cookie)}`);
+    await page.screenshot({ path: path.join(out, 'browser-logged-in.png') });
+    await page.close();
+  });
+
+  await check('a kiosk screen opened with #token= needs no form, drops the token from its address and may only view', async () => {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/#token=${TOKEN}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    assert(!page.url().includes(TOKEN), `the token stayed in the address: ${page.url()}`);
+    const header = await page.textContent('[data-testid=access]');
+    assert(header.includes('大屏'), `header: ${header}`);
+    const audit = await page.evaluate(async () => (await fetch('/api/v1/audit')).status);
+    assert(audit === 403, `the kiosk read the audit log: ${audit}`);
+    assert(!(await page.$('[data-testid=ack]')), 'a view-only screen offers to acknowledge');
+    await context.close();
+  });
+} catch (e) {
+  results.push(['setup', false]);
+  console.log(`FAIL setup: ${e.message}`);
+} finally {
+  await browser?.close();
+  for (const c of children) c.kill('SIGTERM');
+}
+finish();
