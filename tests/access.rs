@@ -121,7 +121,7 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
     }
     let guarded = access.routes().filter(|(_, a)| *a != PUBLIC).count();
     assert!(
-        guarded >= 20 && checked == 4 * guarded,
+        guarded >= 20 && checked == Role::ALL.len() * guarded,
         "{checked} route × role pairs checked of {guarded} routes"
     );
 
@@ -234,11 +234,11 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
     // Every attempt is in the audit log, and the chain holds; no password or token is in it.
     let log = engine.store().audit(0, 1000).await.expect("audit");
     let count = |action: &str| log.iter().filter(|r| r.action == action).count();
-    assert_eq!(count("login.ok"), 4);
+    assert_eq!(count("login.ok"), Role::ALL.len());
     assert_eq!(count("login.failed"), MAX_FAILURES as usize + 1);
     assert_eq!(count("login.locked"), 1);
     assert_eq!(count("logout"), 1);
-    assert_eq!(count("user.add"), 4);
+    assert_eq!(count("user.add"), Role::ALL.len());
     let all = serde_json::to_string(&log).expect("json");
     assert!(!all.contains("correct horse") && !all.contains(duty.as_str()) && !all.contains(TOKEN));
     let check = engine.store().verify_audit().await.expect("verify");

@@ -154,7 +154,7 @@ export type WarningLevel = 'blue' | 'yellow' | 'orange' | 'red';
 export interface Warning {
   id: string;
   key: string;
-  kind: 'flood-level' | 'flood-rise' | 'gauge-silent' | 'overweight-pass' | 'overload-rate' | 'hotspot' | 'duplicate';
+  kind: 'flood-level' | 'flood-rise' | 'gauge-silent' | 'overweight-pass' | 'overload-rate' | 'hotspot' | 'duplicate' | 'case-overdue';
   level: WarningLevel;
   state: 'raised' | 'acknowledged' | 'cleared';
   layer: string;

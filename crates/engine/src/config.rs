@@ -11,12 +11,14 @@ use toml::Spanned;
 
 mod basemap;
 mod centre;
+mod incidents;
 mod map;
 mod panels;
 mod presentation;
 mod sources;
 pub use basemap::{BasemapConfig, BasemapKind};
 pub use centre::CentreConfig;
+pub use incidents::IncidentsConfig;
 pub use map::MapConfig;
 pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
@@ -179,6 +181,8 @@ pub struct Config {
     pub map: MapConfig,
     /// Whose wall this is (`[centre]`).
     pub centre: CentreConfig,
+    /// The incident loop's time limits and categories (`[incidents]`).
+    pub incidents: IncidentsConfig,
     /// Which side panels the wall shows, in order.
     pub panels: PanelsConfig,
     /// The city's own basemap; `None`: the wall draws its background and says no basemap is set.
@@ -371,6 +375,10 @@ impl Config {
                 problem(header("[wall]"), "wall.screens", message);
             }
         }
+        let incidents = raw.incidents.clone().unwrap_or_default();
+        for (field, message) in incidents.problems() {
+            problem(header("[incidents]"), field, message);
+        }
         let centre = raw.centre.clone().unwrap_or_default();
         for (field, message) in centre.problems() {
             problem(header("[centre]"), field, message);
@@ -403,6 +411,7 @@ impl Config {
             wall: raw.wall,
             map,
             centre,
+            incidents,
             panels,
             basemap: raw.basemap.clone().map(|mut b| {
                 b.resolve(base);
@@ -494,6 +503,7 @@ struct RawConfig {
     wall: Option<crate::wall::WallConfig>,
     map: Option<MapConfig>,
     centre: Option<CentreConfig>,
+    incidents: Option<IncidentsConfig>,
     panels: Option<PanelsConfig>,
     basemap: Option<BasemapConfig>,
 }

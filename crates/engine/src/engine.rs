@@ -139,6 +139,11 @@ impl Engine {
         &self.config
     }
 
+    /// The datum the map is drawn in.
+    pub fn display_datum(&self) -> crate::display::MapDatum {
+        self.display
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -191,9 +196,24 @@ impl Engine {
     /// it. A rule whose layer has no data yet is skipped, so warnings restored at start are not
     /// cleared before the first poll lands.
     pub(crate) async fn evaluate_rules(&self, layer: Option<&str>) {
-        use crate::rules::{duplicates, flood, hotspot, overweight};
+        use crate::rules::{duplicates, flood, hotspot, overdue, overweight};
         let rules = &self.config.rules;
         let now = self.data_now();
+        // Cases whose clock runs, read before the rules' lock is taken (a store read waits).
+        let running = match layer {
+            None => self
+                .store
+                .cases(
+                    &[
+                        crate::cases::CaseState::Dispatched,
+                        crate::cases::CaseState::Handling,
+                    ],
+                    5_000,
+                )
+                .await
+                .ok(),
+            Some(_) => None,
+        };
         let mut state = self.rules.lock().await;
         let RuleState {
             warnings,
@@ -235,6 +255,10 @@ impl Engine {
                     let desired = duplicates::evaluate(rule, l);
                     changed.extend(warnings.reconcile(&[Kind::Duplicate], desired, now));
                 }
+            }
+            if let Some(cases) = &running {
+                let desired = overdue::evaluate(cases, self.config.incidents.amber_at, now);
+                changed.extend(warnings.reconcile(&[Kind::Overdue], desired, now));
             }
         }
         drop(state);

@@ -26,10 +26,18 @@ pub enum Role {
     Admin,
     /// 大屏: a kiosk screen that only shows.
     Wall,
+    /// 上报端: an inspector's or citizen app that only reports (Open311).
+    Intake,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Duty, Role::Leader, Role::Admin, Role::Wall];
+    pub const ALL: [Role; 5] = [
+        Role::Duty,
+        Role::Leader,
+        Role::Admin,
+        Role::Wall,
+        Role::Intake,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,6 +45,7 @@ impl Role {
             Role::Leader => "leader",
             Role::Admin => "admin",
             Role::Wall => "wall",
+            Role::Intake => "intake",
         }
     }
 
@@ -91,6 +100,9 @@ struct RawMatrix {
     actions: BTreeMap<String, Vec<Role>>,
     http: BTreeMap<String, String>,
     commands: BTreeMap<String, String>,
+    /// The incident loop's table, read by [`crate::cases::Loop`].
+    #[serde(rename = "loop", default)]
+    _loop: Option<toml::Table>,
 }
 
 /// The parsed matrix.

@@ -3,10 +3,12 @@
 
 mod access;
 mod cameras;
+mod cases;
 mod features;
 mod history;
 
 pub use access::{AccessMode, WhoAmI};
+pub use cases::{NewCase, StepInput};
 
 use std::sync::Arc;
 
@@ -40,6 +42,9 @@ pub enum ApiError {
     Access(crate::access::AccessError),
     #[error(transparent)]
     Login(crate::store::accounts::LoginError),
+    /// The request is understood but the thing is not in a state to take it.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -169,6 +174,7 @@ pub struct Api {
     engine: Arc<Engine>,
     access: Arc<crate::access::Access>,
     access_mode: Arc<AccessMode>,
+    cases: Arc<crate::cases::Loop>,
 }
 
 impl Api {
@@ -178,6 +184,7 @@ impl Api {
         Api {
             engine,
             access: Arc::new(crate::access::Access::shipped()),
+            cases: Arc::new(crate::cases::Loop::shipped()),
             access_mode: Arc::new(AccessMode {
                 open: true,
                 ..Default::default()

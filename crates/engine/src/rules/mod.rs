@@ -8,6 +8,7 @@
 pub mod duplicates;
 pub mod flood;
 pub mod hotspot;
+pub mod overdue;
 pub mod overweight;
 
 use std::collections::{HashMap, HashSet};
@@ -61,10 +62,12 @@ pub enum Kind {
     OverloadRate,
     Hotspot,
     Duplicate,
+    /// A case of the incident loop near or past its deadline.
+    Overdue,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::FloodLevel,
         Kind::FloodRise,
         Kind::GaugeSilent,
@@ -72,6 +75,7 @@ impl Kind {
         Kind::OverloadRate,
         Kind::Hotspot,
         Kind::Duplicate,
+        Kind::Overdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +87,7 @@ impl Kind {
             Kind::OverloadRate => "overload-rate",
             Kind::Hotspot => "hotspot",
             Kind::Duplicate => "duplicate",
+            Kind::Overdue => "case-overdue",
         }
     }
 

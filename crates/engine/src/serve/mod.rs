@@ -3,6 +3,8 @@
 //! route passes the access guard ([`auth`]).
 
 pub mod auth;
+mod cases;
+mod open311;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -56,6 +58,7 @@ impl IntoResponse for ApiError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             ApiError::Login(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
         };
         (status, Json(json!({ "error": self.to_string() }))).into_response()
@@ -103,6 +106,16 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/history", get(history))
         .route("/api/v1/summary/series", get(summary_series))
         .route("/api/v1/stream", get(stream))
+        .route("/api/v1/cases", get(cases::list).post(cases::create))
+        .route("/api/v1/cases/summary", get(cases::summary))
+        .route("/api/v1/cases/{id}", get(cases::one))
+        .route("/api/v1/cases/{id}/{action}", post(cases::step))
+        .route("/open311/v2/services.json", get(open311::services))
+        .route(
+            "/open311/v2/requests.json",
+            get(open311::list_requests).post(open311::post_request),
+        )
+        .route("/open311/v2/requests/{id}", get(open311::one_request))
         .route_layer(axum::middleware::from_fn_with_state(
             api.clone(),
             auth::guard,

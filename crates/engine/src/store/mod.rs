@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cases;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -1,0 +1,78 @@
+//! The incident loop over HTTP: list and open cases, one case with its timeline, a step on a
+//! case (`POST /api/v1/cases/{id}/{action}`), and the loop's numbers. Each answer comes from the
+//! façade, which checks the step against the loop's table and the caller's role.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+
+use crate::access::Principal;
+use crate::api::{Api, ApiError, NewCase, StepInput};
+use crate::cases::CaseState;
+
+fn body<T>(
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+    shape: &str,
+) -> Result<T, ApiError> {
+    body.map(|Json(b)| b)
+        .map_err(|e| ApiError::BadRequest(format!("the body must be JSON {shape}: {e}")))
+}
+
+/// `GET /api/v1/cases?state=handling,dispatched&limit=N`
+pub async fn list(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let states = match params.get("state") {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|s| {
+                CaseState::parse(s.trim()).ok_or_else(|| {
+                    ApiError::BadRequest(format!("`state` `{s}` is not a state of the loop"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let limit = match params.get("limit") {
+        None => 500,
+        Some(l) => l
+            .parse()
+            .map_err(|_| ApiError::BadRequest(format!("`limit` `{l}` is not a whole number")))?,
+    };
+    Ok(Json(api.cases(&states, limit).await?).into_response())
+}
+
+/// `POST /api/v1/cases`: an operator opens a case (a 12345 call, placed on the map).
+pub async fn create(
+    State(api): State<Api>,
+    Extension(who): Extension<Principal>,
+    new: Result<Json<NewCase>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let new = body(new, "{\"category\", \"title\", \"lon\", \"lat\", …}")?;
+    Ok(Json(api.create_case(&who, new, "operator").await?).into_response())
+}
+
+/// `GET /api/v1/cases/{id}`: the case and its timeline.
+pub async fn one(State(api): State<Api>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (case, steps) = api.case(&id).await?;
+    Ok(Json(serde_json::json!({ "case": case, "steps": steps })).into_response())
+}
+
+/// `POST /api/v1/cases/{id}/{action}` `{"note", "department", "hours", "media"}`.
+pub async fn step(
+    State(api): State<Api>,
+    Extension(who): Extension<Principal>,
+    Path((id, action)): Path<(String, String)>,
+    input: Result<Json<StepInput>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let input = body(input, "{\"note\": \"…\"}")?;
+    Ok(Json(api.case_step(&who, &id, &action, input).await?).into_response())
+}
+
+/// `GET /api/v1/cases/summary`: 办结率, 按期结案率, time to close, from the store.
+pub async fn summary(State(api): State<Api>) -> Result<Response, ApiError> {
+    Ok(Json(api.case_summary().await?).into_response())
+}

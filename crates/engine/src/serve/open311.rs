@@ -1,0 +1,194 @@
+//! Open311 GeoReport v2 intake at `/open311/v2/`: the categories of `[incidents]` as services,
+//! reports posted as a form (the spec's way) or JSON opening cases in the incident loop, and
+//! their status read back. A reporting app authenticates with a bearer token or session of a
+//! role the access matrix lets report (`intake`, `duty`).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+
+use crate::access::Principal;
+use crate::api::{Api, ApiError, NewCase};
+use crate::cases::Case;
+
+/// `GET /open311/v2/services.json`
+pub async fn services(State(api): State<Api>) -> Response {
+    let list: Vec<serde_json::Value> = api
+        .engine()
+        .config()
+        .incidents
+        .categories
+        .keys()
+        .enumerate()
+        .map(|(i, name)| {
+            serde_json::json!({
+                "service_code": format!("{:03}", i + 1),
+                "service_name": name,
+                "description": name,
+                "metadata": false,
+                "type": "realtime",
+                "keywords": "",
+                "group": "城市管理",
+            })
+        })
+        .collect();
+    Json(list).into_response()
+}
+
+fn service_name(api: &Api, code: &str) -> Option<String> {
+    let index: usize = code.trim().parse().ok()?;
+    api.engine()
+        .config()
+        .incidents
+        .categories
+        .keys()
+        .nth(index.checked_sub(1)?)
+        .cloned()
+}
+
+fn service_code(api: &Api, name: &str) -> String {
+    api.engine()
+        .config()
+        .incidents
+        .categories
+        .get_index_of(name)
+        .map(|i| format!("{:03}", i + 1))
+        .unwrap_or_default()
+}
+
+/// `POST /open311/v2/requests.json`: `service_code`, `lat`, `long`, `description`,
+/// `address_string`, `media_url`, `first_name`, `last_name` as a form (or JSON).
+pub async fn post_request(
+    State(api): State<Api>,
+    Extension(who): Extension<Principal>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let fields: HashMap<String, String> = if json {
+        let value: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
+        value
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string()),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        serde_urlencoded::from_bytes(&body)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not a form: {e}")))?
+    };
+    let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    let category = service_name(&api, get("service_code")).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "`service_code` `{}` is not a service of services.json",
+            get("service_code")
+        ))
+    })?;
+    let number = |k: &str| {
+        get(k)
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| ApiError::BadRequest(format!("`{k}` `{}` is not a number", get(k))))
+    };
+    let description = get("description");
+    let title: String = description.chars().take(40).collect();
+    let reporter = format!("{}{}", get("last_name"), get("first_name"));
+    let new = NewCase {
+        category,
+        title: if title.trim().is_empty() {
+            "市民上报".into()
+        } else {
+            title
+        },
+        description: description.to_string(),
+        address: get("address_string").to_string(),
+        lon: number("long")?,
+        lat: number("lat")?,
+        urgent: false,
+        reporter,
+        media: fields.get("media_url").into_iter().cloned().collect(),
+    };
+    let case = api.create_case(&who, new, "open311").await?;
+    Ok(Json(serde_json::json!([{
+        "service_request_id": case.id,
+        "service_notice": "已受理，感谢上报",
+        "account_id": null,
+    }]))
+    .into_response())
+}
+
+fn request_json(api: &Api, case: &Case) -> serde_json::Value {
+    let open = !case.state.is_final();
+    let time = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default()
+    };
+    serde_json::json!({
+        "service_request_id": case.id,
+        "status": if open { "open" } else { "closed" },
+        "status_notes": case.state.zh(),
+        "service_name": case.category,
+        "service_code": service_code(api, &case.category),
+        "description": case.description,
+        "agency_responsible": case.department,
+        "requested_datetime": time(case.created_at),
+        "updated_datetime": time(case.updated_at),
+        "address": case.address,
+        "lat": case.lat,
+        "long": case.lon,
+        "media_url": case.media.first(),
+    })
+}
+
+/// `GET /open311/v2/requests.json?status=open|closed`
+pub async fn list_requests(
+    State(api): State<Api>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let cases = api.cases(&[], 1000).await?;
+    let status = params.get("status").map(String::as_str);
+    let list: Vec<serde_json::Value> = cases
+        .iter()
+        .filter(|c| match status {
+            Some("open") => !c.state.is_final(),
+            Some("closed") => c.state.is_final(),
+            _ => true,
+        })
+        .map(|c| request_json(&api, &wgs84(&api, c)))
+        .collect();
+    Ok(Json(list).into_response())
+}
+
+/// `GET /open311/v2/requests/{id}.json`
+pub async fn one_request(
+    State(api): State<Api>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = id.strip_suffix(".json").unwrap_or(&id);
+    let (case, _) = api.case(id).await?;
+    Ok(Json(serde_json::json!([request_json(&api, &wgs84(&api, &case))])).into_response())
+}
+
+/// The façade hands cases out in the map's datum; Open311 speaks WGS84.
+fn wgs84(api: &Api, case: &Case) -> Case {
+    let mut case = case.clone();
+    (case.lon, case.lat) = api.engine().display_datum().back(case.lon, case.lat);
+    case
+}

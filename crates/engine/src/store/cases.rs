@@ -1,0 +1,179 @@
+//! The incident loop's cases and steps in the store: each change of a case is written with its
+//! step and its audit row in one transaction, so the case, its timeline and the audit log never
+//! disagree.
+
+use sqlx::Row;
+
+use super::audit::{append, AuditEntry};
+use super::{Store, StoreError};
+use crate::cases::{Case, CaseState, CaseSummary, Step};
+
+impl Store {
+    /// The next case number's id, e.g. `AJ000042`.
+    async fn next_case_id(conn: &mut sqlx::SqliteConnection) -> Result<String, StoreError> {
+        let n: i64 = sqlx::query("SELECT COALESCE(MAX(n), 0) + 1 FROM cases")
+            .fetch_one(&mut *conn)
+            .await?
+            .get(0);
+        Ok(format!("AJ{n:06}"))
+    }
+
+    /// Writes a new case (its id assigned here) with its first step and audit row.
+    pub async fn create_case(
+        &self,
+        mut case: Case,
+        step: Step,
+        audit: &AuditEntry,
+        audit_at: i64,
+    ) -> Result<Case, StoreError> {
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        case.id = Self::next_case_id(&mut tx).await?;
+        Self::write_case(&mut tx, &case, true).await?;
+        Self::write_step(&mut tx, &case.id, &step).await?;
+        let mut audit = audit.clone();
+        audit.target = case.id.clone();
+        append(&mut tx, audit_at, &audit).await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    /// Writes a changed case with the step that changed it and its audit row.
+    pub async fn update_case(
+        &self,
+        case: &Case,
+        step: &Step,
+        audit: &AuditEntry,
+        audit_at: i64,
+    ) -> Result<(), StoreError> {
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        Self::write_case(&mut tx, case, false).await?;
+        Self::write_step(&mut tx, &case.id, step).await?;
+        append(&mut tx, audit_at, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn write_case(
+        conn: &mut sqlx::SqliteConnection,
+        case: &Case,
+        new: bool,
+    ) -> Result<(), StoreError> {
+        let body = serde_json::to_string(case).unwrap_or_else(|_| "{}".into());
+        let sql = if new {
+            "INSERT INTO cases (state, created_at, updated_at, deadline_at, closed_at, on_time, body, id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        } else {
+            "UPDATE cases SET state = ?, created_at = ?, updated_at = ?, deadline_at = ?, closed_at = ?, \
+             on_time = ?, body = ? WHERE id = ?"
+        };
+        sqlx::query(sql)
+            .bind(case.state.as_str())
+            .bind(case.created_at)
+            .bind(case.updated_at)
+            .bind(case.deadline_at)
+            .bind(case.closed_at)
+            .bind(case.on_time)
+            .bind(&body)
+            .bind(&case.id)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn write_step(
+        conn: &mut sqlx::SqliteConnection,
+        case_id: &str,
+        step: &Step,
+    ) -> Result<(), StoreError> {
+        let seq: i64 =
+            sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM case_steps WHERE case_id = ?")
+                .bind(case_id)
+                .fetch_one(&mut *conn)
+                .await?
+                .get(0);
+        let mut step = step.clone();
+        step.seq = seq;
+        sqlx::query("INSERT INTO case_steps (case_id, seq, at, body) VALUES (?, ?, ?, ?)")
+            .bind(case_id)
+            .bind(seq)
+            .bind(step.at)
+            .bind(serde_json::to_string(&step).unwrap_or_else(|_| "{}".into()))
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// One case and its steps, oldest first.
+    pub async fn case(&self, id: &str) -> Result<Option<(Case, Vec<Step>)>, StoreError> {
+        let Some(row) = sqlx::query("SELECT body FROM cases WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Ok(case) = serde_json::from_str::<Case>(&row.get::<String, _>(0)) else {
+            return Ok(None);
+        };
+        let steps = sqlx::query("SELECT body FROM case_steps WHERE case_id = ? ORDER BY seq")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .filter_map(|r| serde_json::from_str::<Step>(&r.get::<String, _>(0)).ok())
+            .collect();
+        Ok(Some((case, steps)))
+    }
+
+    /// Cases, newest first: those in `states` (all without), at most `limit`.
+    pub async fn cases(&self, states: &[CaseState], limit: u32) -> Result<Vec<Case>, StoreError> {
+        let rows = sqlx::query("SELECT state, body FROM cases ORDER BY n DESC")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .filter(|r| {
+                states.is_empty()
+                    || CaseState::parse(&r.get::<String, _>(0)).is_some_and(|s| states.contains(&s))
+            })
+            .filter_map(|r| serde_json::from_str::<Case>(&r.get::<String, _>(1)).ok())
+            .take(limit as usize)
+            .collect())
+    }
+
+    /// The loop's numbers straight from the store: 办结率 = closed / received, 按期结案率 =
+    /// closed on time / closed; `now` (data clock) decides what is overdue.
+    pub async fn case_summary(&self, now: i64) -> Result<CaseSummary, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*), \
+                    SUM(state = 'closed'), \
+                    SUM(state = 'closed' AND on_time = 1), \
+                    SUM(state = 'refused'), \
+                    SUM(state NOT IN ('closed', 'refused')), \
+                    SUM(state IN ('dispatched', 'handling') AND deadline_at IS NOT NULL AND deadline_at < ?), \
+                    AVG(CASE WHEN state = 'closed' THEN closed_at - created_at END) \
+             FROM cases",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        let n = |i: usize| row.get::<Option<i64>, _>(i).unwrap_or(0) as u64;
+        let (received, closed, on_time) = (n(0), n(1), n(2));
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        Ok(CaseSummary {
+            received,
+            closed,
+            closed_on_time: on_time,
+            refused: n(3),
+            open: n(4),
+            overdue: n(5),
+            rate_closed: ratio(closed, received),
+            rate_on_time: ratio(on_time, closed),
+            mean_hours_to_close: row
+                .get::<Option<f64>, _>(6)
+                .map(|ms| (ms / 3_600_000.0 * 10.0).round() / 10.0),
+        })
+    }
+}
