@@ -45,6 +45,8 @@ pub enum ApiError {
     /// The request is understood but the thing is not in a state to take it.
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -79,11 +79,10 @@ pub async fn login(
     State(api): State<Api>,
     body: Result<Json<LoginBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(body) = body.map_err(|e| {
-        ApiError::BadRequest(format!(
-            "the body must be JSON {{\"name\": \"…\", \"password\": \"…\"}} or {{\"token\": \"…\"}}: {e}"
-        ))
-    })?;
+    let body = super::json_body(
+        body,
+        "{\"name\": \"…\", \"password\": \"…\"} or {\"token\": \"…\"}",
+    )?;
     let (token, principal, expires_at) = match (body.token, body.name, body.password) {
         (Some(token), None, None) => {
             let principal = api.principal(Some(&token)).await?;

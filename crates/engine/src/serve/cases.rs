@@ -12,14 +12,6 @@ use crate::access::Principal;
 use crate::api::{Api, ApiError, NewCase, StepInput};
 use crate::cases::CaseState;
 
-fn body<T>(
-    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
-    shape: &str,
-) -> Result<T, ApiError> {
-    body.map(|Json(b)| b)
-        .map_err(|e| ApiError::BadRequest(format!("the body must be JSON {shape}: {e}")))
-}
-
 /// `GET /api/v1/cases?state=handling,dispatched&limit=N`
 pub async fn list(
     State(api): State<Api>,
@@ -51,7 +43,7 @@ pub async fn create(
     Extension(who): Extension<Principal>,
     new: Result<Json<NewCase>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let new = body(new, "{\"category\", \"title\", \"lon\", \"lat\", …}")?;
+    let new = super::json_body(new, "{\"category\", \"title\", \"lon\", \"lat\", …}")?;
     Ok(Json(api.create_case(&who, new, "operator").await?).into_response())
 }
 
@@ -68,7 +60,7 @@ pub async fn step(
     Path((id, action)): Path<(String, String)>,
     input: Result<Json<StepInput>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let input = body(input, "{\"note\": \"…\"}")?;
+    let input = super::json_body(input, "{\"note\": \"…\"}")?;
     Ok(Json(api.case_step(&who, &id, &action, input).await?).into_response())
 }
 

@@ -59,6 +59,7 @@ impl IntoResponse for ApiError {
             }
             ApiError::Login(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
         };
         (status, Json(json!({ "error": self.to_string() }))).into_response()
@@ -120,14 +121,70 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
             api.clone(),
             auth::guard,
         ))
-        .with_state(api);
-    match ui_dir {
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(api.clone());
+    let routes = match ui_dir {
         Some(dir) => {
             let index = dir.join("index.html");
             routes.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
         }
         None => routes,
-    }
+    };
+    let policy = content_security_policy(&api);
+    routes.layer(axum::middleware::map_response(
+        move |mut response: Response| {
+            let policy = policy.clone();
+            async move {
+                let headers = response.headers_mut();
+                for (name, value) in [
+                    ("content-security-policy", policy.as_str()),
+                    ("x-content-type-options", "nosniff"),
+                    ("x-frame-options", "DENY"),
+                    ("referrer-policy", "no-referrer"),
+                ] {
+                    if let Ok(value) = axum::http::HeaderValue::from_str(value) {
+                        headers.insert(name, value);
+                    }
+                }
+                response
+            }
+        },
+    ))
+}
+
+/// A JSON body the handler could not take: too big (413), else not the shape `shape` (400).
+pub(crate) fn json_body<T>(
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+    shape: &str,
+) -> Result<T, ApiError> {
+    body.map(|Json(b)| b).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(format!("the body is over {} KB", MAX_BODY_BYTES / 1024))
+        } else {
+            ApiError::BadRequest(format!("the body must be JSON {shape}: {e}"))
+        }
+    })
+}
+
+/// No request the wall or an intake app makes is bigger: a larger body is refused (413) before
+/// it is read.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The browser wall's Content-Security-Policy, as strict as the desktop window's: its own
+/// scripts only, no inline script, data only from the engine — except a `[basemap] style`,
+/// whose sources, sprites and glyphs live on the city's LAN.
+fn content_security_policy(api: &Api) -> String {
+    let lan = if api.meta().basemap.is_some_and(|b| b.kind == "style") {
+        " http: https:"
+    } else {
+        ""
+    };
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:{lan}; font-src 'self' data:; worker-src 'self' blob:; \
+         child-src 'self' blob:; connect-src 'self' blob: data:{lan}; frame-ancestors 'none'; \
+         base-uri 'none'; form-action 'self'"
+    )
 }
 
 /// Binds 127.0.0.1:`port` (0 picks one) and returns the bound address and the serving future.
@@ -267,9 +324,7 @@ async fn acknowledge(
     Path(id): Path<String>,
     body: Result<Json<Ack>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(ack) = body.map_err(|e| {
-        ApiError::BadRequest(format!("the body must be JSON {{\"by\": \"…\"}}: {e}"))
-    })?;
+    let ack = json_body(body, "{\"by\": \"…\"}")?;
     Ok(Json(api.acknowledge(&principal, &id, &ack.by).await?).into_response())
 }
 
