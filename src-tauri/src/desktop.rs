@@ -21,6 +21,59 @@ fn permit(api: &Api, operator: &Operator, command: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// The incident loop's cases, newest first (`states`: only those).
+#[tauri::command]
+async fn cases(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    states: Option<Vec<String>>,
+) -> Result<Vec<citywall_engine::cases::Case>, String> {
+    permit(&api, &operator, "cases")?;
+    let states: Vec<_> = states
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| citywall_engine::cases::CaseState::parse(s))
+        .collect();
+    api.cases(&states, 500).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+async fn case_summary(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+) -> Result<citywall_engine::cases::CaseSummary, String> {
+    permit(&api, &operator, "case_summary")?;
+    api.case_summary().await.map_err(|e| e.to_string())
+}
+
+/// Opens a case taken on the wall (a 12345 call), as `POST /api/v1/cases`.
+#[tauri::command]
+async fn create_case(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    case: citywall_engine::api::NewCase,
+) -> Result<citywall_engine::cases::Case, String> {
+    permit(&api, &operator, "create_case")?;
+    api.create_case(&operator.0, case, "operator")
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// A step on a case, as `POST /api/v1/cases/{id}/{action}`.
+#[tauri::command]
+async fn case_step(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    id: String,
+    action: String,
+    input: citywall_engine::api::StepInput,
+) -> Result<citywall_engine::cases::Case, String> {
+    permit(&api, &operator, "case_step")?;
+    api.case_step(&operator.0, &id, &action, input)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// Who works this wall, and that it runs open: the header says so.
 #[tauri::command]
 fn whoami(
@@ -420,7 +473,11 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             audit,
             basemap_tile,
             basemap_style,
-            whoami
+            whoami,
+            cases,
+            case_summary,
+            create_case,
+            case_step
         ])
         .setup(move |app| {
             let centre = app.state::<Api>().meta().centre.name_zh;

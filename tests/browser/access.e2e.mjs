@@ -1,8 +1,9 @@
 // Browser e2e: a wall that needs a login. `citywall serve` with a token set: the page shows only
 // the login card until a duty officer logs in (a wrong password is refused with the engine's
 // reason), then the wall with who is working it in the header; a kiosk screen opened with
-// `#token=…` needs no form, drops the token from its address and may only view. Screenshots go
-// to test-output/.
+// `#token=…` needs no form, drops the token from its address and may only view; the duty officer
+// takes a call into the incident loop on the cases panel and works it. Screenshots go to
+// test-output/.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,13 @@ name_en = "Test City Operations Centre"
 
 [map]
 extent = [118.2, 33.9, 118.35, 34.0]
+
+[panels]
+right = ["warnings", "cases"]
+
+[incidents]
+categories = { "市容环境" = 24, "街面秩序" = 12 }
+departments = ["城管一中队", "环卫所"]
 
 [[layer]]
 id = "points"
@@ -73,6 +81,33 @@ title_en = "Points"
     const cookie = (await page.context().cookies()).find((c) => c.name === 'cw_session');
     assert(cookie?.httpOnly && cookie.sameSite === 'Strict', `cookie: ${JSON.stringify(cookie)}`);
     await page.screenshot({ path: path.join(out, 'browser-logged-in.png') });
+
+    // A 12345 call taken on the wall, its words hostile: it opens a case that stays text.
+    const hostile = '<img src=x onerror="window.__pwned=1">垃圾满溢';
+    await page.click('[data-testid=new-case]');
+    await page.fill('[data-testid=case-form] input[name=title]', hostile);
+    await page.fill('[data-testid=case-form] input[name=address]', '人民路12号');
+    await page.click('[data-testid=case-form] button[type=submit]');
+    await page.waitForSelector('[data-case] [data-step=register]', { timeout: 10_000 });
+    await page.click('[data-case] [data-step=register]');
+    await page.waitForSelector('[data-case] [data-step=dispatch]', { timeout: 10_000 });
+    await page.click('[data-case] [data-step=dispatch]');
+    await page.selectOption('[data-case] .step-form select', '环卫所');
+    await page.click('[data-case] .step-form button[type=submit]');
+    await page.waitForFunction(() => (document.querySelector('[data-case]')?.textContent ?? '').includes('已派遣'), null, { timeout: 10_000 });
+    const row = await page.textContent('[data-case]');
+    assert(row.includes('环卫所') && row.includes('剩 24 小时') && row.includes(hostile), `case row: ${row}`);
+    const inert = await page.evaluate(() => ({ pwned: window.__pwned === 1, imgs: document.querySelectorAll('[data-testid=cases] img').length }));
+    assert(!inert.pwned && inert.imgs === 0, `markup from the call ran: ${JSON.stringify(inert)}`);
+    // Out of order is refused by the engine, and the wall says why.
+    const refused = await page.evaluate(async () => {
+      const id = document.querySelector('[data-case]').getAttribute('data-case');
+      const r = await fetch(`/api/v1/cases/${id}/close`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return [r.status, (await r.json()).error];
+    });
+    assert(refused[0] === 409 && refused[1].includes('cannot take the step'), `close out of order: ${refused}`);
+    await page.screenshot({ path: path.join(out, 'browser-cases.png') });
+    console.log(`     case taken, registered and dispatched on the wall: ${row.replace(/\s+/g, ' ').slice(0, 80)}`);
     await page.close();
   });
 

@@ -1,7 +1,7 @@
 // The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
-import type { Bbox, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, SearchHit, SourceStatus, Summary, Warning, WhoAmI } from './types';
+import type { Bbox, Case, CaseSummary, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from './types';
 import type { HistoryPoint } from './lib/detail/model';
 
 /** The engine refused: `status` 401 (log in first), 403 (not allowed), 429 (locked) … */
@@ -18,6 +18,11 @@ export interface Transport {
   /** Logs in with a name and password, or a kiosk's token (browser mode). */
   login(credentials: { name: string; password: string } | { token: string }): Promise<WhoAmI>;
   logout(): Promise<void>;
+  /** The incident loop: open cases newest first, its numbers, a new case, a step on one. */
+  cases(states?: string[]): Promise<Case[]>;
+  caseSummary(): Promise<CaseSummary>;
+  createCase(c: NewCase): Promise<Case>;
+  caseStep(id: string, action: string, input: StepInput): Promise<Case>;
   meta(): Promise<Meta>;
   layers(): Promise<LayerInfo[]>;
   features(layer: string, bbox: Bbox, zoom: number): Promise<FeatureCollection>;
@@ -85,6 +90,10 @@ class HttpTransport implements Transport {
     return this.whoami();
   }
   async logout() { await this.post('logout', {}); }
+  cases(states: string[] = []) { return this.get<Case[]>(`cases${states.length ? `?state=${states.join(',')}` : ''}`); }
+  caseSummary() { return this.get<CaseSummary>('cases/summary'); }
+  createCase(c: NewCase) { return this.post<Case>('cases', c); }
+  caseStep(id: string, action: string, input: StepInput) { return this.post<Case>(`cases/${encodeURIComponent(id)}/${encodeURIComponent(action)}`, input); }
 
   meta() { return this.get<Meta>('meta'); }
   layers() { return this.get<LayerInfo[]>('layers'); }
@@ -182,6 +191,10 @@ class TauriTransport implements Transport {
   /** The desktop wall is its console's: there is no one else to log in as. */
   login(): Promise<WhoAmI> { return this.whoami(); }
   async logout() {}
+  cases(states: string[] = []) { return this.call<Case[]>('cases', { states }); }
+  caseSummary() { return this.call<CaseSummary>('case_summary'); }
+  createCase(c: NewCase) { return this.call<Case>('create_case', { case: c }); }
+  caseStep(id: string, action: string, input: StepInput) { return this.call<Case>('case_step', { id, action, input }); }
   meta() { return this.call<Meta>('meta'); }
   layers() { return this.call<LayerInfo[]>('layers'); }
   sources() { return this.call<SourceStatus[]>('sources'); }

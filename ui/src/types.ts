@@ -12,6 +12,8 @@ export interface Meta {
   panels?: { left: string[]; right: string[] };
   /** Whose wall this is (`[centre]`): the header's name. */
   centre?: { name_zh: string; name_en: string };
+  /** The incident loop's categories and departments (`[incidents]`). */
+  incidents?: { categories: string[]; departments: string[] };
   /** The city's basemap (`[basemap]`); absent: none is configured, the wall draws its
    * background and says so. */
   basemap?: BasemapInfo | null;
@@ -191,4 +193,61 @@ export interface WhoAmI {
   open: boolean;
   /** The actions the principal may take: the wall offers only these. */
   can: string[];
+  /** The incident loop's steps the principal may take, each with the states it leaves from. */
+  steps?: Record<string, CaseState[]>;
+}
+
+export type CaseState = 'received' | 'registered' | 'refused' | 'dispatched' | 'handling' | 'reported' | 'verified' | 'suspended' | 'closed';
+
+/** A case of the incident loop (`/api/v1/cases`). */
+export interface Case {
+  id: string;
+  origin: string;
+  category: string;
+  urgent: boolean;
+  title: string;
+  description: string;
+  address: string;
+  lon: number;
+  lat: number;
+  reporter: string;
+  media: string[];
+  state: CaseState;
+  department: string | null;
+  limit_h: number | null;
+  deadline_at: number | null;
+  pending: { action: string; by: string; note: string; hours: number | null; at: number } | null;
+  created_at: number;
+  updated_at: number;
+  closed_at: number | null;
+  on_time: boolean | null;
+}
+
+export interface CaseSummary {
+  received: number;
+  closed: number;
+  closed_on_time: number;
+  refused: number;
+  open: number;
+  overdue: number;
+  rate_closed: number | null;
+  rate_on_time: number | null;
+  mean_hours_to_close: number | null;
+}
+
+export interface NewCase {
+  category: string;
+  title: string;
+  description?: string;
+  address?: string;
+  lon: number;
+  lat: number;
+  urgent?: boolean;
+  reporter?: string;
+}
+
+export interface StepInput {
+  note?: string;
+  department?: string;
+  hours?: number;
 }

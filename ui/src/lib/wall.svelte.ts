@@ -3,6 +3,7 @@
 // fetching by view, replay loads, the panels' refresh and the per-frame map update. Components
 // read the modules and call the actions here.
 
+import { CasesState } from './cases/cases.svelte';
 import { Session } from './session/session.svelte';
 import type { Transport } from '../transport';
 import type { Bbox, Meta, SearchHit, SourceStatus, Warning } from '../types';
@@ -42,6 +43,7 @@ export class Wall implements DeltaSink {
   readonly clock = new WallClock();
   readonly notices = new Notices();
   readonly session: Session;
+  readonly cases: CasesState;
   readonly layers: LayerState;
   readonly warnings: WarningsState;
   readonly replay: ReplayState;
@@ -72,6 +74,7 @@ export class Wall implements DeltaSink {
     this.probe = opts.probe;
     this.settings = new Settings(opts.store, opts.search);
     this.session = new Session(transport);
+    this.cases = new CasesState(transport);
     this.frame = new FrameBatcher((dirty) => this.updateMap(dirty), (cb) => nextFrame(() => cb()));
     this.layers = new LayerState(transport, mapPort, (l) => this.frame.mark(l));
     this.warnings = new WarningsState(transport, () => this.frame.mark('warnings'));

@@ -28,6 +28,8 @@ pub struct WhoAmI {
     pub open: bool,
     /// The actions the principal may take (the wall offers only those).
     pub can: Vec<String>,
+    /// The incident loop's steps the principal may take, each with the states it leaves from.
+    pub steps: std::collections::BTreeMap<String, Vec<crate::cases::CaseState>>,
 }
 
 /// Byte-for-byte comparison that takes the same time wherever the first difference is.
@@ -74,7 +76,7 @@ impl Api {
 
     /// What the wall shows of `principal`.
     pub fn whoami_of(&self, principal: Option<Principal>) -> WhoAmI {
-        let can = principal
+        let can: Vec<String> = principal
             .as_ref()
             .map(|p| {
                 self.access
@@ -84,10 +86,18 @@ impl Api {
                     .collect()
             })
             .unwrap_or_default();
+        let steps = self
+            .cases
+            .transitions
+            .iter()
+            .filter(|(action, _)| can.iter().any(|c| *c == format!("incident.{action}")))
+            .map(|(action, t)| (action.clone(), t.from.clone()))
+            .collect();
         WhoAmI {
             principal,
             open: self.access_mode.open,
             can,
+            steps,
         }
     }
 

@@ -65,9 +65,17 @@ pub struct Meta {
     pub panels: crate::config::PanelsConfig,
     /// Whose wall this is: the header's name (`[centre]`).
     pub centre: crate::config::CentreConfig,
+    /// The incident loop's categories and departments (`[incidents]`), for the wall's forms.
+    pub incidents: IncidentsMeta,
     /// The city's basemap (`[basemap]`), its tiles through [`Api::basemap_tile`]; `None`: none is
     /// configured.
     pub basemap: Option<crate::basemap::BasemapInfo>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentsMeta {
+    pub categories: Vec<String>,
+    pub departments: Vec<String>,
 }
 
 /// A wall whose data sits on one spot still opens on a street, not on a single pixel (~2 km).
@@ -214,6 +222,17 @@ impl Api {
             extent: self.extent().map(|b| self.engine.display.bbox_out(b)),
             panels: self.engine.config.panels.clone(),
             centre: self.engine.config.centre.clone(),
+            incidents: IncidentsMeta {
+                categories: self
+                    .engine
+                    .config
+                    .incidents
+                    .categories
+                    .keys()
+                    .cloned()
+                    .collect(),
+                departments: self.engine.config.incidents.departments.clone(),
+            },
             basemap: self.engine.basemap.as_ref().map(|b| b.info().clone()),
         }
     }

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 /// The panels the wall ships, by name.
 pub const LEFT_PANELS: &[&str] = &["layers", "stations", "categories"];
 pub const RIGHT_PANELS: &[&str] = &["warnings", "flood", "overweight", "incidents"];
+/// Panels a config may add that the default arrangement leaves out.
+pub const OPTIONAL_PANELS: &[&str] = &["cases"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,6 +44,7 @@ impl PanelsConfig {
             ("panels.left", &self.left, LEFT_PANELS),
             ("panels.right", &self.right, RIGHT_PANELS),
         ] {
+            let known: Vec<&str> = known.iter().chain(OPTIONAL_PANELS).copied().collect();
             for (i, name) in list.iter().enumerate() {
                 if !known.contains(&name.as_str()) {
                     problems.push((

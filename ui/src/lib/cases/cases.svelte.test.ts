@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { CasesState, hoursLeft } from './cases.svelte';
+import { fakeTransport } from '../testing/fakes';
+import type { Case } from '../../types';
+
+const c = (id: string, state: Case['state'], pending: Case['pending'] = null): Case => ({
+  id, origin: 'operator', category: '市容环境', urgent: false, title: '垃圾满溢', description: '', address: '', lon: 118, lat: 33,
+  reporter: '', media: [], state, department: null, limit_h: null, deadline_at: null, pending, created_at: 0, updated_at: 0, closed_at: null, on_time: null,
+});
+
+const steps = { register: ['received' as const], dispatch: ['registered' as const], extend: ['dispatched' as const, 'handling' as const], approve: [], deny: [] };
+
+describe('CasesState', () => {
+  it('offers the steps that leave from the case state, and approval first where one waits', () => {
+    const s = new CasesState(fakeTransport());
+    expect(s.offered(c('A', 'received'), steps)).toEqual(['register']);
+    const waiting = c('B', 'handling', { action: 'extend', by: '张伟', note: '协调', hours: 2, at: 0 });
+    expect(s.offered(waiting, steps)).toEqual(['approve', 'deny']);
+    expect(s.offered(c('C', 'handling'), { extend: ['handling'] })).toEqual(['extend']);
+  });
+
+  it('replaces a stepped case with the engine answer and drops one that closed', async () => {
+    // The refresh after a step stays in flight: what is checked is the step's own answer.
+    const transport = fakeTransport({ caseStep: (id: string) => c(id, id === 'A' ? 'registered' : 'closed'), cases: () => new Promise(() => {}), caseSummary: null });
+    const s = new CasesState(transport);
+    s.list = [c('A', 'received'), c('B', 'verified')];
+    expect(await s.step('A', 'register')).toBe(true);
+    expect(s.list.map((x) => x.state)).toEqual(['registered', 'verified']);
+    await s.step('B', 'close');
+    expect(s.list.map((x) => x.id)).toEqual(['A']);
+  });
+
+  it('keeps the engine refusal to show', async () => {
+    const s = new CasesState(fakeTransport({ caseStep: new Error('a case that is received (受理) cannot take the step `close`') }));
+    s.list = [c('A', 'received')];
+    expect(await s.step('A', 'close')).toBe(false);
+    expect(s.error).toContain('cannot take the step');
+  });
+
+  it('counts hours left to a deadline, negative once overdue', () => {
+    expect(hoursLeft(null, 0)).toBeNull();
+    expect(hoursLeft(5_400_000, 0)).toBe(1.5);
+    expect(hoursLeft(0, 3_600_000)).toBe(-1);
+  });
+});

@@ -1,0 +1,103 @@
+// The incident loop on the wall: the cases still open (and those closed today), the loop's
+// numbers (办结率, 按期结案率, overdue), and the operator's steps — each sent to the engine, which
+// checks it against the loop's table and the operator's role and answers with the case as it
+// now stands, or why not.
+
+import type { Transport } from '../../transport';
+import type { Case, CaseState, CaseSummary, NewCase, StepInput } from '../../types';
+
+export const STATE_NAMES: Record<CaseState, [string, string]> = {
+  received: ['受理', 'Received'],
+  registered: ['立案', 'Registered'],
+  refused: ['不予立案', 'Refused'],
+  dispatched: ['已派遣', 'Dispatched'],
+  handling: ['处置中', 'Handling'],
+  reported: ['已反馈', 'Reported'],
+  verified: ['已核查', 'Verified'],
+  suspended: ['挂账', 'Suspended'],
+  closed: ['结案', 'Closed'],
+};
+
+export const STEP_NAMES: Record<string, [string, string]> = {
+  register: ['立案', 'Register'],
+  refuse: ['不予立案', 'Refuse'],
+  dispatch: ['派遣', 'Dispatch'],
+  accept: ['接单', 'Accept'],
+  report: ['反馈', 'Report done'],
+  verify: ['核查', 'Verify'],
+  rework: ['返工', 'Rework'],
+  close: ['结案', 'Close'],
+  return: ['回退', 'Return'],
+  extend: ['延期', 'Extend'],
+  suspend: ['挂账', 'Suspend'],
+  resume: ['恢复', 'Resume'],
+  reopen: ['重启', 'Reopen'],
+  approve: ['批准', 'Approve'],
+  deny: ['驳回', 'Deny'],
+};
+
+/** Steps that need more than a click: what the form asks for. */
+export const STEP_NEEDS: Record<string, 'department' | 'note' | 'hours'> = {
+  dispatch: 'department',
+  refuse: 'note',
+  rework: 'note',
+  return: 'note',
+  suspend: 'note',
+  reopen: 'note',
+  extend: 'hours',
+};
+
+const OPEN: CaseState[] = ['received', 'registered', 'dispatched', 'handling', 'reported', 'verified', 'suspended'];
+
+export class CasesState {
+  list: Case[] = $state([]);
+  summary: CaseSummary | null = $state(null);
+  /** Why the last step or report was refused, in the engine's words. */
+  error: string | null = $state(null);
+
+  constructor(private transport: Transport) {}
+
+  async refresh(): Promise<void> {
+    const [list, summary] = await Promise.all([this.transport.cases(OPEN), this.transport.caseSummary()]);
+    this.list = list;
+    this.summary = summary;
+  }
+
+  /** The steps `steps` (what the operator may take) offers for `c` now. */
+  offered(c: Case, steps: Record<string, CaseState[]> = {}): string[] {
+    const out = Object.entries(steps).filter(([, from]) => from.includes(c.state)).map(([a]) => a);
+    if (c.pending && 'approve' in steps) out.unshift('approve', 'deny');
+    return out.filter((a) => !(c.pending && a === c.pending.action));
+  }
+
+  async step(id: string, action: string, input: StepInput = {}): Promise<boolean> {
+    return this.run(async () => {
+      const updated = await this.transport.caseStep(id, action, input);
+      this.list = this.list.map((c) => (c.id === id ? updated : c)).filter((c) => OPEN.includes(c.state));
+    });
+  }
+
+  async create(c: NewCase): Promise<boolean> {
+    return this.run(async () => {
+      const created = await this.transport.createCase(c);
+      this.list = [created, ...this.list];
+    });
+  }
+
+  private async run(action: () => Promise<void>): Promise<boolean> {
+    this.error = null;
+    try {
+      await action();
+      void this.refresh().catch(() => {});
+      return true;
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+      return false;
+    }
+  }
+}
+
+/** Hours left before `deadline` (negative: overdue), to one decimal. */
+export function hoursLeft(deadline: number | null, now: number): number | null {
+  return deadline === null ? null : Math.round((deadline - now) / 360_000) / 10;
+}
