@@ -6,6 +6,8 @@ mod cameras;
 mod cases;
 mod features;
 mod history;
+mod regions;
+mod warnings;
 
 pub use access::{AccessMode, WhoAmI};
 pub use cases::{NewCase, StepInput};
@@ -13,14 +15,13 @@ pub use cases::{NewCase, StepInput};
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde_json::{json, Value};
+
 use tokio::sync::broadcast;
 
 use crate::engine::Engine;
 use crate::feed::Delta;
 use crate::health::SourceStatus;
 use crate::model::Bbox;
-use crate::store::audit::{AuditEntry, AuditRecord};
 use crate::store::{RejectedRow, StoreError};
 
 /// Most features one viewport answer carries; past it the answer says `truncated`.
@@ -289,149 +290,6 @@ impl Api {
         })
     }
 
-    /// The polygons of one region level, as GeoJSON, for choropleths.
-    pub fn regions(&self, level: &str) -> Result<Value, ApiError> {
-        let mut polygons = self.known_level(level)?.geojson();
-        self.engine.display.geojson_out(&mut polygons);
-        Ok(polygons)
-    }
-
-    /// Features of `layer` counted per polygon of `level` (since `since`, Unix ms on the data
-    /// clock, when given), with severities where the layer ranks them.
-    pub fn aggregate(
-        &self,
-        layer: &str,
-        level: &str,
-        since: Option<i64>,
-    ) -> Result<Value, ApiError> {
-        let config = self.known_layer(layer)?;
-        let regions = self.known_level(level)?;
-        let mut counts = vec![0u64; regions.regions.len()];
-        let ranks = config.severity.as_ref().map(|s| s.order.len()).unwrap_or(0);
-        let mut severities = vec![vec![0u64; ranks]; regions.regions.len()];
-        let (mut total, mut outside) = (0u64, 0u64);
-        let index = self.engine.index();
-        for f in index.layer(layer).into_iter().flat_map(|l| l.iter()) {
-            if let Some(since) = since {
-                let at = config
-                    .time_field
-                    .as_deref()
-                    .and_then(|k| crate::rules::time_ms(&f.properties, k))
-                    .unwrap_or(f.updated_at);
-                if at < since {
-                    continue;
-                }
-            }
-            total += 1;
-            match regions.locate(f.lon, f.lat) {
-                Some(i) => {
-                    counts[i] += 1;
-                    if let Some(r) = config.severity.as_ref().and_then(|s| s.rank(&f.properties)) {
-                        severities[i][r as usize] += 1;
-                    }
-                }
-                None => outside += 1,
-            }
-        }
-        let names = config
-            .severity
-            .as_ref()
-            .map(|s| s.order.clone())
-            .unwrap_or_default();
-        let mut rows: Vec<Value> = regions
-            .regions
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let by: serde_json::Map<String, Value> = names
-                    .iter()
-                    .zip(&severities[i])
-                    .filter(|(_, n)| **n > 0)
-                    .map(|(k, n)| (k.clone(), json!(n)))
-                    .collect();
-                json!({"id": r.id, "name": r.name, "count": counts[i], "by_severity": by})
-            })
-            .collect();
-        rows.sort_by(|a, b| b["count"].as_u64().cmp(&a["count"].as_u64()));
-        Ok(json!({
-            "layer": layer,
-            "level": level,
-            "since": since,
-            "total": total,
-            "outside": outside,
-            "max": counts.iter().max().copied().unwrap_or(0),
-            "regions": rows,
-        }))
-    }
-
-    /// Warnings: the open ones from memory, or every one (cleared too) from the store, newest
-    /// change first.
-    pub async fn warnings(
-        &self,
-        all: bool,
-        limit: u32,
-    ) -> Result<Vec<crate::rules::Warning>, ApiError> {
-        let limit = limit.clamp(1, 5000);
-        if all {
-            let all = self.engine.store.warnings(false, limit).await?;
-            return Ok(all
-                .into_iter()
-                .map(|w| self.engine.warning_out(w))
-                .collect());
-        }
-        let state = self.engine.rules.lock().await;
-        let mut open: Vec<crate::rules::Warning> = state.warnings.open().cloned().collect();
-        open.sort_by(|a, b| {
-            b.what
-                .level
-                .cmp(&a.what.level)
-                .then((a.state as u8).cmp(&(b.state as u8)))
-                .then(b.updated_at.cmp(&a.updated_at))
-        });
-        open.truncate(limit as usize);
-        Ok(open
-            .into_iter()
-            .map(|w| self.engine.warning_out(w))
-            .collect())
-    }
-
-    /// Acknowledges an open warning. The audit names the principal; on an open wall, which has
-    /// no accounts, it names `by`, the operator's name as the console gives it.
-    pub async fn acknowledge(
-        &self,
-        principal: &crate::access::Principal,
-        id: &str,
-        by: &str,
-    ) -> Result<crate::rules::Warning, ApiError> {
-        self.access.check(principal, "warning.acknowledge")?;
-        let by = if principal.via == "open" {
-            by.trim()
-        } else {
-            principal.name.as_str()
-        };
-        if by.is_empty() || by.chars().count() > 64 {
-            return Err(ApiError::BadRequest(
-                "`by` must name who acknowledges (1 to 64 characters)".into(),
-            ));
-        }
-        let now = self.engine.data_now();
-        let warning = {
-            let mut state = self.engine.rules.lock().await;
-            state.warnings.acknowledge(id, by, now)
-        }
-        .ok_or_else(|| ApiError::NotFound(format!("no open warning `{id}`")))?;
-        let action = AuditEntry {
-            actor: by.to_string(),
-            action: "warning.acknowledge".into(),
-            target: warning.id.clone(),
-            detail: serde_json::json!({ "level": warning.what.level.as_str(), "title": warning.what.title, "via": principal.via }),
-        };
-        self.engine
-            .publish_warnings_audited(vec![warning.clone()], &action)
-            .await?;
-        Ok(self.engine.warning_out(warning))
-    }
-
     /// One tile of the configured basemap: from its archive, or fetched from its service
     /// (cached); `None` where the archive has no tile.
     pub async fn basemap_tile(
@@ -453,21 +311,6 @@ impl Api {
             .basemap
             .as_ref()
             .ok_or(crate::basemap::BasemapError::NotConfigured)
-    }
-
-    /// The audit log after row `after_seq`, oldest first.
-    pub async fn audit(
-        &self,
-        principal: &crate::access::Principal,
-        after_seq: i64,
-        limit: u32,
-    ) -> Result<Vec<AuditRecord>, ApiError> {
-        self.access.check(principal, "audit.read")?;
-        Ok(self
-            .engine
-            .store
-            .audit(after_seq, limit.min(10_000))
-            .await?)
     }
 
     /// Features whose name, category, place, id or a recently seen plate holds `query`.

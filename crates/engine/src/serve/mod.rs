@@ -4,13 +4,14 @@
 
 pub mod auth;
 mod cases;
+mod history;
 mod open311;
+mod stream;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -18,7 +19,6 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
-use tokio::sync::broadcast::error::RecvError;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::access::Principal;
@@ -100,13 +100,13 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/basemap/style", get(basemap_style))
         .route("/basemap/{z}/{x}/{tail}", get(basemap_tile))
         .route("/tiles/{layer}/{z}/{x}/{tail}", get(tile))
-        .route("/api/v1/replay", get(replay))
-        .route("/api/v1/replay/span", get(replay_span))
-        .route("/api/v1/replay/warnings", get(replay_warnings))
-        .route("/api/v1/replay/summary", get(replay_summary))
-        .route("/api/v1/history", get(history))
+        .route("/api/v1/replay", get(history::replay))
+        .route("/api/v1/replay/span", get(history::replay_span))
+        .route("/api/v1/replay/warnings", get(history::replay_warnings))
+        .route("/api/v1/replay/summary", get(history::replay_summary))
+        .route("/api/v1/history", get(history::history))
         .route("/api/v1/summary/series", get(summary_series))
-        .route("/api/v1/stream", get(stream))
+        .route("/api/v1/stream", get(stream::stream))
         .route("/api/v1/cases", get(cases::list).post(cases::create))
         .route("/api/v1/cases/summary", get(cases::summary))
         .route("/api/v1/cases/{id}", get(cases::one))
@@ -225,7 +225,7 @@ async fn features(
 }
 
 /// A query parameter parsed as `T`, or a 400 naming it.
-fn param<T: std::str::FromStr>(
+pub(crate) fn param<T: std::str::FromStr>(
     params: &HashMap<String, String>,
     name: &str,
 ) -> Result<Option<T>, ApiError> {
@@ -239,7 +239,7 @@ fn param<T: std::str::FromStr>(
     }
 }
 
-fn required<T: std::str::FromStr>(
+pub(crate) fn required<T: std::str::FromStr>(
     params: &HashMap<String, String>,
     name: &str,
 ) -> Result<T, ApiError> {
@@ -247,7 +247,7 @@ fn required<T: std::str::FromStr>(
 }
 
 /// `since` as Unix ms or an RFC 3339 time.
-fn since(params: &HashMap<String, String>) -> Result<Option<i64>, ApiError> {
+pub(crate) fn since(params: &HashMap<String, String>) -> Result<Option<i64>, ApiError> {
     let Some(v) = params.get("since") else {
         return Ok(None);
     };
@@ -326,48 +326,6 @@ async fn acknowledge(
 ) -> Result<Response, ApiError> {
     let ack = json_body(body, "{\"by\": \"…\"}")?;
     Ok(Json(api.acknowledge(&principal, &id, &ack.by).await?).into_response())
-}
-
-async fn replay(
-    State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let query = FeatureQuery::from_params(
-        params.get("layer").map(String::as_str),
-        params.get("bbox").map(String::as_str),
-        None,
-    )?;
-    let at: i64 = required(&params, "at")?;
-    Ok(Json(api.replay(&query.layer, at, query.bbox).await?).into_response())
-}
-
-async fn replay_span(State(api): State<Api>) -> Result<Response, ApiError> {
-    Ok(Json(api.replay_span().await?).into_response())
-}
-
-async fn replay_warnings(
-    State(api): State<Api>,
-    Query(p): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    Ok(Json(api.replay_warnings(required(&p, "at")?).await?).into_response())
-}
-
-async fn replay_summary(
-    State(api): State<Api>,
-    Query(p): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    Ok(Json(api.replay_summary(required(&p, "at")?).await?).into_response())
-}
-
-async fn history(
-    State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let layer: String = required(&params, "layer")?;
-    let id: String = required(&params, "id")?;
-    let since = since(&params)?.unwrap_or(0);
-    let limit: u32 = param(&params, "limit")?.unwrap_or(1000);
-    Ok(Json(api.history(&layer, &id, since, limit).await?).into_response())
 }
 
 async fn tile(
@@ -481,46 +439,4 @@ async fn rejected(
             })?),
         };
     Ok(Json(api.rejected(&id, limit).await?).into_response())
-}
-
-async fn stream(State(api): State<Api>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| forward_deltas(api, socket))
-}
-
-/// Sends every delta as one JSON text message, each with the seq of the one sent before it
-/// (`prev`). A client that says which layers it draws (`{"type":"layers","layers":[…]}`) gets
-/// only their feature deltas. A client too slow to keep up gets `resync` and refetches what is
-/// in view, rather than the server buffering without bound.
-async fn forward_deltas(api: Api, mut socket: WebSocket) {
-    let mut deltas = api.subscribe();
-    let seq = api.meta().seq;
-    let mut filter = crate::feed::StreamFilter::new(seq);
-    let hello = json!({"type": "hello", "seq": seq}).to_string();
-    if socket.send(Message::Text(hello.into())).await.is_err() {
-        return;
-    }
-    loop {
-        tokio::select! {
-            delta = deltas.recv() => {
-                let text = match delta {
-                    Ok(d) => match filter.pass(&d).and_then(|prev| crate::feed::StreamFilter::text(&d, prev)) {
-                        Some(t) => t,
-                        None => continue,
-                    },
-                    Err(RecvError::Lagged(missed)) => json!({"type": "resync", "missed": missed}).to_string(),
-                    Err(RecvError::Closed) => return,
-                };
-                if socket.send(Message::Text(text.into())).await.is_err() {
-                    return;
-                }
-            }
-            incoming = socket.recv() => match incoming {
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                Some(Ok(Message::Text(text))) => {
-                    filter.accept_message(&text);
-                }
-                Some(Ok(_)) => {}
-            }
-        }
-    }
 }

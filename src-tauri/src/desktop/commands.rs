@@ -1,15 +1,15 @@
-//! The desktop window: Tauri commands that call the engine's `Api`, and the change feed
-//! forwarded to the window as `citywall://delta` events.
+//! The desktop wall's commands: each one calls the engine's façade, after the same access
+//! check the HTTP server makes for its route. The heavier ones are async so they run on the
+//! runtime's threads, not the window's.
 
-use crate::demo::Demo;
 use citywall_engine::api::{FeatureQuery, LayerInfo, Meta};
 use citywall_engine::health::SourceStatus;
 use citywall_engine::kpi::Summary;
 use citywall_engine::Api;
 use serde_json::Value;
-use std::sync::Mutex;
+use tauri::State;
 
-use tauri::{Emitter, Manager, RunEvent, State, WebviewUrl, WebviewWindowBuilder};
+use super::StreamLayers;
 
 /// Who works the desktop wall. The app runs on the centre's own console, open to its operator;
 /// every command is still checked against the access matrix through the same façade as over
@@ -23,7 +23,7 @@ fn permit(api: &Api, operator: &Operator, command: &str) -> Result<(), String> {
 
 /// The incident loop's cases, newest first (`states`: only those).
 #[tauri::command]
-async fn cases(
+pub async fn cases(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     states: Option<Vec<String>>,
@@ -38,7 +38,7 @@ async fn cases(
 }
 
 #[tauri::command]
-async fn case_summary(
+pub async fn case_summary(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
 ) -> Result<citywall_engine::cases::CaseSummary, String> {
@@ -48,7 +48,7 @@ async fn case_summary(
 
 /// Opens a case taken on the wall (a 12345 call), as `POST /api/v1/cases`.
 #[tauri::command]
-async fn create_case(
+pub async fn create_case(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     case: citywall_engine::api::NewCase,
@@ -61,7 +61,7 @@ async fn create_case(
 
 /// A step on a case, as `POST /api/v1/cases/{id}/{action}`.
 #[tauri::command]
-async fn case_step(
+pub async fn case_step(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     id: String,
@@ -76,30 +76,31 @@ async fn case_step(
 
 /// Who works this wall, and that it runs open: the header says so.
 #[tauri::command]
-fn whoami(
+pub fn whoami(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
 ) -> Result<citywall_engine::api::WhoAmI, String> {
     permit(&api, &operator, "whoami")?;
     Ok(api.whoami_of(Some(operator.0.clone())))
 }
-use tokio::sync::broadcast::error::RecvError;
 
 #[tauri::command]
-fn meta(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Meta, String> {
+pub fn meta(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Meta, String> {
     permit(&api, &operator, "meta")?;
     Ok(api.meta())
 }
 
 #[tauri::command]
-fn layers(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Vec<LayerInfo>, String> {
+pub fn layers(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+) -> Result<Vec<LayerInfo>, String> {
     permit(&api, &operator, "layers")?;
     Ok(api.layers())
 }
 
-// The heavier commands are async so they run on the runtime's threads, not the window's.
 #[tauri::command]
-async fn features(
+pub async fn features(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     layer: String,
@@ -112,7 +113,7 @@ async fn features(
 }
 
 #[tauri::command]
-fn sources(
+pub fn sources(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
 ) -> Result<Vec<SourceStatus>, String> {
@@ -121,13 +122,13 @@ fn sources(
 }
 
 #[tauri::command]
-fn summary(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Summary, String> {
+pub fn summary(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Summary, String> {
     permit(&api, &operator, "summary")?;
     Ok(api.summary())
 }
 
 #[tauri::command]
-fn search(
+pub fn search(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     q: String,
@@ -138,7 +139,7 @@ fn search(
 
 /// One vector tile, as raw bytes (an ArrayBuffer on the JS side, no JSON in between).
 #[tauri::command]
-async fn tile(
+pub async fn tile(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     layer: String,
@@ -153,7 +154,7 @@ async fn tile(
 }
 
 #[tauri::command]
-async fn warnings(
+pub async fn warnings(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     all: Option<bool>,
@@ -166,7 +167,7 @@ async fn warnings(
 }
 
 #[tauri::command]
-async fn acknowledge(
+pub async fn acknowledge(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     id: String,
@@ -179,7 +180,7 @@ async fn acknowledge(
 }
 
 #[tauri::command]
-async fn aggregate(
+pub async fn aggregate(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     layer: String,
@@ -192,7 +193,7 @@ async fn aggregate(
 }
 
 #[tauri::command]
-fn regions(
+pub fn regions(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     level: String,
@@ -201,29 +202,9 @@ fn regions(
     api.regions(&level).map_err(|e| e.to_string())
 }
 
-/// The layers each window draws, by window label (`None`: every layer). The stream carries a
-/// feature delta when any window draws its layer: every window hears the same stream.
-#[derive(Clone, Default)]
-struct StreamLayers(
-    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Option<Vec<String>>>>>,
-);
-
-impl StreamLayers {
-    fn wanted(&self) -> Option<Vec<String>> {
-        let windows = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if windows.is_empty() || windows.values().any(Option::is_none) {
-            return None;
-        }
-        let mut all: Vec<String> = windows.values().flatten().flatten().cloned().collect();
-        all.sort();
-        all.dedup();
-        Some(all)
-    }
-}
-
 /// Which layers this window draws, so the stream leaves out the others' feature deltas.
 #[tauri::command]
-fn stream_layers(
+pub fn stream_layers(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::Window,
@@ -240,7 +221,7 @@ fn stream_layers(
 }
 
 #[tauri::command]
-fn cameras_nearest(
+pub fn cameras_nearest(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     lon: f64,
@@ -252,7 +233,7 @@ fn cameras_nearest(
 }
 
 #[tauri::command]
-fn cameras_near_feature(
+pub fn cameras_near_feature(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     layer: String,
@@ -265,7 +246,7 @@ fn cameras_near_feature(
 }
 
 #[tauri::command]
-fn summary_series(
+pub fn summary_series(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     since: Option<i64>,
@@ -275,7 +256,7 @@ fn summary_series(
 }
 
 #[tauri::command]
-async fn replay(
+pub async fn replay(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     layer: String,
@@ -290,13 +271,16 @@ async fn replay(
 }
 
 #[tauri::command]
-async fn replay_span(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Value, String> {
+pub async fn replay_span(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+) -> Result<Value, String> {
     permit(&api, &operator, "replay_span")?;
     api.replay_span().await.map_err(|e| e.to_string())
 }
 
 #[tauri::command]
-async fn replay_warnings(
+pub async fn replay_warnings(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     at: i64,
@@ -306,7 +290,7 @@ async fn replay_warnings(
 }
 
 #[tauri::command]
-async fn replay_summary(
+pub async fn replay_summary(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     at: i64,
@@ -318,7 +302,7 @@ async fn replay_summary(
 /// A tile of the configured basemap, fetched by the engine: the window's CSP allows no other
 /// host, and needs none.
 #[tauri::command]
-async fn basemap_tile(
+pub async fn basemap_tile(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     z: u8,
@@ -334,7 +318,7 @@ async fn basemap_tile(
 
 /// The configured basemap's style document, as over HTTP.
 #[tauri::command]
-async fn basemap_style(
+pub async fn basemap_style(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
 ) -> Result<serde_json::Value, String> {
@@ -344,7 +328,7 @@ async fn basemap_style(
 
 /// The audit log after row `after`, oldest first: the façade's `audit`, as over HTTP.
 #[tauri::command]
-async fn audit(
+pub async fn audit(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     after: Option<i64>,
@@ -357,7 +341,7 @@ async fn audit(
 }
 
 #[tauri::command]
-async fn history(
+pub async fn history(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     layer: String,
@@ -369,169 +353,4 @@ async fn history(
     api.history(&layer, &id, since, limit.unwrap_or(1000))
         .await
         .map_err(|e| e.to_string())
-}
-
-/// Opens the wall's windows: one per screen of the `[wall]` config on the monitors the OS
-/// reports (remembering which monitor each screen went to), or one spanning window, or — with no
-/// `[wall]` — the single window of a console.
-fn open_wall(app: &tauri::App, api: &Api, title: &str, fullscreen: bool) -> anyhow::Result<()> {
-    use citywall_engine::wall::{plan, Arrangement, Monitor};
-    let monitors: Vec<Monitor> = app
-        .available_monitors()
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-        .map(|(i, m)| Monitor {
-            name: m.name().cloned().unwrap_or_else(|| format!("monitor-{i}")),
-            x: m.position().x,
-            y: m.position().y,
-            width: m.size().width,
-            height: m.size().height,
-        })
-        .collect();
-    let config = api.engine().config();
-    let remembered = citywall_engine::wall::arrangement_path()
-        .unwrap_or_else(|| config.store_path.with_file_name("wall-arrangement.json"));
-    let previous = Arrangement::load(&remembered);
-    let (windows, arrangement) = plan(config.wall.as_ref(), &monitors, previous.as_ref());
-    if config.wall.is_some() {
-        if let Err(e) = arrangement.save(&remembered) {
-            tracing::warn!(
-                "cannot remember the wall arrangement in {}: {e}",
-                remembered.display()
-            );
-        }
-    }
-    for w in windows {
-        let join = |v: &[u32]| {
-            v.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let url = format!(
-            "index.html?role={}&bezels_x={}&bezels_y={}",
-            w.role.as_str(),
-            join(&w.bezels_x),
-            join(&w.bezels_y)
-        );
-        let single = config.wall.is_none();
-        let window = WebviewWindowBuilder::new(app, &w.label, WebviewUrl::App(url.into()))
-            .title(title)
-            .inner_size(1920.0, 1080.0)
-            .decorations(single || !w.fullscreen && w.monitor.is_some())
-            .build()?;
-        if !single {
-            window.set_position(tauri::PhysicalPosition::new(w.x, w.y))?;
-            window.set_size(tauri::PhysicalSize::new(w.width, w.height))?;
-            tracing::info!(
-                "wall window {} ({}) on {}",
-                w.label,
-                w.role.as_str(),
-                w.monitor.as_deref().unwrap_or("all monitors")
-            );
-        }
-        if w.fullscreen || (single && fullscreen) {
-            window.set_fullscreen(true)?;
-        }
-    }
-    Ok(())
-}
-
-/// Keeps the simulated city (and its broker) alive as long as the window (demo mode); taken
-/// and dropped on exit, which stops the broker.
-struct DemoCity(Mutex<Option<Demo>>);
-
-pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> {
-    let demo = sim.is_some();
-    tauri::Builder::default()
-        .manage(api.clone())
-        .manage(StreamLayers::default())
-        .manage(Operator(citywall_engine::access::Principal::open()))
-        .manage(DemoCity(Mutex::new(sim)))
-        .invoke_handler(tauri::generate_handler![
-            meta,
-            layers,
-            features,
-            sources,
-            summary,
-            search,
-            tile,
-            warnings,
-            acknowledge,
-            aggregate,
-            regions,
-            cameras_nearest,
-            cameras_near_feature,
-            stream_layers,
-            replay,
-            replay_span,
-            replay_warnings,
-            replay_summary,
-            history,
-            summary_series,
-            audit,
-            basemap_tile,
-            basemap_style,
-            whoami,
-            cases,
-            case_summary,
-            create_case,
-            case_step
-        ])
-        .setup(move |app| {
-            let centre = app.state::<Api>().meta().centre.name_zh;
-            let title = if demo {
-                format!("CityWall · {centre} · 演示数据 DEMO")
-            } else {
-                format!("CityWall · {centre}")
-            };
-            open_wall(app, &app.state::<Api>(), &title, fullscreen)?;
-            let handle = app.handle().clone();
-            let mut deltas = app.state::<Api>().subscribe();
-            let streamed = app.state::<StreamLayers>().inner().clone();
-            let mut filter =
-                citywall_engine::feed::StreamFilter::new(app.state::<Api>().meta().seq);
-            tauri::async_runtime::spawn(async move {
-                loop {
-                    match deltas.recv().await {
-                        Ok(delta) => {
-                            filter.set_layers(streamed.wanted());
-                            let Some(prev) = filter.pass(&delta) else {
-                                continue;
-                            };
-                            let _ = handle.emit(
-                                "citywall://delta",
-                                citywall_engine::feed::Sent {
-                                    prev,
-                                    delta: &delta,
-                                },
-                            );
-                        }
-                        Err(RecvError::Lagged(missed)) => {
-                            let _ = handle.emit(
-                                "citywall://delta",
-                                serde_json::json!({"type": "resync", "missed": missed}),
-                            );
-                        }
-                        Err(RecvError::Closed) => return,
-                    }
-                }
-            });
-            Ok(())
-        })
-        .build(tauri::generate_context!())?
-        .run(move |app, event| {
-            if let RunEvent::Exit = event {
-                api.engine().shutdown();
-                let demo = app
-                    .state::<DemoCity>()
-                    .0
-                    .lock()
-                    .map(|mut d| d.take())
-                    .unwrap_or(None);
-                drop(demo);
-            }
-        });
-    Ok(())
 }

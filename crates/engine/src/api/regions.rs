@@ -1,0 +1,82 @@
+//! Region polygons (district, street, grid) and what each holds: the choropleths' data.
+
+use serde_json::{json, Value};
+
+use super::{Api, ApiError};
+
+impl Api {
+    /// The polygons of one region level, as GeoJSON, for choropleths.
+    pub fn regions(&self, level: &str) -> Result<Value, ApiError> {
+        let mut polygons = self.known_level(level)?.geojson();
+        self.engine.display.geojson_out(&mut polygons);
+        Ok(polygons)
+    }
+
+    /// Features of `layer` counted per polygon of `level` (since `since`, Unix ms on the data
+    /// clock, when given), with severities where the layer ranks them.
+    pub fn aggregate(
+        &self,
+        layer: &str,
+        level: &str,
+        since: Option<i64>,
+    ) -> Result<Value, ApiError> {
+        let config = self.known_layer(layer)?;
+        let regions = self.known_level(level)?;
+        let mut counts = vec![0u64; regions.regions.len()];
+        let ranks = config.severity.as_ref().map(|s| s.order.len()).unwrap_or(0);
+        let mut severities = vec![vec![0u64; ranks]; regions.regions.len()];
+        let (mut total, mut outside) = (0u64, 0u64);
+        let index = self.engine.index();
+        for f in index.layer(layer).into_iter().flat_map(|l| l.iter()) {
+            if let Some(since) = since {
+                let at = config
+                    .time_field
+                    .as_deref()
+                    .and_then(|k| crate::rules::time_ms(&f.properties, k))
+                    .unwrap_or(f.updated_at);
+                if at < since {
+                    continue;
+                }
+            }
+            total += 1;
+            match regions.locate(f.lon, f.lat) {
+                Some(i) => {
+                    counts[i] += 1;
+                    if let Some(r) = config.severity.as_ref().and_then(|s| s.rank(&f.properties)) {
+                        severities[i][r as usize] += 1;
+                    }
+                }
+                None => outside += 1,
+            }
+        }
+        let names = config
+            .severity
+            .as_ref()
+            .map(|s| s.order.clone())
+            .unwrap_or_default();
+        let mut rows: Vec<Value> = regions
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let by: serde_json::Map<String, Value> = names
+                    .iter()
+                    .zip(&severities[i])
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(k, n)| (k.clone(), json!(n)))
+                    .collect();
+                json!({"id": r.id, "name": r.name, "count": counts[i], "by_severity": by})
+            })
+            .collect();
+        rows.sort_by(|a, b| b["count"].as_u64().cmp(&a["count"].as_u64()));
+        Ok(json!({
+            "layer": layer,
+            "level": level,
+            "since": since,
+            "total": total,
+            "outside": outside,
+            "max": counts.iter().max().copied().unwrap_or(0),
+            "regions": rows,
+        }))
+    }
+}

@@ -1,0 +1,91 @@
+//! The operators' side of warnings through the façade: the open ones (or all, from the store),
+//! acknowledging one — checked against the access matrix and audited in the same transaction —
+//! and reading the audit log.
+
+use super::{Api, ApiError};
+use crate::store::audit::{AuditEntry, AuditRecord};
+
+impl Api {
+    /// Warnings: the open ones from memory, or every one (cleared too) from the store, newest
+    /// change first.
+    pub async fn warnings(
+        &self,
+        all: bool,
+        limit: u32,
+    ) -> Result<Vec<crate::rules::Warning>, ApiError> {
+        let limit = limit.clamp(1, 5000);
+        if all {
+            let all = self.engine.store.warnings(false, limit).await?;
+            return Ok(all
+                .into_iter()
+                .map(|w| self.engine.warning_out(w))
+                .collect());
+        }
+        let state = self.engine.rules.lock().await;
+        let mut open: Vec<crate::rules::Warning> = state.warnings.open().cloned().collect();
+        open.sort_by(|a, b| {
+            b.what
+                .level
+                .cmp(&a.what.level)
+                .then((a.state as u8).cmp(&(b.state as u8)))
+                .then(b.updated_at.cmp(&a.updated_at))
+        });
+        open.truncate(limit as usize);
+        Ok(open
+            .into_iter()
+            .map(|w| self.engine.warning_out(w))
+            .collect())
+    }
+
+    /// Acknowledges an open warning. The audit names the principal; on an open wall, which has
+    /// no accounts, it names `by`, the operator's name as the console gives it.
+    pub async fn acknowledge(
+        &self,
+        principal: &crate::access::Principal,
+        id: &str,
+        by: &str,
+    ) -> Result<crate::rules::Warning, ApiError> {
+        self.access.check(principal, "warning.acknowledge")?;
+        let by = if principal.via == "open" {
+            by.trim()
+        } else {
+            principal.name.as_str()
+        };
+        if by.is_empty() || by.chars().count() > 64 {
+            return Err(ApiError::BadRequest(
+                "`by` must name who acknowledges (1 to 64 characters)".into(),
+            ));
+        }
+        let now = self.engine.data_now();
+        let warning = {
+            let mut state = self.engine.rules.lock().await;
+            state.warnings.acknowledge(id, by, now)
+        }
+        .ok_or_else(|| ApiError::NotFound(format!("no open warning `{id}`")))?;
+        let action = AuditEntry {
+            actor: by.to_string(),
+            action: "warning.acknowledge".into(),
+            target: warning.id.clone(),
+            detail: serde_json::json!({ "level": warning.what.level.as_str(), "title": warning.what.title, "via": principal.via }),
+        };
+        self.engine
+            .publish_warnings_audited(vec![warning.clone()], &action)
+            .await?;
+        Ok(self.engine.warning_out(warning))
+    }
+
+    /// The audit log after row `after_seq`, oldest first.
+    pub async fn audit(
+        &self,
+        principal: &crate::access::Principal,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, ApiError> {
+        self.access.check(principal, "audit.read")?;
+        Ok(self
+            .engine
+            .store
+            .audit(after_seq, limit.min(10_000))
+            .await?)
+    }
+}

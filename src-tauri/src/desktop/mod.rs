@@ -1,0 +1,198 @@
+//! The desktop window: its windows per screen, the commands (in [`commands`]) that call the
+//! engine's `Api`, and the change feed forwarded to the window as `citywall://delta` events.
+
+mod commands;
+
+use crate::demo::Demo;
+use citywall_engine::Api;
+use std::sync::Mutex;
+
+use tauri::{Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+use tokio::sync::broadcast::error::RecvError;
+
+/// The layers each window draws, by window label (`None`: every layer). The stream carries a
+/// feature delta when any window draws its layer: every window hears the same stream.
+#[derive(Clone, Default)]
+struct StreamLayers(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Option<Vec<String>>>>>,
+);
+
+impl StreamLayers {
+    fn wanted(&self) -> Option<Vec<String>> {
+        let windows = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if windows.is_empty() || windows.values().any(Option::is_none) {
+            return None;
+        }
+        let mut all: Vec<String> = windows.values().flatten().flatten().cloned().collect();
+        all.sort();
+        all.dedup();
+        Some(all)
+    }
+}
+
+/// Opens the wall's windows: one per screen of the `[wall]` config on the monitors the OS
+/// reports (remembering which monitor each screen went to), or one spanning window, or — with no
+/// `[wall]` — the single window of a console.
+fn open_wall(app: &tauri::App, api: &Api, title: &str, fullscreen: bool) -> anyhow::Result<()> {
+    use citywall_engine::wall::{plan, Arrangement, Monitor};
+    let monitors: Vec<Monitor> = app
+        .available_monitors()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Monitor {
+            name: m.name().cloned().unwrap_or_else(|| format!("monitor-{i}")),
+            x: m.position().x,
+            y: m.position().y,
+            width: m.size().width,
+            height: m.size().height,
+        })
+        .collect();
+    let config = api.engine().config();
+    let remembered = citywall_engine::wall::arrangement_path()
+        .unwrap_or_else(|| config.store_path.with_file_name("wall-arrangement.json"));
+    let previous = Arrangement::load(&remembered);
+    let (windows, arrangement) = plan(config.wall.as_ref(), &monitors, previous.as_ref());
+    if config.wall.is_some() {
+        if let Err(e) = arrangement.save(&remembered) {
+            tracing::warn!(
+                "cannot remember the wall arrangement in {}: {e}",
+                remembered.display()
+            );
+        }
+    }
+    for w in windows {
+        let join = |v: &[u32]| {
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let url = format!(
+            "index.html?role={}&bezels_x={}&bezels_y={}",
+            w.role.as_str(),
+            join(&w.bezels_x),
+            join(&w.bezels_y)
+        );
+        let single = config.wall.is_none();
+        let window = WebviewWindowBuilder::new(app, &w.label, WebviewUrl::App(url.into()))
+            .title(title)
+            .inner_size(1920.0, 1080.0)
+            .decorations(single || !w.fullscreen && w.monitor.is_some())
+            .build()?;
+        if !single {
+            window.set_position(tauri::PhysicalPosition::new(w.x, w.y))?;
+            window.set_size(tauri::PhysicalSize::new(w.width, w.height))?;
+            tracing::info!(
+                "wall window {} ({}) on {}",
+                w.label,
+                w.role.as_str(),
+                w.monitor.as_deref().unwrap_or("all monitors")
+            );
+        }
+        if w.fullscreen || (single && fullscreen) {
+            window.set_fullscreen(true)?;
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the simulated city (and its broker) alive as long as the window (demo mode); taken
+/// and dropped on exit, which stops the broker.
+struct DemoCity(Mutex<Option<Demo>>);
+
+pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> {
+    let demo = sim.is_some();
+    tauri::Builder::default()
+        .manage(api.clone())
+        .manage(StreamLayers::default())
+        .manage(commands::Operator(
+            citywall_engine::access::Principal::open(),
+        ))
+        .manage(DemoCity(Mutex::new(sim)))
+        .invoke_handler(tauri::generate_handler![
+            commands::meta,
+            commands::layers,
+            commands::features,
+            commands::sources,
+            commands::summary,
+            commands::search,
+            commands::tile,
+            commands::warnings,
+            commands::acknowledge,
+            commands::aggregate,
+            commands::regions,
+            commands::cameras_nearest,
+            commands::cameras_near_feature,
+            commands::stream_layers,
+            commands::replay,
+            commands::replay_span,
+            commands::replay_warnings,
+            commands::replay_summary,
+            commands::history,
+            commands::summary_series,
+            commands::audit,
+            commands::basemap_tile,
+            commands::basemap_style,
+            commands::whoami,
+            commands::cases,
+            commands::case_summary,
+            commands::create_case,
+            commands::case_step
+        ])
+        .setup(move |app| {
+            let centre = app.state::<Api>().meta().centre.name_zh;
+            let title = if demo {
+                format!("CityWall · {centre} · 演示数据 DEMO")
+            } else {
+                format!("CityWall · {centre}")
+            };
+            open_wall(app, &app.state::<Api>(), &title, fullscreen)?;
+            let handle = app.handle().clone();
+            let mut deltas = app.state::<Api>().subscribe();
+            let streamed = app.state::<StreamLayers>().inner().clone();
+            let mut filter =
+                citywall_engine::feed::StreamFilter::new(app.state::<Api>().meta().seq);
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    match deltas.recv().await {
+                        Ok(delta) => {
+                            filter.set_layers(streamed.wanted());
+                            let Some(prev) = filter.pass(&delta) else {
+                                continue;
+                            };
+                            let _ = handle.emit(
+                                "citywall://delta",
+                                citywall_engine::feed::Sent {
+                                    prev,
+                                    delta: &delta,
+                                },
+                            );
+                        }
+                        Err(RecvError::Lagged(missed)) => {
+                            let _ = handle.emit(
+                                "citywall://delta",
+                                serde_json::json!({"type": "resync", "missed": missed}),
+                            );
+                        }
+                        Err(RecvError::Closed) => return,
+                    }
+                }
+            });
+            Ok(())
+        })
+        .build(tauri::generate_context!())?
+        .run(move |app, event| {
+            if let RunEvent::Exit = event {
+                api.engine().shutdown();
+                let demo = app
+                    .state::<DemoCity>()
+                    .0
+                    .lock()
+                    .map(|mut d| d.take())
+                    .unwrap_or(None);
+                drop(demo);
+            }
+        });
+    Ok(())
+}
