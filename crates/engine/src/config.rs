@@ -18,7 +18,7 @@ mod presentation;
 mod sources;
 pub use basemap::{BasemapConfig, BasemapKind};
 pub use centre::CentreConfig;
-pub use incidents::IncidentsConfig;
+pub use incidents::{IncidentsConfig, LayerCases};
 pub use map::MapConfig;
 pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
@@ -84,6 +84,8 @@ pub struct LayerConfig {
     pub history: bool,
     /// Only records whose `field` holds one of `values` belong here (a census split by class).
     pub filter: Option<LayerFilter>,
+    /// The layer's features are cases of the incident loop (`cases = {…}`).
+    pub cases: Option<LayerCases>,
     /// How the wall draws and lists it.
     pub presentation: Presentation,
 }
@@ -290,7 +292,13 @@ impl Config {
                     );
                 }
             }
+            if let Some(c) = &l.cases {
+                for message in c.get_ref().problems() {
+                    problem(c.span(), "layer.cases", format!("layer `{id}`: {message}"));
+                }
+            }
             layers.push(LayerConfig {
+                cases: l.cases.as_ref().map(|c| c.get_ref().clone()),
                 filter: l.filter.as_ref().map(|f| f.get_ref().clone()),
                 presentation,
                 cluster_below_zoom: l.cluster_below_zoom.as_ref().map(|z| *z.get_ref()),
@@ -542,6 +550,7 @@ struct RawLayer {
     style: Option<PointStyle>,
     popup: Option<Vec<PopupField>>,
     filter: Option<Spanned<LayerFilter>>,
+    cases: Option<Spanned<LayerCases>>,
 }
 
 #[cfg(test)]

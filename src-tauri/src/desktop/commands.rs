@@ -122,9 +122,12 @@ pub fn sources(
 }
 
 #[tauri::command]
-pub fn summary(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Summary, String> {
+pub async fn summary(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+) -> Result<Summary, String> {
     permit(&api, &operator, "summary")?;
-    Ok(api.summary())
+    Ok(api.summary().await)
 }
 
 #[tauri::command]

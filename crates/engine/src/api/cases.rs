@@ -194,6 +194,12 @@ impl Api {
             .case(id)
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("no case `{id}`")))?;
+        if !["operator", "open311"].contains(&case.origin.as_str()) {
+            return Err(ApiError::Conflict(format!(
+                "case {id} follows its source `{}`: its steps are taken there",
+                case.origin
+            )));
+        }
         let note = text("note", &input.note, 2000, false)?;
         let photos = media(&input.media)?;
         let now = self.engine.data_now();

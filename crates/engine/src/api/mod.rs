@@ -348,12 +348,25 @@ impl Api {
         series.iter().skip(series.len() - newer).cloned().collect()
     }
 
-    /// The wall's headline numbers over the whole city.
-    pub fn summary(&self) -> crate::kpi::Summary {
-        crate::kpi::summarize(
-            &self.engine.index(),
-            &crate::kpi::KpiLayers::of(&self.engine.config),
-        )
+    /// The wall's headline numbers over the whole city. Where the incident layer's features
+    /// are cases of the loop, its 办结率 is the loop's: closed / received over every case the
+    /// store holds, not only those still in the source's feed.
+    pub async fn summary(&self) -> crate::kpi::Summary {
+        let layers = crate::kpi::KpiLayers::of(&self.engine.config);
+        let mut summary = crate::kpi::summarize(&self.engine.index(), &layers);
+        let mapped = layers
+            .incidents
+            .as_deref()
+            .and_then(|l| self.engine.config.layer(l))
+            .is_some_and(|l| l.cases.is_some());
+        if mapped {
+            if let Ok(cases) = self.engine.store.case_summary(self.engine.data_now()).await {
+                summary.incidents.closure_rate_pct = cases
+                    .rate_closed
+                    .map_or(0.0, |r| (r * 1000.0).round() / 10.0);
+            }
+        }
+        summary
     }
 
     pub fn sources(&self) -> Vec<SourceStatus> {

@@ -117,3 +117,50 @@ impl IncidentsConfig {
         problems
     }
 }
+
+/// `[[layer]] cases = { … }`: the layer's features are cases of the incident loop as their
+/// source reports them (a city's 12345 or 数字城管 system): its status field is mapped onto the
+/// loop's states, and each change of status is a step of the case's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerCases {
+    pub status_field: String,
+    /// The source's status → a state of the loop (`received`, `registered`, `dispatched`,
+    /// `handling`, `reported`, `verified`, `suspended`, `closed`, `refused`).
+    pub states: IndexMap<String, String>,
+    /// The field naming the case's category (its time limit); default `category`.
+    #[serde(default = "default_category_field")]
+    pub category_field: String,
+    /// The field the case's title comes from; default: the category.
+    pub title_field: Option<String>,
+    /// A field and the values of it that make a case urgent (e.g. severity = 严重).
+    pub urgent: Option<crate::config::LayerFilter>,
+}
+
+fn default_category_field() -> String {
+    "category".into()
+}
+
+impl LayerCases {
+    /// Each problem as a message.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.status_field.trim().is_empty() {
+            problems.push("`cases.status_field` is empty".to_string());
+        }
+        if self.states.is_empty() {
+            problems.push(
+                "`cases.states` maps no status: map the source's statuses onto the loop's states"
+                    .to_string(),
+            );
+        }
+        for (status, state) in &self.states {
+            if crate::cases::CaseState::parse(state).is_none() {
+                problems.push(format!(
+                    "`cases.states`: `{status}` = `{state}` is not a state of the loop (received, registered, refused, dispatched, handling, reported, verified, suspended, closed)"
+                ));
+            }
+        }
+        problems
+    }
+}

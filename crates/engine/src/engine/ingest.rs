@@ -176,6 +176,7 @@ impl Engine {
                 history,
             )
             .await?;
+        self.sync_cases(source, &upserted).await;
 
         let (upserted_count, removed_count) = (upserted.len(), removed.len());
         // The delta is made before the features move into the index, so nothing is cloned.

@@ -20,6 +20,7 @@ use crate::sources::poller;
 use crate::spatial::SpatialIndex;
 use crate::store::{Store, StoreError};
 
+mod cases;
 mod ingest;
 
 pub use ingest::RELOAD_ABOVE;

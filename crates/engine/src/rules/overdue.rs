@@ -38,12 +38,17 @@ pub fn evaluate(cases: &[Case], amber_at: f64, now: i64) -> Vec<Desired> {
             layer: "cases".into(),
             subject: case.id.clone(),
             title,
-            detail: format!(
-                "{} · {} · {}",
-                case.category,
-                case.department.as_deref().unwrap_or("未派遣"),
-                case.title
-            ),
+            detail: [
+                case.category.as_str(),
+                case.department.as_deref().unwrap_or(case.state.zh()),
+                case.title.as_str(),
+            ]
+            .iter()
+            .enumerate()
+            .filter(|(i, part)| *i < 2 || **part != case.category)
+            .map(|(_, part)| *part)
+            .collect::<Vec<_>>()
+            .join(" · "),
             lon: case.lon,
             lat: case.lat,
             value: (used * 100.0).round(),

@@ -84,7 +84,7 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/search", get(search))
         .route(
             "/api/v1/summary",
-            get(|State(api): State<Api>| async move { Json(api.summary()) }),
+            get(|State(api): State<Api>| async move { Json(api.summary().await) }),
         )
         .route(
             "/api/v1/sources",

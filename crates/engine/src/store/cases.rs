@@ -177,3 +177,101 @@ impl Store {
         })
     }
 }
+
+/// A case as its source reports it now.
+#[derive(Debug, Clone)]
+pub struct SourceCase {
+    pub id: String,
+    pub state: CaseState,
+    /// The source's own word for it, kept in the step.
+    pub status: String,
+    pub category: String,
+    pub title: String,
+    pub urgent: bool,
+    pub lon: f64,
+    pub lat: f64,
+    /// When it was reported (data clock ms), where the source says.
+    pub reported_at: Option<i64>,
+    /// Its time limit in hours.
+    pub limit_h: f64,
+}
+
+impl Store {
+    /// Brings a source's cases into the loop in one transaction: a new one is opened in the
+    /// state its source gives, a changed state is a step taken by the source; the deadline runs
+    /// from the report by the category's limit, and a case closing is on time when it closes
+    /// within it. Returns how many cases changed.
+    pub async fn sync_source_cases(
+        &self,
+        source: &str,
+        items: &[SourceCase],
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        if items.is_empty() {
+            return Ok(0);
+        }
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut changed = 0;
+        for item in items {
+            let existing = sqlx::query("SELECT body FROM cases WHERE id = ?")
+                .bind(&item.id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .and_then(|r| serde_json::from_str::<Case>(&r.get::<String, _>(0)).ok());
+            let new = existing.is_none();
+            let mut case = match existing {
+                Some(c) if c.state == item.state => continue,
+                Some(c) => c,
+                None => {
+                    let created = item.reported_at.unwrap_or(now);
+                    Case {
+                        id: item.id.clone(),
+                        origin: source.to_string(),
+                        category: item.category.clone(),
+                        urgent: item.urgent,
+                        title: item.title.clone(),
+                        description: String::new(),
+                        address: String::new(),
+                        lon: item.lon,
+                        lat: item.lat,
+                        reporter: String::new(),
+                        media: Vec::new(),
+                        state: CaseState::Received,
+                        department: None,
+                        limit_h: Some(item.limit_h),
+                        deadline_at: Some(created + (item.limit_h * 3_600_000.0) as i64),
+                        remaining_ms: None,
+                        pending: None,
+                        created_at: created,
+                        updated_at: now,
+                        closed_at: None,
+                        on_time: None,
+                    }
+                }
+            };
+            let from = (!new).then_some(case.state);
+            case.state = item.state;
+            case.updated_at = now;
+            if item.state == CaseState::Closed && case.closed_at.is_none() {
+                case.closed_at = Some(now);
+                case.on_time = Some(case.deadline_at.is_none_or(|d| now <= d));
+            }
+            Self::write_case(&mut tx, &case, new).await?;
+            let step = Step {
+                seq: 0,
+                at: now,
+                actor: source.to_string(),
+                action: format!("source:{}", item.status),
+                from,
+                to: case.state,
+                note: String::new(),
+                media: Vec::new(),
+            };
+            Self::write_step(&mut tx, &case.id, &step).await?;
+            changed += 1;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+}

@@ -66,7 +66,13 @@ impl SimCity {
              [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\ngroup = \"交通运输\"\ntemplate = \"overweight\"\n\n\
              [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\ngroup = \"城市管理\"\ntemplate = \"incidents\"\n\
              cluster_below_zoom = 13\ntime_field = \"reported_at\"\n\
-             severity = {{ field = \"severity\", order = [\"一般\", \"较重\", \"严重\"] }}\n\n\
+             severity = {{ field = \"severity\", order = [\"一般\", \"较重\", \"严重\"] }}\n\
+             cases = {{ status_field = \"status\", states = {{ \"待受理\" = \"received\", \"已派遣\" = \"dispatched\", \"处置中\" = \"handling\", \"已办结\" = \"closed\" }}, \
+             urgent = {{ field = \"severity\", values = [\"严重\"] }} }}\n\n\
+             [incidents]\nlimit_h = 4\nurgent_limit_h = 3\n\
+             categories = {{ \"明火\" = 3, \"人员聚集\" = 3, \"积水\" = 3, \"高空抛物\" = 3, \"消防通道占用\" = 4, \"道路遗撒\" = 4, \
+             \"井盖破损\" = 4, \"道路破损\" = 4, \"噪声扰民\" = 4, \"供水异常\" = 4, \"楼道堆物\" = 4, \"违章搭建\" = 4, \"垃圾未清运\" = 4 }}\n\
+             departments = [\"城管一中队\", \"城管二中队\", \"环卫所\", \"市政养护处\", \"供水公司\", \"消防救援站\"]\n\n\
              [rules.flood]\nlayer = \"flood\"\nhysteresis_m = 0.03\nrise_m_per_h = 0.35\nrise_window_min = 20\nsilent_after_min = 30\n\n\
              [rules.overweight]\nlayer = \"overweight\"\nrate_threshold_pct = 10\nrate_hysteresis_pct = 2\nrate_min_passes = 30\npass_clear_after_min = 20\n\
              classes = [{{ min_pct = 50, level = \"yellow\" }}, {{ min_pct = 80, level = \"orange\" }}, {{ min_pct = 100, level = \"red\" }}]\n\n\

@@ -65,6 +65,8 @@ export class CasesState {
 
   /** The steps `steps` (what the operator may take) offers for `c` now. */
   offered(c: Case, steps: Record<string, CaseState[]> = {}): string[] {
+    // A case a source reports follows that source: its steps are taken there.
+    if (c.origin !== 'operator' && c.origin !== 'open311') return [];
     const out = Object.entries(steps).filter(([, from]) => from.includes(c.state)).map(([a]) => a);
     if (c.pending && 'approve' in steps) out.unshift('approve', 'deny');
     return out.filter((a) => !(c.pending && a === c.pending.action));
