@@ -125,6 +125,34 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
         "{checked} route × role pairs checked of {guarded} routes"
     );
 
+    // An admin downloads the whole log as CSV; the export is itself recorded.
+    let (_, admin) = sessions
+        .iter()
+        .find(|(r, _)| *r == Role::Admin)
+        .expect("admin session");
+    let csv = client
+        .get(format!("{base}/api/v1/audit/export?format=csv"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(csv.status(), 200);
+    assert!(csv
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("citywall-audit.csv")));
+    let csv = csv.text().await.expect("csv");
+    assert!(
+        csv.starts_with(citywall_engine::store::audit::CSV_HEADER) && csv.contains("\"login.ok\""),
+        "{csv}"
+    );
+    let log = engine.store().audit_latest(1).await.expect("latest");
+    assert_eq!(
+        (log[0].actor.as_str(), log[0].action.as_str()),
+        ("admin", "audit.export")
+    );
+
     // The UI's own files answer anyone: the login page must load.
     let whoami: serde_json::Value = client
         .get(format!("{base}/api/v1/whoami"))
@@ -238,6 +266,7 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
     assert_eq!(count("login.failed"), MAX_FAILURES as usize + 1);
     assert_eq!(count("login.locked"), 1);
     assert_eq!(count("logout"), 1);
+    assert!(count("audit.export") >= 1);
     assert_eq!(count("user.add"), Role::ALL.len());
     let all = serde_json::to_string(&log).expect("json");
     assert!(!all.contains("correct horse") && !all.contains(duty.as_str()) && !all.contains(TOKEN));

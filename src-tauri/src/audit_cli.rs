@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use citywall_engine::store::audit::AuditRecord;
 use citywall_engine::store::Store;
 use citywall_engine::Config;
 use clap::{Subcommand, ValueEnum};
@@ -69,7 +68,7 @@ pub fn run(command: AuditCommand, path: &Path) -> anyhow::Result<ExitCode> {
             AuditCommand::Export { format } => {
                 let mut out = std::io::stdout().lock();
                 if matches!(format, Format::Csv) {
-                    writeln!(out, "seq,at,actor,action,target,detail,prev_hash,hash")?;
+                    writeln!(out, "{}", citywall_engine::store::audit::CSV_HEADER)?;
                 }
                 let mut after = 0;
                 loop {
@@ -79,7 +78,7 @@ pub fn run(command: AuditCommand, path: &Path) -> anyhow::Result<ExitCode> {
                     for r in &page {
                         match format {
                             Format::Jsonl => writeln!(out, "{}", serde_json::to_string(r)?)?,
-                            Format::Csv => writeln!(out, "{}", csv_row(r))?,
+                            Format::Csv => writeln!(out, "{}", r.csv_row())?,
                         }
                     }
                 }
@@ -87,27 +86,4 @@ pub fn run(command: AuditCommand, path: &Path) -> anyhow::Result<ExitCode> {
             }
         }
     })
-}
-
-/// One row as RFC 4180 CSV; a cell a spreadsheet would run as a formula is prefixed with `'`.
-fn csv_row(r: &AuditRecord) -> String {
-    let cell = |s: &str| {
-        let s = if s.starts_with(['=', '+', '-', '@']) {
-            format!("'{s}")
-        } else {
-            s.to_string()
-        };
-        format!("\"{}\"", s.replace('"', "\"\""))
-    };
-    [
-        r.seq.to_string(),
-        r.at.to_string(),
-        cell(&r.actor),
-        cell(&r.action),
-        cell(&r.target),
-        cell(&r.detail),
-        r.prev_hash.clone(),
-        r.hash.clone(),
-    ]
-    .join(",")
 }

@@ -29,7 +29,7 @@ name_en = "Test City Operations Centre"
 extent = [118.2, 33.9, 118.35, 34.0]
 
 [panels]
-right = ["warnings", "cases"]
+right = ["warnings", "cases", "audit"]
 
 [incidents]
 categories = { "市容环境" = 24, "街面秩序" = 12 }
@@ -106,6 +106,13 @@ title_en = "Points"
       return [r.status, (await r.json()).error];
     });
     assert(refused[0] === 409 && refused[1].includes('cannot take the step'), `close out of order: ${refused}`);
+    // The console's audit view lists the logins and the steps just taken, by who took them.
+    await page.waitForFunction(() => (document.querySelector('[data-testid=audit]')?.textContent ?? '').includes('案件派遣'), null, { timeout: 15_000 });
+    const log = await page.textContent('[data-testid=audit]');
+    assert(log.includes('张伟') && log.includes('登录失败') && log.includes('登记案件'), `audit view: ${log}`);
+    // A duty officer may read the log but not export it.
+    const exportStatus = await page.evaluate(async () => (await fetch('/api/v1/audit/export?format=csv')).status);
+    assert(exportStatus === 403, `a duty officer exported the audit log: ${exportStatus}`);
     await page.screenshot({ path: path.join(out, 'browser-cases.png') });
     console.log(`     case taken, registered and dispatched on the wall: ${row.replace(/\s+/g, ' ').slice(0, 80)}`);
     await page.close();

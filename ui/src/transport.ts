@@ -1,7 +1,7 @@
 // The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
-import type { Bbox, Case, CaseSummary, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from './types';
+import type { AuditRow, Bbox, Case, CaseSummary, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from './types';
 import type { HistoryPoint } from './lib/detail/model';
 
 /** The engine refused: `status` 401 (log in first), 403 (not allowed), 429 (locked) … */
@@ -23,6 +23,11 @@ export interface Transport {
   caseSummary(): Promise<CaseSummary>;
   createCase(c: NewCase): Promise<Case>;
   caseStep(id: string, action: string, input: StepInput): Promise<Case>;
+  /** The latest rows of the audit log, newest first. */
+  auditLatest(limit: number): Promise<AuditRow[]>;
+  /** Where the whole log downloads as CSV or JSON lines; null where the console cannot
+   * download (the desktop app: `citywall audit export`). */
+  auditExportUrl(format: 'csv' | 'jsonl'): string | null;
   meta(): Promise<Meta>;
   layers(): Promise<LayerInfo[]>;
   features(layer: string, bbox: Bbox, zoom: number): Promise<FeatureCollection>;
@@ -94,6 +99,8 @@ class HttpTransport implements Transport {
   caseSummary() { return this.get<CaseSummary>('cases/summary'); }
   createCase(c: NewCase) { return this.post<Case>('cases', c); }
   caseStep(id: string, action: string, input: StepInput) { return this.post<Case>(`cases/${encodeURIComponent(id)}/${encodeURIComponent(action)}`, input); }
+  auditLatest(limit: number) { return this.get<AuditRow[]>(`audit?latest=${limit}`); }
+  auditExportUrl(format: 'csv' | 'jsonl') { return `${this.base}/api/v1/audit/export?format=${format}`; }
 
   meta() { return this.get<Meta>('meta'); }
   layers() { return this.get<LayerInfo[]>('layers'); }
@@ -195,6 +202,8 @@ class TauriTransport implements Transport {
   caseSummary() { return this.call<CaseSummary>('case_summary'); }
   createCase(c: NewCase) { return this.call<Case>('create_case', { case: c }); }
   caseStep(id: string, action: string, input: StepInput) { return this.call<Case>('case_step', { id, action, input }); }
+  auditLatest(limit: number) { return this.call<AuditRow[]>('audit_latest', { limit }); }
+  auditExportUrl() { return null; }
   meta() { return this.call<Meta>('meta'); }
   layers() { return this.call<LayerInfo[]>('layers'); }
   sources() { return this.call<SourceStatus[]>('sources'); }

@@ -251,3 +251,15 @@ export interface StepInput {
   department?: string;
   hours?: number;
 }
+
+/** One row of the audit log (`/api/v1/audit`). */
+export interface AuditRow {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}

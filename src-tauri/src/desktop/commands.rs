@@ -357,3 +357,16 @@ pub async fn history(
         .await
         .map_err(|e| e.to_string())
 }
+
+/// The latest rows of the audit log, newest first, for the console's view.
+#[tauri::command]
+pub async fn audit_latest(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    limit: Option<u32>,
+) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, String> {
+    permit(&api, &operator, "audit_latest")?;
+    api.audit_latest(&operator.0, limit.unwrap_or(50))
+        .await
+        .map_err(|e| e.to_string())
+}

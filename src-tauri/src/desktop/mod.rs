@@ -138,7 +138,8 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             commands::cases,
             commands::case_summary,
             commands::create_case,
-            commands::case_step
+            commands::case_step,
+            commands::audit_latest
         ])
         .setup(move |app| {
             let centre = app.state::<Api>().meta().centre.name_zh;

@@ -9,6 +9,11 @@ export function fmtClock(lang: Lang, ms: number): string {
 export const hhmm = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, hour: '2-digit', minute: '2-digit' });
 
 /** "12 s ago", "3 min ago": how long before `now` something happened. */
+/** Month, day and time of day (Asia/Shanghai): a log row's stamp. */
+export function fmtStamp(lang: Lang, ms: number): string {
+  return new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
 export function ago(t: (w: Word) => string, now: number, ms: number | null): string {
   if (!ms) return t('never');
   const s = Math.max(0, Math.round((now - ms) / 1000));

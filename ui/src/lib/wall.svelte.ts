@@ -3,6 +3,7 @@
 // fetching by view, replay loads, the panels' refresh and the per-frame map update. Components
 // read the modules and call the actions here.
 
+import { AuditState } from './audit/audit.svelte';
 import { CasesState } from './cases/cases.svelte';
 import { Session } from './session/session.svelte';
 import type { Transport } from '../transport';
@@ -44,6 +45,7 @@ export class Wall implements DeltaSink {
   readonly notices = new Notices();
   readonly session: Session;
   readonly cases: CasesState;
+  readonly audit: AuditState;
   readonly layers: LayerState;
   readonly warnings: WarningsState;
   readonly replay: ReplayState;
@@ -75,6 +77,7 @@ export class Wall implements DeltaSink {
     this.settings = new Settings(opts.store, opts.search);
     this.session = new Session(transport);
     this.cases = new CasesState(transport);
+    this.audit = new AuditState(transport);
     this.frame = new FrameBatcher((dirty) => this.updateMap(dirty), (cb) => nextFrame(() => cb()));
     this.layers = new LayerState(transport, mapPort, (l) => this.frame.mark(l));
     this.warnings = new WarningsState(transport, () => this.frame.mark('warnings'));

@@ -88,4 +88,56 @@ impl Api {
             .audit(after_seq, limit.min(10_000))
             .await?)
     }
+
+    /// The latest `limit` rows of the audit log, newest first: the console's view.
+    pub async fn audit_latest(
+        &self,
+        principal: &crate::access::Principal,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, ApiError> {
+        self.access.check(principal, "audit.read")?;
+        Ok(self.engine.store.audit_latest(limit.clamp(1, 1000)).await?)
+    }
+
+    /// The whole audit log for the centre's records: CSV (RFC 4180, formula cells defused) or
+    /// JSON lines, oldest first. Exporting is itself audited.
+    pub async fn audit_export(
+        &self,
+        principal: &crate::access::Principal,
+        csv: bool,
+    ) -> Result<String, ApiError> {
+        self.access.check(principal, "audit.export")?;
+        let mut out = String::new();
+        if csv {
+            out.push_str(crate::store::audit::CSV_HEADER);
+            out.push('\n');
+        }
+        let mut after = 0;
+        loop {
+            let page = self.engine.store.audit(after, 5_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            for r in &page {
+                if csv {
+                    out.push_str(&r.csv_row());
+                } else {
+                    out.push_str(&serde_json::to_string(r).unwrap_or_default());
+                }
+                out.push('\n');
+            }
+        }
+        self.engine
+            .store
+            .append_audit(
+                &AuditEntry {
+                    actor: principal.name.clone(),
+                    action: "audit.export".into(),
+                    target: "audit".into(),
+                    detail: serde_json::json!({ "format": if csv { "csv" } else { "jsonl" }, "rows": after }),
+                },
+                crate::model::now_ms(),
+            )
+            .await?;
+        Ok(out)
+    }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub const LEFT_PANELS: &[&str] = &["layers", "stations", "categories"];
 pub const RIGHT_PANELS: &[&str] = &["warnings", "flood", "overweight", "incidents"];
 /// Panels a config may add that the default arrangement leaves out.
-pub const OPTIONAL_PANELS: &[&str] = &["cases"];
+pub const OPTIONAL_PANELS: &[&str] = &["cases", "audit"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -97,6 +97,7 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/warnings", get(warnings))
         .route("/api/v1/warnings/{id}/ack", post(acknowledge))
         .route("/api/v1/audit", get(audit))
+        .route("/api/v1/audit/export", get(audit_export))
         .route("/api/v1/basemap/style", get(basemap_style))
         .route("/basemap/{z}/{x}/{tail}", get(basemap_tile))
         .route("/tiles/{layer}/{z}/{x}/{tail}", get(tile))
@@ -421,9 +422,49 @@ async fn audit(
             })
         })
     };
-    let after = number("after", 0)?;
     let limit = u32::try_from(number("limit", 1_000)?).unwrap_or(u32::MAX);
+    if let Some(latest) = params.get("latest") {
+        let n = latest.parse::<u32>().map_err(|_| {
+            ApiError::BadRequest(format!("`latest` `{latest}` is not a whole number"))
+        })?;
+        return Ok(Json(api.audit_latest(&principal, n).await?).into_response());
+    }
+    let after = number("after", 0)?;
     Ok(Json(api.audit(&principal, after, limit).await?).into_response())
+}
+
+/// `?format=csv|jsonl`: the whole audit log as a download.
+async fn audit_export(
+    State(api): State<Api>,
+    Extension(principal): Extension<Principal>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let csv = match params.get("format").map(String::as_str) {
+        None | Some("csv") => true,
+        Some("jsonl") => false,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "`format` `{other}`: use csv or jsonl"
+            )))
+        }
+    };
+    let body = api.audit_export(&principal, csv).await?;
+    let (kind, name) = if csv {
+        ("text/csv; charset=utf-8", "citywall-audit.csv")
+    } else {
+        ("application/x-ndjson", "citywall-audit.jsonl")
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, kind.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 async fn rejected(

@@ -46,7 +46,33 @@ pub struct AuditCheck {
     pub broken: Option<(i64, String)>,
 }
 
+/// The CSV export's header row.
+pub const CSV_HEADER: &str = "seq,at,actor,action,target,detail,prev_hash,hash";
+
 impl AuditRecord {
+    /// The row as RFC 4180 CSV; a cell a spreadsheet would run as a formula is prefixed with `'`.
+    pub fn csv_row(&self) -> String {
+        let cell = |s: &str| {
+            let s = if s.starts_with(['=', '+', '-', '@']) {
+                format!("'{s}")
+            } else {
+                s.to_string()
+            };
+            format!("\"{}\"", s.replace('"', "\"\""))
+        };
+        [
+            self.seq.to_string(),
+            self.at.to_string(),
+            cell(&self.actor),
+            cell(&self.action),
+            cell(&self.target),
+            cell(&self.detail),
+            self.prev_hash.clone(),
+            self.hash.clone(),
+        ]
+        .join(",")
+    }
+
     /// SHA-256 (hex) over the previous hash and every field, each length-prefixed so no two
     /// different rows hash the same text.
     pub fn compute_hash(&self) -> String {
@@ -132,6 +158,30 @@ impl Store {
             "SELECT {COLUMNS} FROM audit WHERE seq > ? ORDER BY seq LIMIT ?"
         ))
         .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(record_of).collect())
+    }
+
+    /// Appends one action on its own (one that changes nothing else, as an export).
+    pub async fn append_audit(
+        &self,
+        entry: &AuditEntry,
+        at: i64,
+    ) -> Result<AuditRecord, StoreError> {
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let record = append(&mut tx, at, entry).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// The latest `limit` rows, newest first: what the console shows.
+    pub async fn audit_latest(&self, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit ORDER BY seq DESC LIMIT ?"
+        ))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
