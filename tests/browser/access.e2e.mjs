@@ -106,6 +106,8 @@ title_en = "Points"
       return [r.status, (await r.json()).error];
     });
     assert(refused[0] === 409 && refused[1].includes('cannot take the step'), `close out of order: ${refused}`);
+    // The case sits on the map where it was taken: the map's centre.
+    await page.waitForFunction(() => window.__citywall.map.queryRenderedFeatures({ layers: ['cases-ring'] }).length > 0, null, { timeout: 15_000 });
     // The console's audit view lists the logins and the steps just taken, by who took them.
     await page.waitForFunction(() => (document.querySelector('[data-testid=audit]')?.textContent ?? '').includes('案件派遣'), null, { timeout: 15_000 });
     const log = await page.textContent('[data-testid=audit]');

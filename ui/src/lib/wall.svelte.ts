@@ -76,7 +76,7 @@ export class Wall implements DeltaSink {
     this.probe = opts.probe;
     this.settings = new Settings(opts.store, opts.search);
     this.session = new Session(transport);
-    this.cases = new CasesState(transport);
+    this.cases = new CasesState(transport, () => this.frame.mark('cases'));
     this.audit = new AuditState(transport);
     this.frame = new FrameBatcher((dirty) => this.updateMap(dirty), (cb) => nextFrame(() => cb()));
     this.layers = new LayerState(transport, mapPort, (l) => this.frame.mark(l));
@@ -133,6 +133,7 @@ export class Wall implements DeltaSink {
     const map = this.map;
     for (const what of dirty) {
       if (what === 'warnings') this.drawWarnings(map);
+      else if (what === 'cases') map?.setData('cases', this.cases.collection(this.clock.dataNow));
       else if (this.layers.views[what]) map?.setData(what, this.layers.views[what].collection());
       this.probe.handedToMap(what);
     }

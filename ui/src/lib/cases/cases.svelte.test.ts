@@ -37,6 +37,15 @@ describe('CasesState', () => {
     expect(s.error).toContain('cannot take the step');
   });
 
+  it('draws the open cases on the map, overdue ones marked, and asks for a redraw when they move', async () => {
+    let redraws = 0;
+    const s = new CasesState(fakeTransport({ cases: [{ ...c('A', 'handling'), deadline_at: 100 }, c('B', 'received')], caseSummary: null }), () => redraws++);
+    await s.refresh();
+    expect(redraws).toBe(1);
+    const fc = s.collection(200);
+    expect(fc.features.map((f) => [f.properties?.id, f.properties?.overdue])).toEqual([['A', true], ['B', false]]);
+  });
+
   it('counts hours left to a deadline, negative once overdue', () => {
     expect(hoursLeft(null, 0)).toBeNull();
     expect(hoursLeft(5_400_000, 0)).toBe(1.5);

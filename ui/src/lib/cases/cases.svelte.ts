@@ -55,12 +55,27 @@ export class CasesState {
   /** Why the last step or report was refused, in the engine's words. */
   error: string | null = $state(null);
 
-  constructor(private transport: Transport) {}
+  /** `changed`: the list moved, so the map redraws its case markers. */
+  constructor(private transport: Transport, private changed: () => void = () => {}) {}
 
   async refresh(): Promise<void> {
     const [list, summary] = await Promise.all([this.transport.cases(OPEN), this.transport.caseSummary()]);
     this.list = list;
     this.summary = summary;
+    this.changed();
+  }
+
+  /** The open cases as map features: where, which state, whether overdue at `now`. */
+  collection(now: number): GeoJSON.FeatureCollection {
+    return {
+      type: 'FeatureCollection',
+      features: this.list.map((c) => ({
+        type: 'Feature',
+        id: c.id,
+        geometry: { type: 'Point', coordinates: [c.lon, c.lat] },
+        properties: { id: c.id, state: c.state, urgent: c.urgent, overdue: c.deadline_at !== null && c.deadline_at < now && (c.state === 'dispatched' || c.state === 'handling') },
+      })),
+    };
   }
 
   /** The steps `steps` (what the operator may take) offers for `c` now. */
@@ -76,6 +91,7 @@ export class CasesState {
     return this.run(async () => {
       const updated = await this.transport.caseStep(id, action, input);
       this.list = this.list.map((c) => (c.id === id ? updated : c)).filter((c) => OPEN.includes(c.state));
+      this.changed();
     });
   }
 
@@ -83,6 +99,7 @@ export class CasesState {
     return this.run(async () => {
       const created = await this.transport.createCase(c);
       this.list = [created, ...this.list];
+      this.changed();
     });
   }
 

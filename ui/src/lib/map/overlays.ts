@@ -74,3 +74,24 @@ export function fovImages(): Record<string, ImageData> {
   }
   return out;
 }
+
+/** Open cases of the incident loop on the map (where the cases panel is shown): a ring by
+ * state, red once overdue, with the case number at street zoom. */
+export function caseLayers(): LayerSpecification[] {
+  return [
+    {
+      id: 'cases-ring', type: 'circle', source: 'cases',
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 4, 16, 9],
+        'circle-color': 'rgba(0,0,0,0)',
+        'circle-stroke-width': 2.5,
+        'circle-stroke-color': ['case', ['get', 'overdue'], '#ff2e4d', ['match', ['get', 'state'], 'received', '#9db7d8', 'registered', '#5fa4dc', 'reported', '#2ec27e', 'verified', '#2ec27e', 'suspended', '#7f93ad', '#f5a623']] as unknown as ExpressionSpecification,
+      },
+    },
+    {
+      id: 'cases-label', type: 'symbol', source: 'cases', minzoom: 13,
+      layout: { 'text-field': ['get', 'id'], 'text-font': FONT_STACK, 'text-size': 11, 'text-offset': [0, 1.4], 'text-anchor': 'top' },
+      paint: { 'text-color': '#f5d7a1', 'text-halo-color': '#040a14', 'text-halo-width': 1.5 },
+    },
+  ];
+}

@@ -8,7 +8,7 @@ import type { GeoFeature } from '../../types';
 import type { Wall } from '../wall.svelte';
 import { drawOrder, layerDef, styleIds } from '../layers/catalogue';
 import { BASEMAP_SCHEME, basemapStyle, LOCAL_FONTS } from './basemap';
-import { AREA_LAYERS, fovImages, heatLayer, warningLayers } from './overlays';
+import { AREA_LAYERS, caseLayers, fovImages, heatLayer, warningLayers } from './overlays';
 import type { MapPort } from './port';
 import { SourceMirror } from './diff';
 
@@ -73,6 +73,8 @@ function addOverlays(map: maplibregl.Map, wall: Wall) {
   map.addSource('areas', { type: 'geojson', data: EMPTY });
   const firstOverlay = drawn.flatMap((l) => styleIds(l))[0];
   for (const spec of AREA_LAYERS) map.addLayer(spec, spec.type === 'symbol' ? undefined : firstOverlay);
+  map.addSource('cases', { type: 'geojson', data: EMPTY });
+  for (const spec of caseLayers()) map.addLayer(spec);
   map.addSource('warnings', { type: 'geojson', data: EMPTY });
   for (const spec of warningLayers()) map.addLayer(spec);
   for (const l of drawn) for (const id of styleIds(l)) listen(map, wall, l, id);
