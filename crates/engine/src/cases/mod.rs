@@ -288,7 +288,8 @@ pub struct CaseSummary {
     pub overdue: u64,
     /// 办结率: closed / received (refused ones count as received, not closed).
     pub rate_closed: Option<f64>,
-    /// 按期结案率: closed on time / closed.
+    /// 按期结案率: closed on time / closed cases whose closing time is known (a case a source
+    /// reported already closed is not judged).
     pub rate_on_time: Option<f64>,
     pub mean_hours_to_close: Option<f64>,
 }

@@ -153,7 +153,8 @@ impl Store {
                     SUM(state = 'refused'), \
                     SUM(state NOT IN ('closed', 'refused')), \
                     SUM(state IN ('dispatched', 'handling') AND deadline_at IS NOT NULL AND deadline_at < ?), \
-                    AVG(CASE WHEN state = 'closed' THEN closed_at - created_at END) \
+                    AVG(CASE WHEN state = 'closed' THEN closed_at - created_at END), \
+                    SUM(state = 'closed' AND on_time IS NOT NULL) \
              FROM cases",
         )
         .bind(now)
@@ -170,7 +171,8 @@ impl Store {
             open: n(4),
             overdue: n(5),
             rate_closed: ratio(closed, received),
-            rate_on_time: ratio(on_time, closed),
+            // Judged over the closes whose time is known.
+            rate_on_time: ratio(on_time, n(7)),
             mean_hours_to_close: row
                 .get::<Option<f64>, _>(6)
                 .map(|ms| (ms / 3_600_000.0 * 10.0).round() / 10.0),
@@ -253,7 +255,10 @@ impl Store {
             let from = (!new).then_some(case.state);
             case.state = item.state;
             case.updated_at = now;
-            if item.state == CaseState::Closed && case.closed_at.is_none() {
+            // A case seen closing is judged by when it closed; one first seen already closed
+            // (the source's feed reaches back before the wall started) closed at a time nobody
+            // saw, so it counts as closed but is judged neither on time nor late.
+            if item.state == CaseState::Closed && case.closed_at.is_none() && !new {
                 case.closed_at = Some(now);
                 case.on_time = Some(case.deadline_at.is_none_or(|d| now <= d));
             }
