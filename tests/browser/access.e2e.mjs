@@ -8,14 +8,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { GPU_COMPOSITING, assert, binary, check, finish, freePort, out, results, start } from './support.mjs';
+import { assert, binary, check, children, freePort, out, start, suite } from './support.mjs';
 
 const TOKEN = 'kiosk-token-5f2a9c1e7b3d4a60';
-const children = [];
 let browser;
 
-try {
+await suite(async (launched) => {
+  browser = launched;
   const dir = mkdtempSync(path.join(tmpdir(), 'citywall-access-'));
   const config = path.join(dir, 'wall.toml');
   writeFileSync(config, `[store]
@@ -53,7 +52,6 @@ title_en = "Points"
     assert(Date.now() - t < 30_000, `server did not start:\n${server.log}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', ...GPU_COMPOSITING] });
 
   await check('a wall with a token set shows only the login card; a wrong password is refused with the reason', async () => {
     assert(server.log.includes('a token or a login is required'), `serve said: ${server.log}`);
@@ -133,11 +131,4 @@ title_en = "Points"
     assert(!(await page.$('[data-testid=ack]')), 'a view-only screen offers to acknowledge');
     await context.close();
   });
-} catch (e) {
-  results.push(['setup', false]);
-  console.log(`FAIL setup: ${e.message}`);
-} finally {
-  await browser?.close();
-  for (const c of children) c.kill('SIGTERM');
-}
-finish();
+});

@@ -8,10 +8,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
-import { GPU_COMPOSITING, assert, check, finish, freePort, out, results, root, start, waitForApi } from './support.mjs';
+import { assert, check, children, freePort, out, root, start, suite, waitForApi } from './support.mjs';
 
-const children = [];
 let browser;
 
 /** Serves `routes` (path → JSON) on loopback, as a city's GIS portal would. */
@@ -51,8 +49,8 @@ const settled = (page) => page.evaluate(() => new Promise((resolve) => {
   else map.once('idle', () => resolve());
 }));
 
-try {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', ...GPU_COMPOSITING] });
+await suite(async (launched) => {
+  browser = launched;
 
   await check('a real city\'s OpenStreetMap basemap (tilemaker, MBTiles) draws under the wall\'s style with street names', async () => {
     const archive = path.join(root, 'target/basemap/helsinki.mbtiles');
@@ -174,11 +172,4 @@ interval_s = 30
       server.close();
     }
   });
-} catch (e) {
-  results.push(['setup', false]);
-  console.log(`FAIL setup: ${e.message}`);
-} finally {
-  await browser?.close();
-  for (const c of children) c.kill('SIGTERM');
-}
-finish();
+});

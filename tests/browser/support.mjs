@@ -58,6 +58,28 @@ export async function waitForApi(base, server) {
   }
 }
 
+/** The processes a suite starts; stopped when it ends, whatever happened. */
+export const children = [];
+
+/** Runs a suite's checks in `body(browser)`: Debian's Chromium launched as every suite launches
+ * it, a failure outside a check counted as `setup`, the browser and every started process
+ * stopped at the end, and the tally printed. */
+export async function suite(body) {
+  let browser;
+  try {
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', ...GPU_COMPOSITING] });
+    await body(browser);
+  } catch (e) {
+    results.push(['setup', false]);
+    console.log(`FAIL setup: ${e.message}`);
+  } finally {
+    await browser?.close();
+    for (const c of children) c.kill('SIGTERM');
+  }
+  finish();
+}
+
 /** Prints the tally and exits non-zero when a check failed. */
 export function finish() {
   const passed = results.filter((r) => r[1]).length;

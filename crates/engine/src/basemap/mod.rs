@@ -33,6 +33,18 @@ pub enum BasemapError {
     WrongKind(&'static str, &'static str),
 }
 
+/// The HTTP client the engine reaches a basemap service on the LAN with: bounded waits, no
+/// system proxy (the LAN is reached directly), named as CityWall in the service's logs.
+fn lan_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .no_proxy()
+        .user_agent(concat!("CityWall/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("cannot create an HTTP client: {e}"))
+}
+
 /// A tile: its bytes and content type.
 #[derive(Debug, Clone)]
 pub struct Tile {

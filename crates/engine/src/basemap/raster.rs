@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use super::{BasemapError, Tile};
 use crate::config::BasemapConfig;
@@ -48,16 +47,10 @@ impl Cache {
 
 impl BasemapProxy {
     pub fn new(config: BasemapConfig) -> Result<BasemapProxy, BasemapError> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .connect_timeout(Duration::from_secs(5))
-            .no_proxy()
-            .user_agent(concat!("CityWall/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| BasemapError::Upstream {
-                url: config.raster.clone().unwrap_or_default(),
-                reason: format!("cannot create an HTTP client: {e}"),
-            })?;
+        let client = super::lan_client().map_err(|reason| BasemapError::Upstream {
+            url: config.raster.clone().unwrap_or_default(),
+            reason,
+        })?;
         Ok(BasemapProxy {
             config,
             client,

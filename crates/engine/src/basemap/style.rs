@@ -2,8 +2,6 @@
 //! time a wall loads (so an edited style shows on the next reload), bounded in size, and checked
 //! to be a style before the wall is handed it.
 
-use std::time::Duration;
-
 use super::BasemapError;
 
 /// No style document is this big; a wrong URL serving a video is refused.
@@ -17,16 +15,10 @@ pub(super) enum StyleSource {
 impl StyleSource {
     pub(super) fn new(place: &str) -> Result<StyleSource, BasemapError> {
         if place.starts_with("http://") || place.starts_with("https://") {
-            let client = reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .connect_timeout(Duration::from_secs(5))
-                .no_proxy()
-                .user_agent(concat!("CityWall/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| BasemapError::Style {
-                    place: place.into(),
-                    reason: format!("cannot create an HTTP client: {e}"),
-                })?;
+            let client = super::lan_client().map_err(|reason| BasemapError::Style {
+                place: place.into(),
+                reason,
+            })?;
             Ok(StyleSource::Url(place.into(), client))
         } else {
             Ok(StyleSource::File(place.into()))
