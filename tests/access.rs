@@ -37,6 +37,7 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
         token: Some(TOKEN.into()),
         token_role: Some(Role::Wall),
         open: false,
+        ..Default::default()
     });
     let now = citywall_engine::model::now_ms();
     for role in Role::ALL {

@@ -52,6 +52,7 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
         token: Some(INTAKE_TOKEN.into()),
         token_role: Some(Role::Intake),
         open: false,
+        ..Default::default()
     });
     let duty = who("值班员 张伟", Role::Duty);
     let leader = who("主任 李明", Role::Leader);

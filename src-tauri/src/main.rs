@@ -49,13 +49,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Browser mode: the API and the wall over HTTP on 127.0.0.1.
+    /// Browser mode: the API and the wall over HTTP on 127.0.0.1, or where `[serve]` says
+    /// (another address needs TLS and a login or token).
     Serve {
-        /// Run on the simulated demo city.
+        /// Run on the simulated demo city (on loopback).
         #[arg(long)]
         demo: bool,
-        #[arg(long, default_value_t = 8765)]
-        port: u16,
+        /// The port (default: `[serve] port`, else 8765).
+        #[arg(long)]
+        port: Option<u16>,
         /// Where the built UI lives (default: ui/dist of this checkout, or $CITYWALL_UI_DIR).
         #[arg(long)]
         ui_dir: Option<PathBuf>,
@@ -136,11 +138,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             token_file,
             token_role,
         }) => {
-            let access = access_mode(token_file.as_deref(), &token_role)?;
+            let mut access = access_mode(token_file.as_deref(), &token_role)?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(async {
                 let (api, _sim) =
                     start(cli.config.as_deref(), demo, cli.seed, cli.time_scale, None).await?;
+                let listen = api.engine().config().serve.clone();
+                let ip = listen
+                    .ip()
+                    .context("`[serve] address` is not an IP address")?;
+                let addr = std::net::SocketAddr::new(ip, port.or(listen.port).unwrap_or(8765));
+                let accounts = api.engine().store().users().await?.len();
+                let tls = match listen.tls() {
+                    Some((cert, key)) => Some(serve::listen::tls_acceptor(cert, key)?),
+                    None => None,
+                };
+                access.open = serve::listen::admission(
+                    addr,
+                    tls.is_some(),
+                    access.token.is_some(),
+                    accounts,
+                )?;
+                access.secure_cookie = tls.is_some();
+                let scheme = if tls.is_some() { "https" } else { "http" };
                 let open = access.open;
                 let api = api.with_access(access);
                 let ui_dir = ui_dir
@@ -153,9 +173,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         ui_dir.display()
                     );
                 }
-                let (addr, server) = serve::bind(api.clone(), port, ui).await?;
+                let (addr, server) = serve::bind_at(api.clone(), addr, tls, ui).await?;
                 println!(
-                    "CityWall serving on http://{addr}/{}{}",
+                    "CityWall serving on {scheme}://{addr}/{}{}",
                     if api.meta().demo {
                         " — 演示数据 DEMO (simulated city)"
                     } else {
@@ -260,6 +280,7 @@ fn access_mode(
         open: token.is_none(),
         token,
         token_role: Some(role),
+        secure_cookie: false,
     })
 }
 

@@ -17,6 +17,7 @@ mod layers;
 mod map;
 mod panels;
 mod presentation;
+mod serve;
 mod sources;
 pub use basemap::{BasemapConfig, BasemapKind};
 pub use cameras::CameraConfig;
@@ -26,6 +27,7 @@ pub use layers::{LayerConfig, LayerFilter, Severity};
 pub use map::MapConfig;
 pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
+pub use serve::ServeConfig;
 use sources::RawSource;
 pub use sources::{Auth, OgcOptions, RecordMapping, SourceConfig, SourceKind};
 
@@ -109,6 +111,8 @@ pub struct Config {
     pub panels: PanelsConfig,
     /// The city's own basemap; `None`: the wall draws its background and says no basemap is set.
     pub basemap: Option<BasemapConfig>,
+    /// Where browser mode listens, and its certificate (`[serve]`).
+    pub serve: ServeConfig,
 }
 
 impl Config {
@@ -320,6 +324,11 @@ impl Config {
                 problem(header("[basemap]"), field, message);
             }
         }
+        let mut serve = raw.serve.clone().unwrap_or_default();
+        for (field, message) in serve.problems() {
+            problem(header("[serve]"), field, message);
+        }
+        serve.resolve(base);
         let panels = raw.panels.clone().unwrap_or_default();
         for (field, message) in panels.problems() {
             problem(header("[panels]"), field, message);
@@ -346,6 +355,7 @@ impl Config {
                 b
             }),
             rules,
+            serve,
             origin: None,
             store_path,
             demo: raw.demo.unwrap_or(false),
@@ -434,6 +444,7 @@ struct RawConfig {
     incidents: Option<IncidentsConfig>,
     panels: Option<PanelsConfig>,
     basemap: Option<BasemapConfig>,
+    serve: Option<ServeConfig>,
 }
 
 #[derive(Deserialize)]

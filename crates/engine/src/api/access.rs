@@ -18,6 +18,8 @@ pub struct AccessMode {
     pub token_role: Option<crate::access::Role>,
     /// No credential needed (loopback and no token): callers are the open wall's operator.
     pub open: bool,
+    /// Served over HTTPS: the session cookie is marked `Secure`.
+    pub secure_cookie: bool,
 }
 
 /// What the wall shows of who it is working for.

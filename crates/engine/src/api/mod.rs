@@ -209,6 +209,11 @@ impl Api {
         self
     }
 
+    /// How this wall admits people.
+    pub fn access_mode(&self) -> &AccessMode {
+        &self.access_mode
+    }
+
     pub fn engine(&self) -> &Arc<Engine> {
         &self.engine
     }

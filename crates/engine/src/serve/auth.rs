@@ -66,9 +66,12 @@ pub struct LoginBody {
     token: Option<String>,
 }
 
-fn session_cookie(value: &str, max_age_s: i64) -> HeaderValue {
+/// The session cookie; `Secure` when the wall is served over HTTPS, so a browser never sends it
+/// in clear.
+fn session_cookie(value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}"
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("cw_session=; Path=/; Max-Age=0"))
 }
@@ -112,9 +115,10 @@ pub async fn login(
         "token": token,
     }))
     .into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&token, max_age));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&token, max_age, api.access_mode().secure_cookie),
+    );
     Ok(response)
 }
 
@@ -124,9 +128,10 @@ pub async fn logout(State(api): State<Api>, headers: HeaderMap) -> Result<Respon
         api.logout(&token).await?;
     }
     let mut response = Json(serde_json::json!({ "ok": true })).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie("", 0));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie("", 0, api.access_mode().secure_cookie),
+    );
     Ok(response)
 }
 

@@ -1,10 +1,12 @@
-//! Browser mode: the [`Api`] over HTTP and WebSocket (axum), on loopback only, with the wall's
-//! static files from `ui_dir`. A thin adapter: every answer comes from the façade, and every
-//! route passes the access guard ([`auth`]).
+//! Browser mode: the [`Api`] over HTTP(S) and WebSocket (axum), with the wall's static files
+//! from `ui_dir`; on loopback unless `[serve]` names another address ([`listen`]). A thin
+//! adapter: every answer comes from the façade, and every route passes the access guard
+//! ([`auth`]).
 
 pub mod auth;
 mod cases;
 mod history;
+pub mod listen;
 mod open311;
 mod stream;
 
@@ -193,14 +195,22 @@ pub async fn bind(
     api: Api,
     port: u16,
     ui_dir: Option<PathBuf>,
-) -> Result<
-    (
-        SocketAddr,
-        impl std::future::Future<Output = Result<(), ServeError>>,
-    ),
-    ServeError,
-> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+) -> Result<(SocketAddr, Server), ServeError> {
+    bind_at(api, SocketAddr::from(([127, 0, 0, 1], port)), None, ui_dir).await
+}
+
+/// The running server, to await.
+pub type Server =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ServeError>> + Send>>;
+
+/// Listens on `addr`, over HTTPS when given a TLS set-up ([`listen::tls_acceptor`]). Which
+/// address may go without TLS or credentials is [`listen::admission`]'s to say, before this.
+pub async fn bind_at(
+    api: Api,
+    addr: SocketAddr,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    ui_dir: Option<PathBuf>,
+) -> Result<(SocketAddr, Server), ServeError> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
@@ -208,9 +218,17 @@ pub async fn bind(
         .local_addr()
         .map_err(|source| ServeError::Bind { addr, source })?;
     let app = router(api, ui_dir);
-    Ok((bound, async move {
-        axum::serve(listener, app).await.map_err(ServeError::Serve)
-    }))
+    let server: Server = match tls {
+        None => {
+            Box::pin(async move { axum::serve(listener, app).await.map_err(ServeError::Serve) })
+        }
+        Some(acceptor) => {
+            let listener = listen::TlsListener::new(listener, acceptor)
+                .map_err(|source| ServeError::Bind { addr, source })?;
+            Box::pin(async move { axum::serve(listener, app).await.map_err(ServeError::Serve) })
+        }
+    };
+    Ok((bound, server))
 }
 
 async fn features(

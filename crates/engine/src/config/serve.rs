@@ -1,0 +1,106 @@
+//! The `[serve]` section: where browser mode listens and with which certificate. Without it the
+//! wall listens on loopback only. Any other address makes the server require a login or the
+//! token, and TLS from the certificate named here: a wall reachable from the LAN never speaks
+//! plain HTTP and never runs open.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// The address to listen on, e.g. "0.0.0.0" or "10.1.2.3" (default 127.0.0.1).
+    #[serde(default = "loopback")]
+    pub address: String,
+    /// The port (default 8765; `citywall serve --port` overrides it).
+    pub port: Option<u16>,
+    /// PEM certificate chain for HTTPS; relative to the config file.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1) for HTTPS; relative to the config file.
+    pub tls_key: Option<PathBuf>,
+}
+
+fn loopback() -> String {
+    "127.0.0.1".into()
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            address: loopback(),
+            port: None,
+            tls_cert: None,
+            tls_key: None,
+        }
+    }
+}
+
+impl ServeConfig {
+    /// The address, once [`ServeConfig::problems`] found none.
+    pub fn ip(&self) -> Option<IpAddr> {
+        self.address.trim().parse().ok()
+    }
+
+    /// Whether only this machine can reach the server.
+    pub fn is_loopback(&self) -> bool {
+        self.ip().is_some_and(|ip| ip.is_loopback())
+    }
+
+    /// The certificate and key, when both are set.
+    pub fn tls(&self) -> Option<(&Path, &Path)> {
+        Some((self.tls_cert.as_deref()?, self.tls_key.as_deref()?))
+    }
+
+    pub(crate) fn resolve(&mut self, base: &Path) {
+        for path in [&mut self.tls_cert, &mut self.tls_key]
+            .into_iter()
+            .flatten()
+        {
+            if path.is_relative() {
+                *path = base.join(&*path);
+            }
+        }
+    }
+
+    /// Each problem as (field, message).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        if self.ip().is_none() {
+            problems.push((
+                "serve.address",
+                format!(
+                    "`{}` is not an IP address (e.g. \"0.0.0.0\" for every interface, \
+                     \"127.0.0.1\" for this machine only)",
+                    self.address
+                ),
+            ));
+        }
+        if self.port == Some(0) {
+            problems.push(("serve.port", "0 is not a port".into()));
+        }
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => problems.push((
+                "serve.tls_key",
+                "is missing: `tls_cert` needs its private key".into(),
+            )),
+            (None, Some(_)) => problems.push((
+                "serve.tls_cert",
+                "is missing: `tls_key` needs its certificate".into(),
+            )),
+            _ => {}
+        }
+        if self.ip().is_some() && !self.is_loopback() && self.tls().is_none() {
+            problems.push((
+                "serve.address",
+                format!(
+                    "`{}` reaches beyond this machine: set `tls_cert` and `tls_key` too, \
+                     the wall is not served over plain HTTP on a network",
+                    self.address
+                ),
+            ));
+        }
+        problems
+    }
+}
