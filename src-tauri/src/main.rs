@@ -302,6 +302,13 @@ fn check_config(file: &std::path::Path) -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
+            if let Some((cert, key)) = config.serve.tls() {
+                if let Err(e) = serve::listen::tls_acceptor(cert, key) {
+                    println!("{}: `[serve]`: {e}", file.display());
+                    println!("1 problem(s) found");
+                    return ExitCode::FAILURE;
+                }
+            }
             println!(
                 "{}: ok — {} layer(s), {} source(s), store {}",
                 file.display(),

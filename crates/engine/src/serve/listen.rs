@@ -70,7 +70,12 @@ pub fn tls_acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, ListenError>
         path: key.display().to_string(),
         reason,
     };
-    let private = PrivateKeyDer::from_pem_file(key).map_err(|e| key_err(e.to_string()))?;
+    let private = PrivateKeyDer::from_pem_file(key).map_err(|e| match e {
+        rustls_pki_types::pem::Error::NoItemsFound => {
+            key_err("holds no PEM private key (PKCS#8, PKCS#1 or SEC1)".into())
+        }
+        e => key_err(e.to_string()),
+    })?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
