@@ -74,6 +74,49 @@ pub async fn case_step(
         .map_err(|e| e.to_string())
 }
 
+/// One case and its timeline, as `GET /api/v1/cases/{id}`.
+#[tauri::command]
+pub async fn case(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    id: String,
+) -> Result<serde_json::Value, String> {
+    permit(&api, &operator, "case")?;
+    let (case, steps) = api.case(&id).await.map_err(|e| e.to_string())?;
+    Ok(serde_json::json!({ "case": case, "steps": steps }))
+}
+
+/// Keeps a photo for a case or step, as `POST /api/v1/media`; the photo's bytes are the raw
+/// request body.
+#[tauri::command]
+pub async fn upload_media(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<citywall_engine::api::MediaRef, String> {
+    permit(&api, &operator, "upload_media")?;
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err("send the photo's bytes as the body".into());
+    };
+    api.upload_media(&operator.0, bytes)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// A stored photo's bytes, as `GET /api/v1/media/{id}`.
+#[tauri::command]
+pub async fn media(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    id: String,
+) -> Result<tauri::ipc::Response, String> {
+    permit(&api, &operator, "media")?;
+    api.media(&id)
+        .await
+        .map(|photo| tauri::ipc::Response::new(photo.bytes))
+        .map_err(|e| e.to_string())
+}
+
 /// Who works this wall, and that it runs open: the header says so.
 #[tauri::command]
 pub fn whoami(

@@ -139,6 +139,9 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             commands::case_summary,
             commands::create_case,
             commands::case_step,
+            commands::case,
+            commands::upload_media,
+            commands::media,
             commands::audit_latest
         ])
         .setup(move |app| {

@@ -58,6 +58,8 @@ fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, 
     Ok(value.to_string())
 }
 
+/// Photo references: a photo uploaded to the store (`/api/v1/media/<id>`) or an http(s) URL
+/// where the reporting system keeps it.
 fn media(urls: &[String]) -> Result<Vec<String>, ApiError> {
     if urls.len() > 8 {
         return Err(ApiError::BadRequest("at most 8 photos per step".into()));
@@ -65,11 +67,12 @@ fn media(urls: &[String]) -> Result<Vec<String>, ApiError> {
     urls.iter()
         .map(|u| {
             let u = u.trim();
-            if (u.starts_with("http://") || u.starts_with("https://")) && u.len() <= 500 {
+            let url = (u.starts_with("http://") || u.starts_with("https://")) && u.len() <= 500;
+            if url || super::stored_id(u).is_some() {
                 Ok(u.to_string())
             } else {
                 Err(ApiError::BadRequest(format!(
-                    "photo `{}` is not an http(s) URL of at most 500 characters",
+                    "photo `{}` is neither an uploaded photo (/api/v1/media/…) nor an http(s) URL of at most 500 characters",
                     u.chars().take(60).collect::<String>()
                 )))
             }
@@ -143,7 +146,7 @@ impl Api {
             lon,
             lat,
             reporter: text("reporter", &new.reporter, 64, false)?,
-            media: media(&new.media)?,
+            media: self.checked_media(&new.media).await?,
             state: CaseState::Received,
             department: None,
             limit_h: None,
@@ -201,7 +204,7 @@ impl Api {
             )));
         }
         let note = text("note", &input.note, 2000, false)?;
-        let photos = media(&input.media)?;
+        let photos = self.checked_media(&input.media).await?;
         let now = self.engine.data_now();
         let from = case.state;
         let recorded: String;
@@ -275,6 +278,13 @@ impl Api {
             .update_case(&case, &step, &audit, crate::model::now_ms())
             .await?;
         Ok(self.case_out(case))
+    }
+
+    /// Photo references, each well-formed and, when uploaded here, in the store.
+    async fn checked_media(&self, references: &[String]) -> Result<Vec<String>, ApiError> {
+        let photos = media(references)?;
+        self.check_media(&photos).await?;
+        Ok(photos)
     }
 
     /// What a step does to the case's state, department, deadline and on-time mark.

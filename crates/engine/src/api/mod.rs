@@ -6,11 +6,13 @@ mod cameras;
 mod cases;
 mod features;
 mod history;
+mod media;
 mod regions;
 mod warnings;
 
 pub use access::{AccessMode, WhoAmI};
 pub use cases::{NewCase, StepInput};
+pub use media::{sniff, stored_id, MediaRef, MAX_PHOTO_BYTES, MEDIA_PATH};
 
 use std::sync::Arc;
 
@@ -48,6 +50,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     TooLarge(String),
+    /// A body of a kind this endpoint does not take (a photo that is not a picture).
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 #[derive(Debug, Clone, Serialize)]

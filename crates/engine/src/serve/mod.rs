@@ -62,6 +62,7 @@ impl IntoResponse for ApiError {
             ApiError::Login(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
         };
         (status, Json(json!({ "error": self.to_string() }))).into_response()
@@ -114,10 +115,14 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/cases/summary", get(cases::summary))
         .route("/api/v1/cases/{id}", get(cases::one))
         .route("/api/v1/cases/{id}/{action}", post(cases::step))
+        .route("/api/v1/media", post(cases::upload).layer(photo_limit()))
+        .route("/api/v1/media/{id}", get(cases::photo))
         .route("/open311/v2/services.json", get(open311::services))
         .route(
             "/open311/v2/requests.json",
-            get(open311::list_requests).post(open311::post_request),
+            get(open311::list_requests)
+                .post(open311::post_request)
+                .layer(photo_limit()),
         )
         .route("/open311/v2/requests/{id}", get(open311::one_request))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -145,8 +150,9 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
                     ("x-frame-options", "DENY"),
                     ("referrer-policy", "no-referrer"),
                 ] {
+                    // A route that set its own (a photo's sandbox) keeps it.
                     if let Ok(value) = axum::http::HeaderValue::from_str(value) {
-                        headers.insert(name, value);
+                        headers.entry(name).or_insert(value);
                     }
                 }
                 response
@@ -167,6 +173,12 @@ pub(crate) fn json_body<T>(
             ApiError::BadRequest(format!("the body must be JSON {shape}: {e}"))
         }
     })
+}
+
+/// The routes that take a photo take one of up to [`crate::api::MAX_PHOTO_BYTES`] (with room
+/// for an Open311 report's other fields around it).
+fn photo_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::api::MAX_PHOTO_BYTES + 64 * 1024)
 }
 
 /// No request the wall or an intake app makes is bigger: a larger body is refused (413) before

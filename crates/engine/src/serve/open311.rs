@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::extract::{FromRequest, Path, Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
@@ -60,38 +60,26 @@ fn service_code(api: &Api, name: &str) -> String {
 }
 
 /// `POST /open311/v2/requests.json`: `service_code`, `lat`, `long`, `description`,
-/// `address_string`, `media_url`, `first_name`, `last_name` as a form (or JSON).
+/// `address_string`, `media_url`, `first_name`, `last_name` as a form, JSON, or (with the photo
+/// itself as the file field `media`, the spec's way) multipart.
 pub async fn post_request(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let json = headers
+    let kind = request
+        .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    let fields: HashMap<String, String> = if json {
-        let value: serde_json::Value = serde_json::from_slice(&body)
-            .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
-        value
-            .as_object()
-            .map(|o| {
-                o.iter()
-                    .map(|(k, v)| {
-                        (
-                            k.clone(),
-                            v.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| v.to_string()),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let fields = if kind.starts_with("multipart/form-data") {
+        multipart_fields(&api, &who, request).await?
     } else {
-        serde_urlencoded::from_bytes(&body)
-            .map_err(|e| ApiError::BadRequest(format!("the body is not a form: {e}")))?
+        let body = axum::body::Bytes::from_request(request, &())
+            .await
+            .map_err(|e| too_large_or_bad(e.status(), e.to_string()))?;
+        plain_fields(kind.starts_with("application/json"), &body)?
     };
     let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
     let category = service_name(&api, get("service_code")).ok_or_else(|| {
@@ -131,6 +119,73 @@ pub async fn post_request(
         "account_id": null,
     }]))
     .into_response())
+}
+
+fn too_large_or_bad(status: axum::http::StatusCode, why: String) -> ApiError {
+    if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge(format!(
+            "the report is over {} MB",
+            crate::api::MAX_PHOTO_BYTES / 1024 / 1024
+        ))
+    } else {
+        ApiError::BadRequest(format!("the report could not be read: {why}"))
+    }
+}
+
+/// A report's fields from a form or a JSON object.
+fn plain_fields(json: bool, body: &[u8]) -> Result<HashMap<String, String>, ApiError> {
+    if !json {
+        return serde_urlencoded::from_bytes(body)
+            .map_err(|e| ApiError::BadRequest(format!("the body is not a form: {e}")));
+    }
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
+    Ok(value
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| {
+                    let text = v.as_str().map(str::to_string);
+                    (k.clone(), text.unwrap_or_else(|| v.to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// A multipart report's text fields; its `media` file is kept as a photo and becomes the
+/// report's `media_url`.
+async fn multipart_fields(
+    api: &Api,
+    who: &Principal,
+    request: axum::extract::Request,
+) -> Result<HashMap<String, String>, ApiError> {
+    let mut form = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("the body is not multipart: {e}")))?;
+    let mut fields = HashMap::new();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| too_large_or_bad(e.status(), e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "media" {
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| too_large_or_bad(e.status(), e.body_text()))?;
+            let stored = api.upload_media(who, &bytes).await?;
+            fields.insert("media_url".to_string(), stored.url);
+        } else {
+            let text = field
+                .text()
+                .await
+                .map_err(|e| too_large_or_bad(e.status(), e.body_text()))?;
+            fields.insert(name, text);
+        }
+    }
+    Ok(fields)
 }
 
 fn request_json(api: &Api, case: &Case) -> serde_json::Value {

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cases;
 mod history;
+pub mod media;
 
 use std::path::Path;
 use std::str::FromStr;

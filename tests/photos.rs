@@ -1,0 +1,197 @@
+//! Photos on cases: an inspector's app reports over Open311 with the picture itself (multipart,
+//! the spec's way) or uploads it first; the engine keeps only real pictures (by their bytes),
+//! serves them back as pictures that can run nothing, refuses a step naming a photo never sent,
+//! and refuses an upload past its size.
+
+use citywall_e2e::{scratch_dir, serve_loopback};
+use citywall_engine::access::{Principal, Role};
+use citywall_engine::api::{AccessMode, StepInput};
+use citywall_engine::{Api, Config, Engine};
+
+const INTAKE_TOKEN: &str = "inspector-app-7f3e9a2b5c";
+
+/// A tiny JPEG's worth of bytes: the signature is what makes it one.
+fn jpeg(tag: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
+    ];
+    bytes.extend_from_slice(tag);
+    bytes.extend_from_slice(&[0xFF, 0xD9]);
+    bytes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_are_kept_by_their_bytes_and_served_only_as_pictures() {
+    let dir = scratch_dir("photos");
+    let config = Config::parse(
+        "[store]\npath = \"wall.db\"\n\n[incidents]\ncategories = { \"市容环境\" = 4 }\n",
+        "wall.toml",
+        &dir,
+    )
+    .expect("config");
+    let engine = Engine::start(config).await.expect("engine");
+    let api = Api::new(engine.clone()).with_access(AccessMode {
+        token: Some(INTAKE_TOKEN.into()),
+        token_role: Some(Role::Intake),
+        open: false,
+        ..Default::default()
+    });
+    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+
+    // Markup dressed as a photo is refused; a picture is kept under its hash.
+    let html = client
+        .post(format!("{base}/api/v1/media"))
+        .bearer_auth(INTAKE_TOKEN)
+        .header("content-type", "image/jpeg")
+        .body("<svg onload=alert(1)>")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(html.status(), 415);
+    let photo = jpeg("pothole on 解放路".as_bytes());
+    let kept: serde_json::Value = client
+        .post(format!("{base}/api/v1/media"))
+        .bearer_auth(INTAKE_TOKEN)
+        .body(photo.clone())
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let url = kept["url"].as_str().expect("url").to_string();
+    assert!(url.starts_with("/api/v1/media/"), "{kept}");
+    assert_eq!(kept["content_type"], "image/jpeg");
+
+    let served = client
+        .get(format!("{base}{url}"))
+        .bearer_auth(INTAKE_TOKEN)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(served.status(), 200);
+    let header = |name: &str| {
+        served
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(header("content-type"), "image/jpeg");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert!(header("content-security-policy").contains("sandbox"));
+    assert_eq!(served.bytes().await.expect("bytes").to_vec(), photo);
+    let anonymous = reqwest::get(format!("{base}{url}")).await.expect("get");
+    assert_eq!(anonymous.status(), 401, "photos are not public");
+    for bad in ["..%2F..%2Fwall.db", "0123", &"G".repeat(64)] {
+        let answer = client
+            .get(format!("{base}/api/v1/media/{bad}"))
+            .bearer_auth(INTAKE_TOKEN)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(answer.status(), 400, "{bad}");
+    }
+
+    // Too large: refused before it is stored.
+    let huge = [jpeg(b""), vec![0u8; 9 * 1024 * 1024]].concat();
+    let answer = client
+        .post(format!("{base}/api/v1/media"))
+        .bearer_auth(INTAKE_TOKEN)
+        .body(huge)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(answer.status(), 413);
+
+    // Open311 with the photo itself, as multipart.
+    let form = reqwest::multipart::Form::new()
+        .text("service_code", "001")
+        .text("lat", "33.96")
+        .text("long", "118.28")
+        .text("description", "垃圾满溢")
+        .part(
+            "media",
+            reqwest::multipart::Part::bytes(jpeg(b"overflowing bin"))
+                .file_name("bin.jpg")
+                .mime_str("image/jpeg")
+                .expect("mime"),
+        );
+    let posted: serde_json::Value = client
+        .post(format!("{base}/open311/v2/requests.json"))
+        .bearer_auth(INTAKE_TOKEN)
+        .multipart(form)
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let id = posted[0]["service_request_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let status: serde_json::Value = client
+        .get(format!("{base}/open311/v2/requests/{id}.json"))
+        .bearer_auth(INTAKE_TOKEN)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let media_url = status[0]["media_url"].as_str().unwrap_or_default();
+    assert!(media_url.starts_with("/api/v1/media/"), "{status}");
+    let photo_back = client
+        .get(format!("{base}{media_url}"))
+        .bearer_auth(INTAKE_TOKEN)
+        .send()
+        .await
+        .expect("get")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert_eq!(photo_back.to_vec(), jpeg(b"overflowing bin"));
+
+    // A step may carry an uploaded photo, never one that was not sent.
+    let duty = Principal {
+        name: "值班员 张伟".into(),
+        role: Role::Duty,
+        via: "session",
+    };
+    let never = format!("/api/v1/media/{}", "0".repeat(64));
+    let refused = api
+        .case_step(
+            &duty,
+            &id,
+            "register",
+            StepInput {
+                media: vec![never],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("a photo never sent");
+    assert!(refused.to_string().contains("never uploaded"), "{refused}");
+    api.case_step(
+        &duty,
+        &id,
+        "register",
+        StepInput {
+            media: vec![url.clone()],
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("register with the photo");
+    let (_, steps) = api.case(&id).await.expect("case");
+    assert_eq!(steps.last().map(|s| s.media.clone()), Some(vec![url]));
+
+    // Each upload is in the audit log.
+    let log = engine.store().audit(0, 100).await.expect("audit");
+    assert_eq!(log.iter().filter(|r| r.action == "media.upload").count(), 2);
+    engine.shutdown();
+}
