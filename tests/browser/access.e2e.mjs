@@ -2,8 +2,8 @@
 // the login card until a duty officer logs in (a wrong password is refused with the engine's
 // reason), then the wall with who is working it in the header; a kiosk screen opened with
 // `#token=…` needs no form, drops the token from its address and may only view; the duty officer
-// takes a call into the incident loop on the cases panel and works it. Screenshots go to
-// test-output/.
+// takes a call into the incident loop on the cases panel and works it, reporting the fix with a
+// photo that the case's timeline shows. Screenshots go to test-output/.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -106,10 +106,35 @@ title_en = "Points"
     assert(refused[0] === 409 && refused[1].includes('cannot take the step'), `close out of order: ${refused}`);
     // The case sits on the map where it was taken: the map's centre.
     await page.waitForFunction(() => window.__citywall.map.queryRenderedFeatures({ layers: ['cases-ring'] }).length > 0, null, { timeout: 15_000 });
+    // The crew accepts it and reports the fix with a photo; the case's timeline shows every step,
+    // the note as text and the photo as a picture served by the engine.
+    await page.click('[data-case] [data-step=accept]');
+    await page.waitForSelector('[data-case] [data-step=report]', { timeout: 10_000 });
+    await page.click('[data-case] [data-step=report]');
+    const png = await page.evaluate(() => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 64; canvas.height = 48;
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#3a7'; g.fillRect(0, 0, 64, 48); g.fillStyle = '#fff'; g.fillRect(20, 14, 24, 20);
+      return canvas.toDataURL('image/png').split(',')[1];
+    });
+    await page.setInputFiles('[data-case] .step-form input[type=file]', { name: 'fixed.png', mimeType: 'image/png', buffer: Buffer.from(png, 'base64') });
+    await page.fill('[data-case] .step-form input[name=note]', '<b onmouseover="window.__pwned=1">已清运</b>');
+    await page.click('[data-case] .step-form button[type=submit]');
+    await page.waitForFunction(() => (document.querySelector('[data-case]')?.textContent ?? '').includes('已反馈'), null, { timeout: 10_000 });
+    await page.click('[data-case] [data-testid=case-title]');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=case-timeline] img')].some((i) => i.complete && i.naturalWidth === 64), null, { timeout: 10_000 });
+    const timeline = await page.evaluate(() => {
+      const t = document.querySelector('[data-testid=case-timeline]');
+      return { text: t.textContent, bold: t.querySelectorAll('b').length, steps: t.querySelectorAll('li').length, pwned: window.__pwned === 1 };
+    });
+    assert(timeline.steps === 5 && timeline.text.includes('<b onmouseover') && timeline.bold === 0 && !timeline.pwned, `timeline: ${JSON.stringify(timeline)}`);
+    assert(['案件派遣', '案件反馈', '张伟'].every((w) => timeline.text.includes(w)), `timeline: ${timeline.text}`);
+    await page.screenshot({ path: path.join(out, 'browser-case-timeline.png') });
     // The console's audit view lists the logins and the steps just taken, by who took them.
     await page.waitForFunction(() => (document.querySelector('[data-testid=audit]')?.textContent ?? '').includes('案件派遣'), null, { timeout: 15_000 });
     const log = await page.textContent('[data-testid=audit]');
-    assert(log.includes('张伟') && log.includes('登录失败') && log.includes('登记案件'), `audit view: ${log}`);
+    assert(log.includes('张伟') && log.includes('登录失败') && log.includes('登记案件') && log.includes('上传照片'), `audit view: ${log}`);
     // A duty officer may read the log but not export it.
     const exportStatus = await page.evaluate(async () => (await fetch('/api/v1/audit/export?format=csv')).status);
     assert(exportStatus === 403, `a duty officer exported the audit log: ${exportStatus}`);

@@ -1,7 +1,7 @@
 // The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
-import type { AuditRow, Bbox, Case, CaseSummary, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from './types';
+import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from './types';
 import type { HistoryPoint } from './lib/detail/model';
 
 /** The engine refused: `status` 401 (log in first), 403 (not allowed), 429 (locked) … */
@@ -23,6 +23,12 @@ export interface Transport {
   caseSummary(): Promise<CaseSummary>;
   createCase(c: NewCase): Promise<Case>;
   caseStep(id: string, action: string, input: StepInput): Promise<Case>;
+  /** One case with every step it took (its timeline). */
+  caseDetail(id: string): Promise<CaseDetail>;
+  /** Keeps a photo (JPEG, PNG or WebP) for a case or step; answers the reference to send. */
+  uploadMedia(photo: Blob): Promise<MediaRef>;
+  /** An address an <img> can show a photo reference from (`/api/v1/media/…` or http(s)). */
+  mediaSrc(reference: string): Promise<string>;
   /** The latest rows of the audit log, newest first. */
   auditLatest(limit: number): Promise<AuditRow[]>;
   /** Where the whole log downloads as CSV or JSON lines; null where the console cannot
@@ -99,6 +105,15 @@ class HttpTransport implements Transport {
   caseSummary() { return this.get<CaseSummary>('cases/summary'); }
   createCase(c: NewCase) { return this.post<Case>('cases', c); }
   caseStep(id: string, action: string, input: StepInput) { return this.post<Case>(`cases/${encodeURIComponent(id)}/${encodeURIComponent(action)}`, input); }
+  caseDetail(id: string) { return this.get<CaseDetail>(`cases/${encodeURIComponent(id)}`); }
+  async uploadMedia(photo: Blob) {
+    const response = await fetch(`${this.base}/api/v1/media`, { method: 'POST', headers: { 'content-type': photo.type || 'application/octet-stream' }, body: photo });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new EngineError(answer.error ?? `${response.status} ${response.statusText}`, response.status);
+    return answer as MediaRef;
+  }
+  /** The session cookie goes with the image request: the reference itself is the address. */
+  async mediaSrc(reference: string) { return reference; }
   auditLatest(limit: number) { return this.get<AuditRow[]>(`audit?latest=${limit}`); }
   auditExportUrl(format: 'csv' | 'jsonl') { return `${this.base}/api/v1/audit/export?format=${format}`; }
 
@@ -186,7 +201,7 @@ class HttpTransport implements Transport {
 
 class TauriTransport implements Transport {
   readonly name = 'tauri' as const;
-  private async call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  private async call<T>(cmd: string, args?: Record<string, unknown> | Uint8Array): Promise<T> {
     const { invoke } = await import('@tauri-apps/api/core');
     try {
       return await invoke<T>(cmd, args);
@@ -202,6 +217,23 @@ class TauriTransport implements Transport {
   caseSummary() { return this.call<CaseSummary>('case_summary'); }
   createCase(c: NewCase) { return this.call<Case>('create_case', { case: c }); }
   caseStep(id: string, action: string, input: StepInput) { return this.call<Case>('case_step', { id, action, input }); }
+  caseDetail(id: string) { return this.call<CaseDetail>('case', { id }); }
+  async uploadMedia(photo: Blob) {
+    return this.call<MediaRef>('upload_media', new Uint8Array(await photo.arrayBuffer()));
+  }
+  /** The desktop window has no HTTP server: a stored photo comes over IPC into an object URL. */
+  private photos = new Map<string, string>();
+  async mediaSrc(reference: string) {
+    const id = reference.startsWith('/api/v1/media/') ? reference.slice('/api/v1/media/'.length) : null;
+    if (id === null) return reference;
+    let src = this.photos.get(id);
+    if (!src) {
+      const bytes = await this.call<ArrayBuffer>('media', { id });
+      src = URL.createObjectURL(new Blob([bytes]));
+      this.photos.set(id, src);
+    }
+    return src;
+  }
   auditLatest(limit: number) { return this.call<AuditRow[]>('audit_latest', { limit }); }
   auditExportUrl() { return null; }
   meta() { return this.call<Meta>('meta'); }

@@ -244,12 +244,40 @@ export interface NewCase {
   lat: number;
   urgent?: boolean;
   reporter?: string;
+  media?: string[];
 }
 
 export interface StepInput {
   note?: string;
   department?: string;
   hours?: number;
+  /** Photo references: uploaded ones (`/api/v1/media/…`) or http(s) URLs. */
+  media?: string[];
+}
+
+/** One step a case took, as its timeline shows it. */
+export interface CaseStep {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  from: CaseState | null;
+  to: CaseState;
+  note: string;
+  media: string[];
+}
+
+export interface CaseDetail {
+  case: Case;
+  steps: CaseStep[];
+}
+
+/** A photo the engine kept. */
+export interface MediaRef {
+  id: string;
+  url: string;
+  content_type: string;
+  size: number;
 }
 
 /** One row of the audit log (`/api/v1/audit`). */

@@ -16,6 +16,7 @@ export const ACTION_NAMES: Record<string, [string, string]> = {
   'user.update': ['修改账号', 'Changed an account'],
   'audit.export': ['导出审计日志', 'Exported the audit log'],
   'incident.create': ['登记案件', 'Opened a case'],
+  'media.upload': ['上传照片', 'Uploaded a photo'],
 };
 
 const DECISIONS: Record<string, [string, string]> = { request: ['申请', 'asked to'], approve: ['批准', 'approved'], deny: ['驳回', 'denied'] };

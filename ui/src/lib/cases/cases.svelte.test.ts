@@ -51,4 +51,42 @@ describe('CasesState', () => {
     expect(hoursLeft(5_400_000, 0)).toBe(1.5);
     expect(hoursLeft(0, 3_600_000)).toBe(-1);
   });
+
+  it('uploads a step\'s photos first and sends their references with the step', async () => {
+    let n = 0;
+    const transport = fakeTransport({
+      uploadMedia: () => ({ id: `h${++n}`, url: `/api/v1/media/h${n}`, content_type: 'image/jpeg', size: 3 }),
+      caseStep: (id: string) => c(id, 'reported'),
+      cases: () => new Promise(() => {}),
+    });
+    const s = new CasesState(transport);
+    s.list = [c('A', 'handling')];
+    expect(await s.step('A', 'report', { note: '已清运' }, [new Blob(['a']), new Blob(['b'])])).toBe(true);
+    const sent = transport.calls.find(([name]) => name === 'caseStep')?.[1];
+    expect(sent).toEqual(['A', 'report', { note: '已清运', media: ['/api/v1/media/h1', '/api/v1/media/h2'] }]);
+  });
+
+  it('takes no step when a photo is refused, and says why', async () => {
+    const transport = fakeTransport({ uploadMedia: new Error('the upload is not a JPEG, PNG or WebP picture') });
+    const s = new CasesState(transport);
+    expect(await s.step('A', 'report', {}, [new Blob(['<svg>'])])).toBe(false);
+    expect(s.error).toContain('not a JPEG');
+    expect(transport.calls.some(([name]) => name === 'caseStep')).toBe(false);
+  });
+
+  it('opens and closes a case timeline, and refreshes it after a step on that case', async () => {
+    let stepped = false;
+    const transport = fakeTransport({
+      caseDetail: (id: string) => ({ case: c(id, stepped ? 'registered' : 'received'), steps: [] }),
+      caseStep: (id: string) => { stepped = true; return c(id, 'registered'); },
+      cases: () => new Promise(() => {}),
+    });
+    const s = new CasesState(transport);
+    await s.toggleDetail('A');
+    expect(s.detail?.case.state).toBe('received');
+    await s.step('A', 'register');
+    expect(s.detail?.case.state).toBe('registered');
+    await s.toggleDetail('A');
+    expect(s.detail).toBeNull();
+  });
 });

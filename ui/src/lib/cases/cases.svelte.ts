@@ -4,7 +4,7 @@
 // now stands, or why not.
 
 import type { Transport } from '../../transport';
-import type { Case, CaseState, CaseSummary, NewCase, StepInput } from '../../types';
+import type { Case, CaseDetail, CaseState, CaseSummary, NewCase, StepInput } from '../../types';
 
 export const STATE_NAMES: Record<CaseState, [string, string]> = {
   received: ['受理', 'Received'],
@@ -37,8 +37,9 @@ export const STEP_NAMES: Record<string, [string, string]> = {
 };
 
 /** Steps that need more than a click: what the form asks for. */
-export const STEP_NEEDS: Record<string, 'department' | 'note' | 'hours'> = {
+export const STEP_NEEDS: Record<string, 'department' | 'note' | 'hours' | 'photos'> = {
   dispatch: 'department',
+  report: 'photos',
   refuse: 'note',
   rework: 'note',
   return: 'note',
@@ -54,6 +55,8 @@ export class CasesState {
   summary: CaseSummary | null = $state(null);
   /** Why the last step or report was refused, in the engine's words. */
   error: string | null = $state(null);
+  /** The case whose timeline is open, with its steps. */
+  detail: CaseDetail | null = $state(null);
 
   /** `changed`: the list moved, so the map redraws its case markers. */
   constructor(private transport: Transport, private changed: () => void = () => {}) {}
@@ -87,27 +90,48 @@ export class CasesState {
     return out.filter((a) => !(c.pending && a === c.pending.action));
   }
 
-  async step(id: string, action: string, input: StepInput = {}): Promise<boolean> {
+  /** Opens case `id`'s timeline (closes it when it is the one open). */
+  async toggleDetail(id: string): Promise<void> {
+    if (this.detail?.case.id === id) {
+      this.detail = null;
+      return;
+    }
+    await this.run(async () => {
+      this.detail = await this.transport.caseDetail(id);
+    }, false);
+  }
+
+  /** Sends the chosen photos to the engine; answers their references for a step or case. */
+  async upload(photos: Iterable<Blob>): Promise<string[]> {
+    const refs: string[] = [];
+    for (const photo of photos) refs.push((await this.transport.uploadMedia(photo)).url);
+    return refs;
+  }
+
+  async step(id: string, action: string, input: StepInput = {}, photos: Blob[] = []): Promise<boolean> {
     return this.run(async () => {
-      const updated = await this.transport.caseStep(id, action, input);
+      const media = await this.upload(photos);
+      const updated = await this.transport.caseStep(id, action, media.length ? { ...input, media } : input);
+      if (this.detail?.case.id === id) this.detail = await this.transport.caseDetail(id);
       this.list = this.list.map((c) => (c.id === id ? updated : c)).filter((c) => OPEN.includes(c.state));
       this.changed();
     });
   }
 
-  async create(c: NewCase): Promise<boolean> {
+  async create(c: NewCase, photos: Blob[] = []): Promise<boolean> {
     return this.run(async () => {
-      const created = await this.transport.createCase(c);
+      const media = await this.upload(photos);
+      const created = await this.transport.createCase(media.length ? { ...c, media } : c);
       this.list = [created, ...this.list];
       this.changed();
     });
   }
 
-  private async run(action: () => Promise<void>): Promise<boolean> {
+  private async run(action: () => Promise<void>, refresh = true): Promise<boolean> {
     this.error = null;
     try {
       await action();
-      void this.refresh().catch(() => {});
+      if (refresh) void this.refresh().catch(() => {});
       return true;
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
