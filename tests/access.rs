@@ -203,6 +203,67 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
     let listed: BTreeSet<&str> = access.commands().map(|(c, _)| c).collect();
     assert_eq!(registered, listed, "desktop commands vs the matrix");
 
+    // Each window's Tauri capability grants what its principal may do: every window what the
+    // `wall` role may (a map or video screen works as a kiosk), the operator's windows the rest.
+    // `case_step` asks only `view` of the matrix (each step checks its own action), yet a screen
+    // that only shows takes no step.
+    let capability = |file: &str| -> (Vec<String>, BTreeSet<String>) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../src-tauri/capabilities")
+            .join(file);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("capability file"))
+                .expect("capability JSON");
+        let strings = |key: &str| -> Vec<String> {
+            json[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let commands = strings("permissions")
+            .iter()
+            .filter_map(|p| p.strip_prefix("allow-"))
+            .map(|c| c.replace('-', "_"))
+            .collect();
+        (strings("windows"), commands)
+    };
+    let (screen_windows, screens) = capability("screens.json");
+    let (console_windows, console) = capability("console.json");
+    for (command, action) in access.commands() {
+        let shown = access.allows(Role::Wall, action) && command != "case_step";
+        assert_eq!(
+            screens.contains(command),
+            shown,
+            "screens.json and `{command}`"
+        );
+        assert_eq!(
+            console.contains(command),
+            !shown,
+            "console.json and `{command}`"
+        );
+    }
+    assert_eq!(screen_windows, ["wall", "screen-*"]);
+    for label in [
+        "wall",
+        "screen-0-panels",
+        "screen-2-full",
+        "screen-1-map",
+        "screen-3-video",
+    ] {
+        let operates = console_windows.iter().any(|w| {
+            w == label
+                || w.strip_prefix("screen-*")
+                    .is_some_and(|tail| label.starts_with("screen-") && label.ends_with(tail))
+        });
+        assert_eq!(
+            operates,
+            citywall_engine::wall::window_operates(label),
+            "console.json's windows and `{label}`"
+        );
+    }
+
     // Logging out ends the session; an expired session opens nothing.
     let (_, duty) = &sessions[0];
     assert!(engine

@@ -106,6 +106,16 @@ async fn the_desktop_window_shows_the_demo_wall() {
         "no DEMO badge: {badge}"
     );
 
+    // The console window may read the audit log (its capability and the matrix both say so).
+    let audit = client
+        .execute_async(AUDIT_PROBE, vec![])
+        .await
+        .unwrap_or(Value::Null);
+    assert_eq!(
+        audit, "ok",
+        "the console window could not read the audit log: {audit}"
+    );
+
     // WebKit can hand back the previous frame right after a change: let two frames pass.
     let _ = client
         .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", vec![])
@@ -146,6 +156,24 @@ async fn the_desktop_window_shows_the_demo_wall() {
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    // A map screen only shows, as a kiosk does: its capability does not reach the audit log,
+    // and it tells the wall it works as the `wall` role, so no operator button is offered.
+    let audit = client
+        .execute_async(AUDIT_PROBE, vec![])
+        .await
+        .unwrap_or(Value::Null);
+    assert!(
+        audit.as_str().is_some_and(|a| a.starts_with("refused")),
+        "a map screen read the audit log: {audit}"
+    );
+    let who = client
+        .execute("const a = document.querySelector('[data-testid=access]'); return a ? a.textContent : ''", vec![])
+        .await
+        .unwrap_or(Value::Null);
+    assert!(
+        who.as_str().unwrap_or("").contains("大屏"),
+        "the map screen works as {who}"
+    );
     let remembered = config_home.join("citywall/wall-arrangement.json");
     let text = std::fs::read_to_string(&remembered).expect("the arrangement is remembered");
     let arrangement: Value = serde_json::from_str(&text).expect("arrangement JSON");
@@ -184,3 +212,7 @@ async fn session(port: u16, binary: &std::path::Path, args: &[&str]) -> fantocci
         }
     }
 }
+
+/// Asks the engine for the latest audit row over IPC: `ok`, or `refused: …` with Tauri's or the
+/// engine's reason.
+const AUDIT_PROBE: &str = "const done = arguments[0]; window.__TAURI_INTERNALS__.invoke('audit_latest', { limit: 1 }).then(() => done('ok'), (e) => done('refused: ' + String(e)));";

@@ -88,6 +88,13 @@ pub struct Monitor {
     pub height: u32,
 }
 
+/// Whether the window with this label is where the operator works: the single window, or a
+/// screen showing the panels (or everything). The others only show, as a kiosk screen does, and
+/// the desktop app grants them only what the `wall` role may do.
+pub fn window_operates(label: &str) -> bool {
+    label == "wall" || label.ends_with("-panels") || label.ends_with("-full")
+}
+
 /// One window to open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowPlan {
@@ -262,7 +269,7 @@ pub fn plan(
         .enumerate()
         .map(|(i, (role, m))| {
             let mut w = single(*role, *m);
-            w.label = format!("screen-{i}");
+            w.label = format!("screen-{i}-{}", role.as_str());
             // A screen without a monitor of its own opens as a window on the first one.
             w.fullscreen = m.is_some();
             w

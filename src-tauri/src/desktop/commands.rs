@@ -2,6 +2,7 @@
 //! check the HTTP server makes for its route. The heavier ones are async so they run on the
 //! runtime's threads, not the window's.
 
+use citywall_engine::access::Principal;
 use citywall_engine::api::{FeatureQuery, LayerInfo, Meta};
 use citywall_engine::health::SourceStatus;
 use citywall_engine::kpi::Summary;
@@ -11,14 +12,49 @@ use tauri::State;
 
 use super::StreamLayers;
 
-/// Who works the desktop wall. The app runs on the centre's own console, open to its operator;
-/// every command is still checked against the access matrix through the same façade as over
-/// HTTP, so a refusal holds for both transports.
-pub struct Operator(pub citywall_engine::access::Principal);
+/// Who works the desktop wall. The app runs on the centre's own console, open to its operator
+/// in the windows where the operator works; a screen that only shows (the map or the video of a
+/// multi-screen wall) works as the `wall` role, as a kiosk does. Every command is checked against
+/// the access matrix through the same façade as over HTTP, so a refusal holds for both
+/// transports; each window's Tauri capability grants the same commands (src-tauri/capabilities).
+pub struct Operator {
+    console: Principal,
+    screen: Principal,
+}
 
-fn permit(api: &Api, operator: &Operator, command: &str) -> Result<(), String> {
-    api.authorize_command(&operator.0, command)
-        .map_err(|e| e.to_string())
+impl Operator {
+    pub fn new() -> Self {
+        Operator {
+            console: Principal::open(),
+            screen: Principal {
+                name: "大屏".into(),
+                role: citywall_engine::access::Role::Wall,
+                via: "window",
+            },
+        }
+    }
+
+    /// Who works the window labelled `label`.
+    pub fn of(&self, label: &str) -> &Principal {
+        if citywall_engine::wall::window_operates(label) {
+            &self.console
+        } else {
+            &self.screen
+        }
+    }
+}
+
+/// The window's principal, if the matrix lets it run `command`.
+fn permit(
+    api: &Api,
+    operator: &Operator,
+    window: &tauri::WebviewWindow,
+    command: &str,
+) -> Result<Principal, String> {
+    let who = operator.of(window.label());
+    api.authorize_command(who, command)
+        .map_err(|e| e.to_string())?;
+    Ok(who.clone())
 }
 
 /// The incident loop's cases, newest first (`states`: only those).
@@ -26,9 +62,10 @@ fn permit(api: &Api, operator: &Operator, command: &str) -> Result<(), String> {
 pub async fn cases(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     states: Option<Vec<String>>,
 ) -> Result<Vec<citywall_engine::cases::Case>, String> {
-    permit(&api, &operator, "cases")?;
+    permit(&api, &operator, &window, "cases")?;
     let states: Vec<_> = states
         .unwrap_or_default()
         .iter()
@@ -41,8 +78,9 @@ pub async fn cases(
 pub async fn case_summary(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
 ) -> Result<citywall_engine::cases::CaseSummary, String> {
-    permit(&api, &operator, "case_summary")?;
+    permit(&api, &operator, &window, "case_summary")?;
     api.case_summary().await.map_err(|e| e.to_string())
 }
 
@@ -51,10 +89,11 @@ pub async fn case_summary(
 pub async fn create_case(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     case: citywall_engine::api::NewCase,
 ) -> Result<citywall_engine::cases::Case, String> {
-    permit(&api, &operator, "create_case")?;
-    api.create_case(&operator.0, case, "operator")
+    let who = permit(&api, &operator, &window, "create_case")?;
+    api.create_case(&who, case, "operator")
         .await
         .map_err(|e| e.to_string())
 }
@@ -64,12 +103,13 @@ pub async fn create_case(
 pub async fn case_step(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     id: String,
     action: String,
     input: citywall_engine::api::StepInput,
 ) -> Result<citywall_engine::cases::Case, String> {
-    permit(&api, &operator, "case_step")?;
-    api.case_step(&operator.0, &id, &action, input)
+    let who = permit(&api, &operator, &window, "case_step")?;
+    api.case_step(&who, &id, &action, input)
         .await
         .map_err(|e| e.to_string())
 }
@@ -79,9 +119,10 @@ pub async fn case_step(
 pub async fn case(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     id: String,
 ) -> Result<serde_json::Value, String> {
-    permit(&api, &operator, "case")?;
+    permit(&api, &operator, &window, "case")?;
     let (case, steps) = api.case(&id).await.map_err(|e| e.to_string())?;
     Ok(serde_json::json!({ "case": case, "steps": steps }))
 }
@@ -92,13 +133,14 @@ pub async fn case(
 pub async fn upload_media(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     request: tauri::ipc::Request<'_>,
 ) -> Result<citywall_engine::api::MediaRef, String> {
-    permit(&api, &operator, "upload_media")?;
+    let who = permit(&api, &operator, &window, "upload_media")?;
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err("send the photo's bytes as the body".into());
     };
-    api.upload_media(&operator.0, bytes)
+    api.upload_media(&who, bytes)
         .await
         .map_err(|e| e.to_string())
 }
@@ -108,28 +150,37 @@ pub async fn upload_media(
 pub async fn media(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     id: String,
 ) -> Result<tauri::ipc::Response, String> {
-    permit(&api, &operator, "media")?;
+    permit(&api, &operator, &window, "media")?;
     api.media(&id)
         .await
         .map(|photo| tauri::ipc::Response::new(photo.bytes))
         .map_err(|e| e.to_string())
 }
 
-/// Who works this wall, and that it runs open: the header says so.
+/// Who works this window, and whether it runs open: the header says so. A screen that only
+/// shows is the wall's display, not an open console.
 #[tauri::command]
 pub fn whoami(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
 ) -> Result<citywall_engine::api::WhoAmI, String> {
-    permit(&api, &operator, "whoami")?;
-    Ok(api.whoami_of(Some(operator.0.clone())))
+    let who = permit(&api, &operator, &window, "whoami")?;
+    let mut answer = api.whoami_of(Some(who));
+    answer.open &= citywall_engine::wall::window_operates(window.label());
+    Ok(answer)
 }
 
 #[tauri::command]
-pub fn meta(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Meta, String> {
-    permit(&api, &operator, "meta")?;
+pub fn meta(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
+) -> Result<Meta, String> {
+    permit(&api, &operator, &window, "meta")?;
     Ok(api.meta())
 }
 
@@ -137,8 +188,9 @@ pub fn meta(api: State<'_, Api>, operator: State<'_, Operator>) -> Result<Meta, 
 pub fn layers(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
 ) -> Result<Vec<LayerInfo>, String> {
-    permit(&api, &operator, "layers")?;
+    permit(&api, &operator, &window, "layers")?;
     Ok(api.layers())
 }
 
@@ -146,11 +198,12 @@ pub fn layers(
 pub async fn features(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     layer: String,
     bbox: Option<[f64; 4]>,
     zoom: Option<f64>,
 ) -> Result<Value, String> {
-    permit(&api, &operator, "features")?;
+    permit(&api, &operator, &window, "features")?;
     let query = FeatureQuery::new(&layer, bbox, zoom).map_err(|e| e.to_string())?;
     api.features(&query).map_err(|e| e.to_string())
 }
@@ -159,8 +212,9 @@ pub async fn features(
 pub fn sources(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
 ) -> Result<Vec<SourceStatus>, String> {
-    permit(&api, &operator, "sources")?;
+    permit(&api, &operator, &window, "sources")?;
     Ok(api.sources())
 }
 
@@ -168,8 +222,9 @@ pub fn sources(
 pub async fn summary(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
 ) -> Result<Summary, String> {
-    permit(&api, &operator, "summary")?;
+    permit(&api, &operator, &window, "summary")?;
     Ok(api.summary().await)
 }
 
@@ -177,9 +232,10 @@ pub async fn summary(
 pub fn search(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     q: String,
 ) -> Result<Vec<citywall_engine::search::Hit>, String> {
-    permit(&api, &operator, "search")?;
+    permit(&api, &operator, &window, "search")?;
     api.search(&q).map_err(|e| e.to_string())
 }
 
@@ -188,12 +244,13 @@ pub fn search(
 pub async fn tile(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     layer: String,
     z: u8,
     x: u32,
     y: u32,
 ) -> Result<tauri::ipc::Response, String> {
-    permit(&api, &operator, "tile")?;
+    permit(&api, &operator, &window, "tile")?;
     api.tile(&layer, z, x, y)
         .map(tauri::ipc::Response::new)
         .map_err(|e| e.to_string())
@@ -203,10 +260,11 @@ pub async fn tile(
 pub async fn warnings(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     all: Option<bool>,
     limit: Option<u32>,
 ) -> Result<Vec<citywall_engine::rules::Warning>, String> {
-    permit(&api, &operator, "warnings")?;
+    permit(&api, &operator, &window, "warnings")?;
     api.warnings(all.unwrap_or(false), limit.unwrap_or(500))
         .await
         .map_err(|e| e.to_string())
@@ -216,11 +274,12 @@ pub async fn warnings(
 pub async fn acknowledge(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     id: String,
     by: String,
 ) -> Result<citywall_engine::rules::Warning, String> {
-    permit(&api, &operator, "acknowledge")?;
-    api.acknowledge(&operator.0, &id, &by)
+    let who = permit(&api, &operator, &window, "acknowledge")?;
+    api.acknowledge(&who, &id, &by)
         .await
         .map_err(|e| e.to_string())
 }
@@ -229,11 +288,12 @@ pub async fn acknowledge(
 pub async fn aggregate(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     layer: String,
     level: String,
     since: Option<i64>,
 ) -> Result<Value, String> {
-    permit(&api, &operator, "aggregate")?;
+    permit(&api, &operator, &window, "aggregate")?;
     api.aggregate(&layer, &level, since)
         .map_err(|e| e.to_string())
 }
@@ -242,9 +302,10 @@ pub async fn aggregate(
 pub fn regions(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     level: String,
 ) -> Result<Value, String> {
-    permit(&api, &operator, "regions")?;
+    permit(&api, &operator, &window, "regions")?;
     api.regions(&level).map_err(|e| e.to_string())
 }
 
@@ -253,11 +314,11 @@ pub fn regions(
 pub fn stream_layers(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
-    window: tauri::Window,
+    window: tauri::WebviewWindow,
     streamed: State<'_, StreamLayers>,
     layers: Option<Vec<String>>,
 ) -> Result<(), String> {
-    permit(&api, &operator, "stream_layers")?;
+    permit(&api, &operator, &window, "stream_layers")?;
     streamed
         .0
         .lock()
@@ -270,11 +331,12 @@ pub fn stream_layers(
 pub fn cameras_nearest(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     lon: f64,
     lat: f64,
     k: usize,
 ) -> Result<Vec<Value>, String> {
-    permit(&api, &operator, "cameras_nearest")?;
+    permit(&api, &operator, &window, "cameras_nearest")?;
     api.cameras_nearest(lon, lat, k).map_err(|e| e.to_string())
 }
 
@@ -282,11 +344,12 @@ pub fn cameras_nearest(
 pub fn cameras_near_feature(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     layer: String,
     id: String,
     k: usize,
 ) -> Result<Vec<Value>, String> {
-    permit(&api, &operator, "cameras_near_feature")?;
+    permit(&api, &operator, &window, "cameras_near_feature")?;
     api.cameras_near_feature(&layer, &id, k)
         .map_err(|e| e.to_string())
 }
@@ -295,9 +358,10 @@ pub fn cameras_near_feature(
 pub fn summary_series(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     since: Option<i64>,
 ) -> Result<Vec<citywall_engine::kpi::Sample>, String> {
-    permit(&api, &operator, "summary_series")?;
+    permit(&api, &operator, &window, "summary_series")?;
     Ok(api.summary_series(since))
 }
 
@@ -305,11 +369,12 @@ pub fn summary_series(
 pub async fn replay(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     layer: String,
     at: i64,
     bbox: Option<[f64; 4]>,
 ) -> Result<Value, String> {
-    permit(&api, &operator, "replay")?;
+    permit(&api, &operator, &window, "replay")?;
     let query = FeatureQuery::new(&layer, bbox, None).map_err(|e| e.to_string())?;
     api.replay(&query.layer, at, query.bbox)
         .await
@@ -320,8 +385,9 @@ pub async fn replay(
 pub async fn replay_span(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
 ) -> Result<Value, String> {
-    permit(&api, &operator, "replay_span")?;
+    permit(&api, &operator, &window, "replay_span")?;
     api.replay_span().await.map_err(|e| e.to_string())
 }
 
@@ -329,9 +395,10 @@ pub async fn replay_span(
 pub async fn replay_warnings(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     at: i64,
 ) -> Result<Vec<citywall_engine::rules::Warning>, String> {
-    permit(&api, &operator, "replay_warnings")?;
+    permit(&api, &operator, &window, "replay_warnings")?;
     api.replay_warnings(at).await.map_err(|e| e.to_string())
 }
 
@@ -339,9 +406,10 @@ pub async fn replay_warnings(
 pub async fn replay_summary(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     at: i64,
 ) -> Result<Summary, String> {
-    permit(&api, &operator, "replay_summary")?;
+    permit(&api, &operator, &window, "replay_summary")?;
     api.replay_summary(at).await.map_err(|e| e.to_string())
 }
 
@@ -351,11 +419,12 @@ pub async fn replay_summary(
 pub async fn basemap_tile(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     z: u8,
     x: u32,
     y: u32,
 ) -> Result<tauri::ipc::Response, String> {
-    permit(&api, &operator, "basemap_tile")?;
+    permit(&api, &operator, &window, "basemap_tile")?;
     api.basemap_tile(z, x, y)
         .await
         .map(|t| tauri::ipc::Response::new(t.map(|t| t.bytes.to_vec()).unwrap_or_default()))
@@ -367,8 +436,9 @@ pub async fn basemap_tile(
 pub async fn basemap_style(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
 ) -> Result<serde_json::Value, String> {
-    permit(&api, &operator, "basemap_style")?;
+    permit(&api, &operator, &window, "basemap_style")?;
     api.basemap_style().await.map_err(|e| e.to_string())
 }
 
@@ -377,11 +447,12 @@ pub async fn basemap_style(
 pub async fn audit(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     after: Option<i64>,
     limit: Option<u32>,
 ) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, String> {
-    permit(&api, &operator, "audit")?;
-    api.audit(&operator.0, after.unwrap_or(0), limit.unwrap_or(1000))
+    let who = permit(&api, &operator, &window, "audit")?;
+    api.audit(&who, after.unwrap_or(0), limit.unwrap_or(1000))
         .await
         .map_err(|e| e.to_string())
 }
@@ -390,12 +461,13 @@ pub async fn audit(
 pub async fn history(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     layer: String,
     id: String,
     since: i64,
     limit: Option<u32>,
 ) -> Result<Vec<Value>, String> {
-    permit(&api, &operator, "history")?;
+    permit(&api, &operator, &window, "history")?;
     api.history(&layer, &id, since, limit.unwrap_or(1000))
         .await
         .map_err(|e| e.to_string())
@@ -406,10 +478,11 @@ pub async fn history(
 pub async fn audit_latest(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
     limit: Option<u32>,
 ) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, String> {
-    permit(&api, &operator, "audit_latest")?;
-    api.audit_latest(&operator.0, limit.unwrap_or(50))
+    let who = permit(&api, &operator, &window, "audit_latest")?;
+    api.audit_latest(&who, limit.unwrap_or(50))
         .await
         .map_err(|e| e.to_string())
 }

@@ -106,9 +106,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
     tauri::Builder::default()
         .manage(api.clone())
         .manage(StreamLayers::default())
-        .manage(commands::Operator(
-            citywall_engine::access::Principal::open(),
-        ))
+        .manage(commands::Operator::new())
         .manage(DemoCity(Mutex::new(sim)))
         .invoke_handler(tauri::generate_handler![
             commands::meta,
