@@ -1,6 +1,8 @@
 //! The real desktop app, driven over WebDriver (WebKitWebDriver, webkit2gtk) under Xvfb: the
 //! `citywall` window opens on the demo city, draws the three live layers over the basemap and
-//! shows the DEMO badge. Saves `test-output/app-wall.png`.
+//! shows the DEMO badge; a one-screen wall opens in its role; the console window reads the audit
+//! log where a map screen is refused; a LAN style basemap's tiles pass the window's CSP. Saves
+//! `test-output/app-wall.png`.
 //!
 //! Needs a display and `WebKitWebDriver`; `make test` provides both and sets
 //! `CITYWALL_REQUIRE_APP_E2E=1`, so there a missing piece fails instead of skipping.
@@ -184,6 +186,65 @@ async fn the_desktop_window_shows_the_demo_wall() {
     );
     assert!(arrangement["screens"][0].is_string(), "{text}");
     let _ = client.close().await;
+
+    // A city's own MapLibre style on its LAN: the window's CSP lets the map fetch the tiles the
+    // style names there, as browser mode's does (MapLibre fetches raster tiles from the page).
+    let (lan, fetched) = lan_style_server().await;
+    let config = config_home.join("lan-style.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[store]\npath = \"lan.db\"\n\n[map]\nextent = [118.2, 33.9, 118.35, 34.0]\n\n[basemap]\nstyle = \"http://{lan}/style.json\"\n\n[[layer]]\nid = \"points\"\ntitle_zh = \"点位\"\ntitle_en = \"Points\"\n"
+        ),
+    )
+    .expect("config written");
+    let config_arg = config.display().to_string();
+    let client = session(port, &binary, &["--config", &config_arg]).await;
+    let started = Instant::now();
+    while fetched.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the map never fetched the LAN style's tiles (blocked by the window's CSP?)"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let _ = client.close().await;
+}
+
+/// A LAN map service: a style whose raster tiles live beside it; counts the tile requests.
+async fn lan_style_server() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use axum::routing::get;
+    let fetched = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let style = json!({
+        "version": 8,
+        "sources": { "lan": { "type": "raster", "tileSize": 256, "tiles": [format!("http://{addr}/tiles/{{z}}/{{x}}/{{y}}.png")] } },
+        "layers": [{ "id": "lan-tiles", "type": "raster", "source": "lan" }]
+    });
+    let counter = fetched.clone();
+    let app = axum::Router::new()
+        .route(
+            "/style.json",
+            get(move || {
+                let style = style.clone();
+                async move { axum::Json(style) }
+            }),
+        )
+        .route(
+            "/tiles/{z}/{x}/{y}",
+            get(move || {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async { ([("access-control-allow-origin", "*")], Vec::<u8>::new()) }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (addr, fetched)
 }
 
 /// A WebDriver session on a fresh `citywall` started with `args`.

@@ -183,7 +183,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             });
             Ok(())
         })
-        .build(tauri::generate_context!())?
+        .build(context(&api))?
         .run(move |app, event| {
             if let RunEvent::Exit = event {
                 api.engine().shutdown();
@@ -197,4 +197,23 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             }
         });
     Ok(())
+}
+
+/// The app's context with the window's Content-Security-Policy from tauri.conf.json — widened,
+/// as browser mode's is, only when the basemap is a `[basemap] style` whose sources, sprites
+/// and glyphs live on the city's LAN.
+fn context(api: &Api) -> tauri::Context<tauri::Wry> {
+    let mut context = tauri::generate_context!();
+    if api.meta().basemap.is_some_and(|b| b.kind == "style") {
+        if let Some(tauri::utils::config::Csp::DirectiveMap(map)) =
+            context.config_mut().app.security.csp.as_mut()
+        {
+            for directive in ["img-src", "connect-src"] {
+                if let Some(sources) = map.get_mut(directive) {
+                    sources.extend(vec!["http:".into(), "https:".into()]);
+                }
+            }
+        }
+    }
+    context
 }
