@@ -144,9 +144,12 @@ async fn photos_are_kept_by_their_bytes_and_served_only_as_pictures() {
         .await
         .expect("json");
     let media_url = status[0]["media_url"].as_str().unwrap_or_default();
-    assert!(media_url.starts_with("/api/v1/media/"), "{status}");
+    assert!(
+        media_url.starts_with(&format!("{base}/api/v1/media/")),
+        "an absolute URL, as Open311 clients expect: {status}"
+    );
     let photo_back = client
-        .get(format!("{base}{media_url}"))
+        .get(media_url)
         .bearer_auth(INTAKE_TOKEN)
         .send()
         .await

@@ -188,7 +188,23 @@ async fn multipart_fields(
     Ok(fields)
 }
 
-fn request_json(api: &Api, case: &Case) -> serde_json::Value {
+/// Where this server is reached, as the request named it: a photo kept here is handed to an
+/// Open311 client as an absolute URL, as the spec's `media_url` is.
+fn origin(api: &Api, headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let valid = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    let scheme = if api.access_mode().secure_cookie {
+        "https"
+    } else {
+        "http"
+    };
+    valid.then(|| format!("{scheme}://{host}"))
+}
+
+fn request_json(api: &Api, case: &Case, origin: Option<&str>) -> serde_json::Value {
     let open = !case.state.is_final();
     let time = |ms: i64| {
         chrono::DateTime::from_timestamp_millis(ms)
@@ -208,15 +224,20 @@ fn request_json(api: &Api, case: &Case) -> serde_json::Value {
         "address": case.address,
         "lat": case.lat,
         "long": case.lon,
-        "media_url": case.media.first(),
+        "media_url": case.media.first().map(|m| match origin {
+            Some(origin) if m.starts_with('/') => format!("{origin}{m}"),
+            _ => m.clone(),
+        }),
     })
 }
 
 /// `GET /open311/v2/requests.json?status=open|closed`
 pub async fn list_requests(
     State(api): State<Api>,
+    headers: axum::http::HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
+    let origin = origin(&api, &headers);
     let cases = api.cases(&[], 1000).await?;
     let status = params.get("status").map(String::as_str);
     let list: Vec<serde_json::Value> = cases
@@ -226,7 +247,7 @@ pub async fn list_requests(
             Some("closed") => c.state.is_final(),
             _ => true,
         })
-        .map(|c| request_json(&api, &wgs84(&api, c)))
+        .map(|c| request_json(&api, &wgs84(&api, c), origin.as_deref()))
         .collect();
     Ok(Json(list).into_response())
 }
@@ -234,11 +255,18 @@ pub async fn list_requests(
 /// `GET /open311/v2/requests/{id}.json`
 pub async fn one_request(
     State(api): State<Api>,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = id.strip_suffix(".json").unwrap_or(&id);
     let (case, _) = api.case(id).await?;
-    Ok(Json(serde_json::json!([request_json(&api, &wgs84(&api, &case))])).into_response())
+    let origin = origin(&api, &headers);
+    Ok(Json(serde_json::json!([request_json(
+        &api,
+        &wgs84(&api, &case),
+        origin.as_deref()
+    )]))
+    .into_response())
 }
 
 /// The façade hands cases out in the map's datum; Open311 speaks WGS84.
