@@ -55,6 +55,9 @@ pub async fn start_city_with(
         sim.start_inventory(cameras, components)
             .await
             .expect("inventory services start on loopback");
+        sim.start_video(0)
+            .await
+            .expect("the video platform starts on loopback");
     }
     let text = sim.engine_config(&dir.join("wall.db").display().to_string(), interval_s);
     let mut config = Config::parse(&text, "sim.toml", &dir).expect("the sim's config is valid");

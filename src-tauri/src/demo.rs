@@ -113,6 +113,9 @@ pub async fn start(seed: u64, time_scale: f64) -> anyhow::Result<(Config, Demo)>
     sim.start_inventory(cameras, components)
         .await
         .context("starting the simulated camera directory and component census")?;
+    sim.start_video(0)
+        .await
+        .context("starting the simulated video platform")?;
     let broker = match start_broker().await {
         Some((child, port)) => {
             sim.start_rain_publisher(port);
@@ -204,6 +207,14 @@ pub async fn run_sim(seed: u64, time_scale: f64, port_base: u16) -> anyhow::Resu
         .await
         .with_context(|| format!("starting the city GIS portal on 127.0.0.1:{portal_port}"))?;
     println!("城市GIS门户 (congestion, flood_extent, closures …): http://{portal}/layers/{{id}}");
+    let video_port = port_base
+        .checked_add(11)
+        .context("--port-base is too high")?;
+    let video = sim
+        .start_video(video_port)
+        .await
+        .with_context(|| format!("starting the video platform on 127.0.0.1:{video_port}"))?;
+    println!("视频平台 (MJPEG): http://{video}/video/{{camera}}/sub.mjpeg");
     println!("simulated city running at {time_scale}× — Ctrl-C stops it");
     tokio::signal::ctrl_c()
         .await

@@ -291,6 +291,11 @@ impl Config {
             at..at
         };
         if let Some(cameras) = &raw.cameras {
+            for (field, message) in cameras.problems() {
+                problem(header("[cameras]"), field, message);
+            }
+        }
+        if let Some(cameras) = &raw.cameras {
             if !layer_ids.contains(&cameras.layer) {
                 problem(
                     header("[cameras]"),

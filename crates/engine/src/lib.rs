@@ -23,6 +23,7 @@ pub mod serve;
 pub mod sources;
 pub mod spatial;
 pub mod store;
+pub mod video;
 pub mod wall;
 
 pub use api::Api;

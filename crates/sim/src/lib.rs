@@ -11,6 +11,7 @@ pub mod names;
 pub mod rng;
 pub mod scenario;
 pub mod services;
+pub mod video;
 pub mod wider;
 
 pub use city::City;

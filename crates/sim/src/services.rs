@@ -169,6 +169,8 @@ pub struct SimCity {
     rain_broker: Mutex<Option<u16>>,
     /// The city GIS portal's port (the wider city's layers), when it runs.
     portal: Mutex<Option<u16>>,
+    /// The video platform (every camera as MJPEG), when it runs; its port is kept across a stop.
+    video: Mutex<(Option<u16>, Option<crate::video::VideoService>)>,
     /// Camera and component counts of the inventories; generated on first request.
     inventory_size: Mutex<(usize, usize)>,
     inventory: std::sync::OnceLock<crate::inventory::Inventory>,
@@ -187,6 +189,7 @@ impl SimCity {
             ports: Mutex::new(HashMap::new()),
             rain_broker: Mutex::new(None),
             portal: Mutex::new(None),
+            video: Mutex::new((None, None)),
             inventory_size: Mutex::new((crate::inventory::CAMERAS, crate::inventory::COMPONENTS)),
             inventory: std::sync::OnceLock::new(),
             components_body: std::sync::OnceLock::new(),
@@ -294,6 +297,47 @@ impl SimCity {
         let addr = crate::wider::serve(self.scenario.clone(), self.clock.clone(), port).await?;
         *self.portal.lock().unwrap_or_else(|p| p.into_inner()) = Some(addr.port());
         Ok(addr)
+    }
+
+    /// Starts (or restarts, on its earlier port) the video platform: every camera's MJPEG
+    /// streams. `port` 0 picks one the first time.
+    pub async fn start_video(&self, port: u16) -> std::io::Result<SocketAddr> {
+        self.stop_video().await;
+        let port = self
+            .video
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .unwrap_or(port);
+        let service = crate::video::serve(port).await?;
+        let addr = service.addr;
+        *self.video.lock().unwrap_or_else(|p| p.into_inner()) = (Some(addr.port()), Some(service));
+        Ok(addr)
+    }
+
+    /// The video platform's port, once it has run.
+    pub fn video_port(&self) -> Option<u16> {
+        self.video.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+
+    /// Stops the video platform: its port refuses connections and every stream ends.
+    pub async fn stop_video(&self) {
+        let service = self
+            .video
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .take();
+        if let Some(service) = service {
+            let _ = service.stop.send(());
+            let mut task = service.task;
+            if tokio::time::timeout(Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+        }
     }
 
     /// Starts every subsystem on its own loopback port (chosen by the OS on first start).

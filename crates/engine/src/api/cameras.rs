@@ -53,6 +53,37 @@ impl Api {
         self.cameras_seeing(&target, k)
     }
 
+    /// Watches camera `id`'s live stream (`main`: the main stream, for a maximised tile). The
+    /// stream's URL stays in the engine: it may carry credentials.
+    pub fn watch_camera(
+        &self,
+        id: &str,
+        main: bool,
+    ) -> Result<tokio::sync::watch::Receiver<crate::video::Live>, ApiError> {
+        let cameras = self.engine.config.cameras.as_ref().ok_or_else(|| {
+            ApiError::NotFound("no camera layer configured ([cameras] layer = …)".into())
+        })?;
+        let camera = self
+            .engine
+            .index()
+            .layer(&cameras.layer)
+            .and_then(|l| l.get(id).cloned())
+            .ok_or_else(|| ApiError::NotFound(format!("no camera `{id}`")))?;
+        let url = cameras
+            .stream_url(main, &camera.id, &camera.properties)
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "camera `{id}` has no stream ([cameras] stream, or a field it names, is missing)"
+                ))
+            })?;
+        Ok(self.video.watch(&url))
+    }
+
+    /// How many camera streams the engine reads now.
+    pub fn video_streams(&self) -> usize {
+        self.video.streams()
+    }
+
     fn cameras_seeing(
         &self,
         target: &crate::model::Feature,

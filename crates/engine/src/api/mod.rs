@@ -191,6 +191,7 @@ pub struct Api {
     access: Arc<crate::access::Access>,
     access_mode: Arc<AccessMode>,
     cases: Arc<crate::cases::Loop>,
+    video: Arc<crate::video::Hub>,
 }
 
 impl Api {
@@ -201,6 +202,7 @@ impl Api {
             engine,
             access: Arc::new(crate::access::Access::shipped()),
             cases: Arc::new(crate::cases::Loop::shipped()),
+            video: Arc::new(crate::video::Hub::new()),
             access_mode: Arc::new(AccessMode {
                 open: true,
                 ..Default::default()

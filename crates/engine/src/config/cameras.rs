@@ -1,5 +1,7 @@
-//! The `[cameras]` section: which layer holds the cameras, and the fields that say where each
-//! looks (heading, field of view, range) and whether it is online.
+//! The `[cameras]` section: which layer holds the cameras, the fields that say where each looks
+//! (heading, field of view, range) and whether it is online, and where each camera's live video
+//! is: URL templates filled from the camera's own fields (`{id}`, `{channel}` …), as NVRs and
+//! video platforms address their channels.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +17,11 @@ pub struct CameraConfig {
     pub range_field: String,
     #[serde(default = "default_online_field")]
     pub online_field: String,
+    /// The sub-stream for wall tiles, e.g. "http://nvr.lan/video/{id}/sub.mjpeg" (MJPEG over
+    /// HTTP). `{id}` is the camera's id, `{name}` any of its fields.
+    pub stream: Option<String>,
+    /// The main stream for a maximised tile (default: the sub-stream).
+    pub main_stream: Option<String>,
 }
 
 fn default_heading_field() -> String {
@@ -28,4 +35,109 @@ fn default_range_field() -> String {
 }
 fn default_online_field() -> String {
     "online".into()
+}
+
+impl CameraConfig {
+    /// Each problem as (field, message).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        for (field, template) in [
+            ("cameras.stream", &self.stream),
+            ("cameras.main_stream", &self.main_stream),
+        ] {
+            let Some(t) = template else { continue };
+            if t.starts_with("rtsp://") {
+                problems.push((
+                    field,
+                    "RTSP is not supported yet: give the camera's MJPEG-over-HTTP URL".into(),
+                ));
+            } else if !(t.starts_with("http://") || t.starts_with("https://")) {
+                problems.push((field, format!("`{t}` is not an http(s) URL template")));
+            } else if t.matches('{').count() != t.matches('}').count() {
+                problems.push((field, format!("`{t}` has an unclosed `{{field}}`")));
+            }
+        }
+        if self.main_stream.is_some() && self.stream.is_none() {
+            problems.push((
+                "cameras.stream",
+                "is missing: `main_stream` needs the sub-stream for tiles".into(),
+            ));
+        }
+        problems
+    }
+
+    /// The stream URL of a camera: the template with `{id}` and `{field}` filled in,
+    /// percent-encoded; `None` when no stream is configured or a field is missing.
+    pub fn stream_url(
+        &self,
+        main: bool,
+        id: &str,
+        properties: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<String> {
+        let template = if main {
+            self.main_stream.as_ref().or(self.stream.as_ref())?
+        } else {
+            self.stream.as_ref()?
+        };
+        let mut out = String::with_capacity(template.len() + 16);
+        let mut rest = template.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let close = rest[open..].find('}')? + open;
+            let name = &rest[open + 1..close];
+            let value = if name == "id" {
+                id.to_string()
+            } else {
+                match properties.get(name)? {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(n) => n.to_string(),
+                    _ => return None,
+                }
+            };
+            for b in value.bytes() {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    out.push(b as char);
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            rest = &rest[close + 1..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cameras(stream: &str) -> CameraConfig {
+        toml::from_str(&format!("layer = \"cameras\"\nstream = \"{stream}\"\n")).unwrap()
+    }
+
+    #[test]
+    fn a_stream_url_is_filled_from_the_camera_and_encoded() {
+        let c = cameras("http://nvr.lan/ch/{channel}/{id}.mjpeg");
+        let mut p = serde_json::Map::new();
+        p.insert("channel".into(), serde_json::json!(12));
+        assert_eq!(
+            c.stream_url(false, "CAM 1/../x", &p).as_deref(),
+            Some("http://nvr.lan/ch/12/CAM%201%2F..%2Fx.mjpeg")
+        );
+        assert_eq!(c.stream_url(false, "A", &serde_json::Map::new()), None);
+        assert_eq!(
+            c.stream_url(true, "A", &p).as_deref(),
+            Some("http://nvr.lan/ch/12/A.mjpeg")
+        );
+    }
+
+    #[test]
+    fn rtsp_and_broken_templates_are_named() {
+        assert!(cameras("rtsp://nvr/1").problems()[0].1.contains("RTSP"));
+        assert!(cameras("http://nvr/{id").problems()[0]
+            .1
+            .contains("unclosed"));
+        assert!(cameras("http://nvr/{id}").problems().is_empty());
+    }
 }

@@ -9,6 +9,7 @@ mod history;
 pub mod listen;
 mod open311;
 mod stream;
+mod video;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -111,6 +112,7 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/history", get(history::history))
         .route("/api/v1/summary/series", get(summary_series))
         .route("/api/v1/stream", get(stream::stream))
+        .route("/api/v1/video", get(video::video))
         .route("/api/v1/cases", get(cases::list).post(cases::create))
         .route("/api/v1/cases/summary", get(cases::summary))
         .route("/api/v1/cases/{id}", get(cases::one))

@@ -1,0 +1,139 @@
+//! An incremental MJPEG reader: bytes of a `multipart/x-mixed-replace` answer go in, whole JPEG
+//! frames come out. A part's `Content-Length` is used when it has one; without it the frame is
+//! the bytes from the JPEG start marker to its end marker. Anything else between parts
+//! (boundaries, headers, stray bytes) is skipped, and a frame past the size limit is dropped,
+//! so a broken camera can neither crash the reader nor make it hoard memory.
+
+/// The largest frame kept: a 4K JPEG fits.
+pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Default)]
+pub struct MjpegReader {
+    buffer: Vec<u8>,
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The `Content-Length` among a part's header lines, if any.
+fn content_length(headers: &[u8]) -> Option<usize> {
+    let text = std::str::from_utf8(headers).ok()?;
+    text.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse().ok())
+            .flatten()
+    })
+}
+
+impl MjpegReader {
+    /// Adds bytes read from the stream; answers the frames they completed, oldest first.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Vec<u8>> {
+        self.buffer.extend_from_slice(bytes);
+        let mut frames = Vec::new();
+        loop {
+            let Some(start) = find(&self.buffer, &[0xFF, 0xD8]) else {
+                // Keep a trailing 0xFF: it may be the first half of a start marker.
+                let keep = usize::from(self.buffer.last() == Some(&0xFF));
+                let drop = self.buffer.len() - keep;
+                self.buffer.drain(..drop);
+                break;
+            };
+            // The part's headers end just before the frame: a Content-Length there is trusted
+            // when the bytes it names end in an end marker.
+            let header_start = self.buffer[..start]
+                .windows(2)
+                .rposition(|w| w == b"--")
+                .unwrap_or(0);
+            let declared = content_length(&self.buffer[header_start..start])
+                .filter(|&n| (4..=MAX_FRAME_BYTES).contains(&n));
+            let end = match declared {
+                Some(n) if self.buffer.len() >= start + n => {
+                    let frame = &self.buffer[start..start + n];
+                    (frame.ends_with(&[0xFF, 0xD9])).then_some(start + n)
+                }
+                Some(_) => {
+                    // Not all there yet.
+                    self.buffer.drain(..start);
+                    break;
+                }
+                None => None,
+            };
+            let end = match end.or_else(|| {
+                find(&self.buffer[start + 2..], &[0xFF, 0xD9]).map(|i| start + 2 + i + 2)
+            }) {
+                Some(end) => end,
+                None => {
+                    self.buffer.drain(..start);
+                    if self.buffer.len() > MAX_FRAME_BYTES {
+                        // A frame that never ends: give up on it.
+                        self.buffer.clear();
+                    }
+                    break;
+                }
+            };
+            if end - start <= MAX_FRAME_BYTES {
+                frames.push(self.buffer[start..end].to_vec());
+            }
+            self.buffer.drain(..end);
+        }
+        frames
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn part(frame: &[u8], length: bool) -> Vec<u8> {
+        let mut out = b"--b\r\nContent-Type: image/jpeg\r\n".to_vec();
+        if length {
+            out.extend_from_slice(format!("Content-Length: {}\r\n", frame.len()).as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(frame);
+        out.extend_from_slice(b"\r\n");
+        out
+    }
+
+    #[test]
+    fn frames_come_out_whole_however_the_bytes_are_cut() {
+        let a = [0xFF, 0xD8, 1, 2, 0xFF, 0xD9];
+        let b = [0xFF, 0xD8, 3, 0xFF, 0x00, 4, 0xFF, 0xD9];
+        let stream = [part(&a, true), part(&b, false), part(&a, false)].concat();
+        for cut in 1..stream.len() {
+            let mut reader = MjpegReader::default();
+            let mut frames = reader.push(&stream[..cut]);
+            frames.extend(reader.push(&stream[cut..]));
+            assert_eq!(
+                frames,
+                vec![a.to_vec(), b.to_vec(), a.to_vec()],
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_frame_with_an_end_marker_inside_is_kept_whole_by_its_length() {
+        // An embedded thumbnail ends with its own end marker before the frame does.
+        let frame = [0xFF, 0xD8, 0xFF, 0xD8, 9, 0xFF, 0xD9, 7, 0xFF, 0xD9];
+        let mut reader = MjpegReader::default();
+        assert_eq!(reader.push(&part(&frame, true)), vec![frame.to_vec()]);
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_never_panic_and_stay_bounded(chunks in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..300), 0..30)) {
+            let mut reader = MjpegReader::default();
+            for chunk in &chunks {
+                for frame in reader.push(chunk) {
+                    prop_assert!(frame.starts_with(&[0xFF, 0xD8]));
+                }
+            }
+            prop_assert!(reader.buffer.len() <= MAX_FRAME_BYTES + 300);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Live video through the real path: the sim's video platform serves every camera as MJPEG over
+//! HTTP; the engine reads each stream once and sends the frames of all a wall's tiles over one
+//! WebSocket. Four tiles play; each stream is read once however many tiles show it; a stopped
+//! platform shows as offline within seconds and the tiles recover by themselves when it returns.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use citywall_e2e::{serve_loopback, start_city_with, wait_for};
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Reads the socket for `span`: frames counted per tile, and the last status of each tile.
+async fn watch(socket: &mut Socket, span: Duration) -> (HashMap<u8, usize>, HashMap<u8, String>) {
+    let mut frames = HashMap::new();
+    let mut states = HashMap::new();
+    let until = Instant::now() + span;
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(
+        until.saturating_duration_since(Instant::now()),
+        socket.next(),
+    )
+    .await
+    {
+        match message {
+            Message::Binary(bytes) => {
+                assert!(
+                    bytes.len() > 13 && bytes[13..].starts_with(&[0xFF, 0xD8]),
+                    "a JPEG"
+                );
+                *frames.entry(bytes[0]).or_insert(0) += 1;
+            }
+            Message::Text(text) => {
+                let status: serde_json::Value = serde_json::from_str(&text).expect("json");
+                for t in status["tiles"].as_array().into_iter().flatten() {
+                    let tile = t["tile"].as_u64().unwrap_or(99) as u8;
+                    states.insert(tile, t["state"].as_str().unwrap_or("").to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    (frames, states)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tiles_play_go_offline_with_their_stream_and_recover() {
+    let city = start_city_with("video", 60.0, 0.5, Some((200, 100))).await;
+    let cameras: Vec<String> = wait_for("cameras ingested", Duration::from_secs(30), async || {
+        let near = city.api.cameras_nearest(118.28, 33.96, 3).ok()?;
+        (near.len() == 3).then(|| {
+            near.iter()
+                .filter_map(|c| c["id"].as_str().map(str::to_string))
+                .collect()
+        })
+    })
+    .await;
+    let addr = serve_loopback(citywall_engine::serve::router(city.api.clone(), None)).await;
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/video"))
+        .await
+        .expect("video socket");
+    // Four tiles, two of them the same camera: its stream is read once.
+    let tiles = serde_json::json!({"type": "tiles", "tiles": [
+        {"tile": 0, "camera": cameras[0]},
+        {"tile": 1, "camera": cameras[1]},
+        {"tile": 2, "camera": cameras[2]},
+        {"tile": 3, "camera": cameras[0]},
+        {"tile": 4, "camera": "no-such-camera"},
+    ]});
+    socket
+        .send(Message::Text(tiles.to_string().into()))
+        .await
+        .expect("send tiles");
+    let (_, states) = watch(&mut socket, Duration::from_secs(2)).await;
+    assert_eq!(states.get(&4).map(String::as_str), Some("unavailable"));
+    let span = Duration::from_secs(5);
+    let (frames, states) = watch(&mut socket, span).await;
+    for tile in 0..4u8 {
+        let n = frames.get(&tile).copied().unwrap_or(0);
+        let fps = n as f64 / span.as_secs_f64();
+        eprintln!("tile {tile}: {n} frames in 5 s ({fps:.1} fps)");
+        assert!(fps >= 8.0, "tile {tile} played {fps:.1} fps");
+        assert_eq!(states.get(&tile).map(String::as_str), Some("live"));
+    }
+    assert_eq!(city.api.video_streams(), 3, "one reader per stream");
+
+    // The video platform stops: every tile says offline within 3 s (the status comes each
+    // second), and no frame arrives labelled live.
+    city.sim.stop_video().await;
+    let stopped = Instant::now();
+    let offline = loop {
+        let (_, states) = watch(&mut socket, Duration::from_millis(500)).await;
+        if (0..4u8).all(|t| states.get(&t).map(String::as_str) == Some("offline")) {
+            break stopped.elapsed();
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(6),
+            "still {states:?}"
+        );
+    };
+    eprintln!(
+        "offline shown {:.1} s after the platform stopped",
+        offline.as_secs_f64()
+    );
+    assert!(
+        offline <= Duration::from_millis(4_500),
+        "offline after {offline:?}"
+    );
+
+    // It returns on the same port: the tiles play again by themselves.
+    city.sim.start_video(0).await.expect("video restarts");
+    let restarted = Instant::now();
+    loop {
+        let (frames, states) = watch(&mut socket, Duration::from_millis(500)).await;
+        if (0..4u8).all(|t| states.get(&t).map(String::as_str) == Some("live")) && frames.len() >= 3
+        {
+            break;
+        }
+        assert!(
+            restarted.elapsed() < Duration::from_secs(15),
+            "not back: {states:?}"
+        );
+    }
+    eprintln!(
+        "live again {:.1} s after the platform returned",
+        restarted.elapsed().as_secs_f64()
+    );
+
+    // The wall closes: the readers stop when nobody watches.
+    drop(socket);
+    wait_for("readers stopped", Duration::from_secs(10), async || {
+        (city.api.video_streams() == 0).then_some(())
+    })
+    .await;
+    city.engine.shutdown();
+}
