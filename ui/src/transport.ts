@@ -5,6 +5,23 @@ import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, Delta, Fe
 import type { HistoryPoint } from './lib/detail/model';
 
 /** The engine refused: `status` 401 (log in first), 403 (not allowed), 429 (locked) … */
+/** A tile of the video wall as the engine reports it. */
+export interface TileStatus {
+  tile: number;
+  camera: string;
+  state: 'live' | 'offline' | 'connecting' | 'unavailable';
+  fps: number;
+  /** When its newest frame arrived (Unix ms). */
+  at: number | null;
+  error: string | null;
+}
+
+/** What a video wall shows: the camera of each tile (`main`: its main stream, for a big tile). */
+export interface VideoLink {
+  tiles(tiles: { tile: number; camera: string; main?: boolean }[]): void;
+  close(): void;
+}
+
 export class EngineError extends Error {
   constructor(message: string, readonly status: number) {
     super(message);
@@ -62,6 +79,9 @@ export interface Transport {
   camerasNearest(lon: number, lat: number, k: number): Promise<GeoFeature[]>;
   regions(level: string): Promise<GeoJSON.FeatureCollection>;
   aggregate(layer: string, level: string, since?: number): Promise<{ max: number; regions: { id: string; name: string; count: number }[] }>;
+  /** Live video for a wall's tiles: each frame as it comes (tile, frame time, JPEG bytes) and
+   * every tile's state once a second; null where this transport carries no video yet. */
+  video(onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink | null;
   /** Calls `onDelta` for every delta; `onState` when the stream connects or drops. */
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void): () => void;
   /** The layers this wall draws (`null`: all): the stream carries feature deltas for those only. */
@@ -165,6 +185,39 @@ class HttpTransport implements Transport {
   }
   basemapStyle() { return this.get<unknown>('basemap/style'); }
 
+  video(onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink {
+    // One socket carries every tile; it reconnects by itself and asks for the tiles again.
+    let wanted = '[]';
+    let socket: WebSocket | null = null;
+    let closed = false;
+    let retry = 500;
+    const open = () => {
+      socket = new WebSocket(`${this.base.replace(/^http/, 'ws')}/api/v1/video`);
+      socket.binaryType = 'arraybuffer';
+      socket.onopen = () => { retry = 500; socket?.send(`{"type":"tiles","tiles":${wanted}}`); };
+      socket.onmessage = (e) => {
+        if (e.data instanceof ArrayBuffer) {
+          const bytes = new Uint8Array(e.data);
+          if (bytes.length > 13) onFrame(bytes[0], Number(new DataView(e.data).getBigInt64(5)), bytes.subarray(13));
+          return;
+        }
+        try {
+          const m = JSON.parse(e.data as string);
+          if (m.type === 'status') onStatus(m.tiles as TileStatus[]);
+        } catch { /* a malformed message is skipped */ }
+      };
+      socket.onclose = () => { if (!closed) setTimeout(open, (retry = Math.min(retry * 2, 10_000))); };
+    };
+    open();
+    return {
+      tiles(tiles) {
+        wanted = JSON.stringify(tiles);
+        if (socket?.readyState === WebSocket.OPEN) socket.send(`{"type":"tiles","tiles":${wanted}}`);
+      },
+      close() { closed = true; socket?.close(); },
+    };
+  }
+
   private socket: WebSocket | null = null;
   private streamed: string[] | null = null;
 
@@ -260,6 +313,8 @@ class TauriTransport implements Transport {
   aggregate(layer: string, level: string, since?: number) {
     return this.call<{ max: number; regions: { id: string; name: string; count: number }[] }>('aggregate', { layer, level, since: since ? Math.round(since) : null });
   }
+  /** The desktop window carries no video yet: the tiles say so. */
+  video() { return null; }
   streamLayers(layers: string[] | null) {
     this.call('stream_layers', { layers }).catch(() => { /* an older engine streams every layer */ });
   }

@@ -12,14 +12,14 @@ export class VideoFocus {
 
   constructor(private transport: Transport) {}
 
-  async follow(w: Warning | null) {
+  async follow(w: Warning | null, k = FOCUS_CAMERAS) {
     this.warning = w;
     if (!w) {
       this.cameras = [];
       return;
     }
     try {
-      this.cameras = await this.transport.camerasNearest(w.lon, w.lat, FOCUS_CAMERAS);
+      this.cameras = await this.transport.camerasNearest(w.lon, w.lat, k);
     } catch {
       this.cameras = [];
     }

@@ -1,0 +1,81 @@
+// The video wall's live tiles: which camera each tile shows, the engine's word on each (live,
+// offline, fps, frame time), and the frames drawn into each tile's canvas. A tile decodes one
+// frame at a time; frames that come while it decodes are skipped, only the newest kept, so a
+// slow screen shows fewer frames, never older ones.
+
+import type { TileStatus, Transport, VideoLink } from '../../transport';
+
+/** Splits the video screen offers. */
+export const SPLITS = [1, 4, 9, 16, 25] as const;
+
+/** A canvas-like target (a real canvas on the wall, a stub in tests). */
+export interface TileCanvas {
+  draw(image: ImageBitmap): void;
+}
+
+export class VideoTiles {
+  /** The engine's latest word on each tile, by tile number. */
+  status: Record<number, TileStatus> = $state({});
+  /** Frames drawn per tile position since the screen opened, whichever camera it showed (the
+   * e2e reads the rate from it). */
+  drawn: Record<number, number> = $state({});
+  /** False where the transport carries no video (the desktop app, for now). */
+  readonly available: boolean;
+
+  private link: VideoLink | null;
+  private canvases = new Map<number, TileCanvas>();
+  private decoding = new Set<number>();
+  private pending = new Map<number, Uint8Array>();
+  private counts = new Map<number, number>();
+
+  constructor(transport: Transport, private decode: (jpeg: Uint8Array) => Promise<ImageBitmap> = (b) => createImageBitmap(new Blob([b as BlobPart], { type: 'image/jpeg' }))) {
+    this.link = transport.video((tile, _at, jpeg) => this.frame(tile, jpeg), (tiles) => this.report(tiles));
+    this.available = this.link !== null;
+  }
+
+  /** Shows `cameras` on tiles 0, 1, … (`main`: the main streams, for a single big tile). */
+  show(cameras: string[], main = false) {
+    this.pending.clear();
+    this.link?.tiles(cameras.map((camera, tile) => ({ tile, camera, main })));
+  }
+
+  attach(tile: number, canvas: TileCanvas) {
+    this.canvases.set(tile, canvas);
+    return () => { if (this.canvases.get(tile) === canvas) this.canvases.delete(tile); };
+  }
+
+  close() {
+    this.link?.close();
+  }
+
+  private report(tiles: TileStatus[]) {
+    this.status = Object.fromEntries(tiles.map((t) => [t.tile, t]));
+    this.drawn = Object.fromEntries(this.counts);
+  }
+
+  private frame(tile: number, jpeg: Uint8Array) {
+    if (this.decoding.has(tile)) {
+      this.pending.set(tile, jpeg);
+      return;
+    }
+    this.decoding.add(tile);
+    void this.decode(jpeg)
+      .then((image) => {
+        const canvas = this.canvases.get(tile);
+        if (canvas) {
+          canvas.draw(image);
+          this.counts.set(tile, (this.counts.get(tile) ?? 0) + 1);
+        }
+        image.close?.();
+      })
+      .catch(() => { /* a frame that does not decode is skipped */ })
+      .finally(() => {
+        this.decoding.delete(tile);
+        const next = this.pending.get(tile);
+        if (next) {
+          this.pending.delete(tile);
+          this.frame(tile, next);
+        }
+      });
+  }
+}
