@@ -62,7 +62,7 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         .await
         .expect("video socket");
     // Four tiles, two of them the same camera: its stream is read once.
-    let tiles = serde_json::json!({"type": "tiles", "tiles": [
+    let tiles = serde_json::json!({"type": "tiles", "reason": "operator", "tiles": [
         {"tile": 0, "camera": cameras[0]},
         {"tile": 1, "camera": cameras[1]},
         {"tile": 2, "camera": cameras[2]},
@@ -85,6 +85,20 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         assert_eq!(states.get(&tile).map(String::as_str), Some("live"));
     }
     assert_eq!(city.api.video_streams(), 3, "one reader per stream");
+
+    // The push is in the audit log: who, which camera on which tile, why.
+    let log = city.engine.store().audit(0, 1000).await.expect("audit");
+    let push = log
+        .iter()
+        .find(|r| r.action == "video.push")
+        .expect("the push is audited");
+    assert_eq!(push.actor, "本机值班");
+    assert!(push.target.starts_with(&cameras[0]), "{}", push.target);
+    assert!(
+        push.detail.contains("\"reason\":\"operator\""),
+        "{}",
+        push.detail
+    );
 
     // The video platform stops: every tile says offline within 3 s (the status comes each
     // second), and no frame arrives labelled live.

@@ -18,7 +18,8 @@ export interface TileStatus {
 
 /** What a video wall shows: the camera of each tile (`main`: its main stream, for a big tile). */
 export interface VideoLink {
-  tiles(tiles: { tile: number; camera: string; main?: boolean }[]): void;
+  /** `reason`: why (linkage, operator, maximise), for the audit log. */
+  tiles(tiles: { tile: number; camera: string; main?: boolean }[], reason: string): void;
   close(): void;
 }
 
@@ -187,14 +188,14 @@ class HttpTransport implements Transport {
 
   video(onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink {
     // One socket carries every tile; it reconnects by itself and asks for the tiles again.
-    let wanted = '[]';
+    let wanted = '{"type":"tiles","tiles":[]}';
     let socket: WebSocket | null = null;
     let closed = false;
     let retry = 500;
     const open = () => {
       socket = new WebSocket(`${this.base.replace(/^http/, 'ws')}/api/v1/video`);
       socket.binaryType = 'arraybuffer';
-      socket.onopen = () => { retry = 500; socket?.send(`{"type":"tiles","tiles":${wanted}}`); };
+      socket.onopen = () => { retry = 500; socket?.send(wanted); };
       socket.onmessage = (e) => {
         if (e.data instanceof ArrayBuffer) {
           const bytes = new Uint8Array(e.data);
@@ -210,9 +211,9 @@ class HttpTransport implements Transport {
     };
     open();
     return {
-      tiles(tiles) {
-        wanted = JSON.stringify(tiles);
-        if (socket?.readyState === WebSocket.OPEN) socket.send(`{"type":"tiles","tiles":${wanted}}`);
+      tiles(tiles, reason) {
+        wanted = JSON.stringify({ type: 'tiles', tiles, reason });
+        if (socket?.readyState === WebSocket.OPEN) socket.send(wanted);
       },
       close() { closed = true; socket?.close(); },
     };

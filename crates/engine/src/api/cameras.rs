@@ -79,6 +79,40 @@ impl Api {
         Ok(self.video.watch(&url))
     }
 
+    /// Records what a wall put on its video tiles — who, which camera on which tile, and why
+    /// (`linkage`: following a warning; `operator`: chosen by hand; `maximise`) — in the audit
+    /// log.
+    pub async fn record_video_push(
+        &self,
+        who: &crate::access::Principal,
+        tiles: &[(u8, String, bool)],
+        reason: &str,
+    ) -> Result<(), ApiError> {
+        let reason = match reason {
+            "linkage" | "maximise" => reason,
+            _ => "operator",
+        };
+        let entry = crate::store::audit::AuditEntry {
+            actor: who.name.clone(),
+            action: "video.push".into(),
+            target: tiles
+                .iter()
+                .map(|(_, camera, _)| camera.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            detail: serde_json::json!({
+                "tiles": tiles.iter().map(|(tile, camera, main)| serde_json::json!({"tile": tile, "camera": camera, "main": main})).collect::<Vec<_>>(),
+                "reason": reason,
+                "via": who.via,
+            }),
+        };
+        self.engine
+            .store
+            .append_audit(&entry, crate::model::now_ms())
+            .await?;
+        Ok(())
+    }
+
     /// How many camera streams the engine reads now.
     pub fn video_streams(&self) -> usize {
         self.video.streams()

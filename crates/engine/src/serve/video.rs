@@ -11,10 +11,12 @@ use std::time::Duration;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use axum::Extension;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::watch;
 
+use crate::access::Principal;
 use crate::api::Api;
 use crate::video::{Live, StreamState};
 
@@ -32,7 +34,12 @@ struct TileWanted {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum ClientMessage {
-    Tiles { tiles: Vec<TileWanted> },
+    Tiles {
+        tiles: Vec<TileWanted>,
+        /// Why the wall shows these (`linkage`, `operator`, `maximise`), for the audit log.
+        #[serde(default)]
+        reason: String,
+    },
 }
 
 struct Tile {
@@ -44,8 +51,12 @@ struct Tile {
     sent: u64,
 }
 
-pub async fn video(State(api): State<Api>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| serve_tiles(api, socket))
+pub async fn video(
+    State(api): State<Api>,
+    Extension(who): Extension<Principal>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    ws.on_upgrade(move |socket| serve_tiles(api, who, socket))
 }
 
 /// The binary message of one frame.
@@ -93,7 +104,7 @@ fn status(tiles: &[Tile]) -> String {
     json!({ "type": "status", "tiles": list }).to_string()
 }
 
-async fn serve_tiles(api: Api, mut socket: WebSocket) {
+async fn serve_tiles(api: Api, who: Principal, mut socket: WebSocket) {
     let mut tiles: Vec<Tile> = Vec::new();
     // Frames are picked up at 50 Hz: above any camera's rate, and only the newest is sent.
     let mut pick = tokio::time::interval(Duration::from_millis(20));
@@ -104,8 +115,8 @@ async fn serve_tiles(api: Api, mut socket: WebSocket) {
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(Message::Text(text))) => {
-                    let wanted = match serde_json::from_str::<ClientMessage>(&text) {
-                        Ok(ClientMessage::Tiles { tiles }) if tiles.len() <= MAX_TILES => tiles,
+                    let (wanted, reason) = match serde_json::from_str::<ClientMessage>(&text) {
+                        Ok(ClientMessage::Tiles { tiles, reason }) if tiles.len() <= MAX_TILES => (tiles, reason),
                         Ok(_) => {
                             let error = json!({"type": "error", "error": format!("at most {MAX_TILES} tiles")});
                             let _ = socket.send(Message::Text(error.to_string().into())).await;
@@ -117,6 +128,13 @@ async fn serve_tiles(api: Api, mut socket: WebSocket) {
                             continue;
                         }
                     };
+                    // Every push to the wall is in the audit log (an empty wall is no push).
+                    if !wanted.is_empty() {
+                        let pushed: Vec<(u8, String, bool)> = wanted.iter().map(|w| (w.tile, w.camera.clone(), w.main)).collect();
+                        if let Err(e) = api.record_video_push(&who, &pushed, &reason).await {
+                            tracing::warn!("the video push was not audited: {e}");
+                        }
+                    }
                     tiles = wanted
                         .into_iter()
                         .map(|w| {

@@ -17,6 +17,7 @@ export const ACTION_NAMES: Record<string, [string, string]> = {
   'audit.export': ['导出审计日志', 'Exported the audit log'],
   'incident.create': ['登记案件', 'Opened a case'],
   'media.upload': ['上传照片', 'Uploaded a photo'],
+  'video.push': ['视频上墙', 'Put cameras on the video wall'],
 };
 
 const DECISIONS: Record<string, [string, string]> = { request: ['申请', 'asked to'], approve: ['批准', 'approved'], deny: ['驳回', 'denied'] };

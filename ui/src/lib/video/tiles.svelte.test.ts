@@ -11,7 +11,7 @@ function videoTransport() {
     video(onFrame: typeof frame, onStatus: typeof status) {
       frame = onFrame;
       status = onStatus;
-      return { tiles: (t: unknown) => sent.push(t), close() {} };
+      return { tiles: (t: unknown, reason: string) => sent.push([t, reason]), close() {} };
     },
   } as unknown as Transport;
   return { transport, sent, push: (tile: number, byte: number) => frame(tile, 0, new Uint8Array([byte])), report: (t: TileStatus[]) => status(t) };
@@ -34,9 +34,12 @@ describe('VideoTiles', () => {
   it('asks for each camera on its own tile, the main streams when maximised', () => {
     const v = videoTransport();
     const tiles = new VideoTiles(v.transport, manualDecoder().decode);
-    tiles.show(['c1', 'c2']);
-    tiles.show(['c2'], true);
-    expect(v.sent).toEqual([[{ tile: 0, camera: 'c1', main: false }, { tile: 1, camera: 'c2', main: false }], [{ tile: 0, camera: 'c2', main: true }]]);
+    tiles.show(['c1', 'c2'], false, 'linkage');
+    tiles.show(['c2'], true, 'maximise');
+    expect(v.sent).toEqual([
+      [[{ tile: 0, camera: 'c1', main: false }, { tile: 1, camera: 'c2', main: false }], 'linkage'],
+      [[{ tile: 0, camera: 'c2', main: true }], 'maximise'],
+    ]);
   });
 
   it('decodes one frame at a time per tile and skips to the newest', async () => {

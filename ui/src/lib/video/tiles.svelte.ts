@@ -33,10 +33,11 @@ export class VideoTiles {
     this.available = this.link !== null;
   }
 
-  /** Shows `cameras` on tiles 0, 1, … (`main`: the main streams, for a single big tile). */
-  show(cameras: string[], main = false) {
+  /** Shows `cameras` on tiles 0, 1, … (`main`: the main streams, for a single big tile);
+   * `reason` goes to the audit log with the push. */
+  show(cameras: string[], main = false, reason: 'linkage' | 'operator' | 'maximise' = 'operator') {
     this.pending.clear();
-    this.link?.tiles(cameras.map((camera, tile) => ({ tile, camera, main })));
+    this.link?.tiles(cameras.map((camera, tile) => ({ tile, camera, main })), reason);
   }
 
   attach(tile: number, canvas: TileCanvas) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VideoFocus, FOCUS_CAMERAS } from './video.svelte';
+import { VideoFocus, FOCUS_CAMERAS, HOLD_MS } from './video.svelte';
 import { fakeTransport, feature, warning } from '../testing/fakes';
 
 describe('VideoFocus', () => {
@@ -21,5 +21,31 @@ describe('VideoFocus', () => {
     failing.cameras = v.cameras;
     await failing.follow(warning('w', 'red'));
     expect(failing.cameras).toEqual([]);
+  });
+
+  it('moves at once to a more severe warning, but a storm of equal ones only once per hold', async () => {
+    let now = 0;
+    const v = new VideoFocus(fakeTransport({ camerasNearest: (lon: number) => [feature(`c${lon}`, 0, 0)] }), () => now);
+    await v.follow(warning('o1', 'orange'));
+    await v.follow(warning('r1', 'red'));
+    expect(v.warning?.id).toBe('r1');
+    // Fifty red warnings in ten seconds: the focus stays.
+    for (let i = 0; i < 50; i++) {
+      now += 200;
+      await v.follow(warning(`r${i + 2}`, 'red'));
+    }
+    expect(v.warning?.id).toBe('r1');
+    expect(v.moves).toBe(2);
+    now += HOLD_MS;
+    await v.follow(warning('r99', 'red'));
+    expect(v.warning?.id).toBe('r99');
+  });
+
+  it('keeps the same camera list when a refresh finds the same cameras', async () => {
+    const v = new VideoFocus(fakeTransport({ camerasNearest: () => [feature('c1', 0, 0), feature('c2', 0, 0)] }));
+    await v.follow(warning('w', 'red'));
+    const first = v.cameras;
+    await v.follow(warning('w', 'red'));
+    expect(v.cameras).toBe(first);
   });
 });
