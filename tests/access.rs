@@ -79,6 +79,7 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
             let mut request = match method {
                 "GET" => client.get(&url),
                 "POST" => client.post(&url).json(&serde_json::json!({"by": "x"})),
+                "DELETE" => client.delete(&url),
                 other => panic!("method {other} in the matrix"),
             };
             if let Some(c) = credential {

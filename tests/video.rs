@@ -150,3 +150,84 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
     .await;
     city.engine.shutdown();
 }
+
+/// Layouts (预案) and tours are kept in the store: saved by a duty officer, refused to a kiosk,
+/// a tour only over saved layouts, and all of it there again after a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn layouts_and_tours_survive_a_restart() {
+    use citywall_engine::access::{Principal, Role};
+    use citywall_engine::api::VideoLayout;
+    use citywall_engine::{Api, Config, Engine};
+
+    let dir = citywall_e2e::scratch_dir("video-layouts");
+    let config =
+        || Config::parse("[store]\npath = \"wall.db\"\n", "wall.toml", &dir).expect("config");
+    let duty = Principal {
+        name: "值班员 张伟".into(),
+        role: Role::Duty,
+        via: "session",
+    };
+    let kiosk = Principal {
+        name: "大屏".into(),
+        role: Role::Wall,
+        via: "token",
+    };
+    let layout = |name: &str, cameras: &[&str], tour: &[&str], dwell_s: Option<u32>| VideoLayout {
+        name: name.into(),
+        split: 4,
+        cameras: cameras.iter().map(|c| c.to_string()).collect(),
+        tour: tour.iter().map(|c| c.to_string()).collect(),
+        dwell_s,
+    };
+    let engine = Engine::start(config()).await.expect("engine");
+    let api = Api::new(engine.clone());
+    api.save_video_layout(&duty, layout("黄河路", &["c1", "c2"], &[], None))
+        .await
+        .expect("a layout");
+    api.save_video_layout(&duty, layout("解放路", &["c3"], &[], None))
+        .await
+        .expect("a second layout");
+    api.save_video_layout(&duty, layout("巡检", &[], &["黄河路", "解放路"], Some(20)))
+        .await
+        .expect("a tour");
+    let refused = api
+        .save_video_layout(&duty, layout("坏", &[], &["没有"], Some(20)))
+        .await
+        .expect_err("a tour over an unknown layout");
+    assert!(refused.to_string().contains("没有"), "{refused}");
+    assert!(api
+        .save_video_layout(&kiosk, layout("大屏的", &["c1"], &[], None))
+        .await
+        .is_err());
+    assert!(api
+        .save_video_layout(&duty, layout("太多", &["a", "b", "c", "d", "e"], &[], None))
+        .await
+        .is_err());
+    engine.shutdown();
+    drop(api);
+    drop(engine);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let engine = Engine::start(config()).await.expect("engine again");
+    let api = Api::new(engine.clone());
+    let kept = api.video_layouts().await.expect("layouts");
+    let names: Vec<&str> = kept.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["巡检", "解放路", "黄河路"]);
+    let tour = &kept[0];
+    assert_eq!((tour.tour.len(), tour.dwell_s), (2, Some(20)));
+    assert_eq!(kept[2].cameras, ["c1", "c2"]);
+    api.delete_video_layout(&duty, "解放路")
+        .await
+        .expect("delete");
+    let log = engine.store().audit(0, 100).await.expect("audit");
+    let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "video.layout.save")
+            .count(),
+        3
+    );
+    assert!(actions.contains(&"video.layout.delete"));
+    engine.shutdown();
+}

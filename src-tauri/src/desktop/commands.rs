@@ -145,6 +145,45 @@ pub async fn upload_media(
         .map_err(|e| e.to_string())
 }
 
+/// The video wall's saved layouts and tours.
+#[tauri::command]
+pub async fn video_layouts(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
+) -> Result<Vec<citywall_engine::api::VideoLayout>, String> {
+    permit(&api, &operator, &window, "video_layouts")?;
+    api.video_layouts().await.map_err(|e| e.to_string())
+}
+
+/// Saves a video layout or tour.
+#[tauri::command]
+pub async fn save_video_layout(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
+    layout: citywall_engine::api::VideoLayout,
+) -> Result<citywall_engine::api::VideoLayout, String> {
+    let who = permit(&api, &operator, &window, "save_video_layout")?;
+    api.save_video_layout(&who, layout)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Deletes a video layout or tour.
+#[tauri::command]
+pub async fn delete_video_layout(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
+    name: String,
+) -> Result<(), String> {
+    let who = permit(&api, &operator, &window, "delete_video_layout")?;
+    api.delete_video_layout(&who, &name)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// A stored photo's bytes, as `GET /api/v1/media/{id}`.
 #[tauri::command]
 pub async fn media(

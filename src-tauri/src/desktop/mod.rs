@@ -140,6 +140,9 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             commands::case,
             commands::upload_media,
             commands::media,
+            commands::video_layouts,
+            commands::save_video_layout,
+            commands::delete_video_layout,
             commands::audit_latest
         ])
         .setup(move |app| {

@@ -8,11 +8,13 @@ mod features;
 mod history;
 mod media;
 mod regions;
+mod video;
 mod warnings;
 
 pub use access::{AccessMode, WhoAmI};
 pub use cases::{NewCase, StepInput};
 pub use media::{sniff, stored_id, MediaRef, MAX_PHOTO_BYTES, MEDIA_PATH};
+pub use video::VideoLayout;
 
 use std::sync::Arc;
 

@@ -113,6 +113,14 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/summary/series", get(summary_series))
         .route("/api/v1/stream", get(stream::stream))
         .route("/api/v1/video", get(video::video))
+        .route(
+            "/api/v1/video/layouts",
+            get(video::layouts).post(video::save_layout),
+        )
+        .route(
+            "/api/v1/video/layouts/{id}",
+            axum::routing::delete(video::delete_layout),
+        )
         .route("/api/v1/cases", get(cases::list).post(cases::create))
         .route("/api/v1/cases/summary", get(cases::summary))
         .route("/api/v1/cases/{id}", get(cases::one))

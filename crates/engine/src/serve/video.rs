@@ -9,15 +9,15 @@
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
-use axum::response::Response;
-use axum::Extension;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::watch;
 
 use crate::access::Principal;
-use crate::api::Api;
+use crate::api::{Api, ApiError, VideoLayout};
 use crate::video::{Live, StreamState};
 
 /// At most this many tiles on one connection (a 36-split and a few spare).
@@ -171,4 +171,29 @@ async fn serve_tiles(api: Api, who: Principal, mut socket: WebSocket) {
             }
         }
     }
+}
+
+/// `GET /api/v1/video/layouts`: the saved layouts and tours.
+pub async fn layouts(State(api): State<Api>) -> Result<Response, ApiError> {
+    Ok(Json(api.video_layouts().await?).into_response())
+}
+
+/// `POST /api/v1/video/layouts` `{"name", "split", "cameras", "tour", "dwell_s"}`: saves one.
+pub async fn save_layout(
+    State(api): State<Api>,
+    Extension(who): Extension<Principal>,
+    body: Result<Json<VideoLayout>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let layout = super::json_body(body, "{\"name\", \"split\", \"cameras\": […]}")?;
+    Ok(Json(api.save_video_layout(&who, layout).await?).into_response())
+}
+
+/// `DELETE /api/v1/video/layouts/{name}`
+pub async fn delete_layout(
+    State(api): State<Api>,
+    Extension(who): Extension<Principal>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    api.delete_video_layout(&who, &name).await?;
+    Ok(Json(json!({ "ok": true })).into_response())
 }

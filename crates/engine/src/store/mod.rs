@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cases;
 mod history;
 pub mod media;
+mod video;
 
 use std::path::Path;
 use std::str::FromStr;

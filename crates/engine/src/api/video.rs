@@ -1,0 +1,138 @@
+//! The video wall's layouts (预案) and tours through the façade: a layout is a split and the
+//! camera on each tile; a tour cycles through other layouts, `dwell_s` seconds each. Saved in
+//! the store, so they survive a restart; every save and delete is audited.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Api, ApiError};
+use crate::access::Principal;
+use crate::store::audit::AuditEntry;
+
+/// The splits a video screen offers.
+pub const SPLITS: [u8; 9] = [1, 4, 6, 8, 9, 13, 16, 25, 36];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VideoLayout {
+    pub name: String,
+    /// How many tiles (one of [`SPLITS`]).
+    #[serde(default = "nine")]
+    pub split: u8,
+    /// The camera on each tile, in order.
+    #[serde(default)]
+    pub cameras: Vec<String>,
+    /// A tour: the layouts it cycles through, in order.
+    #[serde(default)]
+    pub tour: Vec<String>,
+    /// A tour's dwell on each layout, seconds (5 to 3600).
+    #[serde(default)]
+    pub dwell_s: Option<u32>,
+}
+
+fn nine() -> u8 {
+    9
+}
+
+impl VideoLayout {
+    fn check(&self) -> Result<(), ApiError> {
+        let bad = |m: String| Err(ApiError::BadRequest(m));
+        let n = self.name.trim().chars().count();
+        if n == 0 || n > 40 {
+            return bad(format!("`name` is {n} characters: 1 to 40"));
+        }
+        if !SPLITS.contains(&self.split) {
+            return bad(format!("`split` {} is not one of {SPLITS:?}", self.split));
+        }
+        if self.cameras.len() > self.split as usize {
+            return bad(format!(
+                "{} cameras do not fit a {}-split",
+                self.cameras.len(),
+                self.split
+            ));
+        }
+        if self.cameras.iter().any(|c| c.is_empty() || c.len() > 128) {
+            return bad("a camera id is empty or longer than 128 characters".into());
+        }
+        match (self.tour.is_empty(), self.dwell_s) {
+            (true, None) => Ok(()),
+            (false, Some(d)) if (5..=3600).contains(&d) && self.tour.len() <= 50 => Ok(()),
+            (false, _) => {
+                bad("a tour needs `dwell_s` from 5 to 3600 and at most 50 layouts".into())
+            }
+            (true, Some(_)) => bad("`dwell_s` is for a tour: give `tour` too".into()),
+        }
+    }
+}
+
+impl Api {
+    /// Every saved layout and tour, by name.
+    pub async fn video_layouts(&self) -> Result<Vec<VideoLayout>, ApiError> {
+        Ok(self
+            .engine
+            .store
+            .video_layouts()
+            .await?
+            .into_iter()
+            .filter_map(|(_, body)| serde_json::from_str(&body).ok())
+            .collect())
+    }
+
+    /// Saves a layout or tour (replacing one of the same name); a tour's layouts must exist.
+    pub async fn save_video_layout(
+        &self,
+        who: &Principal,
+        layout: VideoLayout,
+    ) -> Result<VideoLayout, ApiError> {
+        self.access.check(who, "video.operate")?;
+        let mut layout = layout;
+        layout.name = layout.name.trim().to_string();
+        layout.check()?;
+        if !layout.tour.is_empty() {
+            let known: Vec<String> = self
+                .video_layouts()
+                .await?
+                .into_iter()
+                .map(|l| l.name)
+                .collect();
+            if let Some(missing) = layout.tour.iter().find(|n| !known.contains(n)) {
+                return Err(ApiError::BadRequest(format!(
+                    "the tour names `{missing}`, which is not a saved layout"
+                )));
+            }
+        }
+        let body =
+            serde_json::to_string(&layout).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        let audit = AuditEntry {
+            actor: who.name.clone(),
+            action: "video.layout.save".into(),
+            target: layout.name.clone(),
+            detail: serde_json::json!({ "split": layout.split, "cameras": layout.cameras, "tour": layout.tour, "dwell_s": layout.dwell_s, "via": who.via }),
+        };
+        self.engine
+            .store
+            .put_video_layout(&layout.name, Some(&body), &audit, crate::model::now_ms())
+            .await?;
+        Ok(layout)
+    }
+
+    /// Deletes layout or tour `name`.
+    pub async fn delete_video_layout(&self, who: &Principal, name: &str) -> Result<(), ApiError> {
+        self.access.check(who, "video.operate")?;
+        let audit = AuditEntry {
+            actor: who.name.clone(),
+            action: "video.layout.delete".into(),
+            target: name.to_string(),
+            detail: serde_json::json!({ "via": who.via }),
+        };
+        let deleted = self
+            .engine
+            .store
+            .put_video_layout(name, None, &audit, crate::model::now_ms())
+            .await?;
+        if deleted {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound(format!("no layout `{name}`")))
+        }
+    }
+}
