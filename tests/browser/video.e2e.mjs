@@ -98,6 +98,28 @@ await suite(async (browser) => {
     await page.dblclick('[data-testid=video-wall] .tile');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=video-wall] .tile').length === 25, null, { timeout: 15_000 });
   });
+  await check('the screen saved as a layout (预案) comes back after a reload, pinned until the wall follows the warnings again', async () => {
+    await page.click('[data-split="4"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=video-wall] .tile').length === 4, null, { timeout: 15_000 });
+    const cameras = await page.evaluate(() => [...document.querySelectorAll('[data-testid=video-wall] .tile b')].map((b) => b.textContent));
+    await page.click('[data-testid=save-layout]');
+    await page.fill('input[name=layout-name]', '黄河路预案');
+    await page.click('[data-testid=video-wall] form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=video-wall] h2')?.textContent?.includes('预案 · 黄河路预案'), null, { timeout: 10_000 });
+    await page.reload();
+    await page.waitForSelector('[data-testid=video-layouts]', { timeout: 60_000 });
+    await page.selectOption('[data-testid=video-layouts]', '黄河路预案');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].filter((t) => t.dataset.state === 'live').length === 4, null, { timeout: 20_000 });
+    const recalled = await page.evaluate(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].map((t) => t.dataset.state));
+    assert(recalled.length === 4, `recalled ${recalled}`);
+    await page.screenshot({ path: path.join(out, 'browser-video-layout.png') });
+    await page.click('[data-testid=video-follow]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=video-wall] h2')?.textContent?.includes('视频联动'), null, { timeout: 10_000 });
+    const audit = await (await fetch(`${base}/api/v1/audit?latest=50`)).json();
+    assert(audit.some((r) => r.action === 'video.layout.save' && r.target === '黄河路预案'), 'the save is not in the audit log');
+    assert(audit.some((r) => r.action === 'video.push'), 'no push in the audit log');
+    console.log(`     saved ${cameras.length} cameras as 黄河路预案, recalled after a reload, audited`);
+  });
   writeFileSync(path.join(out, 'video.json'), JSON.stringify(report, null, 2));
   await page.close();
 });

@@ -1,7 +1,7 @@
 // The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
-import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from './types';
+import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from './types';
 import type { HistoryPoint } from './lib/detail/model';
 
 /** The engine refused: `status` 401 (log in first), 403 (not allowed), 429 (locked) … */
@@ -83,6 +83,10 @@ export interface Transport {
   /** Live video for a wall's tiles: each frame as it comes (tile, frame time, JPEG bytes) and
    * every tile's state once a second; null where this transport carries no video yet. */
   video(onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink | null;
+  /** The video wall's saved layouts (预案) and tours; save one (replacing its namesake); delete one. */
+  videoLayouts(): Promise<VideoLayout[]>;
+  saveVideoLayout(layout: VideoLayout): Promise<VideoLayout>;
+  deleteVideoLayout(name: string): Promise<void>;
   /** Calls `onDelta` for every delta; `onState` when the stream connects or drops. */
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void): () => void;
   /** The layers this wall draws (`null`: all): the stream carries feature deltas for those only. */
@@ -127,6 +131,12 @@ class HttpTransport implements Transport {
   createCase(c: NewCase) { return this.post<Case>('cases', c); }
   caseStep(id: string, action: string, input: StepInput) { return this.post<Case>(`cases/${encodeURIComponent(id)}/${encodeURIComponent(action)}`, input); }
   caseDetail(id: string) { return this.get<CaseDetail>(`cases/${encodeURIComponent(id)}`); }
+  videoLayouts() { return this.get<VideoLayout[]>('video/layouts'); }
+  saveVideoLayout(layout: VideoLayout) { return this.post<VideoLayout>('video/layouts', layout); }
+  async deleteVideoLayout(name: string) {
+    const response = await fetch(`${this.base}/api/v1/video/layouts/${encodeURIComponent(name)}`, { method: 'DELETE' });
+    if (!response.ok) throw new EngineError((await response.json().catch(() => ({}))).error ?? `${response.status}`, response.status);
+  }
   async uploadMedia(photo: Blob) {
     const response = await fetch(`${this.base}/api/v1/media`, { method: 'POST', headers: { 'content-type': photo.type || 'application/octet-stream' }, body: photo });
     const answer = await response.json().catch(() => ({}));
@@ -272,6 +282,9 @@ class TauriTransport implements Transport {
   createCase(c: NewCase) { return this.call<Case>('create_case', { case: c }); }
   caseStep(id: string, action: string, input: StepInput) { return this.call<Case>('case_step', { id, action, input }); }
   caseDetail(id: string) { return this.call<CaseDetail>('case', { id }); }
+  videoLayouts() { return this.call<VideoLayout[]>('video_layouts'); }
+  saveVideoLayout(layout: VideoLayout) { return this.call<VideoLayout>('save_video_layout', { layout }); }
+  async deleteVideoLayout(name: string) { await this.call('delete_video_layout', { name }); }
   async uploadMedia(photo: Blob) {
     return this.call<MediaRef>('upload_media', new Uint8Array(await photo.arrayBuffer()));
   }

@@ -291,3 +291,12 @@ export interface AuditRow {
   prev_hash: string;
   hash: string;
 }
+
+/** A saved video-wall layout (预案): the camera on each tile; or a tour over saved layouts. */
+export interface VideoLayout {
+  name: string;
+  split: number;
+  cameras: string[];
+  tour: string[];
+  dwell_s: number | null;
+}
