@@ -9,12 +9,14 @@ mod history;
 mod media;
 mod regions;
 mod video;
+mod video_tiles;
 mod warnings;
 
 pub use access::{AccessMode, WhoAmI};
 pub use cases::{NewCase, StepInput};
 pub use media::{sniff, stored_id, MediaRef, MAX_PHOTO_BYTES, MEDIA_PATH};
 pub use video::VideoLayout;
+pub use video_tiles::TileSession;
 
 use std::sync::Arc;
 
