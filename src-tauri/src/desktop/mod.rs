@@ -2,6 +2,7 @@
 //! engine's `Api`, and the change feed forwarded to the window as `citywall://delta` events.
 
 mod commands;
+mod operations;
 
 use crate::demo::Demo;
 use citywall_engine::Api;
@@ -133,16 +134,16 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             commands::basemap_tile,
             commands::basemap_style,
             commands::whoami,
-            commands::cases,
-            commands::case_summary,
-            commands::create_case,
-            commands::case_step,
-            commands::case,
-            commands::upload_media,
-            commands::media,
-            commands::video_layouts,
-            commands::save_video_layout,
-            commands::delete_video_layout,
+            operations::cases,
+            operations::case_summary,
+            operations::create_case,
+            operations::case_step,
+            operations::case,
+            operations::upload_media,
+            operations::media,
+            operations::video_layouts,
+            operations::save_video_layout,
+            operations::delete_video_layout,
             commands::audit_latest
         ])
         .setup(move |app| {

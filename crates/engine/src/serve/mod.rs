@@ -8,6 +8,7 @@ mod cases;
 mod history;
 pub mod listen;
 mod open311;
+mod policy;
 mod stream;
 mod video;
 
@@ -26,6 +27,9 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::access::Principal;
 use crate::api::{Api, ApiError, FeatureQuery};
+pub(crate) use policy::json_body;
+pub use policy::MAX_BODY_BYTES;
+use policy::{content_security_policy, photo_limit};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -169,47 +173,6 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
             }
         },
     ))
-}
-
-/// A JSON body the handler could not take: too big (413), else not the shape `shape` (400).
-pub(crate) fn json_body<T>(
-    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
-    shape: &str,
-) -> Result<T, ApiError> {
-    body.map(|Json(b)| b).map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge(format!("the body is over {} KB", MAX_BODY_BYTES / 1024))
-        } else {
-            ApiError::BadRequest(format!("the body must be JSON {shape}: {e}"))
-        }
-    })
-}
-
-/// The routes that take a photo take one of up to [`crate::api::MAX_PHOTO_BYTES`] (with room
-/// for an Open311 report's other fields around it).
-fn photo_limit() -> axum::extract::DefaultBodyLimit {
-    axum::extract::DefaultBodyLimit::max(crate::api::MAX_PHOTO_BYTES + 64 * 1024)
-}
-
-/// No request the wall or an intake app makes is bigger: a larger body is refused (413) before
-/// it is read.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
-
-/// The browser wall's Content-Security-Policy, as strict as the desktop window's: its own
-/// scripts only, no inline script, data only from the engine — except a `[basemap] style`,
-/// whose sources, sprites and glyphs live on the city's LAN.
-fn content_security_policy(api: &Api) -> String {
-    let lan = if api.meta().basemap.is_some_and(|b| b.kind == "style") {
-        " http: https:"
-    } else {
-        ""
-    };
-    format!(
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob:{lan}; font-src 'self' data:; worker-src 'self' blob:; \
-         child-src 'self' blob:; connect-src 'self' blob: data:{lan}; frame-ancestors 'none'; \
-         base-uri 'none'; form-action 'self'"
-    )
 }
 
 /// Binds 127.0.0.1:`port` (0 picks one) and returns the bound address and the serving future.
