@@ -20,6 +20,7 @@ use crate::scenario::{Scenario, SimClock};
 
 mod engine_config;
 mod pages;
+mod video_platform;
 
 use pages::{fnv, ogc_page, sta_page, to_gcj02, to_records};
 
@@ -299,47 +300,6 @@ impl SimCity {
         Ok(addr)
     }
 
-    /// Starts (or restarts, on its earlier port) the video platform: every camera's MJPEG
-    /// streams. `port` 0 picks one the first time.
-    pub async fn start_video(&self, port: u16) -> std::io::Result<SocketAddr> {
-        self.stop_video().await;
-        let port = self
-            .video
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .0
-            .unwrap_or(port);
-        let service = crate::video::serve(port).await?;
-        let addr = service.addr;
-        *self.video.lock().unwrap_or_else(|p| p.into_inner()) = (Some(addr.port()), Some(service));
-        Ok(addr)
-    }
-
-    /// The video platform's port, once it has run.
-    pub fn video_port(&self) -> Option<u16> {
-        self.video.lock().unwrap_or_else(|p| p.into_inner()).0
-    }
-
-    /// Stops the video platform: its port refuses connections and every stream ends.
-    pub async fn stop_video(&self) {
-        let service = self
-            .video
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .1
-            .take();
-        if let Some(service) = service {
-            let _ = service.stop.send(());
-            let mut task = service.task;
-            if tokio::time::timeout(Duration::from_secs(2), &mut task)
-                .await
-                .is_err()
-            {
-                task.abort();
-            }
-        }
-    }
-
     /// Starts every subsystem on its own loopback port (chosen by the OS on first start).
     pub async fn start_all(self: &Arc<Self>) -> std::io::Result<()> {
         for s in Subsystem::ALL {
@@ -450,14 +410,8 @@ impl SimCity {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&subsystem);
-        if let Some(Running { stop, mut task }) = running {
-            let _ = stop.send(());
-            if tokio::time::timeout(Duration::from_secs(2), &mut task)
-                .await
-                .is_err()
-            {
-                task.abort();
-            }
+        if let Some(Running { stop, task }) = running {
+            halt(stop, task).await;
         }
     }
 
@@ -497,5 +451,16 @@ impl SimCity {
                 }
             }
         });
+    }
+}
+
+/// Stops a service: asks it to shut down gracefully, and aborts it after 2 s.
+async fn halt(stop: oneshot::Sender<()>, mut task: JoinHandle<()>) {
+    let _ = stop.send(());
+    if tokio::time::timeout(Duration::from_secs(2), &mut task)
+        .await
+        .is_err()
+    {
+        task.abort();
     }
 }
