@@ -210,11 +210,11 @@ pub async fn run_sim(seed: u64, time_scale: f64, port_base: u16) -> anyhow::Resu
     let video_port = port_base
         .checked_add(11)
         .context("--port-base is too high")?;
-    let video = sim
-        .start_video(video_port)
-        .await
-        .with_context(|| format!("starting the video platform on 127.0.0.1:{video_port}"))?;
-    println!("视频平台 (MJPEG): http://{video}/video/{{camera}}/sub.mjpeg");
+    let (video, rtsp) = sim.start_video(video_port).await.with_context(|| {
+        format!("starting the video platform on 127.0.0.1:{video_port} and the port after it")
+    })?;
+    println!("视频平台 (RTSP H.264/MJPEG): rtsp://{rtsp}/video/{{camera}}/sub.h264");
+    println!("视频平台 (MJPEG over HTTP): http://{video}/video/{{camera}}/sub.mjpeg");
     println!("simulated city running at {time_scale}× — Ctrl-C stops it");
     tokio::signal::ctrl_c()
         .await

@@ -185,7 +185,7 @@ impl Inventory {
             let [lon, lat] = to_lonlat(c.p);
             let _ = write!(
                 out,
-                r#"{{"type":"Feature","id":"{}","geometry":{{"type":"Point","coordinates":[{lon:.6},{lat:.6}]}},"properties":{{"name":"{}","type":"{}","heading_deg":{},"fov_deg":{},"range_m":{},"online":{},"stream":"{}"}}}}"#,
+                r#"{{"type":"Feature","id":"{}","geometry":{{"type":"Point","coordinates":[{lon:.6},{lat:.6}]}},"properties":{{"name":"{}","type":"{}","heading_deg":{},"fov_deg":{},"range_m":{},"online":{},"stream":"{}","codec":"{}"}}}}"#,
                 c.id,
                 c.name,
                 c.kind,
@@ -193,7 +193,9 @@ impl Inventory {
                 c.fov,
                 c.range,
                 self.online(i, hour),
-                c.id
+                c.id,
+                // Most cameras send H.264; older ones MJPEG.
+                if i % 4 == 3 { "mjpeg" } else { "h264" }
             );
         }
         out.push_str("]}");

@@ -21,6 +21,7 @@ use crate::scenario::{Scenario, SimClock};
 mod engine_config;
 mod pages;
 mod video_platform;
+use video_platform::VideoPlatform;
 
 use pages::{fnv, ogc_page, sta_page, to_gcj02, to_records};
 
@@ -170,8 +171,9 @@ pub struct SimCity {
     rain_broker: Mutex<Option<u16>>,
     /// The city GIS portal's port (the wider city's layers), when it runs.
     portal: Mutex<Option<u16>>,
-    /// The video platform (every camera as MJPEG), when it runs; its port is kept across a stop.
-    video: Mutex<(Option<u16>, Option<crate::video::VideoService>)>,
+    /// The video platform (every camera over RTSP and as MJPEG over HTTP), when it runs; its
+    /// HTTP and RTSP ports are kept across a stop.
+    video: Mutex<VideoPlatform>,
     /// Camera and component counts of the inventories; generated on first request.
     inventory_size: Mutex<(usize, usize)>,
     inventory: std::sync::OnceLock<crate::inventory::Inventory>,

@@ -76,7 +76,11 @@ impl Api {
                     "camera `{id}` has no stream ([cameras] stream, or a field it names, is missing)"
                 ))
             })?;
-        Ok(self.video.watch(&url))
+        let credentials = cameras
+            .credentials()
+            .map_err(ApiError::Conflict)?
+            .map(|(username, password)| crate::video::Credentials { username, password });
+        Ok(self.video.watch(&url, credentials))
     }
 
     /// Records what a wall put on its video tiles — who, which camera on which tile, and why

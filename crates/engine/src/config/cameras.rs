@@ -1,7 +1,8 @@
 //! The `[cameras]` section: which layer holds the cameras, the fields that say where each looks
 //! (heading, field of view, range) and whether it is online, and where each camera's live video
 //! is: URL templates filled from the camera's own fields (`{id}`, `{channel}` …), as NVRs and
-//! video platforms address their channels.
+//! video platforms address their channels, and the environment variables holding the cameras'
+//! user name and password.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,11 +18,16 @@ pub struct CameraConfig {
     pub range_field: String,
     #[serde(default = "default_online_field")]
     pub online_field: String,
-    /// The sub-stream for wall tiles, e.g. "http://nvr.lan/video/{id}/sub.mjpeg" (MJPEG over
-    /// HTTP). `{id}` is the camera's id, `{name}` any of its fields.
+    /// The sub-stream for wall tiles: RTSP (H.264 or MJPEG), e.g.
+    /// "rtsp://nvr.lan/Streaming/Channels/{channel}02", or MJPEG over HTTP. `{id}` is the
+    /// camera's id, `{name}` any of its fields.
     pub stream: Option<String>,
     /// The main stream for a maximised tile (default: the sub-stream).
     pub main_stream: Option<String>,
+    /// Environment variables holding the user name and password the cameras or the NVR want;
+    /// the values are read when a stream starts and never logged or sent to the wall.
+    pub user_env: Option<String>,
+    pub password_env: Option<String>,
 }
 
 fn default_heading_field() -> String {
@@ -46,16 +52,23 @@ impl CameraConfig {
             ("cameras.main_stream", &self.main_stream),
         ] {
             let Some(t) = template else { continue };
-            if t.starts_with("rtsp://") {
+            if !["rtsp://", "http://", "https://"]
+                .iter()
+                .any(|scheme| t.starts_with(scheme))
+            {
                 problems.push((
                     field,
-                    "RTSP is not supported yet: give the camera's MJPEG-over-HTTP URL".into(),
+                    format!("`{t}` is not an rtsp:// or http(s):// URL template"),
                 ));
-            } else if !(t.starts_with("http://") || t.starts_with("https://")) {
-                problems.push((field, format!("`{t}` is not an http(s) URL template")));
             } else if t.matches('{').count() != t.matches('}').count() {
                 problems.push((field, format!("`{t}` has an unclosed `{{field}}`")));
             }
+        }
+        if self.user_env.is_some() != self.password_env.is_some() {
+            problems.push((
+                "cameras.user_env",
+                "and `password_env` come together: name both environment variables".into(),
+            ));
         }
         if self.main_stream.is_some() && self.stream.is_none() {
             problems.push((
@@ -64,6 +77,18 @@ impl CameraConfig {
             ));
         }
         problems
+    }
+
+    /// The cameras' user name and password from the environment, when the config names them.
+    pub fn credentials(&self) -> Result<Option<(String, String)>, String> {
+        let (Some(user), Some(password)) = (&self.user_env, &self.password_env) else {
+            return Ok(None);
+        };
+        let read = |name: &str| {
+            std::env::var(name)
+                .map_err(|_| format!("the environment variable {name} ([cameras]) is not set"))
+        };
+        Ok(Some((read(user)?, read(password)?)))
     }
 
     /// The stream URL of a camera: the template with `{id}` and `{field}` filled in,
@@ -133,8 +158,9 @@ mod tests {
     }
 
     #[test]
-    fn rtsp_and_broken_templates_are_named() {
-        assert!(cameras("rtsp://nvr/1").problems()[0].1.contains("RTSP"));
+    fn broken_templates_are_named() {
+        assert!(cameras("rtsp://nvr/{id}").problems().is_empty());
+        assert!(cameras("ftp://nvr/1").problems()[0].1.contains("rtsp://"));
         assert!(cameras("http://nvr/{id").problems()[0]
             .1
             .contains("unclosed"));

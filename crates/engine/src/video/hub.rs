@@ -1,4 +1,5 @@
-//! Live camera streams: one reader per stream URL however many tiles and walls show it, started
+//! Live camera streams: one reader per stream URL however many tiles and walls show it (MJPEG
+//! over HTTP, [`super::mjpeg`]; RTSP in H.264 or MJPEG, [`super::rtsp`]), started
 //! when the first watcher comes and stopped when the last goes. Each reader keeps only the
 //! latest frame (a `watch` channel), so a slow watcher skips frames instead of falling behind.
 //! A stream that sends no frame for [`STALL`] shows as offline with the reason, and is retried
@@ -11,12 +12,23 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::mjpeg::MjpegReader;
-
 /// No frame for this long: the stream is offline.
 pub const STALL: Duration = Duration::from_secs(3);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// A camera's user name and password, read from the environment when its stream starts.
+#[derive(Clone)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credentials({}, ***)", self.username)
+    }
+}
 
 /// One frame as it arrived.
 #[derive(Debug)]
@@ -78,7 +90,8 @@ impl Hub {
     }
 
     /// Watches the stream at `url`, starting its reader if nobody watches it yet.
-    pub fn watch(&self, url: &str) -> watch::Receiver<Live> {
+    /// `credentials` sign in to the camera (HTTP basic or RTSP digest/basic).
+    pub fn watch(&self, url: &str, credentials: Option<Credentials>) -> watch::Receiver<Live> {
         let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(rx) = streams.by_url.get(url) {
             // A reader that ended leaves a closed channel: start a fresh one.
@@ -91,6 +104,7 @@ impl Hub {
         tokio::spawn(read(
             self.client.clone(),
             url.to_string(),
+            credentials,
             tx,
             Arc::downgrade(&self.streams),
         ));
@@ -121,80 +135,94 @@ fn unwatched(streams: &Weak<Mutex<Streams>>, url: &str, tx: &watch::Sender<Live>
     }
 }
 
-async fn read(
-    client: reqwest::Client,
+/// Publishes a stream's frames to its watchers: counts them, measures the frame rate, and
+/// notices when nobody watches any more.
+pub(super) struct Publisher {
     url: String,
     tx: watch::Sender<Live>,
     streams: Weak<Mutex<Streams>>,
-) {
-    let mut backoff = Duration::from_millis(500);
-    let mut seq = 0u64;
-    let mut arrivals: VecDeque<Instant> = VecDeque::new();
-    loop {
-        if unwatched(&streams, &url, &tx) {
-            return;
+    seq: u64,
+    arrivals: VecDeque<Instant>,
+}
+
+impl Publisher {
+    /// A new frame (a JPEG) arrived.
+    pub(super) fn frame(&mut self, jpeg: Vec<u8>) {
+        let now = Instant::now();
+        self.seq += 1;
+        self.arrivals.push_back(now);
+        while self
+            .arrivals
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2))
+        {
+            self.arrivals.pop_front();
         }
-        let why = match tokio::time::timeout(CONNECT_TIMEOUT, client.get(&url).send()).await {
-            Err(_) => "no answer within 5 s".to_string(),
-            Ok(Err(e)) => format!("cannot connect: {}", without_url(&e)),
-            Ok(Ok(response)) if !response.status().is_success() => {
-                format!("the camera answered {}", response.status())
-            }
-            Ok(Ok(mut response)) => {
-                let mut reader = MjpegReader::default();
-                let mut last_frame = Instant::now();
-                loop {
-                    let chunk = tokio::time::timeout(STALL, response.chunk()).await;
-                    let bytes = match chunk {
-                        Err(_) => break "no frame for 3 s".to_string(),
-                        Ok(Err(e)) => break format!("the stream broke: {}", without_url(&e)),
-                        Ok(Ok(None)) => break "the stream ended".to_string(),
-                        Ok(Ok(Some(bytes))) => bytes,
-                    };
-                    let now = Instant::now();
-                    for jpeg in reader.push(&bytes) {
-                        seq += 1;
-                        last_frame = now;
-                        arrivals.push_back(now);
-                        while arrivals
-                            .front()
-                            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(2))
-                        {
-                            arrivals.pop_front();
-                        }
-                        let frame = Arc::new(Frame {
-                            jpeg,
-                            at: crate::model::now_ms(),
-                            seq,
-                        });
-                        let fps = arrivals.len() as f32 / 2.0;
-                        tx.send_modify(|live| {
-                            live.frame = Some(frame);
-                            live.state = StreamState::Live;
-                            live.fps = fps;
-                            live.error = None;
-                        });
-                        backoff = Duration::from_millis(500);
-                    }
-                    if now.duration_since(last_frame) > STALL {
-                        break "no frame for 3 s".to_string();
-                    }
-                    if unwatched(&streams, &url, &tx) {
-                        return;
-                    }
-                }
-            }
-        };
-        arrivals.clear();
-        tx.send_modify(|live| {
+        let frame = Arc::new(Frame {
+            jpeg,
+            at: crate::model::now_ms(),
+            seq: self.seq,
+        });
+        let fps = self.arrivals.len() as f32 / 2.0;
+        self.tx.send_modify(|live| {
+            live.frame = Some(frame);
+            live.state = StreamState::Live;
+            live.fps = fps;
+            live.error = None;
+        });
+    }
+
+    /// Whether nobody watches: then the reader ends.
+    pub(super) fn unwatched(&self) -> bool {
+        unwatched(&self.streams, &self.url, &self.tx)
+    }
+
+    fn offline(&mut self, why: String) {
+        self.arrivals.clear();
+        self.tx.send_modify(|live| {
             live.state = StreamState::Offline;
             live.fps = 0.0;
             live.error = Some(why);
         });
+    }
+}
+
+/// Reads one stream until nobody watches it: each session runs until the stream breaks or
+/// stalls, then the stream shows offline with the reason and is retried with backoff.
+async fn read(
+    client: reqwest::Client,
+    url: String,
+    credentials: Option<Credentials>,
+    tx: watch::Sender<Live>,
+    streams: Weak<Mutex<Streams>>,
+) {
+    let mut backoff = Duration::from_millis(500);
+    let mut publisher = Publisher {
+        url: url.clone(),
+        tx,
+        streams,
+        seq: 0,
+        arrivals: VecDeque::new(),
+    };
+    loop {
+        if publisher.unwatched() {
+            return;
+        }
+        let before = publisher.seq;
+        let why = if url.starts_with("rtsp://") || url.starts_with("rtsps://") {
+            super::rtsp::play(&url, credentials.as_ref(), &mut publisher).await
+        } else {
+            super::mjpeg::play(&client, &url, credentials.as_ref(), &mut publisher).await
+        };
+        let Some(why) = why else { return };
+        if publisher.seq > before {
+            backoff = Duration::from_millis(500);
+        }
+        publisher.offline(why);
         // Wait out the backoff, leaving early when nobody watches any more.
         let until = Instant::now() + backoff;
         while Instant::now() < until {
-            if unwatched(&streams, &url, &tx) {
+            if publisher.unwatched() {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
@@ -205,7 +233,7 @@ async fn read(
 
 /// A reqwest error without the URL it names: a camera URL may carry credentials, which never
 /// go to the wall or the log.
-fn without_url(e: &reqwest::Error) -> String {
+pub(super) fn without_url(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     if let Some(url) = e.url() {
         text = text.replace(url.as_str(), "the camera");

@@ -1,8 +1,55 @@
-//! An incremental MJPEG reader: bytes of a `multipart/x-mixed-replace` answer go in, whole JPEG
-//! frames come out. A part's `Content-Length` is used when it has one; without it the frame is
+//! MJPEG over HTTP: the session that plays a camera's stream, and its incremental reader. Bytes
+//! of a `multipart/x-mixed-replace` answer go in, whole JPEG frames come out. A part's `Content-Length` is used when it has one; without it the frame is
 //! the bytes from the JPEG start marker to its end marker. Anything else between parts
 //! (boundaries, headers, stray bytes) is skipped, and a frame past the size limit is dropped,
 //! so a broken camera can neither crash the reader nor make it hoard memory.
+
+use std::time::Instant;
+
+use super::hub::{without_url, Credentials, Publisher, CONNECT_TIMEOUT, STALL};
+
+/// Plays an MJPEG stream over HTTP into `publisher` until it breaks or stalls (the reason), or
+/// nobody watches (`None`).
+pub(super) async fn play(
+    client: &reqwest::Client,
+    url: &str,
+    credentials: Option<&Credentials>,
+    publisher: &mut Publisher,
+) -> Option<String> {
+    let mut request = client.get(url);
+    if let Some(c) = credentials {
+        request = request.basic_auth(&c.username, Some(&c.password));
+    }
+    let mut response = match tokio::time::timeout(CONNECT_TIMEOUT, request.send()).await {
+        Err(_) => return Some("no answer within 5 s".into()),
+        Ok(Err(e)) => return Some(format!("cannot connect: {}", without_url(&e))),
+        Ok(Ok(response)) if !response.status().is_success() => {
+            return Some(format!("the camera answered {}", response.status()))
+        }
+        Ok(Ok(response)) => response,
+    };
+    let mut reader = MjpegReader::default();
+    let mut last_frame = Instant::now();
+    loop {
+        let bytes = match tokio::time::timeout(STALL, response.chunk()).await {
+            Err(_) => return Some("no frame for 3 s".into()),
+            Ok(Err(e)) => return Some(format!("the stream broke: {}", without_url(&e))),
+            Ok(Ok(None)) => return Some("the stream ended".into()),
+            Ok(Ok(Some(bytes))) => bytes,
+        };
+        let now = Instant::now();
+        for jpeg in reader.push(&bytes) {
+            last_frame = now;
+            publisher.frame(jpeg);
+        }
+        if now.duration_since(last_frame) > STALL {
+            return Some("no frame for 3 s".into());
+        }
+        if publisher.unwatched() {
+            return None;
+        }
+    }
+}
 
 /// The largest frame kept: a 4K JPEG fits.
 pub const MAX_FRAME_BYTES: usize = 4 * 1024 * 1024;

@@ -1,8 +1,10 @@
 //! Live video: the camera streams behind the wall's video tiles. [`hub`] reads each stream once
-//! (MJPEG over HTTP, [`mjpeg`]) and keeps its latest frame; the browser wall receives the
-//! frames of all its tiles over one WebSocket (`serve/video.rs`), each tagged with its tile.
+//! — MJPEG over HTTP ([`mjpeg`]) or RTSP in H.264 or MJPEG ([`rtsp`]) — and keeps its latest
+//! frame as a JPEG; the browser wall receives the frames of all its tiles over one WebSocket
+//! (`serve/video.rs`), each tagged with its tile.
 
 pub mod hub;
 pub mod mjpeg;
+mod rtsp;
 
-pub use hub::{Frame, Hub, Live, StreamState, STALL};
+pub use hub::{Credentials, Frame, Hub, Live, StreamState, STALL};

@@ -88,10 +88,10 @@ impl SimCity {
                  [[layer]]\nid = \"components\"\ntitle_zh = \"城市部件\"\ntitle_en = \"City components\"\ngroup = \"城市部件\"\ntemplate = \"components\"\nvisible = false\ncluster_below_zoom = 17\nhistory = false\n\n\
                  [cameras]\nlayer = \"cameras\"\n",
             );
-            if let Some(port) = self.video_port() {
+            if let Some((_, rtsp)) = self.video_ports() {
                 text.push_str(&format!(
-                    "stream = \"http://127.0.0.1:{port}/video/{{id}}/sub.mjpeg\"\n\
-                     main_stream = \"http://127.0.0.1:{port}/video/{{id}}/main.mjpeg\"\n"
+                    "stream = \"rtsp://127.0.0.1:{rtsp}/video/{{id}}/sub.{{codec}}\"\n\
+                     main_stream = \"rtsp://127.0.0.1:{rtsp}/video/{{id}}/main.{{codec}}\"\n"
                 ));
             }
         }

@@ -5,25 +5,29 @@ use std::net::SocketAddr;
 
 use super::SimCity;
 
+/// The video platform's HTTP and RTSP ports once it has run, and the service while it runs.
+pub(super) type VideoPlatform = (Option<(u16, u16)>, Option<crate::video::VideoService>);
+
 impl SimCity {
-    /// Starts (or restarts, on its earlier port) the video platform: every camera's MJPEG
-    /// streams. `port` 0 picks one the first time.
-    pub async fn start_video(&self, port: u16) -> std::io::Result<SocketAddr> {
+    /// Starts (or restarts, on its earlier ports) the video platform: every camera's streams,
+    /// MJPEG over HTTP on `port` and RTSP on the port after it. `port` 0 picks both the first
+    /// time. Returns the HTTP and the RTSP address.
+    pub async fn start_video(&self, port: u16) -> std::io::Result<(SocketAddr, SocketAddr)> {
         self.stop_video().await;
-        let port = self
-            .video
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .0
-            .unwrap_or(port);
-        let service = crate::video::serve(port).await?;
-        let addr = service.addr;
-        *self.video.lock().unwrap_or_else(|p| p.into_inner()) = (Some(addr.port()), Some(service));
-        Ok(addr)
+        let earlier = self.video.lock().unwrap_or_else(|p| p.into_inner()).0;
+        let (port, rtsp_port) = earlier.unwrap_or(match port {
+            0 => (0, 0),
+            p => (p, p.checked_add(1).unwrap_or(0)),
+        });
+        let service = crate::video::serve(port, rtsp_port).await?;
+        let addrs = (service.addr, service.rtsp_addr);
+        *self.video.lock().unwrap_or_else(|p| p.into_inner()) =
+            (Some((addrs.0.port(), addrs.1.port())), Some(service));
+        Ok(addrs)
     }
 
-    /// The video platform's port, once it has run.
-    pub fn video_port(&self) -> Option<u16> {
+    /// The video platform's HTTP and RTSP ports, once it has run.
+    pub fn video_ports(&self) -> Option<(u16, u16)> {
         self.video.lock().unwrap_or_else(|p| p.into_inner()).0
     }
 

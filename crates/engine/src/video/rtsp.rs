@@ -1,0 +1,293 @@
+//! RTSP cameras (RFC 2326), read with `retina` (Moonfire NVR's client) over interleaved TCP,
+//! which passes firewalls and never loses packets to a busy LAN. MJPEG (RFC 2435) frames go to
+//! the wall as they are. H.264 is decoded here, once per stream however many walls watch it
+//! (`openh264`), and each picture re-encoded as a JPEG: the wall's clients then all take the
+//! same path, including WebKitGTK, which cannot play H.264 without extra system packages.
+
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use retina::client::{PlayOptions, Session, SessionOptions, SetupOptions, Transport};
+use retina::codec::{CodecItem, FrameFormat};
+
+use super::hub::{Credentials, Publisher, CONNECT_TIMEOUT, STALL};
+
+/// Consecutive H.264 access units that fail to decode before the stream counts as broken.
+const MAX_DECODE_ERRORS: u32 = 48;
+
+/// JPEG quality of re-encoded H.264 pictures.
+const JPEG_QUALITY: u8 = 70;
+
+/// Plays an RTSP stream into `publisher` until it breaks or stalls (the reason), or nobody
+/// watches (`None`).
+pub(super) async fn play(
+    url: &str,
+    credentials: Option<&Credentials>,
+    publisher: &mut Publisher,
+) -> Option<String> {
+    let mut parsed = match url::Url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(e) => return Some(format!("the stream URL is not a URL: {e}")),
+    };
+    let mut credentials = credentials.cloned();
+    // Credentials written into the URL sign in too, and never reach a message.
+    if !parsed.username().is_empty() {
+        let decode = |s: &str| {
+            url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        credentials = Some(Credentials {
+            username: decode(parsed.username()),
+            password: decode(parsed.password().unwrap_or_default()),
+        });
+        let _ = parsed.set_username("");
+        let _ = parsed.set_password(None);
+    }
+    let secret = credentials.as_ref().map(|c| c.password.clone());
+    let tell =
+        |e: &dyn std::fmt::Display| redact(&e.to_string(), url, parsed.as_str(), secret.as_deref());
+    let options = SessionOptions::default()
+        .creds(credentials.map(|c| retina::client::Credentials {
+            username: c.username,
+            password: c.password,
+        }))
+        .user_agent("CityWall".into());
+
+    let mut session =
+        match tokio::time::timeout(CONNECT_TIMEOUT, Session::describe(parsed.clone(), options))
+            .await
+        {
+            Err(_) => return Some("no answer within 5 s".into()),
+            Ok(Err(e)) => return Some(format!("cannot open the stream: {}", tell(&e))),
+            Ok(Ok(session)) => session,
+        };
+    let Some(video) = session.streams().iter().position(|s| s.media() == "video") else {
+        return Some("the camera offers no video stream".into());
+    };
+    let encoding = session.streams()[video]
+        .encoding_name()
+        .to_ascii_lowercase();
+    let mut decoder = match encoding.as_str() {
+        "jpeg" => None,
+        "h264" => match H264::new() {
+            Ok(d) => Some(d),
+            Err(e) => return Some(e),
+        },
+        other => {
+            return Some(format!(
+                "the camera sends {other}: set its stream to H.264 or MJPEG"
+            ))
+        }
+    };
+    let setup = SetupOptions::default()
+        .transport(Transport::Tcp(Default::default()))
+        .frame_format(FrameFormat::SIMPLE);
+    match tokio::time::timeout(CONNECT_TIMEOUT, session.setup(video, setup)).await {
+        Err(_) => return Some("no answer to SETUP within 5 s".into()),
+        Ok(Err(e)) => return Some(format!("the camera refused SETUP: {}", tell(&e))),
+        Ok(Ok(())) => {}
+    }
+    let playing =
+        match tokio::time::timeout(CONNECT_TIMEOUT, session.play(PlayOptions::default())).await {
+            Err(_) => return Some("no answer to PLAY within 5 s".into()),
+            Ok(Err(e)) => return Some(format!("the camera refused PLAY: {}", tell(&e))),
+            Ok(Ok(playing)) => playing,
+        };
+    let mut frames = match playing.demuxed() {
+        Ok(frames) => frames,
+        Err(e) => return Some(format!("cannot read the stream: {}", tell(&e))),
+    };
+
+    let mut last_frame = Instant::now();
+    let mut started = false;
+    let mut errors = 0u32;
+    loop {
+        let item = match tokio::time::timeout(STALL, frames.next()).await {
+            Err(_) => return Some("no frame for 3 s".into()),
+            Ok(None) => return Some("the stream ended".into()),
+            Ok(Some(Err(e))) => return Some(format!("the stream broke: {}", tell(&e))),
+            Ok(Some(Ok(item))) => item,
+        };
+        if publisher.unwatched() {
+            return None;
+        }
+        if last_frame.elapsed() > STALL {
+            return Some("no frame for 3 s".into());
+        }
+        let CodecItem::VideoFrame(frame) = item else {
+            continue;
+        };
+        let Some(mut h264) = decoder.take() else {
+            last_frame = Instant::now();
+            publisher.frame(frame.into_data());
+            continue;
+        };
+        // A decoder starts at a key frame; until the first, there is nothing to show.
+        started |= frame.is_random_access_point();
+        if !started {
+            decoder = Some(h264);
+            continue;
+        }
+        let data = frame.into_data();
+        let (h264, jpeg) = match tokio::task::spawn_blocking(move || {
+            let jpeg = h264.decode(&data);
+            (h264, jpeg)
+        })
+        .await
+        {
+            Ok(done) => done,
+            Err(_) => return Some("the H.264 decoder failed".into()),
+        };
+        decoder = Some(h264);
+        match jpeg {
+            Ok(Some(jpeg)) => {
+                errors = 0;
+                last_frame = Instant::now();
+                publisher.frame(jpeg);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                errors += 1;
+                if errors >= MAX_DECODE_ERRORS {
+                    return Some(format!("the camera's H.264 cannot be decoded: {e}"));
+                }
+            }
+        }
+    }
+}
+
+/// An H.264 decoder that hands out each picture as a JPEG.
+struct H264 {
+    decoder: openh264::decoder::Decoder,
+}
+
+impl H264 {
+    fn new() -> Result<H264, String> {
+        let decoder = openh264::decoder::Decoder::new()
+            .map_err(|e| format!("cannot start the H.264 decoder: {e}"))?;
+        Ok(H264 { decoder })
+    }
+
+    /// Decodes one access unit (Annex B); the picture it completes, as a JPEG. The decoded
+    /// planes go to the JPEG encoder as they are, without a round trip through RGB.
+    fn decode(&mut self, annex_b: &[u8]) -> Result<Option<Vec<u8>>, String> {
+        use openh264::formats::YUVSource;
+        let Some(picture) = self.decoder.decode(annex_b).map_err(|e| e.to_string())? else {
+            return Ok(None);
+        };
+        let (width, height) = picture.dimensions();
+        if width == 0 || height == 0 || width > 4096 || height > 4096 {
+            return Err(format!("a {width}×{height} picture is not shown"));
+        }
+        let planes = Planes {
+            y: picture.y(),
+            u: picture.u(),
+            v: picture.v(),
+            strides: picture.strides(),
+            width,
+            height,
+        };
+        let mut jpeg = Vec::with_capacity(width * height / 6);
+        jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY)
+            .encode_image(planes)
+            .map_err(|e| e.to_string())?;
+        Ok(Some(jpeg))
+    }
+}
+
+/// A decoded 4:2:0 picture (video range, as H.264 codes it) read by the JPEG encoder row by
+/// row in full range, as JFIF wants it.
+struct Planes<'a> {
+    y: &'a [u8],
+    u: &'a [u8],
+    v: &'a [u8],
+    strides: (usize, usize, usize),
+    width: usize,
+    height: usize,
+}
+
+const fn range_table(black: i32, span: i32, centre: i32) -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let v = centre + (i as i32 - black) * 255 / span;
+        table[i] = if v < 0 {
+            0
+        } else if v > 255 {
+            255
+        } else {
+            v as u8
+        };
+        i += 1;
+    }
+    table
+}
+
+/// Luma 16–235 to 0–255; chroma 16–240 around 128 to 0–255.
+const LUMA: [u8; 256] = range_table(16, 219, 0);
+const CHROMA: [u8; 256] = range_table(128, 224, 128);
+
+impl jpeg_encoder::ImageBuffer for Planes<'_> {
+    fn get_jpeg_color_type(&self) -> jpeg_encoder::JpegColorType {
+        jpeg_encoder::JpegColorType::Ycbcr
+    }
+
+    fn width(&self) -> u16 {
+        self.width as u16
+    }
+
+    fn height(&self) -> u16 {
+        self.height as u16
+    }
+
+    fn fill_buffers(&self, row: u16, buffers: &mut [Vec<u8>; 4]) {
+        let (sy, su, sv) = self.strides;
+        let row = row as usize;
+        let luma = self
+            .y
+            .get(row * sy..row * sy + self.width)
+            .unwrap_or_default();
+        buffers[0].extend(luma.iter().map(|v| LUMA[*v as usize]));
+        let half = self.width.div_ceil(2);
+        let c = row / 2;
+        let u = self.u.get(c * su..c * su + half).unwrap_or_default();
+        let v = self.v.get(c * sv..c * sv + half).unwrap_or_default();
+        for x in 0..self.width {
+            buffers[1].push(CHROMA[u.get(x / 2).copied().unwrap_or(128) as usize]);
+            buffers[2].push(CHROMA[v.get(x / 2).copied().unwrap_or(128) as usize]);
+        }
+        // A short plane (never from a sound decoder) still fills the row.
+        buffers[0].resize(buffers[0].len() + self.width - luma.len(), 0);
+    }
+}
+
+/// A message's first line (retina adds the connection's details) without the stream's URL or
+/// password: they never go to the wall or the log.
+fn redact(message: &str, url: &str, bare_url: &str, password: Option<&str>) -> String {
+    let first = message.lines().next().unwrap_or_default();
+    let mut text = first
+        .replace(url, "the camera")
+        .replace(bare_url, "the camera");
+    if let Some(p) = password.filter(|p| !p.is_empty()) {
+        text = text.replace(p, "***");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_never_carry_the_url_or_the_password() {
+        let m = redact(
+            "401 from rtsp://admin:s3cret@cam/1 (s3cret)\n\nconn: 127.0.0.1:1->127.0.0.1:554",
+            "rtsp://admin:s3cret@cam/1",
+            "rtsp://cam/1",
+            Some("s3cret"),
+        );
+        assert_eq!(m, "401 from the camera (***)");
+    }
+}
