@@ -1,0 +1,151 @@
+// Browser e2e: the video wall follows the warnings. One city of flood gauges and 60 cameras,
+// its gauge feed served by this test; the cameras' streams come from `citywall sim`'s video
+// platform over RTSP. A gauge crosses its red line: its best-placed cameras must be in the
+// video screen's linkage tiles within 1 s of the warning reaching the wall (the time from the
+// reading being served, one poll included, is printed too). Then a storm: 50 gauges cross their
+// lines over 10 s; the tiles may move at most twice. Screenshot of the linkage after the red
+// warning, tiles live.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { assert, check, children, freePort, out, start, suite, waitForApi } from './support.mjs';
+
+const RED = { id: 'G-RED', name: '解放路下穿通道', lon: 118.2705, lat: 33.9555 };
+const STORM = Array.from({ length: 50 }, (_, i) => ({
+  id: `G-${i}`,
+  name: `易涝点${i + 1}`,
+  lon: 118.262 + (i % 10) * 0.0036,
+  lat: 33.9615 + Math.floor(i / 10) * 0.0016,
+}));
+// Cameras on a grid over the city, looking every way.
+const CAMERAS = Array.from({ length: 60 }, (_, i) => ({
+  type: 'Feature', id: `LK-${String(i + 1).padStart(2, '0')}`,
+  geometry: { type: 'Point', coordinates: [118.261 + (i % 10) * 0.004, 33.951 + Math.floor(i / 10) * 0.0035] },
+  properties: { name: `联动测试枪机${i + 1}`, type: i % 3 ? '枪机' : '球机', heading_deg: (i * 67) % 360, fov_deg: 70, range_m: 350, online: true },
+}));
+
+const portOpen = (port) => new Promise((resolve) => {
+  const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); });
+  s.on('error', () => resolve(false));
+});
+
+await suite(async (browser) => {
+  let redSince = null;
+  let stormSince = null;
+  const level = (i) => [0.3, 0.45, 0.62][i % 3]; // yellow, orange, red
+  const gauge = (g, level_m) => ({ type: 'Feature', id: g.id, geometry: { type: 'Point', coordinates: [g.lon, g.lat] },
+    properties: { name: g.name, level_m, observed_at: new Date().toISOString(), threshold_blue_m: 0.15, threshold_yellow_m: 0.27, threshold_orange_m: 0.40, threshold_red_m: 0.50 } });
+  const city = (await import('node:http')).createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (req.url.startsWith('/cameras')) return res.end(JSON.stringify({ type: 'FeatureCollection', features: CAMERAS }));
+    const now = Date.now();
+    const features = [gauge(RED, redSince ? 0.62 : 0.05),
+      ...STORM.map((g, i) => gauge(g, stormSince && now - stormSince >= i * 200 ? level(i) : 0.05))];
+    res.end(JSON.stringify({ type: 'FeatureCollection', features }));
+  });
+  const cityPort = await freePort();
+  await new Promise((r) => city.listen(cityPort, '127.0.0.1', r));
+
+  // The sim's video platform: any camera id plays (HTTP on base+11, RTSP on base+12).
+  const simBase = 20000 + Math.floor(Math.random() * 20000);
+  const sim = start(['sim', '--port-base', String(simBase)]);
+  children.push(sim);
+  for (let t = Date.now(); !(await portOpen(simBase + 12)); await new Promise((r) => setTimeout(r, 200))) {
+    assert(Date.now() - t < 60_000, `the sim's video platform did not start:\n${sim.log}`);
+  }
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'citywall-linkage-'));
+  const config = path.join(dir, 'wall.toml');
+  writeFileSync(config, `[store]
+path = "wall.db"
+
+[map]
+extent = [118.26, 33.95, 118.30, 33.97]
+
+[panels]
+right = ["warnings"]
+
+[[layer]]
+id = "gauges"
+title_zh = "易涝点"
+title_en = "Flood gauges"
+template = "flood"
+
+[[layer]]
+id = "cams"
+title_zh = "视频监控"
+title_en = "Cameras"
+template = "cameras"
+
+[[source]]
+id = "gauges"
+layer = "gauges"
+kind = "geojson"
+url = "http://127.0.0.1:${cityPort}/gauges"
+interval_s = 1
+
+[[source]]
+id = "cams"
+layer = "cams"
+kind = "geojson"
+url = "http://127.0.0.1:${cityPort}/cameras"
+interval_s = 60
+
+[cameras]
+layer = "cams"
+stream = "rtsp://127.0.0.1:${simBase + 12}/video/{id}/sub.h264"
+
+[rules.flood]
+layer = "gauges"
+`);
+  const port = await freePort();
+  const server = start(['serve', '--config', config, '--port', String(port)]);
+  children.push(server);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForApi(base, server);
+  const expected = (await (await fetch(`${base}/api/v1/cameras/nearest?lon=${RED.lon}&lat=${RED.lat}&k=9`)).json())
+    .map((c) => c.properties.name);
+  assert(expected.length === 9, `nine cameras near the gauge: ${JSON.stringify(expected)}`);
+
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(`${base}/?role=video`);
+  await page.waitForSelector('body[data-ready="true"] .wall[data-role="video"]', { timeout: 60_000 });
+  await page.evaluate(({ gauge, expected }) => {
+    const seen = { warning: null, tiles: null, changes: 0, key: null };
+    window.__linkage = seen;
+    setInterval(() => {
+      const title = document.querySelector('[data-testid=video-wall] h2')?.textContent ?? '';
+      const names = [...document.querySelectorAll('[data-testid=video-wall] .tile .cap b')].map((b) => b.textContent);
+      const key = names.join('|');
+      if (seen.key !== null && key !== seen.key) seen.changes++;
+      seen.key = key;
+      if (!seen.warning && title.includes(gauge)) seen.warning = Date.now();
+      if (!seen.tiles && names.length === expected.length && expected.every((n) => names.includes(n))) seen.tiles = Date.now();
+    }, 10);
+  }, { gauge: RED.name, expected });
+
+  await check('a red flood warning puts its best-placed cameras on the linkage tiles within 1 s', async () => {
+    redSince = Date.now();
+    await page.waitForFunction(() => window.__linkage.tiles !== null, null, { timeout: 15_000 });
+    const seen = await page.evaluate(() => window.__linkage);
+    const onWall = seen.tiles - seen.warning;
+    console.log(`     warning on the wall → its cameras on the tiles: ${onWall} ms; reading served → tiles: ${seen.tiles - redSince} ms (one poll of 1 s included)`);
+    assert(seen.warning !== null && onWall <= 1000, `tiles followed ${onWall} ms after the warning`);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].every((t) => t.dataset.state === 'live' && Number(t.dataset.drawn) > 0), null, { timeout: 30_000 });
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: path.join(out, 'browser-video-linkage-red.png') });
+  });
+
+  await check('a storm of 50 warnings in 10 s moves the tiles at most twice', async () => {
+    await page.evaluate(() => { window.__linkage.changes = 0; });
+    stormSince = Date.now();
+    await page.waitForTimeout(12_000);
+    const warnings = await (await fetch(`${base}/api/v1/warnings`)).json();
+    const open = (Array.isArray(warnings) ? warnings : warnings.warnings ?? []).length;
+    const { changes } = await page.evaluate(() => window.__linkage);
+    console.log(`     ${open} warnings open after the storm; the tiles changed ${changes} times`);
+    assert(open >= 40, `the storm raised ${open} warnings`);
+    assert(changes <= 2, `the tiles changed ${changes} times`);
+  });
+});
