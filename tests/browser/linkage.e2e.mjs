@@ -3,8 +3,8 @@
 // platform over RTSP. A gauge crosses its red line: its best-placed cameras must be in the
 // video screen's linkage tiles within 1 s of the warning reaching the wall (the time from the
 // reading being served, one poll included, is printed too). Then a storm: 50 gauges cross their
-// lines over 10 s; the tiles may move at most twice. Screenshot of the linkage after the red
-// warning, tiles live.
+// lines over 10 s; the tiles may move at most twice. A locked tile keeps its camera through a
+// change of split. Screenshots of the linkage after the red warning and of the 13-split.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -135,6 +135,26 @@ layer = "gauges"
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].every((t) => t.dataset.state === 'live' && Number(t.dataset.drawn) > 0), null, { timeout: 30_000 });
     await page.waitForTimeout(1500);
     await page.screenshot({ path: path.join(out, 'browser-video-linkage-red.png') });
+  });
+
+  await check('a locked tile keeps its camera when the split changes to 13 (one big tile in the middle)', async () => {
+    const tile = (n) => page.evaluate((n) => document.querySelector(`[data-testid=video-wall] .tile[data-tile="${n}"]`)?.dataset.camera ?? null, n);
+    const locked = await tile(2);
+    await page.click('[data-testid=video-wall] .tile[data-tile="2"] [data-testid=lock-tile]');
+    await page.click('[data-split="13"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=video-wall] .tile').length === 13, null, { timeout: 10_000 });
+    assert(await tile(2) === locked, `tile 2 shows ${await tile(2)}, locked on ${locked}`);
+    const cameras = await page.evaluate(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].map((t) => t.dataset.camera));
+    assert(new Set(cameras).size === 13, `a camera twice: ${cameras}`);
+    const big = await page.evaluate(() => {
+      const r = (n) => document.querySelector(`[data-testid=video-wall] .tile[data-tile="${n}"]`).getBoundingClientRect();
+      const grid = document.querySelector('[data-testid=video-wall] .tiles').getBoundingClientRect();
+      return { ratio: r(0).width / r(1).width, centred: Math.abs((r(0).left + r(0).width / 2) - (grid.left + grid.width / 2)) < 4 };
+    });
+    assert(big.ratio > 1.8 && big.centred, `the first tile: ${JSON.stringify(big)}`);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].every((t) => t.dataset.state === 'live'), null, { timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: path.join(out, 'browser-video-13-locked.png') });
   });
 
   await check('a storm of 50 warnings in 10 s moves the tiles at most twice', async () => {

@@ -28,6 +28,8 @@ const WORDS = {
   touring: ['轮巡', 'Touring'],
   followWarnings: ['返回联动', 'Follow warnings'],
   saveLayout: ['存为预案', 'Save layout'],
+  lockTile: ['锁定', 'Lock'],
+  tileLocked: ['已锁定', 'Locked'],
   layoutName: ['预案名称', 'Layout name'],
   save: ['保存', 'Save'],
   inView: ['视野覆盖', 'sees it'],

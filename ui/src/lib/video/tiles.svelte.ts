@@ -5,9 +5,6 @@
 
 import type { TileStatus, Transport, VideoLink } from '../../transport';
 
-/** Splits the video screen offers. */
-export const SPLITS = [1, 4, 9, 16, 25] as const;
-
 /** A canvas-like target (a real canvas on the wall, a stub in tests). */
 export interface TileCanvas {
   draw(image: ImageBitmap): void;
