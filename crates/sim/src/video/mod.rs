@@ -78,30 +78,33 @@ fn mjpeg(camera: String, stream: String, halt: tokio::sync::watch::Receiver<bool
         "main.mjpeg" => (960, 540),
         _ => return (StatusCode::NOT_FOUND, "sub.mjpeg or main.mjpeg").into_response(),
     };
-    let tint = picture::tint(&camera);
+    let camera = std::sync::Arc::new(camera);
     let frames = futures_util::stream::unfold(
         (
             tokio::time::interval(Duration::from_millis(1000 / FPS)),
             0u64,
             halt,
         ),
-        move |(mut tick, n, mut halt)| async move {
-            tokio::select! {
-                _ = tick.tick() => {}
-                _ = halt.changed() => return None,
+        move |(mut tick, n, mut halt)| {
+            let camera = camera.clone();
+            async move {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = halt.changed() => return None,
+                }
+                let jpeg = picture::jpeg(&picture::rgb(width, height, &camera, n), width, height);
+                let mut part = format!(
+                    "--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
+                    jpeg.len()
+                )
+                .into_bytes();
+                part.extend_from_slice(&jpeg);
+                part.extend_from_slice(b"\r\n");
+                Some((
+                    Ok::<Bytes, std::io::Error>(Bytes::from(part)),
+                    (tick, n + 1, halt),
+                ))
             }
-            let jpeg = picture::jpeg(&picture::rgb(width, height, tint, n), width, height);
-            let mut part = format!(
-                "--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
-                jpeg.len()
-            )
-            .into_bytes();
-            part.extend_from_slice(&jpeg);
-            part.extend_from_slice(b"\r\n");
-            Some((
-                Ok::<Bytes, std::io::Error>(Bytes::from(part)),
-                (tick, n + 1, halt),
-            ))
         },
     );
     (
@@ -123,7 +126,7 @@ mod tests {
 
     #[test]
     fn frames_are_jpegs_that_change_each_time() {
-        let frame = |n| picture::jpeg(&picture::rgb(320, 180, picture::tint("CAM-1"), n), 320, 180);
+        let frame = |n| picture::jpeg(&picture::rgb(320, 180, "CAM-1", n), 320, 180);
         let (a, b) = (frame(0), frame(1));
         assert!(a.starts_with(&[0xFF, 0xD8]) && a.ends_with(&[0xFF, 0xD9]));
         assert_ne!(a, b);

@@ -18,9 +18,10 @@ pub fn tint(camera: &str) -> [u8; 3] {
 /// Segments a–g of each digit, as a bit mask (a = 1, b = 2, … g = 64).
 const DIGITS: [u8; 10] = [63, 6, 91, 79, 102, 109, 125, 7, 127, 111];
 
-/// Frame `n` of a stream as packed RGB: a tinted street scene, a sweeping bar, the clock
-/// (UTC+8) and the frame number.
-pub fn rgb(width: usize, height: usize, tint: [u8; 3], n: u64) -> Vec<u8> {
+/// Frame `n` of camera `camera`'s stream as packed RGB: a tinted street scene, a sweeping bar,
+/// the clock (UTC+8), the camera's id and the frame number.
+pub fn rgb(width: usize, height: usize, camera: &str, n: u64) -> Vec<u8> {
+    let tint = tint(camera);
     let mut rgb = vec![0u8; width * height * 3];
     let horizon = height * 3 / 5;
     let sweep = (n as usize * width / (FPS as usize * 4)) % width;
@@ -47,6 +48,15 @@ pub fn rgb(width: usize, height: usize, tint: [u8; 3], n: u64) -> Vec<u8> {
         digit(&mut rgb, width, x, scale, scale, d - b'0');
         x += scale * 3 + if k % 2 == 1 { scale * 2 } else { scale / 2 };
     }
+    let dot = (height / 90).max(1);
+    text(
+        &mut rgb,
+        width,
+        scale,
+        height - dot * 9 - scale / 2,
+        dot,
+        camera,
+    );
     let count = format!("{:04}", n % 10_000);
     let small = (scale / 2).max(2);
     let mut x = width - small * 4 * 4 - small;
@@ -97,6 +107,75 @@ fn digit(rgb: &mut [u8], width: usize, x: usize, y: usize, s: usize, d: u8) {
             for xx in x + sx..(x + sx + w).min(width) {
                 let i = (yy * width + xx) * 3;
                 rgb[i..i + 3].copy_from_slice(&[235, 240, 250]);
+            }
+        }
+    }
+}
+
+/// 5×7 glyphs, a row a byte (bit 4 the left column), for what camera ids are made of.
+fn glyph(c: char) -> [u8; 7] {
+    match c.to_ascii_uppercase() {
+        '0' => [14, 17, 19, 21, 25, 17, 14],
+        '1' => [4, 12, 4, 4, 4, 4, 14],
+        '2' => [14, 17, 1, 2, 4, 8, 31],
+        '3' => [31, 2, 4, 2, 1, 17, 14],
+        '4' => [2, 6, 10, 18, 31, 2, 2],
+        '5' => [31, 16, 30, 1, 1, 17, 14],
+        '6' => [6, 8, 16, 30, 17, 17, 14],
+        '7' => [31, 1, 2, 4, 8, 8, 8],
+        '8' => [14, 17, 17, 14, 17, 17, 14],
+        '9' => [14, 17, 17, 15, 1, 2, 12],
+        'A' => [14, 17, 17, 31, 17, 17, 17],
+        'B' => [30, 17, 17, 30, 17, 17, 30],
+        'C' => [14, 17, 16, 16, 16, 17, 14],
+        'D' => [28, 18, 17, 17, 17, 18, 28],
+        'E' => [31, 16, 16, 30, 16, 16, 31],
+        'F' => [31, 16, 16, 30, 16, 16, 16],
+        'G' => [14, 17, 16, 23, 17, 17, 15],
+        'H' => [17, 17, 17, 31, 17, 17, 17],
+        'I' => [14, 4, 4, 4, 4, 4, 14],
+        'J' => [7, 2, 2, 2, 2, 18, 12],
+        'K' => [17, 18, 20, 24, 20, 18, 17],
+        'L' => [16, 16, 16, 16, 16, 16, 31],
+        'M' => [17, 27, 21, 21, 17, 17, 17],
+        'N' => [17, 17, 25, 21, 19, 17, 17],
+        'O' => [14, 17, 17, 17, 17, 17, 14],
+        'P' => [30, 17, 17, 30, 16, 16, 16],
+        'Q' => [14, 17, 17, 17, 21, 18, 13],
+        'R' => [30, 17, 17, 30, 20, 18, 17],
+        'S' => [15, 16, 16, 14, 1, 1, 30],
+        'T' => [31, 4, 4, 4, 4, 4, 4],
+        'U' => [17, 17, 17, 17, 17, 17, 14],
+        'V' => [17, 17, 17, 17, 17, 10, 4],
+        'W' => [17, 17, 17, 21, 21, 21, 10],
+        'X' => [17, 17, 10, 4, 10, 17, 17],
+        'Y' => [17, 17, 17, 10, 4, 4, 4],
+        'Z' => [31, 1, 2, 4, 8, 16, 31],
+        '-' => [0, 0, 0, 31, 0, 0, 0],
+        '_' => [0, 0, 0, 0, 0, 0, 31],
+        '.' => [0, 0, 0, 0, 0, 12, 12],
+        _ => [0, 0, 0, 0, 0, 0, 0],
+    }
+}
+
+/// `text` in the 5×7 font, `dot` pixels a dot, its top-left at (`x`, `y`); what does not fit
+/// the picture is cut off.
+fn text(rgb: &mut [u8], width: usize, x: usize, y: usize, dot: usize, text: &str) {
+    let height = rgb.len() / 3 / width;
+    for (k, c) in text.chars().take(24).enumerate() {
+        let rows = glyph(c);
+        for (r, bits) in rows.iter().enumerate() {
+            for col in 0..5 {
+                if bits & (16 >> col) == 0 {
+                    continue;
+                }
+                let (px, py) = (x + (k * 6 + col) * dot, y + r * dot);
+                for yy in py..(py + dot).min(height) {
+                    for xx in px..(px + dot).min(width) {
+                        let i = (yy * width + xx) * 3;
+                        rgb[i..i + 3].copy_from_slice(&[235, 240, 250]);
+                    }
+                }
             }
         }
     }

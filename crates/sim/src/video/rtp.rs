@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn a_jpeg_goes_with_its_tables_and_its_scan_in_order() {
-        let rgb = super::super::picture::rgb(320, 180, [60, 80, 100], 3);
+        let rgb = super::super::picture::rgb(320, 180, "CAM-1", 3);
         let jpeg = super::super::picture::jpeg(&rgb, 320, 180);
         let mut p = Packetizer {
             payload_type: 26,

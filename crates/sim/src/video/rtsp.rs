@@ -223,7 +223,7 @@ async fn connection(mut stream: TcpStream, mut halt: watch::Receiver<bool>) -> s
             }
             _ = tick.tick(), if playing.is_some() => {
                 let Some((channel, packetizer)) = playing.as_mut() else { continue };
-                let rgb = picture::rgb(channel.width, channel.height, picture::tint(&channel.camera), n);
+                let rgb = picture::rgb(channel.width, channel.height, &channel.camera, n);
                 let timestamp = (n * 90_000 / FPS) as u32;
                 let mut out = Vec::new();
                 match channel.codec {
