@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { assert, check, children, freePort, out, start, suite, waitForApi } from './support.mjs';
+import { assert, check, children, freePort, out, serveConfig, suite } from './support.mjs';
 
 /** Markup and script that would run if any of it were parsed as HTML, tagged by where it came. */
 const hostile = (tag) => `<img src=x onerror="window.__pwned='${tag}'"><script>window.__pwned='${tag}'<\/script><b>${tag}</b>`;
@@ -184,11 +184,7 @@ kind = "mqtt"
 url = "mqtt://127.0.0.1:${brokerPort}"
 topics = ["city/pushed"]
 `);
-  const port = await freePort();
-  const server = start(['serve', '--config', config, '--port', String(port)]);
-  children.push(server);
-  const base = `http://127.0.0.1:${port}`;
-  await waitForApi(base, server);
+  const { base } = await serveConfig(config);
 
   try {
     await check('markup and script through every source kind and the Open311 intake stay text in every detail view', async () => {

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { assert, check, children, freePort, out, start, suite, waitForApi } from './support.mjs';
+import { assert, check, children, freePort, out, start, serveConfig, suite } from './support.mjs';
 
 const RED = { id: 'G-RED', name: '解放路下穿通道', lon: 118.2705, lat: 33.9555 };
 const STORM = Array.from({ length: 50 }, (_, i) => ({
@@ -99,11 +99,7 @@ stream = "rtsp://127.0.0.1:${simBase + 12}/video/{id}/sub.h264"
 [rules.flood]
 layer = "gauges"
 `);
-  const port = await freePort();
-  const server = start(['serve', '--config', config, '--port', String(port)]);
-  children.push(server);
-  const base = `http://127.0.0.1:${port}`;
-  await waitForApi(base, server);
+  const { base } = await serveConfig(config);
   const expected = (await (await fetch(`${base}/api/v1/cameras/nearest?lon=${RED.lon}&lat=${RED.lat}&k=9`)).json())
     .map((c) => c.properties.name);
   assert(expected.length === 9, `nine cameras near the gauge: ${JSON.stringify(expected)}`);

@@ -49,6 +49,16 @@ export function start(args, env = {}) {
   return child;
 }
 
+/** Starts `citywall serve --config config` on a free port and waits until it answers. */
+export async function serveConfig(config) {
+  const port = await freePort();
+  const server = start(['serve', '--config', config, '--port', String(port)]);
+  children.push(server);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForApi(base, server);
+  return { server, base };
+}
+
 export async function waitForApi(base, server) {
   const started = Date.now();
   for (;;) {
