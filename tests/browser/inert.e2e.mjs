@@ -184,7 +184,7 @@ kind = "mqtt"
 url = "mqtt://127.0.0.1:${brokerPort}"
 topics = ["city/pushed"]
 `);
-  const { base } = await serveConfig(config);
+  const { server, base } = await serveConfig(config);
 
   try {
     await check('markup and script through every source kind and the Open311 intake stay text in every detail view', async () => {
