@@ -197,36 +197,7 @@ class HttpTransport implements Transport {
   basemapStyle() { return this.get<unknown>('basemap/style'); }
 
   video(onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink {
-    // One socket carries every tile; it reconnects by itself and asks for the tiles again.
-    let wanted = '{"type":"tiles","tiles":[]}';
-    let socket: WebSocket | null = null;
-    let closed = false;
-    let retry = 500;
-    const open = () => {
-      socket = new WebSocket(`${this.base.replace(/^http/, 'ws')}/api/v1/video`);
-      socket.binaryType = 'arraybuffer';
-      socket.onopen = () => { retry = 500; socket?.send(wanted); };
-      socket.onmessage = (e) => {
-        if (e.data instanceof ArrayBuffer) {
-          const bytes = new Uint8Array(e.data);
-          if (bytes.length > 13) onFrame(bytes[0], Number(new DataView(e.data).getBigInt64(5)), bytes.subarray(13));
-          return;
-        }
-        try {
-          const m = JSON.parse(e.data as string);
-          if (m.type === 'status') onStatus(m.tiles as TileStatus[]);
-        } catch { /* a malformed message is skipped */ }
-      };
-      socket.onclose = () => { if (!closed) setTimeout(open, (retry = Math.min(retry * 2, 10_000))); };
-    };
-    open();
-    return {
-      tiles(tiles, reason) {
-        wanted = JSON.stringify({ type: 'tiles', tiles, reason });
-        if (socket?.readyState === WebSocket.OPEN) socket.send(wanted);
-      },
-      close() { closed = true; socket?.close(); },
-    };
+    return videoSocket(async () => `${this.base.replace(/^http/, 'ws')}/api/v1/video`, onFrame, onStatus);
   }
 
   private socket: WebSocket | null = null;
@@ -327,8 +298,11 @@ class TauriTransport implements Transport {
   aggregate(layer: string, level: string, since?: number) {
     return this.call<{ max: number; regions: { id: string; name: string; count: number }[] }>('aggregate', { layer, level, since: since ? Math.round(since) : null });
   }
-  /** The desktop window carries no video yet: the tiles say so. */
-  video() { return null; }
+  /** Frames are too many for IPC: the engine serves the window's tiles on a loopback WebSocket,
+   * signed in with a token this window gets over IPC. */
+  video(onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink {
+    return videoSocket(() => this.call<string>('video_endpoint'), onFrame, onStatus);
+  }
   streamLayers(layers: string[] | null) {
     this.call('stream_layers', { layers }).catch(() => { /* an older engine streams every layer */ });
   }
@@ -341,6 +315,45 @@ class TauriTransport implements Transport {
     });
     return () => { stopped = true; unlisten?.(); };
   }
+}
+
+/** The video wall's one WebSocket (`url` says where, asked again on each reconnect): the tiles
+ * wanted go out, each tile's newest frame (tile u8, seq u32, time i64, JPEG) and every tile's
+ * state once a second come in. It reconnects by itself and asks for the tiles again. */
+function videoSocket(url: () => Promise<string>, onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink {
+  let wanted = '{"type":"tiles","tiles":[]}';
+  let socket: WebSocket | null = null;
+  let closed = false;
+  let retry = 500;
+  const again = () => { if (!closed) setTimeout(open, (retry = Math.min(retry * 2, 10_000))); };
+  const open = async () => {
+    let where: string;
+    try { where = await url(); } catch { again(); return; }
+    if (closed) return;
+    socket = new WebSocket(where);
+    socket.binaryType = 'arraybuffer';
+    socket.onopen = () => { retry = 500; socket?.send(wanted); };
+    socket.onmessage = (e) => {
+      if (e.data instanceof ArrayBuffer) {
+        const bytes = new Uint8Array(e.data);
+        if (bytes.length > 13) onFrame(bytes[0], Number(new DataView(e.data).getBigInt64(5)), bytes.subarray(13));
+        return;
+      }
+      try {
+        const m = JSON.parse(e.data as string);
+        if (m.type === 'status') onStatus(m.tiles as TileStatus[]);
+      } catch { /* a malformed message is skipped */ }
+    };
+    socket.onclose = again;
+  };
+  void open();
+  return {
+    tiles(tiles, reason) {
+      wanted = JSON.stringify({ type: 'tiles', tiles, reason });
+      if (socket?.readyState === WebSocket.OPEN) socket.send(wanted);
+    },
+    close() { closed = true; socket?.close(); },
+  };
 }
 
 export function pickTransport(): Transport {

@@ -103,9 +103,15 @@ fn open_wall(app: &tauri::App, api: &Api, title: &str, fullscreen: bool) -> anyh
 struct DemoCity(Mutex<Option<Demo>>);
 
 pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> {
+    use anyhow::Context;
     let demo = sim.is_some();
+    let video =
+        tauri::async_runtime::block_on(citywall_engine::serve::LoopbackVideo::start(api.clone()))
+            .context("opening the video tiles' loopback socket")?;
+    let video_addr = video.addr;
     tauri::Builder::default()
         .manage(api.clone())
+        .manage(video)
         .manage(StreamLayers::default())
         .manage(commands::Operator::new())
         .manage(DemoCity(Mutex::new(sim)))
@@ -144,6 +150,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             operations::video_layouts,
             operations::save_video_layout,
             operations::delete_video_layout,
+            operations::video_endpoint,
             commands::audit_latest
         ])
         .setup(move |app| {
@@ -187,7 +194,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             });
             Ok(())
         })
-        .build(context(&api))?
+        .build(context(&api, video_addr))?
         .run(move |app, event| {
             if let RunEvent::Exit = event {
                 api.engine().shutdown();
@@ -203,15 +210,20 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// The app's context with the window's Content-Security-Policy from tauri.conf.json — widened,
-/// as browser mode's is, only when the basemap is a `[basemap] style` whose sources, sprites
-/// and glyphs live on the city's LAN.
-fn context(api: &Api) -> tauri::Context<tauri::Wry> {
+/// The app's context with the window's Content-Security-Policy from tauri.conf.json, which
+/// lets the page reach the video tiles' loopback socket (`video`, that port only) and is
+/// widened, as browser mode's is, only when the basemap is a `[basemap] style` whose sources,
+/// sprites and glyphs live on the city's LAN.
+fn context(api: &Api, video: std::net::SocketAddr) -> tauri::Context<tauri::Wry> {
     let mut context = tauri::generate_context!();
-    if api.meta().basemap.is_some_and(|b| b.kind == "style") {
-        if let Some(tauri::utils::config::Csp::DirectiveMap(map)) =
-            context.config_mut().app.security.csp.as_mut()
-        {
+    let lan_style = api.meta().basemap.is_some_and(|b| b.kind == "style");
+    if let Some(tauri::utils::config::Csp::DirectiveMap(map)) =
+        context.config_mut().app.security.csp.as_mut()
+    {
+        if let Some(sources) = map.get_mut("connect-src") {
+            sources.extend(vec![format!("ws://{video}")]);
+        }
+        if lan_style {
             for directive in ["img-src", "connect-src"] {
                 if let Some(sources) = map.get_mut(directive) {
                     sources.extend(vec!["http:".into(), "https:".into()]);

@@ -95,6 +95,19 @@ pub async fn upload_media(
         .map_err(|e| e.to_string())
 }
 
+/// Where this window's video tiles come from: the engine's loopback socket, with a token that
+/// carries the window's principal.
+#[tauri::command]
+pub async fn video_endpoint(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    video: State<'_, citywall_engine::serve::LoopbackVideo>,
+    window: tauri::WebviewWindow,
+) -> Result<String, String> {
+    let who = permit(&api, &operator, &window, "video_endpoint")?;
+    Ok(video.endpoint(&who))
+}
+
 /// The video wall's saved layouts and tours.
 #[tauri::command]
 pub async fn video_layouts(

@@ -30,6 +30,7 @@ use crate::api::{Api, ApiError, FeatureQuery};
 pub(crate) use policy::json_body;
 pub use policy::MAX_BODY_BYTES;
 use policy::{content_security_policy, photo_limit};
+pub use video::LoopbackVideo;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {

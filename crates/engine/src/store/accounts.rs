@@ -69,7 +69,7 @@ fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// 32 random bytes as hex: a session token.
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -16,7 +16,7 @@ export class VideoTiles {
   /** Frames drawn per tile position since the screen opened, whichever camera it showed (the
    * e2e reads the rate from it). */
   drawn: Record<number, number> = $state({});
-  /** False where the transport carries no video (the desktop app, for now). */
+  /** False where the transport carries no video. */
   readonly available: boolean;
 
   private link: VideoLink | null;
