@@ -29,6 +29,7 @@ const WORDS = {
   followWarnings: ['返回联动', 'Follow warnings'],
   saveLayout: ['存为预案', 'Save layout'],
   lockTile: ['锁定', 'Lock'],
+  streamRate: ['码流', 'stream'],
   tileLocked: ['已锁定', 'Locked'],
   layoutName: ['预案名称', 'Layout name'],
   save: ['保存', 'Save'],

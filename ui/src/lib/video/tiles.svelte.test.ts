@@ -61,6 +61,23 @@ describe('VideoTiles', () => {
     expect(tiles.status[0].state).toBe('live');
   });
 
+  it('reports the frames a tile really drew a second, below the stream rate on a slow screen', async () => {
+    const v = videoTransport();
+    const d = manualDecoder();
+    let clock = 0;
+    const tiles = new VideoTiles(v.transport, d.decode, () => clock);
+    tiles.attach(0, { draw: () => {} });
+    const live = [{ tile: 0, camera: 'c1', state: 'live' as const, fps: 12, at: 5, error: null }];
+    v.report(live);
+    for (let i = 0; i < 4; i++) {
+      v.push(0, i);
+      await d.finish();
+    }
+    clock = 2000;
+    v.report(live);
+    expect(tiles.shownFps[0]).toBe(2);
+  });
+
   it('says when the transport carries no video', () => {
     const none = { video: () => null } as unknown as Transport;
     expect(new VideoTiles(none).available).toBe(false);

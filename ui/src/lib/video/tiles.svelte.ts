@@ -16,6 +16,9 @@ export class VideoTiles {
   /** Frames drawn per tile position since the screen opened, whichever camera it showed (the
    * e2e reads the rate from it). */
   drawn: Record<number, number> = $state({});
+  /** Frames a second each tile drew since the last report: what the screen really shows, which
+   * a slow screen keeps below the stream's rate. */
+  shownFps: Record<number, number> = $state({});
   /** False where the transport carries no video. */
   readonly available: boolean;
 
@@ -24,8 +27,13 @@ export class VideoTiles {
   private decoding = new Set<number>();
   private pending = new Map<number, Uint8Array>();
   private counts = new Map<number, number>();
+  private lastReport: { at: number; counts: Map<number, number> } | null = null;
 
-  constructor(transport: Transport, private decode: (jpeg: Uint8Array) => Promise<ImageBitmap> = (b) => createImageBitmap(new Blob([b as BlobPart], { type: 'image/jpeg' }))) {
+  constructor(
+    transport: Transport,
+    private decode: (jpeg: Uint8Array) => Promise<ImageBitmap> = (b) => createImageBitmap(new Blob([b as BlobPart], { type: 'image/jpeg' })),
+    private now: () => number = () => performance.now(),
+  ) {
     this.link = transport.video((tile, _at, jpeg) => this.frame(tile, jpeg), (tiles) => this.report(tiles));
     this.available = this.link !== null;
   }
@@ -49,6 +57,13 @@ export class VideoTiles {
   private report(tiles: TileStatus[]) {
     this.status = Object.fromEntries(tiles.map((t) => [t.tile, t]));
     this.drawn = Object.fromEntries(this.counts);
+    const at = this.now();
+    const last = this.lastReport;
+    if (last && at > last.at) {
+      const seconds = (at - last.at) / 1000;
+      this.shownFps = Object.fromEntries(tiles.map((t) => [t.tile, ((this.counts.get(t.tile) ?? 0) - (last.counts.get(t.tile) ?? 0)) / seconds]));
+    }
+    this.lastReport = { at, counts: new Map(this.counts) };
   }
 
   private frame(tile: number, jpeg: Uint8Array) {
