@@ -4,7 +4,8 @@
 // video screen's linkage tiles within 1 s of the warning reaching the wall (the time from the
 // reading being served, one poll included, is printed too). Then a storm: 50 gauges cross their
 // lines over 10 s; the tiles may move at most twice. A locked tile keeps its camera through a
-// change of split. Screenshots of the linkage after the red warning and of the 13-split.
+// change of split. A warning picked on another screen (the panels) takes the video screen
+// within 1 s, audited. Screenshots of the linkage after the red warning and of the 13-split.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -151,6 +152,7 @@ layer = "gauges"
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].every((t) => t.dataset.state === 'live'), null, { timeout: 30_000 });
     await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(out, 'browser-video-13-locked.png') });
+    await page.click('[data-testid=video-wall] .tile[data-tile="2"] [data-testid=lock-tile]'); // unlocked again
   });
 
   await check('a storm of 50 warnings in 10 s moves the tiles at most twice', async () => {
@@ -164,4 +166,41 @@ layer = "gauges"
     assert(open >= 40, `the storm raised ${open} warnings`);
     assert(changes <= 2, `the tiles changed ${changes} times`);
   });
+
+  await check('a duty officer picks a warning on the panels screen: the video screen shows its cameras within 1 s', async () => {
+    const panels = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await panels.goto(`${base}/?role=panels`);
+    await panels.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await panels.waitForSelector('[data-testid=warnings] li [data-testid=show-on-video]', { timeout: 20_000 });
+    // A storm gauge's warning further down the list, not the one the screen shows.
+    const titles = await panels.$$eval('[data-testid=warnings] li:has([data-testid=show-on-video]) .wt', (e) => e.map((x) => x.textContent));
+    const index = titles.findLastIndex((t) => /易涝点\d+/.test(t));
+    assert(index > 0, `no storm warning listed: ${titles}`);
+    const target = STORM.find((g) => g.name === titles[index].match(/易涝点\d+/)[0]);
+    const entry = `[data-testid=warnings] li:has([data-testid=show-on-video]) >> nth=${index}`;
+    const expected = (await (await fetch(`${base}/api/v1/cameras/nearest?lon=${target.lon}&lat=${target.lat}&k=13`)).json()).map((c) => c.properties.name);
+    await page.evaluate((expected) => {
+      window.__picked = null;
+      const started = setInterval(() => {
+        const names = [...document.querySelectorAll('[data-testid=video-wall] .tile .cap b')].map((b) => b.textContent);
+        if (names.length === expected.length && expected.every((n) => names.includes(n))) { window.__picked = Date.now(); clearInterval(started); }
+      }, 10);
+    }, expected);
+    const clicked = Date.now();
+    await panels.click(`${entry} >> [data-testid=show-on-video]`);
+    await page.waitForFunction(() => window.__picked !== null, null, { timeout: 10_000 })
+      .catch(async (e) => { throw new Error(`${e.message}: ${await page.textContent('[data-testid=video-wall] h2')}`); });
+    const took = (await page.evaluate(() => window.__picked)) - clicked;
+    const title = await page.textContent('[data-testid=video-wall] h2');
+    console.log(`     picked on the panels screen → its cameras on the video screen: ${took} ms (${title.trim().slice(0, 60)})`);
+    assert(took <= 1000 && title.includes(target.name), `${took} ms, title ${title}`);
+    const audit = await (await fetch(`${base}/api/v1/audit?limit=1000`)).json();
+    const rows = Array.isArray(audit) ? audit : audit.rows ?? audit.entries ?? [];
+    assert(rows.some((r) => r.action === 'video.focus' && r.target.includes(target.name)), `no video.focus in the audit: ${rows.length}`);
+    // 返回联动: the warnings drive the screen again.
+    await page.click('[data-testid=video-follow]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=video-picked]'), null, { timeout: 5_000 });
+    await panels.close();
+  });
 });
+

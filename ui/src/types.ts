@@ -126,11 +126,15 @@ export interface FeatureCollection {
 
 /** `prev`: the seq of the delta the engine sent this wall before (it leaves out feature deltas
  * of layers the wall does not draw). */
+/** A place an operator asked every video screen to show (a warning or an incident). */
+export interface VideoFocusTarget { lon: number; lat: number; title: string; by?: string }
+
 export type Delta =
   | { type: 'features'; seq: number; prev?: number; at: number; layer: string; upserted: GeoFeature[]; removed: string[]; polled_at: number }
   | { type: 'source'; seq: number; prev?: number; at: number; source: SourceStatus }
   | { type: 'reload'; seq: number; prev?: number; at: number; layer: string; polled_at: number }
   | { type: 'warning'; seq: number; prev?: number; at: number; warning: Warning }
+  | { type: 'focus'; seq: number; prev?: number; at: number; focus: VideoFocusTarget }
   | { type: 'hello'; seq: number }
   | { type: 'resync'; missed: number };
 

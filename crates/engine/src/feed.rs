@@ -32,6 +32,21 @@ pub enum Change {
     Reload { layer: String, polled_at: i64 },
     /// A warning was raised, escalated, acknowledged or cleared.
     Warning { warning: crate::rules::Warning },
+    /// An operator asked every video screen to show the cameras best placed to see a place (a
+    /// warning or an incident chosen on the wall).
+    Focus { focus: Focus },
+}
+
+/// A place the video screens are asked to show.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Focus {
+    pub lon: f64,
+    pub lat: f64,
+    /// What is there, for the video screen's title (a warning's or an incident's title).
+    pub title: String,
+    /// Who asked (filled in by the engine).
+    #[serde(default)]
+    pub by: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,7 +105,7 @@ impl Delta {
     pub fn layer(&self) -> Option<&str> {
         match &self.change {
             Change::Features { layer, .. } | Change::Reload { layer, .. } => Some(layer),
-            Change::Source { .. } | Change::Warning { .. } => None,
+            Change::Source { .. } | Change::Warning { .. } | Change::Focus { .. } => None,
         }
     }
 }

@@ -151,6 +151,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             operations::save_video_layout,
             operations::delete_video_layout,
             operations::video_endpoint,
+            operations::video_focus,
             commands::audit_latest
         ])
         .setup(move |app| {

@@ -108,6 +108,20 @@ pub async fn video_endpoint(
     Ok(video.endpoint(&who))
 }
 
+/// Asks every video screen to show the cameras best placed to see a place.
+#[tauri::command]
+pub async fn video_focus(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
+    focus: citywall_engine::feed::Focus,
+) -> Result<(), String> {
+    let who = permit(&api, &operator, &window, "video_focus")?;
+    api.focus_video(&who, focus)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// The video wall's saved layouts and tours.
 #[tauri::command]
 pub async fn video_layouts(

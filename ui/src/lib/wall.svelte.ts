@@ -7,7 +7,7 @@ import { AuditState } from './audit/audit.svelte';
 import { CasesState } from './cases/cases.svelte';
 import { Session } from './session/session.svelte';
 import type { Transport } from '../transport';
-import type { Bbox, Meta, SearchHit, SourceStatus, Warning } from '../types';
+import type { Bbox, Meta, SearchHit, SourceStatus, VideoFocusTarget, Warning } from '../types';
 import { WallClock } from './clock.svelte';
 import { Notices } from './notices.svelte';
 import { Settings } from './settings/settings.svelte';
@@ -175,6 +175,10 @@ export class Wall implements DeltaSink {
 
   warning(w: Warning) {
     this.warnings.queue(w);
+  }
+
+  focus(f: VideoFocusTarget) {
+    this.video.pick(f);
   }
 
   features(d: FeaturesDelta) {

@@ -1,6 +1,7 @@
 //! The video wall's layouts (预案) and tours through the façade: a layout is a split and the
 //! camera on each tile; a tour cycles through other layouts, `dwell_s` seconds each. Saved in
-//! the store, so they survive a restart; every save and delete is audited.
+//! the store, so they survive a restart; every save and delete is audited. And the focus an
+//! operator sends to every video screen (a warning or an incident chosen on the wall).
 
 use serde::{Deserialize, Serialize};
 
@@ -134,5 +135,44 @@ impl Api {
         } else {
             Err(ApiError::NotFound(format!("no layout `{name}`")))
         }
+    }
+}
+
+impl Api {
+    /// Asks every video screen to show the cameras best placed to see `focus` (a warning or an
+    /// incident chosen on the wall): a duty officer's act, audited, sent to every wall on the
+    /// change feed.
+    pub async fn focus_video(
+        &self,
+        who: &Principal,
+        mut focus: crate::feed::Focus,
+    ) -> Result<(), ApiError> {
+        self.access.check(who, "video.operate")?;
+        if !(focus.lon.is_finite()
+            && focus.lat.is_finite()
+            && (-180.0..=180.0).contains(&focus.lon)
+            && (-90.0..=90.0).contains(&focus.lat))
+        {
+            return Err(ApiError::BadRequest(format!(
+                "({}, {}) is not a longitude and latitude",
+                focus.lon, focus.lat
+            )));
+        }
+        focus.title = focus.title.chars().take(200).collect();
+        focus.by = who.name.clone();
+        let entry = AuditEntry {
+            actor: who.name.clone(),
+            action: "video.focus".into(),
+            target: focus.title.clone(),
+            detail: serde_json::json!({ "lon": focus.lon, "lat": focus.lat, "via": who.via }),
+        };
+        self.engine
+            .store
+            .append_audit(&entry, crate::model::now_ms())
+            .await?;
+        self.engine
+            .feed
+            .publish(crate::feed::Change::Focus { focus });
+        Ok(())
     }
 }

@@ -142,6 +142,18 @@ pub async fn save_layout(
     Ok(Json(api.save_video_layout(&who, layout).await?).into_response())
 }
 
+/// `POST /api/v1/video/focus` `{"lon", "lat", "title"}`: every video screen shows the cameras
+/// best placed to see that place.
+pub async fn focus(
+    State(api): State<Api>,
+    Extension(who): Extension<Principal>,
+    body: Result<Json<crate::feed::Focus>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let focus = super::json_body(body, "{\"lon\", \"lat\", \"title\"}")?;
+    api.focus_video(&who, focus).await?;
+    Ok(Json(json!({ "ok": true })).into_response())
+}
+
 /// `DELETE /api/v1/video/layouts/{name}`
 pub async fn delete_layout(
     State(api): State<Api>,

@@ -30,6 +30,8 @@ const WORDS = {
   saveLayout: ['存为预案', 'Save layout'],
   lockTile: ['锁定', 'Lock'],
   streamRate: ['码流', 'stream'],
+  pickedBy: ['调阅', 'picked by'],
+  showOnVideo: ['视频', 'Video'],
   tileLocked: ['已锁定', 'Locked'],
   layoutName: ['预案名称', 'Layout name'],
   save: ['保存', 'Save'],

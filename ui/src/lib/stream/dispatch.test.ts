@@ -12,6 +12,7 @@ function sink(live = true) {
     features: (d) => log.push(`features ${d.layer}`),
     reload: (d) => log.push(`reload ${d.layer}`),
     source: (x) => log.push(`source ${x.id}`),
+    focus: (f) => log.push(`focus ${f.title}`),
   };
   return s;
 }
@@ -26,7 +27,8 @@ describe('StreamDispatcher', () => {
     d.dispatch({ type: 'warning', seq: 12, at: 0, warning: warning('w', 'red') });
     d.dispatch({ type: 'reload', seq: 14, at: 0, layer: 'rain', polled_at: 0 });
     d.dispatch({ type: 'source', seq: 15, at: 0, source: source('s', 'flood', 'ok') });
-    expect(s.log).toEqual(['touched', 'features flood', 'touched', 'warning w', 'resync', 'touched', 'reload rain', 'touched', 'source s']);
+    d.dispatch({ type: 'focus', seq: 16, at: 0, focus: { lon: 1, lat: 2, title: 'f' } });
+    expect(s.log).toEqual(['touched', 'features flood', 'touched', 'warning w', 'resync', 'touched', 'reload rain', 'touched', 'source s', 'touched', 'focus f']);
   });
 
   it('a delta naming the one sent before it is no gap, though layers this wall does not draw were left out', () => {

@@ -2,7 +2,7 @@
 // that owns its kind. A gap in the sequence numbers (a dropped message, a reconnect) or the
 // engine's own resync makes the wall refetch what it shows.
 
-import type { Delta, SourceStatus, Warning } from '../../types';
+import type { Delta, SourceStatus, VideoFocusTarget, Warning } from '../../types';
 
 export type FeaturesDelta = Extract<Delta, { type: 'features' }>;
 export type ReloadDelta = Extract<Delta, { type: 'reload' }>;
@@ -17,6 +17,8 @@ export interface DeltaSink {
   features(d: FeaturesDelta): void;
   reload(d: ReloadDelta): void;
   source(s: SourceStatus): void;
+  /** An operator asked the video screens to show a place. */
+  focus(f: VideoFocusTarget): void;
 }
 
 export class StreamDispatcher {
@@ -50,6 +52,7 @@ export class StreamDispatcher {
       case 'features': return this.sink.features(d);
       case 'reload': return this.sink.reload(d);
       case 'source': return this.sink.source(d.source);
+      case 'focus': return this.sink.focus(d.focus);
     }
   }
 }

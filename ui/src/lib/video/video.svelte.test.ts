@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VideoFocus, FOCUS_CAMERAS, HOLD_MS } from './video.svelte';
+import { VideoFocus, FOCUS_CAMERAS, HOLD_MS, PICK_MS } from './video.svelte';
 import { fakeTransport, feature, warning } from '../testing/fakes';
 
 describe('VideoFocus', () => {
@@ -48,4 +48,25 @@ describe('VideoFocus', () => {
     await v.follow(warning('w', 'red'));
     expect(v.cameras).toBe(first);
   });
+
+  it('shows the place an operator picks at once, holds it against the warnings, then follows them again', async () => {
+    let now = 0;
+    const t = fakeTransport({ camerasNearest: [feature('c1', 0, 0)] });
+    const v = new VideoFocus(t, () => now);
+    await v.follow(warning('w', 'orange'));
+    await v.pick({ lon: 118.3, lat: 34.0, title: '人民路积水', by: '值班员' });
+    expect(v.title).toBe('人民路积水');
+    expect(t.calls).toContainEqual(['camerasNearest', [118.3, 34.0, FOCUS_CAMERAS]]);
+    now = 60_000;
+    await v.follow(warning('r', 'red'));
+    expect(v.title).toBe('人民路积水');
+    now = PICK_MS + 1;
+    await v.follow(warning('r', 'red'));
+    expect(v.picked).toBeNull();
+    expect(v.title).toBe(warning('r', 'red').title);
+    await v.pick({ lon: 1, lat: 2, title: 'x' });
+    v.release();
+    expect(v.picked).toBeNull();
+  });
 });
+

@@ -1,28 +1,59 @@
 // The video screen's focus: the cameras best placed to see the most severe open warning (those
 // whose field of view covers it first). The focus moves at once to a more severe warning — a red
 // one puts its cameras on the wall within the second — but a storm of warnings no more severe
-// than the one shown cannot move it more than once every HOLD_MS: the tiles do not thrash.
+// than the one shown cannot move it more than once every HOLD_MS: the tiles do not thrash. A
+// place an operator picks (a warning or an incident chosen on any screen, sent through the
+// engine) holds the screen for PICK_MS, or until the wall follows the warnings again.
 
 import type { Transport } from '../../transport';
-import type { GeoFeature, Warning, WarningLevel } from '../../types';
+import type { GeoFeature, VideoFocusTarget, Warning, WarningLevel } from '../../types';
 
 export const FOCUS_CAMERAS = 9;
 /** How long the focus stays on a warning before one no more severe may take it. */
 export const HOLD_MS = 15_000;
+/** How long an operator's pick holds the screen. */
+export const PICK_MS = 5 * 60_000;
 
 const RANK: Record<WarningLevel, number> = { blue: 0, yellow: 1, orange: 2, red: 3 };
 
 export class VideoFocus {
   cameras: GeoFeature[] = $state([]);
   warning: Warning | null = $state(null);
+  /** The place an operator picked, while it holds the screen. */
+  picked: VideoFocusTarget | null = $state(null);
+  private pickedUntil = 0;
+  private k = FOCUS_CAMERAS;
   /** How many times the focus moved to another warning (the e2e reads storms from it). */
   moves = 0;
   private since = -Infinity;
 
   constructor(private transport: Transport, private now: () => number = () => Date.now()) {}
 
+  /** What the screen shows, for its title. */
+  get title(): string | null {
+    return this.picked?.title ?? this.warning?.title ?? null;
+  }
+
+  /** Shows the cameras best placed to see `target`, at once, for PICK_MS. */
+  async pick(target: VideoFocusTarget) {
+    this.picked = target;
+    this.pickedUntil = this.now() + PICK_MS;
+    this.moves++;
+    await this.load(target.lon, target.lat, this.k);
+  }
+
+  /** Lets the warnings drive the screen again. */
+  release() {
+    this.picked = null;
+  }
+
   /** Follows `w` (the most severe open warning), with `k` cameras. */
   async follow(w: Warning | null, k = FOCUS_CAMERAS) {
+    this.k = k;
+    if (this.picked) {
+      if (this.now() < this.pickedUntil) return this.load(this.picked.lon, this.picked.lat, k);
+      this.picked = null;
+    }
     if (!w) {
       this.warning = null;
       this.cameras = [];
@@ -38,8 +69,12 @@ export class VideoFocus {
       this.since = this.now();
     }
     this.warning = w;
+    await this.load(w.lon, w.lat, k);
+  }
+
+  private async load(lon: number, lat: number, k: number) {
     try {
-      const cameras = await this.transport.camerasNearest(w.lon, w.lat, k);
+      const cameras = await this.transport.camerasNearest(lon, lat, k);
       // The same cameras in the same order: leave the tiles as they are.
       const same = cameras.length === this.cameras.length && cameras.every((c, i) => c.id === this.cameras[i]?.id);
       if (!same) this.cameras = cameras;
