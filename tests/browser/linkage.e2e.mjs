@@ -186,8 +186,13 @@ layer = "gauges"
         if (names.length === expected.length && expected.every((n) => names.includes(n))) { window.__picked = Date.now(); clearInterval(started); }
       }, 10);
     }, expected);
-    const clicked = Date.now();
+    // Timed from the click itself (the page's clock is this machine's), not from when the test
+    // asked for it: the list re-renders under a storm and the click waits for it to settle.
+    await panels.evaluate(() => document.addEventListener('click', (e) => {
+      if (e.target.closest('[data-testid=show-on-video]')) window.__clickedAt = Date.now();
+    }, true));
     await panels.click(`${entry} >> [data-testid=show-on-video]`);
+    const clicked = await panels.evaluate(() => window.__clickedAt);
     await page.waitForFunction(() => window.__picked !== null, null, { timeout: 10_000 })
       .catch(async (e) => { throw new Error(`${e.message}: ${await page.textContent('[data-testid=video-wall] h2')}`); });
     const took = (await page.evaluate(() => window.__picked)) - clicked;
