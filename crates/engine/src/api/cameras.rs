@@ -10,15 +10,7 @@ impl Api {
     /// cameras online whose field of view covers the point first, nearest first; then the
     /// others that are merely near.
     pub fn cameras_nearest(&self, lon: f64, lat: f64, k: usize) -> Result<Vec<Value>, ApiError> {
-        if !(lon.is_finite()
-            && lat.is_finite()
-            && (-180.0..=180.0).contains(&lon)
-            && (-90.0..=90.0).contains(&lat))
-        {
-            return Err(ApiError::BadRequest(format!(
-                "`lon`,`lat` {lon},{lat} is outside WGS84 range"
-            )));
-        }
+        super::lonlat_in_range(lon, lat)?;
         let (lon, lat) = self.engine.display.back(lon, lat);
         let target = crate::model::Feature {
             layer: String::new(),

@@ -119,16 +119,7 @@ impl Api {
                     .join("、")
             )));
         }
-        if !(new.lon.is_finite()
-            && new.lat.is_finite()
-            && (-180.0..=180.0).contains(&new.lon)
-            && (-90.0..=90.0).contains(&new.lat))
-        {
-            return Err(ApiError::BadRequest(format!(
-                "`lon`,`lat` {},{} is outside WGS84 range",
-                new.lon, new.lat
-            )));
-        }
+        super::lonlat_in_range(new.lon, new.lat)?;
         let (lon, lat) = if origin == "open311" {
             (new.lon, new.lat)
         } else {

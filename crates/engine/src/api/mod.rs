@@ -409,6 +409,21 @@ impl Api {
     }
 }
 
+/// A longitude and latitude a caller sent: refused unless both are numbers in range.
+pub(crate) fn lonlat_in_range(lon: f64, lat: f64) -> Result<(), ApiError> {
+    if lon.is_finite()
+        && lat.is_finite()
+        && (-180.0..=180.0).contains(&lon)
+        && (-90.0..=90.0).contains(&lat)
+    {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "`lon`,`lat` {lon},{lat} is outside WGS84 range"
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

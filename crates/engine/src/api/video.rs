@@ -148,16 +148,7 @@ impl Api {
         mut focus: crate::feed::Focus,
     ) -> Result<(), ApiError> {
         self.access.check(who, "video.operate")?;
-        if !(focus.lon.is_finite()
-            && focus.lat.is_finite()
-            && (-180.0..=180.0).contains(&focus.lon)
-            && (-90.0..=90.0).contains(&focus.lat))
-        {
-            return Err(ApiError::BadRequest(format!(
-                "({}, {}) is not a longitude and latitude",
-                focus.lon, focus.lat
-            )));
-        }
+        super::lonlat_in_range(focus.lon, focus.lat)?;
         focus.title = focus.title.chars().take(200).collect();
         focus.by = who.name.clone();
         let entry = AuditEntry {
