@@ -29,22 +29,8 @@ pub(super) async fn play(
         Ok(parsed) => parsed,
         Err(e) => return Some(format!("the stream URL is not a URL: {e}")),
     };
-    let mut credentials = credentials.cloned();
     // Credentials written into the URL sign in too, and never reach a message.
-    if !parsed.username().is_empty() {
-        let decode = |s: &str| {
-            url::form_urlencoded::parse(format!("x={s}").as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        };
-        credentials = Some(Credentials {
-            username: decode(parsed.username()),
-            password: decode(parsed.password().unwrap_or_default()),
-        });
-        let _ = parsed.set_username("");
-        let _ = parsed.set_password(None);
-    }
+    let credentials = take_userinfo(&mut parsed).or_else(|| credentials.cloned());
     let secret = credentials.as_ref().map(|c| c.password.clone());
     let tell =
         |e: &dyn std::fmt::Display| redact(&e.to_string(), url, parsed.as_str(), secret.as_deref());
@@ -156,6 +142,25 @@ pub(super) async fn play(
             }
         }
     }
+}
+
+/// The user name and password written into `url` (percent-decoded), taken out of it.
+fn take_userinfo(url: &mut url::Url) -> Option<Credentials> {
+    if url.username().is_empty() {
+        return None;
+    }
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let credentials = Credentials {
+        username: decode(url.username()),
+        password: decode(url.password().unwrap_or_default()),
+    };
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    Some(credentials)
 }
 
 /// An H.264 decoder that hands out each picture as a JPEG.
@@ -279,6 +284,18 @@ fn redact(message: &str, url: &str, bare_url: &str, password: Option<&str>) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_in_the_url_are_decoded_and_taken_out() {
+        let mut url = url::Url::parse("rtsp://duty:a+b%40c@cam/1").unwrap();
+        let c = take_userinfo(&mut url).expect("credentials");
+        assert_eq!(
+            (c.username.as_str(), c.password.as_str()),
+            ("duty", "a+b@c")
+        );
+        assert_eq!(url.as_str(), "rtsp://cam/1");
+        assert!(take_userinfo(&mut url).is_none());
+    }
 
     #[test]
     fn messages_never_carry_the_url_or_the_password() {
