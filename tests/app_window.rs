@@ -3,7 +3,7 @@
 //! shows the DEMO badge; a one-screen wall opens in its role; the console window reads the audit
 //! log where a map screen is refused; a video screen plays its tiles (9, 16, 25); a LAN style
 //! basemap's tiles pass the window's CSP. Saves `test-output/app-wall.png` and
-//! `test-output/app-video-9.png`.
+//! `test-output/app-video-{9,16,25}.png`.
 //!
 //! Needs a display and `WebKitWebDriver`; `make test` provides both and sets
 //! `CITYWALL_REQUIRE_APP_E2E=1`, so there a missing piece fails instead of skipping.
@@ -218,10 +218,11 @@ async fn the_desktop_window_shows_the_demo_wall() {
 const DRAWN: &str = "return [...document.querySelectorAll('[data-testid=video-wall] .tile')].map((t) => [t.dataset.state, Number(t.dataset.drawn)])";
 
 /// A two-screen wall, the map and the video: the video window's tiles play over the engine's loopback
-/// socket (its token from IPC). The figures for 9, 16 and 25 tiles are printed against the goal
-/// of 10 fps a tile; WebKitGTK decodes ≈ 185–225 JPEG frames a second here by itself, and far
-/// fewer beside the map window's software GL and the demo city in the same process, so the
-/// check holds every tile to playing (≥ 2 fps at 9 tiles, ≥ 1 at 25), not to the goal.
+/// socket (its token from IPC), as one mosaic the engine composites (WebKitGTK decodes too few
+/// JPEG frames a second for a grid of its own tiles). The figures for 9, 16 and 25 tiles are
+/// printed against the goal of 10 fps a tile; the map window's software GL, the demo city and
+/// the window share this machine's two cores, so the check holds every tile to playing (≥ 3 fps
+/// at 9 tiles, ≥ 2 at 25), not to the goal.
 async fn video_screen_plays(port: u16, binary: &std::path::Path, config_home: &std::path::Path) {
     let wall = config_home.join("video-wall.toml");
     std::fs::write(
@@ -232,7 +233,9 @@ async fn video_screen_plays(port: u16, binary: &std::path::Path, config_home: &s
     let wall_arg = wall.display().to_string();
     // The wall arrangement remembers the map screen of the session before: start afresh.
     let _ = std::fs::remove_file(config_home.join("citywall/wall-arrangement.json"));
-    let client = session(port, binary, &["--time-scale", "60", "--wall", &wall_arg]).await;
+    // The city at its real pace, as a centre runs it: the video is measured, not a 60× storm of
+    // map updates beside it.
+    let client = session(port, binary, &["--time-scale", "1", "--wall", &wall_arg]).await;
     // A wall needs its map: the video is the second screen's window.
     let started = Instant::now();
     'find: loop {
@@ -299,21 +302,24 @@ async fn video_screen_plays(port: u16, binary: &std::path::Path, config_home: &s
         eprintln!(
             "desktop video, {split} tiles: min {min:.1} fps, mean {mean:.1} (goal ≥ 10 each)"
         );
+        let png = client
+            .screenshot()
+            .await
+            .expect("a screenshot of the window");
+        std::fs::write(
+            workspace().join(format!("test-output/app-video-{split}.png")),
+            png,
+        )
+        .expect("screenshot saved");
         if split == 9 {
             assert!(
-                min >= 2.0,
+                min >= 3.0,
                 "a tile of 9 drew {min:.1} fps in the desktop window"
             );
-            let png = client
-                .screenshot()
-                .await
-                .expect("a screenshot of the window");
-            std::fs::write(workspace().join("test-output/app-video-9.png"), png)
-                .expect("screenshot saved");
         }
         if split == 25 {
             assert!(
-                min >= 1.0,
+                min >= 2.0,
                 "a tile of 25 froze in the desktop window ({min:.1} fps)"
             );
         }

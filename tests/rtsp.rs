@@ -41,9 +41,9 @@ async fn play(what: &str, rx: &watch::Receiver<Live>, span: Duration) -> (f64, V
     let live = rx.borrow().clone();
     let frame = live.frame.expect("a frame");
     let fps = (frame.seq - first) as f64 / start.elapsed().as_secs_f64();
-    eprintln!("{what}: {fps:.1} fps, {} bytes a frame", frame.jpeg.len());
+    eprintln!("{what}: {fps:.1} fps, {} bytes a frame", frame.jpeg().len());
     assert_eq!(live.state, StreamState::Live, "{what}: {:?}", live.error);
-    (fps, frame.jpeg.clone())
+    (fps, frame.jpeg().to_vec())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -73,12 +73,15 @@ export const children = [];
 
 /** Runs a suite's checks in `body(browser)`: Debian's Chromium launched as every suite launches
  * it, a failure outside a check counted as `setup`, the browser and every started process
- * stopped at the end, and the tally printed. */
-export async function suite(body) {
+ * stopped at the end, and the tally printed. `gpu: false` for a page without a map: Chromium
+ * then composites in software, as it does by itself on a machine without a GPU, instead of
+ * through SwiftShader's emulated GL, which the map's WebGL needs but which costs a video
+ * screen a core for nothing. */
+export async function suite(body, { gpu = true } = {}) {
   let browser;
   try {
     const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', ...GPU_COMPOSITING] });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', ...(gpu ? GPU_COMPOSITING : ['--disable-gpu'])] });
     await body(browser);
   } catch (e) {
     results.push(['setup', false]);

@@ -17,9 +17,42 @@ export interface TileStatus {
 }
 
 /** What a video wall shows: the camera of each tile (`main`: its main stream, for a big tile). */
+/** A client's grid for an engine-composited mosaic: its size in pixels and each tile's picture
+ * rectangle `[x, y, w, h]`, in the order of the tiles. */
+export interface MosaicGrid {
+  width: number;
+  height: number;
+  rects: [number, number, number, number][];
+}
+
+/** When a client takes the mosaic (from `from` tiles) and how large (`max`, CSS px of its grid
+ * scaled down to fit). */
+export interface VideoMosaicPolicy {
+  from: number;
+  max: { width: number; height: number };
+}
+
+/** Chromium decodes ≈ 750 small JPEG frames a second here: a 25-split's 300 frames/s of its own
+ * tiles cost it about one core, less than one full-HD mosaic's decode plus the engine's
+ * painting and encoding; the mosaic only when asked for (`?video=mosaic`). */
+const BROWSER_MOSAIC: VideoMosaicPolicy = { from: Infinity, max: { width: 1600, height: 900 } };
+
+/** WebKitGTK decodes only ≈ 15–19 million JPEG pixels a second here, beside the desktop's map
+ * window and its software GL: a mosaic from four tiles on, no larger than 1280×720 (a 25-split's
+ * tiles at 256×144, about a sub-stream), which it can draw at the cameras' rate. */
+const DESKTOP_MOSAIC: VideoMosaicPolicy = { from: 4, max: { width: 1280, height: 720 } };
+
+/** The tile number of a mosaic frame. */
+export const MOSAIC_TILE = 255;
+
+/** A frame of a tile, or of the mosaic (`tile` = MOSAIC_TILE, `painted`: the indexes of the
+ * tiles it painted anew, in the order they were asked for). */
+export type OnVideoFrame = (tile: number, at: number, jpeg: Uint8Array, painted?: number[]) => void;
+
 export interface VideoLink {
-  /** `reason`: why (linkage, operator, maximise), for the audit log. */
-  tiles(tiles: { tile: number; camera: string; main?: boolean }[], reason: string): void;
+  /** `reason`: why (linkage, operator, maximise), for the audit log; `mosaic`: composite the
+   * tiles into one picture for this grid. */
+  tiles(tiles: { tile: number; camera: string; main?: boolean }[], reason: string, mosaic?: MosaicGrid): void;
   close(): void;
 }
 
@@ -82,7 +115,10 @@ export interface Transport {
   aggregate(layer: string, level: string, since?: number): Promise<{ max: number; regions: { id: string; name: string; count: number }[] }>;
   /** Live video for a wall's tiles: each frame as it comes (tile, frame time, JPEG bytes) and
    * every tile's state once a second; null where this transport carries no video yet. */
-  video(onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink | null;
+  video(onFrame: OnVideoFrame, onStatus: (tiles: TileStatus[]) => void): VideoLink | null;
+  /** From how many tiles this client takes its video wall as one engine-composited mosaic, and
+   * the mosaic's largest size (README: which path each client gets, and why). */
+  readonly videoMosaic: VideoMosaicPolicy;
   /** The video wall's saved layouts (预案) and tours; save one (replacing its namesake); delete one. */
   videoLayouts(): Promise<VideoLayout[]>;
   saveVideoLayout(layout: VideoLayout): Promise<VideoLayout>;
@@ -199,7 +235,9 @@ class HttpTransport implements Transport {
   }
   basemapStyle() { return this.get<unknown>('basemap/style'); }
 
-  video(onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink {
+  readonly videoMosaic = BROWSER_MOSAIC;
+
+  video(onFrame: OnVideoFrame, onStatus: (tiles: TileStatus[]) => void): VideoLink {
     return videoSocket(async () => `${this.base.replace(/^http/, 'ws')}/api/v1/video`, onFrame, onStatus);
   }
 
@@ -304,7 +342,9 @@ class TauriTransport implements Transport {
   }
   /** Frames are too many for IPC: the engine serves the window's tiles on a loopback WebSocket,
    * signed in with a token this window gets over IPC. */
-  video(onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink {
+  readonly videoMosaic = DESKTOP_MOSAIC;
+
+  video(onFrame: OnVideoFrame, onStatus: (tiles: TileStatus[]) => void): VideoLink {
     return videoSocket(() => this.call<string>('video_endpoint'), onFrame, onStatus);
   }
   streamLayers(layers: string[] | null) {
@@ -322,9 +362,10 @@ class TauriTransport implements Transport {
 }
 
 /** The video wall's one WebSocket (`url` says where, asked again on each reconnect): the tiles
- * wanted go out, each tile's newest frame (tile u8, seq u32, time i64, JPEG) and every tile's
- * state once a second come in. It reconnects by itself and asks for the tiles again. */
-function videoSocket(url: () => Promise<string>, onFrame: (tile: number, at: number, jpeg: Uint8Array) => void, onStatus: (tiles: TileStatus[]) => void): VideoLink {
+ * wanted go out, each tile's newest frame (tile u8, seq u32, time i64, JPEG) — or the mosaic
+ * (255, seq u32, time i64, tiles painted u64, JPEG) — and every tile's state once a second come
+ * in. It reconnects by itself and asks for the tiles again. */
+function videoSocket(url: () => Promise<string>, onFrame: OnVideoFrame, onStatus: (tiles: TileStatus[]) => void): VideoLink {
   let wanted = '{"type":"tiles","tiles":[]}';
   let socket: WebSocket | null = null;
   let closed = false;
@@ -340,7 +381,14 @@ function videoSocket(url: () => Promise<string>, onFrame: (tile: number, at: num
     socket.onmessage = (e) => {
       if (e.data instanceof ArrayBuffer) {
         const bytes = new Uint8Array(e.data);
-        if (bytes.length > 13) onFrame(bytes[0], Number(new DataView(e.data).getBigInt64(5)), bytes.subarray(13));
+        const view = new DataView(e.data);
+        if (bytes[0] === MOSAIC_TILE && bytes.length > 21) {
+          const high = view.getUint32(13);
+          const low = view.getUint32(17);
+          const painted: number[] = [];
+          for (let i = 0; i < 64; i++) if ((i < 32 ? low >>> i : high >>> (i - 32)) & 1) painted.push(i);
+          onFrame(MOSAIC_TILE, Number(view.getBigInt64(5)), bytes.subarray(21), painted);
+        } else if (bytes.length > 13) onFrame(bytes[0], Number(view.getBigInt64(5)), bytes.subarray(13));
         return;
       }
       try {
@@ -352,8 +400,8 @@ function videoSocket(url: () => Promise<string>, onFrame: (tile: number, at: num
   };
   void open();
   return {
-    tiles(tiles, reason) {
-      wanted = JSON.stringify({ type: 'tiles', tiles, reason });
+    tiles(tiles, reason, mosaic) {
+      wanted = JSON.stringify({ type: 'tiles', tiles, reason, mosaic });
       if (socket?.readyState === WebSocket.OPEN) socket.send(wanted);
     },
     close() { closed = true; socket?.close(); },

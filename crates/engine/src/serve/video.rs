@@ -112,7 +112,15 @@ async fn serve_tiles(api: Api, who: Principal, mut socket: WebSocket) {
                 Some(Ok(_)) => {}
             },
             _ = pick.tick() => {
-                for message in session.frames() {
+                if session.is_mosaic() {
+                    if let Some(mosaic) = session.mosaic_frame().await {
+                        if socket.send(Message::Binary(mosaic.into())).await.is_err() {
+                            return;
+                        }
+                    }
+                    continue;
+                }
+                for message in session.frames().await {
                     if socket.send(Message::Binary(message.into())).await.is_err() {
                         return;
                     }

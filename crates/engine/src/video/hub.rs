@@ -6,7 +6,7 @@
 //! with backoff until it returns.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -33,7 +33,12 @@ impl std::fmt::Debug for Credentials {
 /// One frame as it arrived.
 #[derive(Debug)]
 pub struct Frame {
-    pub jpeg: Vec<u8>,
+    /// As the camera sent it (MJPEG), or encoded from `picture` when a wall first asks for it:
+    /// a mosaic client never needs it, and no frame is encoded twice.
+    jpeg: OnceLock<Vec<u8>>,
+    /// The decoded picture, where the reader decoded it anyway (H.264): a mosaic then paints
+    /// it without decoding a JPEG.
+    pub picture: Option<Arc<super::Picture>>,
     /// Unix milliseconds when it arrived.
     pub at: i64,
     /// Counts frames of this stream since the reader started.
@@ -47,6 +52,43 @@ pub enum StreamState {
     Connecting,
     Live,
     Offline,
+}
+
+/// JPEG quality of re-encoded pictures.
+const JPEG_QUALITY: u8 = 70;
+
+impl Frame {
+    /// A frame that arrived as a JPEG.
+    pub fn from_jpeg(jpeg: Vec<u8>, at: i64, seq: u64) -> Frame {
+        Frame {
+            jpeg: OnceLock::from(jpeg),
+            picture: None,
+            at,
+            seq,
+        }
+    }
+
+    /// A frame the reader decoded.
+    pub fn from_picture(picture: super::Picture, at: i64, seq: u64) -> Frame {
+        Frame {
+            jpeg: OnceLock::new(),
+            picture: Some(Arc::new(picture)),
+            at,
+            seq,
+        }
+    }
+
+    /// The frame as a JPEG (encoded on the first call where it came decoded: a few
+    /// milliseconds, to be called off the async threads). A picture that cannot be encoded
+    /// gives no bytes, and the wall skips it.
+    pub fn jpeg(&self) -> &[u8] {
+        self.jpeg.get_or_init(|| {
+            self.picture
+                .as_ref()
+                .and_then(|p| p.jpeg(JPEG_QUALITY).ok())
+                .unwrap_or_default()
+        })
+    }
 }
 
 /// What a watcher sees of a stream.
@@ -146,8 +188,20 @@ pub(super) struct Publisher {
 }
 
 impl Publisher {
-    /// A new frame (a JPEG) arrived.
-    pub(super) fn frame(&mut self, jpeg: Vec<u8>) {
+    /// A new frame arrived as a JPEG.
+    pub(super) fn jpeg(&mut self, jpeg: Vec<u8>) {
+        let (at, seq) = self.count();
+        self.publish(Frame::from_jpeg(jpeg, at, seq));
+    }
+
+    /// A new frame arrived and was decoded.
+    pub(super) fn picture(&mut self, picture: super::Picture) {
+        let (at, seq) = self.count();
+        self.publish(Frame::from_picture(picture, at, seq));
+    }
+
+    /// Counts a new frame: its time and seq.
+    fn count(&mut self) -> (i64, u64) {
         let now = Instant::now();
         self.seq += 1;
         self.arrivals.push_back(now);
@@ -158,11 +212,11 @@ impl Publisher {
         {
             self.arrivals.pop_front();
         }
-        let frame = Arc::new(Frame {
-            jpeg,
-            at: crate::model::now_ms(),
-            seq: self.seq,
-        });
+        (crate::model::now_ms(), self.seq)
+    }
+
+    fn publish(&mut self, frame: Frame) {
+        let frame = Arc::new(frame);
         let fps = self.arrivals.len() as f32 / 2.0;
         self.tx.send_modify(|live| {
             live.frame = Some(frame);

@@ -40,7 +40,7 @@ pub(super) async fn play(
         let now = Instant::now();
         for jpeg in reader.push(&bytes) {
             last_frame = now;
-            publisher.frame(jpeg);
+            publisher.jpeg(jpeg);
         }
         if now.duration_since(last_frame) > STALL {
             return Some("no frame for 3 s".into());

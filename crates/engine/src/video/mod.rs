@@ -5,6 +5,10 @@
 
 pub mod hub;
 pub mod mjpeg;
+pub mod mosaic;
+pub mod picture;
 mod rtsp;
 
 pub use hub::{Credentials, Frame, Hub, Live, StreamState, STALL};
+pub use mosaic::Mosaic;
+pub use picture::{Picture, Rect};

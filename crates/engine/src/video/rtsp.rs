@@ -11,12 +11,10 @@ use retina::client::{PlayOptions, Session, SessionOptions, SetupOptions, Transpo
 use retina::codec::{CodecItem, FrameFormat};
 
 use super::hub::{Credentials, Publisher, CONNECT_TIMEOUT, STALL};
+use super::picture::{Picture, MAX_SIDE};
 
 /// Consecutive H.264 access units that fail to decode before the stream counts as broken.
 const MAX_DECODE_ERRORS: u32 = 48;
-
-/// JPEG quality of re-encoded H.264 pictures.
-const JPEG_QUALITY: u8 = 70;
 
 /// Plays an RTSP stream into `publisher` until it breaks or stalls (the reason), or nobody
 /// watches (`None`).
@@ -107,7 +105,7 @@ pub(super) async fn play(
         };
         let Some(mut h264) = decoder.take() else {
             last_frame = Instant::now();
-            publisher.frame(frame.into_data());
+            publisher.jpeg(frame.into_data());
             continue;
         };
         // A decoder starts at a key frame; until the first, there is nothing to show.
@@ -128,10 +126,10 @@ pub(super) async fn play(
         };
         decoder = Some(h264);
         match jpeg {
-            Ok(Some(jpeg)) => {
+            Ok(Some(picture)) => {
                 errors = 0;
                 last_frame = Instant::now();
-                publisher.frame(jpeg);
+                publisher.picture(picture);
             }
             Ok(None) => {}
             Err(e) => {
@@ -163,7 +161,7 @@ fn take_userinfo(url: &mut url::Url) -> Option<Credentials> {
     Some(credentials)
 }
 
-/// An H.264 decoder that hands out each picture as a JPEG.
+/// An H.264 decoder that hands out each picture.
 struct H264 {
     decoder: openh264::decoder::Decoder,
 }
@@ -175,96 +173,23 @@ impl H264 {
         Ok(H264 { decoder })
     }
 
-    /// Decodes one access unit (Annex B); the picture it completes, as a JPEG. The decoded
-    /// planes go to the JPEG encoder as they are, without a round trip through RGB.
-    fn decode(&mut self, annex_b: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    /// Decodes one access unit (Annex B); the picture it completes.
+    fn decode(&mut self, annex_b: &[u8]) -> Result<Option<Picture>, String> {
         use openh264::formats::YUVSource;
-        let Some(picture) = self.decoder.decode(annex_b).map_err(|e| e.to_string())? else {
+        let Some(decoded) = self.decoder.decode(annex_b).map_err(|e| e.to_string())? else {
             return Ok(None);
         };
-        let (width, height) = picture.dimensions();
-        if width == 0 || height == 0 || width > 4096 || height > 4096 {
+        let (width, height) = decoded.dimensions();
+        if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
             return Err(format!("a {width}×{height} picture is not shown"));
         }
-        let planes = Planes {
-            y: picture.y(),
-            u: picture.u(),
-            v: picture.v(),
-            strides: picture.strides(),
+        let picture = Picture::from_video_range(
+            (decoded.y(), decoded.u(), decoded.v()),
+            decoded.strides(),
             width,
             height,
-        };
-        let mut jpeg = Vec::with_capacity(width * height / 6);
-        jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY)
-            .encode_image(planes)
-            .map_err(|e| e.to_string())?;
-        Ok(Some(jpeg))
-    }
-}
-
-/// A decoded 4:2:0 picture (video range, as H.264 codes it) read by the JPEG encoder row by
-/// row in full range, as JFIF wants it.
-struct Planes<'a> {
-    y: &'a [u8],
-    u: &'a [u8],
-    v: &'a [u8],
-    strides: (usize, usize, usize),
-    width: usize,
-    height: usize,
-}
-
-const fn range_table(black: i32, span: i32, centre: i32) -> [u8; 256] {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let v = centre + (i as i32 - black) * 255 / span;
-        table[i] = if v < 0 {
-            0
-        } else if v > 255 {
-            255
-        } else {
-            v as u8
-        };
-        i += 1;
-    }
-    table
-}
-
-/// Luma 16–235 to 0–255; chroma 16–240 around 128 to 0–255.
-const LUMA: [u8; 256] = range_table(16, 219, 0);
-const CHROMA: [u8; 256] = range_table(128, 224, 128);
-
-impl jpeg_encoder::ImageBuffer for Planes<'_> {
-    fn get_jpeg_color_type(&self) -> jpeg_encoder::JpegColorType {
-        jpeg_encoder::JpegColorType::Ycbcr
-    }
-
-    fn width(&self) -> u16 {
-        self.width as u16
-    }
-
-    fn height(&self) -> u16 {
-        self.height as u16
-    }
-
-    fn fill_buffers(&self, row: u16, buffers: &mut [Vec<u8>; 4]) {
-        let (sy, su, sv) = self.strides;
-        let row = row as usize;
-        let luma = self
-            .y
-            .get(row * sy..row * sy + self.width)
-            .unwrap_or_default();
-        buffers[0].extend(luma.iter().map(|v| LUMA[*v as usize]));
-        let half = self.width.div_ceil(2);
-        let c = row / 2;
-        let u = self.u.get(c * su..c * su + half).unwrap_or_default();
-        let v = self.v.get(c * sv..c * sv + half).unwrap_or_default();
-        for x in 0..self.width {
-            buffers[1].push(CHROMA[u.get(x / 2).copied().unwrap_or(128) as usize]);
-            buffers[2].push(CHROMA[v.get(x / 2).copied().unwrap_or(128) as usize]);
-        }
-        // A short plane (never from a sound decoder) still fills the row.
-        buffers[0].resize(buffers[0].len() + self.width - luma.len(), 0);
+        );
+        Ok(Some(picture))
     }
 }
 

@@ -13,6 +13,9 @@ export class Settings {
   readonly role: Role;
   /** Where a spanning window's bezels fall (CSS px), left to right. */
   readonly bezelsX: number[];
+  /** How the video screen's tiles travel: the client's choice by grid size (`auto`), or always
+   * one engine-composited mosaic, or always a stream per tile (`?video=`). */
+  readonly videoPath: 'auto' | 'mosaic' | 'tiles';
 
   constructor(private store: Store, search: string) {
     this.lang = store.getItem('citywall.lang') === 'en' ? 'en' : 'zh';
@@ -21,6 +24,8 @@ export class Settings {
     const role = params.get('role') ?? '';
     this.role = role === 'map' || role === 'panels' || role === 'video' ? role : 'full';
     this.bezelsX = (params.get('bezels_x') ?? '').split(',').map(Number).filter((n) => n > 0);
+    const video = params.get('video');
+    this.videoPath = video === 'mosaic' || video === 'tiles' ? video : 'auto';
   }
 
   t = (w: Word): string => word(this.lang, w);

@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { VideoTiles } from './tiles.svelte';
-import type { TileStatus, Transport } from '../../transport';
+import { MOSAIC_TILE, type TileStatus, type Transport } from '../../transport';
 
 /** A transport whose video link records the tiles asked for and lets the test push frames. */
 function videoTransport() {
   const sent: unknown[] = [];
-  let frame: (tile: number, at: number, jpeg: Uint8Array) => void = () => {};
+  let frame: (tile: number, at: number, jpeg: Uint8Array, painted?: number[]) => void = () => {};
   let status: (t: TileStatus[]) => void = () => {};
   const transport = {
     video(onFrame: typeof frame, onStatus: typeof status) {
       frame = onFrame;
       status = onStatus;
-      return { tiles: (t: unknown, reason: string) => sent.push([t, reason]), close() {} };
+      return { tiles: (t: unknown, reason: string, mosaic?: unknown) => sent.push(mosaic ? [t, reason, mosaic] : [t, reason]), close() {} };
     },
   } as unknown as Transport;
-  return { transport, sent, push: (tile: number, byte: number) => frame(tile, 0, new Uint8Array([byte])), report: (t: TileStatus[]) => status(t) };
+  return { transport, sent, push: (tile: number, byte: number) => frame(tile, 0, new Uint8Array([byte])),
+    mosaic: (byte: number, painted: number[]) => frame(MOSAIC_TILE, 0, new Uint8Array([byte]), painted), report: (t: TileStatus[]) => status(t) };
 }
 
 /** A decoder the test completes by hand, in order. */
@@ -59,6 +60,29 @@ describe('VideoTiles', () => {
     v.report([{ tile: 0, camera: 'c1', state: 'live', fps: 12, at: 5, error: null }]);
     expect(tiles.drawn[0]).toBe(2);
     expect(tiles.status[0].state).toBe('live');
+  });
+
+  it('plays a large grid as one mosaic, each tile counted when a drawn mosaic painted it anew', async () => {
+    const v = videoTransport();
+    const d = manualDecoder();
+    const tiles = new VideoTiles(v.transport, d.decode);
+    const grid = { width: 30, height: 10, rects: [[0, 0, 10, 10], [10, 0, 10, 10], [20, 0, 10, 10]] as [number, number, number, number][] };
+    tiles.show(['a', 'b', 'c'], false, 'linkage', grid);
+    // A grid that does not match the tiles (laid out for the previous cameras) is not sent.
+    tiles.show(['a', 'b'], false, 'linkage', grid);
+    expect(v.sent.map((m) => (m as unknown[]).length)).toEqual([3, 2]);
+    tiles.show(['a', 'b', 'c'], false, 'linkage', grid);
+    const drawn: number[] = [];
+    tiles.attach(MOSAIC_TILE, { draw: () => drawn.push(1) });
+    v.mosaic(1, [0, 1]);
+    v.mosaic(2, [2]);
+    v.mosaic(3, [0]);
+    expect(await d.finish()).toBe(1);
+    // Mosaic 2 was overtaken by 3, but tile 2 changed on screen all the same when 3 is drawn.
+    expect(await d.finish()).toBe(3);
+    v.report(['a', 'b', 'c'].map((camera, tile) => ({ tile, camera, state: 'live' as const, fps: 12, at: 5, error: null })));
+    expect(drawn.length).toBe(2);
+    expect(tiles.drawn).toEqual({ 0: 2, 1: 1, 2: 1 });
   });
 
   it('reports the frames a tile really drew a second, below the stream rate on a slow screen', async () => {

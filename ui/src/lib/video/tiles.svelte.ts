@@ -1,9 +1,11 @@
 // The video wall's live tiles: which camera each tile shows, the engine's word on each (live,
 // offline, fps, frame time), and the frames drawn into each tile's canvas. A tile decodes one
 // frame at a time; frames that come while it decodes are skipped, only the newest kept, so a
-// slow screen shows fewer frames, never older ones.
+// slow screen shows fewer frames, never older ones. A large grid on a weak client takes the
+// engine's mosaic instead: one picture for all tiles, drawn into one canvas behind them, each
+// tile counted as drawn when the mosaic drawn had painted it anew.
 
-import type { TileStatus, Transport, VideoLink } from '../../transport';
+import { MOSAIC_TILE, type MosaicGrid, type TileStatus, type Transport, type VideoLink } from '../../transport';
 
 /** A canvas-like target (a real canvas on the wall, a stub in tests). */
 export interface TileCanvas {
@@ -28,21 +30,29 @@ export class VideoTiles {
   private pending = new Map<number, Uint8Array>();
   private counts = new Map<number, number>();
   private lastReport: { at: number; counts: Map<number, number> } | null = null;
+  private wanted: { tiles: { tile: number; camera: string; main: boolean }[]; reason: string } = { tiles: [], reason: 'linkage' };
+  /** The frames that came with each mosaic frame still waiting to be drawn. */
+  private paintedWith = new Map<Uint8Array, number[]>();
 
   constructor(
     transport: Transport,
     private decode: (jpeg: Uint8Array) => Promise<ImageBitmap> = (b) => createImageBitmap(new Blob([b as BlobPart], { type: 'image/jpeg' })),
     private now: () => number = () => performance.now(),
   ) {
-    this.link = transport.video((tile, _at, jpeg) => this.frame(tile, jpeg), (tiles) => this.report(tiles));
+    this.link = transport.video((tile, _at, jpeg, painted) => {
+      if (painted) this.paintedWith.set(jpeg, painted);
+      this.frame(tile, jpeg);
+    }, (tiles) => this.report(tiles));
     this.available = this.link !== null;
   }
 
   /** Shows `cameras` on tiles 0, 1, … (`main`: the main streams, for a single big tile);
    * `reason` goes to the audit log with the push. */
-  show(cameras: string[], main = false, reason: 'linkage' | 'operator' | 'maximise' = 'operator') {
+  show(cameras: string[], main = false, reason: 'linkage' | 'operator' | 'maximise' = 'operator', mosaic?: MosaicGrid) {
     this.pending.clear();
-    this.link?.tiles(cameras.map((camera, tile) => ({ tile, camera, main })), reason);
+    this.paintedWith.clear();
+    this.wanted = { tiles: cameras.map((camera, tile) => ({ tile, camera, main })), reason };
+    this.link?.tiles(this.wanted.tiles, reason, mosaic?.rects.length === cameras.length ? mosaic : undefined);
   }
 
   attach(tile: number, canvas: TileCanvas) {
@@ -68,6 +78,14 @@ export class VideoTiles {
 
   private frame(tile: number, jpeg: Uint8Array) {
     if (this.decoding.has(tile)) {
+      // A mosaic overtaken before it was drawn still painted its tiles anew: the next one
+      // carries them forward, so a tile's count is the pictures it really changed on screen.
+      const skipped = this.pending.get(tile);
+      if (skipped && tile === MOSAIC_TILE) {
+        const union = new Set([...(this.paintedWith.get(skipped) ?? []), ...(this.paintedWith.get(jpeg) ?? [])]);
+        this.paintedWith.delete(skipped);
+        this.paintedWith.set(jpeg, [...union]);
+      }
       this.pending.set(tile, jpeg);
       return;
     }
@@ -77,13 +95,15 @@ export class VideoTiles {
         const canvas = this.canvases.get(tile);
         if (canvas) {
           canvas.draw(image);
-          this.counts.set(tile, (this.counts.get(tile) ?? 0) + 1);
+          const painted = tile === MOSAIC_TILE ? (this.paintedWith.get(jpeg) ?? []).map((i) => this.wanted.tiles[i]?.tile ?? i) : [tile];
+          for (const t of painted) this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
         }
         image.close?.();
       })
       .catch(() => { /* a frame that does not decode is skipped */ })
       .finally(() => {
         this.decoding.delete(tile);
+        this.paintedWith.delete(jpeg);
         const next = this.pending.get(tile);
         if (next) {
           this.pending.delete(tile);
