@@ -2,6 +2,8 @@
 //! HTTP; the engine reads each stream once and sends the frames of all a wall's tiles over one
 //! WebSocket. Four tiles play; each stream is read once however many tiles show it; a stopped
 //! platform shows as offline within seconds and the tiles recover by themselves when it returns.
+//! The same tiles as one mosaic (a weak client's path); the cameras on the wall are known (for
+//! the map) until the wall closes.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -26,8 +28,10 @@ async fn watch(socket: &mut Socket, span: Duration) -> (HashMap<u8, usize>, Hash
     {
         match message {
             Message::Binary(bytes) => {
+                // A tile's frame: 13 bytes of header; a mosaic (255): 21.
+                let header = if bytes.first() == Some(&255) { 21 } else { 13 };
                 assert!(
-                    bytes.len() > 13 && bytes[13..].starts_with(&[0xFF, 0xD8]),
+                    bytes.len() > header && bytes[header..].starts_with(&[0xFF, 0xD8]),
                     "a JPEG"
                 );
                 *frames.entry(bytes[0]).or_insert(0) += 1;
@@ -61,6 +65,7 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/video"))
         .await
         .expect("video socket");
+    let mut feed = city.api.subscribe();
     // Four tiles, two of them the same camera: its stream is read once.
     let tiles = serde_json::json!({"type": "tiles", "reason": "operator", "tiles": [
         {"tile": 0, "camera": cameras[0]},
@@ -99,6 +104,70 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         "{}",
         push.detail
     );
+
+    // The map can mark the cameras on the wall: each once, and the walls were told.
+    let mut expected: Vec<String> = cameras.clone();
+    expected.sort();
+    let on_wall: Vec<String> = city
+        .api
+        .cameras_on_wall()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(on_wall, expected);
+    let told = wait_for("an onwall delta", Duration::from_secs(5), async || {
+        while let Ok(delta) = feed.try_recv() {
+            if let citywall_engine::feed::Change::OnWall { cameras } = &delta.change {
+                return Some(cameras.len());
+            }
+        }
+        None
+    })
+    .await;
+    assert_eq!(told, 3);
+
+    // The same tiles as one mosaic, as a weak client asks: 255-tagged pictures of the grid's
+    // size, each naming the tiles it painted anew; the same cameras are no new push.
+    let pushes = |log: &[citywall_engine::store::audit::AuditRecord]| {
+        log.iter().filter(|r| r.action == "video.push").count()
+    };
+    let before = pushes(&city.engine.store().audit(0, 1000).await.expect("audit"));
+    let mut mosaic = tiles.clone();
+    mosaic["mosaic"] = serde_json::json!({"width": 640, "height": 360, "rects": [
+        [0, 0, 320, 180], [320, 0, 320, 180], [0, 180, 320, 180], [320, 180, 320, 180], [0, 0, 2, 2],
+    ]});
+    socket
+        .send(Message::Text(mosaic.to_string().into()))
+        .await
+        .expect("send the mosaic");
+    let started = Instant::now();
+    let (mut painted, mut count, mut last) = (0u64, 0usize, Vec::new());
+    while started.elapsed() < Duration::from_secs(3) {
+        let Ok(Some(Ok(Message::Binary(bytes)))) =
+            tokio::time::timeout(Duration::from_secs(1), socket.next()).await
+        else {
+            continue;
+        };
+        if bytes.first() == Some(&255) && bytes.len() > 21 {
+            painted |= u64::from_be_bytes(bytes[13..21].try_into().expect("8 bytes"));
+            count += 1;
+            last = bytes[21..].to_vec();
+        }
+    }
+    eprintln!("mosaic: {count} pictures in 3 s");
+    assert!(count >= 24, "{count} mosaics in 3 s");
+    assert_eq!(painted & 0b1111, 0b1111, "every live tile painted");
+    let picture = citywall_engine::video::Picture::from_jpeg(&last).expect("the mosaic decodes");
+    assert_eq!((picture.width, picture.height), (640, 360));
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-output");
+    let _ = std::fs::create_dir_all(&out);
+    std::fs::write(out.join("video-mosaic.jpg"), &last).expect("mosaic saved");
+    let after = pushes(&city.engine.store().audit(0, 1000).await.expect("audit"));
+    assert_eq!(before, after, "the same cameras again are no new push");
+    socket
+        .send(Message::Text(tiles.to_string().into()))
+        .await
+        .expect("back to tiles");
 
     // The video platform stops: every tile says offline within 3 s (the status comes each
     // second), and no frame arrives labelled live.
@@ -142,10 +211,14 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         restarted.elapsed().as_secs_f64()
     );
 
-    // The wall closes: the readers stop when nobody watches.
+    // The wall closes: the readers stop when nobody watches, and no camera is on a wall.
     drop(socket);
     wait_for("readers stopped", Duration::from_secs(10), async || {
         (city.api.video_streams() == 0).then_some(())
+    })
+    .await;
+    wait_for("nothing on the wall", Duration::from_secs(5), async || {
+        city.api.cameras_on_wall().is_empty().then_some(())
     })
     .await;
     city.engine.shutdown();

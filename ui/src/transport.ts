@@ -1,7 +1,7 @@
 // The one module that knows how the wall reaches the engine: Tauri IPC inside the desktop app,
 // HTTP + WebSocket in browser mode. Everything else talks to the `Transport` interface.
 
-import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, VideoFocusTarget, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from './types';
+import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, VideoFocusTarget, OnWallCamera, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from './types';
 import type { HistoryPoint } from './lib/detail/model';
 
 /** The engine refused: `status` 401 (log in first), 403 (not allowed), 429 (locked) … */
@@ -124,6 +124,8 @@ export interface Transport {
   saveVideoLayout(layout: VideoLayout): Promise<VideoLayout>;
   /** Asks every video screen to show the cameras best placed to see a place. */
   focusVideo(focus: VideoFocusTarget): Promise<void>;
+  /** The cameras the walls' video tiles show now (the map marks them). */
+  videoOnWall(): Promise<OnWallCamera[]>;
   deleteVideoLayout(name: string): Promise<void>;
   /** Calls `onDelta` for every delta; `onState` when the stream connects or drops. */
   subscribe(onDelta: (d: Delta) => void, onState: (connected: boolean) => void): () => void;
@@ -172,6 +174,7 @@ class HttpTransport implements Transport {
   videoLayouts() { return this.get<VideoLayout[]>('video/layouts'); }
   saveVideoLayout(layout: VideoLayout) { return this.post<VideoLayout>('video/layouts', layout); }
   async focusVideo(focus: VideoFocusTarget) { await this.post('video/focus', focus); }
+  videoOnWall() { return this.get<OnWallCamera[]>('video/onwall'); }
   async deleteVideoLayout(name: string) {
     const response = await fetch(`${this.base}/api/v1/video/layouts/${encodeURIComponent(name)}`, { method: 'DELETE' });
     if (!response.ok) throw new EngineError((await response.json().catch(() => ({}))).error ?? `${response.status}`, response.status);
@@ -297,6 +300,7 @@ class TauriTransport implements Transport {
   videoLayouts() { return this.call<VideoLayout[]>('video_layouts'); }
   saveVideoLayout(layout: VideoLayout) { return this.call<VideoLayout>('save_video_layout', { layout }); }
   async focusVideo(focus: VideoFocusTarget) { await this.call('video_focus', { focus }); }
+  videoOnWall() { return this.call<OnWallCamera[]>('video_on_wall'); }
   async deleteVideoLayout(name: string) { await this.call('delete_video_layout', { name }); }
   async uploadMedia(photo: Blob) {
     return this.call<MediaRef>('upload_media', new Uint8Array(await photo.arrayBuffer()));

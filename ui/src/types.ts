@@ -128,6 +128,8 @@ export interface FeatureCollection {
  * of layers the wall does not draw). */
 /** A place an operator asked every video screen to show (a warning or an incident). */
 export interface VideoFocusTarget { lon: number; lat: number; title: string; by?: string }
+/** A camera on a wall's video tiles, where the map marks it. */
+export interface OnWallCamera { id: string; name: string; lon: number; lat: number }
 
 export type Delta =
   | { type: 'features'; seq: number; prev?: number; at: number; layer: string; upserted: GeoFeature[]; removed: string[]; polled_at: number }
@@ -135,6 +137,7 @@ export type Delta =
   | { type: 'reload'; seq: number; prev?: number; at: number; layer: string; polled_at: number }
   | { type: 'warning'; seq: number; prev?: number; at: number; warning: Warning }
   | { type: 'focus'; seq: number; prev?: number; at: number; focus: VideoFocusTarget }
+  | { type: 'onwall'; seq: number; prev?: number; at: number; cameras: OnWallCamera[] }
   | { type: 'hello'; seq: number }
   | { type: 'resync'; missed: number };
 

@@ -35,6 +35,18 @@ pub enum Change {
     /// An operator asked every video screen to show the cameras best placed to see a place (a
     /// warning or an incident chosen on the wall).
     Focus { focus: Focus },
+    /// The cameras the walls' video tiles show changed: all of them now, for the map to mark.
+    #[serde(rename = "onwall")]
+    OnWall { cameras: Vec<OnWallCamera> },
+}
+
+/// A camera on a wall's video tiles, where the map draws it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OnWallCamera {
+    pub id: String,
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
 }
 
 /// A place the video screens are asked to show.
@@ -105,7 +117,10 @@ impl Delta {
     pub fn layer(&self) -> Option<&str> {
         match &self.change {
             Change::Features { layer, .. } | Change::Reload { layer, .. } => Some(layer),
-            Change::Source { .. } | Change::Warning { .. } | Change::Focus { .. } => None,
+            Change::Source { .. }
+            | Change::Warning { .. }
+            | Change::Focus { .. }
+            | Change::OnWall { .. } => None,
         }
     }
 }

@@ -152,6 +152,7 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             operations::delete_video_layout,
             operations::video_endpoint,
             operations::video_focus,
+            operations::video_on_wall,
             commands::audit_latest
         ])
         .setup(move |app| {

@@ -122,6 +122,17 @@ pub async fn video_focus(
         .map_err(|e| e.to_string())
 }
 
+/// The cameras the walls' video tiles show now.
+#[tauri::command]
+pub async fn video_on_wall(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
+) -> Result<Vec<citywall_engine::feed::OnWallCamera>, String> {
+    permit(&api, &operator, &window, "video_on_wall")?;
+    Ok(api.cameras_on_wall())
+}
+
 /// The video wall's saved layouts and tours.
 #[tauri::command]
 pub async fn video_layouts(

@@ -93,6 +93,17 @@ describe('Wall', () => {
     expect(sent).toEqual([1]);
   });
 
+  it('marks on the map the cameras the video walls show, as they change', async () => {
+    const { wall, map, frames, send } = await started();
+    send({ type: 'onwall', seq: 11, at: 0, cameras: [{ id: 'c1', name: '枪机1', lon: 118.2, lat: 33.9 }, { id: 'c2', name: '球机2', lon: 118.3, lat: 33.8 }] });
+    frames.step();
+    expect(map.data.get('onwall')?.features.map((f) => (f as { id: string }).id)).toEqual(['c1', 'c2']);
+    expect(wall.video.onWall).toHaveLength(2);
+    send({ type: 'onwall', seq: 12, at: 0, cameras: [] });
+    frames.step();
+    expect(map.data.get('onwall')?.features).toEqual([]);
+  });
+
   it('replay shows the past and holds live changes back until it returns to live', async () => {
     const { wall, map, frames, send, t, probe: p } = await started();
     const seeking = wall.seek(1_000);

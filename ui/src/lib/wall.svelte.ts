@@ -7,7 +7,7 @@ import { AuditState } from './audit/audit.svelte';
 import { CasesState } from './cases/cases.svelte';
 import { Session } from './session/session.svelte';
 import type { Transport } from '../transport';
-import type { Bbox, Meta, SearchHit, SourceStatus, VideoFocusTarget, Warning } from '../types';
+import type { Bbox, Meta, OnWallCamera, SearchHit, SourceStatus, VideoFocusTarget, Warning } from '../types';
 import { WallClock } from './clock.svelte';
 import { Notices } from './notices.svelte';
 import { Settings } from './settings/settings.svelte';
@@ -22,6 +22,7 @@ import { SearchState } from './search/search.svelte';
 import { DetailState } from './detail/detail.svelte';
 import { ViewModes } from './map/modes.svelte';
 import { FrameBatcher } from './map/frame';
+import { onWallCollection } from './map/overlays';
 import type { MapPort } from './map/port';
 import { StreamDispatcher, type DeltaSink, type FeaturesDelta, type ReloadDelta } from './stream/dispatch';
 import type { Probe } from './testing/probes';
@@ -65,6 +66,7 @@ export class Wall implements DeltaSink {
   private stream: StreamDispatcher;
   private panelTimer: ReturnType<typeof setTimeout> | null = null;
   private warningsDrawn = '';
+  private onWallDrawn = '';
 
   constructor(
     readonly transport: Transport,
@@ -105,6 +107,8 @@ export class Wall implements DeltaSink {
     // The panels' per-layer charts need to know the layers: fill them now, not in 5 s.
     void this.refreshPanels();
     await this.warnings.load();
+    // The cameras already on a wall's tiles (an older transport may not say).
+    void this.transport.videoOnWall?.().then((c) => this.onWall(c), () => {});
   }
 
   /** Starts taking the engine's deltas; returns the unsubscribe. */
@@ -121,7 +125,9 @@ export class Wall implements DeltaSink {
   attachMap(map: MapPort | null) {
     this.map = map;
     this.warningsDrawn = '';
+    this.onWallDrawn = '';
     this.frame.mark('warnings');
+    this.frame.mark('onwall');
   }
 
   // --- the per-frame map update ---------------------------------------------------------------
@@ -134,9 +140,17 @@ export class Wall implements DeltaSink {
     for (const what of dirty) {
       if (what === 'warnings') this.drawWarnings(map);
       else if (what === 'cases') map?.setData('cases', this.cases.collection(this.clock.dataNow));
+      else if (what === 'onwall') this.drawOnWall(map);
       else if (this.layers.views[what]) map?.setData(what, this.layers.views[what].collection());
       this.probe.handedToMap(what);
     }
+  }
+
+  private drawOnWall(map: MapPort | null) {
+    const key = this.video.onWall.map((c) => `${c.id}@${c.lon},${c.lat}`).join(';');
+    if (!map || key === this.onWallDrawn) return;
+    this.onWallDrawn = key;
+    map.setData('onwall', onWallCollection(this.video.onWall));
   }
 
   private drawWarnings(map: MapPort | null) {
@@ -179,6 +193,11 @@ export class Wall implements DeltaSink {
 
   focus(f: VideoFocusTarget) {
     this.video.pick(f);
+  }
+
+  onWall(cameras: OnWallCamera[]) {
+    this.video.onWall = Array.isArray(cameras) ? cameras : [];
+    this.frame.mark('onwall');
   }
 
   features(d: FeaturesDelta) {

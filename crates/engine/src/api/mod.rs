@@ -7,6 +7,7 @@ mod cases;
 mod features;
 mod history;
 mod media;
+mod on_wall;
 mod regions;
 mod video;
 mod video_tiles;
@@ -196,6 +197,7 @@ pub struct Api {
     access_mode: Arc<AccessMode>,
     cases: Arc<crate::cases::Loop>,
     video: Arc<crate::video::Hub>,
+    on_wall: Arc<on_wall::OnWall>,
 }
 
 impl Api {
@@ -207,6 +209,7 @@ impl Api {
             access: Arc::new(crate::access::Access::shipped()),
             cases: Arc::new(crate::cases::Loop::shipped()),
             video: Arc::new(crate::video::Hub::new()),
+            on_wall: Arc::default(),
             access_mode: Arc::new(AccessMode {
                 open: true,
                 ..Default::default()

@@ -66,8 +66,9 @@ struct Tile {
 }
 
 /// One wall's tiles.
-#[derive(Default)]
 pub struct TileSession {
+    /// This connection's number among the walls' (for the cameras on the walls).
+    session: u64,
     tiles: Vec<Tile>,
     /// The client's mosaic (taken out while it is painted).
     mosaic: Option<Box<Mosaic>>,
@@ -77,6 +78,22 @@ pub struct TileSession {
 }
 
 impl TileSession {
+    pub fn new(api: &Api) -> TileSession {
+        TileSession {
+            session: api.on_wall.session(),
+            tiles: Vec::new(),
+            mosaic: None,
+            wants_mosaic: false,
+            mosaic_seq: 0,
+            last_mosaic: None,
+        }
+    }
+
+    /// The connection closed: its cameras are no longer on a wall.
+    pub fn leave(&self, api: &Api) {
+        api.show_on_wall(self.session, &[]);
+    }
+
     /// Takes a tiles message (`{"type":"tiles","tiles":[…],"reason":…}`): watches each tile's
     /// camera and audits the push. Answers why not, for the client.
     pub async fn set(&mut self, api: &Api, who: &Principal, text: &str) -> Result<(), String> {
@@ -141,6 +158,8 @@ impl TileSession {
                 }
             })
             .collect();
+        let cameras: Vec<String> = self.tiles.iter().map(|t| t.camera.clone()).collect();
+        api.show_on_wall(self.session, &cameras);
         Ok(())
     }
 

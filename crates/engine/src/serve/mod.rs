@@ -127,6 +127,7 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
             axum::routing::delete(video::delete_layout),
         )
         .route("/api/v1/video/focus", post(video::focus))
+        .route("/api/v1/video/onwall", get(video::on_wall))
         .route("/api/v1/cases", get(cases::list).post(cases::create))
         .route("/api/v1/cases/summary", get(cases::summary))
         .route("/api/v1/cases/{id}", get(cases::one))

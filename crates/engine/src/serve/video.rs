@@ -90,8 +90,13 @@ impl LoopbackVideo {
     }
 }
 
-async fn serve_tiles(api: Api, who: Principal, mut socket: WebSocket) {
-    let mut session = TileSession::default();
+async fn serve_tiles(api: Api, who: Principal, socket: WebSocket) {
+    let mut session = TileSession::new(&api);
+    play_tiles(&api, &who, socket, &mut session).await;
+    session.leave(&api);
+}
+
+async fn play_tiles(api: &Api, who: &Principal, mut socket: WebSocket, session: &mut TileSession) {
     // Frames are picked up at 50 Hz: above any camera's rate, and only the newest is sent.
     let mut pick = tokio::time::interval(Duration::from_millis(20));
     pick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -101,7 +106,7 @@ async fn serve_tiles(api: Api, who: Principal, mut socket: WebSocket) {
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(Message::Text(text))) => {
-                    let answer = match session.set(&api, &who, &text).await {
+                    let answer = match session.set(api, who, &text).await {
                         Ok(()) => session.status(),
                         Err(error) => json!({"type": "error", "error": error}).to_string(),
                     };
@@ -133,6 +138,11 @@ async fn serve_tiles(api: Api, who: Principal, mut socket: WebSocket) {
             }
         }
     }
+}
+
+/// `GET /api/v1/video/onwall`: the cameras the walls' video tiles show now.
+pub async fn on_wall(State(api): State<Api>) -> Response {
+    Json(api.cameras_on_wall()).into_response()
 }
 
 /// `GET /api/v1/video/layouts`: the saved layouts and tours.

@@ -1,9 +1,30 @@
 // The map's own overlays beside the data layers: open warnings as level-coloured rings with their
-// shape, the incidents heatmap and per-area counts (the 视图 modes), and the field-of-view wedges
-// the camera layer draws.
+// shape, the incidents heatmap and per-area counts (the 视图 modes), the field-of-view wedges
+// the camera layer draws, and a mark on each camera a video wall shows now.
 
 import type { ExpressionSpecification, LayerSpecification } from 'maplibre-gl';
 import { FONT_STACK, LEVEL_COLORS, LEVEL_SHAPES } from '../layers/symbols';
+import type { OnWallCamera } from '../../types';
+
+/** Cameras on a video wall's tiles: a bright double ring around the camera's own symbol. */
+export const ON_WALL_LAYERS: LayerSpecification[] = [
+  {
+    id: 'onwall-halo', type: 'circle', source: 'onwall',
+    paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 7, 16, 13], 'circle-color': 'rgba(56,189,248,0.18)', 'circle-stroke-color': '#38bdf8', 'circle-stroke-width': 2, 'circle-stroke-opacity': 0.95 },
+  },
+  {
+    id: 'onwall-outer', type: 'circle', source: 'onwall',
+    paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 10, 16, 17], 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#38bdf8', 'circle-stroke-width': 1, 'circle-stroke-opacity': 0.6 },
+  },
+];
+
+/** The cameras on the walls, as the `onwall` source's features. */
+export function onWallCollection(cameras: OnWallCamera[]): GeoJSON.FeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: cameras.map((c) => ({ type: 'Feature', id: c.id, geometry: { type: 'Point', coordinates: [c.lon, c.lat] }, properties: { id: c.id, name: c.name } })),
+  };
+}
 
 /** Raised (not yet acknowledged) warnings drawn larger, so what needs a duty officer stands out. */
 export function warningLayers(): LayerSpecification[] {

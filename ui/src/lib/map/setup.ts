@@ -8,7 +8,7 @@ import type { GeoFeature } from '../../types';
 import type { Wall } from '../wall.svelte';
 import { drawOrder, layerDef, styleIds } from '../layers/catalogue';
 import { BASEMAP_SCHEME, basemapStyle, LOCAL_FONTS } from './basemap';
-import { AREA_LAYERS, caseLayers, fovImages, heatLayer, warningLayers } from './overlays';
+import { AREA_LAYERS, caseLayers, fovImages, heatLayer, ON_WALL_LAYERS, warningLayers } from './overlays';
 import type { MapPort } from './port';
 import { SourceMirror } from './diff';
 
@@ -77,6 +77,8 @@ function addOverlays(map: maplibregl.Map, wall: Wall) {
   for (const spec of caseLayers()) map.addLayer(spec);
   map.addSource('warnings', { type: 'geojson', data: EMPTY });
   for (const spec of warningLayers()) map.addLayer(spec);
+  map.addSource('onwall', { type: 'geojson', data: EMPTY });
+  for (const spec of ON_WALL_LAYERS) map.addLayer(spec);
   for (const l of drawn) for (const id of styleIds(l)) listen(map, wall, l, id);
 }
 

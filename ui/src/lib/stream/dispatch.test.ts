@@ -13,6 +13,7 @@ function sink(live = true) {
     reload: (d) => log.push(`reload ${d.layer}`),
     source: (x) => log.push(`source ${x.id}`),
     focus: (f) => log.push(`focus ${f.title}`),
+    onWall: (c) => log.push(`onwall ${c.map((x) => x.id).join(',')}`),
   };
   return s;
 }
@@ -28,7 +29,8 @@ describe('StreamDispatcher', () => {
     d.dispatch({ type: 'reload', seq: 14, at: 0, layer: 'rain', polled_at: 0 });
     d.dispatch({ type: 'source', seq: 15, at: 0, source: source('s', 'flood', 'ok') });
     d.dispatch({ type: 'focus', seq: 16, at: 0, focus: { lon: 1, lat: 2, title: 'f' } });
-    expect(s.log).toEqual(['touched', 'features flood', 'touched', 'warning w', 'resync', 'touched', 'reload rain', 'touched', 'source s', 'touched', 'focus f']);
+    d.dispatch({ type: 'onwall', seq: 17, at: 0, cameras: [{ id: 'c1', name: '枪机1', lon: 1, lat: 2 }] });
+    expect(s.log).toEqual(['touched', 'features flood', 'touched', 'warning w', 'resync', 'touched', 'reload rain', 'touched', 'source s', 'touched', 'focus f', 'touched', 'onwall c1']);
   });
 
   it('a delta naming the one sent before it is no gap, though layers this wall does not draw were left out', () => {

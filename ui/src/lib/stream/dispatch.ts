@@ -2,7 +2,7 @@
 // that owns its kind. A gap in the sequence numbers (a dropped message, a reconnect) or the
 // engine's own resync makes the wall refetch what it shows.
 
-import type { Delta, SourceStatus, VideoFocusTarget, Warning } from '../../types';
+import type { Delta, OnWallCamera, SourceStatus, VideoFocusTarget, Warning } from '../../types';
 
 export type FeaturesDelta = Extract<Delta, { type: 'features' }>;
 export type ReloadDelta = Extract<Delta, { type: 'reload' }>;
@@ -19,6 +19,8 @@ export interface DeltaSink {
   source(s: SourceStatus): void;
   /** An operator asked the video screens to show a place. */
   focus(f: VideoFocusTarget): void;
+  /** The cameras on the walls' video tiles changed (all of them now). */
+  onWall(cameras: OnWallCamera[]): void;
 }
 
 export class StreamDispatcher {
@@ -53,6 +55,7 @@ export class StreamDispatcher {
       case 'reload': return this.sink.reload(d);
       case 'source': return this.sink.source(d.source);
       case 'focus': return this.sink.focus(d.focus);
+      case 'onwall': return this.sink.onWall(d.cameras);
     }
   }
 }

@@ -6,7 +6,7 @@
 // engine) holds the screen for PICK_MS, or until the wall follows the warnings again.
 
 import type { Transport } from '../../transport';
-import type { GeoFeature, VideoFocusTarget, Warning, WarningLevel } from '../../types';
+import type { GeoFeature, OnWallCamera, VideoFocusTarget, Warning, WarningLevel } from '../../types';
 
 export const FOCUS_CAMERAS = 9;
 /** How long the focus stays on a warning before one no more severe may take it. */
@@ -23,6 +23,8 @@ export class VideoFocus {
   picked: VideoFocusTarget | null = $state(null);
   private pickedUntil = 0;
   private k = FOCUS_CAMERAS;
+  /** The cameras on the walls' video tiles now (any screen's), which the map marks. */
+  onWall: OnWallCamera[] = $state([]);
   /** How many times the focus moved to another warning (the e2e reads storms from it). */
   moves = 0;
   private since = -Infinity;
