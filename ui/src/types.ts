@@ -17,6 +17,8 @@ export interface Meta {
   /** The city's basemap (`[basemap]`); absent: none is configured, the wall draws its
    * background and says so. */
   basemap?: BasemapInfo | null;
+  /** Which warnings the video screens follow by themselves (`[cameras] follow_warnings`). */
+  video_follow?: 'all' | 'orange' | 'red' | 'off';
 }
 
 export interface BasemapInfo {

@@ -20,7 +20,7 @@ mod presentation;
 mod serve;
 mod sources;
 pub use basemap::{BasemapConfig, BasemapKind};
-pub use cameras::CameraConfig;
+pub use cameras::{CameraConfig, FollowWarnings};
 pub use centre::CentreConfig;
 pub use incidents::{IncidentsConfig, LayerCases};
 pub use layers::{LayerConfig, LayerFilter, Severity};

@@ -102,6 +102,7 @@ export class Wall implements DeltaSink {
     const meta = await this.transport.meta();
     this.meta = meta;
     this.clock.demo = meta.demo_clock;
+    this.video.policy = meta.video_follow ?? 'all';
     this.stream.startAt(meta.seq);
     await this.refreshPanels();
     // The panels' per-layer charts need to know the layers: fill them now, not in 5 s.
@@ -290,6 +291,16 @@ export class Wall implements DeltaSink {
   }
 
   // --- operator actions -------------------------------------------------------------------------
+
+  /** Asks every video screen to show the cameras best placed to see a warning, an incident or
+   * a feature picked on the wall; a refusal or a failure is said where the operator looks. */
+  async showOnVideo(target: VideoFocusTarget) {
+    try {
+      await this.transport.focusVideo(target);
+    } catch (e) {
+      this.notices.fail('视频调阅失败', e);
+    }
+  }
 
   async acknowledge(w: Warning) {
     try {

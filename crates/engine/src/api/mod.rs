@@ -81,6 +81,9 @@ pub struct Meta {
     /// The city's basemap (`[basemap]`), its tiles through [`Api::basemap_tile`]; `None`: none is
     /// configured.
     pub basemap: Option<crate::basemap::BasemapInfo>,
+    /// Which warnings the video screens follow by themselves (`[cameras] follow_warnings`;
+    /// `off` without cameras).
+    pub video_follow: crate::config::FollowWarnings,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -254,6 +257,12 @@ impl Api {
                 departments: self.engine.config.incidents.departments.clone(),
             },
             basemap: self.engine.basemap.as_ref().map(|b| b.info().clone()),
+            video_follow: self
+                .engine
+                .config
+                .cameras
+                .as_ref()
+                .map_or(crate::config::FollowWarnings::Off, |c| c.follow_warnings),
         }
     }
 

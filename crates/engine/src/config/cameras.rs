@@ -1,8 +1,9 @@
 //! The `[cameras]` section: which layer holds the cameras, the fields that say where each looks
 //! (heading, field of view, range) and whether it is online, and where each camera's live video
 //! is: URL templates filled from the camera's own fields (`{id}`, `{channel}` …), as NVRs and
-//! video platforms address their channels, and the environment variables holding the cameras'
-//! user name and password.
+//! video platforms address their channels, the environment variables holding the cameras'
+//! user name and password, and which warnings put their cameras on the video screens by
+//! themselves.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,22 @@ pub struct CameraConfig {
     /// the values are read when a stream starts and never logged or sent to the wall.
     pub user_env: Option<String>,
     pub password_env: Option<String>,
+    /// Which warnings the video screens follow by themselves (`"all"`: the most severe open
+    /// one, of any level; `"orange"`: orange or red; `"red"`: red only; `"off"`: only what an
+    /// operator picks or a layout pins).
+    #[serde(default)]
+    pub follow_warnings: FollowWarnings,
+}
+
+/// Which warnings put their cameras on the video screens by themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FollowWarnings {
+    #[default]
+    All,
+    Orange,
+    Red,
+    Off,
 }
 
 fn default_heading_field() -> String {
@@ -155,6 +172,19 @@ mod tests {
             c.stream_url(true, "A", &p).as_deref(),
             Some("http://nvr.lan/ch/12/A.mjpeg")
         );
+    }
+
+    #[test]
+    fn the_video_screens_follow_every_warning_unless_told() {
+        assert_eq!(
+            cameras("rtsp://nvr/{id}").follow_warnings,
+            FollowWarnings::All
+        );
+        let red: CameraConfig =
+            toml::from_str("layer = \"cameras\"\nfollow_warnings = \"red\"\n").unwrap();
+        assert_eq!(red.follow_warnings, FollowWarnings::Red);
+        let wrong = toml::from_str::<CameraConfig>("layer = \"c\"\nfollow_warnings = \"some\"\n");
+        assert!(wrong.unwrap_err().to_string().contains("all"));
     }
 
     #[test]

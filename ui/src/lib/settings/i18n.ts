@@ -32,6 +32,8 @@ const WORDS = {
   streamRate: ['码流', 'stream'],
   pickedBy: ['调阅', 'picked by'],
   showOnVideo: ['视频', 'Video'],
+  nearbyCameras: ['调阅周边摄像头', 'nearby cameras on the video wall'],
+  followOff: ['自动联动未开启，请在预警或事件上点“视频”', 'auto-linkage is off: press Video on a warning or an incident'],
   tileLocked: ['已锁定', 'Locked'],
   layoutName: ['预案名称', 'Layout name'],
   save: ['保存', 'Save'],

@@ -14,6 +14,21 @@ describe('VideoFocus', () => {
     expect(v.warning).toBeNull();
   });
 
+  it('follows only the warnings the config says, but an operator\'s pick always', async () => {
+    const t = fakeTransport({ camerasNearest: [feature('c1', 0, 0)] });
+    const v = new VideoFocus(t);
+    v.policy = 'red';
+    await v.follow(warning('o', 'orange'));
+    expect(v.cameras).toEqual([]);
+    await v.follow(warning('r', 'red'));
+    expect(v.cameras.map((c) => c.id)).toEqual(['c1']);
+    v.policy = 'off';
+    await v.follow(warning('r', 'red'));
+    expect(v.cameras).toEqual([]);
+    await v.pick({ lon: 1, lat: 2, title: '井盖缺失' });
+    expect(v.cameras.map((c) => c.id)).toEqual(['c1']);
+  });
+
   it('shows no cameras rather than stale ones when the engine fails', async () => {
     const v = new VideoFocus(fakeTransport({ camerasNearest: [feature('c1', 0, 0)] }));
     await v.follow(warning('w', 'red'));

@@ -3,7 +3,9 @@
 // one puts its cameras on the wall within the second — but a storm of warnings no more severe
 // than the one shown cannot move it more than once every HOLD_MS: the tiles do not thrash. A
 // place an operator picks (a warning or an incident chosen on any screen, sent through the
-// engine) holds the screen for PICK_MS, or until the wall follows the warnings again.
+// engine) holds the screen for PICK_MS, or until the wall follows the warnings again. Which
+// warnings it follows by itself is the config's (`[cameras] follow_warnings`): all, orange and
+// red, red only, or none.
 
 import type { Transport } from '../../transport';
 import type { GeoFeature, OnWallCamera, VideoFocusTarget, Warning, WarningLevel } from '../../types';
@@ -16,6 +18,13 @@ export const PICK_MS = 5 * 60_000;
 
 const RANK: Record<WarningLevel, number> = { blue: 0, yellow: 1, orange: 2, red: 3 };
 
+/** Which warnings the video screens follow by themselves (`[cameras] follow_warnings`). */
+export type FollowPolicy = 'all' | 'orange' | 'red' | 'off';
+const FLOOR: Record<FollowPolicy, number> = { all: 0, orange: 2, red: 3, off: Infinity };
+
+/** Whether a warning of `level` puts its cameras on the screens by itself under `policy`. */
+export const followed = (level: WarningLevel, policy: FollowPolicy) => RANK[level] >= FLOOR[policy];
+
 export class VideoFocus {
   cameras: GeoFeature[] = $state([]);
   warning: Warning | null = $state(null);
@@ -23,6 +32,8 @@ export class VideoFocus {
   picked: VideoFocusTarget | null = $state(null);
   private pickedUntil = 0;
   private k = FOCUS_CAMERAS;
+  /** Which warnings the screen follows by itself (from the engine's meta). */
+  policy: FollowPolicy = $state('all');
   /** The cameras on the walls' video tiles now (any screen's), which the map marks. */
   onWall: OnWallCamera[] = $state([]);
   /** How many times the focus moved to another warning (the e2e reads storms from it). */
@@ -56,7 +67,7 @@ export class VideoFocus {
       if (this.now() < this.pickedUntil) return this.load(this.picked.lon, this.picked.lat, k);
       this.picked = null;
     }
-    if (!w) {
+    if (!w || !followed(w.level, this.policy)) {
       this.warning = null;
       this.cameras = [];
       return;
