@@ -47,7 +47,8 @@ await suite(async (browser) => {
   await cdp.send('Performance.enable');
   const heapMb = async () => Math.round((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'JSHeapUsedSize').value / 1048576);
 
-  for (const split of (process.env.VIDEO_SPLITS ?? '16,25').split(',').map(Number)) {
+  const splits = (process.env.VIDEO_SPLITS ?? '16,25').split(',').map(Number);
+  for (const split of splits) {
     await check(`a ${split}-tile video wall plays every tile for ${SECONDS} s (goal ≥ ${GOAL_FPS} fps each)`, async () => {
       await page.click(`[data-split="${split}"]`);
       await page.waitForFunction((n) => {
@@ -99,7 +100,7 @@ await suite(async (browser) => {
     await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(out, 'browser-video-maximised.png') });
     await page.dblclick('[data-testid=video-wall] .tile');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=video-wall] .tile').length === 25, null, { timeout: 15_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=video-wall] .tile').length === n, splits[splits.length - 1], { timeout: 15_000 });
   });
   await check('the screen saved as a layout (预案) comes back after a reload, pinned until the wall follows the warnings again', async () => {
     await page.click('[data-split="4"]');
@@ -122,6 +123,24 @@ await suite(async (browser) => {
     assert(audit.some((r) => r.action === 'video.layout.save' && r.target === '黄河路预案'), 'the save is not in the audit log');
     assert(audit.some((r) => r.action === 'video.push'), 'no push in the audit log');
     console.log(`     saved ${cameras.length} cameras as 黄河路预案, recalled after a reload, audited`);
+  });
+  await check('a camera found by search drags onto a tile, which keeps it (locked); the push is the operator\'s, audited', async () => {
+    await page.fill('[data-testid=search]', '球机');
+    const hit = page.locator('[data-testid=search-hits] button[draggable=true]').first();
+    await hit.waitFor({ timeout: 15_000 });
+    const id = await hit.getAttribute('data-hit');
+    const onTiles = await page.evaluate(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].map((t) => t.dataset.camera));
+    assert(id && !onTiles.slice(0, 3).includes(id) || onTiles[2] !== id, `the camera ${id} is already on tile 2`);
+    await hit.dragTo(page.locator('[data-testid=video-wall] .tile[data-tile="2"]'));
+    await page.waitForFunction((id) => {
+      const tile = document.querySelector('[data-testid=video-wall] .tile[data-tile="2"]');
+      return tile?.dataset.camera === id && tile.dataset.state === 'live' && tile.querySelector('.lock.on');
+    }, id, { timeout: 20_000 });
+    const audit = await (await fetch(`${base}/api/v1/audit?latest=20`)).json();
+    const push = audit.find((r) => r.action === 'video.push' && r.target.includes(id));
+    assert(push && push.detail.includes('operator'), `no operator push of ${id}: ${JSON.stringify(push)}`);
+    await page.screenshot({ path: path.join(out, 'browser-video-dropped.png') });
+    console.log(`     dragged ${id} from the search hits onto tile 2: playing, locked, audited as the operator's`);
   });
   writeFileSync(path.join(out, 'video.json'), JSON.stringify(report, null, 2));
   await page.close();

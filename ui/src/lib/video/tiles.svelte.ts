@@ -29,7 +29,9 @@ export class VideoTiles {
   private decoding = new Set<number>();
   private pending = new Map<number, Uint8Array>();
   private counts = new Map<number, number>();
-  private lastReport: { at: number; counts: Map<number, number> } | null = null;
+  /** The last few reports' times and counts: the drawn rate is taken over up to 3 s, so one
+   * late report does not show a tile above its stream's rate. */
+  private reports: { at: number; counts: Map<number, number> }[] = [];
   private wanted: { tiles: { tile: number; camera: string; main: boolean }[]; reason: string } = { tiles: [], reason: 'linkage' };
   /** The frames that came with each mosaic frame still waiting to be drawn. */
   private paintedWith = new Map<Uint8Array, number[]>();
@@ -68,12 +70,13 @@ export class VideoTiles {
     this.status = Object.fromEntries(tiles.map((t) => [t.tile, t]));
     this.drawn = Object.fromEntries(this.counts);
     const at = this.now();
-    const last = this.lastReport;
-    if (last && at > last.at) {
-      const seconds = (at - last.at) / 1000;
-      this.shownFps = Object.fromEntries(tiles.map((t) => [t.tile, ((this.counts.get(t.tile) ?? 0) - (last.counts.get(t.tile) ?? 0)) / seconds]));
+    const first = this.reports[0];
+    if (first && at > first.at) {
+      const seconds = (at - first.at) / 1000;
+      this.shownFps = Object.fromEntries(tiles.map((t) => [t.tile, ((this.counts.get(t.tile) ?? 0) - (first.counts.get(t.tile) ?? 0)) / seconds]));
     }
-    this.lastReport = { at, counts: new Map(this.counts) };
+    this.reports.push({ at, counts: new Map(this.counts) });
+    if (this.reports.length > 3) this.reports.shift();
   }
 
   private frame(tile: number, jpeg: Uint8Array) {
