@@ -251,6 +251,7 @@ async fn layouts_and_tours_survive_a_restart() {
         cameras: cameras.iter().map(|c| c.to_string()).collect(),
         tour: tour.iter().map(|c| c.to_string()).collect(),
         dwell_s,
+        spans: Vec::new(),
     };
     let engine = Engine::start(config()).await.expect("engine");
     let api = Api::new(engine.clone());
@@ -276,6 +277,26 @@ async fn layouts_and_tours_survive_a_restart() {
         .save_video_layout(&duty, layout("太多", &["a", "b", "c", "d", "e"], &[], None))
         .await
         .is_err());
+    // Custom spans: a 9-split whose first tile covers 2×2 cells holds six cameras.
+    let spanned = VideoLayout {
+        split: 9,
+        spans: vec![0],
+        ..layout("大屏合并", &["c1", "c2", "c3", "c4", "c5", "c6"], &[], None)
+    };
+    api.save_video_layout(&duty, spanned.clone())
+        .await
+        .expect("a layout with a span");
+    let too_many = api
+        .save_video_layout(
+            &duty,
+            VideoLayout {
+                spans: vec![0, 1],
+                ..spanned.clone()
+            },
+        )
+        .await
+        .expect_err("six cameras do not fit two spans of a 9-split");
+    assert!(too_many.to_string().contains("spans"), "{too_many}");
     engine.shutdown();
     drop(api);
     drop(engine);
@@ -285,10 +306,11 @@ async fn layouts_and_tours_survive_a_restart() {
     let api = Api::new(engine.clone());
     let kept = api.video_layouts().await.expect("layouts");
     let names: Vec<&str> = kept.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(names, ["巡检", "解放路", "黄河路"]);
-    let tour = &kept[0];
+    assert_eq!(names, ["大屏合并", "巡检", "解放路", "黄河路"]);
+    assert_eq!((kept[0].split, kept[0].spans.as_slice()), (9, &[0u8][..]));
+    let tour = &kept[1];
     assert_eq!((tour.tour.len(), tour.dwell_s), (2, Some(20)));
-    assert_eq!(kept[2].cameras, ["c1", "c2"]);
+    assert_eq!(kept[3].cameras, ["c1", "c2"]);
     api.delete_video_layout(&duty, "解放路")
         .await
         .expect("delete");
@@ -299,7 +321,7 @@ async fn layouts_and_tours_survive_a_restart() {
             .iter()
             .filter(|a| **a == "video.layout.save")
             .count(),
-        3
+        4
     );
     assert!(actions.contains(&"video.layout.delete"));
     engine.shutdown();

@@ -142,6 +142,24 @@ await suite(async (browser) => {
     await page.screenshot({ path: path.join(out, 'browser-video-dropped.png') });
     console.log(`     dragged ${id} from the search hits onto tile 2: playing, locked, audited as the operator's`);
   });
+  await check('a tile spanned over 2×2 cells of a 9-split: six tiles, the spanned one twice as wide, kept in a saved layout', async () => {
+    await page.fill('[data-testid=search]', '');
+    await page.click('[data-split="9"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=video-wall] .tile').length === 9, null, { timeout: 15_000 });
+    await page.click('[data-testid=video-wall] .tile[data-tile="4"] [data-testid=span-tile]');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].filter((t) => t.dataset.state === 'live').length === 6, null, { timeout: 20_000 });
+    const widths = await page.evaluate(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].map((t) => t.getBoundingClientRect().width));
+    assert(widths[4] > 1.9 * widths[0], `spanned ${widths[4]} against ${widths[0]}`);
+    await page.screenshot({ path: path.join(out, 'browser-video-span.png') });
+    await page.click('[data-testid=save-layout]');
+    await page.fill('input[name=layout-name]', '合并预案');
+    await page.click('[data-testid=video-wall] form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=video-wall] h2')?.textContent?.includes('预案 · 合并预案'), null, { timeout: 10_000 });
+    const saved = (await (await fetch(`${base}/api/v1/video/layouts`)).json()).find((l) => l.name === '合并预案');
+    assert(saved && saved.split === 9 && JSON.stringify(saved.spans) === '[4]' && saved.cameras.length === 6, JSON.stringify(saved));
+    await page.click('[data-testid=video-follow]');
+    console.log(`     tile 4 spanned: ${Math.round(widths[4])} px wide against ${Math.round(widths[0])}; saved as 合并预案 with spans [4]`);
+  });
   writeFileSync(path.join(out, 'video.json'), JSON.stringify(report, null, 2));
   await page.close();
 }, { gpu: false });

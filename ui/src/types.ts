@@ -308,4 +308,6 @@ export interface VideoLayout {
   cameras: string[];
   tour: string[];
   dwell_s: number | null;
+  /** Custom spans: the tiles over 2×2 cells, by tile number. */
+  spans?: number[];
 }

@@ -28,6 +28,10 @@ pub struct VideoLayout {
     /// A tour's dwell on each layout, seconds (5 to 3600).
     #[serde(default)]
     pub dwell_s: Option<u32>,
+    /// Custom spans: the tiles drawn over 2×2 cells of the split's grid, by tile number; each
+    /// takes the place of three tiles.
+    #[serde(default)]
+    pub spans: Vec<u8>,
 }
 
 fn nine() -> u8 {
@@ -44,11 +48,22 @@ impl VideoLayout {
         if !SPLITS.contains(&self.split) {
             return bad(format!("`split` {} is not one of {SPLITS:?}", self.split));
         }
-        if self.cameras.len() > self.split as usize {
+        let tiles = (self.split as usize).saturating_sub(3 * self.spans.len());
+        if self.spans.len() * 3 >= self.split as usize
+            || self.spans.iter().any(|t| *t as usize >= tiles)
+            || (1..self.spans.len()).any(|i| self.spans[..i].contains(&self.spans[i]))
+        {
             return bad(format!(
-                "{} cameras do not fit a {}-split",
+                "`spans` {:?} do not fit a {}-split: each a different tile, each taking three others' place",
+                self.spans, self.split
+            ));
+        }
+        if self.cameras.len() > tiles {
+            return bad(format!(
+                "{} cameras do not fit a {}-split with {} spans",
                 self.cameras.len(),
-                self.split
+                self.split,
+                self.spans.len()
             ));
         }
         if self.cameras.iter().any(|c| c.is_empty() || c.len() > 128) {

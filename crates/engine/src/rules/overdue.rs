@@ -5,6 +5,16 @@
 use super::{Desired, Kind, Level};
 use crate::cases::Case;
 
+/// How a warning names its case: its title and its number as the reporter knows it (without the
+/// origin the engine prefixes to keep ids apart).
+fn label(case: &Case) -> String {
+    let number = case.id.rsplit(':').next().unwrap_or(&case.id);
+    match case.title.trim() {
+        "" => format!("案件 {number}"),
+        title => format!("案件 {title}（{number}）"),
+    }
+}
+
 pub fn evaluate(cases: &[Case], amber_at: f64, now: i64) -> Vec<Desired> {
     let mut out = Vec::new();
     for case in cases {
@@ -17,14 +27,14 @@ pub fn evaluate(cases: &[Case], amber_at: f64, now: i64) -> Vec<Desired> {
         let (level, title) = if left_ms < 0.0 {
             (
                 Level::Red,
-                format!("案件{} 已超期 {:.1} 小时", case.id, -left_ms / 3_600_000.0),
+                format!("{} 已超期 {:.1} 小时", label(case), -left_ms / 3_600_000.0),
             )
         } else if used >= amber_at {
             (
                 Level::Orange,
                 format!(
-                    "案件{} 即将超期（剩 {:.1} 小时）",
-                    case.id,
+                    "{} 即将超期（剩 {:.1} 小时）",
+                    label(case),
                     left_ms / 3_600_000.0
                 ),
             )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrangement, SPLITS, withLocks } from './splits';
+import { arrangement, maxSpans, SPLITS, tilesWith, toggleSpan, withLocks } from './splits';
 
 const cam = (id: string) => ({ id });
 
@@ -11,6 +11,21 @@ describe('splits', () => {
       const bigCells = big ? (big[2] - big[0]) * (big[3] - big[1]) : 1;
       expect(columns * columns - bigCells + 1, `split ${split}`).toBe(split);
     }
+  });
+
+  it('spans a tile over 2×2 cells on square splits, each span taking three tiles\' place', () => {
+    expect([4, 6, 8, 9, 13, 16, 25, 36].map(maxSpans)).toEqual([0, 0, 0, 1, 0, 4, 4, 9]);
+    let spans = toggleSpan(9, [], 4);
+    expect(spans).toEqual([4]);
+    expect(tilesWith(9, spans)).toBe(6);
+    // A 9-split takes one span: a second is refused; the same tile again undoes it.
+    expect(toggleSpan(9, spans, 0)).toEqual([4]);
+    expect(toggleSpan(9, spans, 4)).toEqual([]);
+    // A span on a tile the split no longer holds is dropped.
+    spans = toggleSpan(16, toggleSpan(16, toggleSpan(16, [], 9), 1), 2);
+    expect(spans).toEqual([1, 2]);
+    expect(tilesWith(16, spans)).toBe(10);
+    expect(toggleSpan(25, [], 30)).toEqual([]);
   });
 
   it('gives 13 a big tile in the middle', () => {

@@ -2,7 +2,9 @@
 // give the first tile (the camera best placed to see the warning) a larger area, as video-wall
 // controllers do: 6 = one 2×2 and five small in a 3×3, 8 = one 3×3 and seven small in a 4×4,
 // 13 = one 2×2 in the middle of a 4×4 and twelve around it. A locked tile keeps its camera
-// whatever the linkage or a recalled layout does to the others.
+// whatever the linkage or a recalled layout does to the others. On the square splits of 3
+// columns or more, an operator spans any tile over 2×2 cells (custom spans): it takes the place
+// of three tiles, and the others flow around it.
 
 export const SPLITS = [1, 4, 6, 8, 9, 13, 16, 25, 36] as const;
 
@@ -29,6 +31,23 @@ const ARRANGEMENTS: Record<number, Arrangement> = {
  * grid that holds it. */
 export function arrangement(split: number): Arrangement {
   return ARRANGEMENTS[split] ?? { columns: Math.max(1, Math.ceil(Math.sqrt(split))) };
+}
+
+/** How many custom spans a split takes: none where it has a preset big tile or fewer than three
+ * columns; else as many 2×2 blocks as its grid holds. */
+export function maxSpans(split: number): number {
+  const a = arrangement(split);
+  return a.first || a.columns < 3 ? 0 : Math.floor(a.columns / 2) ** 2;
+}
+
+/** How many tiles a split holds with `spans` of them over 2×2 cells. */
+export const tilesWith = (split: number, spans: readonly number[]) => Math.max(1, split - 3 * spans.length);
+
+/** `spans` with `tile` spanned or not (a tile past the split's tiles, or one more span than it
+ * takes, is left out). */
+export function toggleSpan(split: number, spans: readonly number[], tile: number): number[] {
+  const next = spans.includes(tile) ? spans.filter((t) => t !== tile) : spans.length < maxSpans(split) ? [...spans, tile] : [...spans];
+  return next.filter((t) => t < tilesWith(split, next));
 }
 
 /** The cameras on `n` tiles: each locked tile keeps its camera, the others take `cameras` in
