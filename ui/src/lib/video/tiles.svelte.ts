@@ -10,6 +10,8 @@ import { MOSAIC_TILE, type MosaicGrid, type TileStatus, type Transport, type Vid
 /** A canvas-like target (a real canvas on the wall, a stub in tests). */
 export interface TileCanvas {
   draw(image: ImageBitmap): void;
+  /** Blanks the picture (a mosaic whose grid changed: its old pictures are in the wrong places). */
+  clear?(): void;
 }
 
 export class VideoTiles {
@@ -33,6 +35,8 @@ export class VideoTiles {
    * late report does not show a tile above its stream's rate. */
   private reports: { at: number; counts: Map<number, number> }[] = [];
   private wanted: { tiles: { tile: number; camera: string; main: boolean }[]; reason: string } = { tiles: [], reason: 'linkage' };
+  /** The mosaic grid last asked for (its pictures are in the wrong places once it changes). */
+  private geometry = 'null';
   /** The frames that came with each mosaic frame still waiting to be drawn. */
   private paintedWith = new Map<Uint8Array, number[]>();
 
@@ -54,7 +58,11 @@ export class VideoTiles {
     this.pending.clear();
     this.paintedWith.clear();
     this.wanted = { tiles: cameras.map((camera, tile) => ({ tile, camera, main })), reason };
-    this.link?.tiles(this.wanted.tiles, reason, mosaic?.rects.length === cameras.length ? mosaic : undefined);
+    const grid = mosaic?.rects.length === cameras.length ? mosaic : undefined;
+    const geometry = JSON.stringify(grid ?? null);
+    if (geometry !== this.geometry) this.canvases.get(MOSAIC_TILE)?.clear?.();
+    this.geometry = geometry;
+    this.link?.tiles(this.wanted.tiles, reason, grid);
   }
 
   attach(tile: number, canvas: TileCanvas) {
