@@ -69,7 +69,7 @@ impl Api {
                 ))
             })?;
         let credentials = cameras
-            .credentials()
+            .credentials(&camera.properties)
             .map_err(ApiError::Conflict)?
             .map(|(username, password)| crate::video::Credentials { username, password });
         Ok(self.video.watch(&url, credentials))

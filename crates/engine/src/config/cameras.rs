@@ -29,11 +29,24 @@ pub struct CameraConfig {
     /// the values are read when a stream starts and never logged or sent to the wall.
     pub user_env: Option<String>,
     pub password_env: Option<String>,
+    /// A camera field naming one of `logins`: cameras behind different NVRs or platforms sign
+    /// in with that login's pair instead (`[cameras.logins.<name>]`).
+    pub login_field: Option<String>,
+    #[serde(default)]
+    pub logins: std::collections::BTreeMap<String, Login>,
     /// Which warnings the video screens follow by themselves (`"all"`: the most severe open
     /// one, of any level; `"orange"`: orange or red; `"red"`: red only; `"off"`: only what an
     /// operator picks or a layout pins).
     #[serde(default)]
     pub follow_warnings: FollowWarnings,
+}
+
+/// A named user name and password pair, from the environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub user_env: String,
+    pub password_env: String,
 }
 
 /// Which warnings put their cameras on the video screens by themselves.
@@ -87,6 +100,12 @@ impl CameraConfig {
                 "and `password_env` come together: name both environment variables".into(),
             ));
         }
+        if self.login_field.is_some() && self.logins.is_empty() {
+            problems.push((
+                "cameras.login_field",
+                "names a camera field, but no [cameras.logins.<name>] is given".into(),
+            ));
+        }
         if self.main_stream.is_some() && self.stream.is_none() {
             problems.push((
                 "cameras.stream",
@@ -96,14 +115,34 @@ impl CameraConfig {
         problems
     }
 
-    /// The cameras' user name and password from the environment, when the config names them.
-    pub fn credentials(&self) -> Result<Option<(String, String)>, String> {
-        let (Some(user), Some(password)) = (&self.user_env, &self.password_env) else {
-            return Ok(None);
+    /// A camera's user name and password from the environment: its own login where its
+    /// `login_field` names one, else the cameras' pair, else none.
+    pub fn credentials(
+        &self,
+        properties: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Option<(String, String)>, String> {
+        let named = self
+            .login_field
+            .as_ref()
+            .and_then(|field| properties.get(field))
+            .and_then(|v| v.as_str())
+            .filter(|name| !name.is_empty());
+        let (user, password, section) = match named {
+            Some(name) => {
+                let login = self.logins.get(name).ok_or_else(|| {
+                    format!("the camera's login `{name}` is not among [cameras.logins]")
+                })?;
+                let section = format!("[cameras.logins.{name}]");
+                (&login.user_env, &login.password_env, section)
+            }
+            None => match (&self.user_env, &self.password_env) {
+                (Some(user), Some(password)) => (user, password, "[cameras]".to_string()),
+                _ => return Ok(None),
+            },
         };
         let read = |name: &str| {
             std::env::var(name)
-                .map_err(|_| format!("the environment variable {name} ([cameras]) is not set"))
+                .map_err(|_| format!("the environment variable {name} ({section}) is not set"))
         };
         Ok(Some((read(user)?, read(password)?)))
     }
@@ -185,6 +224,37 @@ mod tests {
         assert_eq!(red.follow_warnings, FollowWarnings::Red);
         let wrong = toml::from_str::<CameraConfig>("layer = \"c\"\nfollow_warnings = \"some\"\n");
         assert!(wrong.unwrap_err().to_string().contains("all"));
+    }
+
+    #[test]
+    fn a_camera_behind_another_nvr_signs_in_with_its_own_login() {
+        let c: CameraConfig = toml::from_str(
+            "layer = \"c\"\nuser_env = \"CW_TEST_USER\"\npassword_env = \"CW_TEST_PASS\"\n\
+             login_field = \"nvr\"\n[logins.east]\nuser_env = \"CW_TEST_EAST_USER\"\n\
+             password_env = \"CW_TEST_EAST_PASS\"\n",
+        )
+        .unwrap();
+        // This test alone uses these variable names.
+        std::env::set_var("CW_TEST_USER", "admin");
+        std::env::set_var("CW_TEST_PASS", "p1");
+        std::env::set_var("CW_TEST_EAST_USER", "east");
+        std::env::set_var("CW_TEST_EAST_PASS", "p+2");
+        let props = |nvr: &str| {
+            let mut p = serde_json::Map::new();
+            p.insert("nvr".into(), serde_json::json!(nvr));
+            p
+        };
+        assert_eq!(
+            c.credentials(&serde_json::Map::new()).unwrap(),
+            Some(("admin".into(), "p1".into()))
+        );
+        assert_eq!(
+            c.credentials(&props("east")).unwrap(),
+            Some(("east".into(), "p+2".into()))
+        );
+        let unknown = c.credentials(&props("west")).unwrap_err();
+        assert!(unknown.contains("`west`"), "{unknown}");
+        assert!(!unknown.contains("p1"));
     }
 
     #[test]
