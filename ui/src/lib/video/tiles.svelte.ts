@@ -14,6 +14,23 @@ export interface TileCanvas {
   clear?(): void;
 }
 
+/** A canvas element as a tile's (or the mosaic's) target: sized to each picture, drawn in
+ * software — on a wall machine without a GPU, two dozen GPU canvases redrawn 12 times a second
+ * cost the compositor more than the pictures themselves. */
+export function canvasTarget(canvas: HTMLCanvasElement): TileCanvas {
+  const ctx = canvas.getContext('2d', { willReadFrequently: true, alpha: false });
+  return {
+    draw(image) {
+      if (canvas.width !== image.width) canvas.width = image.width;
+      if (canvas.height !== image.height) canvas.height = image.height;
+      ctx?.drawImage(image, 0, 0);
+    },
+    clear() {
+      ctx?.clearRect(0, 0, canvas.width, canvas.height);
+    },
+  };
+}
+
 export class VideoTiles {
   /** The engine's latest word on each tile, by tile number. */
   status: Record<number, TileStatus> = $state({});
