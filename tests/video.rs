@@ -252,6 +252,7 @@ async fn layouts_and_tours_survive_a_restart() {
         tour: tour.iter().map(|c| c.to_string()).collect(),
         dwell_s,
         spans: Vec::new(),
+        groups: Vec::new(),
     };
     let engine = Engine::start(config()).await.expect("engine");
     let api = Api::new(engine.clone());
@@ -297,6 +298,34 @@ async fn layouts_and_tours_survive_a_restart() {
         .await
         .expect_err("six cameras do not fit two spans of a 9-split");
     assert!(too_many.to_string().contains("spans"), "{too_many}");
+    // A tile group tours its own cameras: tiles 2 and 3 step through six, 10 s each.
+    let touring = VideoLayout {
+        groups: vec![citywall_engine::api::TileGroup {
+            tiles: vec![2, 3],
+            cameras: ["g1", "g2", "g3", "g4", "g5", "g6"]
+                .map(String::from)
+                .to_vec(),
+            dwell_s: 10,
+        }],
+        ..layout("分组轮巡", &["c1", "c2"], &[], None)
+    };
+    api.save_video_layout(&duty, touring.clone())
+        .await
+        .expect("a layout with a touring tile group");
+    let outside = api
+        .save_video_layout(
+            &duty,
+            VideoLayout {
+                groups: vec![citywall_engine::api::TileGroup {
+                    tiles: vec![3, 4],
+                    ..touring.groups[0].clone()
+                }],
+                ..touring.clone()
+            },
+        )
+        .await
+        .expect_err("tile 4 is past a 4-split");
+    assert!(outside.to_string().contains("tile group 1"), "{outside}");
     engine.shutdown();
     drop(api);
     drop(engine);
@@ -306,11 +335,12 @@ async fn layouts_and_tours_survive_a_restart() {
     let api = Api::new(engine.clone());
     let kept = api.video_layouts().await.expect("layouts");
     let names: Vec<&str> = kept.iter().map(|l| l.name.as_str()).collect();
-    assert_eq!(names, ["大屏合并", "巡检", "解放路", "黄河路"]);
-    assert_eq!((kept[0].split, kept[0].spans.as_slice()), (9, &[0u8][..]));
-    let tour = &kept[1];
+    assert_eq!(names, ["分组轮巡", "大屏合并", "巡检", "解放路", "黄河路"]);
+    assert_eq!(kept[0].groups, touring.groups);
+    assert_eq!((kept[1].split, kept[1].spans.as_slice()), (9, &[0u8][..]));
+    let tour = &kept[2];
     assert_eq!((tour.tour.len(), tour.dwell_s), (2, Some(20)));
-    assert_eq!(kept[3].cameras, ["c1", "c2"]);
+    assert_eq!(kept[4].cameras, ["c1", "c2"]);
     api.delete_video_layout(&duty, "解放路")
         .await
         .expect("delete");
@@ -321,7 +351,7 @@ async fn layouts_and_tours_survive_a_restart() {
             .iter()
             .filter(|a| **a == "video.layout.save")
             .count(),
-        4
+        5
     );
     assert!(actions.contains(&"video.layout.delete"));
     engine.shutdown();

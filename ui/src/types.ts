@@ -310,4 +310,6 @@ export interface VideoLayout {
   dwell_s: number | null;
   /** Custom spans: the tiles over 2×2 cells, by tile number. */
   spans?: number[];
+  /** Tours per tile group: each group's tiles step through its cameras, a dwell each. */
+  groups?: { tiles: number[]; cameras: string[]; dwell_s: number }[];
 }

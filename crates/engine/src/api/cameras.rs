@@ -85,7 +85,7 @@ impl Api {
         reason: &str,
     ) -> Result<(), ApiError> {
         let reason = match reason {
-            "linkage" | "maximise" => reason,
+            "linkage" | "maximise" | "tour" => reason,
             _ => "operator",
         };
         let entry = crate::store::audit::AuditEntry {

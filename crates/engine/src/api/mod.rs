@@ -16,7 +16,7 @@ mod warnings;
 pub use access::{AccessMode, WhoAmI};
 pub use cases::{NewCase, StepInput};
 pub use media::{sniff, stored_id, MediaRef, MAX_PHOTO_BYTES, MEDIA_PATH};
-pub use video::VideoLayout;
+pub use video::{TileGroup, VideoLayout};
 pub use video_tiles::TileSession;
 
 use std::sync::Arc;

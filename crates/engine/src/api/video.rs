@@ -32,6 +32,19 @@ pub struct VideoLayout {
     /// takes the place of three tiles.
     #[serde(default)]
     pub spans: Vec<u8>,
+    /// Tours per tile group: each group of tiles steps through its cameras, a dwell each.
+    #[serde(default)]
+    pub groups: Vec<TileGroup>,
+}
+
+/// A group of tiles touring a camera sequence: every `dwell_s` seconds its tiles show the next
+/// cameras of the sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TileGroup {
+    pub tiles: Vec<u8>,
+    pub cameras: Vec<String>,
+    pub dwell_s: u32,
 }
 
 fn nine() -> u8 {
@@ -57,6 +70,29 @@ impl VideoLayout {
                 "`spans` {:?} do not fit a {}-split: each a different tile, each taking three others' place",
                 self.spans, self.split
             ));
+        }
+        let mut grouped: Vec<u8> = Vec::new();
+        for (i, g) in self.groups.iter().enumerate() {
+            let why = if g.tiles.is_empty() || g.cameras.is_empty() || g.cameras.len() > 64 {
+                Some("needs tiles and 1 to 64 cameras")
+            } else if !(5..=3600).contains(&g.dwell_s) {
+                Some("needs `dwell_s` from 5 to 3600")
+            } else if g.tiles.iter().enumerate().any(|(j, t)| {
+                *t as usize >= tiles || grouped.contains(t) || g.tiles[..j].contains(t)
+            }) {
+                Some("names a tile past the split's, or one another group has")
+            } else if g.cameras.iter().any(|c| c.is_empty() || c.len() > 128) {
+                Some("has a camera id empty or longer than 128 characters")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return bad(format!("tile group {} {why}", i + 1));
+            }
+            grouped.extend(&g.tiles);
+        }
+        if self.groups.len() > 8 {
+            return bad("at most 8 tile groups".into());
         }
         if self.cameras.len() > tiles {
             return bad(format!(

@@ -36,6 +36,8 @@ const WORDS = {
   dragToTile: ['拖到视频窗格', 'drag onto a video tile'],
   placedByOperator: ['人工上墙', 'placed by an operator'],
   spanTile: ['放大', 'span 2×2'],
+  tourTile: ['轮巡', 'tour'],
+  tourGroup: ['轮巡组 窗格/摄像头', 'touring tiles/cameras'],
   unspanTile: ['还原', 'unspan'],
   followOff: ['自动联动未开启，请在预警或事件上点“视频”', 'auto-linkage is off: press Video on a warning or an incident'],
   tileLocked: ['已锁定', 'Locked'],

@@ -49,9 +49,9 @@ export class VideoLayouts {
     this.pinned = null;
   }
 
-  async save(name: string, split: number, cameras: string[], spans: number[] = []): Promise<boolean> {
+  async save(name: string, split: number, cameras: string[], spans: number[] = [], groups: VideoLayout['groups'] = []): Promise<boolean> {
     try {
-      const saved = await this.transport.saveVideoLayout({ name, split, cameras, tour: [], dwell_s: null, spans });
+      const saved = await this.transport.saveVideoLayout({ name, split, cameras, tour: [], dwell_s: null, spans, groups });
       await this.refresh();
       this.pinned = saved;
       return true;

@@ -71,7 +71,7 @@ export class VideoTiles {
 
   /** Shows `cameras` on tiles 0, 1, … (`main`: the main streams, for a single big tile);
    * `reason` goes to the audit log with the push. */
-  show(cameras: string[], main = false, reason: 'linkage' | 'operator' | 'maximise' = 'operator', mosaic?: MosaicGrid) {
+  show(cameras: string[], main = false, reason: 'linkage' | 'operator' | 'maximise' | 'tour' = 'operator', mosaic?: MosaicGrid) {
     this.pending.clear();
     this.paintedWith.clear();
     this.wanted = { tiles: cameras.map((camera, tile) => ({ tile, camera, main })), reason };
