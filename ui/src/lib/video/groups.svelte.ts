@@ -13,17 +13,26 @@ export interface Group<C> {
 export const DWELLS = [5, 10, 30, 60] as const;
 
 /** `shown` (one camera a tile) with each group's tiles on the page of its sequence it has
- * reached `seconds` into the tour. */
-export function withGroups<C>(shown: C[], groups: Group<C>[], seconds: number): C[] {
+ * reached `seconds` into the tour. A camera is never on two tiles: a sequence shorter than its
+ * group skips the cameras already shown, and a tile with none left keeps its own. */
+export function withGroups<C extends { id: string | number }>(shown: C[], groups: Group<C>[], seconds: number): C[] {
   const out = [...shown];
   for (const g of groups) {
     if (g.cameras.length === 0) continue;
     const page = Math.floor(seconds / Math.max(1, g.dwell_s));
     g.tiles.forEach((tile, j) => {
-      if (tile <= out.length) out[tile] = g.cameras[(page * g.tiles.length + j) % g.cameras.length];
+      if (tile > out.length) return;
+      const used = new Set(out.filter((_, i) => i !== tile).map((c) => String(c.id)));
+      for (let k = 0; k < g.cameras.length; k++) {
+        const next = g.cameras[(page * g.tiles.length + j + k) % g.cameras.length];
+        if (!used.has(String(next.id))) {
+          out[tile] = next;
+          return;
+        }
+      }
     });
   }
-  return out;
+  return out.filter((c) => c !== undefined);
 }
 
 /** Which page every group is on: when it changes, the push is the tour's. */
