@@ -212,6 +212,10 @@ impl TileSession {
             .iter()
             .map(|t| t.live.as_ref().and_then(|rx| live_frame(&rx.borrow(), now)))
             .collect();
+        // Nothing new on any tile: no painting, and no trip to the blocking pool 50 times a second.
+        if self.mosaic.as_ref()?.is_current(&frames) {
+            return None;
+        }
         let mut mosaic = self.mosaic.take()?;
         let (mosaic, painted) = tokio::task::spawn_blocking(move || {
             let changed = mosaic.update(&frames);
@@ -272,19 +276,12 @@ fn status(tiles: &[Tile]) -> String {
         .map(|t| {
             let live = t.live.as_ref().map(|rx| rx.borrow().clone());
             let at = live.as_ref().and_then(|l| l.frame.as_ref().map(|f| f.at));
-            // A frame older than the stall limit is not live, whatever the reader last said.
             let state = match &live {
                 None => "unavailable",
-                Some(l)
-                    if l.state == StreamState::Live
-                        && at.is_some_and(|a| now - a > crate::video::STALL.as_millis() as i64) =>
-                {
-                    "offline"
-                }
                 Some(l) => match l.state {
                     StreamState::Connecting => "connecting",
-                    StreamState::Live => "live",
-                    StreamState::Offline => "offline",
+                    StreamState::Live if live_frame(l, now).is_some() => "live",
+                    StreamState::Live | StreamState::Offline => "offline",
                 },
             };
             json!({

@@ -60,13 +60,18 @@ impl Mosaic {
         })
     }
 
+    /// Whether every tile already shows what `frames` holds (nothing to paint).
+    pub fn is_current(&self, frames: &[Option<Arc<Frame>>]) -> bool {
+        (0..self.rects.len()).all(|i| self.shown[i] == wanted(frames, i))
+    }
+
     /// Paints each tile's newest frame (`None`: no live picture, painted dark); the tiles whose
     /// picture changed, as a bit mask (bit `i` for tile `i`; 0 when none did).
     pub fn update(&mut self, frames: &[Option<Arc<Frame>>]) -> u64 {
         let mut changed = 0u64;
         for (i, rect) in self.rects.iter().enumerate() {
             let frame = frames.get(i).cloned().flatten();
-            let wanted = frame.as_ref().map_or(Shown::Dark, |f| Shown::Frame(f.seq));
+            let wanted = wanted(frames, i);
             if self.shown[i] == wanted {
                 continue;
             }
@@ -98,6 +103,14 @@ impl Mosaic {
     pub fn jpeg(&self) -> Result<Vec<u8>, String> {
         self.picture.jpeg(QUALITY)
     }
+}
+
+/// What tile `i` should show for `frames`.
+fn wanted(frames: &[Option<Arc<Frame>>], i: usize) -> Shown {
+    frames
+        .get(i)
+        .and_then(|f| f.as_ref())
+        .map_or(Shown::Dark, |f| Shown::Frame(f.seq))
 }
 
 #[cfg(test)]
