@@ -257,14 +257,15 @@ fn viewport_of(
     zoom: f64,
     what: &str,
 ) -> anyhow::Result<()> {
-    let mut items = 0;
     let mut size = 0;
     let ms = median_ms(|| {
-        let value = api.features(&FeatureQuery::new(layer, Some(bbox), Some(zoom))?)?;
-        size = serde_json::to_vec(&value)?.len();
-        items = value["features"].as_array().map_or(0, Vec::len);
+        // What the HTTP API sends: the answer's JSON text.
+        let text = api.features_json(&FeatureQuery::new(layer, Some(bbox), Some(zoom))?)?;
+        size = text.len();
         Ok(())
     })?;
+    let value = api.features(&FeatureQuery::new(layer, Some(bbox), Some(zoom))?)?;
+    let items = value["features"].as_array().map_or(0, Vec::len);
     println!(
         "{what} at zoom {zoom} (query + JSON, median of 15): {ms:.1} ms, {items} items, {} KB (goal ≤ 50 ms: {})",
         size / 1024,

@@ -9,7 +9,7 @@ use geo::{
     BoundingRect, Closest, ClosestPoint, Coord, Distance, Euclidean, Geometry, InteriorPoint,
     LineString, MapCoords, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon, Simplify,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::model::Bbox;
 
@@ -171,7 +171,7 @@ fn positions(g: &Geometry<f64>) -> usize {
 
 /// A geometry as GeoJSON (Point, MultiPoint, LineString, MultiLineString, Polygon, MultiPolygon).
 pub fn geometry_json(g: &Geometry<f64>) -> Value {
-    let pos = |c: &Coord<f64>| json!([c.x, c.y]);
+    let pos = |c: &Coord<f64>| Value::Array(vec![c.x.into(), c.y.into()]);
     let line = |l: &LineString<f64>| Value::Array(l.0.iter().map(pos).collect());
     let polygon = |p: &Polygon<f64>| {
         Value::Array(
@@ -199,7 +199,11 @@ pub fn geometry_json(g: &Geometry<f64>) -> Value {
         ),
         _ => ("GeometryCollection", Value::Array(Vec::new())),
     };
-    json!({"type": kind, "coordinates": coordinates})
+    // Built by moving the coordinates in: `json!` would copy them once more.
+    let mut object = serde_json::Map::new();
+    object.insert("type".into(), Value::String(kind.into()));
+    object.insert("coordinates".into(), coordinates);
+    Value::Object(object)
 }
 
 /// Reads a GeoJSON geometry object, naming the first fault it finds: an unknown type, a missing
@@ -364,6 +368,7 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn reason(v: Value) -> String {
         parse(&v).unwrap_err()

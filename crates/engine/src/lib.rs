@@ -11,6 +11,7 @@ pub mod crs;
 pub mod display;
 pub mod engine;
 pub mod feed;
+pub mod geojson;
 pub mod geometry;
 pub mod health;
 pub mod kpi;

@@ -71,18 +71,18 @@ impl Feature {
         properties.insert("_source".into(), Value::String(self.source.clone()));
         properties.insert("_updated_at".into(), json!(self.updated_at));
         properties.insert("_stale".into(), Value::Bool(stale));
-        let mut feature = json!({
-            "type": "Feature",
-            "id": self.id,
-            "geometry": self.geometry_json(tolerance),
-            "properties": properties,
-        });
+        // Built by moving each part in: `json!` would copy the geometry and properties again.
+        let mut feature = Map::new();
+        feature.insert("type".into(), Value::String("Feature".into()));
+        feature.insert("id".into(), Value::String(self.id.clone()));
+        feature.insert("geometry".into(), self.geometry_json(tolerance));
+        feature.insert("properties".into(), Value::Object(properties));
         // A line or polygon also says where a popup or a camera search should point: its
         // anchor, on the line or inside the polygon.
         if self.shape.is_some() {
-            feature["anchor"] = json!([self.lon, self.lat]);
+            feature.insert("anchor".into(), json!([self.lon, self.lat]));
         }
-        feature
+        Value::Object(feature)
     }
 }
 

@@ -35,7 +35,7 @@ struct Item {
     layer: &'static str,
     min_zoom: u8,
     shape: Shape,
-    props: Vec<(&'static str, Value)>,
+    props: Vec<(&'static str, Value<'static>)>,
 }
 
 /// The OpenMapTiles schema's layers this archive fills (what tilemaker and planetiler write, so
@@ -66,7 +66,7 @@ fn mercator(p: P, datum: MapDatum) -> [f64; 2] {
 fn items(city: &City, datum: MapDatum) -> Vec<Item> {
     let m = |pts: &[P]| pts.iter().map(|p| mercator(*p, datum)).collect::<Vec<_>>();
     let mercator = |p: P| mercator(p, datum);
-    let text = |s: &str| Value::String(s.to_string());
+    let text = |s: &str| Value::String(s.to_string().into());
     let label = |name: &str, class: &str| vec![("name", text(name)), ("class", text(class))];
     let mut items = Vec::new();
     for w in &city.water {

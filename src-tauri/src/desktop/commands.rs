@@ -99,10 +99,13 @@ pub async fn features(
     layer: String,
     bbox: Option<[f64; 4]>,
     zoom: Option<f64>,
-) -> Result<Value, String> {
+) -> Result<Box<serde_json::value::RawValue>, String> {
     permit(&api, &operator, &window, "features")?;
     let query = FeatureQuery::new(&layer, bbox, zoom).map_err(|e| e.to_string())?;
-    api.features(&query).map_err(|e| e.to_string())
+    // Handed over as the engine wrote it, not parsed into a tree and written again.
+    let text = String::from_utf8(api.features_json(&query).map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    serde_json::value::RawValue::from_string(text).map_err(|e| e.to_string())
 }
 
 #[tauri::command]

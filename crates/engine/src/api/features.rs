@@ -5,24 +5,51 @@ use serde_json::{json, Value};
 
 use super::{Api, ApiError, FeatureQuery, MAX_FEATURES_PER_ANSWER};
 
+/// A viewport's features, written as the FeatureCollection the wall reads.
+#[derive(serde::Serialize)]
+struct Collection<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    layer: &'a str,
+    mode: &'static str,
+    truncated: bool,
+    seq: u64,
+    features: Vec<crate::geojson::FeatureView<'a>>,
+}
+
+/// An answer as the JSON text the wall receives.
+fn written(answer: &impl serde::Serialize) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(answer)
+        .map_err(|e| ApiError::BadRequest(format!("the answer could not be written: {e}")))
+}
+
+/// A quarter of a screen pixel in tile units: a 256-pixel tile spans the tile's extent.
+const QUARTER_PIXEL_UNITS: f64 = crate::mvt::EXTENT as f64 / 256.0 / 4.0;
+
 impl Api {
     /// A GeoJSON FeatureCollection of the layer's features in the box (all of them without one),
     /// the box and the answer in the map's datum.
     pub fn features(&self, query: &FeatureQuery) -> Result<Value, ApiError> {
-        let display = self.engine.display;
-        let mut answer = if display.is_shifted() {
-            let mut query = query.clone();
-            query.bbox = query.bbox.map(|b| display.bbox_back(b));
-            self.features_wgs84(&query)?
-        } else {
-            self.features_wgs84(query)?
-        };
-        display.geojson_out(&mut answer);
-        Ok(answer)
+        serde_json::from_slice(&self.features_json(query)?)
+            .map_err(|e| ApiError::BadRequest(format!("the answer did not read back: {e}")))
     }
 
-    fn features_wgs84(&self, query: &FeatureQuery) -> Result<Value, ApiError> {
+    /// [`Api::features`] as the JSON text the wall receives, written straight from the index.
+    pub fn features_json(&self, query: &FeatureQuery) -> Result<Vec<u8>, ApiError> {
+        let display = self.engine.display;
+        if display.is_shifted() {
+            let mut query = query.clone();
+            query.bbox = query.bbox.map(|b| display.bbox_back(b));
+            self.features_wgs84(&query)
+        } else {
+            self.features_wgs84(query)
+        }
+    }
+
+    /// The answer to a query whose box is in WGS84, written in the map's datum.
+    fn features_wgs84(&self, query: &FeatureQuery) -> Result<Vec<u8>, ApiError> {
         self.known_layer(&query.layer)?;
+        let display = self.engine.display;
         let stale_sources: Vec<String> = self
             .engine
             .health
@@ -83,14 +110,17 @@ impl Api {
                         }))
                     })
                     .collect();
-                return Ok(json!({
+                let mut answer = json!({
                     "type": "FeatureCollection",
                     "layer": query.layer,
                     "mode": "clusters",
                     "truncated": truncated,
                     "seq": self.engine.feed.last_seq(),
-                    "features": items,
-                }));
+                });
+                // Moved in, not copied: `json!` would serialise the whole list into a new one.
+                answer["features"] = Value::Array(items);
+                display.geojson_out(&mut answer);
+                return written(&answer);
             }
         }
         let mut features = Vec::new();
@@ -110,18 +140,22 @@ impl Api {
                     truncated = true;
                     break;
                 }
-                features
-                    .push(f.to_geojson_simplified(stale_sources.contains(&f.source), tolerance));
+                features.push(crate::geojson::FeatureView {
+                    feature: f,
+                    stale: stale_sources.contains(&f.source),
+                    tolerance,
+                    datum: display,
+                });
             }
         }
-        Ok(json!({
-            "type": "FeatureCollection",
-            "layer": query.layer,
-            "mode": "features",
-            "truncated": truncated,
-            "seq": self.engine.feed.last_seq(),
-            "features": features,
-        }))
+        written(&Collection {
+            kind: "FeatureCollection",
+            layer: &query.layer,
+            mode: "features",
+            truncated,
+            seq: self.engine.feed.last_seq(),
+            features,
+        })
     }
 
     /// The layer's cluster pyramid. A small layer's is rebuilt on the spot when out of date; a
@@ -190,7 +224,6 @@ impl Api {
             return Ok(crate::mvt::encode_tile(&[]));
         };
         let severity = config.severity.clone();
-        let pyramid = self.pyramid_of(layer, features);
         let n = f64::from(1u32 << z);
         let lon_of = |tx: f64| tx / n * 360.0 - 180.0;
         let lat_of = |ty: f64| {
@@ -209,11 +242,6 @@ impl Api {
         });
         let bbox = [shown.west, shown.south, shown.east, shown.north];
         let points_from = config.cluster_below_zoom.unwrap_or(0.0);
-        let zoom = if f64::from(z) >= points_from {
-            99.0
-        } else {
-            f64::from(z)
-        };
         let mut out = crate::mvt::Layer::new(layer);
         let extent = f64::from(crate::mvt::EXTENT);
         let project = |lon: f64, lat: f64| {
@@ -224,31 +252,34 @@ impl Api {
             let py = (my - fy) * extent;
             [px.round() as i32, py.round() as i32]
         };
-        // Lines and polygons lose what a quarter of a screen pixel cannot show.
-        let tolerance = crate::model::pixel_degrees(f64::from(z)) / 4.0;
-        let feature_geometry = |f: &crate::model::Feature| match &f.shape {
-            Some(shape) => crate::mvt::Geometry::from_geo(&shape.simplified(tolerance), project),
-            None => crate::mvt::Geometry::Points(vec![project(f.lon, f.lat)]),
-        };
         let add = |out: &mut crate::mvt::Layer, f: &crate::model::Feature| {
-            let mut props: Vec<(&str, crate::mvt::Value)> =
-                Vec::with_capacity(f.properties.len() + 1);
-            props.push(("_id", crate::mvt::Value::String(f.id.clone())));
-            for (k, v) in &f.properties {
+            use crate::mvt::Value as V;
+            use std::borrow::Cow::Borrowed;
+            let plain = f.properties.iter().filter_map(|(k, v)| {
                 let v = match v {
-                    Value::String(s) => crate::mvt::Value::String(s.clone()),
-                    Value::Bool(b) => crate::mvt::Value::Bool(*b),
+                    Value::String(s) => V::String(Borrowed(s)),
+                    Value::Bool(b) => V::Bool(*b),
                     Value::Number(num) => match num.as_i64() {
-                        Some(i) => crate::mvt::Value::Int(i),
-                        None => crate::mvt::Value::Double(num.as_f64().unwrap_or(0.0)),
+                        Some(i) => V::Int(i),
+                        None => V::Double(num.as_f64().unwrap_or(0.0)),
                     },
-                    _ => continue,
+                    _ => return None,
                 };
-                props.push((k.as_str(), v));
-            }
-            out.add(None, &props, &feature_geometry(f));
+                Some((k.as_str(), v))
+            });
+            let properties = std::iter::once(("_id", V::String(Borrowed(&f.id)))).chain(plain);
+            match &f.shape {
+                // Lines and polygons lose what a quarter of a screen pixel cannot show.
+                Some(shape) => {
+                    out.add_geo(properties, shape.geometry(), project, QUARTER_PIXEL_UNITS)
+                }
+                None => {
+                    let point = geo::Geometry::Point(geo::Point::new(f.lon, f.lat));
+                    out.add_geo(properties, &point, project, 0.0)
+                }
+            };
         };
-        if zoom > 24.0 {
+        if f64::from(z) >= points_from {
             // Features: every one whose point, line or polygon crosses the tile.
             let [west, south, east, north] = bbox;
             let within = crate::model::Bbox {
@@ -262,6 +293,8 @@ impl Api {
             }
             return Ok(crate::mvt::encode_tile(&[out]));
         }
+        let zoom = f64::from(z);
+        let pyramid = self.pyramid_of(layer, features);
         for node in pyramid.pyramid.query(bbox, zoom) {
             let [lon, lat] = node.lon_lat();
             if node.count > 1 {
@@ -270,13 +303,10 @@ impl Api {
                     .top_severity()
                     .and_then(|r| severity.as_ref().and_then(|s| s.order.get(r as usize)))
                 {
-                    props.push(("severity", crate::mvt::Value::String(name.clone())));
+                    props.push(("severity", crate::mvt::Value::String(name.into())));
                 }
-                out.add(
-                    None,
-                    &props,
-                    &crate::mvt::Geometry::Points(vec![project(lon, lat)]),
-                );
+                let point = geo::Geometry::Point(geo::Point::new(lon, lat));
+                out.add_geo(props, &point, project, 0.0);
                 continue;
             }
             if let Some(f) = pyramid

@@ -38,15 +38,17 @@ impl Api {
             .collect();
         // A stable order, so two replays of one instant are byte for byte the same.
         items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
-        Ok(json!({
-            "type": "FeatureCollection",
-            "layer": layer,
-            "mode": "replay",
-            "at": at,
-            "truncated": false,
-            "seq": 0,
-            "features": items,
-        }))
+        let mut answer = json!({
+                    "type": "FeatureCollection",
+                    "layer": layer,
+                    "mode": "replay",
+                    "at": at,
+                    "truncated": false,
+                    "seq": 0,
+        });
+        // Moved in, not copied: `json!` would serialise the whole list into a new one.
+        answer["features"] = Value::Array(items);
+        Ok(answer)
     }
 
     /// The span replay can show: from the first stored change to now, on the data clock.

@@ -228,7 +228,12 @@ async fn features(
         params.get("bbox").map(String::as_str),
         params.get("zoom").map(String::as_str),
     )?;
-    Ok(Json(api.features(&query)?).into_response())
+    let body = api.features_json(&query)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 /// A query parameter parsed as `T`, or a 400 naming it.

@@ -214,9 +214,13 @@ impl LayerIndex {
     /// order.
     pub fn in_bbox(&self, bbox: &Bbox) -> impl Iterator<Item = &Feature> {
         let envelope = AABB::from_corners([bbox.west, bbox.south], [bbox.east, bbox.north]);
+        // A layer of lines or polygons only has no points to find: its anchors are skipped
+        // without a lookup each.
+        let all_shapes = self.shapes.size() == self.features.len();
         let points = self
             .tree
             .locate_in_envelope(&envelope)
+            .take_while(move |_| !all_shapes)
             .filter_map(|e| self.features.get(&e.data))
             .filter(|f| f.shape.is_none());
         let shapes = self
