@@ -2,7 +2,7 @@
 //! filters), checked, converted and written to the store, then the index updated off the lock
 //! where it is big, a delta published, and the layer's rules run again.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::{Engine, IngestMode, IngestReport};
 use crate::config::SourceConfig;
@@ -212,8 +212,10 @@ impl Engine {
         // A staged first load is keyed outside the lock, so viewports wait only for the swap.
         let (first_load, upserted) = match staged_tree {
             Some(tree) => {
-                let keyed: HashMap<String, Feature> =
-                    upserted.into_iter().map(|f| (f.id.clone(), f)).collect();
+                let keyed: crate::spatial::Keyed = upserted
+                    .into_iter()
+                    .map(|f| (f.id.clone(), Box::new(f)))
+                    .collect();
                 (Some((keyed, tree)), Vec::new())
             }
             None => (None, upserted),

@@ -59,13 +59,17 @@ impl TreeInputs {
     }
 }
 
+/// A layer's features by id. Each is boxed: a table's slots run at about half full, and an
+/// empty slot then costs a pointer, not a whole feature.
+pub type Keyed = HashMap<String, Box<Feature>>;
+
 #[derive(Default)]
 pub struct LayerIndex {
     /// Every feature's point (a shape's anchor).
     tree: RTree<Entry>,
     /// The boxes of the features that are lines or polygons.
     shapes: RTree<ShapeEntry>,
-    features: HashMap<String, Feature>,
+    features: Keyed,
     /// Bumped by every change, so a cached pyramid knows when it is out of date.
     generation: u64,
     /// Built on the first zoomed-out query after a change, then shared until the next change.
@@ -109,7 +113,7 @@ impl LayerIndex {
     ) -> (u64, Vec<String>, Vec<ClusterInput>) {
         let mut ids = Vec::with_capacity(self.features.len());
         let mut points = Vec::with_capacity(self.features.len());
-        for f in self.features.values() {
+        for f in self.iter() {
             ids.push(f.id.clone());
             points.push(ClusterInput {
                 lon: f.lon,
@@ -135,7 +139,7 @@ impl LayerIndex {
     }
 
     pub fn get(&self, id: &str) -> Option<&Feature> {
-        self.features.get(id)
+        self.features.get(id).map(|f| &**f)
     }
 
     pub fn upsert(&mut self, feature: Feature) {
@@ -152,7 +156,7 @@ impl LayerIndex {
         if let Some(entry) = shape_entry(&feature) {
             self.shapes.insert(entry);
         }
-        self.features.insert(feature.id.clone(), feature);
+        self.features.insert(feature.id.clone(), Box::new(feature));
     }
 
     /// How many features of this layer came from `source`.
@@ -166,13 +170,13 @@ impl LayerIndex {
     /// Takes a first load whose tree was built off the index lock. A layer that is no longer
     /// empty (another source landed meanwhile), or a tree that does not match the features,
     /// falls back to the ordinary bulk upsert.
-    pub fn install_first_load(&mut self, features: HashMap<String, Feature>, tree: StagedTree) {
+    pub fn install_first_load(&mut self, features: Keyed, tree: StagedTree) {
         if !self.features.is_empty() || tree.0.size() != features.len() {
-            self.upsert_many(features.into_values());
+            self.upsert_many(features.into_values().map(|f| *f));
             return;
         }
         self.generation += 1;
-        self.shapes = shape_tree(features.values());
+        self.shapes = shape_tree(features.values().map(|f| &**f));
         self.features = features;
         self.tree = tree.0;
     }
@@ -183,7 +187,7 @@ impl LayerIndex {
         self.generation += 1;
         if features.len() > 1_000 && features.len() * 2 > self.features.len() {
             for f in features {
-                self.features.insert(f.id.clone(), f);
+                self.features.insert(f.id.clone(), Box::new(f));
             }
             let entries = self
                 .features
@@ -191,7 +195,7 @@ impl LayerIndex {
                 .map(|f| Entry::new([f.lon, f.lat], f.id.clone()))
                 .collect();
             self.tree = RTree::bulk_load(entries);
-            self.shapes = shape_tree(self.features.values());
+            self.shapes = shape_tree(self.features.values().map(|f| &**f));
         } else {
             for f in features {
                 self.upsert(f);
@@ -200,7 +204,7 @@ impl LayerIndex {
     }
 
     pub fn remove(&mut self, id: &str) -> Option<Feature> {
-        let old = self.features.remove(id)?;
+        let old = *self.features.remove(id)?;
         self.generation += 1;
         self.tree
             .remove(&Entry::new([old.lon, old.lat], old.id.clone()));
@@ -221,17 +225,17 @@ impl LayerIndex {
             .tree
             .locate_in_envelope(&envelope)
             .take_while(move |_| !all_shapes)
-            .filter_map(|e| self.features.get(&e.data))
+            .filter_map(|e| self.get(&e.data))
             .filter(|f| f.shape.is_none());
         let shapes = self
             .shapes
             .locate_in_envelope_intersecting(&envelope)
-            .filter_map(|e| self.features.get(&e.data));
+            .filter_map(|e| self.get(&e.data));
         points.chain(shapes)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Feature> {
-        self.features.values()
+        self.features.values().map(|f| &**f)
     }
 
     /// The box of every feature of the layer (the R-tree's root); `None` when empty.
@@ -253,7 +257,7 @@ impl LayerIndex {
     pub fn nearest(&self, lon: f64, lat: f64) -> impl Iterator<Item = &Feature> {
         self.tree
             .nearest_neighbor_iter(&[lon, lat])
-            .filter_map(|e| self.features.get(&e.data))
+            .filter_map(|e| self.get(&e.data))
     }
 }
 
@@ -292,7 +296,10 @@ impl SpatialIndex {
                         .collect(),
                 );
                 let shapes = shape_tree(features.iter());
-                let features = features.into_iter().map(|f| (f.id.clone(), f)).collect();
+                let features = features
+                    .into_iter()
+                    .map(|f| (f.id.clone(), Box::new(f)))
+                    .collect();
                 (
                     layer,
                     LayerIndex {
@@ -325,8 +332,11 @@ mod tests {
         }
     }
 
-    fn keyed(features: &[Feature]) -> HashMap<String, Feature> {
-        features.iter().map(|f| (f.id.clone(), f.clone())).collect()
+    fn keyed(features: &[Feature]) -> Keyed {
+        features
+            .iter()
+            .map(|f| (f.id.clone(), Box::new(f.clone())))
+            .collect()
     }
 
     #[test]
