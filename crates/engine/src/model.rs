@@ -86,6 +86,15 @@ impl Feature {
     }
 }
 
+/// The same properties in a map of exactly their size. A parsed map grows by doubling, and a
+/// static inventory keeps its maps for days: the slack was most of a point's memory (a map of
+/// one property held room for four).
+pub fn fitted(properties: Map<String, Value>) -> Map<String, Value> {
+    let mut fitted = Map::with_capacity(properties.len());
+    fitted.extend(properties);
+    fitted
+}
+
 /// A WGS84 bounding box: west, south, east, north.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Bbox {

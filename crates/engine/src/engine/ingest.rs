@@ -142,7 +142,7 @@ impl Engine {
                     lon: record.lon,
                     lat: record.lat,
                     shape: record.shape.map(std::sync::Arc::new),
-                    properties: record.properties,
+                    properties: crate::model::fitted(record.properties),
                     updated_at: at,
                 };
                 if existing.is_none_or(|old| !old.same_content(&feature)) {

@@ -393,7 +393,7 @@ fn feature_from_row(row: &SqliteRow) -> Result<Feature, StoreError> {
         lon: row.try_get("lon")?,
         lat: row.try_get("lat")?,
         shape,
-        properties,
+        properties: crate::model::fitted(properties),
         updated_at: row.try_get("updated_at")?,
     })
 }
