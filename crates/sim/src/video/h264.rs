@@ -26,21 +26,33 @@ impl Yuv420 {
         let mut y = vec![0u8; w * h];
         let mut u = vec![0u8; w * h / 4];
         let mut v = vec![0u8; w * h / 4];
-        let pixel = |x: usize, yy: usize| {
-            let i = (yy.min(height - 1) * width + x.min(width - 1)) * 3;
-            (rgb[i] as i32, rgb[i + 1] as i32, rgb[i + 2] as i32)
+        // Row by row, each source row found once: a wall of sim cameras converts hundreds of
+        // frames a second.
+        let source_row = |yy: usize| {
+            let at = yy.min(height - 1) * width * 3;
+            &rgb[at..at + width * 3]
         };
-        for yy in 0..h {
-            for x in 0..w {
-                let (r, g, b) = pixel(x, yy);
-                y[yy * w + x] = (16 + ((66 * r + 129 * g + 25 * b + 128) >> 8)) as u8;
+        let rgb_at = |row: &[u8], x: usize| {
+            let i = x.min(width - 1) * 3;
+            (row[i] as i32, row[i + 1] as i32, row[i + 2] as i32)
+        };
+        for (yy, out) in y.chunks_exact_mut(w).enumerate() {
+            let row = source_row(yy);
+            for (x, luma) in out.iter_mut().enumerate() {
+                let (r, g, b) = rgb_at(row, x);
+                *luma = (16 + ((66 * r + 129 * g + 25 * b + 128) >> 8)) as u8;
             }
         }
-        for yy in 0..h / 2 {
+        for (yy, (cb, cr)) in u
+            .chunks_exact_mut(w / 2)
+            .zip(v.chunks_exact_mut(w / 2))
+            .enumerate()
+        {
+            let row = source_row(yy * 2);
             for x in 0..w / 2 {
-                let (r, g, b) = pixel(x * 2, yy * 2);
-                u[yy * w / 2 + x] = (128 + ((-38 * r - 74 * g + 112 * b + 128) >> 8)) as u8;
-                v[yy * w / 2 + x] = (128 + ((112 * r - 94 * g - 18 * b + 128) >> 8)) as u8;
+                let (r, g, b) = rgb_at(row, x * 2);
+                cb[x] = (128 + ((-38 * r - 74 * g + 112 * b + 128) >> 8)) as u8;
+                cr[x] = (128 + ((112 * r - 94 * g - 18 * b + 128) >> 8)) as u8;
             }
         }
         Yuv420 {
@@ -273,6 +285,40 @@ impl Encoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The conversion pixel by pixel, as it was first written.
+    fn yuv_pixel_by_pixel(rgb: &[u8], width: usize, height: usize) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+        let (w, h) = (width.div_ceil(16) * 16, height.div_ceil(16) * 16);
+        let (mut y, mut u, mut v) = (vec![0u8; w * h], vec![0u8; w * h / 4], vec![0u8; w * h / 4]);
+        let pixel = |x: usize, yy: usize| {
+            let i = (yy.min(height - 1) * width + x.min(width - 1)) * 3;
+            (rgb[i] as i32, rgb[i + 1] as i32, rgb[i + 2] as i32)
+        };
+        for yy in 0..h {
+            for x in 0..w {
+                let (r, g, b) = pixel(x, yy);
+                y[yy * w + x] = (16 + ((66 * r + 129 * g + 25 * b + 128) >> 8)) as u8;
+            }
+        }
+        for yy in 0..h / 2 {
+            for x in 0..w / 2 {
+                let (r, g, b) = pixel(x * 2, yy * 2);
+                u[yy * w / 2 + x] = (128 + ((-38 * r - 74 * g + 112 * b + 128) >> 8)) as u8;
+                v[yy * w / 2 + x] = (128 + ((112 * r - 94 * g - 18 * b + 128) >> 8)) as u8;
+            }
+        }
+        (y, u, v)
+    }
+
+    #[test]
+    fn the_row_by_row_conversion_matches_the_pixel_by_pixel_one() {
+        for (width, height) in [(384, 216), (200, 120), (210, 130), (320, 180)] {
+            let rgb = crate::video::picture::rgb(width, height, "CAM-3", 42);
+            let converted = Yuv420::from_rgb(&rgb, width, height);
+            let (y, u, v) = yuv_pixel_by_pixel(&rgb, width, height);
+            assert!(converted.y == y && converted.u == u && converted.v == v, "{width}×{height}");
+        }
+    }
 
     fn flat(width: usize, height: usize, shade: u8) -> Vec<u8> {
         vec![shade; width * height * 3]

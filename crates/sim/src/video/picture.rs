@@ -25,19 +25,27 @@ pub fn rgb(width: usize, height: usize, camera: &str, n: u64) -> Vec<u8> {
     let mut rgb = vec![0u8; width * height * 3];
     let horizon = height * 3 / 5;
     let sweep = (n as usize * width / (FPS as usize * 4)) % width;
-    for y in 0..height {
-        for x in 0..width {
-            let i = (y * width + x) * 3;
-            let shade = if y < horizon {
-                (y * 60 / horizon) as u8
-            } else {
-                70 + ((y - horizon) * 50 / (height - horizon)) as u8
-            };
-            let bar = x.abs_diff(sweep) < width / 40;
-            for c in 0..3 {
-                let base = tint[c] / 2 + shade;
-                rgb[i + c] = if bar { base.saturating_add(90) } else { base };
-            }
+    // The bar covers the columns within width/40 of the sweep; the scene's shade changes by row
+    // only. Drawn a row at a time: a wall of sim cameras otherwise spent a fifth of its CPU here.
+    let half = width / 40;
+    let bar = if half == 0 {
+        0..0
+    } else {
+        sweep.saturating_sub(half - 1)..(sweep + half).min(width)
+    };
+    for (y, row) in rgb.chunks_exact_mut(width * 3).enumerate() {
+        let shade = if y < horizon {
+            (y * 60 / horizon) as u8
+        } else {
+            70 + ((y - horizon) * 50 / (height - horizon)) as u8
+        };
+        let base = tint.map(|t| t / 2 + shade);
+        let lit = base.map(|b| b.saturating_add(90));
+        for px in row.chunks_exact_mut(3) {
+            px.copy_from_slice(&base);
+        }
+        for px in row[bar.start * 3..bar.end * 3].chunks_exact_mut(3) {
+            px.copy_from_slice(&lit);
         }
     }
     let now = chrono::Utc::now() + chrono::Duration::hours(8);
@@ -175,6 +183,53 @@ fn text(rgb: &mut [u8], width: usize, x: usize, y: usize, dot: usize, text: &str
                         let i = (yy * width + xx) * 3;
                         rgb[i..i + 3].copy_from_slice(&[235, 240, 250]);
                     }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scene drawn pixel by pixel, as it was first written: the row-at-a-time drawing must
+    /// give the same picture.
+    fn scene_pixel_by_pixel(width: usize, height: usize, camera: &str, n: u64) -> Vec<u8> {
+        let tint = tint(camera);
+        let mut rgb = vec![0u8; width * height * 3];
+        let horizon = height * 3 / 5;
+        let sweep = (n as usize * width / (FPS as usize * 4)) % width;
+        for y in 0..height {
+            for x in 0..width {
+                let i = (y * width + x) * 3;
+                let shade = if y < horizon {
+                    (y * 60 / horizon) as u8
+                } else {
+                    70 + ((y - horizon) * 50 / (height - horizon)) as u8
+                };
+                let bar = x.abs_diff(sweep) < width / 40;
+                for c in 0..3 {
+                    let base = tint[c] / 2 + shade;
+                    rgb[i + c] = if bar { base.saturating_add(90) } else { base };
+                }
+            }
+        }
+        rgb
+    }
+
+    #[test]
+    fn the_scene_drawn_by_rows_is_the_scene_drawn_by_pixels() {
+        for (width, height) in [(384, 216), (320, 180), (200, 120), (1280, 720)] {
+            for n in [0, 1, 17, 95, 96, 200] {
+                let drawn = rgb(width, height, "CAM-7", n);
+                let expected = scene_pixel_by_pixel(width, height, "CAM-7", n);
+                // The clock, the id and the counter are drawn over both alike; compare the
+                // rows free of them: the sky's top and a band across the horizon.
+                let row = width * 3;
+                for rows in [0..height / 20, height / 2..height * 3 / 4] {
+                    let at = rows.start * row..rows.end * row;
+                    assert_eq!(drawn[at.clone()], expected[at], "{width}×{height} #{n}");
                 }
             }
         }
