@@ -81,6 +81,9 @@ fn open_wall(app: &tauri::App, api: &Api, title: &str, fullscreen: bool) -> anyh
             .inner_size(1920.0, 1080.0)
             .decorations(single || !w.fullscreen && w.monitor.is_some())
             .build()?;
+        if w.role == citywall_engine::wall::Role::Video && !has_gpu() {
+            paint_without_gl(&window)?;
+        }
         if !single {
             window.set_position(tauri::PhysicalPosition::new(w.x, w.y))?;
             window.set_size(tauri::PhysicalSize::new(w.width, w.height))?;
@@ -95,6 +98,31 @@ fn open_wall(app: &tauri::App, api: &Api, title: &str, fullscreen: bool) -> anyh
             window.set_fullscreen(true)?;
         }
     }
+    Ok(())
+}
+
+/// Whether the machine has a GPU that WebKit can composite with (a DRM render node). Without
+/// one, Mesa emulates GL on the CPU.
+fn has_gpu() -> bool {
+    std::fs::read_dir("/dev/dri").is_ok_and(|d| {
+        d.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    })
+}
+
+/// Has a window's page painted by the CPU, not composited through GL. On a machine without a
+/// GPU the video screen's canvas, redrawn 15 times a second, cost more through emulated GL
+/// (llvmpipe) than painted directly; the map window keeps GL, which MapLibre needs.
+fn paint_without_gl(window: &tauri::WebviewWindow) -> tauri::Result<()> {
+    #[cfg(target_os = "linux")]
+    window.with_webview(|webview| {
+        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+        if let Some(settings) = webview.inner().settings() {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    })?;
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
     Ok(())
 }
 

@@ -316,7 +316,10 @@ mod tests {
             let rgb = crate::video::picture::rgb(width, height, "CAM-3", 42);
             let converted = Yuv420::from_rgb(&rgb, width, height);
             let (y, u, v) = yuv_pixel_by_pixel(&rgb, width, height);
-            assert!(converted.y == y && converted.u == u && converted.v == v, "{width}×{height}");
+            assert!(
+                converted.y == y && converted.u == u && converted.v == v,
+                "{width}×{height}"
+            );
         }
     }
 
