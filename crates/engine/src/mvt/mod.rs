@@ -1,49 +1,21 @@
 //! A Mapbox Vector Tile (v2) encoder: layers of point, line and polygon features in tile
-//! coordinates, with deduplicated keys and values, written as protobuf by hand (the format is
-//! small and stable). Used for the basemap and, later, tiles straight from the index.
+//! coordinates, with deduplicated keys and values. A layer writes each feature as it is added,
+//! straight from the engine's WGS84 geometry (`add_geo`) or from integer tile coordinates
+//! (`add`, the basemap generator's form); `commands` turns positions into MVT's command stream
+//! and `protobuf` writes the wire format by hand (it is small and stable).
+
+mod commands;
+mod protobuf;
 
 use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
+pub use commands::Geometry;
+use commands::{command, encode_geometry, line_commands, move_to, ring_commands, simplify};
+use protobuf::{bytes_field, packed, tag, varint, zigzag};
+
 pub const EXTENT: u32 = 4096;
-
-/// Geometry already in integer tile coordinates (y down).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Geometry {
-    Points(Vec<[i32; 2]>),
-    Lines(Vec<Vec<[i32; 2]>>),
-    /// Rings; the first of each polygon is the exterior. Winding is fixed on encode.
-    Polygon(Vec<Vec<[i32; 2]>>),
-    /// Polygons, each its rings as in `Polygon`.
-    MultiPolygon(Vec<Vec<Vec<[i32; 2]>>>),
-}
-
-impl Geometry {
-    /// A WGS84 geometry in tile coordinates, each position through `project`.
-    pub fn from_geo(g: &geo::Geometry<f64>, project: impl Fn(f64, f64) -> [i32; 2]) -> Geometry {
-        let line = |l: &geo::LineString<f64>| l.0.iter().map(|c| project(c.x, c.y)).collect();
-        let polygon = |p: &geo::Polygon<f64>| {
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .map(line)
-                .collect()
-        };
-        match g {
-            geo::Geometry::Point(p) => Geometry::Points(vec![project(p.x(), p.y())]),
-            geo::Geometry::MultiPoint(m) => {
-                Geometry::Points(m.0.iter().map(|p| project(p.x(), p.y())).collect())
-            }
-            geo::Geometry::LineString(l) => Geometry::Lines(vec![line(l)]),
-            geo::Geometry::MultiLineString(m) => Geometry::Lines(m.0.iter().map(line).collect()),
-            geo::Geometry::Polygon(p) => Geometry::Polygon(polygon(p)),
-            geo::Geometry::MultiPolygon(m) => {
-                Geometry::MultiPolygon(m.0.iter().map(polygon).collect())
-            }
-            _ => Geometry::Points(Vec::new()),
-        }
-    }
-}
 
 /// A property value. Strings are borrowed where they can be: a tile of thousands of features
 /// copies a string once, when it first enters the layer's value table.
@@ -372,61 +344,6 @@ impl Layer {
     }
 }
 
-/// Ramer–Douglas–Peucker in place over integer positions, the ends kept; left as it was when
-/// fewer than `whole` positions would remain.
-fn simplify(
-    points: &mut Vec<[i32; 2]>,
-    tolerance: f64,
-    whole: usize,
-    keep: &mut Vec<bool>,
-    spans: &mut Vec<(usize, usize)>,
-) {
-    let n = points.len();
-    keep.clear();
-    keep.resize(n, false);
-    keep[0] = true;
-    keep[n - 1] = true;
-    spans.clear();
-    spans.push((0, n - 1));
-    let limit = tolerance * tolerance;
-    while let Some((a, b)) = spans.pop() {
-        if b <= a + 1 {
-            continue;
-        }
-        let (far, distance) = (a + 1..b)
-            .map(|i| (i, segment_distance_sq(points[i], points[a], points[b])))
-            .fold((a, -1.0), |best, d| if d.1 > best.1 { d } else { best });
-        if distance > limit {
-            keep[far] = true;
-            spans.push((a, far));
-            spans.push((far, b));
-        }
-    }
-    if keep.iter().filter(|k| **k).count() < whole {
-        return;
-    }
-    let mut i = 0;
-    points.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
-}
-
-/// Squared distance from `p` to the segment `a`–`b` (to `a` when the segment is a point).
-fn segment_distance_sq(p: [i32; 2], a: [i32; 2], b: [i32; 2]) -> f64 {
-    let (px, py) = (f64::from(p[0]), f64::from(p[1]));
-    let (ax, ay) = (f64::from(a[0]), f64::from(a[1]));
-    let (dx, dy) = (f64::from(b[0]) - ax, f64::from(b[1]) - ay);
-    let length_sq = dx * dx + dy * dy;
-    let t = if length_sq == 0.0 {
-        0.0
-    } else {
-        (((px - ax) * dx + (py - ay) * dy) / length_sq).clamp(0.0, 1.0)
-    };
-    let (ex, ey) = (ax + t * dx - px, ay + t * dy - py);
-    ex * ex + ey * ey
-}
-
 /// The tile's bytes: every non-empty layer.
 pub fn encode_tile(layers: &[Layer]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -436,197 +353,9 @@ pub fn encode_tile(layers: &[Layer]) -> Vec<u8> {
     out
 }
 
-fn move_to(cmds: &mut Vec<u32>, p: [i32; 2], cursor: &mut [i32; 2]) {
-    cmds.push(zigzag32(p[0] - cursor[0]));
-    cmds.push(zigzag32(p[1] - cursor[1]));
-    *cursor = p;
-}
-
-/// A line of at least two distinct positions, repeated ones already dropped.
-fn line_commands(line: &[[i32; 2]], cmds: &mut Vec<u32>, cursor: &mut [i32; 2]) {
-    cmds.push(command(1, 1));
-    move_to(cmds, line[0], cursor);
-    cmds.push(command(2, line.len() - 1));
-    for p in &line[1..] {
-        move_to(cmds, *p, cursor);
-    }
-}
-
-/// One ring, repeated positions already dropped, wound as MVT wants it; false (nothing
-/// written) when it has no area at this zoom.
-fn ring_commands(
-    ring: &mut Vec<[i32; 2]>,
-    exterior: bool,
-    cmds: &mut Vec<u32>,
-    cursor: &mut [i32; 2],
-) -> bool {
-    if ring.len() > 1 && ring.first() == ring.last() {
-        ring.pop();
-    }
-    if ring.len() < 3 {
-        return false;
-    }
-    let area = signed_area(ring);
-    if area == 0 {
-        return false;
-    }
-    // Exterior rings have positive area in tile coordinates (clockwise on screen).
-    if exterior != (area > 0) {
-        ring.reverse();
-    }
-    cmds.push(command(1, 1));
-    move_to(cmds, ring[0], cursor);
-    cmds.push(command(2, ring.len() - 1));
-    for p in &ring[1..] {
-        move_to(cmds, *p, cursor);
-    }
-    cmds.push(command(7, 1));
-    true
-}
-
-fn encode_geometry(geometry: &Geometry) -> Option<(u64, Vec<u32>)> {
-    let mut cmds = Vec::new();
-    let mut cursor = [0i32; 2];
-    match geometry {
-        Geometry::Points(points) => {
-            if points.is_empty() {
-                return None;
-            }
-            cmds.push(command(1, points.len()));
-            for p in points {
-                move_to(&mut cmds, *p, &mut cursor);
-            }
-            Some((1, cmds))
-        }
-        Geometry::Lines(lines) => {
-            for line in lines {
-                let line = dedup(line);
-                if line.len() >= 2 {
-                    line_commands(&line, &mut cmds, &mut cursor);
-                }
-            }
-            (!cmds.is_empty()).then_some((2, cmds))
-        }
-        Geometry::Polygon(rings) => {
-            polygon_commands(rings, &mut cmds, &mut cursor)?;
-            (!cmds.is_empty()).then_some((3, cmds))
-        }
-        Geometry::MultiPolygon(polygons) => {
-            for rings in polygons {
-                // A polygon that degenerates at this zoom is left out; the others stay.
-                let (written, at) = (cmds.len(), cursor);
-                if polygon_commands(rings, &mut cmds, &mut cursor).is_none() {
-                    cmds.truncate(written);
-                    cursor = at;
-                }
-            }
-            (!cmds.is_empty()).then_some((3, cmds))
-        }
-    }
-}
-
-/// One polygon's rings as commands; `None` when its exterior degenerates.
-fn polygon_commands(
-    rings: &[Vec<[i32; 2]>],
-    cmds: &mut Vec<u32>,
-    cursor: &mut [i32; 2],
-) -> Option<()> {
-    for (i, ring) in rings.iter().enumerate() {
-        let mut ring = dedup(ring);
-        if !ring_commands(&mut ring, i == 0, cmds, cursor) && i == 0 {
-            return None;
-        }
-    }
-    Some(())
-}
-
-fn dedup(points: &[[i32; 2]]) -> Vec<[i32; 2]> {
-    let mut out: Vec<[i32; 2]> = Vec::with_capacity(points.len());
-    for p in points {
-        if out.last() != Some(p) {
-            out.push(*p);
-        }
-    }
-    out
-}
-
-fn signed_area(ring: &[[i32; 2]]) -> i64 {
-    let n = ring.len();
-    (0..n)
-        .map(|i| {
-            let (a, b) = (ring[i], ring[(i + 1) % n]);
-            a[0] as i64 * b[1] as i64 - b[0] as i64 * a[1] as i64
-        })
-        .sum()
-}
-
-fn command(id: u32, count: usize) -> u32 {
-    (id & 7) | ((count as u32) << 3)
-}
-
-fn zigzag32(n: i32) -> u32 {
-    ((n << 1) ^ (n >> 31)) as u32
-}
-
-fn zigzag(n: i64) -> u64 {
-    ((n << 1) ^ (n >> 63)) as u64
-}
-
-fn varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn tag(out: &mut Vec<u8>, field: u32, wire: u32) {
-    varint(out, ((field << 3) | wire) as u64);
-}
-
-fn bytes_field(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
-    tag(out, field, 2);
-    varint(out, bytes.len() as u64);
-    out.extend_from_slice(bytes);
-}
-
-fn packed(out: &mut Vec<u8>, field: u32, values: &[u32]) {
-    // The length first: the varints' byte count, then the varints themselves, with no buffer.
-    let length: usize = values.iter().map(|v| varint_len(u64::from(*v))).sum();
-    tag(out, field, 2);
-    varint(out, length as u64);
-    for v in values {
-        varint(out, u64::from(*v));
-    }
-}
-
-fn varint_len(v: u64) -> usize {
-    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_specs_point_example_encodes_as_published() {
-        // MVT spec 4.3.5: a point at (25, 17) is [9, 50, 34].
-        let (kind, cmds) = encode_geometry(&Geometry::Points(vec![[25, 17]])).unwrap();
-        assert_eq!((kind, cmds), (1, vec![9, 50, 34]));
-        // MVT spec: linestring (2,2) (2,10) (10,10) is [9, 4, 4, 18, 0, 16, 16, 0].
-        let (kind, cmds) =
-            encode_geometry(&Geometry::Lines(vec![vec![[2, 2], [2, 10], [10, 10]]])).unwrap();
-        assert_eq!((kind, cmds), (2, vec![9, 4, 4, 18, 0, 16, 16, 0]));
-        // MVT spec: polygon (3,6) (8,12) (20,34) is [9, 6, 12, 18, 10, 12, 24, 44, 15].
-        let (kind, cmds) = encode_geometry(&Geometry::Polygon(vec![vec![
-            [3, 6],
-            [8, 12],
-            [20, 34],
-            [3, 6],
-        ]]))
-        .unwrap();
-        assert_eq!((kind, cmds), (3, vec![9, 6, 12, 18, 10, 12, 24, 44, 15]));
-    }
 
     #[test]
     fn degenerate_geometry_is_skipped_and_values_are_shared() {
@@ -647,15 +376,6 @@ mod tests {
             (1, 1, 2)
         );
         assert!(!encode_tile(&[layer]).is_empty());
-    }
-
-    #[test]
-    fn packed_lengths_match_the_varints_written() {
-        for v in [0u64, 1, 127, 128, 16_383, 16_384, u64::from(u32::MAX)] {
-            let mut out = Vec::new();
-            varint(&mut out, v);
-            assert_eq!(varint_len(v), out.len(), "{v}");
-        }
     }
 
     #[test]
