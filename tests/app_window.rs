@@ -32,8 +32,22 @@ impl Drop for Driver {
     }
 }
 
+/// The whole run's bound. A WebDriver call that never returns (seen once here: a map window's
+/// WebKit process spinning under software GL) then fails the test, naming why, instead of
+/// stalling the run until CI's own limit.
+const WHOLE_RUN: Duration = Duration::from_secs(12 * 60);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desktop_window_shows_the_demo_wall() {
+    let bounded = tokio::time::timeout(WHOLE_RUN, desktop_wall()).await;
+    assert!(
+        bounded.is_ok(),
+        "the desktop e2e ran past {} minutes: a WebDriver call never returned",
+        WHOLE_RUN.as_secs() / 60
+    );
+}
+
+async fn desktop_wall() {
     let required = std::env::var("CITYWALL_REQUIRE_APP_E2E").is_ok_and(|v| v == "1");
     let binary = workspace().join("target/debug/citywall");
     let missing = if std::env::var_os("DISPLAY").is_none() {
