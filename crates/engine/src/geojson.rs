@@ -13,8 +13,9 @@ use crate::model::Feature;
 /// not written twice.
 const ENGINE_PROPERTIES: [&str; 4] = ["_id", "_source", "_updated_at", "_stale"];
 
-/// One feature as the wall draws it — the form of [`Feature::to_geojson_simplified`], shifted
-/// to the map's datum.
+/// One feature as the wall draws it, shifted to the map's datum: its geometry (and a line's or
+/// polygon's anchor, where a popup or a camera search points), its properties and the engine's
+/// own (`_id`, `_source`, `_updated_at`, `_stale`).
 pub struct FeatureView<'a> {
     pub feature: &'a Feature,
     pub stale: bool,
@@ -69,6 +70,11 @@ impl Serialize for Properties<'_, '_> {
         map.serialize_entry("_stale", &self.0.stale)?;
         map.end()
     }
+}
+
+/// A geometry's GeoJSON object in WGS84, as stored and as the wall reads it.
+pub fn geometry(g: &Geometry<f64>) -> serde_json::Value {
+    serde_json::to_value(GeometryView(g, MapDatum::default())).unwrap_or_default()
 }
 
 /// A geometry's GeoJSON object, every position through the datum.
@@ -194,37 +200,73 @@ mod tests {
     }
 
     #[test]
-    fn the_view_writes_what_the_value_form_says() {
+    fn a_feature_is_written_as_the_wall_reads_it() {
         let line = Geometry::LineString(LineString::from(vec![
             (118.30, 33.95),
-            (118.31, 33.951),
+            (118.31, 33.9500001),
             (118.32, 33.95),
         ]));
-        let polygon = Geometry::Polygon(Polygon::new(
-            LineString::from(vec![
-                (118.0, 33.0),
-                (118.1, 33.0),
-                (118.1, 33.1),
-                (118.0, 33.0),
-            ]),
-            vec![],
-        ));
-        for shape in [None, Some(line), Some(polygon)] {
-            let f = feature(shape);
-            for (stale, tolerance) in [(false, 0.0), (true, 0.002)] {
-                let view = FeatureView {
-                    feature: &f,
-                    stale,
-                    tolerance,
-                    datum: MapDatum::default(),
-                };
-                let written: serde_json::Value =
-                    serde_json::from_slice(&serde_json::to_vec(&view).unwrap()).unwrap();
-                assert_eq!(written, f.to_geojson_simplified(stale, tolerance));
-                // The engine's own `_id` wins over a subsystem's property of that name.
-                assert_eq!(written["properties"]["_id"], "r1");
-            }
-        }
+        let f = feature(Some(line));
+        let view = |stale, tolerance| {
+            serde_json::to_value(FeatureView {
+                feature: &f,
+                stale,
+                tolerance,
+                datum: MapDatum::default(),
+            })
+            .unwrap()
+        };
+        assert_eq!(
+            view(true, 0.0),
+            serde_json::json!({
+                "type": "Feature",
+                "id": "r1",
+                "geometry": {"type": "LineString", "coordinates": [[118.30, 33.95], [118.31, 33.9500001], [118.32, 33.95]]},
+                "anchor": [118.3, 33.95],
+                "properties": {
+                    "name": "东关路 <b>", "level": 3,
+                    // The engine's own `_id` wins over a subsystem's property of that name.
+                    "_id": "r1", "_source": "traffic", "_updated_at": 1_700_000_000_000i64, "_stale": true,
+                },
+            })
+        );
+        // Simplified to the zoom, positions a screen cannot show go (a line of more than five).
+        let long = feature(Some(Geometry::LineString(LineString::from(
+            (0..7)
+                .map(|i| {
+                    (
+                        118.30 + f64::from(i) * 0.01,
+                        33.95 + f64::from(i % 2) * 1e-7,
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ))));
+        let simplified = serde_json::to_value(FeatureView {
+            feature: &long,
+            stale: false,
+            tolerance: 0.001,
+            datum: MapDatum::default(),
+        })
+        .unwrap();
+        assert_eq!(
+            simplified["geometry"]["coordinates"]
+                .as_array()
+                .map(Vec::len),
+            Some(2)
+        );
+        // A point has no anchor: it is its own.
+        let point = serde_json::to_value(FeatureView {
+            feature: &feature(None),
+            stale: false,
+            tolerance: 0.0,
+            datum: MapDatum::default(),
+        })
+        .unwrap();
+        assert_eq!(
+            point["geometry"],
+            serde_json::json!({"type": "Point", "coordinates": [118.3, 33.95]})
+        );
+        assert!(point.get("anchor").is_none());
     }
 
     #[test]

@@ -171,39 +171,7 @@ fn positions(g: &Geometry<f64>) -> usize {
 
 /// A geometry as GeoJSON (Point, MultiPoint, LineString, MultiLineString, Polygon, MultiPolygon).
 pub fn geometry_json(g: &Geometry<f64>) -> Value {
-    let pos = |c: &Coord<f64>| Value::Array(vec![c.x.into(), c.y.into()]);
-    let line = |l: &LineString<f64>| Value::Array(l.0.iter().map(pos).collect());
-    let polygon = |p: &Polygon<f64>| {
-        Value::Array(
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .map(line)
-                .collect(),
-        )
-    };
-    let (kind, coordinates) = match g {
-        Geometry::Point(p) => ("Point", pos(&p.0)),
-        Geometry::MultiPoint(m) => (
-            "MultiPoint",
-            Value::Array(m.0.iter().map(|p| pos(&p.0)).collect()),
-        ),
-        Geometry::LineString(l) => ("LineString", line(l)),
-        Geometry::MultiLineString(m) => (
-            "MultiLineString",
-            Value::Array(m.0.iter().map(line).collect()),
-        ),
-        Geometry::Polygon(p) => ("Polygon", polygon(p)),
-        Geometry::MultiPolygon(m) => (
-            "MultiPolygon",
-            Value::Array(m.0.iter().map(polygon).collect()),
-        ),
-        _ => ("GeometryCollection", Value::Array(Vec::new())),
-    };
-    // Built by moving the coordinates in: `json!` would copy them once more.
-    let mut object = serde_json::Map::new();
-    object.insert("type".into(), Value::String(kind.into()));
-    object.insert("coordinates".into(), coordinates);
-    Value::Object(object)
+    crate::geojson::geometry(g)
 }
 
 /// Reads a GeoJSON geometry object, naming the first fault it finds: an unknown type, a missing

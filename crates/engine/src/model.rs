@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::geometry::Shape;
 
@@ -49,40 +49,16 @@ impl Feature {
         }
     }
 
-    /// The GeoJSON geometry, simplified to `tolerance` degrees when it is a line or polygon.
-    pub fn geometry_json(&self, tolerance: f64) -> Value {
-        match &self.shape {
-            Some(s) if tolerance > 0.0 => crate::geometry::geometry_json(&s.simplified(tolerance)),
-            Some(s) => s.to_geojson(),
-            None => json!({"type": "Point", "coordinates": [self.lon, self.lat]}),
-        }
-    }
-
-    /// The GeoJSON Feature the UI draws. `stale` marks data whose source is failing or silent.
+    /// The GeoJSON Feature the UI draws (the viewport's form, [`crate::geojson::FeatureView`],
+    /// unsimplified and in WGS84). `stale` marks data whose source is failing or silent.
     pub fn to_geojson(&self, stale: bool) -> Value {
-        self.to_geojson_simplified(stale, 0.0)
-    }
-
-    /// As [`Feature::to_geojson`], a line or polygon simplified to `tolerance` degrees (about a
-    /// pixel at the zoom it is drawn at: detail a screen cannot show is not sent).
-    pub fn to_geojson_simplified(&self, stale: bool, tolerance: f64) -> Value {
-        let mut properties = self.properties.clone();
-        properties.insert("_id".into(), Value::String(self.id.clone()));
-        properties.insert("_source".into(), Value::String(self.source.clone()));
-        properties.insert("_updated_at".into(), json!(self.updated_at));
-        properties.insert("_stale".into(), Value::Bool(stale));
-        // Built by moving each part in: `json!` would copy the geometry and properties again.
-        let mut feature = Map::new();
-        feature.insert("type".into(), Value::String("Feature".into()));
-        feature.insert("id".into(), Value::String(self.id.clone()));
-        feature.insert("geometry".into(), self.geometry_json(tolerance));
-        feature.insert("properties".into(), Value::Object(properties));
-        // A line or polygon also says where a popup or a camera search should point: its
-        // anchor, on the line or inside the polygon.
-        if self.shape.is_some() {
-            feature.insert("anchor".into(), json!([self.lon, self.lat]));
-        }
-        Value::Object(feature)
+        serde_json::to_value(crate::geojson::FeatureView {
+            feature: self,
+            stale,
+            tolerance: 0.0,
+            datum: crate::display::MapDatum::default(),
+        })
+        .unwrap_or_default()
     }
 }
 

@@ -13,32 +13,6 @@ pub enum Geometry {
     MultiPolygon(Vec<Vec<Vec<[i32; 2]>>>),
 }
 
-impl Geometry {
-    /// A WGS84 geometry in tile coordinates, each position through `project`.
-    pub fn from_geo(g: &geo::Geometry<f64>, project: impl Fn(f64, f64) -> [i32; 2]) -> Geometry {
-        let line = |l: &geo::LineString<f64>| l.0.iter().map(|c| project(c.x, c.y)).collect();
-        let polygon = |p: &geo::Polygon<f64>| {
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .map(line)
-                .collect()
-        };
-        match g {
-            geo::Geometry::Point(p) => Geometry::Points(vec![project(p.x(), p.y())]),
-            geo::Geometry::MultiPoint(m) => {
-                Geometry::Points(m.0.iter().map(|p| project(p.x(), p.y())).collect())
-            }
-            geo::Geometry::LineString(l) => Geometry::Lines(vec![line(l)]),
-            geo::Geometry::MultiLineString(m) => Geometry::Lines(m.0.iter().map(line).collect()),
-            geo::Geometry::Polygon(p) => Geometry::Polygon(polygon(p)),
-            geo::Geometry::MultiPolygon(m) => {
-                Geometry::MultiPolygon(m.0.iter().map(polygon).collect())
-            }
-            _ => Geometry::Points(Vec::new()),
-        }
-    }
-}
-
 /// Ramer–Douglas–Peucker in place over integer positions, the ends kept; left as it was when
 /// fewer than `whole` positions would remain.
 pub(super) fn simplify(

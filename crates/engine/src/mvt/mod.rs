@@ -39,6 +39,16 @@ impl Value<'_> {
         }
     }
 
+    /// The same value borrowing its string: looking it up in a layer's table copies nothing.
+    fn borrowed(&self) -> Value<'_> {
+        match self {
+            Value::String(s) => Value::String(Cow::Borrowed(s)),
+            Value::Double(d) => Value::Double(*d),
+            Value::Int(i) => Value::Int(*i),
+            Value::Bool(b) => Value::Bool(*b),
+        }
+    }
+
     fn into_owned(self) -> Value<'static> {
         match self {
             Value::String(s) => Value::String(Cow::Owned(s.into_owned())),
@@ -132,7 +142,7 @@ impl Layer {
             return false;
         };
         self.commands = commands;
-        self.finish(id, kind, properties.iter().map(|(k, v)| (*k, v.clone())));
+        self.finish(id, kind, properties.iter().map(|(k, v)| (*k, v.borrowed())));
         true
     }
 
