@@ -17,7 +17,8 @@ const ENGINE_PROPERTIES: [&str; 4] = ["_id", "_source", "_updated_at", "_stale"]
 /// polygon's anchor, where a popup or a camera search points), its properties and the engine's
 /// own (`_id`, `_source`, `_updated_at`, `_stale`).
 pub struct FeatureView<'a> {
-    pub feature: &'a Feature,
+    /// Borrowed from the index (a line or polygon) or made for this answer (a point).
+    pub feature: std::borrow::Cow<'a, Feature>,
     pub stale: bool,
     /// Degrees a line or polygon is simplified to; 0 keeps every position.
     pub tolerance: f64,
@@ -26,7 +27,7 @@ pub struct FeatureView<'a> {
 
 impl Serialize for FeatureView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let f = self.feature;
+        let f = &*self.feature;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("type", "Feature")?;
         map.serialize_entry("id", &f.id)?;
@@ -55,7 +56,7 @@ struct Properties<'a, 'f>(&'a FeatureView<'f>);
 
 impl Serialize for Properties<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let f = self.0.feature;
+        let f = &*self.0.feature;
         let mut map = serializer.serialize_map(None)?;
         for (k, v) in f
             .properties
@@ -209,7 +210,7 @@ mod tests {
         let f = feature(Some(line));
         let view = |stale, tolerance| {
             serde_json::to_value(FeatureView {
-                feature: &f,
+                feature: std::borrow::Cow::Borrowed(&f),
                 stale,
                 tolerance,
                 datum: MapDatum::default(),
@@ -242,7 +243,7 @@ mod tests {
                 .collect::<Vec<_>>(),
         ))));
         let simplified = serde_json::to_value(FeatureView {
-            feature: &long,
+            feature: std::borrow::Cow::Borrowed(&long),
             stale: false,
             tolerance: 0.001,
             datum: MapDatum::default(),
@@ -256,7 +257,7 @@ mod tests {
         );
         // A point has no anchor: it is its own.
         let point = serde_json::to_value(FeatureView {
-            feature: &feature(None),
+            feature: std::borrow::Cow::Borrowed(&feature(None)),
             stale: false,
             tolerance: 0.0,
             datum: MapDatum::default(),
@@ -277,7 +278,7 @@ mod tests {
         ]))));
         let datum = MapDatum::of(crate::crs::Crs::Gcj02);
         let view = FeatureView {
-            feature: &f,
+            feature: std::borrow::Cow::Borrowed(&f),
             stale: false,
             tolerance: 0.0,
             datum,

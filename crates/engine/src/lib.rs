@@ -15,6 +15,7 @@ pub mod geojson;
 pub mod geometry;
 pub mod health;
 pub mod kpi;
+pub mod memory;
 pub mod model;
 pub mod mvt;
 pub mod regions;

@@ -53,7 +53,7 @@ impl Feature {
     /// unsimplified and in WGS84). `stale` marks data whose source is failing or silent.
     pub fn to_geojson(&self, stale: bool) -> Value {
         serde_json::to_value(crate::geojson::FeatureView {
-            feature: self,
+            feature: std::borrow::Cow::Borrowed(self),
             stale,
             tolerance: 0.0,
             datum: crate::display::MapDatum::default(),

@@ -2,6 +2,7 @@
 //! nearest part of a line or polygon).
 
 use serde_json::{json, Value};
+use std::borrow::Cow;
 
 use super::{Api, ApiError};
 
@@ -40,7 +41,7 @@ impl Api {
             .index()
             .layer(layer)
             .and_then(|l| l.get(id))
-            .cloned()
+            .map(std::borrow::Cow::into_owned)
             .ok_or_else(|| ApiError::NotFound(format!("no feature `{id}` in layer `{layer}`")))?;
         self.cameras_seeing(&target, k)
     }
@@ -59,7 +60,7 @@ impl Api {
             .engine
             .index()
             .layer(&cameras.layer)
-            .and_then(|l| l.get(id).cloned())
+            .and_then(|l| l.get(id).map(std::borrow::Cow::into_owned))
             .ok_or_else(|| ApiError::NotFound(format!("no camera `{id}`")))?;
         let url = cameras
             .stream_url(main, &camera.id, &camera.properties)
@@ -132,17 +133,14 @@ impl Api {
         // Candidates: the nearest cameras by degrees, enough that the ones covering the point
         // (ranges of a few hundred metres) are among them; for a shape, also every camera
         // within about a kilometre of its box.
-        let mut candidates: Vec<&crate::model::Feature> = layer
-            .nearest(target.lon, target.lat)
-            .take(k.max(8) * 25)
-            .collect();
+        let mut candidates = layer.nearest(target.lon, target.lat, k.max(8) * 25);
         if target.shape.is_some() {
             let near = target.bbox().grown(0.01);
-            let mut seen: std::collections::HashSet<&str> =
-                candidates.iter().map(|f| f.id.as_str()).collect();
-            candidates.extend(layer.in_bbox(&near).filter(|f| seen.insert(f.id.as_str())));
+            let mut seen: std::collections::HashSet<String> =
+                candidates.iter().map(|f| f.id.clone()).collect();
+            candidates.extend(layer.in_bbox(&near).filter(|f| seen.insert(f.id.clone())));
         }
-        let mut ranked: Vec<(bool, f64, f64, f64, &crate::model::Feature)> = candidates
+        let mut ranked: Vec<(bool, f64, f64, f64, Cow<'_, crate::model::Feature>)> = candidates
             .into_iter()
             .map(|f| {
                 let p = &f.properties;

@@ -141,8 +141,8 @@ impl Api {
                     break;
                 }
                 features.push(crate::geojson::FeatureView {
-                    feature: f,
                     stale: stale_sources.contains(&f.source),
+                    feature: f,
                     tolerance,
                     datum: display,
                 });
@@ -289,7 +289,7 @@ impl Api {
                 north,
             };
             for f in features.in_bbox(&within) {
-                add(&mut out, f);
+                add(&mut out, &f);
             }
             return Ok(crate::mvt::encode_tile(&[out]));
         }
@@ -314,7 +314,7 @@ impl Api {
                 .get(node.point as usize)
                 .and_then(|id| features.get(id))
             {
-                add(&mut out, f);
+                add(&mut out, &f);
             }
         }
         Ok(crate::mvt::encode_tile(&[out]))

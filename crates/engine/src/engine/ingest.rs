@@ -9,15 +9,15 @@ use crate::config::SourceConfig;
 use crate::feed::Change;
 use crate::model::{now_ms, Feature};
 use crate::sources::{Batch, Rejected};
-use crate::spatial::TreeInputs;
+use crate::spatial::StagedPoints;
 use crate::store::{ChangeSet, StoreError};
 
 /// Past this many changes in one batch, subscribers are told to refetch the layer instead of
 /// receiving every feature.
 pub const RELOAD_ABOVE: usize = 5_000;
-/// A layer's first load at least this big has its R-tree built on another thread while the
-/// batch is being stored (a million points: about a second off the ingest).
-const STAGE_TREE_FROM: usize = 50_000;
+/// A layer's first load at least this big has its points tabled and indexed on another thread
+/// while the batch is being stored (a million points: about a second off the ingest).
+const STAGE_FROM: usize = 50_000;
 
 impl Engine {
     /// Lands one batch from a source. A source that feeds several layers, or a layer with a
@@ -118,15 +118,17 @@ impl Engine {
             let mut listed = HashSet::new();
             for (position, record) in records.into_iter().enumerate() {
                 let id = self.config.feature_key(source, record.id);
-                let existing = layer.and_then(|l| l.get(&id));
                 // Only possible where the config changed under a store: a layer fed by one
                 // source keeps bare ids, and another source once wrote this one.
-                if let Some(other) = existing.filter(|f| f.source != source.id) {
+                if let Some(other) = layer
+                    .and_then(|l| l.source_of(&id))
+                    .filter(|s| *s != source.id)
+                {
                     rejected.push(Rejected {
                         index: position,
                         reason: format!(
-                            "id `{id}` already belongs to source `{}` in layer `{}`",
-                            other.source, source.layer
+                            "id `{id}` already belongs to source `{other}` in layer `{}`",
+                            source.layer
                         ),
                         excerpt: id.clone(),
                     });
@@ -145,25 +147,27 @@ impl Engine {
                     properties: crate::model::fitted(record.properties),
                     updated_at: at,
                 };
-                if existing.is_none_or(|old| !old.same_content(&feature)) {
+                if layer.and_then(|l| l.unchanged(&feature)) != Some(true) {
                     upserted.push(feature);
                 }
             }
             if let Some(layer) = layer.filter(|_| may_remove) {
+                // Only the features that go are made whole.
                 removed.extend(
                     layer
-                        .iter()
-                        .filter(|f| f.source == source.id && !listed.contains(&f.id))
-                        .cloned(),
+                        .ids_from(&source.id)
+                        .filter(|id| !listed.contains(*id))
+                        .filter_map(|id| layer.get(id))
+                        .map(std::borrow::Cow::into_owned),
                 );
             }
         }
 
-        let staged_tree = (was_empty && removed.is_empty() && upserted.len() >= STAGE_TREE_FROM)
-            .then(|| {
-                let inputs = TreeInputs::of(&upserted);
-                tokio::task::spawn_blocking(move || inputs.build())
-            });
+        let upserted = std::sync::Arc::new(upserted);
+        let staged = (was_empty && removed.is_empty() && upserted.len() >= STAGE_FROM).then(|| {
+            let features = upserted.clone();
+            tokio::task::spawn_blocking(move || StagedPoints::build(&features))
+        });
         self.store
             .apply(
                 &source.id,
@@ -205,29 +209,27 @@ impl Engine {
         } else {
             None
         };
-        let staged_tree = match staged_tree {
+        let staged = match staged {
             Some(build) => build.await.ok(),
             None => None,
         };
-        // A staged first load is keyed outside the lock, so viewports wait only for the swap.
-        let (first_load, upserted) = match staged_tree {
-            Some(tree) => {
-                let keyed: crate::spatial::Keyed = upserted
-                    .into_iter()
-                    .map(|f| (f.id.clone(), Box::new(f)))
-                    .collect();
-                (Some((keyed, tree)), Vec::new())
-            }
-            None => (None, upserted),
-        };
+        // The staging thread has let go of its share by now, so this moves, not copies.
+        let mut upserted =
+            std::sync::Arc::try_unwrap(upserted).unwrap_or_else(|shared| (*shared).clone());
+        if staged.is_some() {
+            // Its points are in the staged table: they are dropped here, not under the lock.
+            upserted.retain(|f| f.shape.is_some());
+        }
         let count = {
             let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
             let layer = index.layer_mut(&source.layer);
             for f in &removed {
                 layer.remove(&f.id);
             }
-            match first_load {
-                Some((features, tree)) => layer.install_first_load(features, tree),
+            // A staged first load was tabled outside the lock, so viewports wait only for the
+            // swap (and its lines and polygons).
+            match staged {
+                Some(points) => layer.install_first_load(points, upserted),
                 None => layer.upsert_many(upserted.into_iter()),
             }
             layer.count_source(&source.id)
@@ -240,6 +242,9 @@ impl Engine {
             rejected: rejected.len(),
             count,
         };
+        if upserted_count + removed_count >= crate::memory::RELEASE_FROM {
+            crate::memory::release();
+        }
         if let Some(change) = change {
             self.feed.publish(change);
         }

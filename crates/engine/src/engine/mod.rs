@@ -96,6 +96,11 @@ impl Engine {
                 features.iter().filter(|f| f.source == source.id).count(),
             );
         }
+        let loaded = features.len();
+        let index = SpatialIndex::load(features);
+        if loaded >= crate::memory::RELEASE_FROM {
+            crate::memory::release();
+        }
         let (shutdown, _) = watch::channel(false);
         let basemap = match &config.basemap {
             Some(b) => Some(crate::basemap::Basemap::open(b).await),
@@ -107,7 +112,7 @@ impl Engine {
         let engine = Arc::new(Engine {
             basemap,
             display,
-            index: RwLock::new(SpatialIndex::load(features)),
+            index: RwLock::new(index),
             store,
             health,
             feed: Feed::new(),

@@ -6,7 +6,9 @@
 
 pub mod cluster;
 pub mod packed;
+pub mod points;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -15,6 +17,7 @@ use rstar::{RTree, AABB};
 
 use crate::model::{Bbox, Feature};
 use cluster::{ClusterInput, ClusterOptions, ClusterPyramid};
+use points::PointTable;
 
 type Entry = GeomWithData<[f64; 2], String>;
 type ShapeEntry = GeomWithData<Rectangle<[f64; 2]>, String>;
@@ -27,8 +30,8 @@ fn shape_entry(f: &Feature) -> Option<ShapeEntry> {
     ))
 }
 
-fn shape_tree<'a>(features: impl Iterator<Item = &'a Feature>) -> RTree<ShapeEntry> {
-    RTree::bulk_load(features.filter_map(shape_entry).collect())
+fn anchor_entry(f: &Feature) -> Entry {
+    Entry::new([f.lon, f.lat], f.id.clone())
 }
 
 /// A layer's cluster pyramid and, for lone points, which feature each point is.
@@ -37,39 +40,33 @@ pub struct LayerPyramid {
     pub ids: Vec<String>,
 }
 
-/// The points of a big first load, copied out so their R-tree can be bulk-loaded on another
-/// thread while the features themselves are being stored.
-pub struct TreeInputs(Vec<Entry>);
+/// The points of a big first load, built into their table on another thread while the
+/// features themselves are being stored; waits for [`LayerIndex::install_first_load`].
+pub struct StagedPoints(PointTable);
 
-/// An R-tree built from [`TreeInputs`], waiting for [`LayerIndex::install_first_load`].
-pub struct StagedTree(RTree<Entry>);
-
-impl TreeInputs {
-    pub fn of(features: &[Feature]) -> TreeInputs {
-        TreeInputs(
-            features
-                .iter()
-                .map(|f| Entry::new([f.lon, f.lat], f.id.clone()))
-                .collect(),
-        )
-    }
-
-    pub fn build(self) -> StagedTree {
-        StagedTree(RTree::bulk_load(self.0))
+impl StagedPoints {
+    pub fn build(features: &[Feature]) -> StagedPoints {
+        StagedPoints(PointTable::build(features))
     }
 }
 
-/// A layer's features by id. Each is boxed: a table's slots run at about half full, and an
-/// empty slot then costs a pointer, not a whole feature.
+/// A layer's lines and polygons by id, whole. Each is boxed: a table's slots run at about half
+/// full, and an empty slot then costs a pointer, not a whole feature.
 pub type Keyed = HashMap<String, Box<Feature>>;
 
+/// One layer's features and their indexes: points in a compact table of their own
+/// ([`points`]), lines and polygons whole, with an R-tree of their boxes (so a viewport finds
+/// every shape that crosses it, not only those whose anchor lies in it) and one of their anchor
+/// points (for nearest). Reads hand out a point as a feature made for the caller
+/// (`Cow::Owned`) and a shape as a borrow.
 #[derive(Default)]
 pub struct LayerIndex {
-    /// Every feature's point (a shape's anchor).
-    tree: RTree<Entry>,
-    /// The boxes of the features that are lines or polygons.
+    points: PointTable,
+    shaped: Keyed,
+    /// Each line's or polygon's anchor point.
+    anchors: RTree<Entry>,
+    /// Each line's or polygon's box.
     shapes: RTree<ShapeEntry>,
-    features: Keyed,
     /// Bumped by every change, so a cached pyramid knows when it is out of date.
     generation: u64,
     /// Built on the first zoomed-out query after a change, then shared until the next change.
@@ -111,15 +108,15 @@ impl LayerIndex {
         &self,
         severity: impl Fn(&Feature) -> Option<u8>,
     ) -> (u64, Vec<String>, Vec<ClusterInput>) {
-        let mut ids = Vec::with_capacity(self.features.len());
-        let mut points = Vec::with_capacity(self.features.len());
+        let mut ids = Vec::with_capacity(self.len());
+        let mut points = Vec::with_capacity(self.len());
         for f in self.iter() {
-            ids.push(f.id.clone());
             points.push(ClusterInput {
                 lon: f.lon,
                 lat: f.lat,
-                severity: severity(f),
+                severity: severity(&f),
             });
+            ids.push(f.into_owned().id);
         }
         (self.generation, ids, points)
     }
@@ -131,133 +128,190 @@ impl LayerIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.features.len()
+        self.points.len() + self.shaped.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.features.is_empty()
+        self.len() == 0
     }
 
-    pub fn get(&self, id: &str) -> Option<&Feature> {
-        self.features.get(id).map(|f| &**f)
-    }
-
-    pub fn upsert(&mut self, feature: Feature) {
-        self.generation += 1;
-        if let Some(old) = self.features.get(&feature.id) {
-            self.tree
-                .remove(&Entry::new([old.lon, old.lat], old.id.clone()));
-            if let Some(entry) = shape_entry(old) {
-                self.shapes.remove(&entry);
-            }
-        }
-        self.tree
-            .insert(Entry::new([feature.lon, feature.lat], feature.id.clone()));
-        if let Some(entry) = shape_entry(&feature) {
-            self.shapes.insert(entry);
-        }
-        self.features.insert(feature.id.clone(), Box::new(feature));
-    }
-
-    /// How many features of this layer came from `source`.
-    pub fn count_source(&self, source: &str) -> usize {
-        self.features
-            .values()
-            .filter(|f| f.source == source)
-            .count()
-    }
-
-    /// Takes a first load whose tree was built off the index lock. A layer that is no longer
-    /// empty (another source landed meanwhile), or a tree that does not match the features,
-    /// falls back to the ordinary bulk upsert.
-    pub fn install_first_load(&mut self, features: Keyed, tree: StagedTree) {
-        if !self.features.is_empty() || tree.0.size() != features.len() {
-            self.upsert_many(features.into_values().map(|f| *f));
-            return;
-        }
-        self.generation += 1;
-        self.shapes = shape_tree(features.values().map(|f| &**f));
-        self.features = features;
-        self.tree = tree.0;
-    }
-
-    /// Upserts many features; a batch that rewrites much of the layer rebuilds the tree in one
-    /// bulk load instead of inserting point by point.
-    pub fn upsert_many(&mut self, features: impl ExactSizeIterator<Item = Feature>) {
-        self.generation += 1;
-        if features.len() > 1_000 && features.len() * 2 > self.features.len() {
-            for f in features {
-                self.features.insert(f.id.clone(), Box::new(f));
-            }
-            let entries = self
-                .features
-                .values()
-                .map(|f| Entry::new([f.lon, f.lat], f.id.clone()))
-                .collect();
-            self.tree = RTree::bulk_load(entries);
-            self.shapes = shape_tree(self.features.values().map(|f| &**f));
-        } else {
-            for f in features {
-                self.upsert(f);
-            }
+    pub fn get(&self, id: &str) -> Option<Cow<'_, Feature>> {
+        match self.shaped.get(id) {
+            Some(f) => Some(Cow::Borrowed(&**f)),
+            None => self.points.get(id).map(Cow::Owned),
         }
     }
 
-    pub fn remove(&mut self, id: &str) -> Option<Feature> {
-        let old = *self.features.remove(id)?;
-        self.generation += 1;
-        self.tree
-            .remove(&Entry::new([old.lon, old.lat], old.id.clone()));
+    /// The source a feature came from.
+    pub fn source_of(&self, id: &str) -> Option<&str> {
+        match self.shaped.get(id) {
+            Some(f) => Some(f.source.as_str()),
+            None => self.points.source_of(id),
+        }
+    }
+
+    /// Whether `f` says what the layer already holds for its id (geometry and properties;
+    /// `updated_at` is bookkeeping); `None` when the layer has no feature of that id.
+    pub fn unchanged(&self, f: &Feature) -> Option<bool> {
+        match self.shaped.get(&f.id) {
+            Some(old) => Some(old.same_content(f)),
+            None => self.points.unchanged(f),
+        }
+    }
+
+    fn remove_shaped(&mut self, id: &str) -> Option<Feature> {
+        let old = *self.shaped.remove(id)?;
+        self.anchors.remove(&anchor_entry(&old));
         if let Some(entry) = shape_entry(&old) {
             self.shapes.remove(&entry);
         }
         Some(old)
     }
 
+    fn insert_shaped(&mut self, feature: Feature) {
+        self.anchors.insert(anchor_entry(&feature));
+        if let Some(entry) = shape_entry(&feature) {
+            self.shapes.insert(entry);
+        }
+        self.shaped.insert(feature.id.clone(), Box::new(feature));
+    }
+
+    pub fn upsert(&mut self, feature: Feature) {
+        self.generation += 1;
+        if feature.shape.is_some() {
+            self.points.remove(&feature.id);
+            self.remove_shaped(&feature.id);
+            self.insert_shaped(feature);
+        } else {
+            self.remove_shaped(&feature.id);
+            self.points.upsert(&feature);
+        }
+    }
+
+    /// The ids of the features that came from `source`.
+    pub fn ids_from<'a>(&'a self, source: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.points.ids_from(source).chain(
+            self.shaped
+                .values()
+                .filter(move |f| f.source == source)
+                .map(|f| f.id.as_str()),
+        )
+    }
+
+    /// How many features of this layer came from `source`.
+    pub fn count_source(&self, source: &str) -> usize {
+        self.points.count_source(source)
+            + self.shaped.values().filter(|f| f.source == source).count()
+    }
+
+    /// Takes a first load whose points were tabled off the index lock, and its lines and
+    /// polygons (`shaped`; any point among them is ignored). A layer that is no longer empty
+    /// (another source landed meanwhile) takes the load through the ordinary bulk upsert.
+    pub fn install_first_load(&mut self, staged: StagedPoints, shaped: Vec<Feature>) {
+        let shaped: Vec<Feature> = shaped.into_iter().filter(|f| f.shape.is_some()).collect();
+        if !self.is_empty() {
+            let points: Vec<Feature> = staged.0.iter().collect();
+            self.upsert_many(
+                points
+                    .into_iter()
+                    .chain(shaped)
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            );
+            return;
+        }
+        self.generation += 1;
+        self.points = staged.0;
+        self.bulk_shapes(shaped);
+    }
+
+    /// Lines and polygons into an empty or rewritten layer, their trees bulk-loaded.
+    fn bulk_shapes(&mut self, features: Vec<Feature>) {
+        for f in features {
+            self.points.remove(&f.id);
+            self.shaped.insert(f.id.clone(), Box::new(f));
+        }
+        self.anchors = RTree::bulk_load(self.shaped.values().map(|f| anchor_entry(f)).collect());
+        self.shapes = RTree::bulk_load(
+            self.shaped
+                .values()
+                .filter_map(|f| shape_entry(f))
+                .collect(),
+        );
+    }
+
+    /// Upserts many features; a batch that rewrites much of the layer rebuilds the trees in one
+    /// bulk load instead of inserting feature by feature.
+    pub fn upsert_many(&mut self, features: impl ExactSizeIterator<Item = Feature>) {
+        self.generation += 1;
+        let (shaped, points): (Vec<Feature>, Vec<Feature>) =
+            features.partition(|f| f.shape.is_some());
+        for f in &points {
+            self.remove_shaped(&f.id);
+        }
+        self.points.upsert_many(points.iter());
+        if shaped.len() > 1_000 && shaped.len() * 2 > self.shaped.len() {
+            self.bulk_shapes(shaped);
+        } else {
+            for f in shaped {
+                self.points.remove(&f.id);
+                self.remove_shaped(&f.id);
+                self.insert_shaped(f);
+            }
+        }
+    }
+
+    pub fn remove(&mut self, id: &str) -> Option<Feature> {
+        let old = self.remove_shaped(id).or_else(|| self.points.remove(id))?;
+        self.generation += 1;
+        Some(old)
+    }
+
     /// Features inside the box (a line or polygon when its box crosses it), in no particular
     /// order.
-    pub fn in_bbox(&self, bbox: &Bbox) -> impl Iterator<Item = &Feature> {
+    pub fn in_bbox(&self, bbox: &Bbox) -> impl Iterator<Item = Cow<'_, Feature>> {
         let envelope = AABB::from_corners([bbox.west, bbox.south], [bbox.east, bbox.north]);
-        // A layer of lines or polygons only has no points to find: its anchors are skipped
-        // without a lookup each.
-        let all_shapes = self.shapes.size() == self.features.len();
-        let points = self
-            .tree
-            .locate_in_envelope(&envelope)
-            .take_while(move |_| !all_shapes)
-            .filter_map(|e| self.get(&e.data))
-            .filter(|f| f.shape.is_none());
         let shapes = self
             .shapes
             .locate_in_envelope_intersecting(&envelope)
-            .filter_map(|e| self.get(&e.data));
-        points.chain(shapes)
+            .filter_map(|e| self.shaped.get(&e.data))
+            .map(|f| Cow::Borrowed(&**f));
+        self.points.in_bbox(bbox).map(Cow::Owned).chain(shapes)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Feature> {
-        self.features.values().map(|f| &**f)
+    pub fn iter(&self) -> impl Iterator<Item = Cow<'_, Feature>> {
+        self.points
+            .iter()
+            .map(Cow::Owned)
+            .chain(self.shaped.values().map(|f| Cow::Borrowed(&**f)))
     }
 
-    /// The box of every feature of the layer (the R-tree's root); `None` when empty.
+    /// The box of every feature of the layer; `None` when empty.
     pub fn extent(&self) -> Option<Bbox> {
-        if self.features.is_empty() {
-            return None;
-        }
-        let e = self.tree.root().envelope();
-        let points = Bbox::from_corners(e.lower(), e.upper());
-        if self.shapes.size() == 0 {
-            return Some(points);
-        }
-        let s = self.shapes.root().envelope();
-        Some(points.union(Bbox::from_corners(s.lower(), s.upper())))
+        let shapes = (self.shapes.size() > 0).then(|| {
+            let e = self.shapes.root().envelope();
+            Bbox::from_corners(e.lower(), e.upper())
+        });
+        crate::model::union_all(self.points.extent().into_iter().chain(shapes))
     }
 
-    /// Features in order of distance from (lon, lat) in degrees, nearest first (a line or
-    /// polygon by its anchor).
-    pub fn nearest(&self, lon: f64, lat: f64) -> impl Iterator<Item = &Feature> {
-        self.tree
-            .nearest_neighbor_iter(&[lon, lat])
-            .filter_map(|e| self.get(&e.data))
+    /// The `k` features nearest (lon, lat) in degrees, nearest first (a line or polygon by its
+    /// anchor).
+    pub fn nearest(&self, lon: f64, lat: f64, k: usize) -> Vec<Cow<'_, Feature>> {
+        let mut best: Vec<(f64, Cow<'_, Feature>)> = self
+            .points
+            .nearest(lon, lat, k)
+            .into_iter()
+            .map(|(d2, f)| (d2, Cow::Owned(f)))
+            .collect();
+        best.extend(
+            self.anchors
+                .nearest_neighbor_iter_with_distance_2(&[lon, lat])
+                .take(k)
+                .filter_map(|(e, d2)| Some((d2, Cow::Borrowed(&**self.shaped.get(&e.data)?)))),
+        );
+        best.sort_by(|a, b| a.0.total_cmp(&b.0));
+        best.into_iter().take(k).map(|(_, f)| f).collect()
     }
 }
 
@@ -289,26 +343,9 @@ impl SpatialIndex {
         let layers = by_layer
             .into_iter()
             .map(|(layer, features)| {
-                let tree = RTree::bulk_load(
-                    features
-                        .iter()
-                        .map(|f| Entry::new([f.lon, f.lat], f.id.clone()))
-                        .collect(),
-                );
-                let shapes = shape_tree(features.iter());
-                let features = features
-                    .into_iter()
-                    .map(|f| (f.id.clone(), Box::new(f)))
-                    .collect();
-                (
-                    layer,
-                    LayerIndex {
-                        tree,
-                        shapes,
-                        features,
-                        ..Default::default()
-                    },
-                )
+                let mut index = LayerIndex::default();
+                index.install_first_load(StagedPoints::build(&features), features);
+                (layer, index)
             })
             .collect();
         SpatialIndex { layers }
@@ -332,13 +369,6 @@ mod tests {
         }
     }
 
-    fn keyed(features: &[Feature]) -> Keyed {
-        features
-            .iter()
-            .map(|f| (f.id.clone(), Box::new(f.clone())))
-            .collect()
-    }
-
     #[test]
     fn a_first_load_built_off_the_lock_answers_like_an_ordinary_one() {
         let bbox = Bbox {
@@ -349,23 +379,23 @@ mod tests {
         };
         let batch = [feature("a", 1.0, 1.0), feature("b", 5.0, 5.0)];
         let mut layer = LayerIndex::default();
-        layer.install_first_load(keyed(&batch), TreeInputs::of(&batch).build());
-        let inside: Vec<&str> = layer.in_bbox(&bbox).map(|f| f.id.as_str()).collect();
+        layer.install_first_load(StagedPoints::build(&batch), batch.to_vec());
+        let inside: Vec<String> = layer.in_bbox(&bbox).map(|f| f.id.clone()).collect();
         assert_eq!(inside, ["a"]);
         assert_eq!(layer.len(), 2);
 
         // Another source landed first: the staged tree is not taken, nothing is lost.
         let mut busy = LayerIndex::default();
         busy.upsert(feature("c", 1.5, 1.5));
-        busy.install_first_load(keyed(&batch), TreeInputs::of(&batch).build());
-        let mut inside: Vec<&str> = busy.in_bbox(&bbox).map(|f| f.id.as_str()).collect();
+        busy.install_first_load(StagedPoints::build(&batch), batch.to_vec());
+        let mut inside: Vec<String> = busy.in_bbox(&bbox).map(|f| f.id.clone()).collect();
         inside.sort();
         assert_eq!(inside, ["a", "c"]);
 
         // A batch naming one id twice keys one feature: the tree is rebuilt to match it.
         let twice = [feature("a", 1.0, 1.0), feature("a", 5.0, 5.0)];
         let mut layer = LayerIndex::default();
-        layer.install_first_load(keyed(&twice), TreeInputs::of(&twice).build());
+        layer.install_first_load(StagedPoints::build(&twice), twice.to_vec());
         assert_eq!(layer.len(), 1);
         assert_eq!(layer.in_bbox(&bbox).count(), 0);
     }
@@ -405,5 +435,35 @@ mod tests {
             north: 1.0,
         };
         assert_eq!(layer.in_bbox(&near).count(), 300);
+    }
+
+    #[test]
+    fn a_feature_that_turns_from_point_to_polygon_is_held_once_and_found_by_either() {
+        let mut layer = LayerIndex::default();
+        layer.upsert(feature("site", 1.0, 1.0));
+        layer.upsert(feature("lamp", 3.0, 3.0));
+        let mut polygon = feature("site", 5.0, 5.0);
+        polygon.shape = crate::geometry::Shape::new(
+            geo::Polygon::new(
+                geo::LineString::from(vec![(4.0, 4.0), (6.0, 4.0), (6.0, 6.0), (4.0, 4.0)]),
+                vec![],
+            )
+            .into(),
+        )
+        .map(Arc::new);
+        layer.upsert(polygon.clone());
+        assert_eq!(layer.len(), 2);
+        assert_eq!(layer.get("site").map(|f| f.into_owned()), Some(polygon));
+        let near: Vec<String> = layer
+            .nearest(4.9, 4.9, 2)
+            .into_iter()
+            .map(|f| f.id.clone())
+            .collect();
+        assert_eq!(near, ["site", "lamp"]);
+        layer.upsert(feature("site", 0.5, 0.5));
+        assert_eq!(layer.len(), 2);
+        assert!(layer.get("site").is_some_and(|f| f.shape.is_none()));
+        let all = Bbox::from_corners([0.0, 0.0], [9.0, 9.0]);
+        assert_eq!(layer.in_bbox(&all).count(), 2);
     }
 }

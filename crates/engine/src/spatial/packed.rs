@@ -67,6 +67,27 @@ impl PackedIndex {
         PackedIndex { items }
     }
 
+    /// Builds the index over points that carry their own ids (rows of a table with gaps).
+    pub fn build_with_ids(points: impl IntoIterator<Item = ([f64; 2], u32)>) -> PackedIndex {
+        let mut items: Vec<Item> = points
+            .into_iter()
+            .map(|([x, y], id)| Item { x, y, id })
+            .collect();
+        items.shrink_to_fit();
+        sort_kd(&mut items, 0);
+        PackedIndex { items }
+    }
+
+    /// The box of every point, as [west, south, east, north]; `None` when empty.
+    pub fn extent(&self) -> Option<[f64; 4]> {
+        self.items.iter().fold(None, |acc, it| {
+            Some(match acc {
+                None => [it.x, it.y, it.x, it.y],
+                Some([w, s, e, n]) => [w.min(it.x), s.min(it.y), e.max(it.x), n.max(it.y)],
+            })
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }

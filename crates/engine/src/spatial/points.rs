@@ -1,0 +1,501 @@
+//! A layer's points — its features without a shape — held compactly. A whole [`Feature`] costs
+//! about half a kilobyte (three strings, a property map with its own hash table, a slot keyed by
+//! a copy of its id, an R-tree leaf keyed by another), which a 548k-component census cannot
+//! afford. Here a point is one 64-byte row: its id, its position, its properties as JSON text
+//! shared by every point that has the same, its source as a number. Rows are found by id
+//! through a table of row numbers, and by place through a packed KD-tree of the rows as they
+//! stood at the last pack plus a small R-tree of the rows placed since; the R-tree is folded
+//! into the packed tree once it grows past an eighth of the layer. Reads hand out whole
+//! features, made on the way out.
+
+use std::hash::BuildHasher;
+use std::sync::Arc;
+
+use hashbrown::HashTable;
+use rstar::primitives::GeomWithData;
+use rstar::{RTree, AABB};
+use rustc_hash::FxBuildHasher;
+use serde_json::{Map, Value};
+
+use super::packed::PackedIndex;
+use crate::model::{Bbox, Feature};
+
+/// A row placed since the last pack: its position and its row number.
+type Placed = GeomWithData<[f64; 2], u32>;
+
+/// Rows placed since the last pack stay in the R-tree until they pass this many and an eighth
+/// of the layer; then the layer is packed again.
+const REPACK_FROM: usize = 4_096;
+
+struct Row {
+    /// Empty on a free row (see `live`).
+    id: Box<str>,
+    lon: f64,
+    lat: f64,
+    /// The properties as a JSON object, shared by every row with the same text.
+    properties: Arc<str>,
+    updated_at: i64,
+    /// Index into the table's source ids.
+    source: u32,
+    /// Where the index finds the row: in `recent` (placed since the last pack), else in
+    /// `packed`, which may still hold an old position of this row number and is then ignored.
+    recent: bool,
+    live: bool,
+}
+
+#[derive(Default)]
+pub struct PointTable {
+    /// The layer's id, for the features handed out.
+    layer: String,
+    rows: Vec<Row>,
+    /// Row numbers free for reuse, after removals.
+    free: Vec<u32>,
+    /// Row numbers by the hash of their id.
+    by_id: HashTable<u32>,
+    sources: Vec<Box<str>>,
+    /// Every distinct property text the rows hold, by its hash.
+    texts: HashTable<Arc<str>>,
+    packed: PackedIndex,
+    packed_extent: Option<Bbox>,
+    recent: RTree<Placed>,
+    live: usize,
+}
+
+fn hash(text: &str) -> u64 {
+    FxBuildHasher.hash_one(text)
+}
+
+/// The properties as the rows keep them. Written with the map's own order, so the same
+/// properties from the same source give the same text.
+fn properties_text(properties: &Map<String, Value>) -> String {
+    serde_json::to_string(properties).unwrap_or_else(|_| "{}".into())
+}
+
+impl PointTable {
+    /// A table holding the point features of `features` (shapes are left out); where one id
+    /// comes twice, the later wins.
+    pub fn build(features: &[Feature]) -> PointTable {
+        let mut table = PointTable::default();
+        let points = features.iter().filter(|f| f.shape.is_none()).count();
+        table.rows.reserve_exact(points);
+        table.by_id.reserve(points, |_| 0);
+        for f in features.iter().filter(|f| f.shape.is_none()) {
+            table.place(f, false);
+        }
+        table.repack();
+        table
+    }
+
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    fn row_of(&self, id: &str) -> Option<u32> {
+        let rows = &self.rows;
+        self.by_id
+            .find(hash(id), |&r| &*rows[r as usize].id == id)
+            .copied()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.row_of(id).is_some()
+    }
+
+    pub fn get(&self, id: &str) -> Option<Feature> {
+        self.row_of(id).map(|r| self.feature(r))
+    }
+
+    /// The source a point came from.
+    pub fn source_of(&self, id: &str) -> Option<&str> {
+        let r = self.row_of(id)?;
+        self.sources
+            .get(self.rows[r as usize].source as usize)
+            .map(|s| &**s)
+    }
+
+    /// Whether `f` says what the table already holds for its id (position and properties; not
+    /// `updated_at`); `None` when the table has no such point.
+    pub fn unchanged(&self, f: &Feature) -> Option<bool> {
+        let row = &self.rows[self.row_of(&f.id)? as usize];
+        Some(
+            f.shape.is_none()
+                && row.lon == f.lon
+                && row.lat == f.lat
+                && *row.properties == *properties_text(&f.properties),
+        )
+    }
+
+    /// The whole feature of row `r`.
+    fn feature(&self, r: u32) -> Feature {
+        let row = &self.rows[r as usize];
+        Feature {
+            layer: self.layer.clone(),
+            id: row.id.to_string(),
+            source: self
+                .sources
+                .get(row.source as usize)
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            lon: row.lon,
+            lat: row.lat,
+            shape: None,
+            properties: serde_json::from_str(&row.properties).unwrap_or_default(),
+            updated_at: row.updated_at,
+        }
+    }
+
+    /// Every point, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = Feature> + '_ {
+        (0..self.rows.len() as u32)
+            .filter(|&r| self.rows[r as usize].live)
+            .map(|r| self.feature(r))
+    }
+
+    /// The ids of the points that came from `source`.
+    pub fn ids_from(&self, source: &str) -> impl Iterator<Item = &str> + '_ {
+        let n = self.sources.iter().position(|s| &**s == source);
+        self.rows
+            .iter()
+            .filter(move |r| r.live && Some(r.source as usize) == n)
+            .map(|r| &*r.id)
+    }
+
+    /// How many points came from `source`.
+    pub fn count_source(&self, source: &str) -> usize {
+        self.ids_from(source).count()
+    }
+
+    /// Adds or replaces one point.
+    pub fn upsert(&mut self, f: &Feature) {
+        self.place(f, true);
+        if self.recent.size() > REPACK_FROM.max(self.live / 8) {
+            self.repack();
+        }
+    }
+
+    /// Adds or replaces many points; a batch that rewrites much of the table is packed once at
+    /// the end instead of placed point by point.
+    pub fn upsert_many<'a>(&mut self, features: impl ExactSizeIterator<Item = &'a Feature>) {
+        if features.len() > 1_000 && features.len() * 2 > self.live {
+            for f in features {
+                self.place(f, false);
+            }
+            self.repack();
+        } else {
+            for f in features {
+                self.upsert(f);
+            }
+        }
+    }
+
+    /// Writes `f` into its row (a new one if its id is new). `index`: also place it in the
+    /// R-tree now; a caller that does not will repack before the next query.
+    fn place(&mut self, f: &Feature, index: bool) {
+        if self.layer.is_empty() {
+            self.layer = f.layer.clone();
+        }
+        let properties = self.intern(properties_text(&f.properties));
+        let source = self.source_number(&f.source);
+        let r = match self.row_of(&f.id) {
+            Some(r) => {
+                let row = &mut self.rows[r as usize];
+                if row.lon != f.lon || row.lat != f.lat {
+                    if index && row.recent {
+                        self.recent.remove(&Placed::new([row.lon, row.lat], r));
+                    }
+                    row.lon = f.lon;
+                    row.lat = f.lat;
+                    row.recent = true;
+                    if index {
+                        self.recent.insert(Placed::new([f.lon, f.lat], r));
+                    }
+                }
+                row.updated_at = f.updated_at;
+                row.source = source;
+                let old = std::mem::replace(&mut row.properties, properties);
+                self.release(old);
+                return;
+            }
+            None => self.free.pop().unwrap_or(self.rows.len() as u32),
+        };
+        let row = Row {
+            id: f.id.clone().into_boxed_str(),
+            lon: f.lon,
+            lat: f.lat,
+            properties,
+            updated_at: f.updated_at,
+            source,
+            // A reused row number may still sit in the packed tree at its old place.
+            recent: true,
+            live: true,
+        };
+        match self.rows.get_mut(r as usize) {
+            Some(slot) => *slot = row,
+            None => self.rows.push(row),
+        }
+        let rows = &self.rows;
+        self.by_id
+            .insert_unique(hash(&f.id), r, |&x| hash(&rows[x as usize].id));
+        if index {
+            self.recent.insert(Placed::new([f.lon, f.lat], r));
+        }
+        self.live += 1;
+    }
+
+    /// Takes one point out, handing back its whole feature.
+    pub fn remove(&mut self, id: &str) -> Option<Feature> {
+        let r = self.row_of(id)?;
+        let feature = self.feature(r);
+        let rows = &self.rows;
+        if let Ok(entry) = self
+            .by_id
+            .find_entry(hash(id), |&x| &*rows[x as usize].id == id)
+        {
+            entry.remove();
+        }
+        let row = &mut self.rows[r as usize];
+        if row.recent {
+            self.recent.remove(&Placed::new([row.lon, row.lat], r));
+        }
+        row.live = false;
+        row.recent = true;
+        row.id = Box::default();
+        let old = std::mem::replace(&mut row.properties, Arc::from(""));
+        self.release(old);
+        self.free.push(r);
+        self.live -= 1;
+        Some(feature)
+    }
+
+    /// Row numbers of the points inside the box.
+    fn rows_in(&self, bbox: &Bbox) -> Vec<u32> {
+        let mut found = Vec::new();
+        let rows = &self.rows;
+        self.packed
+            .range([bbox.west, bbox.south], [bbox.east, bbox.north], |r| {
+                let row = &rows[r as usize];
+                if row.live && !row.recent {
+                    found.push(r);
+                }
+            });
+        let envelope = AABB::from_corners([bbox.west, bbox.south], [bbox.east, bbox.north]);
+        found.extend(self.recent.locate_in_envelope(&envelope).map(|p| p.data));
+        found
+    }
+
+    /// The points inside the box, in no particular order.
+    pub fn in_bbox(&self, bbox: &Bbox) -> impl Iterator<Item = Feature> + '_ {
+        self.rows_in(bbox).into_iter().map(|r| self.feature(r))
+    }
+
+    /// The `k` points nearest (lon, lat), each with its squared distance in degrees, nearest
+    /// first.
+    pub fn nearest(&self, lon: f64, lat: f64, k: usize) -> Vec<(f64, Feature)> {
+        let rows = &self.rows;
+        let mut best: Vec<(f64, u32)> = self
+            .packed
+            .nearest(lon, lat, k, |r| {
+                let row = &rows[r as usize];
+                row.live && !row.recent
+            })
+            .into_iter()
+            .map(|(r, d2)| (d2, r))
+            .collect();
+        best.extend(
+            self.recent
+                .nearest_neighbor_iter_with_distance_2(&[lon, lat])
+                .take(k)
+                .map(|(p, d2)| (d2, p.data)),
+        );
+        best.sort_by(|a, b| a.0.total_cmp(&b.0));
+        best.truncate(k);
+        best.into_iter()
+            .map(|(d2, r)| (d2, self.feature(r)))
+            .collect()
+    }
+
+    /// The box of every point; it may still hold the place of one removed since the last pack.
+    pub fn extent(&self) -> Option<Bbox> {
+        let recent = (self.recent.size() > 0).then(|| {
+            let e = self.recent.root().envelope();
+            Bbox::from_corners(e.lower(), e.upper())
+        });
+        crate::model::union_all(self.packed_extent.into_iter().chain(recent))
+    }
+
+    /// Packs every live row into the KD-tree and empties the R-tree; the rows' vector and the
+    /// id table give back their slack.
+    fn repack(&mut self) {
+        self.packed = PackedIndex::build_with_ids(
+            self.rows
+                .iter()
+                .enumerate()
+                .filter(|(_, row)| row.live)
+                .map(|(r, row)| ([row.lon, row.lat], r as u32)),
+        );
+        self.packed_extent = self
+            .packed
+            .extent()
+            .map(|[w, s, e, n]| Bbox::from_corners([w, s], [e, n]));
+        self.recent = RTree::new();
+        for row in self.rows.iter_mut().filter(|row| row.live) {
+            row.recent = false;
+        }
+        if self.rows.capacity() > self.rows.len() + self.rows.len() / 8 {
+            self.rows.shrink_to_fit();
+        }
+        let rows = &self.rows;
+        self.by_id.shrink_to_fit(|&x| hash(&rows[x as usize].id));
+    }
+
+    /// The shared copy of a property text.
+    fn intern(&mut self, text: String) -> Arc<str> {
+        let h = hash(&text);
+        if let Some(shared) = self.texts.find(h, |t| **t == *text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.texts.insert_unique(h, shared.clone(), |t| hash(t));
+        shared
+    }
+
+    /// Lets go of a row's property text, forgetting it when no other row holds it.
+    fn release(&mut self, text: Arc<str>) {
+        // Held by this caller and by the table of texts only.
+        if Arc::strong_count(&text) == 2 {
+            if let Ok(entry) = self
+                .texts
+                .find_entry(hash(&text), |t| Arc::ptr_eq(t, &text))
+            {
+                entry.remove();
+            }
+        }
+    }
+
+    fn source_number(&mut self, source: &str) -> u32 {
+        match self.sources.iter().position(|s| &**s == source) {
+            Some(n) => n as u32,
+            None => {
+                self.sources.push(source.into());
+                (self.sources.len() - 1) as u32
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(id: &str, lon: f64, lat: f64, class: &str) -> Feature {
+        let mut properties = Map::new();
+        properties.insert("class".into(), class.into());
+        properties.insert("depth_m".into(), Value::from(0.1 + lon / 7.0));
+        Feature {
+            layer: "parts".into(),
+            id: id.into(),
+            source: "census".into(),
+            lon,
+            lat,
+            shape: None,
+            properties,
+            updated_at: 7,
+        }
+    }
+
+    fn ids(mut features: Vec<Feature>) -> Vec<String> {
+        features.sort_by(|a, b| a.id.cmp(&b.id));
+        features.into_iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn a_point_comes_back_as_it_went_in() {
+        let f = point("c1", 118.123456789, 33.987654321, "井盖");
+        let table = PointTable::build(std::slice::from_ref(&f));
+        assert_eq!(table.get("c1"), Some(f.clone()));
+        assert_eq!(table.unchanged(&f), Some(true));
+        let mut moved = f.clone();
+        moved.lat += 1e-9;
+        assert_eq!(table.unchanged(&moved), Some(false));
+        assert_eq!(table.source_of("c1"), Some("census"));
+        assert_eq!(table.get("c2"), None);
+    }
+
+    #[test]
+    fn queries_agree_with_a_scan_through_moves_removals_and_repacks() {
+        let mut table = PointTable::default();
+        let mut truth: std::collections::HashMap<String, Feature> = Default::default();
+        let at = |i: u64| ((i * 7919) % 1000) as f64 / 100.0;
+        // Enough single upserts to pass a repack on the way.
+        for i in 0..6_000u64 {
+            let f = point(&format!("p{i}"), at(i), at(i + 13), "a");
+            table.upsert(&f);
+            truth.insert(f.id.clone(), f);
+        }
+        for i in (0..6_000u64).step_by(3) {
+            let f = point(&format!("p{i}"), at(i + 5), at(i + 1), "b");
+            table.upsert(&f);
+            truth.insert(f.id.clone(), f);
+        }
+        for i in (0..6_000u64).step_by(7) {
+            let id = format!("p{i}");
+            assert_eq!(table.remove(&id).map(|f| f.id), Some(id.clone()));
+            truth.remove(&id);
+        }
+        // Freed rows are reused by new ids.
+        for i in 6_000..6_500u64 {
+            let f = point(&format!("p{i}"), at(i), at(i + 2), "c");
+            table.upsert(&f);
+            truth.insert(f.id.clone(), f);
+        }
+        assert_eq!(table.len(), truth.len());
+        let bbox = Bbox {
+            west: 2.0,
+            south: 3.0,
+            east: 4.5,
+            north: 6.0,
+        };
+        let expected: Vec<Feature> = truth
+            .values()
+            .filter(|f| bbox.contains(f.lon, f.lat))
+            .cloned()
+            .collect();
+        assert_eq!(ids(table.in_bbox(&bbox).collect()), ids(expected));
+        for f in truth.values().take(50) {
+            assert_eq!(table.get(&f.id).as_ref(), Some(f));
+        }
+        let mut by_distance: Vec<(f64, &Feature)> = truth
+            .values()
+            .map(|f| ((f.lon - 5.0).powi(2) + (f.lat - 5.0).powi(2), f))
+            .collect();
+        by_distance.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let nearest = table.nearest(5.0, 5.0, 10);
+        let d: Vec<f64> = nearest.iter().map(|(d2, _)| *d2).collect();
+        let want: Vec<f64> = by_distance.iter().take(10).map(|(d2, _)| *d2).collect();
+        assert_eq!(d, want);
+        assert_eq!(table.count_source("census"), truth.len());
+        assert_eq!(table.count_source("other"), 0);
+    }
+
+    #[test]
+    fn rows_with_the_same_properties_share_one_text_and_forget_it_with_the_last() {
+        let mut table = PointTable::default();
+        table.upsert(&point("a", 1.0, 1.0, "x"));
+        let mut b = point("b", 2.0, 2.0, "x");
+        b.properties = table.get("a").map(|f| f.properties).unwrap_or_default();
+        table.upsert(&b);
+        assert_eq!(table.texts.len(), 1);
+        table.remove("a");
+        assert_eq!(table.texts.len(), 1);
+        table.upsert(&point("b", 2.0, 2.0, "y"));
+        assert_eq!(
+            table.texts.len(),
+            1,
+            "the text of `x` went with its last row"
+        );
+    }
+}
