@@ -172,15 +172,14 @@ impl Api {
             .config
             .layer(id)
             .and_then(|l| l.severity.clone());
-        let rank =
-            move |f: &crate::model::Feature| severity.as_ref().and_then(|s| s.rank(&f.properties));
+        let rank = |p: &serde_json::Map<String, Value>| severity.as_ref().and_then(|s| s.rank(p));
         match layer.cached_pyramid() {
             Some((pyramid, true)) => pyramid,
             Some((pyramid, false)) if layer.len() >= REBUILD_INLINE_BELOW => {
                 self.rebuild_in_background(id);
                 pyramid
             }
-            _ => layer.pyramid(rank),
+            _ => layer.pyramid(severity.is_some().then_some(&rank as _)),
         }
     }
 
@@ -195,7 +194,9 @@ impl Api {
         std::thread::spawn(move || {
             let severity = engine.config.layer(&id).and_then(|l| l.severity.clone());
             let inputs = engine.index().layer(&id).map(|l| {
-                l.pyramid_inputs(|f| severity.as_ref().and_then(|s| s.rank(&f.properties)))
+                let rank =
+                    |p: &serde_json::Map<String, Value>| severity.as_ref().and_then(|s| s.rank(p));
+                l.pyramid_inputs(severity.is_some().then_some(&rank as _))
             });
             if let Some((generation, ids, points)) = inputs {
                 let pyramid = crate::spatial::cluster::ClusterPyramid::build(

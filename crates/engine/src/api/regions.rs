@@ -27,22 +27,34 @@ impl Api {
         let mut severities = vec![vec![0u64; ranks]; regions.regions.len()];
         let (mut total, mut outside) = (0u64, 0u64);
         let index = self.engine.index();
-        for f in index.layer(layer).into_iter().flat_map(|l| l.iter()) {
+        // Properties are parsed only where a time field or severity needs them.
+        let needs_properties =
+            config.severity.is_some() || (since.is_some() && config.time_field.is_some());
+        for f in index.layer(layer).into_iter().flat_map(|l| l.scan()) {
+            let properties = needs_properties.then(|| f.properties());
+            let properties = properties.as_deref();
             if let Some(since) = since {
                 let at = config
                     .time_field
                     .as_deref()
-                    .and_then(|k| crate::rules::time_ms(&f.properties, k))
-                    .unwrap_or(f.updated_at);
+                    .zip(properties)
+                    .and_then(|(k, p)| crate::rules::time_ms(p, k))
+                    .unwrap_or(f.updated_at());
                 if at < since {
                     continue;
                 }
             }
             total += 1;
-            match regions.locate(f.lon, f.lat) {
+            let (lon, lat) = f.lon_lat();
+            match regions.locate(lon, lat) {
                 Some(i) => {
                     counts[i] += 1;
-                    if let Some(r) = config.severity.as_ref().and_then(|s| s.rank(&f.properties)) {
+                    if let Some(r) = config
+                        .severity
+                        .as_ref()
+                        .zip(properties)
+                        .and_then(|(s, p)| s.rank(p))
+                    {
                         severities[i][r as usize] += 1;
                     }
                 }

@@ -34,6 +34,9 @@ fn anchor_entry(f: &Feature) -> Entry {
     Entry::new([f.lon, f.lat], f.id.clone())
 }
 
+/// Ranks a feature's severity by its properties (0 = mildest).
+pub type Ranking<'a> = dyn Fn(&serde_json::Map<String, serde_json::Value>) -> Option<u8> + 'a;
+
 /// A layer's cluster pyramid and, for lone points, which feature each point is.
 pub struct LayerPyramid {
     pub pyramid: ClusterPyramid,
@@ -53,6 +56,72 @@ impl StagedPoints {
 /// A layer's lines and polygons by id, whole. Each is boxed: a table's slots run at about half
 /// full, and an empty slot then costs a pointer, not a whole feature.
 pub type Keyed = HashMap<String, Box<Feature>>;
+
+/// A feature met by a scan of its layer: a point as its table holds it, or a whole line or
+/// polygon. A scan reads positions and ids for nothing and parses a point's properties only
+/// when asked.
+#[derive(Clone, Copy)]
+pub enum Scanned<'a> {
+    Point(points::PointRow<'a>),
+    Whole(&'a Feature),
+}
+
+impl<'a> Scanned<'a> {
+    pub fn id(&self) -> &'a str {
+        match self {
+            Scanned::Point(p) => p.id(),
+            Scanned::Whole(f) => &f.id,
+        }
+    }
+
+    /// The point, or the anchor of a line or polygon.
+    pub fn lon_lat(&self) -> (f64, f64) {
+        match self {
+            Scanned::Point(p) => p.lon_lat(),
+            Scanned::Whole(f) => (f.lon, f.lat),
+        }
+    }
+
+    pub fn updated_at(&self) -> i64 {
+        match self {
+            Scanned::Point(p) => p.updated_at(),
+            Scanned::Whole(f) => f.updated_at,
+        }
+    }
+
+    /// Whether `needle` (already lowercase) may occur in the id or a property: false only where
+    /// it certainly does not, so a search makes whole only the features that may match. `·`,
+    /// which plates are matched without, is dropped from both sides.
+    pub fn may_contain(&self, needle: &str) -> bool {
+        match self {
+            Scanned::Point(p) => {
+                let text = p.properties_text();
+                // JSON escapes would hide a match: such a point is looked at whole.
+                text.contains('\\')
+                    || p.id().to_lowercase().contains(needle)
+                    || text
+                        .to_lowercase()
+                        .replace('·', "")
+                        .contains(&needle.replace('·', ""))
+            }
+            Scanned::Whole(_) => true,
+        }
+    }
+
+    pub fn properties(&self) -> Cow<'a, serde_json::Map<String, serde_json::Value>> {
+        match self {
+            Scanned::Point(p) => Cow::Owned(p.properties()),
+            Scanned::Whole(f) => Cow::Borrowed(&f.properties),
+        }
+    }
+
+    pub fn feature(&self) -> Cow<'a, Feature> {
+        match self {
+            Scanned::Point(p) => Cow::Owned(p.feature()),
+            Scanned::Whole(f) => Cow::Borrowed(f),
+        }
+    }
+}
 
 /// One layer's features and their indexes: points in a compact table of their own
 /// ([`points`]), lines and polygons whole, with an R-tree of their boxes (so a viewport finds
@@ -75,7 +144,7 @@ pub struct LayerIndex {
 
 impl LayerIndex {
     /// The layer's cluster pyramid, rebuilt when the layer changed since the last one.
-    pub fn pyramid(&self, severity: impl Fn(&Feature) -> Option<u8>) -> Arc<LayerPyramid> {
+    pub fn pyramid(&self, severity: Option<&Ranking>) -> Arc<LayerPyramid> {
         let mut cache = self.pyramid.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((generation, pyramid)) = cache.as_ref() {
             if *generation == self.generation {
@@ -104,24 +173,26 @@ impl LayerIndex {
     }
 
     /// A snapshot of what a pyramid is built from, cheap enough to take under the index lock.
+    /// `severity` ranks a feature by its properties; without it none are parsed.
     pub fn pyramid_inputs(
         &self,
-        severity: impl Fn(&Feature) -> Option<u8>,
+        severity: Option<&Ranking<'_>>,
     ) -> (u64, Vec<String>, Vec<ClusterInput>) {
         let mut ids = Vec::with_capacity(self.len());
         let mut points = Vec::with_capacity(self.len());
-        for f in self.iter() {
+        for f in self.scan() {
+            let (lon, lat) = f.lon_lat();
             points.push(ClusterInput {
-                lon: f.lon,
-                lat: f.lat,
-                severity: severity(&f),
+                lon,
+                lat,
+                severity: severity.and_then(|rank| rank(&f.properties())),
             });
-            ids.push(f.into_owned().id);
+            ids.push(f.id().to_string());
         }
         (self.generation, ids, points)
     }
 
-    fn build_pyramid(&self, severity: impl Fn(&Feature) -> Option<u8>) -> (u64, Arc<LayerPyramid>) {
+    fn build_pyramid(&self, severity: Option<&Ranking>) -> (u64, Arc<LayerPyramid>) {
         let (generation, ids, points) = self.pyramid_inputs(severity);
         let pyramid = ClusterPyramid::build(&points, ClusterOptions::default());
         (generation, Arc::new(LayerPyramid { pyramid, ids }))
@@ -277,6 +348,14 @@ impl LayerIndex {
             .filter_map(|e| self.shaped.get(&e.data))
             .map(|f| Cow::Borrowed(&**f));
         self.points.in_bbox(bbox).map(Cow::Owned).chain(shapes)
+    }
+
+    /// Every feature as it is held: a point is not made whole until asked ([`Scanned`]).
+    pub fn scan(&self) -> impl Iterator<Item = Scanned<'_>> {
+        self.points
+            .scan()
+            .map(Scanned::Point)
+            .chain(self.shaped.values().map(|f| Scanned::Whole(f)))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Cow<'_, Feature>> {
@@ -435,6 +514,36 @@ mod tests {
             north: 1.0,
         };
         assert_eq!(layer.in_bbox(&near).count(), 300);
+    }
+
+    #[test]
+    fn a_scan_rules_out_only_points_that_cannot_match() {
+        let mut layer = LayerIndex::default();
+        let mut plate = feature("t1", 1.0, 1.0);
+        plate.properties.insert("plate".into(), "苏N·A1234".into());
+        let mut quoted = feature("t2", 2.0, 2.0);
+        quoted.properties.insert("name".into(), "say \"Hi\"".into());
+        layer.upsert(plate);
+        layer.upsert(quoted);
+        let may = |needle: &str| {
+            let mut ids: Vec<&str> = layer
+                .scan()
+                .filter(|f| f.may_contain(needle))
+                .map(|f| f.id())
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(
+            may("na1234"),
+            ["t1", "t2"],
+            "plates match without their dot"
+        );
+        assert_eq!(may("n·a12"), ["t1", "t2"]);
+        // The escaped point is always looked at whole; the other is ruled out.
+        assert_eq!(may("hi\""), ["t2"]);
+        assert_eq!(may("t1"), ["t1", "t2"]);
+        assert_eq!(may("zzz"), ["t2"]);
     }
 
     #[test]

@@ -148,6 +148,17 @@ impl PointTable {
         }
     }
 
+    /// Every point as it is held, without making it whole: for scans that read a few fields of
+    /// each of a big layer (clusters, search, aggregates).
+    pub fn scan(&self) -> impl Iterator<Item = PointRow<'_>> + '_ {
+        (0..self.rows.len() as u32)
+            .filter(|&r| self.rows[r as usize].live)
+            .map(|r| PointRow {
+                table: self,
+                row: r,
+            })
+    }
+
     /// Every point, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = Feature> + '_ {
         (0..self.rows.len() as u32)
@@ -384,6 +395,44 @@ impl PointTable {
                 (self.sources.len() - 1) as u32
             }
         }
+    }
+}
+
+/// One point as the table holds it.
+#[derive(Clone, Copy)]
+pub struct PointRow<'a> {
+    table: &'a PointTable,
+    row: u32,
+}
+
+impl<'a> PointRow<'a> {
+    fn held(&self) -> &'a Row {
+        &self.table.rows[self.row as usize]
+    }
+
+    pub fn id(&self) -> &'a str {
+        &self.held().id
+    }
+
+    pub fn lon_lat(&self) -> (f64, f64) {
+        (self.held().lon, self.held().lat)
+    }
+
+    pub fn updated_at(&self) -> i64 {
+        self.held().updated_at
+    }
+
+    /// The properties as JSON text (an object).
+    pub fn properties_text(&self) -> &'a str {
+        &self.held().properties
+    }
+
+    pub fn properties(&self) -> Map<String, Value> {
+        serde_json::from_str(self.properties_text()).unwrap_or_default()
+    }
+
+    pub fn feature(&self) -> Feature {
+        self.table.feature(self.row)
     }
 }
 
