@@ -96,6 +96,16 @@ enum Command {
     },
 }
 
+/// Hands the allocators' free pages back to the system.
+pub fn release_free_pages() {
+    // SAFETY: both only walk their allocator's own free lists; neither takes a pointer of ours.
+    unsafe {
+        libmimalloc_sys::mi_collect(true);
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        libc::malloc_trim(0);
+    }
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -106,12 +116,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     // After a big load the engine asks for its freed pages to go back to the system: mimalloc
-    // otherwise keeps them while the threads that freed them sit idle (a 500k-point inventory
-    // held 712 B a point resident instead of 123; `make bench`).
-    citywall_engine::memory::on_release(|| {
-        // SAFETY: mi_collect only walks mimalloc's own heaps; it takes no pointer of ours.
-        unsafe { libmimalloc_sys::mi_collect(true) }
-    });
+    // (Rust's allocations) and glibc's malloc (SQLite's) otherwise keep them while the threads
+    // that freed them sit idle (`make bench` prints what a point costs).
+    citywall_engine::memory::on_release(release_free_pages);
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

@@ -354,7 +354,10 @@ async fn main() -> anyhow::Result<()> {
     let segment_n = env("CITYWALL_BENCH_SEGMENTS", 50_000);
     let inventory_n = env("CITYWALL_BENCH_INVENTORY", 500_000);
     // As the desktop binary does: after a big load, mimalloc returns its free pages.
-    citywall_engine::memory::on_release(|| unsafe { libmimalloc_sys::mi_collect(true) });
+    citywall_engine::memory::on_release(|| unsafe {
+        libmimalloc_sys::mi_collect(true);
+        libc::malloc_trim(0);
+    });
     let dir = std::env::temp_dir().join(format!("citywall-bench-shapes-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
 

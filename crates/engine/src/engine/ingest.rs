@@ -36,7 +36,9 @@ impl Engine {
             .map(|l| (l, self.config.layer(l).and_then(|c| c.filter.as_ref())))
             .collect();
         if filters.len() <= 1 && filters.iter().all(|(_, f)| f.is_none()) {
-            return self.ingest_into(source, batch, mode).await;
+            let report = self.ingest_into(source, batch, mode).await?;
+            self.after_load(report.upserted + report.removed).await;
+            return Ok(report);
         }
         let mut parts: Vec<Batch> = vec![Batch::default(); filters.len()];
         let Batch {
@@ -86,7 +88,17 @@ impl Engine {
             total.count += report.count;
             total.first_rejection = total.first_rejection.or(report.first_rejection);
         }
+        self.after_load(total.upserted + total.removed).await;
         Ok(total)
+    }
+
+    /// After a big load, once its batch and parsed records are gone: SQLite's caches and the
+    /// allocator's free pages go back to the system ([`crate::memory`]).
+    pub(super) async fn after_load(&self, changed: usize) {
+        if changed >= crate::memory::RELEASE_FROM {
+            self.store.shrink_memory().await;
+            crate::memory::release();
+        }
     }
 
     /// Lands one batch from a source into its layer (`source.layer`). New and changed records
@@ -242,9 +254,6 @@ impl Engine {
             rejected: rejected.len(),
             count,
         };
-        if upserted_count + removed_count >= crate::memory::RELEASE_FROM {
-            crate::memory::release();
-        }
         if let Some(change) = change {
             self.feed.publish(change);
         }

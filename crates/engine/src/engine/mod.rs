@@ -98,9 +98,6 @@ impl Engine {
         }
         let loaded = features.len();
         let index = SpatialIndex::load(features);
-        if loaded >= crate::memory::RELEASE_FROM {
-            crate::memory::release();
-        }
         let (shutdown, _) = watch::channel(false);
         let basemap = match &config.basemap {
             Some(b) => Some(crate::basemap::Basemap::open(b).await),
@@ -126,6 +123,7 @@ impl Engine {
             shutdown,
             config,
         });
+        engine.after_load(loaded).await;
         for source in engine.config.sources.clone() {
             let shutdown = engine.shutdown.subscribe();
             if source.kind == crate::config::SourceKind::Mqtt {

@@ -116,6 +116,25 @@ impl Store {
         })
     }
 
+    /// Lets SQLite give back the page cache of every open connection (up to 64 MB each). After
+    /// a big load the cache holds the pages just written, which a static layer never reads
+    /// again; it refills as pages are needed.
+    pub async fn shrink_memory(&self) {
+        let mut held = Vec::new();
+        // Every idle connection, one at a time, without opening new ones.
+        while held.len() < self.pool.size() as usize {
+            match self.pool.try_acquire() {
+                Some(mut connection) => {
+                    let _ = sqlx::query("PRAGMA shrink_memory")
+                        .execute(&mut *connection)
+                        .await;
+                    held.push(connection);
+                }
+                None => break,
+            }
+        }
+    }
+
     /// Every current feature, to rebuild the index at start.
     pub async fn load_features(&self) -> Result<Vec<Feature>, StoreError> {
         let rows = sqlx::query(
