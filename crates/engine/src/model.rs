@@ -63,8 +63,8 @@ impl Feature {
 }
 
 /// The same properties in a map of exactly their size. A parsed map grows by doubling, and a
-/// static inventory keeps its maps for days: the slack was most of a point's memory (a map of
-/// one property held room for four).
+/// layer of lines or polygons keeps its features' maps for days (a map of one property held
+/// room for four).
 pub fn fitted(properties: Map<String, Value>) -> Map<String, Value> {
     let mut fitted = Map::with_capacity(properties.len());
     fitted.extend(properties);

@@ -149,6 +149,13 @@ impl Engine {
                 if may_remove {
                     listed.insert(id.clone());
                 }
+                // A line or polygon is kept whole, its map for days; a point's map only lives
+                // until its row takes the text.
+                let properties = if record.shape.is_some() {
+                    crate::model::fitted(record.properties)
+                } else {
+                    record.properties
+                };
                 let feature = Feature {
                     layer: source.layer.clone(),
                     id,
@@ -156,7 +163,7 @@ impl Engine {
                     lon: record.lon,
                     lat: record.lat,
                     shape: record.shape.map(std::sync::Arc::new),
-                    properties: crate::model::fitted(record.properties),
+                    properties,
                     updated_at: at,
                 };
                 if layer.and_then(|l| l.unchanged(&feature)) != Some(true) {
