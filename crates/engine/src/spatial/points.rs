@@ -8,16 +8,15 @@
 //! into the packed tree once it grows past an eighth of the layer. Reads hand out whole
 //! features, made on the way out.
 
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use hashbrown::HashTable;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
-use rustc_hash::FxBuildHasher;
 use serde_json::{Map, Value};
 
 use super::packed::PackedIndex;
+use super::texts::{hash, SharedTexts};
 use crate::model::{Bbox, Feature};
 
 /// A row placed since the last pack: its position and its row number.
@@ -54,15 +53,11 @@ pub struct PointTable {
     by_id: HashTable<u32>,
     sources: Vec<Box<str>>,
     /// Every distinct property text the rows hold, by its hash.
-    texts: HashTable<Arc<str>>,
+    texts: SharedTexts,
     packed: PackedIndex,
     packed_extent: Option<Bbox>,
     recent: RTree<Placed>,
     live: usize,
-}
-
-fn hash(text: &str) -> u64 {
-    FxBuildHasher.hash_one(text)
 }
 
 /// The properties as the rows keep them. Written with the map's own order, so the same
@@ -209,7 +204,7 @@ impl PointTable {
         if self.layer.is_empty() {
             self.layer = f.layer.clone();
         }
-        let properties = self.intern(properties_text(&f.properties));
+        let properties = self.texts.intern(properties_text(&f.properties));
         let source = self.source_number(&f.source);
         let r = match self.row_of(&f.id) {
             Some(r) => {
@@ -228,7 +223,7 @@ impl PointTable {
                 row.updated_at = f.updated_at;
                 row.source = source;
                 let old = std::mem::replace(&mut row.properties, properties);
-                self.release(old);
+                self.texts.release(old);
                 return;
             }
             None => self.free.pop().unwrap_or(self.rows.len() as u32),
@@ -276,7 +271,7 @@ impl PointTable {
         row.recent = true;
         row.id = Box::default();
         let old = std::mem::replace(&mut row.properties, Arc::from(""));
-        self.release(old);
+        self.texts.release(old);
         self.free.push(r);
         self.live -= 1;
         Some(feature)
@@ -361,30 +356,6 @@ impl PointTable {
         }
         let rows = &self.rows;
         self.by_id.shrink_to_fit(|&x| hash(&rows[x as usize].id));
-    }
-
-    /// The shared copy of a property text.
-    fn intern(&mut self, text: String) -> Arc<str> {
-        let h = hash(&text);
-        if let Some(shared) = self.texts.find(h, |t| **t == *text) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = Arc::from(text);
-        self.texts.insert_unique(h, shared.clone(), |t| hash(t));
-        shared
-    }
-
-    /// Lets go of a row's property text, forgetting it when no other row holds it.
-    fn release(&mut self, text: Arc<str>) {
-        // Held by this caller and by the table of texts only.
-        if Arc::strong_count(&text) == 2 {
-            if let Ok(entry) = self
-                .texts
-                .find_entry(hash(&text), |t| Arc::ptr_eq(t, &text))
-            {
-                entry.remove();
-            }
-        }
     }
 
     fn source_number(&mut self, source: &str) -> u32 {
