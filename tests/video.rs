@@ -224,6 +224,113 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
     city.engine.shutdown();
 }
 
+/// A wall that decodes H.264 itself (Chromium's WebCodecs) gets an H.264 camera's access units
+/// as they came: each tile from a key frame with its parameter sets, every unit in order (each
+/// decodes, here with openh264), at the camera's rate; an MJPEG camera's tile still gets JPEGs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_h264_wall_gets_every_access_unit_in_order_from_a_key_frame() {
+    let city = start_city_with("video-h264", 60.0, 0.5, Some((200, 100))).await;
+    let by_codec: HashMap<String, Vec<String>> =
+        wait_for("cameras ingested", Duration::from_secs(30), async || {
+            let near = city.api.cameras_nearest(118.28, 33.96, 16).ok()?;
+            let mut by_codec: HashMap<String, Vec<String>> = HashMap::new();
+            for c in &near {
+                let codec = c["properties"]["codec"].as_str().unwrap_or("").to_string();
+                let id = c["id"].as_str().unwrap_or("").to_string();
+                by_codec.entry(codec).or_default().push(id);
+            }
+            let enough = by_codec.get("h264").is_some_and(|c| c.len() >= 2)
+                && by_codec.get("mjpeg").is_some_and(|c| !c.is_empty());
+            enough.then_some(by_codec)
+        })
+        .await;
+    let (h264, mjpeg) = (&by_codec["h264"], &by_codec["mjpeg"]);
+    let addr = serve_loopback(citywall_engine::serve::router(city.api.clone(), None)).await;
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/video"))
+        .await
+        .expect("video socket");
+    let tiles = serde_json::json!({"type": "tiles", "reason": "operator", "h264": true, "tiles": [
+        {"tile": 0, "camera": h264[0]},
+        {"tile": 1, "camera": h264[1]},
+        {"tile": 2, "camera": mjpeg[0]},
+    ]});
+    socket
+        .send(Message::Text(tiles.to_string().into()))
+        .await
+        .expect("send tiles");
+    // Until each H.264 tile's first unit, then 5 s of units.
+    let mut units: HashMap<u8, Vec<(bool, String, Vec<u8>)>> = HashMap::new();
+    let mut jpegs: HashMap<u8, usize> = HashMap::new();
+    let mut playing_since: Option<Instant> = None;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while playing_since.is_none_or(|at| at.elapsed() < Duration::from_secs(5)) {
+        assert!(
+            Instant::now() < deadline,
+            "no units within 30 s: {:?}",
+            units.keys()
+        );
+        let Ok(Some(Ok(message))) =
+            tokio::time::timeout(Duration::from_secs(1), socket.next()).await
+        else {
+            continue;
+        };
+        let Message::Binary(bytes) = message else {
+            continue;
+        };
+        if bytes[0] & 0x80 != 0 && bytes[0] != 255 {
+            let codec_len = usize::from(bytes[10]);
+            let codec = String::from_utf8_lossy(&bytes[11..11 + codec_len]).into_owned();
+            let data = bytes[11 + codec_len..].to_vec();
+            units
+                .entry(bytes[0] & 0x7f)
+                .or_default()
+                .push((bytes[9] == 1, codec, data));
+            if units.len() == 2 && playing_since.is_none() {
+                playing_since = Some(Instant::now());
+            }
+        } else {
+            assert!(bytes[13..].starts_with(&[0xFF, 0xD8]), "a JPEG");
+            *jpegs.entry(bytes[0]).or_insert(0) += 1;
+        }
+    }
+    assert!(
+        jpegs.get(&2).is_some_and(|&n| n >= 20),
+        "the MJPEG tile: {jpegs:?}"
+    );
+    assert!(
+        !jpegs.contains_key(&0) && !jpegs.contains_key(&1),
+        "{jpegs:?}"
+    );
+    for tile in [0u8, 1] {
+        let tile_units = &units[&tile];
+        let (key, codec, _) = &tile_units[0];
+        assert!(*key, "tile {tile} starts at a key frame");
+        assert!(codec.starts_with("avc1.42"), "tile {tile}: {codec}");
+        let mut decoder = openh264::decoder::Decoder::new().expect("openh264");
+        let mut pictures = 0;
+        for (n, (_, _, data)) in tile_units.iter().enumerate() {
+            match decoder.decode(data) {
+                Ok(Some(_)) => pictures += 1,
+                Ok(None) => {}
+                Err(e) => panic!(
+                    "tile {tile}: unit {n} of {} does not decode: {e}",
+                    tile_units.len()
+                ),
+            }
+        }
+        let keys = tile_units.iter().filter(|u| u.0).count();
+        eprintln!(
+            "tile {tile}: {} units ({keys} key frames, {codec}), {pictures} pictures",
+            tile_units.len()
+        );
+        assert!(
+            pictures >= 40,
+            "tile {tile}: {pictures} pictures in about 5 s"
+        );
+    }
+    city.engine.shutdown();
+}
+
 /// Layouts (预案) and tours are kept in the store: saved by a duty officer, refused to a kiosk,
 /// a tour only over saved layouts, and all of it there again after a restart.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,8 @@
 // engine and of Chromium) are printed and saved to test-output/video.json to be read.
 // Screenshots of both splits and of a maximised tile. The video screen has no map, so Chromium
 // runs without SwiftShader's emulated GL (support.mjs). VIDEO_SPLITS picks the splits and
-// VIDEO_PATH=mosaic|tiles forces a path (Chromium plays its own tiles unless told).
+// VIDEO_PATH=mosaic|tiles|jpeg forces a path (Chromium plays its own tiles unless told, H.264
+// cameras decoded by itself through WebCodecs; `jpeg`: every tile in JPEGs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -40,7 +41,7 @@ await suite(async (browser) => {
   const report = {};
 
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  // VIDEO_PATH=mosaic|tiles forces a path (the wall picks by grid size otherwise).
+  // VIDEO_PATH=mosaic|tiles|jpeg forces a path (the wall picks by grid size otherwise).
   await page.goto(`${base}/?role=video${process.env.VIDEO_PATH ? `&video=${process.env.VIDEO_PATH}` : ''}`);
   await page.waitForSelector('body[data-ready="true"] .wall[data-role="video"]', { timeout: 60_000 });
   const cdp = await page.context().newCDPSession(page);
@@ -69,12 +70,15 @@ await suite(async (browser) => {
       const engine1 = usage(server.pid);
       const chrome1 = usage(browserPid);
       const heap1 = await heapMb();
+      // How the tiles' pictures came: H.264 decoded by Chromium (WebCodecs), or JPEGs.
+      const paths = await page.evaluate(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].reduce((n, t) => ({ ...n, [t.dataset.path || 'none']: (n[t.dataset.path || 'none'] ?? 0) + 1 }), {}));
       const figures = {
         tiles: split,
         seconds: Math.round(elapsed),
         fps_min: +fps[0].toFixed(1),
         fps_median: +fps[Math.floor(fps.length / 2)].toFixed(1),
         goal_met: fps[0] >= GOAL_FPS,
+        paths,
         engine_and_sim: { rss_mb: [engine0.rssMb, engine1.rssMb], cpu_cores: +((engine1.cpuS - engine0.cpuS) / elapsed).toFixed(2) },
         chromium: { rss_mb: [chrome0.rssMb, chrome1.rssMb], cpu_cores: +((chrome1.cpuS - chrome0.cpuS) / elapsed).toFixed(2) },
         js_heap_mb: [heap0, heap1],

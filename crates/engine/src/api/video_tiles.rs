@@ -4,7 +4,8 @@
 //! out: a slow client skips frames, it never falls behind. A stream with no frame for 3 s shows
 //! as offline, never as a live stale frame. A client that asks for a mosaic gets its tiles
 //! composited into one picture instead ([`crate::video::Mosaic`]), at most [`MOSAIC_FPS`] a
-//! second.
+//! second. A client that decodes H.264 itself gets an H.264 camera's access units as they came
+//! instead of JPEGs: every one, in order, from a key frame ([`GopCursor`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ use tokio::sync::watch;
 
 use super::Api;
 use crate::access::Principal;
-use crate::video::{Frame, Live, Mosaic, Rect, StreamState};
+use crate::video::{AccessUnit, Frame, GopCursor, Live, Mosaic, Rect, StreamState};
 
 /// At most this many tiles on one connection (a 36-split and a few spare).
 const MAX_TILES: usize = 64;
@@ -23,6 +24,8 @@ const MAX_TILES: usize = 64;
 pub const MOSAIC_FPS: u32 = 15;
 /// The binary message's tile byte that marks a mosaic.
 pub const MOSAIC_TILE: u8 = 255;
+/// The bit of the binary message's tile byte that marks an H.264 access unit.
+pub const H264_UNIT: u8 = 0x80;
 
 #[derive(Deserialize)]
 struct TileWanted {
@@ -52,6 +55,9 @@ enum ClientMessage {
         /// Composite the tiles into one picture for this grid.
         #[serde(default)]
         mosaic: Option<MosaicWanted>,
+        /// The client decodes H.264: send an H.264 camera's access units, not JPEGs.
+        #[serde(default)]
+        h264: bool,
     },
 }
 
@@ -63,6 +69,8 @@ struct Tile {
     /// Why the tile shows nothing (unknown camera, no stream configured).
     problem: Option<String>,
     sent: u64,
+    /// Where the tile stands in its stream's H.264 units (a client that decodes H.264).
+    units: GopCursor,
 }
 
 /// One wall's tiles.
@@ -73,6 +81,8 @@ pub struct TileSession {
     /// The client's mosaic (taken out while it is painted).
     mosaic: Option<Box<Mosaic>>,
     wants_mosaic: bool,
+    /// The client decodes H.264 itself.
+    h264: bool,
     mosaic_seq: u32,
     last_mosaic: Option<Instant>,
 }
@@ -84,6 +94,7 @@ impl TileSession {
             tiles: Vec::new(),
             mosaic: None,
             wants_mosaic: false,
+            h264: false,
             mosaic_seq: 0,
             last_mosaic: None,
         }
@@ -102,10 +113,22 @@ impl TileSession {
                 tiles,
                 reason,
                 mosaic,
-            }) if tiles.len() <= MAX_TILES => (tiles, reason, mosaic),
+                h264,
+            }) if tiles.len() <= MAX_TILES => {
+                self.h264 = h264;
+                (tiles, reason, mosaic)
+            }
             Ok(_) => return Err(format!("at most {MAX_TILES} tiles")),
             Err(e) => return Err(format!("not a tiles message: {e}")),
         };
+        // Tile numbers share their byte with the mosaic's and the H.264 unit's marks.
+        if let Some(w) = wanted.iter().find(|w| usize::from(w.tile) >= MAX_TILES) {
+            return Err(format!(
+                "tile {}: tiles are numbered 0 to {}",
+                w.tile,
+                MAX_TILES - 1
+            ));
+        }
         let mosaic = match mosaic {
             None => None,
             Some(m) if m.rects.len() != wanted.len() => {
@@ -155,6 +178,7 @@ impl TileSession {
                     live,
                     problem,
                     sent: 0,
+                    units: GopCursor::default(),
                 }
             })
             .collect();
@@ -165,21 +189,37 @@ impl TileSession {
 
     /// Each tile's newest frame not handed out yet, as the binary message: tile (1 byte),
     /// frame seq (4 bytes), frame time (8 bytes, Unix ms), then the JPEG (encoded here, off
-    /// the async threads, where the reader only decoded it).
+    /// the async threads, where the reader only decoded it). For a client that decodes H.264,
+    /// an H.264 tile's access units not handed out yet instead ([`unit_message`]).
     pub async fn frames(&mut self) -> Vec<Vec<u8>> {
         let mut fresh = Vec::new();
+        let mut units = Vec::new();
+        let h264 = self.h264;
         for t in &mut self.tiles {
             let Some(rx) = &t.live else { continue };
-            let frame = rx.borrow().frame.clone();
+            let (frame, gop) = {
+                let live = rx.borrow();
+                (live.frame.clone(), live.gop.clone().filter(|_| h264))
+            };
+            if let Some(gop) = gop {
+                let tile = t.tile;
+                units.extend(
+                    t.units
+                        .next(&gop)
+                        .iter()
+                        .map(|u| unit_message(tile, &gop.codec, u)),
+                );
+                continue;
+            }
             if let Some(frame) = frame.filter(|f| f.seq != t.sent) {
                 t.sent = frame.seq;
                 fresh.push((t.tile, frame));
             }
         }
         if fresh.is_empty() {
-            return Vec::new();
+            return units;
         }
-        tokio::task::spawn_blocking(move || {
+        let jpegs: Vec<Vec<u8>> = tokio::task::spawn_blocking(move || {
             fresh
                 .iter()
                 .filter(|(_, frame)| !frame.jpeg().is_empty())
@@ -187,7 +227,9 @@ impl TileSession {
                 .collect()
         })
         .await
-        .unwrap_or_default()
+        .unwrap_or_default();
+        units.extend(jpegs);
+        units
     }
 
     /// Whether the client takes its tiles as a mosaic.
@@ -258,6 +300,21 @@ fn frame_message(tile: u8, frame: &crate::video::Frame) -> Vec<u8> {
     out.extend_from_slice(&(frame.seq as u32).to_be_bytes());
     out.extend_from_slice(&frame.at.to_be_bytes());
     out.extend_from_slice(jpeg);
+    out
+}
+
+/// The binary message of one H.264 access unit: tile with [`H264_UNIT`] set (1 byte), time
+/// (8 bytes, Unix ms), 1 for a key frame or 0 (1 byte), the codec's length (1 byte), the codec
+/// (`avc1.…`), then the unit (Annex B).
+fn unit_message(tile: u8, codec: &str, unit: &AccessUnit) -> Vec<u8> {
+    let codec = &codec.as_bytes()[..codec.len().min(255)];
+    let mut out = Vec::with_capacity(11 + codec.len() + unit.data.len());
+    out.push(H264_UNIT | tile);
+    out.extend_from_slice(&unit.at.to_be_bytes());
+    out.push(u8::from(unit.key));
+    out.push(codec.len() as u8);
+    out.extend_from_slice(codec);
+    out.extend_from_slice(&unit.data);
     out
 }
 

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::sync::watch;
 
+use super::gop::{codec_of, AccessUnit, Gop};
+
 /// No frame for this long: the stream is offline.
 pub const STALL: Duration = Duration::from_secs(3);
 pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -100,6 +102,8 @@ pub struct Live {
     pub fps: f32,
     /// Why it is offline.
     pub error: Option<String>,
+    /// An H.264 stream's access units since its last key frame, as they came.
+    pub gop: Option<Arc<Gop>>,
 }
 
 #[derive(Default)]
@@ -185,9 +189,40 @@ pub(super) struct Publisher {
     streams: Weak<Mutex<Streams>>,
     seq: u64,
     arrivals: VecDeque<Instant>,
+    /// GOPs started since the reader started.
+    gops: u64,
 }
 
 impl Publisher {
+    /// An H.264 access unit as it came (Annex B, parameter sets before a key frame), for walls
+    /// that decode H.264 themselves. Units before the first key frame with its parameter sets
+    /// are dropped: no decoder could start from them.
+    pub(super) fn unit(&mut self, data: Vec<u8>, key: bool) {
+        let unit = AccessUnit {
+            data,
+            key,
+            at: crate::model::now_ms(),
+        };
+        let current = self.tx.borrow().gop.clone();
+        let next = if key {
+            let codec = codec_of(&unit.data).or_else(|| current.as_ref().map(|g| g.codec.clone()));
+            let Some(codec) = codec else { return };
+            self.gops += 1;
+            Gop::keyed(self.gops, current.map(|g| g.id()), codec, unit)
+        } else {
+            let Some(current) = current else { return };
+            match current.push(unit) {
+                Ok(()) => return,
+                Err(unit) => {
+                    self.gops += 1;
+                    current.successor(self.gops, unit)
+                }
+            }
+        };
+        let next = Arc::new(next);
+        self.tx.send_modify(|live| live.gop = Some(next));
+    }
+
     /// A new frame arrived as a JPEG.
     pub(super) fn jpeg(&mut self, jpeg: Vec<u8>) {
         let (at, seq) = self.count();
@@ -237,6 +272,7 @@ impl Publisher {
             live.state = StreamState::Offline;
             live.fps = 0.0;
             live.error = Some(why);
+            live.gop = None;
         });
     }
 }
@@ -257,6 +293,7 @@ async fn read(
         streams,
         seq: 0,
         arrivals: VecDeque::new(),
+        gops: 0,
     };
     loop {
         if publisher.unwatched() {

@@ -1,8 +1,10 @@
 //! RTSP cameras (RFC 2326), read with `retina` (Moonfire NVR's client) over interleaved TCP,
 //! which passes firewalls and never loses packets to a busy LAN. MJPEG (RFC 2435) frames go to
 //! the wall as they are. H.264 is decoded here, once per stream however many walls watch it
-//! (`openh264`), and each picture re-encoded as a JPEG: the wall's clients then all take the
-//! same path, including WebKitGTK, which cannot play H.264 without extra system packages.
+//! (`openh264`), and each picture re-encoded as a JPEG when a wall first asks for it: every
+//! client can take that path, including WebKitGTK, which cannot play H.264 without extra system
+//! packages. The access units also go out as they came ([`super::gop`]), for walls that decode
+//! H.264 themselves.
 
 use std::time::Instant;
 
@@ -114,7 +116,9 @@ pub(super) async fn play(
             decoder = Some(h264);
             continue;
         }
+        let key = frame.is_random_access_point();
         let data = frame.into_data();
+        publisher.unit(data.clone(), key);
         let (h264, jpeg) = match tokio::task::spawn_blocking(move || {
             let jpeg = h264.decode(&data);
             (h264, jpeg)

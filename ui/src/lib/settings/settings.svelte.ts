@@ -14,8 +14,9 @@ export class Settings {
   /** Where a spanning window's bezels fall (CSS px), left to right. */
   readonly bezelsX: number[];
   /** How the video screen's tiles travel: the client's choice by grid size (`auto`), or always
-   * one engine-composited mosaic, or always a stream per tile (`?video=`). */
-  readonly videoPath: 'auto' | 'mosaic' | 'tiles';
+   * one engine-composited mosaic, or always a stream per tile, or a stream per tile in JPEGs
+   * only, never H.264 decoded here (`?video=`). */
+  readonly videoPath: 'auto' | 'mosaic' | 'tiles' | 'jpeg';
 
   constructor(private store: Store, search: string) {
     this.lang = store.getItem('citywall.lang') === 'en' ? 'en' : 'zh';
@@ -25,7 +26,7 @@ export class Settings {
     this.role = role === 'map' || role === 'panels' || role === 'video' ? role : 'full';
     this.bezelsX = (params.get('bezels_x') ?? '').split(',').map(Number).filter((n) => n > 0);
     const video = params.get('video');
-    this.videoPath = video === 'mosaic' || video === 'tiles' ? video : 'auto';
+    this.videoPath = video === 'mosaic' || video === 'tiles' || video === 'jpeg' ? video : 'auto';
   }
 
   t = (w: Word): string => word(this.lang, w);

@@ -3,13 +3,21 @@
 // frame at a time; frames that come while it decodes are skipped, only the newest kept, so a
 // slow screen shows fewer frames, never older ones. A large grid on a weak client takes the
 // engine's mosaic instead: one picture for all tiles, drawn into one canvas behind them, each
-// tile counted as drawn when the mosaic drawn had painted it anew.
+// tile counted as drawn when the mosaic drawn had painted it anew. A client that decodes H.264
+// (`h264.ts`) takes an H.264 camera's units as they came instead of JPEGs.
 
 import { MOSAIC_TILE, type MosaicGrid, type TileStatus, type Transport, type VideoLink } from '../../transport';
+import { H264Tiles, webCodecs, type UnitDecoders } from './h264';
+
+/** A picture a tile draws: a decoded JPEG, or a frame its H.264 decoder put out. */
+export type TilePicture = ImageBitmap | VideoFrame;
+
+/** How a tile's pictures come: JPEGs (or the mosaic's), or H.264 decoded here. */
+export type TilePath = 'jpeg' | 'h264';
 
 /** A canvas-like target (a real canvas on the wall, a stub in tests). */
 export interface TileCanvas {
-  draw(image: ImageBitmap): void;
+  draw(image: TilePicture): void;
   /** Blanks the picture (a mosaic whose grid changed: its old pictures are in the wrong places). */
   clear?(): void;
 }
@@ -21,8 +29,9 @@ export function canvasTarget(canvas: HTMLCanvasElement): TileCanvas {
   const ctx = canvas.getContext('2d', { willReadFrequently: true, alpha: false });
   return {
     draw(image) {
-      if (canvas.width !== image.width) canvas.width = image.width;
-      if (canvas.height !== image.height) canvas.height = image.height;
+      const [width, height] = 'displayWidth' in image ? [image.displayWidth, image.displayHeight] : [image.width, image.height];
+      if (canvas.width !== width) canvas.width = width;
+      if (canvas.height !== height) canvas.height = height;
       ctx?.drawImage(image, 0, 0);
     },
     clear() {
@@ -40,8 +49,13 @@ export class VideoTiles {
   /** Frames a second each tile drew since the last report: what the screen really shows, which
    * a slow screen keeps below the stream's rate. */
   shownFps: Record<number, number> = $state({});
+  /** How each tile's pictures come (the e2e and the README's table read it). */
+  path: Record<number, TilePath> = $state({});
   /** False where the transport carries no video. */
   readonly available: boolean;
+  /** Whether this client decodes H.264 (known once the decoder answered the probe). */
+  private decodesH264 = false;
+  private h264: H264Tiles;
 
   private link: VideoLink | null;
   private canvases = new Map<number, TileCanvas>();
@@ -56,17 +70,35 @@ export class VideoTiles {
   private geometry = 'null';
   /** The frames that came with each mosaic frame still waiting to be drawn. */
   private paintedWith = new Map<Uint8Array, number[]>();
+  private grid: MosaicGrid | undefined;
 
   constructor(
     transport: Transport,
     private decode: (jpeg: Uint8Array) => Promise<ImageBitmap> = (b) => createImageBitmap(new Blob([b as BlobPart], { type: 'image/jpeg' })),
     private now: () => number = () => performance.now(),
+    decoders: UnitDecoders = webCodecs,
   ) {
+    this.h264 = new H264Tiles(decoders, (tile, picture) => this.drawPicture(tile, picture), (why) => {
+      // A stream this client's decoder refuses (a profile it lacks): JPEGs from the engine.
+      console.warn(`the video wall decodes no H.264 here: ${why}`);
+      this.decodesH264 = false;
+      this.h264.close();
+      this.send();
+    });
     this.link = transport.video((tile, _at, jpeg, painted) => {
       if (painted) this.paintedWith.set(jpeg, painted);
       this.frame(tile, jpeg);
-    }, (tiles) => this.report(tiles));
+    }, (tiles) => this.report(tiles), (tile, at, key, codec, data) => {
+      this.setPath(tile, 'h264');
+      this.h264.unit(tile, codec, { key, at, data });
+    });
     this.available = this.link !== null;
+    if (this.available) {
+      void decoders.supported().then((yes) => {
+        this.decodesH264 = yes;
+        if (yes && this.wanted.tiles.length > 0) this.send();
+      });
+    }
   }
 
   /** Shows `cameras` on tiles 0, 1, … (`main`: the main streams, for a single big tile);
@@ -74,12 +106,25 @@ export class VideoTiles {
   show(cameras: string[], main = false, reason: 'linkage' | 'operator' | 'maximise' | 'tour' = 'operator', mosaic?: MosaicGrid) {
     this.pending.clear();
     this.paintedWith.clear();
+    const before = this.wanted.tiles;
     this.wanted = { tiles: cameras.map((camera, tile) => ({ tile, camera, main })), reason };
+    // A tile whose stream changed starts its new one at a key frame, in a new decoder.
+    for (const t of before) {
+      const now = this.wanted.tiles[t.tile];
+      if (now?.camera !== t.camera || now.main !== t.main) this.h264.drop(t.tile);
+    }
     const grid = mosaic?.rects.length === cameras.length ? mosaic : undefined;
     const geometry = JSON.stringify(grid ?? null);
     if (geometry !== this.geometry) this.canvases.get(MOSAIC_TILE)?.clear?.();
     this.geometry = geometry;
-    this.link?.tiles(this.wanted.tiles, reason, grid);
+    this.grid = grid;
+    this.send();
+  }
+
+  /** Asks the engine for the tiles wanted: H.264 units where this client decodes them (a
+   * mosaic is one JPEG whatever the cameras send). */
+  private send() {
+    this.link?.tiles(this.wanted.tiles, this.wanted.reason, this.grid, this.decodesH264 && !this.grid ? true : undefined);
   }
 
   attach(tile: number, canvas: TileCanvas) {
@@ -89,6 +134,21 @@ export class VideoTiles {
 
   close() {
     this.link?.close();
+    this.h264.close();
+  }
+
+  private setPath(tile: number, path: TilePath) {
+    if (this.path[tile] !== path) this.path = { ...this.path, [tile]: path };
+  }
+
+  /** A tile's H.264 decoder put out a picture. */
+  private drawPicture(tile: number, picture: VideoFrame) {
+    const canvas = this.canvases.get(tile);
+    if (canvas) {
+      canvas.draw(picture);
+      this.counts.set(tile, (this.counts.get(tile) ?? 0) + 1);
+    }
+    picture.close();
   }
 
   private report(tiles: TileStatus[]) {
@@ -105,6 +165,7 @@ export class VideoTiles {
   }
 
   private frame(tile: number, jpeg: Uint8Array) {
+    if (tile !== MOSAIC_TILE) this.setPath(tile, 'jpeg');
     if (this.decoding.has(tile)) {
       // A mosaic overtaken before it was drawn still painted its tiles anew: the next one
       // carries them forward, so a tile's count is the pictures it really changed on screen.
