@@ -95,6 +95,63 @@ async fn the_sims_cameras_play_over_rtsp_in_h264_and_mjpeg() {
     let _ = service.stop.send(());
 }
 
+/// A stream watched only by walls that decode H.264 themselves is not decoded in the engine;
+/// when a wall that wants pictures comes, the decoder catches up from the GOP's key frame at
+/// once instead of waiting for the next one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_h264_stream_is_decoded_only_while_someone_wants_its_pictures() {
+    let service = citywall_sim::video::serve(0, 0)
+        .await
+        .expect("the sim's video");
+    let hub = Hub::new();
+    let rx = hub.watch(
+        &format!("rtsp://{}/video/CAM-7/sub.h264", service.rtsp_addr),
+        None,
+    );
+    let units_only = rx.borrow().unit_watchers.join();
+    wait_for(
+        "units and live frames",
+        Duration::from_secs(15),
+        async || {
+            let live = rx.borrow().clone();
+            (live.gop.is_some() && live.state == StreamState::Live).then_some(())
+        },
+    )
+    .await;
+    let first = rx.borrow().frame.as_ref().map_or(0, |f| f.seq);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let live = rx.borrow().clone();
+    let frame = live.frame.expect("a frame");
+    assert!(
+        frame.seq >= first + 8,
+        "frames still counted: {first} → {}",
+        frame.seq
+    );
+    assert!(
+        frame.picture.is_none(),
+        "nothing decoded while only units are taken"
+    );
+
+    // A wall that wants pictures: the next frame already has one (the decoder caught up).
+    drop(units_only);
+    let asked = Instant::now();
+    wait_for("a decoded picture", Duration::from_secs(5), async || {
+        let frame = rx.borrow().frame.clone()?;
+        frame.picture.is_some().then_some(())
+    })
+    .await;
+    eprintln!(
+        "a picture {} ms after a wall wanted one",
+        asked.elapsed().as_millis()
+    );
+    assert!(
+        asked.elapsed() < Duration::from_millis(1_000),
+        "no picture until the next key frame: {:?}",
+        asked.elapsed()
+    );
+    let _ = service.stop.send(());
+}
+
 /// GStreamer's RTSP server, stopped when the test ends.
 struct GstServer(Child);
 
@@ -162,6 +219,11 @@ async fn an_independent_rtsp_server_plays_in_h264_and_mjpeg_with_a_password() {
         assert!(fps >= 10.0, "{what}: {fps:.1} fps");
         assert_eq!(jpeg_size(&jpeg), Some(size), "{what}");
     }
+    // x264's access units are kept for walls that decode H.264, named as WebCodecs names them.
+    let codec = h264.borrow().gop.as_ref().map(|g| g.codec.clone());
+    eprintln!("x264's units: {codec:?}");
+    assert!(codec.is_some_and(|c| c.starts_with("avc1.") && c.len() == 11));
+    assert!(mjpeg.borrow().gop.is_none(), "MJPEG has no units");
 
     // Without the password, or with a wrong one in the URL: the camera's refusal is shown,
     // and the password appears nowhere.

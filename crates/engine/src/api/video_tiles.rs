@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 use super::Api;
 use crate::access::Principal;
-use crate::video::{AccessUnit, Frame, GopCursor, Live, Mosaic, Rect, StreamState};
+use crate::video::{AccessUnit, Frame, GopCursor, Live, Mosaic, Rect, StreamState, UnitWatcher};
 
 /// At most this many tiles on one connection (a 36-split and a few spare).
 const MAX_TILES: usize = 64;
@@ -71,6 +71,8 @@ struct Tile {
     sent: u64,
     /// Where the tile stands in its stream's H.264 units (a client that decodes H.264).
     units: GopCursor,
+    /// Held while the tile takes its stream's units and no pictures.
+    units_only: Option<UnitWatcher>,
 }
 
 /// One wall's tiles.
@@ -153,6 +155,7 @@ impl TileSession {
         self.wants_mosaic = mosaic.is_some();
         self.mosaic = mosaic;
         if same {
+            self.count_unit_watchers();
             return Ok(());
         }
         if !wanted.is_empty() {
@@ -179,12 +182,30 @@ impl TileSession {
                     problem,
                     sent: 0,
                     units: GopCursor::default(),
+                    units_only: None,
                 }
             })
             .collect();
+        self.count_unit_watchers();
         let cameras: Vec<String> = self.tiles.iter().map(|t| t.camera.clone()).collect();
         api.show_on_wall(self.session, &cameras);
         Ok(())
+    }
+
+    /// Tells each tile's stream whether the tile takes its units only (a client that decodes
+    /// H.264, no mosaic): a stream that only such tiles watch is not decoded.
+    fn count_unit_watchers(&mut self) {
+        let units_only = self.h264 && self.mosaic.is_none();
+        for t in &mut self.tiles {
+            t.units_only = match (&t.live, units_only) {
+                (Some(rx), true) => Some(
+                    t.units_only
+                        .take()
+                        .unwrap_or_else(|| rx.borrow().unit_watchers.join()),
+                ),
+                _ => None,
+            };
+        }
     }
 
     /// Each tile's newest frame not handed out yet, as the binary message: tile (1 byte),

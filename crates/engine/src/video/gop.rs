@@ -35,40 +35,51 @@ pub struct Gop {
 
 impl Gop {
     /// Starts a GOP at a key frame, after `previous`.
-    pub(super) fn keyed(id: u64, previous: Option<u64>, codec: String, first: AccessUnit) -> Gop {
+    pub(super) fn keyed(
+        id: u64,
+        previous: Option<u64>,
+        codec: String,
+        first: Arc<AccessUnit>,
+    ) -> Gop {
         Gop {
             id,
             previous,
             keyed: true,
             codec,
-            units: Mutex::new(vec![Arc::new(first)]),
+            units: Mutex::new(vec![first]),
         }
     }
 
     /// Appends a unit; `Err` gives it back when this GOP is full (or takes only key frames
     /// first), so the caller starts the next.
-    pub(super) fn push(&self, unit: AccessUnit) -> Result<(), AccessUnit> {
+    pub(super) fn push(&self, unit: Arc<AccessUnit>) -> Result<(), Arc<AccessUnit>> {
         let mut units = self.units.lock().unwrap_or_else(|p| p.into_inner());
         if units.len() >= MAX_GOP_UNITS {
             return Err(unit);
         }
-        units.push(Arc::new(unit));
+        units.push(unit);
         Ok(())
     }
 
     /// The GOP that continues this full one, starting with `first`.
-    pub(super) fn successor(&self, id: u64, first: AccessUnit) -> Gop {
+    pub(super) fn successor(&self, id: u64, first: Arc<AccessUnit>) -> Gop {
         Gop {
             id,
             previous: Some(self.id),
             keyed: false,
             codec: self.codec.clone(),
-            units: Mutex::new(vec![Arc::new(first)]),
+            units: Mutex::new(vec![first]),
         }
     }
 
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// Every unit so far, where this GOP starts at a key frame: what a decoder that joins now
+    /// decodes to catch up.
+    pub(super) fn since_key_frame(&self) -> Option<Vec<Arc<AccessUnit>>> {
+        self.keyed.then(|| self.units_from(0))
     }
 
     fn units_from(&self, index: usize) -> Vec<Arc<AccessUnit>> {
@@ -134,12 +145,12 @@ pub fn codec_of(annex_b: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn unit(n: u8, key: bool) -> AccessUnit {
-        AccessUnit {
+    fn unit(n: u8, key: bool) -> Arc<AccessUnit> {
+        Arc::new(AccessUnit {
             data: vec![n],
             key,
             at: 0,
-        }
+        })
     }
 
     fn bytes(units: &[Arc<AccessUnit>]) -> Vec<u8> {
@@ -183,6 +194,14 @@ mod tests {
             panic!("a full GOP takes no more")
         };
         let next = Arc::new(first.successor(2, overflow));
+        assert_eq!(
+            first.since_key_frame().map(|u| u.len()),
+            Some(MAX_GOP_UNITS)
+        );
+        assert!(
+            next.since_key_frame().is_none(),
+            "no decoder can start from a GOP that follows on"
+        );
         assert_eq!(playing.next(&next).len(), MAX_GOP_UNITS - 1 + 1);
         let mut fresh = GopCursor::default();
         assert!(fresh.next(&next).is_empty());

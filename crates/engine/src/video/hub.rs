@@ -6,6 +6,7 @@
 //! with backoff until it returns.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -70,6 +71,17 @@ impl Frame {
         }
     }
 
+    /// A frame that arrived but was not decoded (nobody wanted its picture): it still counts
+    /// for the stream's rate and says it is live.
+    pub fn bare(at: i64, seq: u64) -> Frame {
+        Frame {
+            jpeg: OnceLock::new(),
+            picture: None,
+            at,
+            seq,
+        }
+    }
+
     /// A frame the reader decoded.
     pub fn from_picture(picture: super::Picture, at: i64, seq: u64) -> Frame {
         Frame {
@@ -104,6 +116,35 @@ pub struct Live {
     pub error: Option<String>,
     /// An H.264 stream's access units since its last key frame, as they came.
     pub gop: Option<Arc<Gop>>,
+    /// The watchers that take the units, not the pictures.
+    pub unit_watchers: UnitWatchers,
+}
+
+/// How many of a stream's watchers take its H.264 units and no pictures: when that is all of
+/// them, the reader decodes nothing.
+#[derive(Debug, Clone, Default)]
+pub struct UnitWatchers(Arc<AtomicUsize>);
+
+impl UnitWatchers {
+    /// Counts one more watcher that takes units only, until the guard drops.
+    pub fn join(&self) -> UnitWatcher {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        UnitWatcher(self.0.clone())
+    }
+
+    fn count(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// One watcher that takes a stream's units only (see [`UnitWatchers::join`]).
+#[derive(Debug)]
+pub struct UnitWatcher(Arc<AtomicUsize>);
+
+impl Drop for UnitWatcher {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 #[derive(Default)]
@@ -145,13 +186,17 @@ impl Hub {
                 return rx.clone();
             }
         }
-        let (tx, rx) = watch::channel(Live::default());
+        let unit_watchers = UnitWatchers::default();
+        let (tx, rx) = watch::channel(Live {
+            unit_watchers: unit_watchers.clone(),
+            ..Live::default()
+        });
         streams.by_url.insert(url.to_string(), rx.clone());
         tokio::spawn(read(
             self.client.clone(),
             url.to_string(),
             credentials,
-            tx,
+            (tx, unit_watchers),
             Arc::downgrade(&self.streams),
         ));
         rx
@@ -191,20 +236,16 @@ pub(super) struct Publisher {
     arrivals: VecDeque<Instant>,
     /// GOPs started since the reader started.
     gops: u64,
+    unit_watchers: UnitWatchers,
 }
 
 impl Publisher {
     /// An H.264 access unit as it came (Annex B, parameter sets before a key frame), for walls
     /// that decode H.264 themselves. Units before the first key frame with its parameter sets
     /// are dropped: no decoder could start from them.
-    pub(super) fn unit(&mut self, data: Vec<u8>, key: bool) {
-        let unit = AccessUnit {
-            data,
-            key,
-            at: crate::model::now_ms(),
-        };
+    pub(super) fn unit(&mut self, unit: Arc<AccessUnit>) {
         let current = self.tx.borrow().gop.clone();
-        let next = if key {
+        let next = if unit.key {
             let codec = codec_of(&unit.data).or_else(|| current.as_ref().map(|g| g.codec.clone()));
             let Some(codec) = codec else { return };
             self.gops += 1;
@@ -227,6 +268,23 @@ impl Publisher {
     pub(super) fn jpeg(&mut self, jpeg: Vec<u8>) {
         let (at, seq) = self.count();
         self.publish(Frame::from_jpeg(jpeg, at, seq));
+    }
+
+    /// A new frame arrived and was not decoded.
+    pub(super) fn bare(&mut self) {
+        let (at, seq) = self.count();
+        self.publish(Frame::bare(at, seq));
+    }
+
+    /// Whether any watcher wants pictures (not only the H.264 units): else nothing is decoded.
+    pub(super) fn wants_pictures(&self) -> bool {
+        // The hub's own map holds one receiver.
+        self.tx.receiver_count().saturating_sub(1) > self.unit_watchers.count()
+    }
+
+    /// The units a decoder that joins now decodes first: the current GOP from its key frame.
+    pub(super) fn catch_up(&self) -> Option<Vec<Arc<AccessUnit>>> {
+        self.tx.borrow().gop.as_ref()?.since_key_frame()
     }
 
     /// A new frame arrived and was decoded.
@@ -283,7 +341,7 @@ async fn read(
     client: reqwest::Client,
     url: String,
     credentials: Option<Credentials>,
-    tx: watch::Sender<Live>,
+    (tx, unit_watchers): (watch::Sender<Live>, UnitWatchers),
     streams: Weak<Mutex<Streams>>,
 ) {
     let mut backoff = Duration::from_millis(500);
@@ -294,6 +352,7 @@ async fn read(
         seq: 0,
         arrivals: VecDeque::new(),
         gops: 0,
+        unit_watchers,
     };
     loop {
         if publisher.unwatched() {

@@ -12,6 +12,6 @@ pub mod picture;
 mod rtsp;
 
 pub use gop::{AccessUnit, Gop, GopCursor};
-pub use hub::{Credentials, Frame, Hub, Live, StreamState, STALL};
+pub use hub::{Credentials, Frame, Hub, Live, StreamState, UnitWatcher, UnitWatchers, STALL};
 pub use mosaic::Mosaic;
 pub use picture::{Picture, Rect};

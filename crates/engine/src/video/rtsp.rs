@@ -4,14 +4,16 @@
 //! (`openh264`), and each picture re-encoded as a JPEG when a wall first asks for it: every
 //! client can take that path, including WebKitGTK, which cannot play H.264 without extra system
 //! packages. The access units also go out as they came ([`super::gop`]), for walls that decode
-//! H.264 themselves.
+//! H.264 themselves; while only such walls watch a stream, it is not decoded here at all.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::StreamExt;
 use retina::client::{PlayOptions, Session, SessionOptions, SetupOptions, Transport};
 use retina::codec::{CodecItem, FrameFormat};
 
+use super::gop::AccessUnit;
 use super::hub::{Credentials, Publisher, CONNECT_TIMEOUT, STALL};
 use super::picture::{Picture, MAX_SIDE};
 
@@ -88,6 +90,8 @@ pub(super) async fn play(
 
     let mut last_frame = Instant::now();
     let mut started = false;
+    // Whether the decoder has seen every unit since a key frame.
+    let mut in_step = false;
     let mut errors = 0u32;
     loop {
         let item = match tokio::time::timeout(STALL, frames.next()).await {
@@ -116,12 +120,42 @@ pub(super) async fn play(
             decoder = Some(h264);
             continue;
         }
-        let key = frame.is_random_access_point();
-        let data = frame.into_data();
-        publisher.unit(data.clone(), key);
+        let unit = Arc::new(AccessUnit {
+            key: frame.is_random_access_point(),
+            data: frame.into_data(),
+            at: crate::model::now_ms(),
+        });
+        publisher.unit(unit.clone());
+        // Nobody wants pictures (every wall decodes H.264 itself): nothing is decoded here, and
+        // a decoder that joins later catches up from the GOP's key frame.
+        if !publisher.wants_pictures() {
+            in_step = false;
+            last_frame = Instant::now();
+            publisher.bare();
+            decoder = Some(h264);
+            continue;
+        }
+        let units = if in_step {
+            vec![unit]
+        } else if let Some(gop) = publisher.catch_up() {
+            gop
+        } else if unit.key {
+            vec![unit]
+        } else {
+            // Out of step, and no key frame kept to start from: wait for the next one.
+            last_frame = Instant::now();
+            publisher.bare();
+            decoder = Some(h264);
+            continue;
+        };
+        in_step = true;
         let (h264, jpeg) = match tokio::task::spawn_blocking(move || {
-            let jpeg = h264.decode(&data);
-            (h264, jpeg)
+            // The picture the last unit completes (the ones before only catch the decoder up).
+            let mut last = Ok(None);
+            for unit in &units {
+                last = h264.decode(&unit.data);
+            }
+            (h264, last)
         })
         .await
         {
