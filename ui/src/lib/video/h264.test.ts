@@ -49,6 +49,20 @@ describe('H264Tiles', () => {
     expect(made[0].units).toEqual([1, 4, 5]);
   });
 
+  it('shows only the newest picture of a burst (a tile catching up from its key frame)', () => {
+    const { decoders, made } = recordingDecoders();
+    const shown: number[] = [];
+    const tiles = new H264Tiles(decoders, (_t, p) => shown.push(p.timestamp), () => {});
+    tiles.unit(0, 'c', unit(1, true));
+    let closed = 0;
+    const picture = (timestamp: number) => ({ timestamp, close: () => closed++ }) as unknown as VideoFrame;
+    made[0].queue = 2;
+    made[0].output(picture(1));
+    made[0].queue = 0;
+    made[0].output(picture(2));
+    expect([shown, closed]).toEqual([[2], 1]);
+  });
+
   it('a decoder that fails is dropped and said', () => {
     const { decoders, made } = recordingDecoders();
     const said: string[] = [];

@@ -78,7 +78,7 @@ export class H264Tiles {
     let t = this.tiles.get(tile);
     if (unit.key && (!t || t.codec !== codec)) {
       this.drop(tile);
-      const decoder = this.decoders.create(codec, (p) => this.decoded(tile, p), (why) => this.fail(tile, why));
+      const decoder = this.decoders.create(codec, (p) => this.output(tile, p), (why) => this.fail(tile, why));
       t = { decoder, codec, waiting: false };
       this.tiles.set(tile, t);
     }
@@ -104,6 +104,15 @@ export class H264Tiles {
 
   close() {
     for (const tile of [...this.tiles.keys()]) this.drop(tile);
+  }
+
+  /** A picture out of a tile's decoder: drawn only when no newer unit waits to be decoded. A
+   * tile that starts is sent its GOP from the key frame, so it decodes a burst of pictures in
+   * a moment: only the last of them is shown (and counted), the screen's rate stays honest. */
+  private output(tile: number, picture: VideoFrame) {
+    const t = this.tiles.get(tile);
+    if (t && t.decoder.queue === 0) this.decoded(tile, picture);
+    else picture.close();
   }
 
   private fail(tile: number, why: string) {

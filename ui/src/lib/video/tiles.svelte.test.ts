@@ -102,6 +102,28 @@ describe('VideoTiles', () => {
     expect(tiles.shownFps[0]).toBe(2);
   });
 
+  it('counts a tile\'s rate from its camera\'s change, the stream\'s rate until then', async () => {
+    const v = videoTransport();
+    const d = manualDecoder();
+    let clock = 0;
+    const tiles = new VideoTiles(v.transport, d.decode, () => clock);
+    tiles.attach(0, { draw: () => {} });
+    const live = [{ tile: 0, camera: 'c1', state: 'live' as const, fps: 12, at: 5, error: null }];
+    v.report(live);
+    clock = 1000;
+    tiles.show(['c2'], false, 'operator');
+    clock = 1500;
+    v.report(live);
+    expect(tiles.shownFps[0]).toBeUndefined();
+    for (let i = 0; i < 6; i++) {
+      v.push(0, i);
+      await d.finish();
+    }
+    clock = 2500;
+    v.report(live);
+    expect(tiles.shownFps[0]).toBe(6);
+  });
+
   it('says when the transport carries no video', () => {
     const none = { video: () => null } as unknown as Transport;
     expect(new VideoTiles(none).available).toBe(false);

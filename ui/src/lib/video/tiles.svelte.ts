@@ -71,6 +71,8 @@ export class VideoTiles {
   /** The frames that came with each mosaic frame still waiting to be drawn. */
   private paintedWith = new Map<Uint8Array, number[]>();
   private grid: MosaicGrid | undefined;
+  /** When each tile's camera last changed. */
+  private changedAt = new Map<number, number>();
 
   constructor(
     transport: Transport,
@@ -112,6 +114,10 @@ export class VideoTiles {
     for (const t of before) {
       const now = this.wanted.tiles[t.tile];
       if (now?.camera !== t.camera || now.main !== t.main) this.h264.drop(t.tile);
+    }
+    for (const t of this.wanted.tiles) {
+      const was = before[t.tile];
+      if (was?.camera !== t.camera || was.main !== t.main) this.changedAt.set(t.tile, this.now());
     }
     const grid = mosaic?.rects.length === cameras.length ? mosaic : undefined;
     const geometry = JSON.stringify(grid ?? null);
@@ -155,11 +161,13 @@ export class VideoTiles {
     this.status = Object.fromEntries(tiles.map((t) => [t.tile, t]));
     this.drawn = Object.fromEntries(this.counts);
     const at = this.now();
-    const first = this.reports[0];
-    if (first && at > first.at) {
-      const seconds = (at - first.at) / 1000;
-      this.shownFps = Object.fromEntries(tiles.map((t) => [t.tile, ((this.counts.get(t.tile) ?? 0) - (first.counts.get(t.tile) ?? 0)) / seconds]));
-    }
+    // Each tile's rate since its camera last changed (the seconds it spent connecting are not
+    // the screen's rate); until two reports fall after the change, the label says the stream's.
+    this.shownFps = Object.fromEntries(tiles.flatMap((t) => {
+      const first = this.reports.find((r) => r.at >= (this.changedAt.get(t.tile) ?? -Infinity));
+      if (!first || at <= first.at) return [];
+      return [[t.tile, ((this.counts.get(t.tile) ?? 0) - (first.counts.get(t.tile) ?? 0)) / ((at - first.at) / 1000)]];
+    }));
     this.reports.push({ at, counts: new Map(this.counts) });
     if (this.reports.length > 3) this.reports.shift();
   }
