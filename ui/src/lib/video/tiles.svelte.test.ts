@@ -85,42 +85,42 @@ describe('VideoTiles', () => {
     expect(tiles.drawn).toEqual({ 0: 2, 1: 1, 2: 1 });
   });
 
-  it('reports the frames a tile really drew a second, below the stream rate on a slow screen', async () => {
+  /** One tile on a clock the test sets, reported live once at 0 ms; `draw(n)` decodes n frames. */
+  function clockedTile() {
     const v = videoTransport();
     const d = manualDecoder();
-    let clock = 0;
-    const tiles = new VideoTiles(v.transport, d.decode, () => clock);
+    const clock = { ms: 0 };
+    const tiles = new VideoTiles(v.transport, d.decode, () => clock.ms);
     tiles.attach(0, { draw: () => {} });
-    const live = [{ tile: 0, camera: 'c1', state: 'live' as const, fps: 12, at: 5, error: null }];
-    v.report(live);
-    for (let i = 0; i < 4; i++) {
-      v.push(0, i);
-      await d.finish();
-    }
-    clock = 2000;
-    v.report(live);
+    const report = () => v.report([{ tile: 0, camera: 'c1', state: 'live' as const, fps: 12, at: 5, error: null }]);
+    report();
+    const draw = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        v.push(0, i);
+        await d.finish();
+      }
+    };
+    return { tiles, clock, report, draw };
+  }
+
+  it('reports the frames a tile really drew a second, below the stream rate on a slow screen', async () => {
+    const { tiles, clock, report, draw } = clockedTile();
+    await draw(4);
+    clock.ms = 2000;
+    report();
     expect(tiles.shownFps[0]).toBe(2);
   });
 
   it('counts a tile\'s rate from its camera\'s change, the stream\'s rate until then', async () => {
-    const v = videoTransport();
-    const d = manualDecoder();
-    let clock = 0;
-    const tiles = new VideoTiles(v.transport, d.decode, () => clock);
-    tiles.attach(0, { draw: () => {} });
-    const live = [{ tile: 0, camera: 'c1', state: 'live' as const, fps: 12, at: 5, error: null }];
-    v.report(live);
-    clock = 1000;
+    const { tiles, clock, report, draw } = clockedTile();
+    clock.ms = 1000;
     tiles.show(['c2'], false, 'operator');
-    clock = 1500;
-    v.report(live);
+    clock.ms = 1500;
+    report();
     expect(tiles.shownFps[0]).toBeUndefined();
-    for (let i = 0; i < 6; i++) {
-      v.push(0, i);
-      await d.finish();
-    }
-    clock = 2500;
-    v.report(live);
+    await draw(6);
+    clock.ms = 2500;
+    report();
     expect(tiles.shownFps[0]).toBe(6);
   });
 
