@@ -50,8 +50,7 @@ impl Gop {
         }
     }
 
-    /// Appends a unit; `Err` gives it back when this GOP is full (or takes only key frames
-    /// first), so the caller starts the next.
+    /// Appends a unit; `Err` gives it back when this GOP is full, so the caller starts the next.
     pub(super) fn push(&self, unit: Arc<AccessUnit>) -> Result<(), Arc<AccessUnit>> {
         let mut units = self.units.lock().unwrap_or_else(|p| p.into_inner());
         if units.len() >= MAX_GOP_UNITS {
