@@ -224,6 +224,38 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
     city.engine.shutdown();
 }
 
+/// A camera that offers only a snapshot URL (one JPEG a request) plays too: asked again four
+/// times a second, live, its pictures the camera's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_url_plays_as_a_slow_stream() {
+    let service = citywall_sim::video::serve(0, 0)
+        .await
+        .expect("the sim's video");
+    let hub = citywall_engine::video::Hub::new();
+    let rx = hub.watch(
+        &format!("http://{}/video/CAM-9/snapshot.jpg", service.addr),
+        None,
+    );
+    wait_for("the snapshot live", Duration::from_secs(10), async || {
+        let live = rx.borrow().clone();
+        (live.state == citywall_engine::video::StreamState::Live).then_some(())
+    })
+    .await;
+    let first = rx.borrow().frame.as_ref().map_or(0, |f| f.seq);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let live = rx.borrow().clone();
+    let frame = live.frame.expect("a picture");
+    let pictures = frame.seq - first;
+    eprintln!(
+        "snapshot URL: {pictures} pictures in 3 s, {:.1} fps",
+        live.fps
+    );
+    assert!((9..=14).contains(&pictures), "{pictures} pictures in 3 s");
+    let picture = citywall_engine::video::Picture::from_jpeg(frame.jpeg()).expect("a JPEG");
+    assert_eq!((picture.width, picture.height), (320, 180));
+    let _ = service.stop.send(());
+}
+
 /// A wall that decodes H.264 itself (Chromium's WebCodecs) gets an H.264 camera's access units
 /// as they came: each tile from a key frame with its parameter sets, every unit in order (each
 /// decodes, here with openh264), at the camera's rate; an MJPEG camera's tile still gets JPEGs.

@@ -20,7 +20,8 @@ pub struct CameraConfig {
     #[serde(default = "default_online_field")]
     pub online_field: String,
     /// The sub-stream for wall tiles: RTSP (H.264 or MJPEG), e.g.
-    /// "rtsp://nvr.lan/Streaming/Channels/{channel}02", or MJPEG over HTTP. `{id}` is the
+    /// "rtsp://nvr.lan/Streaming/Channels/{channel}02", or MJPEG over HTTP, or a snapshot URL
+    /// (one JPEG a request, asked again four times a second). `{id}` is the
     /// camera's id, `{name}` any of its fields.
     pub stream: Option<String>,
     /// The main stream for a maximised tile (default: the sub-stream).

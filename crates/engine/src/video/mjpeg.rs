@@ -1,12 +1,93 @@
-//! MJPEG over HTTP: the session that plays a camera's stream, and its incremental reader. Bytes
-//! of a `multipart/x-mixed-replace` answer go in, whole JPEG frames come out. A part's `Content-Length` is used when it has one; without it the frame is
+//! MJPEG over HTTP: the session that plays a camera's stream, and its incremental reader; a
+//! camera whose URL answers one picture (a snapshot URL, `image/jpeg`) is asked again every
+//! [`SNAPSHOT_PERIOD`]. Bytes of a `multipart/x-mixed-replace` answer go in, whole JPEG frames
+//! come out. A part's `Content-Length` is used when it has one; without it the frame is
 //! the bytes from the JPEG start marker to its end marker. Anything else between parts
 //! (boundaries, headers, stray bytes) is skipped, and a frame past the size limit is dropped,
 //! so a broken camera can neither crash the reader nor make it hoard memory.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::hub::{without_url, Credentials, Publisher, CONNECT_TIMEOUT, STALL};
+
+/// How often a snapshot URL is asked for its picture: four pictures a second, what such
+/// cameras and platforms serve without strain.
+pub const SNAPSHOT_PERIOD: Duration = Duration::from_millis(250);
+
+/// One request to the camera: its answer, or why there is none.
+async fn fetch(
+    client: &reqwest::Client,
+    url: &str,
+    credentials: Option<&Credentials>,
+) -> Result<reqwest::Response, String> {
+    let mut request = client.get(url);
+    if let Some(c) = credentials {
+        request = request.basic_auth(&c.username, Some(&c.password));
+    }
+    match tokio::time::timeout(CONNECT_TIMEOUT, request.send()).await {
+        Err(_) => Err("no answer within 5 s".into()),
+        Ok(Err(e)) => Err(format!("cannot connect: {}", without_url(&e))),
+        Ok(Ok(response)) if !response.status().is_success() => {
+            Err(format!("the camera answered {}", response.status()))
+        }
+        Ok(Ok(response)) => Ok(response),
+    }
+}
+
+/// Whether an answer is one picture (a snapshot URL) rather than a stream of them.
+fn is_picture(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("image/"))
+}
+
+/// The whole body of a snapshot, at most [`MAX_FRAME_BYTES`].
+async fn picture(response: &mut reqwest::Response) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(bytes) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("the picture broke off: {}", without_url(&e)))?
+    {
+        if body.len() + bytes.len() > MAX_FRAME_BYTES {
+            return Err("the picture is larger than 4 MB".into());
+        }
+        body.extend_from_slice(&bytes);
+    }
+    if !body.starts_with(&[0xFF, 0xD8]) {
+        return Err("the camera's picture is not a JPEG".into());
+    }
+    Ok(body)
+}
+
+/// Plays a snapshot URL: its picture, asked again every [`SNAPSHOT_PERIOD`], until a request
+/// fails (the reason) or nobody watches (`None`).
+async fn snapshots(
+    client: &reqwest::Client,
+    url: &str,
+    credentials: Option<&Credentials>,
+    mut response: reqwest::Response,
+    publisher: &mut Publisher,
+) -> Option<String> {
+    loop {
+        let asked = Instant::now();
+        match tokio::time::timeout(STALL, picture(&mut response)).await {
+            Err(_) => return Some("no picture for 3 s".into()),
+            Ok(Err(why)) => return Some(why),
+            Ok(Ok(jpeg)) => publisher.jpeg(jpeg),
+        }
+        if publisher.unwatched() {
+            return None;
+        }
+        tokio::time::sleep(SNAPSHOT_PERIOD.saturating_sub(asked.elapsed())).await;
+        response = match fetch(client, url, credentials).await {
+            Ok(response) => response,
+            Err(why) => return Some(why),
+        };
+    }
+}
 
 /// Plays an MJPEG stream over HTTP into `publisher` until it breaks or stalls (the reason), or
 /// nobody watches (`None`).
@@ -16,18 +97,13 @@ pub(super) async fn play(
     credentials: Option<&Credentials>,
     publisher: &mut Publisher,
 ) -> Option<String> {
-    let mut request = client.get(url);
-    if let Some(c) = credentials {
-        request = request.basic_auth(&c.username, Some(&c.password));
-    }
-    let mut response = match tokio::time::timeout(CONNECT_TIMEOUT, request.send()).await {
-        Err(_) => return Some("no answer within 5 s".into()),
-        Ok(Err(e)) => return Some(format!("cannot connect: {}", without_url(&e))),
-        Ok(Ok(response)) if !response.status().is_success() => {
-            return Some(format!("the camera answered {}", response.status()))
-        }
-        Ok(Ok(response)) => response,
+    let mut response = match fetch(client, url, credentials).await {
+        Ok(response) => response,
+        Err(why) => return Some(why),
     };
+    if is_picture(&response) {
+        return snapshots(client, url, credentials, response, publisher).await;
+    }
     let mut reader = MjpegReader::default();
     let mut last_frame = Instant::now();
     loop {

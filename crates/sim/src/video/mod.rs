@@ -1,6 +1,7 @@
 //! The sim's video platform, as NVRs and encoders offer their channels: every camera over RTSP
 //! in H.264 or MJPEG (`rtsp://…/video/{camera}/{sub|main}.{h264|mjpeg}`, [`rtsp`]) and as an
-//! MJPEG stream over HTTP (`http://…/video/{camera}/{sub|main}.mjpeg`). The sub-stream is
+//! MJPEG stream over HTTP (`http://…/video/{camera}/{sub|main}.mjpeg`), or one picture a request
+//! (`…/snapshot.jpg`). The sub-stream is
 //! 320×180 for wall tiles, the main stream 960×540 for a maximised tile. The frames are
 //! synthetic ([`picture`]): the camera's own tint, a sweeping bar and a clock, so a stale or
 //! frozen picture is plain to see. Bounded in CPU: a frame is drawn and encoded only for a
@@ -76,7 +77,28 @@ fn mjpeg(camera: String, stream: String, halt: tokio::sync::watch::Receiver<bool
     let (width, height) = match stream.as_str() {
         "sub.mjpeg" => (320, 180),
         "main.mjpeg" => (960, 540),
-        _ => return (StatusCode::NOT_FOUND, "sub.mjpeg or main.mjpeg").into_response(),
+        // One picture a request, as older cameras and many platforms offer.
+        "snapshot.jpg" => {
+            let n = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64 * FPS / 1000);
+            let jpeg = picture::jpeg(&picture::rgb(320, 180, &camera, n), 320, 180);
+            return (
+                [
+                    (header::CONTENT_TYPE, "image/jpeg"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                jpeg,
+            )
+                .into_response();
+        }
+        _ => {
+            return (
+                StatusCode::NOT_FOUND,
+                "sub.mjpeg, main.mjpeg or snapshot.jpg",
+            )
+                .into_response()
+        }
     };
     let camera = std::sync::Arc::new(camera);
     let frames = futures_util::stream::unfold(
