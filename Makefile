@@ -29,6 +29,7 @@ test: build lint test-ui test-rust test-browser
 	@echo "make test: all green"
 
 lint:
+	./scripts/ui-sizes.sh
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
