@@ -366,7 +366,18 @@ async fn video_screen_plays(
             _ => Duration::from_secs(10),
         };
         let (rss_before, cpu_before) = app_usage(driver);
-        tokio::time::sleep(span).await;
+        // The app's memory every 5 s over the span: flat, or growing?
+        let mut rss = vec![rss_before];
+        let until = Instant::now() + span;
+        while Instant::now() < until {
+            tokio::time::sleep(
+                until
+                    .saturating_duration_since(Instant::now())
+                    .min(Duration::from_secs(5)),
+            )
+            .await;
+            rss.push(app_usage(driver).0);
+        }
         let (rss_after, cpu_after) = app_usage(driver);
         let after = client.execute(DRAWN, vec![]).await.unwrap_or(Value::Null);
         let fps: Vec<f64> = before
@@ -384,7 +395,8 @@ async fn video_screen_plays(
         let mean = fps.iter().sum::<f64>() / fps.len().max(1) as f64;
         eprintln!(
             "desktop video, {split} tiles for {} s: min {min:.1} fps, mean {mean:.1} (goal ≥ 10 \
-             each); the app's processes {rss_before}→{rss_after} MB, {:.2} cores",
+             each); the app's processes {rss_before}→{rss_after} MB, {:.2} cores; RSS every 5 s: \
+             {rss:?} MB",
             span.as_secs(),
             (cpu_after - cpu_before) / span.as_secs_f64()
         );
