@@ -207,5 +207,32 @@ layer = "gauges"
     await page.waitForFunction(() => !document.querySelector('[data-testid=video-picked]'), null, { timeout: 5_000 });
     await panels.close();
   });
+
+  await check('a camera handed over from another screen goes on the tile the operator clicks on the video screen (locked, audited)', async () => {
+    // What a camera's detail on the map screen sends with 上墙 (its button calls the same
+    // transport): the camera, where it stands, its name.
+    const onScreen = await page.evaluate(() => [...document.querySelectorAll('[data-testid=video-wall] .tile')].map((t) => t.dataset.camera));
+    const camera = CAMERAS.find((c) => !onScreen.includes(c.id));
+    const [lon, lat] = camera.geometry.coordinates;
+    const handed = await fetch(`${base}/api/v1/video/focus`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lon, lat, title: camera.properties.name, camera: camera.id }) });
+    assert(handed.ok, `the hand-over was refused: ${handed.status} ${await handed.text()}`);
+    const unknown = await fetch(`${base}/api/v1/video/focus`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lon, lat, title: 'x', camera: 'NO-SUCH-CAMERA' }) });
+    assert(unknown.status === 404 && (await unknown.text()).includes('NO-SUCH-CAMERA'), `an unknown camera: ${unknown.status}`);
+    await page.waitForSelector('[data-testid=video-hand]', { timeout: 5_000 });
+    const bar = await page.textContent('[data-testid=video-hand]');
+    assert(bar.includes(camera.properties.name), `the hand bar: ${bar}`);
+    await page.click('[data-testid=video-wall] .tile[data-tile="4"] canvas', { force: true });
+    await page.waitForFunction((id) => {
+      const tile = document.querySelector('[data-testid=video-wall] .tile[data-tile="4"]');
+      return tile?.dataset.camera === id && tile.dataset.state === 'live' && tile.querySelector('.lock.on') && !document.querySelector('[data-testid=video-hand]');
+    }, camera.id, { timeout: 20_000 });
+    await page.screenshot({ path: path.join(out, 'browser-video-handed.png') });
+    const audit = await (await fetch(`${base}/api/v1/audit?latest=200`)).json();
+    assert(audit.some((r) => r.action === 'video.focus' && r.detail.includes(camera.id)), 'the hand-over is not in the audit log');
+    assert(audit.some((r) => r.action === 'video.push' && r.target.includes(camera.id)), 'the placing push is not in the audit log');
+    console.log(`     ${camera.properties.name} handed over from another screen, placed on tile 4: playing, locked, audited`);
+  });
 });
 

@@ -129,7 +129,9 @@ export interface FeatureCollection {
 /** `prev`: the seq of the delta the engine sent this wall before (it leaves out feature deltas
  * of layers the wall does not draw). */
 /** A place an operator asked every video screen to show (a warning or an incident). */
-export interface VideoFocusTarget { lon: number; lat: number; title: string; by?: string }
+/** A place the video screens are asked to show; with `camera`, that camera handed to them to place
+ * on a tile of the operator's choosing. */
+export interface VideoFocusTarget { lon: number; lat: number; title: string; by?: string; camera?: string }
 /** A camera on a wall's video tiles, where the map marks it. */
 export interface OnWallCamera { id: string; name: string; lon: number; lat: number }
 

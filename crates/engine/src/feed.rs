@@ -59,6 +59,10 @@ pub struct Focus {
     /// Who asked (filled in by the engine).
     #[serde(default)]
     pub by: String,
+    /// A camera an operator hands to the video screens to place on a tile of their choosing
+    /// (from a map on another screen, where no drag reaches), instead of the cameras around.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -193,7 +193,8 @@ export class Wall implements DeltaSink {
   }
 
   focus(f: VideoFocusTarget) {
-    this.video.pick(f);
+    if (f.camera) this.video.hold(f);
+    else void this.video.pick(f);
   }
 
   onWall(cameras: OnWallCamera[]) {

@@ -48,11 +48,11 @@ impl Api {
 
     /// Watches camera `id`'s live stream (`main`: the main stream, for a maximised tile). The
     /// stream's URL stays in the engine: it may carry credentials.
-    pub fn watch_camera(
+    /// The camera config and camera `id`, or why there is none.
+    pub(super) fn camera(
         &self,
         id: &str,
-        main: bool,
-    ) -> Result<tokio::sync::watch::Receiver<crate::video::Live>, ApiError> {
+    ) -> Result<(&crate::config::CameraConfig, crate::model::Feature), ApiError> {
         let cameras = self.engine.config.cameras.as_ref().ok_or_else(|| {
             ApiError::NotFound("no camera layer configured ([cameras] layer = …)".into())
         })?;
@@ -62,6 +62,15 @@ impl Api {
             .layer(&cameras.layer)
             .and_then(|l| l.get(id).map(std::borrow::Cow::into_owned))
             .ok_or_else(|| ApiError::NotFound(format!("no camera `{id}`")))?;
+        Ok((cameras, camera))
+    }
+
+    pub fn watch_camera(
+        &self,
+        id: &str,
+        main: bool,
+    ) -> Result<tokio::sync::watch::Receiver<crate::video::Live>, ApiError> {
+        let (cameras, camera) = self.camera(id)?;
         let url = cameras
             .stream_url(main, &camera.id, &camera.properties)
             .ok_or_else(|| {

@@ -202,11 +202,16 @@ impl Api {
         super::lonlat_in_range(focus.lon, focus.lat)?;
         focus.title = focus.title.chars().take(200).collect();
         focus.by = who.name.clone();
+        if let Some(camera) = &focus.camera {
+            self.camera(camera)?;
+        }
         let entry = AuditEntry {
             actor: who.name.clone(),
             action: "video.focus".into(),
             target: focus.title.clone(),
-            detail: serde_json::json!({ "lon": focus.lon, "lat": focus.lat, "via": who.via }),
+            detail: serde_json::json!({
+                "lon": focus.lon, "lat": focus.lat, "camera": focus.camera, "via": who.via,
+            }),
         };
         self.engine
             .store

@@ -1,8 +1,28 @@
-import { describe, expect, it } from 'vitest';
-import { VideoFocus, FOCUS_CAMERAS, HOLD_MS, PICK_MS } from './video.svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { VideoFocus, FOCUS_CAMERAS, HAND_MS, HOLD_MS, PICK_MS } from './video.svelte';
 import { fakeTransport, feature, warning } from '../testing/fakes';
 
 describe('VideoFocus', () => {
+  it('holds a handed camera until it is placed, let go, or HAND_MS pass; the tiles do not move for it', async () => {
+    vi.useFakeTimers();
+    try {
+      const t = fakeTransport({ camerasNearest: [feature('c1', 0, 0)] });
+      const v = new VideoFocus(t);
+      v.hold({ lon: 1, lat: 2, title: '黄河路球机591', camera: 'SXJ1', by: '值班员' });
+      expect(v.hand?.camera).toBe('SXJ1');
+      expect(t.calls.filter(([name]) => name === 'camerasNearest')).toEqual([]);
+      v.letGo();
+      expect(v.hand).toBeNull();
+      v.hold({ lon: 1, lat: 2, title: 'x', camera: 'SXJ2' });
+      vi.advanceTimersByTime(HAND_MS - 1);
+      expect(v.hand?.camera).toBe('SXJ2');
+      vi.advanceTimersByTime(1);
+      expect(v.hand).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('asks for the cameras best placed to see the warning, and shows none without one', async () => {
     const t = fakeTransport({ camerasNearest: [feature('c1', 0, 0)] });
     const v = new VideoFocus(t);

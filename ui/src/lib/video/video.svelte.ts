@@ -5,7 +5,8 @@
 // place an operator picks (a warning or an incident chosen on any screen, sent through the
 // engine) holds the screen for PICK_MS, or until the wall follows the warnings again. Which
 // warnings it follows by itself is the config's (`[cameras] follow_warnings`): all, orange and
-// red, red only, or none.
+// red, red only, or none. A camera handed over from a map on another screen waits (HAND_MS) for
+// the operator to click the tile it goes on.
 
 import type { Transport } from '../../transport';
 import type { GeoFeature, OnWallCamera, VideoFocusTarget, Warning, WarningLevel } from '../../types';
@@ -15,6 +16,8 @@ export const FOCUS_CAMERAS = 9;
 export const HOLD_MS = 15_000;
 /** How long an operator's pick holds the screen. */
 export const PICK_MS = 5 * 60_000;
+/** How long a handed camera waits to be placed. */
+export const HAND_MS = 60_000;
 
 const RANK: Record<WarningLevel, number> = { blue: 0, yellow: 1, orange: 2, red: 3 };
 
@@ -34,6 +37,9 @@ export class VideoFocus {
   private k = FOCUS_CAMERAS;
   /** Which warnings the screen follows by itself (from the engine's meta). */
   policy: FollowPolicy = $state('all');
+  /** A camera handed to the screen (`camera` set), waiting for a click on the tile it goes on. */
+  hand: VideoFocusTarget | null = $state(null);
+  private handTimer: ReturnType<typeof setTimeout> | undefined;
   /** The cameras on the walls' video tiles now (any screen's), which the map marks. */
   onWall: OnWallCamera[] = $state([]);
   /** How many times the focus moved to another warning (the e2e reads storms from it). */
@@ -53,6 +59,19 @@ export class VideoFocus {
     this.pickedUntil = this.now() + PICK_MS;
     this.moves++;
     await this.load(target.lon, target.lat, this.k);
+  }
+
+  /** Holds a handed camera until it is placed, cancelled or HAND_MS pass. */
+  hold(target: VideoFocusTarget) {
+    this.hand = target;
+    clearTimeout(this.handTimer);
+    this.handTimer = setTimeout(() => (this.hand = null), HAND_MS);
+  }
+
+  /** The handed camera was placed, or the operator let it go. */
+  letGo() {
+    clearTimeout(this.handTimer);
+    this.hand = null;
   }
 
   /** Lets the warnings drive the screen again. */
