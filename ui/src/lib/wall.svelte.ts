@@ -319,8 +319,22 @@ export class Wall implements DeltaSink {
     this.search.choose(hit);
     if (!this.map) return;
     await this.map.flyTo(hit.lon, hit.lat, 15);
+    if (this.layers.isTiled(hit.layer)) return this.showTiledDetail(hit);
     await this.fetchLayer(hit.layer, true);
     this.showDetail(hit.layer, hit.id);
+  }
+
+  /** A layer drawn as tiles has no copy on the wall: the hit's feature is asked for where it
+   * stands (a box of a few metres, at a zoom where nothing is clustered). */
+  private async showTiledDetail(hit: SearchHit) {
+    const near = 0.0005;
+    try {
+      const fc = await this.transport.features(hit.layer, [hit.lon - near, hit.lat - near, hit.lon + near, hit.lat + near], 22);
+      const feature = fc.features.find((f) => String(f.id) === hit.id);
+      if (feature) this.detail.open(hit.layer, feature, [hit.lon, hit.lat]);
+    } catch (e) {
+      this.notices.fail(`图层 ${hit.layer} 读取失败`, e);
+    }
   }
 
   /** Opens the detail of a feature the wall holds; false when it holds no such feature. */

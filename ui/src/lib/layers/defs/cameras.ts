@@ -2,6 +2,7 @@
 // by type, and each online camera's field of view as a wedge at street zoom.
 
 import type { LayerTemplate } from '../catalogue';
+import { text, ownId } from '../../detail/model';
 import { FONT_STACK, STALE, matchColor } from '../symbols';
 
 export const CAMERA_COLORS: Record<string, string> = { 枪机: '#5ad1e6', 球机: '#7fa8ff', 执法记录仪: '#c39bff', 无人机: '#ffd166' };
@@ -52,4 +53,21 @@ export const cameras: LayerTemplate = {
       },
     },
   ],
+  detail: (f) => {
+    const p = f.properties;
+    const online = p.online === true || p.online === 'true';
+    const degrees = (v: unknown) => (v === undefined || v === null || v === '' ? '—' : `${text(v)}°`);
+    return {
+      title: text(p.name),
+      pill: online ? { text: '在线', tone: 'lvl-normal' } : { text: '离线', tone: 'lvl-red' },
+      rows: [
+        { label: '类型', value: text(p.type), strong: true },
+        { label: '朝向', value: degrees(p.heading_deg) },
+        { label: '视场角', value: degrees(p.fov_deg) },
+        { label: '可视距离', value: p.range_m === undefined ? '—' : `${text(p.range_m)} m` },
+        { label: '编码', value: text(typeof p.codec === 'string' ? p.codec.toUpperCase() : p.codec) },
+        { label: '编号', value: text(ownId(f)) },
+      ],
+    };
+  },
 };
