@@ -49,18 +49,19 @@ describe('H264Tiles', () => {
     expect(made[0].units).toEqual([1, 4, 5]);
   });
 
-  it('shows only the newest picture of a burst (a tile catching up from its key frame)', () => {
+  it('shows only the current pictures of a burst (a tile catching up from its key frame)', () => {
     const { decoders, made } = recordingDecoders();
     const shown: number[] = [];
-    const tiles = new H264Tiles(decoders, (_t, p) => shown.push(p.timestamp), () => {});
-    tiles.unit(0, 'c', unit(1, true));
+    const tiles = new H264Tiles(decoders, (_t, p) => shown.push(p.timestamp / 1000), () => {});
+    // The GOP from its key frame two seconds ago, then the units as they come.
+    for (let at = 0; at <= 2000; at += 500) tiles.unit(0, 'c', { key: at === 0, at, data: new Uint8Array([0]) });
     let closed = 0;
-    const picture = (timestamp: number) => ({ timestamp, close: () => closed++ }) as unknown as VideoFrame;
-    made[0].queue = 2;
-    made[0].output(picture(1));
-    made[0].queue = 0;
-    made[0].output(picture(2));
-    expect([shown, closed]).toEqual([[2], 1]);
+    const picture = (ms: number) => ({ timestamp: ms * 1000, close: () => closed++ }) as unknown as VideoFrame;
+    for (let at = 0; at <= 2000; at += 500) made[0].output(picture(at));
+    expect([shown, closed]).toEqual([[2000], 4]);
+    tiles.unit(0, 'c', unit(9));
+    made[0].output(picture(2000));
+    expect(shown).toEqual([2000, 2000]);
   });
 
   it('a decoder that fails is dropped and said', () => {
@@ -118,7 +119,7 @@ describe('VideoTiles with H.264', () => {
     v.push(0, 1, true);
     v.push(1, 1, true);
     let closed = 0;
-    made[0].output({ close: () => closed++ } as unknown as VideoFrame);
+    made[0].output({ timestamp: 0, close: () => closed++ } as unknown as VideoFrame);
     expect([drawn.length, closed]).toEqual([1, 1]);
     expect(tiles.path).toEqual({ 0: 'h264', 1: 'h264' });
     tiles.show(['a', 'c'], false, 'operator');

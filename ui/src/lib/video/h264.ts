@@ -29,6 +29,10 @@ export interface UnitDecoders {
 /** Units waiting past this: the decoder cannot keep up, and the tile waits for a key frame. */
 export const MAX_QUEUE = 8;
 
+/** A decoded picture this much older than the tile's newest unit is not shown: it belongs to
+ * the GOP a starting tile is sent to catch up from its key frame. */
+export const BEHIND_MS = 250;
+
 /** The baseline profile the probe asks about (what sub-streams and the demo's cameras send). */
 const PROBE_CODEC = 'avc1.42001f';
 
@@ -63,7 +67,7 @@ export const JPEG_ONLY: UnitDecoders = {
 
 /** The H.264 tiles of one wall: a decoder per tile, fed in order. */
 export class H264Tiles {
-  private tiles = new Map<number, { decoder: UnitDecoder; codec: string; waiting: boolean }>();
+  private tiles = new Map<number, { decoder: UnitDecoder; codec: string; waiting: boolean; newest: number }>();
 
   constructor(
     private decoders: UnitDecoders,
@@ -79,11 +83,12 @@ export class H264Tiles {
     if (unit.key && (!t || t.codec !== codec)) {
       this.drop(tile);
       const decoder = this.decoders.create(codec, (p) => this.output(tile, p), (why) => this.fail(tile, why));
-      t = { decoder, codec, waiting: false };
+      t = { decoder, codec, waiting: false, newest: unit.at };
       this.tiles.set(tile, t);
     }
     // No decoder yet: the units of a stream the tile no longer shows, still on their way.
     if (!t) return;
+    t.newest = Math.max(t.newest, unit.at);
     if (unit.key) t.waiting = false;
     else if (t.waiting || t.decoder.queue > MAX_QUEUE) {
       t.waiting = true;
@@ -106,12 +111,12 @@ export class H264Tiles {
     for (const tile of [...this.tiles.keys()]) this.drop(tile);
   }
 
-  /** A picture out of a tile's decoder: drawn only when no newer unit waits to be decoded. A
-   * tile that starts is sent its GOP from the key frame, so it decodes a burst of pictures in
-   * a moment: only the last of them is shown (and counted), the screen's rate stays honest. */
+  /** A picture out of a tile's decoder: drawn unless it is older than the tile's newest unit by
+   * BEHIND_MS. A tile that starts is sent its GOP from the key frame and decodes a burst of old
+   * pictures in a moment: only the current ones are shown (and counted), the rate stays honest. */
   private output(tile: number, picture: VideoFrame) {
     const t = this.tiles.get(tile);
-    if (t && t.decoder.queue === 0) this.decoded(tile, picture);
+    if (t && picture.timestamp / 1000 >= t.newest - BEHIND_MS) this.decoded(tile, picture);
     else picture.close();
   }
 
