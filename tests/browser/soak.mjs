@@ -5,8 +5,10 @@
 // every process of the wall is sampled each minute and printed: the engine (`citywall serve
 // --demo`, with the sim and broker it starts) and each of Chromium's processes (browser,
 // renderer, GPU, utilities). After the warm-up (SOAK_WARMUP_MINUTES, default 10) no process may
-// grow by more than 5 % (SOAK_LIMIT_PCT), the mean of its last five samples against the mean of
-// its first five. Not part of `make test`.
+// grow by more than 5 % (SOAK_LIMIT_PCT), the median of its last ten samples against the median
+// of its first ten (the mean of five and the trend in MB an hour are printed too). The samples
+// go to test-output/soak.json; SOAK_FROM=<that file> judges a saved run again. Not part of
+// `make test`.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +86,59 @@ function sample(roots) {
   return byName;
 }
 
+/** Judges a run's samples: after the warm-up, a process grew when the median of its last ten
+ * samples is more than `limitPct` over the median of its first ten. A process's memory is a
+ * sawtooth (garbage collection, caches, a burst of ingest), and a median over ten minutes reads
+ * through one spike that a mean of five does not; the mean of five and the least-squares slope
+ * are printed beside it. True when a process grew. */
+function judge(rows) {
+  let grew = false;
+  const after = rows.filter((r) => r.minute >= warmup - 0.01);
+  const head = after.slice(0, 10);
+  const tail = after.slice(-10);
+  const values = (rs, name) => rs.map((r) => r.procs[name]?.rss).filter((x) => x !== undefined);
+  const median = (rs, name) => { const v = values(rs, name).sort((a, b) => a - b); return v.length ? (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2 : undefined; };
+  const mean = (rs, name) => { const v = values(rs, name); return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined; };
+  /** MB an hour, by least squares over every sample after the warm-up. */
+  const slope = (name) => {
+    const pts = after.filter((r) => r.procs[name]).map((r) => [r.minute / 60, r.procs[name].rss / 1024]);
+    const n = pts.length;
+    if (n < 2) return 0;
+    const mx = pts.reduce((a, [x]) => a + x, 0) / n;
+    const my = pts.reduce((a, [, y]) => a + y, 0) / n;
+    const sxx = pts.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+    return sxx ? pts.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx : 0;
+  };
+  const from = after[0] ?? rows[0];
+  const to = rows[rows.length - 1];
+  const hz = 100; // USER_HZ: /proc's CPU ticks per second
+  console.log(`\nafter the warm-up (${from.minute.toFixed(1)} → ${to.minute.toFixed(1)} min; median of the first ten samples → median of the last ten):`);
+  for (const [name, p] of Object.entries(to.procs)) {
+    const before = median(head, name);
+    const now = median(tail, name);
+    if (before === undefined || !from.procs[name]) { console.log(`  ${name.padEnd(34)} started after the warm-up: ${(p.rss / 1024).toFixed(0)} MB`); continue; }
+    const growth = (100 * (now - before)) / before;
+    const meanGrowth = (100 * (mean(after.slice(-5), name) - mean(after.slice(0, 5), name))) / mean(after.slice(0, 5), name);
+    const cpuPct = (100 * (p.cpu - from.procs[name].cpu)) / hz / ((to.minute - from.minute) * 60);
+    const big = now > 20 * 1024; // a process under 20 MB cannot threaten the machine
+    const bad = big && growth > limitPct;
+    if (bad) grew = true;
+    const range = after.map((r) => r.procs[name]?.rss ?? 0).filter(Boolean);
+    console.log(`  ${bad ? 'FAIL' : 'ok  '} ${name.padEnd(30)} ${(before / 1024).toFixed(0).padStart(6)} → ${(now / 1024).toFixed(0).padStart(6)} MB  ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %  (mean of five: ${meanGrowth >= 0 ? '+' : ''}${meanGrowth.toFixed(1)} %; trend ${slope(name) >= 0 ? '+' : ''}${slope(name).toFixed(0)} MB/h; min ${(Math.min(...range) / 1024).toFixed(0)}, max ${(Math.max(...range) / 1024).toFixed(0)})  CPU ${cpuPct.toFixed(0)} %`);
+  }
+  const sum = (r) => Object.values(r.procs).reduce((a, p) => a + p.rss, 0) / 1024;
+  console.log(`  all processes: ${sum(from).toFixed(0)} → ${sum(to).toFixed(0)} MB`);
+  return grew;
+}
+
+// SOAK_FROM=test-output/soak.json judges a saved run again, without running one.
+if (process.env.SOAK_FROM) {
+  const saved = JSON.parse(readFileSync(process.env.SOAK_FROM, 'utf8'));
+  const grew = judge(saved.rows);
+  console.log(grew ? `soak: FAILED (a process grew more than ${limitPct} % after the warm-up)` : 'soak: passed');
+  process.exit(grew ? 1 : 0);
+}
+
 const port = await freePort();
 const server = spawn(binary, ['serve', '--demo', '--port', String(port)], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
 let serverLog = '';
@@ -123,30 +178,7 @@ try {
       Object.entries(procs).map(([n, p]) => `${n} ${(p.rss / 1024).toFixed(0)}`).join(' · '));
   }
   writeFileSync(path.join(out, 'soak.json'), JSON.stringify({ minutes, warmup, sample_s: sampleMs / 1000, rows }, null, 1));
-  // A process's memory is a sawtooth (garbage collection, caches): growth is the mean of the
-  // last five samples against the mean of the first five after the warm-up.
-  const after = rows.filter((r) => r.minute >= warmup - 0.01);
-  const head = after.slice(0, 5);
-  const tail = after.slice(-5);
-  const mean = (rs, name) => { const v = rs.map((r) => r.procs[name]?.rss).filter((x) => x !== undefined); return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined; };
-  const from = after[0] ?? rows[0];
-  const to = rows[rows.length - 1];
-  const hz = 100; // USER_HZ: /proc's CPU ticks per second
-  console.log(`\nafter the warm-up (${from.minute.toFixed(1)} → ${to.minute.toFixed(1)} min; mean of the first five samples → mean of the last five):`);
-  for (const [name, p] of Object.entries(to.procs)) {
-    const before = mean(head, name);
-    const now = mean(tail, name);
-    if (before === undefined || !from.procs[name]) { console.log(`  ${name.padEnd(34)} started after the warm-up: ${(p.rss / 1024).toFixed(0)} MB`); continue; }
-    const growth = (100 * (now - before)) / before;
-    const cpuPct = (100 * (p.cpu - from.procs[name].cpu)) / hz / ((to.minute - from.minute) * 60);
-    const big = now > 20 * 1024; // a process under 20 MB cannot threaten the machine
-    const bad = big && growth > limitPct;
-    if (bad) failed = true;
-    const range = after.map((r) => r.procs[name]?.rss ?? 0).filter(Boolean);
-    console.log(`  ${bad ? 'FAIL' : 'ok  '} ${name.padEnd(30)} ${(before / 1024).toFixed(0).padStart(6)} → ${(now / 1024).toFixed(0).padStart(6)} MB  ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %  (min ${(Math.min(...range) / 1024).toFixed(0)}, max ${(Math.max(...range) / 1024).toFixed(0)})  CPU ${cpuPct.toFixed(0)} %`);
-  }
-  const sum = (r) => Object.values(r.procs).reduce((a, p) => a + p.rss, 0) / 1024;
-  console.log(`  all processes: ${sum(from).toFixed(0)} → ${sum(to).toFixed(0)} MB`);
+  if (judge(rows)) failed = true;
 } catch (e) {
   failed = true;
   console.log(`soak: ${e.message}`);
