@@ -250,7 +250,8 @@ async fn a_snapshot_url_plays_as_a_slow_stream() {
         "snapshot URL: {pictures} pictures in 3 s, {:.1} fps",
         live.fps
     );
-    assert!((9..=14).contains(&pictures), "{pictures} pictures in 3 s");
+    // Four a second; a loaded machine may ask less often, never more.
+    assert!((6..=14).contains(&pictures), "{pictures} pictures in 3 s");
     let picture = citywall_engine::video::Picture::from_jpeg(frame.jpeg()).expect("a JPEG");
     assert_eq!((picture.width, picture.height), (320, 180));
     let _ = service.stop.send(());
