@@ -210,7 +210,11 @@ layer = "gauges"
     await panels.close();
   });
 
-  await check('a camera found on the map screen and handed over (上墙) goes on the tile the operator clicks on the video screen (locked, audited)', async () => {
+  await check('a camera found on the map screen and handed over (上墙) goes on the tile the operator clicks on a video screen (locked, audited); the other screens let it go', async () => {
+    // A second video screen: the camera is offered there too, until the first places it.
+    const other = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await other.goto(`${base}/?role=video`);
+    await other.waitForSelector('body[data-ready="true"] .wall[data-role="video"]', { timeout: 60_000 });
     const map = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await map.goto(`${base}/?role=map`);
     await map.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
@@ -236,17 +240,21 @@ layer = "gauges"
     await page.waitForSelector('[data-testid=video-hand]', { timeout: 5_000 });
     const bar = await page.textContent('[data-testid=video-hand]');
     assert(bar.includes(camera.properties.name), `the hand bar: ${bar}`);
+    await other.waitForSelector('[data-testid=video-hand]', { timeout: 5_000 });
     await page.click('[data-testid=video-wall] .tile[data-tile="4"] canvas', { force: true });
     await page.waitForFunction((id) => {
       const tile = document.querySelector('[data-testid=video-wall] .tile[data-tile="4"]');
       return tile?.dataset.camera === id && tile.dataset.state === 'live' && tile.querySelector('.lock.on') && !document.querySelector('[data-testid=video-hand]');
     }, camera.id, { timeout: 20_000 });
     await page.screenshot({ path: path.join(out, 'browser-video-handed.png') });
-    const audit = await (await fetch(`${base}/api/v1/audit?latest=200`)).json();
+    await other.waitForSelector('[data-testid=video-hand]', { state: 'detached', timeout: 5_000 });
+    const audit = await (await fetch(`${base}/api/v1/audit?latest=2000`)).json();
     assert(audit.some((r) => r.action === 'video.focus' && r.detail.includes(camera.id)), 'the hand-over is not in the audit log');
     assert(audit.some((r) => r.action === 'video.push' && r.target.includes(camera.id)), 'the placing push is not in the audit log');
-    console.log(`     ${camera.properties.name} found on the map screen, handed over, placed on tile 4: playing, locked, audited`);
+    assert(audit.some((r) => r.action === 'video.focus' && r.detail.includes('"placed":true')), 'the placing is not in the audit log');
+    console.log(`     ${camera.properties.name} found on the map screen, handed over, placed on tile 4: playing, locked, audited; the other video screen let it go`);
     await map.close();
+    await other.close();
   });
 });
 

@@ -130,8 +130,8 @@ export interface FeatureCollection {
  * of layers the wall does not draw). */
 /** A place an operator asked every video screen to show (a warning or an incident). */
 /** A place the video screens are asked to show; with `camera`, that camera handed to them to place
- * on a tile of the operator's choosing. */
-export interface VideoFocusTarget { lon: number; lat: number; title: string; by?: string; camera?: string }
+ * on a tile of the operator's choosing (`placed`: one screen placed it, the others let it go). */
+export interface VideoFocusTarget { lon: number; lat: number; title: string; by?: string; camera?: string; placed?: boolean }
 /** A camera on a wall's video tiles, where the map marks it. */
 export interface OnWallCamera { id: string; name: string; lon: number; lat: number }
 

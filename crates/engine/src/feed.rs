@@ -63,6 +63,9 @@ pub struct Focus {
     /// (from a map on another screen, where no drag reaches), instead of the cameras around.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub camera: Option<String>,
+    /// The handed `camera` was placed on one screen: the others let it go.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub placed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -193,7 +193,8 @@ export class Wall implements DeltaSink {
   }
 
   focus(f: VideoFocusTarget) {
-    if (f.camera) this.video.hold(f);
+    if (f.camera && f.placed) this.video.placedElsewhere(f.camera);
+    else if (f.camera) this.video.hold(f);
     else void this.video.pick(f);
   }
 

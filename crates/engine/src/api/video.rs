@@ -202,15 +202,24 @@ impl Api {
         super::lonlat_in_range(focus.lon, focus.lat)?;
         focus.title = focus.title.chars().take(200).collect();
         focus.by = who.name.clone();
-        if let Some(camera) = &focus.camera {
-            self.camera(camera)?;
+        match &focus.camera {
+            Some(camera) => {
+                self.camera(camera)?;
+            }
+            None if focus.placed => {
+                return Err(ApiError::BadRequest(
+                    "`placed` says which handed camera was placed: `camera` is missing".into(),
+                ))
+            }
+            None => {}
         }
         let entry = AuditEntry {
             actor: who.name.clone(),
             action: "video.focus".into(),
             target: focus.title.clone(),
             detail: serde_json::json!({
-                "lon": focus.lon, "lat": focus.lat, "camera": focus.camera, "via": who.via,
+                "lon": focus.lon, "lat": focus.lat, "camera": focus.camera, "placed": focus.placed,
+                "via": who.via,
             }),
         };
         self.engine

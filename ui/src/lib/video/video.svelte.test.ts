@@ -18,6 +18,12 @@ describe('VideoFocus', () => {
       expect(v.hand?.camera).toBe('SXJ2');
       vi.advanceTimersByTime(1);
       expect(v.hand).toBeNull();
+      // Another screen placed it: this one lets it go, but not a different camera.
+      v.hold({ lon: 1, lat: 2, title: 'y', camera: 'SXJ3' });
+      v.placedElsewhere('SXJ2');
+      expect(v.hand?.camera).toBe('SXJ3');
+      v.placedElsewhere('SXJ3');
+      expect(v.hand).toBeNull();
     } finally {
       vi.useRealTimers();
     }

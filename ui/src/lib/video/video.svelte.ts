@@ -74,6 +74,11 @@ export class VideoFocus {
     this.hand = null;
   }
 
+  /** Another screen placed the handed `camera`: this one no longer offers it. */
+  placedElsewhere(camera: string) {
+    if (this.hand?.camera === camera) this.letGo();
+  }
+
   /** Lets the warnings drive the screen again. */
   release() {
     this.picked = null;
