@@ -46,8 +46,6 @@ impl Api {
         self.cameras_seeing(&target, k)
     }
 
-    /// Watches camera `id`'s live stream (`main`: the main stream, for a maximised tile). The
-    /// stream's URL stays in the engine: it may carry credentials.
     /// The camera config and camera `id`, or why there is none.
     pub(super) fn camera(
         &self,
@@ -65,6 +63,8 @@ impl Api {
         Ok((cameras, camera))
     }
 
+    /// Watches camera `id`'s live stream (`main`: the main stream, for a maximised tile). The
+    /// stream's URL stays in the engine: it may carry credentials.
     pub fn watch_camera(
         &self,
         id: &str,

@@ -186,17 +186,13 @@ impl Hub {
                 return rx.clone();
             }
         }
-        let unit_watchers = UnitWatchers::default();
-        let (tx, rx) = watch::channel(Live {
-            unit_watchers: unit_watchers.clone(),
-            ..Live::default()
-        });
+        let (tx, rx) = watch::channel(Live::default());
         streams.by_url.insert(url.to_string(), rx.clone());
         tokio::spawn(read(
             self.client.clone(),
             url.to_string(),
             credentials,
-            (tx, unit_watchers),
+            tx,
             Arc::downgrade(&self.streams),
         ));
         rx
@@ -341,9 +337,10 @@ async fn read(
     client: reqwest::Client,
     url: String,
     credentials: Option<Credentials>,
-    (tx, unit_watchers): (watch::Sender<Live>, UnitWatchers),
+    tx: watch::Sender<Live>,
     streams: Weak<Mutex<Streams>>,
 ) {
+    let unit_watchers = tx.borrow().unit_watchers.clone();
     let mut backoff = Duration::from_millis(500);
     let mut publisher = Publisher {
         url: url.clone(),

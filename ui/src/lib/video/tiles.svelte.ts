@@ -110,14 +110,14 @@ export class VideoTiles {
     this.paintedWith.clear();
     const before = this.wanted.tiles;
     this.wanted = { tiles: cameras.map((camera, tile) => ({ tile, camera, main })), reason };
-    // A tile whose stream changed starts its new one at a key frame, in a new decoder.
-    for (const t of before) {
-      const now = this.wanted.tiles[t.tile];
-      if (now?.camera !== t.camera || now.main !== t.main) this.h264.drop(t.tile);
-    }
-    for (const t of this.wanted.tiles) {
-      const was = before[t.tile];
-      if (was?.camera !== t.camera || was.main !== t.main) this.changedAt.set(t.tile, this.now());
+    // A tile whose stream changed starts its new one at a key frame, in a new decoder, and its
+    // drawn rate counts from now.
+    for (let tile = 0; tile < Math.max(before.length, cameras.length); tile++) {
+      const was = before[tile];
+      const now = this.wanted.tiles[tile];
+      if (was?.camera === now?.camera && was?.main === now?.main) continue;
+      this.h264.drop(tile);
+      if (now) this.changedAt.set(tile, this.now());
     }
     const grid = mosaic?.rects.length === cameras.length ? mosaic : undefined;
     const geometry = JSON.stringify(grid ?? null);
