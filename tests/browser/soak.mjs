@@ -6,7 +6,8 @@
 // --demo`, with the sim and broker it starts) and each of Chromium's processes (browser,
 // renderer, GPU, utilities). After the warm-up (SOAK_WARMUP_MINUTES, default 10) no process may
 // grow by more than 5 % (SOAK_LIMIT_PCT), the median of its last ten samples against the median
-// of its first ten (the mean of five and the trend in MB an hour are printed too). The samples
+// of its first ten (the mean of five and the trend in MB an hour are printed too, and where the
+// change lies: private pages, mapped files, shared memory). The samples
 // go to test-output/soak.json; SOAK_FROM=<that file> judges a saved run again. Not part of
 // `make test`.
 import { spawn } from 'node:child_process';
@@ -60,9 +61,13 @@ function describe(pid) {
   return exe;
 }
 
-function rssKb(pid) {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
+/** A process's resident memory in kB: all of it (RSS, what the judge reads) and its parts —
+ * private (anonymous) pages, pages of mapped files (code, fonts) and shared memory (for
+ * Chromium, the buffers its processes share with the GPU process, counted in both). */
+function residentKb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile'), shmem: field('RssShmem') };
 }
 
 function cpuTicks(pid) {
@@ -79,7 +84,7 @@ function sample(roots) {
       try {
         let name = describe(pid);
         while (byName[name] && byName[name].pid !== pid) name += "'";
-        byName[name] = { pid, rss: rssKb(pid), cpu: cpuTicks(pid) };
+        byName[name] = { pid, ...residentKb(pid), cpu: cpuTicks(pid) };
       } catch { /* exited */ }
     }
   }
@@ -124,7 +129,14 @@ function judge(rows) {
     const bad = big && growth > limitPct;
     if (bad) grew = true;
     const range = after.map((r) => r.procs[name]?.rss ?? 0).filter(Boolean);
-    console.log(`  ${bad ? 'FAIL' : 'ok  '} ${name.padEnd(30)} ${(before / 1024).toFixed(0).padStart(6)} → ${(now / 1024).toFixed(0).padStart(6)} MB  ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %  (mean of five: ${meanGrowth >= 0 ? '+' : ''}${meanGrowth.toFixed(1)} %; trend ${slope(name) >= 0 ? '+' : ''}${slope(name).toFixed(0)} MB/h; min ${(Math.min(...range) / 1024).toFixed(0)}, max ${(Math.max(...range) / 1024).toFixed(0)})  CPU ${cpuPct.toFixed(0)} %`);
+    // Where the change lies: private pages, mapped files, shared memory (medians, as above).
+    const part = (key) => {
+      const m = (rs) => { const v = rs.map((r) => r.procs[name]?.[key]).filter((x) => x !== undefined).sort((a, b) => a - b); return v.length ? (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2 : undefined; };
+      const [a, b] = [m(head), m(tail)];
+      return a === undefined || b === undefined ? '' : `${key} ${b - a >= 0 ? '+' : ''}${((b - a) / 1024).toFixed(0)}`;
+    };
+    const parts = ['anon', 'file', 'shmem'].map(part).filter(Boolean).join(', ');
+    console.log(`  ${bad ? 'FAIL' : 'ok  '} ${name.padEnd(30)} ${(before / 1024).toFixed(0).padStart(6)} → ${(now / 1024).toFixed(0).padStart(6)} MB  ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %  (mean of five: ${meanGrowth >= 0 ? '+' : ''}${meanGrowth.toFixed(1)} %; trend ${slope(name) >= 0 ? '+' : ''}${slope(name).toFixed(0)} MB/h; min ${(Math.min(...range) / 1024).toFixed(0)}, max ${(Math.max(...range) / 1024).toFixed(0)})  CPU ${cpuPct.toFixed(0)} %${parts ? `  [MB: ${parts}]` : ''}`);
   }
   const sum = (r) => Object.values(r.procs).reduce((a, p) => a + p.rss, 0) / 1024;
   console.log(`  all processes: ${sum(from).toFixed(0)} → ${sum(to).toFixed(0)} MB`);
