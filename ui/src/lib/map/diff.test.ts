@@ -16,6 +16,28 @@ describe('SourceMirror', () => {
     expect(m.update(next)).toEqual({ kind: 'diff', diff: { add: [moved, next[9]], remove: ['f9'] } });
   });
 
+  it('reads a feature it was handed before only when its object changed', () => {
+    const reads = new Map<string, number>();
+    const watched = (id: string, x: number): GeoJSON.Feature => {
+      const f = pt(id, x);
+      const props = f.properties;
+      Object.defineProperty(f, 'properties', { get: () => (reads.set(id, (reads.get(id) ?? 0) + 1), props) });
+      return f;
+    };
+    const m = new SourceMirror();
+    const fs = Array.from({ length: 100 }, (_, i) => watched(`f${i}`, i));
+    m.update(fs);
+    reads.clear();
+    const moved = watched('f7', 70);
+    const next = fs.map((f) => (f.id === 'f7' ? moved : f));
+    expect(m.update(next)).toEqual({ kind: 'diff', diff: { add: [moved], remove: [] } });
+    // Only the replaced feature and its predecessor were read; the 99 others not at all.
+    expect([...reads.keys()].sort()).toEqual(['f7']);
+    reads.clear();
+    expect(m.update(next)).toEqual({ kind: 'unchanged' });
+    expect(reads.size).toBe(0);
+  });
+
   it('replaces whole when most features changed, ids are missing or repeated, or after forget', () => {
     const m = new SourceMirror();
     m.update([pt('a'), pt('b')]);
