@@ -101,8 +101,8 @@ function judge(rows) {
   const after = rows.filter((r) => r.minute >= warmup - 0.01);
   const head = after.slice(0, 10);
   const tail = after.slice(-10);
-  const values = (rs, name) => rs.map((r) => r.procs[name]?.rss).filter((x) => x !== undefined);
-  const median = (rs, name) => { const v = values(rs, name).sort((a, b) => a - b); return v.length ? (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2 : undefined; };
+  const values = (rs, name, key = 'rss') => rs.map((r) => r.procs[name]?.[key]).filter((x) => x !== undefined);
+  const median = (rs, name, key = 'rss') => { const v = values(rs, name, key).sort((a, b) => a - b); return v.length ? (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2 : undefined; };
   const mean = (rs, name) => { const v = values(rs, name); return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined; };
   /** MB an hour, by least squares over every sample after the warm-up. */
   const slope = (name) => {
@@ -131,8 +131,7 @@ function judge(rows) {
     const range = after.map((r) => r.procs[name]?.rss ?? 0).filter(Boolean);
     // Where the change lies: private pages, mapped files, shared memory (medians, as above).
     const part = (key) => {
-      const m = (rs) => { const v = rs.map((r) => r.procs[name]?.[key]).filter((x) => x !== undefined).sort((a, b) => a - b); return v.length ? (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2 : undefined; };
-      const [a, b] = [m(head), m(tail)];
+      const [a, b] = [median(head, name, key), median(tail, name, key)];
       return a === undefined || b === undefined ? '' : `${key} ${b - a >= 0 ? '+' : ''}${((b - a) / 1024).toFixed(0)}`;
     };
     const parts = ['anon', 'file', 'shmem'].map(part).filter(Boolean).join(', ');
