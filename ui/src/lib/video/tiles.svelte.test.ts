@@ -124,6 +124,19 @@ describe('VideoTiles', () => {
     expect(tiles.shownFps[0]).toBe(6);
   });
 
+  it('says a tile whose camera changed is connecting until the engine reports the new camera there', () => {
+    const v = videoTransport();
+    const tiles = new VideoTiles(v.transport, manualDecoder().decode);
+    tiles.show(['c1'], false, 'linkage');
+    v.report([{ tile: 0, camera: 'c1', state: 'live', fps: 12, at: 5, error: null }]);
+    expect(tiles.statusOf(0, 'c1')?.state).toBe('live');
+    tiles.show(['c2'], false, 'operator');
+    // The engine has not taken c2 on yet: c1's "live" is not c2's.
+    expect(tiles.statusOf(0, 'c2')).toBeUndefined();
+    v.report([{ tile: 0, camera: 'c2', state: 'offline', fps: 0, at: null, error: 'refused' }]);
+    expect(tiles.statusOf(0, 'c2')?.state).toBe('offline');
+  });
+
   it('says when the transport carries no video', () => {
     const none = { video: () => null } as unknown as Transport;
     expect(new VideoTiles(none).available).toBe(false);

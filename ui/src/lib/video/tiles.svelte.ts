@@ -157,6 +157,13 @@ export class VideoTiles {
     picture.close();
   }
 
+  /** What the engine last reported of `tile`, once it plays `camera` there: until the engine
+   * has taken a new camera on, its tile says "connecting", never the state of the camera before. */
+  statusOf(tile: number, camera: string): TileStatus | undefined {
+    const status = this.status[tile];
+    return status?.camera === camera ? status : undefined;
+  }
+
   private report(tiles: TileStatus[]) {
     this.status = Object.fromEntries(tiles.map((t) => [t.tile, t]));
     this.drawn = Object.fromEntries(this.counts);
