@@ -133,10 +133,17 @@ try {
     await page.waitForSelector('[data-testid=warnings] [data-warning] [data-testid=ack]', { timeout: 20_000 });
     const id = await page.getAttribute('[data-testid=warnings] [data-warning]:has([data-testid=ack])', 'data-warning');
     await page.click(`[data-warning="${id}"] [data-testid=ack]`);
-    await page.waitForFunction((wid) => {
+    // Acknowledged, a warning sorts below those of its level still to acknowledge: on a stormy
+    // wall that can take it out of the panel's first rows. Where it is still shown, its row says
+    // who acknowledged it and offers no 确认.
+    const shown = await page.waitForFunction((wid) => {
+      const w = window.__citywall.wall.warnings.list.find((x) => x.id === wid);
+      if (w?.state !== 'acknowledged' || w.acknowledged_by !== '值班员') return false;
       const li = document.querySelector(`[data-warning="${wid}"]`);
-      return li && !li.querySelector('[data-testid=ack]') && li.textContent.includes('值班员');
+      if (!li) return 'below the shown rows';
+      return !li.querySelector('[data-testid=ack]') && li.textContent.includes('值班员') && 'shown acknowledged';
     }, id, { timeout: 5_000 });
+    console.log(`     the acknowledged warning is ${await shown.jsonValue()}`);
     const open = await (await fetch(`${base}/api/v1/warnings`)).json();
     const w = open.find((x) => x.id === id);
     assert(w && w.state === 'acknowledged' && w.acknowledged_by === '值班员', `warning ${id}: ${JSON.stringify(w)}`);
