@@ -19,7 +19,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{Connection, QueryBuilder, Row, Sqlite};
 
 use crate::model::Feature;
 use crate::rules::Warning;
@@ -75,6 +75,26 @@ pub struct Store {
 /// Upserted rows from which a batch's history is copied inside SQLite (see [`Store::apply`]).
 const COPY_HISTORY_FROM: usize = 50_000;
 
+/// Each connection's page cache, in KiB. SQLite keeps every page it touched up to this, and a
+/// store whose history grows with every poll fills it over hours: at 64 MiB for each of the
+/// four connections the demo engine grew 27 MB an hour through `make soak`, for pages just
+/// written that nobody reads again.
+const CACHE_KIB: u32 = 8_192;
+
+/// The page cache while one batch of at least [`crate::memory::RELEASE_FROM`] rows is written
+/// (a census layer's first load): the index pages of a layer of half a million features stay
+/// in memory through it. The connection goes back to [`CACHE_KIB`] after the batch, and the
+/// ingest has the caches shrunk.
+const BULK_CACHE_KIB: u32 = 65_536;
+
+/// Sets a connection's page cache (SQLite trims a cache above it at once).
+async fn set_cache(connection: &mut sqlx::SqliteConnection, kib: u32) -> Result<(), StoreError> {
+    sqlx::query(&format!("PRAGMA cache_size = -{kib}"))
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
@@ -92,8 +112,7 @@ impl Store {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            // A bigger page cache keeps index pages of large layers in memory during batches.
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", format!("-{CACHE_KIB}"))
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -116,7 +135,7 @@ impl Store {
         })
     }
 
-    /// Lets SQLite give back the page cache of every open connection (up to 64 MB each). After
+    /// Lets SQLite give back the page cache of every open connection (see [`CACHE_KIB`]). After
     /// a big load the cache holds the pages just written, which a static layer never reads
     /// again; it refills as pages are needed.
     pub async fn shrink_memory(&self) {
@@ -156,114 +175,126 @@ impl Store {
         // row stays well under SQLite's variable limit).
         const ROWS: usize = 400;
         let _turn = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let props: Vec<String> = changes
-            .upserted
-            .iter()
-            .map(|f| serde_json::to_string(&f.properties).unwrap_or_else(|_| "{}".into()))
-            .collect();
-        let shapes: Vec<Option<String>> = changes
-            .upserted
-            .iter()
-            .map(|f| f.shape.as_ref().map(|s| s.to_text()))
-            .collect();
-        let rows: Vec<(&Feature, &String, &Option<String>)> = changes
-            .upserted
-            .iter()
-            .zip(props.iter())
-            .zip(shapes.iter())
-            .map(|((f, p), s)| (*f, p, s))
-            .collect();
-        // A big batch of one source into one layer (a layer's first load, say) has its history
-        // rows copied inside SQLite from the rows just written, rather than every value bound a
-        // second time.
-        let copy_history = history
-            && changes.upserted.len() >= COPY_HISTORY_FROM
-            && changes.upserted.iter().all(|f| {
-                f.updated_at == at && f.source == source && f.layer == changes.upserted[0].layer
-            });
-        for part in rows.chunks(ROWS) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO features (layer, id, source, lon, lat, geometry, properties, updated_at) ",
-            );
-            q.push_values(part, |mut b, (f, props, shape)| {
-                b.push_bind(&f.layer)
-                    .push_bind(&f.id)
-                    .push_bind(&f.source)
-                    .push_bind(f.lon)
-                    .push_bind(f.lat)
-                    .push_bind(shape.as_deref())
-                    .push_bind(props.as_str())
-                    .push_bind(f.updated_at);
-            });
-            q.push(
-                " ON CONFLICT (layer, id) DO UPDATE SET source = excluded.source, lon = excluded.lon, lat = excluded.lat, \
-                 geometry = excluded.geometry, properties = excluded.properties, updated_at = excluded.updated_at",
-            );
-            q.build().execute(&mut *tx).await?;
-            if !history || copy_history {
-                continue;
+        let mut connection = self.pool.acquire().await?;
+        let bulk = changes.upserted.len() >= crate::memory::RELEASE_FROM;
+        if bulk {
+            set_cache(&mut connection, BULK_CACHE_KIB).await?;
+        }
+        let written: Result<(), StoreError> = async {
+            let mut tx = connection.begin().await?;
+            let props: Vec<String> = changes
+                .upserted
+                .iter()
+                .map(|f| serde_json::to_string(&f.properties).unwrap_or_else(|_| "{}".into()))
+                .collect();
+            let shapes: Vec<Option<String>> = changes
+                .upserted
+                .iter()
+                .map(|f| f.shape.as_ref().map(|s| s.to_text()))
+                .collect();
+            let rows: Vec<(&Feature, &String, &Option<String>)> = changes
+                .upserted
+                .iter()
+                .zip(props.iter())
+                .zip(shapes.iter())
+                .map(|((f, p), s)| (*f, p, s))
+                .collect();
+            // A big batch of one source into one layer (a layer's first load, say) has its history
+            // rows copied inside SQLite from the rows just written, rather than every value bound a
+            // second time.
+            let copy_history = history
+                && changes.upserted.len() >= COPY_HISTORY_FROM
+                && changes.upserted.iter().all(|f| {
+                    f.updated_at == at && f.source == source && f.layer == changes.upserted[0].layer
+                });
+            for part in rows.chunks(ROWS) {
+                let mut q = QueryBuilder::<Sqlite>::new(
+                    "INSERT INTO features (layer, id, source, lon, lat, geometry, properties, updated_at) ",
+                );
+                q.push_values(part, |mut b, (f, props, shape)| {
+                    b.push_bind(&f.layer)
+                        .push_bind(&f.id)
+                        .push_bind(&f.source)
+                        .push_bind(f.lon)
+                        .push_bind(f.lat)
+                        .push_bind(shape.as_deref())
+                        .push_bind(props.as_str())
+                        .push_bind(f.updated_at);
+                });
+                q.push(
+                    " ON CONFLICT (layer, id) DO UPDATE SET source = excluded.source, lon = excluded.lon, lat = excluded.lat, \
+                     geometry = excluded.geometry, properties = excluded.properties, updated_at = excluded.updated_at",
+                );
+                q.build().execute(&mut *tx).await?;
+                if !history || copy_history {
+                    continue;
+                }
+                let mut h = QueryBuilder::<Sqlite>::new(
+                    "INSERT INTO feature_history (at, layer, id, source, lon, lat, geometry, properties) ",
+                );
+                h.push_values(part, |mut b, (f, props, shape)| {
+                    b.push_bind(at)
+                        .push_bind(&f.layer)
+                        .push_bind(&f.id)
+                        .push_bind(&f.source)
+                        .push_bind(f.lon)
+                        .push_bind(f.lat)
+                        .push_bind(shape.as_deref())
+                        .push_bind(props.as_str());
+                });
+                h.build().execute(&mut *tx).await?;
             }
-            let mut h = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO feature_history (at, layer, id, source, lon, lat, geometry, properties) ",
-            );
-            h.push_values(part, |mut b, (f, props, shape)| {
-                b.push_bind(at)
-                    .push_bind(&f.layer)
-                    .push_bind(&f.id)
-                    .push_bind(&f.source)
-                    .push_bind(f.lon)
-                    .push_bind(f.lat)
-                    .push_bind(shape.as_deref())
-                    .push_bind(props.as_str());
-            });
-            h.build().execute(&mut *tx).await?;
-        }
-        if copy_history {
-            sqlx::query(
-                "INSERT INTO feature_history (at, layer, id, source, lon, lat, geometry, properties) \
-                 SELECT updated_at, layer, id, source, lon, lat, geometry, properties FROM features \
-                 WHERE layer = ? AND source = ? AND updated_at = ?",
-            )
-            .bind(&changes.upserted[0].layer)
-            .bind(source)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for part in changes.removed.chunks(ROWS) {
-            for f in part {
-                sqlx::query("DELETE FROM features WHERE layer = ? AND id = ?")
-                    .bind(&f.layer)
-                    .bind(&f.id)
+            if copy_history {
+                sqlx::query(
+                    "INSERT INTO feature_history (at, layer, id, source, lon, lat, geometry, properties) \
+                     SELECT updated_at, layer, id, source, lon, lat, geometry, properties FROM features \
+                     WHERE layer = ? AND source = ? AND updated_at = ?",
+                )
+                .bind(&changes.upserted[0].layer)
+                .bind(source)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for part in changes.removed.chunks(ROWS) {
+                for f in part {
+                    sqlx::query("DELETE FROM features WHERE layer = ? AND id = ?")
+                        .bind(&f.layer)
+                        .bind(&f.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if !history {
+                    continue;
+                }
+                let mut h =
+                    QueryBuilder::<Sqlite>::new("INSERT INTO feature_history (at, layer, id, source) ");
+                h.push_values(part, |mut b, f| {
+                    b.push_bind(at)
+                        .push_bind(&f.layer)
+                        .push_bind(&f.id)
+                        .push_bind(&f.source);
+                });
+                h.build().execute(&mut *tx).await?;
+            }
+            for r in &changes.rejected {
+                sqlx::query("INSERT INTO rejected (at, source, record_index, reason, excerpt) VALUES (?, ?, ?, ?, ?)")
+                    .bind(at)
+                    .bind(source)
+                    .bind(r.index as i64)
+                    .bind(&r.reason)
+                    .bind(&r.excerpt)
                     .execute(&mut *tx)
                     .await?;
             }
-            if !history {
-                continue;
-            }
-            let mut h =
-                QueryBuilder::<Sqlite>::new("INSERT INTO feature_history (at, layer, id, source) ");
-            h.push_values(part, |mut b, f| {
-                b.push_bind(at)
-                    .push_bind(&f.layer)
-                    .push_bind(&f.id)
-                    .push_bind(&f.source);
-            });
-            h.build().execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(())
         }
-        for r in &changes.rejected {
-            sqlx::query("INSERT INTO rejected (at, source, record_index, reason, excerpt) VALUES (?, ?, ?, ?, ?)")
-                .bind(at)
-                .bind(source)
-                .bind(r.index as i64)
-                .bind(&r.reason)
-                .bind(&r.excerpt)
-                .execute(&mut *tx)
-                .await?;
+        .await;
+        if bulk {
+            set_cache(&mut connection, CACHE_KIB).await?;
         }
-        tx.commit().await?;
-        Ok(())
+        written
     }
 
     /// The latest quarantined records of a source, newest first.
@@ -415,4 +446,72 @@ fn feature_from_row(row: &SqliteRow) -> Result<Feature, StoreError> {
         properties: crate::model::fitted(properties),
         updated_at: row.try_get("updated_at")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every connection's page cache limit, in KiB.
+    async fn caches(store: &Store) -> Vec<i64> {
+        let mut held = Vec::new();
+        let mut sizes = Vec::new();
+        while let Some(mut connection) = store.pool.try_acquire() {
+            let (size,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+                .fetch_one(&mut *connection)
+                .await
+                .expect("cache_size");
+            sizes.push(-size);
+            held.push(connection);
+        }
+        sizes
+    }
+
+    #[tokio::test]
+    async fn after_a_big_batch_every_connection_is_back_at_the_small_page_cache() {
+        let dir = std::env::temp_dir().join(format!("citywall-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir.join("wall.db"))
+            .await
+            .expect("store opens");
+        let features: Vec<Feature> = (0..crate::memory::RELEASE_FROM)
+            .map(|i| Feature {
+                layer: "components".into(),
+                id: format!("c{i}"),
+                source: "census".into(),
+                lon: 118.0 + (i % 1000) as f64 * 1e-4,
+                lat: 33.9 + (i / 1000) as f64 * 1e-4,
+                shape: None,
+                properties: Map::new(),
+                updated_at: 1,
+            })
+            .collect();
+        let changes = ChangeSet {
+            upserted: features.iter().collect(),
+            ..Default::default()
+        };
+        store
+            .apply("census", 1, &changes, true)
+            .await
+            .expect("bulk batch");
+        let small = ChangeSet {
+            upserted: features.iter().take(3).collect(),
+            ..Default::default()
+        };
+        store
+            .apply("census", 2, &small, true)
+            .await
+            .expect("small batch");
+        let sizes = caches(&store).await;
+        assert!(!sizes.is_empty());
+        assert!(
+            sizes.iter().all(|kib| *kib == i64::from(CACHE_KIB)),
+            "caches: {sizes:?} KiB"
+        );
+        assert_eq!(
+            store.load_features().await.expect("load").len(),
+            features.len()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
