@@ -9,6 +9,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { LOCAL_FONTS } from '../map/basemap';
 import { LEVEL_COLORS } from '../layers/symbols';
 import type { HistoryPoint } from '../detail/model';
+import { pointsFor, thin } from './thin';
 
 echarts.use([BarChart, LineChart, GaugeChart, GridComponent, MarkLineComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -82,8 +83,9 @@ export function rankBars(el: HTMLElement, rows: { name: string; value: number; c
   }, { notMerge: true });
 }
 
-/** A small trend line over the data clock. */
-export function trend(el: HTMLElement, points: [number, number][], color: string, unit = '', threshold?: number) {
+/** A small trend line over the data clock, thinned to about a point per two pixels. */
+export function trend(el: HTMLElement, series: [number, number][], color: string, unit = '', threshold?: number) {
+  const points = thin(series, pointsFor(el.clientWidth));
   if (unchanged(el, [points, color, unit, threshold])) return;
   chartOn(el).setOption({
     ...base,
