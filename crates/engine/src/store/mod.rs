@@ -1,6 +1,6 @@
 //! The SQLite store (sqlx, WAL, embedded migrations): current features, their append-only
-//! history, the quarantine of rejected records, warnings, and the operators' audit log
-//! (audit.rs).
+//! history, the quarantine of rejected records, warnings (warnings.rs), and the operators'
+//! audit log (audit.rs).
 
 pub mod accounts;
 pub mod audit;
@@ -8,6 +8,7 @@ pub mod cases;
 mod history;
 pub mod media;
 mod video;
+mod warnings;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -22,7 +23,6 @@ use sqlx::sqlite::{
 use sqlx::{Connection, QueryBuilder, Row, Sqlite};
 
 use crate::model::Feature;
-use crate::rules::Warning;
 use crate::sources::Rejected;
 
 #[derive(Debug, thiserror::Error)]
@@ -319,92 +319,6 @@ impl Store {
             .collect()
     }
 
-    /// Writes warnings that changed (and one log row each) in one transaction.
-    pub async fn save_warnings(&self, warnings: &[Warning]) -> Result<(), StoreError> {
-        self.save_warnings_audited(warnings, None).await.map(|_| ())
-    }
-
-    /// Saves warning changes an operator made, and the audit row saying so, in one transaction:
-    /// both land or neither does.
-    pub async fn save_warnings_audited(
-        &self,
-        warnings: &[Warning],
-        action: Option<&audit::AuditEntry>,
-    ) -> Result<Option<audit::AuditRecord>, StoreError> {
-        let _turn = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
-        for w in warnings {
-            let body = serde_json::to_string(w).unwrap_or_else(|_| "{}".into());
-            sqlx::query(
-                "INSERT INTO warnings (id, key, kind, level, state, layer, subject, raised_at, updated_at, body) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET level = excluded.level, \
-                 state = excluded.state, updated_at = excluded.updated_at, body = excluded.body",
-            )
-            .bind(&w.id)
-            .bind(&w.what.key)
-            .bind(w.what.kind.as_str())
-            .bind(w.what.level.as_str())
-            .bind(w.state.as_str())
-            .bind(&w.what.layer)
-            .bind(&w.what.subject)
-            .bind(w.raised_at)
-            .bind(w.updated_at)
-            .bind(&body)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO warning_log (at, id, state, level, body) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(w.updated_at)
-            .bind(&w.id)
-            .bind(w.state.as_str())
-            .bind(w.what.level.as_str())
-            .bind(&body)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let record = match action {
-            Some(entry) => Some(audit::append(&mut tx, crate::model::now_ms(), entry).await?),
-            None => None,
-        };
-        tx.commit().await?;
-        Ok(record)
-    }
-
-    /// Warnings, newest change first: only open ones, or all (cleared included).
-    pub async fn warnings(&self, open_only: bool, limit: u32) -> Result<Vec<Warning>, StoreError> {
-        let sql = if open_only {
-            "SELECT id, body FROM warnings WHERE state != 'cleared' ORDER BY updated_at DESC LIMIT ?"
-        } else {
-            "SELECT id, body FROM warnings ORDER BY updated_at DESC LIMIT ?"
-        };
-        let rows = sqlx::query(sql)
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter()
-            .map(|row| {
-                let id: String = row.try_get("id")?;
-                let body: String = row.try_get("body")?;
-                serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                    layer: "warnings".into(),
-                    id,
-                    reason: e.to_string(),
-                })
-            })
-            .collect()
-    }
-
-    /// The highest warning number issued so far, so ids stay unique across restarts.
-    pub async fn last_warning_number(&self) -> Result<u64, StoreError> {
-        let id: Option<String> = sqlx::query_scalar("SELECT MAX(id) FROM warnings")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(id
-            .and_then(|i| i.trim_start_matches('W').parse().ok())
-            .unwrap_or(0))
-    }
-
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -449,69 +363,4 @@ fn feature_from_row(row: &SqliteRow) -> Result<Feature, StoreError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every connection's page cache limit, in KiB.
-    async fn caches(store: &Store) -> Vec<i64> {
-        let mut held = Vec::new();
-        let mut sizes = Vec::new();
-        while let Some(mut connection) = store.pool.try_acquire() {
-            let (size,): (i64,) = sqlx::query_as("PRAGMA cache_size")
-                .fetch_one(&mut *connection)
-                .await
-                .expect("cache_size");
-            sizes.push(-size);
-            held.push(connection);
-        }
-        sizes
-    }
-
-    #[tokio::test]
-    async fn after_a_big_batch_every_connection_is_back_at_the_small_page_cache() {
-        let dir = std::env::temp_dir().join(format!("citywall-cache-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let store = Store::open(&dir.join("wall.db"))
-            .await
-            .expect("store opens");
-        let features: Vec<Feature> = (0..crate::memory::RELEASE_FROM)
-            .map(|i| Feature {
-                layer: "components".into(),
-                id: format!("c{i}"),
-                source: "census".into(),
-                lon: 118.0 + (i % 1000) as f64 * 1e-4,
-                lat: 33.9 + (i / 1000) as f64 * 1e-4,
-                shape: None,
-                properties: Map::new(),
-                updated_at: 1,
-            })
-            .collect();
-        let changes = ChangeSet {
-            upserted: features.iter().collect(),
-            ..Default::default()
-        };
-        store
-            .apply("census", 1, &changes, true)
-            .await
-            .expect("bulk batch");
-        let small = ChangeSet {
-            upserted: features.iter().take(3).collect(),
-            ..Default::default()
-        };
-        store
-            .apply("census", 2, &small, true)
-            .await
-            .expect("small batch");
-        let sizes = caches(&store).await;
-        assert!(!sizes.is_empty());
-        assert!(
-            sizes.iter().all(|kib| *kib == i64::from(CACHE_KIB)),
-            "caches: {sizes:?} KiB"
-        );
-        assert_eq!(
-            store.load_features().await.expect("load").len(),
-            features.len()
-        );
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-}
+mod tests;

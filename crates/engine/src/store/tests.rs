@@ -1,0 +1,66 @@
+//! The store's own tests: what each connection keeps in memory.
+
+use super::*;
+
+/// Every connection's page cache limit, in KiB.
+async fn caches(store: &Store) -> Vec<i64> {
+    let mut held = Vec::new();
+    let mut sizes = Vec::new();
+    while let Some(mut connection) = store.pool.try_acquire() {
+        let (size,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+            .fetch_one(&mut *connection)
+            .await
+            .expect("cache_size");
+        sizes.push(-size);
+        held.push(connection);
+    }
+    sizes
+}
+
+#[tokio::test]
+async fn after_a_big_batch_every_connection_is_back_at_the_small_page_cache() {
+    let dir = std::env::temp_dir().join(format!("citywall-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(&dir.join("wall.db"))
+        .await
+        .expect("store opens");
+    let features: Vec<Feature> = (0..crate::memory::RELEASE_FROM)
+        .map(|i| Feature {
+            layer: "components".into(),
+            id: format!("c{i}"),
+            source: "census".into(),
+            lon: 118.0 + (i % 1000) as f64 * 1e-4,
+            lat: 33.9 + (i / 1000) as f64 * 1e-4,
+            shape: None,
+            properties: Map::new(),
+            updated_at: 1,
+        })
+        .collect();
+    let changes = ChangeSet {
+        upserted: features.iter().collect(),
+        ..Default::default()
+    };
+    store
+        .apply("census", 1, &changes, true)
+        .await
+        .expect("bulk batch");
+    let small = ChangeSet {
+        upserted: features.iter().take(3).collect(),
+        ..Default::default()
+    };
+    store
+        .apply("census", 2, &small, true)
+        .await
+        .expect("small batch");
+    let sizes = caches(&store).await;
+    assert!(!sizes.is_empty());
+    assert!(
+        sizes.iter().all(|kib| *kib == i64::from(CACHE_KIB)),
+        "caches: {sizes:?} KiB"
+    );
+    assert_eq!(
+        store.load_features().await.expect("load").len(),
+        features.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
