@@ -96,9 +96,15 @@ impl Engine {
     /// allocator's free pages go back to the system ([`crate::memory`]).
     pub(super) async fn after_load(&self, changed: usize) {
         if changed >= crate::memory::RELEASE_FROM {
-            self.store.shrink_memory().await;
-            crate::memory::release();
+            self.release_memory().await;
         }
+    }
+
+    /// SQLite's idle caches and the allocators' free pages go back to the system: after a big
+    /// load, and every few minutes while the engine runs (see `health_ticker`).
+    pub(super) async fn release_memory(&self) {
+        self.store.shrink_memory().await;
+        crate::memory::release();
     }
 
     /// Lands one batch from a source into its layer (`source.layer`). New and changed records

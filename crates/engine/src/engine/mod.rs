@@ -334,7 +334,14 @@ impl Engine {
     }
 }
 
-/// Re-evaluates source states once a second so `stale` appears without a poll.
+/// How often a running engine hands free memory back (seconds). Every poll frees what it
+/// parsed, on whichever thread ran it; an allocator keeps such pages for that thread, and glibc's
+/// (SQLite's) keeps freed pages inside its heap, so a wall that runs for weeks would creep up
+/// by what its busiest minutes left behind.
+const RELEASE_EVERY_S: u64 = 300;
+
+/// Re-evaluates source states once a second so `stale` appears without a poll, and every
+/// [`RELEASE_EVERY_S`] gives free memory back.
 async fn health_ticker(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut ticks: u64 = 0;
@@ -348,6 +355,9 @@ async fn health_ticker(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>)
         if ticks.is_multiple_of(5) {
             engine.evaluate_rules(None).await;
             engine.sample_kpis().await;
+        }
+        if ticks.is_multiple_of(RELEASE_EVERY_S) {
+            engine.release_memory().await;
         }
         if *shutdown.borrow() {
             return;

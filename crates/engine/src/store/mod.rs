@@ -75,11 +75,12 @@ pub struct Store {
 /// Upserted rows from which a batch's history is copied inside SQLite (see [`Store::apply`]).
 const COPY_HISTORY_FROM: usize = 50_000;
 
-/// Each connection's page cache, in KiB. SQLite keeps every page it touched up to this, and a
-/// store whose history grows with every poll fills it over hours: at 64 MiB for each of the
-/// four connections the demo engine grew 27 MB an hour through `make soak`, for pages just
-/// written that nobody reads again.
-const CACHE_KIB: u32 = 8_192;
+/// Each connection's page cache, in KiB: SQLite's own default. SQLite keeps every page it
+/// touched up to this, and a store whose history grows with every poll fills it over hours,
+/// with pages just written that nobody reads again: at 64 MiB for each of the four
+/// connections the demo engine grew 27 MB an hour through `make soak`, at 8 MiB still 25 MB an
+/// hour over its first hour. Reads that miss it come from the system's file cache.
+const CACHE_KIB: u32 = 2_048;
 
 /// The page cache while one batch of at least [`crate::memory::RELEASE_FROM`] rows is written
 /// (a census layer's first load): the index pages of a layer of half a million features stay
