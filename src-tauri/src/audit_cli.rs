@@ -30,16 +30,38 @@ pub enum Format {
 
 /// The store file: `--store`, else the one `--config` names.
 pub fn store_path(store: Option<PathBuf>, config: Option<&Path>) -> anyhow::Result<PathBuf> {
-    if let Some(path) = store {
-        return Ok(path);
-    }
-    let config = config.context("name the store: --store <file.db> or --config <wall.toml>")?;
-    Ok(Config::load(config)
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .store_path)
+    Ok(store_and_zone(store, config)?.0)
 }
 
-pub fn run(command: AuditCommand, path: &Path) -> anyhow::Result<ExitCode> {
+/// The store file (as [`store_path`]) and the centre's time zone: `--config`'s `[centre]
+/// time_zone` when a config is named, else the machine's.
+pub fn store_and_zone(
+    store: Option<PathBuf>,
+    config: Option<&Path>,
+) -> anyhow::Result<(PathBuf, jiff::tz::TimeZone)> {
+    let loaded = match config {
+        Some(file) => Some(Config::load(file).map_err(|e| anyhow::anyhow!("{e}"))?),
+        None => None,
+    };
+    let zone = loaded
+        .as_ref()
+        .map_or_else(jiff::tz::TimeZone::system, |c| c.centre.zone());
+    match (store, loaded) {
+        (Some(path), _) => Ok((path, zone)),
+        (None, Some(c)) => Ok((c.store_path, zone)),
+        (None, None) => {
+            anyhow::bail!("name the store: --store <file.db> or --config <wall.toml>")
+        }
+    }
+}
+
+/// `zone`: the centre's time zone (`[centre] time_zone` of `--config`, else the machine's), for
+/// the export's times.
+pub fn run(
+    command: AuditCommand,
+    path: &Path,
+    zone: &jiff::tz::TimeZone,
+) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(path.exists(), "no store at {}", path.display());
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
@@ -76,10 +98,7 @@ pub fn run(command: AuditCommand, path: &Path) -> anyhow::Result<ExitCode> {
                     let Some(last) = page.last() else { break };
                     after = last.seq;
                     for r in &page {
-                        match format {
-                            Format::Jsonl => writeln!(out, "{}", serde_json::to_string(r)?)?,
-                            Format::Csv => writeln!(out, "{}", r.csv_row())?,
-                        }
+                        writeln!(out, "{}", r.export_row(zone, matches!(format, Format::Csv)))?;
                     }
                 }
                 Ok(ExitCode::SUCCESS)

@@ -137,8 +137,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             user_cli::run(command, &path)
         }
         Some(Command::Audit { command, store }) => {
-            let path = audit_cli::store_path(store, cli.config.as_deref())?;
-            audit_cli::run(command, &path)
+            let (path, zone) = audit_cli::store_and_zone(store, cli.config.as_deref())?;
+            audit_cli::run(command, &path, &zone)
         }
         Some(Command::Sim { port_base }) => {
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;

@@ -11,7 +11,8 @@ use toml::Spanned;
 
 mod basemap;
 mod cameras;
-mod centre;
+pub mod centre;
+mod display;
 mod incidents;
 mod layers;
 mod map;
@@ -22,6 +23,7 @@ mod sources;
 pub use basemap::{BasemapConfig, BasemapKind};
 pub use cameras::{CameraConfig, FollowWarnings};
 pub use centre::CentreConfig;
+pub use display::DisplayConfig;
 pub use incidents::{IncidentsConfig, LayerCases};
 pub use layers::{LayerConfig, LayerFilter, Severity};
 pub use map::MapConfig;
@@ -109,6 +111,8 @@ pub struct Config {
     pub incidents: IncidentsConfig,
     /// Which side panels the wall shows, in order.
     pub panels: PanelsConfig,
+    /// The screen the wall is read on (`[display]`): its legibility scale.
+    pub display: DisplayConfig,
     /// The city's own basemap; `None`: the wall draws its background and says no basemap is set.
     pub basemap: Option<BasemapConfig>,
     /// Where browser mode listens, and its certificate (`[serve]`).
@@ -320,6 +324,10 @@ impl Config {
         for (field, message) in centre.problems() {
             problem(header("[centre]"), field, message);
         }
+        let display = raw.display.clone().unwrap_or_default();
+        for (field, message) in display.problems() {
+            problem(header("[display]"), field, message);
+        }
         let map = raw.map.clone().unwrap_or_default();
         for (field, message) in map.problems() {
             problem(header("[map]"), field, message);
@@ -355,6 +363,7 @@ impl Config {
             centre,
             incidents,
             panels,
+            display,
             basemap: raw.basemap.clone().map(|mut b| {
                 b.resolve(base);
                 b
@@ -446,6 +455,7 @@ struct RawConfig {
     wall: Option<crate::wall::WallConfig>,
     map: Option<MapConfig>,
     centre: Option<CentreConfig>,
+    display: Option<DisplayConfig>,
     incidents: Option<IncidentsConfig>,
     panels: Option<PanelsConfig>,
     basemap: Option<BasemapConfig>,

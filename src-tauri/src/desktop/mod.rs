@@ -191,6 +191,21 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
                 format!("CityWall · {centre}")
             };
             open_wall(app, &app.state::<Api>(), &title, fullscreen)?;
+            // SIGTERM (a service manager, `kill`) and Ctrl-C close the wall as closing its
+            // window does: the exit below stops the demo's broker and removes its store.
+            let closing = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                use tokio::signal::unix::{signal, SignalKind};
+                let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+                    return;
+                };
+                tokio::select! {
+                    _ = terminate.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+                tracing::info!("asked to stop: closing the wall");
+                closing.exit(0);
+            });
             let handle = app.handle().clone();
             let mut deltas = app.state::<Api>().subscribe();
             let streamed = app.state::<StreamLayers>().inner().clone();

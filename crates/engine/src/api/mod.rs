@@ -84,6 +84,10 @@ pub struct Meta {
     /// Which warnings the video screens follow by themselves (`[cameras] follow_warnings`;
     /// `off` without cameras).
     pub video_follow: crate::config::FollowWarnings,
+    /// The screen the wall is read on (`[display]`), for its legibility scale.
+    pub display: crate::config::DisplayConfig,
+    /// Whether `[cameras]` is configured: without it the wall offers no 视频 (nothing to show).
+    pub cameras: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,9 +95,6 @@ pub struct IncidentsMeta {
     pub categories: Vec<String>,
     pub departments: Vec<String>,
 }
-
-/// A wall whose data sits on one spot still opens on a street, not on a single pixel (~2 km).
-const DATA_EXTENT_MIN_DEG: f64 = 0.02;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LayerInfo {
@@ -242,9 +243,16 @@ impl Api {
             demo: self.engine.config.demo,
             demo_clock: self.engine.config.demo_clock,
             seq: self.engine.feed.last_seq(),
-            extent: self.extent().map(|b| self.engine.display.bbox_out(b)),
+            extent: self
+                .engine
+                .whole_city()
+                .map(|b| self.engine.display.bbox_out(b)),
             panels: self.engine.config.panels.clone(),
-            centre: self.engine.config.centre.clone(),
+            // The zone resolved, so the wall writes times as the exports do.
+            centre: crate::config::CentreConfig {
+                time_zone: Some(self.engine.config.centre.zone_name()),
+                ..self.engine.config.centre.clone()
+            },
             incidents: IncidentsMeta {
                 categories: self
                     .engine
@@ -263,21 +271,9 @@ impl Api {
                 .cameras
                 .as_ref()
                 .map_or(crate::config::FollowWarnings::Off, |c| c.follow_warnings),
+            cameras: self.engine.config.cameras.is_some(),
+            display: self.engine.config.display.clone(),
         }
-    }
-
-    fn extent(&self) -> Option<crate::model::Bbox> {
-        let config = &self.engine.config;
-        config
-            .map
-            .extent()
-            .or_else(|| self.engine.regions.extent())
-            .or_else(|| {
-                self.engine
-                    .index()
-                    .extent()
-                    .map(|b| b.at_least(DATA_EXTENT_MIN_DEG))
-            })
     }
 
     pub fn layers(&self) -> Vec<LayerInfo> {

@@ -112,17 +112,14 @@ impl Api {
             out.push_str(crate::store::audit::CSV_HEADER);
             out.push('\n');
         }
+        let zone = self.engine.config.centre.zone();
         let mut after = 0;
         loop {
             let page = self.engine.store.audit(after, 5_000).await?;
             let Some(last) = page.last() else { break };
             after = last.seq;
             for r in &page {
-                if csv {
-                    out.push_str(&r.csv_row());
-                } else {
-                    out.push_str(&serde_json::to_string(r).unwrap_or_default());
-                }
+                out.push_str(&r.export_row(&zone, csv));
                 out.push('\n');
             }
         }

@@ -25,6 +25,9 @@ mod ingest;
 
 pub use ingest::RELOAD_ABOVE;
 
+/// A wall whose data sits on one spot still opens on a street, not on a single pixel (~2 km).
+const DATA_EXTENT_MIN_DEG: f64 = 0.02;
+
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[error(transparent)]
@@ -76,6 +79,8 @@ pub struct Engine {
     pub(crate) basemap: Option<crate::basemap::Basemap>,
     /// The datum the map is drawn in: what leaves for the map is shifted to it.
     pub(crate) display: crate::display::MapDatum,
+    /// A source's state changed since the outage warnings were last judged.
+    health_changed: std::sync::atomic::AtomicBool,
     /// Layers whose cluster pyramid is being rebuilt in the background.
     rebuilding: std::sync::Mutex<HashSet<String>>,
     shutdown: watch::Sender<bool>,
@@ -115,6 +120,7 @@ impl Engine {
             feed: Feed::new(),
             regions,
             rebuilding: Default::default(),
+            health_changed: Default::default(),
             kpi_series: Default::default(),
             rules: tokio::sync::Mutex::new(RuleState {
                 warnings: Warnings::restore(open_warnings, last_warning),
@@ -197,7 +203,7 @@ impl Engine {
     /// it. A rule whose layer has no data yet is skipped, so warnings restored at start are not
     /// cleared before the first poll lands.
     pub(crate) async fn evaluate_rules(&self, layer: Option<&str>) {
-        use crate::rules::{duplicates, flood, hotspot, overdue, overweight};
+        use crate::rules::{duplicates, flood, hotspot, overdue, overweight, threshold};
         let rules = &self.config.rules;
         let now = self.data_now();
         // Cases whose clock runs, read before the rules' lock is taken (a store read waits).
@@ -257,6 +263,17 @@ impl Engine {
                     changed.extend(warnings.reconcile(&[Kind::Duplicate], desired, now));
                 }
             }
+            for rule in &rules.threshold {
+                if let Some(l) = wanted(&rule.layer) {
+                    let desired = threshold::evaluate(rule, l, warnings);
+                    let scope = rule.scope();
+                    changed.extend(warnings.reconcile_where(
+                        |w| w.kind == Kind::Threshold && w.key.starts_with(&scope),
+                        desired,
+                        now,
+                    ));
+                }
+            }
             if let Some(cases) = &running {
                 let desired = overdue::evaluate(cases, self.config.incidents.amber_at, now);
                 changed.extend(warnings.reconcile(&[Kind::Overdue], desired, now));
@@ -264,6 +281,40 @@ impl Engine {
         }
         drop(state);
         self.publish_warnings(changed).await;
+        if layer.is_none() {
+            self.evaluate_outages().await;
+        }
+    }
+
+    /// Raises, grades and clears the 数据中断 warnings from the sources' health now.
+    pub(crate) async fn evaluate_outages(&self) {
+        let desired = crate::rules::outage::evaluate(
+            &self.health.all(),
+            &self.config.layers,
+            self.whole_city(),
+        );
+        let now = self.data_now();
+        let changed = self
+            .rules
+            .lock()
+            .await
+            .warnings
+            .reconcile(&[Kind::SourceDown], desired, now);
+        self.publish_warnings(changed).await;
+    }
+
+    /// The "whole city" view: `[map] extent` from the config, else the regions' extent, else
+    /// the data's (at least a street's width); `None` for an empty wall with neither.
+    pub fn whole_city(&self) -> Option<crate::model::Bbox> {
+        self.config
+            .map
+            .extent()
+            .or_else(|| self.regions.extent())
+            .or_else(|| {
+                self.index()
+                    .extent()
+                    .map(|b| b.at_least(DATA_EXTENT_MIN_DEG))
+            })
     }
 
     /// Adds one point to the KPI trend; keeps the last 2,000 (about 3 hours at one per 5 s).
@@ -326,9 +377,15 @@ impl Engine {
         self.index.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Publishes source deltas for every health state that changed.
+    /// Publishes source deltas for every health state that changed (and marks the outage
+    /// warnings for the next tick).
     pub(crate) fn publish_health(&self) {
-        for source in self.health.refresh() {
+        let changed = self.health.refresh();
+        if !changed.is_empty() {
+            self.health_changed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        for source in changed {
             self.feed.publish(Change::Source { source });
         }
     }
@@ -347,7 +404,17 @@ async fn health_ticker(engine: Arc<Engine>, mut shutdown: watch::Receiver<bool>)
     let mut ticks: u64 = 0;
     loop {
         tokio::select! {
-            _ = tick.tick() => engine.publish_health(),
+            _ = tick.tick() => {
+                engine.publish_health();
+                // A source that just failed is a warning within a second, whichever task saw
+                // its state change, not at the next 5-s evaluation.
+                if engine
+                    .health_changed
+                    .swap(false, std::sync::atomic::Ordering::Relaxed)
+                {
+                    engine.evaluate_outages().await;
+                }
+            }
             _ = shutdown.changed() => return,
         }
         ticks += 1;

@@ -8,8 +8,10 @@
 pub mod duplicates;
 pub mod flood;
 pub mod hotspot;
+pub mod outage;
 pub mod overdue;
 pub mod overweight;
+pub mod threshold;
 
 use std::collections::{HashMap, HashSet};
 
@@ -64,10 +66,14 @@ pub enum Kind {
     Duplicate,
     /// A case of the incident loop near or past its deadline.
     Overdue,
+    /// A layer's sources fail or fall stale (数据中断).
+    SourceDown,
+    /// A configured threshold rule over any layer's field (`[[rules.threshold]]`).
+    Threshold,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::FloodLevel,
         Kind::FloodRise,
         Kind::GaugeSilent,
@@ -76,6 +82,8 @@ impl Kind {
         Kind::Hotspot,
         Kind::Duplicate,
         Kind::Overdue,
+        Kind::SourceDown,
+        Kind::Threshold,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -88,6 +96,8 @@ impl Kind {
             Kind::Hotspot => "hotspot",
             Kind::Duplicate => "duplicate",
             Kind::Overdue => "case-overdue",
+            Kind::SourceDown => "source-down",
+            Kind::Threshold => "threshold",
         }
     }
 
@@ -193,6 +203,17 @@ impl Warnings {
     /// level is updated in place, and open keys the rules no longer want are cleared. Returns
     /// every warning that changed.
     pub fn reconcile(&mut self, kinds: &[Kind], desired: Vec<Desired>, now: i64) -> Vec<Warning> {
+        self.reconcile_where(|w| kinds.contains(&w.kind), desired, now)
+    }
+
+    /// As [`Warnings::reconcile`] for the open warnings `owns` says the rule answers for (one
+    /// threshold rule among several of the same kind).
+    pub fn reconcile_where(
+        &mut self,
+        owns: impl Fn(&Desired) -> bool,
+        desired: Vec<Desired>,
+        now: i64,
+    ) -> Vec<Warning> {
         let mut changed = Vec::new();
         let mut wanted = HashSet::new();
         for d in desired {
@@ -243,7 +264,7 @@ impl Warnings {
         let gone: Vec<String> = self
             .open
             .values()
-            .filter(|w| kinds.contains(&w.what.kind) && !wanted.contains(&w.what.key))
+            .filter(|w| owns(&w.what) && !wanted.contains(&w.what.key))
             .map(|w| w.what.key.clone())
             .collect();
         for key in gone {
@@ -278,6 +299,9 @@ pub struct RulesConfig {
     pub overweight: Option<overweight::OverweightRule>,
     pub hotspot: Option<hotspot::HotspotRule>,
     pub duplicates: Option<duplicates::DuplicateRule>,
+    /// Threshold rules over any layer's numeric field.
+    #[serde(default)]
+    pub threshold: Vec<threshold::ThresholdRule>,
 }
 
 impl RulesConfig {
@@ -303,6 +327,19 @@ impl RulesConfig {
         }
         if let Some(r) = &self.duplicates {
             layer("duplicates", &r.layer);
+        }
+        for r in &self.threshold {
+            layer("threshold", &r.layer);
+        }
+        let mut ids = HashSet::new();
+        for r in &self.threshold {
+            out.extend(r.problems());
+            if !ids.insert(r.id.as_str()) {
+                out.push((
+                    "rules.threshold.id".into(),
+                    format!("`{}` names two rules: each needs its own", r.id),
+                ));
+            }
         }
         if let Some(r) = &self.flood {
             if !(r.hysteresis_m >= 0.0 && r.hysteresis_m < 5.0) {

@@ -142,6 +142,8 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
                 .layer(photo_limit()),
         )
         .route("/open311/v2/requests/{id}", get(open311::one_request))
+        // An API path that does not exist is an error a client can read, not the wall's page.
+        .route("/api/v1/{*rest}", axum::routing::any(unknown_endpoint))
         .route_layer(axum::middleware::from_fn_with_state(
             api.clone(),
             auth::guard,
@@ -176,6 +178,10 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
             }
         },
     ))
+}
+
+async fn unknown_endpoint(uri: axum::http::Uri) -> ApiError {
+    ApiError::NotFound(format!("no such endpoint: {}", uri.path()))
 }
 
 /// Binds 127.0.0.1:`port` (0 picks one) and returns the bound address and the serving future.

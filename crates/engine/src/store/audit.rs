@@ -46,12 +46,34 @@ pub struct AuditCheck {
     pub broken: Option<(i64, String)>,
 }
 
-/// The CSV export's header row.
-pub const CSV_HEADER: &str = "seq,at,actor,action,target,detail,prev_hash,hash";
+/// The CSV export's header row: `at` is ISO 8601 in the centre's zone with its offset, `at_ms`
+/// the Unix milliseconds the hash covers.
+pub const CSV_HEADER: &str = "seq,at,at_ms,actor,action,target,detail,prev_hash,hash";
 
 impl AuditRecord {
+    /// The row as an export writes it — CSV ([`CSV_HEADER`]) or one JSON object — with its time
+    /// as ISO 8601 in `zone` (and the raw milliseconds beside it, to check the hash against).
+    pub fn export_row(&self, zone: &jiff::tz::TimeZone, csv: bool) -> String {
+        let at = crate::config::centre::iso_in(zone, self.at);
+        if csv {
+            return self.csv_row(&at);
+        }
+        serde_json::json!({
+            "seq": self.seq,
+            "at": at,
+            "at_ms": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "target": self.target,
+            "detail": self.detail,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        })
+        .to_string()
+    }
+
     /// The row as RFC 4180 CSV; a cell a spreadsheet would run as a formula is prefixed with `'`.
-    pub fn csv_row(&self) -> String {
+    fn csv_row(&self, at: &str) -> String {
         let cell = |s: &str| {
             let s = if s.starts_with(['=', '+', '-', '@']) {
                 format!("'{s}")
@@ -62,6 +84,7 @@ impl AuditRecord {
         };
         [
             self.seq.to_string(),
+            at.to_string(),
             self.at.to_string(),
             cell(&self.actor),
             cell(&self.action),

@@ -61,7 +61,8 @@ impl SimCity {
         let map = format!("[map]\nextent = [{west:.4}, {south:.4}, {east:.4}, {north:.4}]\n\n");
         let mut text = format!(
             "demo = true\n\n[store]\npath = {store_path:?}\n\n\
-             [centre]\nname_zh = \"示范市城市运行管理中心\"\nname_en = \"Demo City Operations Centre\"\n\n{map}{basemap}{regions}\
+             [centre]\nname_zh = \"示范市城市运行管理中心\"\nname_en = \"Demo City Operations Centre\"\ntime_zone = \"Asia/Shanghai\"\n\n\
+             [display]\ndiagonal_in = 86\ndistance_m = 3\n\n{map}{basemap}{regions}\
              [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\ngroup = \"防汛应急\"\ntemplate = \"flood\"\ntime_field = \"observed_at\"\n\n\
              [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\ngroup = \"交通运输\"\ntemplate = \"overweight\"\n\n\
              [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\ngroup = \"城市管理\"\ntemplate = \"incidents\"\n\
