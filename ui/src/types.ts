@@ -11,7 +11,7 @@ export interface Meta {
   /** Which side panels the wall shows, in order (`[panels]`). */
   panels?: { left: string[]; right: string[] };
   /** Whose wall this is (`[centre]`): the header's name. */
-  centre?: { name_zh: string; name_en: string };
+  centre?: { name_zh: string; name_en: string; time_zone?: string };
   /** The incident loop's categories and departments (`[incidents]`). */
   incidents?: { categories: string[]; departments: string[] };
   /** The city's basemap (`[basemap]`); absent: none is configured, the wall draws its
@@ -19,6 +19,10 @@ export interface Meta {
   basemap?: BasemapInfo | null;
   /** Which warnings the video screens follow by themselves (`[cameras] follow_warnings`). */
   video_follow?: 'all' | 'orange' | 'red' | 'off';
+  /** Whether the wall has cameras (`[cameras]`): without them no 视频 is offered. */
+  cameras?: boolean;
+  /** The screen the wall is read on (`[display]`): its legibility scale. */
+  display?: { diagonal_in?: number | null; distance_m?: number | null; scale?: number | null; panels?: [number, number] | null };
 }
 
 export interface BasemapInfo {
@@ -167,7 +171,7 @@ export type WarningLevel = 'blue' | 'yellow' | 'orange' | 'red';
 export interface Warning {
   id: string;
   key: string;
-  kind: 'flood-level' | 'flood-rise' | 'gauge-silent' | 'overweight-pass' | 'overload-rate' | 'hotspot' | 'duplicate' | 'case-overdue';
+  kind: 'flood-level' | 'flood-rise' | 'gauge-silent' | 'overweight-pass' | 'overload-rate' | 'hotspot' | 'duplicate' | 'case-overdue' | 'source-down' | 'threshold';
   level: WarningLevel;
   state: 'raised' | 'acknowledged' | 'cleared';
   layer: string;

@@ -9,11 +9,13 @@ import { Session } from './session/session.svelte';
 import type { Transport } from '../transport';
 import type { Bbox, Meta, OnWallCamera, SearchHit, SourceStatus, VideoFocusTarget, Warning } from '../types';
 import { WallClock } from './clock.svelte';
+import { setTimeZone } from './format';
+import { WallLayout } from './layout/layout.svelte';
 import { Notices } from './notices.svelte';
 import { Settings } from './settings/settings.svelte';
 import { LayerState } from './layers/layers.svelte';
 import { pad } from './layers/viewport';
-import { WarningsState } from './warnings/warnings.svelte';
+import { WarningsState, placed } from './warnings/warnings.svelte';
 import { ReplayState } from './replay/replay.svelte';
 import { HealthState } from './health/health.svelte';
 import { KpiState } from './kpi/kpi.svelte';
@@ -52,6 +54,8 @@ export class Wall implements DeltaSink {
   readonly replay: ReplayState;
   readonly health: HealthState;
   readonly kpi: KpiState;
+  /** The legibility scale and panel plan for the screen this wall is on. */
+  readonly layout = new WallLayout();
   readonly video: VideoFocus;
   readonly search: SearchState;
   readonly detail = new DetailState();
@@ -59,7 +63,6 @@ export class Wall implements DeltaSink {
   readonly probe: Probe;
   meta: Meta | null = $state(null);
   streamUp = $state(false);
-  lastDataAt = $state(0);
   private map: MapPort | null = null;
   private frame: FrameBatcher;
   private nextFrame: (cb: (t: number) => void) => void;
@@ -96,11 +99,18 @@ export class Wall implements DeltaSink {
     return this.replay.live;
   }
 
+  /** Whether 视频 can show anything: the engine has cameras, and this operator may move video. */
+  get canShowVideo(): boolean {
+    return this.meta?.cameras !== false && this.session.can('video.operate');
+  }
+
   /** Loads what the wall shows before the map or the stream is there. */
   async start() {
     this.clock.start();
     const meta = await this.transport.meta();
     this.meta = meta;
+    setTimeZone(meta.centre?.time_zone);
+    this.layout.configure(meta.display);
     this.clock.demo = meta.demo_clock;
     this.video.policy = meta.video_follow ?? 'all';
     this.stream.startAt(meta.seq);
@@ -184,7 +194,6 @@ export class Wall implements DeltaSink {
   }
 
   touched() {
-    this.lastDataAt = Date.now();
     this.schedulePanels();
   }
 
@@ -305,6 +314,8 @@ export class Wall implements DeltaSink {
   }
 
   async acknowledge(w: Warning) {
+    // A replayed warning is history: it is acknowledged (or not) as it was then.
+    if (!this.live) return;
     try {
       await this.warnings.acknowledge(w, this.settings.operator);
     } catch (e) {
@@ -313,6 +324,8 @@ export class Wall implements DeltaSink {
   }
 
   flyToWarning(w: Warning) {
+    // An outage is the whole layer's: the whole city is where it shows (greyed, stale).
+    if (!placed(w)) return this.home();
     void this.map?.flyTo(w.lon, w.lat, 15);
   }
 

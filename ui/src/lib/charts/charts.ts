@@ -10,6 +10,7 @@ import { LOCAL_FONTS } from '../map/basemap';
 import { LEVEL_COLORS } from '../layers/symbols';
 import type { HistoryPoint } from '../detail/model';
 import { pointsFor, thin } from './thin';
+import { hhmm } from '../format';
 
 echarts.use([BarChart, LineChart, GaugeChart, GridComponent, MarkLineComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -17,17 +18,20 @@ const TEXT = '#d3e2f5';
 const MUTED = '#7f98b8';
 const GRID_LINE = 'rgba(70,120,180,0.18)';
 
-/** Chart text in CSS px at a 1080-px-tall wall: never below the wall's smallest type. */
-const FONT = 12;
+/** The wall's root type size now (its legibility scale), CSS px. */
+const rootPx = () => parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
 
-const base = {
+/** Chart text: the panels' small type (0.8rem), never below the wall's smallest (0.75rem). */
+const font = () => Math.round(rootPx() * 0.8);
+
+const base = () => ({
   backgroundColor: 'transparent',
-  textStyle: { fontFamily: LOCAL_FONTS, color: TEXT, fontSize: FONT },
+  textStyle: { fontFamily: LOCAL_FONTS, color: TEXT, fontSize: font() },
   // No update animation: a wall redraws its charts every few seconds, and an animation per
   // redraw would keep the renderer busy for nothing.
   animationDuration: 300,
   animationDurationUpdate: 0,
-};
+});
 
 const charts = new WeakMap<HTMLElement, { chart: echarts.ECharts; resize: ResizeObserver }>();
 
@@ -56,28 +60,27 @@ export function disposeChart(el: HTMLElement) {
 const shown = new WeakMap<HTMLElement, string>();
 /** Whether a panel chart already shows these inputs. The panels refresh every second while data
  * flows, and redrawing an unchanged chart costs the wall a frame it could spend on the map. */
-function unchanged(el: HTMLElement, inputs: unknown): boolean {
+function unchanged(el: HTMLElement, inputs: unknown[]): boolean {
+  inputs = [...inputs, rootPx()];
   const key = JSON.stringify(inputs);
   if (shown.get(el) === key) return true;
   shown.set(el, key);
   return false;
 }
 
-const hhmm = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, hour: '2-digit', minute: '2-digit' });
-
 /** Horizontal bars, largest on top: 超限率 per station, incidents per category. */
 export function rankBars(el: HTMLElement, rows: { name: string; value: number; color?: string }[], unit = '', threshold?: number) {
   if (unchanged(el, [rows, unit, threshold])) return;
   const sorted = [...rows].sort((a, b) => a.value - b.value);
   chartOn(el).setOption({
-    ...base,
-    grid: { left: 4, right: 44, top: 4, bottom: 4, containLabel: true },
+    ...base(),
+    grid: { left: 4, right: Math.round(rootPx() * 3.6), top: 4, bottom: 4, containLabel: true },
     xAxis: { type: 'value', show: false, max: (v: { max: number }) => Math.max(v.max, threshold ?? 0) * 1.05 },
-    yAxis: { type: 'category', data: sorted.map((r) => r.name), axisLabel: { color: TEXT, fontSize: FONT, width: 110, overflow: 'truncate' }, axisLine: { show: false }, axisTick: { show: false } },
+    yAxis: { type: 'category', data: sorted.map((r) => r.name), axisLabel: { color: TEXT, fontSize: font(), width: Math.round(rootPx() * 7), overflow: 'truncate' }, axisLine: { show: false }, axisTick: { show: false } },
     series: [{
       type: 'bar', barWidth: '62%',
       data: sorted.map((r) => ({ value: r.value, itemStyle: { color: r.color ?? '#3d8fe0', borderRadius: [0, 3, 3, 0] } })),
-      label: { show: true, position: 'right', color: TEXT, fontSize: FONT, formatter: (p: { value: number }) => `${Number(p.value).toFixed(unit === '%' ? 1 : 0)}${unit}` },
+      label: { show: true, position: 'right', color: TEXT, fontSize: font(), formatter: (p: { value: number }) => `${Number(p.value).toFixed(unit === '%' ? 1 : 0)}${unit}` },
       markLine: threshold == null ? undefined : { symbol: 'none', silent: true, lineStyle: { color: LEVEL_COLORS.yellow, type: 'dashed' }, label: { show: false }, data: [{ xAxis: threshold }] },
     }],
   }, { notMerge: true });
@@ -88,10 +91,10 @@ export function trend(el: HTMLElement, series: [number, number][], color: string
   const points = thin(series, pointsFor(el.clientWidth));
   if (unchanged(el, [points, color, unit, threshold])) return;
   chartOn(el).setOption({
-    ...base,
+    ...base(),
     grid: { left: 4, right: 8, top: 8, bottom: 4, containLabel: true },
-    xAxis: { type: 'time', axisLabel: { color: MUTED, fontSize: FONT, formatter: (v: number) => hhmm(v), hideOverlap: true }, axisLine: { lineStyle: { color: GRID_LINE } }, splitLine: { show: false } },
-    yAxis: { type: 'value', min: 0, splitNumber: 2, axisLabel: { color: MUTED, fontSize: FONT, formatter: `{value}${unit}` }, splitLine: { lineStyle: { color: GRID_LINE } } },
+    xAxis: { type: 'time', axisLabel: { color: MUTED, fontSize: font(), formatter: (v: number) => hhmm(v), hideOverlap: true }, axisLine: { lineStyle: { color: GRID_LINE } }, splitLine: { show: false } },
+    yAxis: { type: 'value', min: 0, splitNumber: 2, axisLabel: { color: MUTED, fontSize: font(), formatter: `{value}${unit}` }, splitLine: { lineStyle: { color: GRID_LINE } } },
     series: [{
       type: 'line', showSymbol: false, smooth: true, data: points, lineStyle: { color, width: 2 },
       areaStyle: { color: new echarts.graphic.LinearGradient(0, 0, 0, 1, [{ offset: 0, color: `${color}55` }, { offset: 1, color: `${color}00` }]) },
@@ -104,14 +107,14 @@ export function trend(el: HTMLElement, series: [number, number][], color: string
 export function rateGauge(el: HTMLElement, pct: number, label: string) {
   if (unchanged(el, [pct, label])) return;
   chartOn(el).setOption({
-    ...base,
+    ...base(),
     series: [{
       type: 'gauge', startAngle: 200, endAngle: -20, min: 0, max: 100, radius: '100%', center: ['50%', '62%'],
       progress: { show: true, width: 10, itemStyle: { color: pct >= 80 ? LEVEL_COLORS.normal : pct >= 60 ? LEVEL_COLORS.yellow : LEVEL_COLORS.orange } },
       axisLine: { lineStyle: { width: 10, color: [[1, 'rgba(70,120,180,0.25)']] } },
       axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false }, pointer: { show: false },
-      title: { offsetCenter: [0, '38%'], color: MUTED, fontSize: FONT },
-      detail: { offsetCenter: [0, '-5%'], color: '#fff', fontSize: 22, fontWeight: 700, formatter: '{value}%' },
+      title: { offsetCenter: [0, '38%'], color: MUTED, fontSize: font() },
+      detail: { offsetCenter: [0, '-5%'], color: '#fff', fontSize: Math.round(rootPx() * 1.4), fontWeight: 700, formatter: '{value}%' },
       data: [{ value: Math.round(pct * 10) / 10, name: label }],
     }],
   }, { notMerge: true });
@@ -123,14 +126,14 @@ export function gaugeLevelChart(el: HTMLElement, history: HistoryPoint[], props:
   const lines = (['blue', 'yellow', 'orange', 'red'] as const)
     .map((k) => ({ k, v: Number(props[`threshold_${k}_m`]) }))
     .filter((x) => Number.isFinite(x.v))
-    .map(({ k, v }) => ({ yAxis: v, lineStyle: { color: LEVEL_COLORS[k], type: 'dashed' as const, width: 1.5 }, label: { color: LEVEL_COLORS[k], formatter: `${v.toFixed(2)} m`, fontSize: FONT } }));
+    .map(({ k, v }) => ({ yAxis: v, lineStyle: { color: LEVEL_COLORS[k], type: 'dashed' as const, width: 1.5 }, label: { color: LEVEL_COLORS[k], formatter: `${v.toFixed(2)} m`, fontSize: font() } }));
   const top = Math.max(0.1, ...points.map((p) => p[1]), ...lines.map((l) => l.yAxis)) * 1.1;
   chartOn(el).setOption({
-    ...base,
-    grid: { left: 4, right: 52, top: 10, bottom: 4, containLabel: true },
+    ...base(),
+    grid: { left: 4, right: Math.round(rootPx() * 4.2), top: 10, bottom: 4, containLabel: true },
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${Number(v).toFixed(2)} m` },
-    xAxis: { type: 'time', axisLabel: { color: MUTED, fontSize: FONT, formatter: (v: number) => hhmm(v), hideOverlap: true }, axisLine: { lineStyle: { color: GRID_LINE } } },
-    yAxis: { type: 'value', min: 0, max: Math.round(top * 100) / 100, axisLabel: { color: MUTED, fontSize: FONT, formatter: '{value} m' }, splitLine: { lineStyle: { color: GRID_LINE } } },
+    xAxis: { type: 'time', axisLabel: { color: MUTED, fontSize: font(), formatter: (v: number) => hhmm(v), hideOverlap: true }, axisLine: { lineStyle: { color: GRID_LINE } } },
+    yAxis: { type: 'value', min: 0, max: Math.round(top * 100) / 100, axisLabel: { color: MUTED, fontSize: font(), formatter: '{value} m' }, splitLine: { lineStyle: { color: GRID_LINE } } },
     series: [{ type: 'line', name: '积水深度', showSymbol: false, data: points, lineStyle: { color: '#46b4ff', width: 2.5 }, areaStyle: { color: 'rgba(70,180,255,0.15)' }, markLine: { symbol: 'none', silent: true, data: lines } }],
   }, { notMerge: true });
 }
@@ -139,14 +142,14 @@ export function gaugeLevelChart(el: HTMLElement, history: HistoryPoint[], props:
 export function stationChart(el: HTMLElement, history: HistoryPoint[]) {
   const rows = history.filter((h) => h.properties).map((h) => ({ at: h.at, passes: Number(h.properties!.passes_1h ?? 0), violations: Number(h.properties!.violations_1h ?? 0) }));
   chartOn(el).setOption({
-    ...base,
-    grid: { left: 4, right: 8, top: 24, bottom: 4, containLabel: true },
-    legend: { top: 0, textStyle: { color: TEXT, fontSize: FONT }, itemHeight: 8 },
+    ...base(),
+    grid: { left: 4, right: 8, top: Math.round(rootPx() * 1.6), bottom: 4, containLabel: true },
+    legend: { top: 0, textStyle: { color: TEXT, fontSize: font() }, itemHeight: 8 },
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'time', axisLabel: { color: MUTED, fontSize: FONT, formatter: (v: number) => hhmm(v), hideOverlap: true } },
+    xAxis: { type: 'time', axisLabel: { color: MUTED, fontSize: font(), formatter: (v: number) => hhmm(v), hideOverlap: true } },
     yAxis: [
-      { type: 'value', axisLabel: { color: MUTED, fontSize: FONT }, splitLine: { lineStyle: { color: GRID_LINE } } },
-      { type: 'value', axisLabel: { color: MUTED, fontSize: FONT, formatter: '{value}%' }, splitLine: { show: false } },
+      { type: 'value', axisLabel: { color: MUTED, fontSize: font() }, splitLine: { lineStyle: { color: GRID_LINE } } },
+      { type: 'value', axisLabel: { color: MUTED, fontSize: font(), formatter: '{value}%' }, splitLine: { show: false } },
     ],
     series: [
       { type: 'line', name: '近1小时过车', showSymbol: false, data: rows.map((r) => [r.at, r.passes]), lineStyle: { color: '#f0a030' }, itemStyle: { color: '#f0a030' } },

@@ -3,6 +3,7 @@
 // become an element on the wall.
 
 import type { GeoFeature } from '../../types';
+import { timeZone } from '../format';
 
 export interface DetailRow {
   label: string;
@@ -28,12 +29,12 @@ export interface DetailModel {
 /** A value as the wall writes it: missing values as a dash, never "undefined". */
 export const text = (v: unknown): string => (v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-/** An ISO time as the centre reads it (Asia/Shanghai); anything else as it came. */
+/** An ISO time as the centre reads it (in its time zone); anything else as it came. */
 export function time(iso: unknown): string {
   if (typeof iso !== 'string') return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return d.toLocaleString('zh-CN', { timeZone: timeZone(), hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 /** The id the feature's own system gave it: where several sources feed a layer the wall knows it

@@ -21,6 +21,18 @@ export class HealthState {
     return this.sources.filter((s) => s.state !== 'ok' && s.state !== 'pending');
   }
 
+  /** The sources that bring nothing now — their last poll failed, or nothing fresh came for too
+   * long: while any is, a quiet wall is not a calm city. */
+  get outage(): SourceStatus[] {
+    return this.sources.filter((s) => s.state === 'failing' || s.state === 'stale');
+  }
+
+  /** When data last arrived from any source (a successful poll, changed or not): Unix ms, 0 for
+   * never. What the header's freshness reads, so unchanged polls still count as data flowing. */
+  get lastSuccess(): number {
+    return this.sources.reduce((latest, s) => Math.max(latest, s.last_success ?? 0), 0);
+  }
+
   /** How many sources are in each state, in the strip's order (states with none left out). */
   get byState(): [SourceStatus['state'], number][] {
     const order: SourceStatus['state'][] = ['ok', 'degraded', 'stale', 'failing', 'pending'];

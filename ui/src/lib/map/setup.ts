@@ -11,6 +11,7 @@ import { BASEMAP_SCHEME, basemapStyle, LOCAL_FONTS } from './basemap';
 import { AREA_LAYERS, caseLayers, fovImages, heatLayer, ON_WALL_LAYERS, warningLayers } from './overlays';
 import type { MapPort } from './port';
 import { SourceMirror } from './diff';
+import { scaleLayer } from '../layout/scale';
 
 const EMPTY = { type: 'FeatureCollection' as const, features: [] };
 let protocolAdded = false;
@@ -36,6 +37,10 @@ export async function createMap(container: HTMLElement, wall: Wall): Promise<map
   addTileProtocol(wall);
   const basemap = await basemapStyle(wall.meta?.basemap, () => wall.transport.basemapStyle());
   wall.notices.basemap = basemap.problem;
+  // Labels, icons and circles at the wall's scale: the basemap's here, every layer added later
+  // through addLayer (MapLibre sizes them in CSS px, which a 4K wall read from 3 m shrinks).
+  const k = wall.layout.scale.map;
+  basemap.style = { ...basemap.style, layers: basemap.style.layers.map((l) => scaleLayer(l, k)) };
   const map = new maplibregl.Map({
     container,
     style: basemap.style,
@@ -50,8 +55,10 @@ export async function createMap(container: HTMLElement, wall: Wall): Promise<map
     attributionControl: { compact: true },
     pixelRatio: Math.min(window.devicePixelRatio || 1, 2),
   });
+  const addLayer = map.addLayer.bind(map);
+  map.addLayer = (layer, before) => addLayer(layer.type === 'custom' ? layer : scaleLayer(layer, k), before);
   map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), 'top-right');
-  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 100 * k }), 'bottom-right');
   await map.once('load');
   addOverlays(map, wall);
   return map;

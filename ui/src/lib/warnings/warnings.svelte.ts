@@ -7,12 +7,18 @@ import type { Warning, WarningLevel } from '../../types';
 
 export const LEVEL_RANK: Record<WarningLevel, number> = { blue: 0, yellow: 1, orange: 2, red: 3 };
 export const LEVELS: WarningLevel[] = ['red', 'orange', 'yellow', 'blue'];
+/** How many warnings the panel lists, as designed and at each more compact step. */
+export const WARNING_ROWS = [7, 5, 4, 3, 2];
 const TICKER_LENGTH = 12;
 
 /** Most severe first; among equals, those still to acknowledge, then the latest. */
 export function sortWarnings(list: Warning[]): Warning[] {
   return list.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level] || Number(a.state !== 'raised') - Number(b.state !== 'raised') || b.updated_at - a.updated_at);
 }
+
+/** A warning about a place (a gauge, a station, a grid cell); a 数据中断 is about a layer's
+ * sources and has no spot of its own: it is not drawn on the map, flown to, or followed by video. */
+export const placed = (w: Warning) => w.kind !== 'source-down';
 
 export class WarningsState {
   list: Warning[] = $state([]);
@@ -92,14 +98,14 @@ export class WarningsState {
   /** What the map's warning layer draws of the list: most warning deltas only move a value or a
    * time, and a map frame costs a software-GL wall ~100 ms, so an unchanged drawing is not sent. */
   drawnKey(): string {
-    return this.list.map((w) => `${w.id}|${w.level}|${w.state}|${w.lon}|${w.lat}`).join('\n');
+    return this.list.filter(placed).map((w) => `${w.id}|${w.level}|${w.state}|${w.lon}|${w.lat}`).join('\n');
   }
 
   /** The map's warning layer. */
   collection() {
     return {
       type: 'FeatureCollection' as const,
-      features: this.list.map((w) => ({ type: 'Feature' as const, id: w.id, geometry: { type: 'Point' as const, coordinates: [w.lon, w.lat] }, properties: { id: w.id, level: w.level, state: w.state } })),
+      features: this.list.filter(placed).map((w) => ({ type: 'Feature' as const, id: w.id, geometry: { type: 'Point' as const, coordinates: [w.lon, w.lat] }, properties: { id: w.id, level: w.level, state: w.state } })),
     };
   }
 }
