@@ -46,6 +46,7 @@ test-browser: build
 	node tests/browser/basemap.e2e.mjs
 	node tests/browser/access.e2e.mjs
 	node tests/browser/inert.e2e.mjs
+	node tests/browser/layout.e2e.mjs
 	VIDEO_SECONDS=20 node tests/browser/video.e2e.mjs
 	node tests/browser/linkage.e2e.mjs
 
