@@ -18,6 +18,7 @@ mod layers;
 mod map;
 mod panels;
 mod presentation;
+mod recover;
 mod serve;
 mod sources;
 pub use basemap::{BasemapConfig, BasemapKind};
@@ -134,16 +135,21 @@ impl Config {
     /// Parses and validates config text. `file` names it in messages; relative paths in it are
     /// taken from `base`.
     pub fn parse(text: &str, file: &str, base: &Path) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-            ConfigError::Invalid(vec![ConfigProblem {
+        // Past its first unknown or unreadable key: every mistake is found in one run.
+        let reading = recover::read::<RawConfig>(text);
+        let mut problems: Vec<ConfigProblem> = reading
+            .mistakes
+            .into_iter()
+            .map(|(span, message)| ConfigProblem {
                 file: file.to_string(),
-                line,
+                line: line_of(text, span.start),
                 field: String::new(),
-                message: e.message().to_string(),
-            }])
-        })?;
-        let mut problems = Vec::new();
+                message,
+            })
+            .collect();
+        let Some(raw) = reading.value else {
+            return Err(ConfigError::Invalid(problems));
+        };
         let mut problem = |span: Range<usize>, field: &str, message: String| {
             problems.push(ConfigProblem {
                 file: file.to_string(),
@@ -282,6 +288,13 @@ impl Config {
                     format!("unknown level `{}`: use district, street or grid", r.level),
                 );
             }
+            if !base.join(&r.path).is_file() {
+                problem(
+                    region.span(),
+                    "regions.path",
+                    format!("no file at {}", base.join(&r.path).display()),
+                );
+            }
             regions.push(RegionConfig {
                 level: r.level.clone(),
                 path: base.join(&r.path),
@@ -335,6 +348,24 @@ impl Config {
         if let Some(basemap) = &raw.basemap {
             for (field, message) in basemap.problems() {
                 problem(header("[basemap]"), field, message);
+            }
+            // A missing archive or style file is named with the rest, not when the wall opens.
+            let mut resolved = basemap.clone();
+            resolved.resolve(base);
+            let local = [
+                resolved.archive.clone(),
+                resolved
+                    .style
+                    .clone()
+                    .filter(|s| !s.starts_with("http://") && !s.starts_with("https://"))
+                    .map(PathBuf::from),
+            ];
+            for (field, path) in ["basemap.archive", "basemap.style"].into_iter().zip(local) {
+                if let Some(path) = path.filter(|p| !p.is_file()) {
+                    let from = header("[basemap]").start..text.len();
+                    let at = key_line(text, from, field.trim_start_matches("basemap."));
+                    problem(at, field, format!("no file at {}", path.display()));
+                }
             }
         }
         let mut serve = raw.serve.clone().unwrap_or_default();

@@ -38,9 +38,15 @@ impl MapConfig {
                 format!("west {w} / east {e} are not longitudes (−180 … 180)"),
             ));
         } else if !(-90.0..=90.0).contains(&s) || !(-90.0..=90.0).contains(&n) {
+            // [south, west, north, east] — latitude first, as many GIS exports write it.
+            let swapped = (-90.0..=90.0).contains(&w) && (-90.0..=90.0).contains(&e);
             problems.push((
                 "map.extent",
-                format!("south {s} / north {n} are not latitudes (−90 … 90)"),
+                if swapped {
+                    format!("south {s} / north {n} are not latitudes: latitude and longitude swapped? give [west, south, east, north] = [{s}, {w}, {n}, {e}]")
+                } else {
+                    format!("south {s} / north {n} are not latitudes (−90 … 90)")
+                },
             ));
         } else if w >= e || s >= n {
             problems.push((

@@ -183,13 +183,23 @@ fn a_raster_basemap_is_checked() {
 #[test]
 fn a_basemap_names_one_kind_and_a_crs_the_wall_draws() {
     let archive = "[basemap]\narchive = \"maps/city.pmtiles\"\ncrs = \"GCJ-02\"\n";
-    let c = Config::parse(archive, "b.toml", Path::new("/etc/citywall")).unwrap();
+    let Err(ConfigError::Invalid(missing)) =
+        Config::parse(archive, "b.toml", Path::new("/nowhere/citywall"))
+    else {
+        panic!("a missing archive is a problem");
+    };
+    assert_eq!(
+        missing[0].to_string(),
+        "b.toml:2: `basemap.archive`: no file at /nowhere/citywall/maps/city.pmtiles"
+    );
+    let dir = std::env::temp_dir().join(format!("citywall-config-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("maps")).unwrap();
+    std::fs::write(dir.join("maps/city.pmtiles"), b"").unwrap();
+    let c = Config::parse(archive, "b.toml", &dir).unwrap();
     let b = c.basemap.expect("basemap");
     assert_eq!(
         b.kind(),
-        Some(BasemapKind::Archive(Path::new(
-            "/etc/citywall/maps/city.pmtiles"
-        )))
+        Some(BasemapKind::Archive(&dir.join("maps/city.pmtiles")))
     );
     assert_eq!(b.crs(), crate::crs::Crs::Gcj02);
     let style = "[basemap]\nstyle = \"http://gis.lan/dark.json\"\n";
@@ -248,4 +258,80 @@ fn categories_keep_the_order_the_config_gives_them() {
         json.find("畅通") < json.find("严重拥堵") && json.find("缓行") < json.find("拥堵\""),
         "{json}"
     );
+}
+
+#[test]
+fn check_config_names_every_planted_problem_in_one_run() {
+    // Twelve mistakes a centre makes, unknown keys among them: all found at once.
+    let text = r##"
+[centre]
+name_cn = "某市城市运行管理中心"
+time_zone = "Asia/Shangai"
+
+[display]
+diagonal_in = 86
+
+[map]
+extent = [33.85, 118.15, 34.07, 118.41]
+
+[basemap]
+archive = "maps/missing.pmtiles"
+
+[[regions]]
+level = "grid"
+path = "regions/none.geojson"
+
+[[layer]]
+id = "hydrants"
+titel_zh = "消防栓"
+style = { colour_by = { field = "status", values = { "正常" = "#2ec27e" } }, radius = 7 }
+
+[[layer]]
+id = "hydrants"
+
+[[source]]
+id = "hydrant-register"
+layer = "hydrant"
+kind = "geojson"
+url = "http://127.0.0.1:1/h"
+intervall_s = 30
+
+[[rules.threshold]]
+id = "pressure"
+layer = "hydrants"
+field = "pressure"
+title_zh = "水压过低"
+below = true
+levels = { yellow = 0.1, red = 0.2 }
+"##;
+    let Err(ConfigError::Invalid(problems)) =
+        Config::parse(text, "city.toml", Path::new("/nowhere"))
+    else {
+        panic!("the planted problems were not found");
+    };
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let expect = [
+        ("city.toml:3:", "unknown key `name_cn`: did you mean `name_"),
+        ("city.toml:21:", "did you mean `title_zh`"),
+        ("city.toml:22:", "did you mean `color_by`"),
+        ("city.toml:32:", "did you mean `interval_s`"),
+        ("`centre.time_zone`", "not an IANA time zone"),
+        ("`display.distance_m`", "together"),
+        ("`map.extent`", "swapped"),
+        (
+            "`basemap.archive`",
+            "no file at /nowhere/maps/missing.pmtiles",
+        ),
+        ("`regions.path`", "no file at /nowhere/regions/none.geojson"),
+        ("`layer.id`", "defined twice"),
+        ("`source.layer`", "hydrant"),
+        ("`rules.threshold.levels`", "lower than the milder"),
+    ];
+    for (at, says) in expect {
+        assert!(
+            lines.iter().any(|l| l.contains(at) && l.contains(says)),
+            "no problem at {at} saying {says:?} in:\n{}",
+            lines.join("\n")
+        );
+    }
 }
