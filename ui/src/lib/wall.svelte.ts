@@ -63,6 +63,8 @@ export class Wall implements DeltaSink {
   readonly probe: Probe;
   meta: Meta | null = $state(null);
   streamUp = $state(false);
+  /** The map's zoom when it last settled (the catalogue says which layers draw at it). */
+  zoom = $state(0);
   private map: MapPort | null = null;
   private frame: FrameBatcher;
   private nextFrame: (cb: (t: number) => void) => void;

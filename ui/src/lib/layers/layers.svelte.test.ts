@@ -18,6 +18,14 @@ function setup(answers = {}, now = () => 0) {
 }
 
 describe('LayerState', () => {
+  it('knows a layer counted but not drawn below its min_zoom', () => {
+    const { s } = setup();
+    s.setInfo([{ ...info('hydrants')[0], min_zoom: 12 }]);
+    expect(s.belowZoom('hydrants', 11.5)).toBe(true);
+    expect(s.belowZoom('hydrants', 12)).toBe(false);
+    expect(s.belowZoom('flood', 3)).toBe(false);
+  });
+
   it('draws every configured layer in the config order, with the visibility it gives', () => {
     const { s } = setup();
     expect(s.ids).toEqual(['flood', 'incidents', 'cameras', 'components', 'hydrants']);

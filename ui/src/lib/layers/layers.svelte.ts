@@ -84,6 +84,13 @@ export class LayerState {
     return this.info.find((l) => l.id === id)?.count ?? 0;
   }
 
+  /** Whether `zoom` is under the layer's `min_zoom`: it is counted but not drawn there, and the
+   * catalogue says to zoom in. */
+  belowZoom(id: string, zoom: number): boolean {
+    const min = this.info.find((x) => x.id === id)?.min_zoom;
+    return min != null && zoom < min;
+  }
+
   title(id: string, lang: Lang): string {
     const l = this.info.find((x) => x.id === id);
     return (lang === 'zh' ? l?.title_zh : l?.title_en) ?? id;

@@ -15,6 +15,7 @@ const WORDS = {
   sourcesDown: ['个数据源异常', 'sources failing'],
   outage: ['数据中断', 'Data outage'],
   rotating: ['轮播', 'Rotating'],
+  zoomToShow: ['放大后显示', 'zoom in to show'],
   outageSources: ['个数据源中断 · 无预警不代表平稳', 'sources down · no warning here does not mean calm'],
   noSuccess: ['尚无成功轮询', 'no successful poll yet'],
   layers: ['图层', 'Layers'],
