@@ -19,6 +19,8 @@ pub struct Hit {
     pub matched: String,
     pub lon: f64,
     pub lat: f64,
+    /// Features of this layer with the same name (the first is where the wall flies).
+    pub count: usize,
 }
 
 /// Properties worth searching, in the order a match is reported.
@@ -31,8 +33,10 @@ pub fn search(index: &SpatialIndex, layers: &[String], query: &str) -> Vec<Hit> 
     if needle.is_empty() {
         return Vec::new();
     }
-    let mut exact = Vec::new();
-    let mut partial = Vec::new();
+    // Each hit with its rank: an id typed whole, then names (equal, starting with, holding the
+    // text), then other fields and plates, and ids that merely hold the text last — an operator
+    // types a place's name far more often than a segment's id.
+    let mut ranked: Vec<(u8, Hit)> = Vec::new();
     for layer_id in layers {
         let Some(layer) = index.layer(layer_id) else {
             continue;
@@ -48,40 +52,69 @@ pub fn search(index: &SpatialIndex, layers: &[String], query: &str) -> Vec<Hit> 
                 .and_then(Value::as_str)
                 .unwrap_or(&f.id)
                 .to_string();
-            let matched = if f.id.to_lowercase() == needle {
-                Some(("id".to_string(), true))
-            } else if f.id.to_lowercase().contains(&needle) {
-                Some(("id".to_string(), false))
+            let id = f.id.to_lowercase();
+            let name = p.get("name").and_then(Value::as_str).map(str::to_lowercase);
+            let matched = if id == needle {
+                Some((0, "id".to_string()))
+            } else if let Some(name) = name.as_deref().filter(|n| n.contains(&needle)) {
+                let rank = if name == needle {
+                    1
+                } else if name.starts_with(&needle) {
+                    2
+                } else {
+                    3
+                };
+                Some((rank, "name".to_string()))
             } else if let Some(field) = FIELDS.iter().find(|k| {
                 p.get(**k)
                     .and_then(Value::as_str)
                     .is_some_and(|v| v.to_lowercase().contains(&needle))
             }) {
-                Some((field.to_string(), false))
+                Some((4, field.to_string()))
+            } else if let Some(plate) = plate_seen(p, &needle) {
+                Some((5, format!("plate {plate}")))
+            } else if id.contains(&needle) {
+                Some((6, "id".to_string()))
             } else {
-                plate_seen(p, &needle).map(|plate| (format!("plate {plate}"), false))
+                None
             };
-            if let Some((matched, is_exact)) = matched {
-                let hit = Hit {
-                    layer: layer_id.clone(),
-                    id: f.id.clone(),
-                    label,
-                    matched,
-                    lon: f.lon,
-                    lat: f.lat,
-                };
-                if is_exact {
-                    exact.push(hit);
-                } else {
-                    partial.push(hit);
-                }
+            if let Some((rank, matched)) = matched {
+                ranked.push((
+                    rank,
+                    Hit {
+                        layer: layer_id.clone(),
+                        id: f.id.clone(),
+                        label,
+                        matched,
+                        lon: f.lon,
+                        lat: f.lat,
+                        count: 1,
+                    },
+                ));
             }
         }
     }
-    partial.sort_by(|a, b| a.label.cmp(&b.label).then(a.id.cmp(&b.id)));
-    exact.extend(partial);
-    exact.truncate(MAX_HITS);
-    exact
+    ranked.sort_by(|(ra, a), (rb, b)| {
+        ra.cmp(rb)
+            .then_with(|| a.label.cmp(&b.label))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    // One row per name and layer: a street mapped as fifteen ways is one place to fly to.
+    let mut hits: Vec<Hit> = Vec::new();
+    for (_, hit) in ranked {
+        let same = hits.iter().position(|h| {
+            h.layer == hit.layer
+                && h.label == hit.label
+                && h.matched == hit.matched
+                && h.matched != "id"
+        });
+        match same {
+            Some(i) => hits[i].count += 1,
+            None if hits.len() < MAX_HITS => hits.push(hit),
+            None => {}
+        }
+    }
+    hits
 }
 
 /// A plate in a station's recent passes (鲁N·A1234 matches "a1234" and "鲁n").
@@ -141,5 +174,37 @@ mod tests {
         assert_eq!(search(&index, &layers, "sj100")[0].matched, "id");
         assert_eq!(search(&index, &layers, "井盖")[0].label, "井盖破损");
         assert!(search(&index, &layers, "  ").is_empty());
+    }
+
+    #[test]
+    fn names_rank_before_ids_and_one_name_is_one_row() {
+        let mut features: Vec<Feature> = (0..15)
+            .map(|i| {
+                feature(
+                    "roads",
+                    &format!("way-{i}"),
+                    json!({"name": "Mainline Avenue"}),
+                )
+            })
+            .collect();
+        features.push(feature("roads", "main-0", json!({"name": "Kaivokatu"})));
+        features.push(feature("roads", "seg-9", json!({"name": "Main Street"})));
+        features.push(feature("roads", "seg-10", json!({"name": "Main"})));
+        let index = SpatialIndex::load(features);
+        let layers = vec!["roads".to_string()];
+        let hits = search(&index, &layers, "main");
+        let rows: Vec<(&str, &str, usize)> = hits
+            .iter()
+            .map(|h| (h.label.as_str(), h.matched.as_str(), h.count))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("Main", "name", 1),
+                ("Main Street", "name", 1),
+                ("Mainline Avenue", "name", 15),
+                ("Kaivokatu", "id", 1),
+            ]
+        );
     }
 }
