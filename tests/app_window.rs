@@ -2,7 +2,8 @@
 //! `citywall` window opens on the demo city, draws the three live layers over the basemap and
 //! shows the DEMO badge; a one-screen wall opens in its role; the console window reads the audit
 //! log where a map screen is refused; a video screen plays its tiles (9, 16, 25); a LAN style
-//! basemap's tiles pass the window's CSP. Saves `test-output/app-wall.png` and
+//! basemap's tiles pass the window's CSP; the demo left alone prints its CPU and memory, and
+//! SIGTERM leaves no process and no demo store behind. Saves `test-output/app-wall.png` and
 //! `test-output/app-video-{9,16,25}.png`.
 //!
 //! Needs a display and `WebKitWebDriver`; `make test` provides both and sets
@@ -13,6 +14,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use citywall_e2e::free_port;
+use processes::app_usage;
+
+#[path = "app_window/processes.rs"]
+mod processes;
 use serde_json::{json, Value};
 
 fn workspace() -> PathBuf {
@@ -145,7 +150,17 @@ async fn desktop_wall() {
     let out = workspace().join("test-output");
     std::fs::create_dir_all(&out).expect("test-output is writable");
     std::fs::write(out.join("app-wall.png"), png).expect("screenshot saved");
-    let _ = client.close().await;
+    // Left alone for a minute, measured at three minutes, then stopped as a service manager
+    // stops it: nothing of it may stay behind.
+    processes::idle_then_stop(
+        _driver.0.id(),
+        started,
+        Duration::from_secs(60),
+        Duration::from_secs(180),
+    )
+    .await;
+    // The app is gone: its session ends with it (bounded, in case the driver waits on it).
+    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
 
     // The same app laid out as a one-screen wall showing the map: the window opens in that
     // role, and the arrangement is remembered for the next start.
@@ -237,58 +252,6 @@ const DRAWN: &str = "return [...document.querySelectorAll('[data-testid=video-wa
 /// printed against the goal of 10 fps a tile; the map window's software GL, the demo city and
 /// the window share this machine's two cores, so the check holds every tile to playing (≥ 3 fps
 /// at 9 tiles, ≥ 2 at 25), not to the goal.
-/// The resident memory (MB) and CPU time (s) of every process under `root` (the app the driver
-/// started and its WebKit processes), the root itself left out.
-fn app_usage(root: u32) -> (u64, f64) {
-    let mut parent = std::collections::HashMap::new();
-    let mut usage = std::collections::HashMap::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // After the command's closing parenthesis: state, ppid, … utime (12th), stime (13th).
-        let Some((_, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let number = |i: usize| {
-            fields
-                .get(i)
-                .and_then(|f| f.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        let rss_pages = std::fs::read_to_string(entry.path().join("statm"))
-            .ok()
-            .and_then(|s| {
-                s.split_whitespace()
-                    .nth(1)
-                    .and_then(|p| p.parse::<u64>().ok())
-            })
-            .unwrap_or(0);
-        parent.insert(pid, number(1) as u32);
-        usage.insert(
-            pid,
-            (rss_pages * 4096, (number(11) + number(12)) as f64 / 100.0),
-        );
-    }
-    let mut tree = vec![root];
-    let mut i = 0;
-    while i < tree.len() {
-        let p = tree[i];
-        tree.extend(parent.iter().filter(|(_, pp)| **pp == p).map(|(c, _)| *c));
-        i += 1;
-    }
-    tree[1..]
-        .iter()
-        .filter_map(|p| usage.get(p))
-        .fold((0, 0.0), |(m, c), (rss, cpu)| {
-            (m + rss / 1_048_576, c + cpu)
-        })
-}
-
 async fn video_screen_plays(
     port: u16,
     binary: &std::path::Path,

@@ -111,6 +111,30 @@ await suite(async (browser) => {
     });
   }
 
+  await check('English at 1920×1080: the header on one line, none of its own words in Chinese', async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    try {
+      await page.goto(base);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 90_000 });
+      await page.click('[data-testid=lang]');
+      await page.waitForFunction(() => document.querySelector('h1 .name')?.textContent?.includes('Demo City Operations Centre'), null, { timeout: 5_000 });
+      const header = await page.evaluate(() => {
+        const h1 = document.querySelector('header h1').getBoundingClientRect();
+        const name = document.querySelector('header h1 .name').getBoundingClientRect();
+        const sub = document.querySelector('header h1 .sub').getBoundingClientRect();
+        // The language switch names the other language in its own words (中文): not counted.
+        const own = [...document.querySelectorAll('header .title .en, header .status, header .access')].map((e) => e.textContent).join(' ');
+        return { h1: [h1.top, h1.bottom, h1.right], name: [name.top, name.bottom, name.right], subShown: sub.top < h1.bottom - 1, sub: [sub.top, sub.bottom, sub.right], own };
+      });
+      await page.screenshot({ path: path.join(out, 'layout-english-1920.png') });
+      assert(header.name[0] >= header.h1[0] - 1 && header.name[1] <= header.h1[1] + 1 && header.name[2] <= header.h1[2] + 1, `the name is cut: ${JSON.stringify(header)}`);
+      assert(!header.subShown || (header.sub[1] <= header.h1[1] + 1 && header.sub[2] <= header.h1[2] + 1), `the subtitle is cut: ${JSON.stringify(header)}`);
+      assert(!/[\u4e00-\u9fff]/.test(header.own), `Chinese in the English header: ${header.own}`);
+    } finally {
+      await page.close();
+    }
+  });
+
   // A city of one subsystem in Helsinki: its GeoJSON from a server this test stops and starts.
   let up = true;
   const city = http.createServer((req, res) => {

@@ -164,6 +164,8 @@ export interface SearchHit {
   matched: string;
   lon: number;
   lat: number;
+  /** Features of the layer with this name (a street mapped as many ways is one row). */
+  count?: number;
 }
 
 export type WarningLevel = 'blue' | 'yellow' | 'orange' | 'red';

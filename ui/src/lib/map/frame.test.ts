@@ -45,3 +45,29 @@ describe('FrameBatcher', () => {
     expect(calls).toBe(2);
   });
 });
+
+describe('FrameBatcher with a least gap', () => {
+  it('draws marks that come sooner than the gap once, when the gap has passed', () => {
+    const frames = manualFrames();
+    let clock = 0;
+    const timers: [() => void, number][] = [];
+    const flushed: string[][] = [];
+    const b = new FrameBatcher((d) => flushed.push([...d]), frames.next, 1000, () => clock, (cb, ms) => timers.push([cb, ms]));
+    b.mark('flood');
+    frames.step();
+    expect(flushed).toEqual([['flood']]);
+    clock = 300;
+    b.mark('rain');
+    b.mark('warnings');
+    expect(frames.pending).toBe(0);
+    expect(timers.map(([, ms]) => ms)).toEqual([700]);
+    clock = 1000;
+    timers[0][0]();
+    frames.step();
+    expect(flushed).toEqual([['flood'], ['rain', 'warnings']]);
+    // Past the gap, a mark draws at the next frame again.
+    clock = 2500;
+    b.mark('flood');
+    expect(frames.pending).toBe(1);
+  });
+});

@@ -5,21 +5,28 @@
 export class FrameBatcher {
   private dirty = new Set<string>();
   private scheduled = false;
+  private last = -Infinity;
 
-  /** `flush` sees every mark made before and while it runs. */
+  /** `flush` sees every mark made before and while it runs; `minGapMs` apart at the most. */
   constructor(
     private flush: (dirty: Set<string>) => void,
     private nextFrame: (cb: () => void) => void = (cb) => requestAnimationFrame(cb),
+    private minGapMs = 0,
+    private now: () => number = () => performance.now(),
+    private later: (cb: () => void, ms: number) => void = (cb, ms) => setTimeout(cb, ms),
   ) {}
 
   mark(what: string) {
     this.dirty.add(what);
     if (this.scheduled) return;
     this.scheduled = true;
-    this.nextFrame(() => this.run());
+    const wait = this.last + this.minGapMs - this.now();
+    if (wait > 0) this.later(() => this.nextFrame(() => this.run()), wait);
+    else this.nextFrame(() => this.run());
   }
 
   private run() {
+    this.last = this.now();
     try {
       this.flush(this.dirty);
     } finally {

@@ -1,0 +1,186 @@
+//! The app's processes as the OS sees them (/proc): its memory and CPU time, how much of a core it
+//! takes when nothing needs it, and what is left of it after it is asked to stop.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// One process: its pid, command name, resident memory (bytes) and CPU time (s).
+#[derive(Debug, Clone)]
+pub struct Proc {
+    pub pid: u32,
+    pub name: String,
+    pub rss: u64,
+    pub cpu: f64,
+}
+
+/// Every process under `root` (its children, theirs, …), the root itself left out.
+pub fn under(root: u32) -> Vec<Proc> {
+    let mut parent = HashMap::new();
+    let mut seen = HashMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`: after the command's closing parenthesis, utime is the
+        // 12th field and stime the 13th.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let name = head
+            .split_once('(')
+            .map(|(_, n)| n)
+            .unwrap_or("")
+            .to_string();
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let number = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let rss_pages = std::fs::read_to_string(entry.path().join("statm"))
+            .ok()
+            .and_then(|s| {
+                s.split_whitespace()
+                    .nth(1)
+                    .and_then(|p| p.parse::<u64>().ok())
+            })
+            .unwrap_or(0);
+        parent.insert(pid, number(1) as u32);
+        seen.insert(
+            pid,
+            Proc {
+                pid,
+                name,
+                rss: rss_pages * 4096,
+                cpu: (number(11) + number(12)) as f64 / 100.0,
+            },
+        );
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let p = tree[i];
+        tree.extend(parent.iter().filter(|(_, pp)| **pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    tree[1..]
+        .iter()
+        .filter_map(|p| seen.get(p).cloned())
+        .collect()
+}
+
+/// The resident memory (MB) and CPU time (s) of every process under `root`.
+pub fn app_usage(root: u32) -> (u64, f64) {
+    under(root)
+        .iter()
+        .fold((0, 0.0), |(m, c), p| (m + p.rss / 1_048_576, c + p.cpu))
+}
+
+/// The desktop demo left alone: its processes' CPU (in cores) over the `span` that ends when
+/// `settled` has passed since `started`, and their memory then, printed per process; then SIGTERM
+/// to the app, which must take its children (WebKit, the demo's mosquitto) and its demo store
+/// with it.
+pub async fn idle_then_stop(driver: u32, started: Instant, span: Duration, settled: Duration) {
+    let app = under(driver)
+        .into_iter()
+        .find(|p| p.name == "citywall")
+        .expect("the app runs under the driver");
+    // The last `span` before `settled`: the demo's start-up (its inventories loading) is over.
+    if let Some(rest) = settled.saturating_sub(span).checked_sub(started.elapsed()) {
+        tokio::time::sleep(rest).await;
+    }
+    // CPU per process over the span: a process born within it counts from its birth.
+    let before: HashMap<u32, f64> = under(driver).into_iter().map(|p| (p.pid, p.cpu)).collect();
+    let from = Instant::now();
+    tokio::time::sleep(span).await;
+    let after = under(driver);
+    let measured = from.elapsed().as_secs_f64();
+    let cores: Vec<(String, f64)> = after
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                (p.cpu - before.get(&p.pid).copied().unwrap_or(0.0)) / measured,
+            )
+        })
+        .collect();
+    let now = under(app.pid);
+    let me = under(driver)
+        .into_iter()
+        .find(|p| p.pid == app.pid)
+        .unwrap_or(app.clone());
+    let total_mb = (now.iter().map(|p| p.rss).sum::<u64>() + me.rss) / 1_048_576;
+    let each: Vec<String> = std::iter::once(&me)
+        .chain(now.iter())
+        .map(|p| format!("{} {} MB", p.name, p.rss / 1_048_576))
+        .collect();
+    println!(
+        "desktop demo left alone (the simulated city changes every poll): {:.2} cores over {:.0} s \
+         (all the app's processes; goal ≤ 0.3): {}; {total_mb} MB after {:.0} s (goal ≤ 1024): {}",
+        cores.iter().map(|(_, c)| c).sum::<f64>(),
+        measured,
+        cores
+            .iter()
+            .map(|(n, c)| format!("{n} {c:.2}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        started.elapsed().as_secs_f64(),
+        each.join(", ")
+    );
+
+    let children: Vec<Proc> = now;
+    let store: PathBuf = std::env::temp_dir()
+        .join("citywall-demo")
+        .join(app.pid.to_string());
+    assert!(
+        store.exists(),
+        "the demo keeps its store at {}",
+        store.display()
+    );
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(app.pid.to_string())
+        .status();
+    let asked = Instant::now();
+    let alive = |pid: u32| std::path::Path::new(&format!("/proc/{pid}")).exists();
+    let zombie = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                s.rsplit_once(')')
+                    .map(|(_, r)| r.trim_start().starts_with('Z'))
+            })
+            .unwrap_or(true)
+    };
+    loop {
+        let left: Vec<&Proc> = children
+            .iter()
+            .chain(std::iter::once(&me))
+            .filter(|p| alive(p.pid) && !zombie(p.pid))
+            .collect();
+        if left.is_empty() && !store.exists() {
+            println!(
+                "after SIGTERM: every process gone and the demo store removed in {} ms",
+                asked.elapsed().as_millis()
+            );
+            return;
+        }
+        assert!(
+            asked.elapsed() < Duration::from_secs(15),
+            "15 s after SIGTERM: still running {:?}; demo store {} {}",
+            left.iter().map(|p| (p.pid, &p.name)).collect::<Vec<_>>(),
+            store.display(),
+            if store.exists() {
+                "left behind"
+            } else {
+                "removed"
+            }
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
