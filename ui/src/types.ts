@@ -21,6 +21,8 @@ export interface Meta {
   video_follow?: 'all' | 'orange' | 'red' | 'off';
   /** Whether the wall has cameras (`[cameras]`): without them no 视频 is offered. */
   cameras?: boolean;
+  /** How the wall orders and folds its warnings (`[warnings]`). */
+  warnings?: { order: string[]; group_from: number };
   /** The screen the wall is read on (`[display]`): its legibility scale. */
   display?: { diagonal_in?: number | null; distance_m?: number | null; scale?: number | null; panels?: [number, number] | null };
 }

@@ -19,6 +19,7 @@ mod map;
 mod panels;
 mod presentation;
 mod recover;
+mod triage;
 mod serve;
 mod sources;
 pub use basemap::{BasemapConfig, BasemapKind};
@@ -31,6 +32,7 @@ pub use map::MapConfig;
 pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
 pub use serve::ServeConfig;
+pub use triage::TriageConfig;
 use sources::RawSource;
 pub use sources::{Auth, OgcOptions, RecordMapping, SourceConfig, SourceKind};
 
@@ -114,6 +116,8 @@ pub struct Config {
     pub panels: PanelsConfig,
     /// The screen the wall is read on (`[display]`): its legibility scale.
     pub display: DisplayConfig,
+    /// How the wall orders and folds its warnings (`[warnings]`).
+    pub warnings: TriageConfig,
     /// The city's own basemap; `None`: the wall draws its background and says no basemap is set.
     pub basemap: Option<BasemapConfig>,
     /// Where browser mode listens, and its certificate (`[serve]`).
@@ -337,6 +341,10 @@ impl Config {
         for (field, message) in centre.problems() {
             problem(header("[centre]"), field, message);
         }
+        let warnings = raw.warnings.clone().unwrap_or_default();
+        for (field, message) in warnings.problems() {
+            problem(header("[warnings]"), field, message);
+        }
         let display = raw.display.clone().unwrap_or_default();
         for (field, message) in display.problems() {
             problem(header("[display]"), field, message);
@@ -395,6 +403,7 @@ impl Config {
             incidents,
             panels,
             display,
+            warnings,
             basemap: raw.basemap.clone().map(|mut b| {
                 b.resolve(base);
                 b
@@ -487,6 +496,7 @@ struct RawConfig {
     map: Option<MapConfig>,
     centre: Option<CentreConfig>,
     display: Option<DisplayConfig>,
+    warnings: Option<TriageConfig>,
     incidents: Option<IncidentsConfig>,
     panels: Option<PanelsConfig>,
     basemap: Option<BasemapConfig>,

@@ -119,6 +119,7 @@ export class Wall implements DeltaSink {
     this.meta = meta;
     setTimeZone(meta.centre?.time_zone);
     this.layout.configure(meta.display);
+    this.warnings.configure(meta.warnings?.order, meta.warnings?.group_from);
     this.clock.demo = meta.demo_clock;
     this.video.policy = meta.video_follow ?? 'all';
     this.stream.startAt(meta.seq);

@@ -86,6 +86,8 @@ pub struct Meta {
     pub video_follow: crate::config::FollowWarnings,
     /// The screen the wall is read on (`[display]`), for its legibility scale.
     pub display: crate::config::DisplayConfig,
+    /// How the wall orders and folds its warnings (`[warnings]`).
+    pub warnings: crate::config::TriageConfig,
     /// Whether `[cameras]` is configured: without it the wall offers no 视频 (nothing to show).
     pub cameras: bool,
 }
@@ -273,6 +275,7 @@ impl Api {
                 .map_or(crate::config::FollowWarnings::Off, |c| c.follow_warnings),
             cameras: self.engine.config.cameras.is_some(),
             display: self.engine.config.display.clone(),
+            warnings: self.engine.config.warnings.clone(),
         }
     }
 

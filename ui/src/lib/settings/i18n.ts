@@ -16,6 +16,8 @@ const WORDS = {
   outage: ['数据中断', 'Data outage'],
   rotating: ['轮播', 'Rotating'],
   zoomToShow: ['放大后显示', 'zoom in to show'],
+  openKind: ['展开同类预警', 'open this kind'],
+  foldKind: ['收起', 'fold'],
   outageSources: ['个数据源中断 · 无预警不代表平稳', 'sources down · no warning here does not mean calm'],
   noSuccess: ['尚无成功轮询', 'no successful poll yet'],
   layers: ['图层', 'Layers'],

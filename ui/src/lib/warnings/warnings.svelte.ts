@@ -1,20 +1,17 @@
-// Open warnings, most severe first, and the ticker of the latest raises. Warning deltas arrive one
+// Open warnings, most severe first (then by the kind's weight: triage.ts), and the ticker of the
+// latest raises. Warning deltas arrive one
 // per message and often dozens per evaluation: they queue here and are folded in once, with the
 // next map update, so the panels lay out and paint once rather than once per message.
 
 import type { Transport } from '../../transport';
 import type { Warning, WarningLevel } from '../../types';
+import { DEFAULT_GROUP_FROM, DEFAULT_ORDER, LEVEL_RANK, panelItems, sortWarnings, type PanelItem } from './triage';
 
-export const LEVEL_RANK: Record<WarningLevel, number> = { blue: 0, yellow: 1, orange: 2, red: 3 };
+export { sortWarnings };
 export const LEVELS: WarningLevel[] = ['red', 'orange', 'yellow', 'blue'];
 /** How many warnings the panel lists, as designed and at each more compact step. */
 export const WARNING_ROWS = [7, 5, 4, 3, 2];
 const TICKER_LENGTH = 12;
-
-/** Most severe first; among equals, those still to acknowledge, then the latest. */
-export function sortWarnings(list: Warning[]): Warning[] {
-  return list.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level] || Number(a.state !== 'raised') - Number(b.state !== 'raised') || b.updated_at - a.updated_at);
-}
 
 /** A warning about a place (a gauge, a station, a grid cell); a 数据中断 is about a layer's
  * sources and has no spot of its own: it is not drawn on the map, flown to, or followed by video. */
@@ -23,6 +20,10 @@ export const placed = (w: Warning) => w.kind !== 'source-down';
 export class WarningsState {
   list: Warning[] = $state([]);
   ticker: Warning[] = $state([]);
+  /** The kind whose folded row the operator opened. */
+  open: string | null = $state(null);
+  private order = DEFAULT_ORDER;
+  private groupFrom = DEFAULT_GROUP_FROM;
   private arriving = new Map<string, Warning>();
 
   constructor(
@@ -30,6 +31,23 @@ export class WarningsState {
     /** Marks the map's warning layer for the next frame. */
     private draw: () => void,
   ) {}
+
+  /** The centre's triage (`[warnings]`): its kinds' order and from how many a kind folds. */
+  configure(order: string[] | undefined, groupFrom: number | undefined) {
+    this.order = order?.length ? order : DEFAULT_ORDER;
+    this.groupFrom = groupFrom ?? DEFAULT_GROUP_FROM;
+    this.list = sortWarnings([...this.list], this.order);
+  }
+
+  /** The panel's rows: warnings, and the kinds folded into one row each. */
+  get items(): PanelItem[] {
+    return panelItems(this.list, this.groupFrom, this.open);
+  }
+
+  /** Opens a folded kind in place, or folds it again. */
+  toggleKind(kind: string) {
+    this.open = this.open === kind ? null : kind;
+  }
 
   get unacked(): number {
     return this.list.filter((w) => w.state === 'raised').length;
@@ -41,7 +59,7 @@ export class WarningsState {
 
   /** Replaces the list (the open warnings now, or as they stood at a replayed instant). */
   replace(list: Warning[]) {
-    this.list = sortWarnings(list);
+    this.list = sortWarnings(list, this.order);
     this.draw();
   }
 
@@ -77,7 +95,7 @@ export class WarningsState {
         news = [w, ...news.filter((x) => x.id !== w.id)];
       }
     }
-    this.list = sortWarnings([...open.values()]);
+    this.list = sortWarnings([...open.values()], this.order);
     this.ticker = news.slice(0, TICKER_LENGTH);
     this.draw();
   }

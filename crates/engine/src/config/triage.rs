@@ -1,0 +1,92 @@
+//! The `[warnings]` section: how the wall triages its warnings — the order of their kinds by
+//! weight, heaviest first (a flooded underpass above an overdue street-lamp case of the same
+//! level), and from how many open warnings of one kind the panel folds them into one row with
+//! their counts.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::Kind;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageConfig {
+    /// Warning kinds, heaviest first; a kind not listed weighs least.
+    #[serde(default = "default_order")]
+    pub order: Vec<String>,
+    /// A kind with more open warnings than this is one row in the panel.
+    #[serde(default = "default_group_from")]
+    pub group_from: u32,
+}
+
+/// Life safety first, then the state of the data, then enforcement and case work.
+fn default_order() -> Vec<String> {
+    [
+        Kind::SourceDown,
+        Kind::FloodLevel,
+        Kind::FloodRise,
+        Kind::Threshold,
+        Kind::Hotspot,
+        Kind::GaugeSilent,
+        Kind::OverweightPass,
+        Kind::OverloadRate,
+        Kind::Overdue,
+        Kind::Duplicate,
+    ]
+    .iter()
+    .map(|k| k.as_str().to_string())
+    .collect()
+}
+
+fn default_group_from() -> u32 {
+    3
+}
+
+impl Default for TriageConfig {
+    fn default() -> Self {
+        TriageConfig {
+            order: default_order(),
+            group_from: default_group_from(),
+        }
+    }
+}
+
+impl TriageConfig {
+    /// Each problem as (field, message).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        for kind in &self.order {
+            if Kind::parse(kind).is_none() {
+                problems.push((
+                    "warnings.order",
+                    format!("unknown kind `{kind}`: use {}", known.join(", ")),
+                ));
+            }
+        }
+        if !(1..=100).contains(&self.group_from) {
+            problems.push((
+                "warnings.group_from",
+                format!("is {}: give 1 to 100", self.group_from),
+            ));
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_order_names_every_kind_and_a_typo_is_a_problem() {
+        let default = TriageConfig::default();
+        assert!(default.problems().is_empty());
+        assert_eq!(default.order.len(), Kind::ALL.len());
+        let bad = TriageConfig {
+            order: vec!["flood-levle".into()],
+            group_from: 0,
+        };
+        let fields: Vec<_> = bad.problems().into_iter().map(|p| p.0).collect();
+        assert_eq!(fields, ["warnings.order", "warnings.group_from"]);
+    }
+}
