@@ -186,7 +186,8 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
          [[source]]\nid = \"air-stations\"\nlayer = \"air\"\nkind = \"geojson\"\nurl = \"http://{addr}/air\"\ninterval_s = {POLL_S}\n\n\
          [[rules.threshold]]\nid = \"pm25\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 超标\"\nunit = \"μg/m³\"\nhysteresis = 5\n\
          levels = {{ yellow = 75, orange = 115, red = 150 }}\n\n\
-         [[rules.threshold]]\nid = \"pm25-watch\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 偏高\"\nlevels = {{ blue = 50 }}\n"
+         [[rules.threshold]]\nid = \"pm25-watch\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 偏高\"\nlevels = {{ blue = 50 }}\n\n\
+         [warnings.procedures.threshold]\ndepartment = \"市生态环境局\"\ncontact = \"0527-12369\"\nsteps = [\"核实监测数据\", \"通知属地街道\"]\n"
     );
     let config = Config::parse(&text, "air.toml", &dir).expect("valid config");
     let engine = Engine::start(config).await.expect("engine starts");
@@ -248,6 +249,18 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
         .expect("acknowledged");
     assert_eq!(acked.state, WarningState::Acknowledged);
 
+    // Its procedure: a step taken is an audit row, once; a step it has not is refused.
+    let desk = citywall_engine::access::Principal::open();
+    let taken = api.take_step(&desk, &red.id, 1, "值班员").await.expect("step taken");
+    assert_eq!((taken.len(), taken[0].text.as_str()), (1, "通知属地街道"));
+    let again = api.take_step(&desk, &red.id, 1, "值班员").await.expect("step taken");
+    assert_eq!(again.len(), 1, "a step is recorded once");
+    let wrong = api.take_step(&desk, &red.id, 2, "值班员").await;
+    assert!(
+        matches!(&wrong, Err(citywall_engine::api::ApiError::BadRequest(m)) if m.contains("steps 0 to 1")),
+        "{wrong:?}"
+    );
+
     // Falling to 147 holds red (hysteresis 5); to 100 it drops to yellow; to 30 it clears.
     readings.lock().expect("readings")[0] = 147.0;
     tokio::time::sleep(Duration::from_secs_f64(2.5 * POLL_S)).await;
@@ -269,5 +282,13 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
             .any(|r| r.action == "warning.acknowledge" && r.target == red.id),
         "{log:?}"
     );
+    let steps: Vec<_> = log
+        .iter()
+        .filter(|r| r.action == "warning.step" && r.target == red.id)
+        .collect();
+    assert_eq!(steps.len(), 1, "{log:?}");
+    assert_eq!(steps[0].actor, "值班员");
+    // Cleared, the warning takes no more steps.
+    assert!(api.take_step(&desk, &red.id, 0, "值班员").await.is_err());
     engine.shutdown();
 }

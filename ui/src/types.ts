@@ -22,7 +22,7 @@ export interface Meta {
   /** Whether the wall has cameras (`[cameras]`): without them no 视频 is offered. */
   cameras?: boolean;
   /** How the wall orders and folds its warnings (`[warnings]`). */
-  warnings?: { order: string[]; group_from: number };
+  warnings?: { order: string[]; group_from: number; procedures?: Record<string, Procedure> };
   /** The screen the wall is read on (`[display]`): its legibility scale. */
   display?: { diagonal_in?: number | null; distance_m?: number | null; scale?: number | null; panels?: [number, number] | null };
 }
@@ -168,6 +168,21 @@ export interface SearchHit {
   lat: number;
   /** Features of the layer with this name (a street mapped as many ways is one row). */
   count?: number;
+}
+
+/** What a duty officer does about a warning of one kind (`[warnings.procedures]`). */
+export interface Procedure {
+  department: string;
+  contact: string;
+  steps: string[];
+}
+
+/** A step of a warning's procedure, as taken (an audit row). */
+export interface StepTaken {
+  step: number;
+  text: string;
+  by: string;
+  at: number;
 }
 
 export type WarningLevel = 'blue' | 'yellow' | 'orange' | 'red';

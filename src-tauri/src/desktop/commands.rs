@@ -185,6 +185,32 @@ pub async fn acknowledge(
 }
 
 #[tauri::command]
+pub async fn warning_steps(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
+    id: String,
+) -> Result<Vec<citywall_engine::api::StepTaken>, String> {
+    permit(&api, &operator, &window, "warning_steps")?;
+    api.warning_steps(&id).await.map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub async fn take_step(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
+    id: String,
+    step: usize,
+    by: String,
+) -> Result<Vec<citywall_engine::api::StepTaken>, String> {
+    let who = permit(&api, &operator, &window, "take_step")?;
+    api.take_step(&who, &id, step, &by)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+#[tauri::command]
 pub async fn aggregate(
     api: State<'_, Api>,
     operator: State<'_, Operator>,

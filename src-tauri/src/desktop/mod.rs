@@ -153,6 +153,8 @@ pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> 
             commands::tile,
             commands::warnings,
             commands::acknowledge,
+            commands::warning_steps,
+            commands::take_step,
             commands::aggregate,
             commands::regions,
             commands::cameras_nearest,

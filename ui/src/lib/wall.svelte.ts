@@ -16,6 +16,7 @@ import { Settings } from './settings/settings.svelte';
 import { LayerState } from './layers/layers.svelte';
 import { pad } from './layers/viewport';
 import { WarningsState, placed } from './warnings/warnings.svelte';
+import { ProcedureState } from './warnings/procedure.svelte';
 import { ReplayState } from './replay/replay.svelte';
 import { HealthState } from './health/health.svelte';
 import { KpiState } from './kpi/kpi.svelte';
@@ -53,6 +54,7 @@ export class Wall implements DeltaSink {
   readonly audit: AuditState;
   readonly layers: LayerState;
   readonly warnings: WarningsState;
+  readonly procedure: ProcedureState;
   readonly replay: ReplayState;
   readonly health: HealthState;
   readonly kpi: KpiState;
@@ -94,6 +96,7 @@ export class Wall implements DeltaSink {
     this.frame = new FrameBatcher((dirty) => this.updateMap(dirty), (cb) => nextFrame(() => cb()), gap);
     this.layers = new LayerState(transport, mapPort, (l) => this.frame.mark(l));
     this.warnings = new WarningsState(transport, () => this.frame.mark('warnings'));
+    this.procedure = new ProcedureState(transport, (what, e) => this.notices.fail(what, e));
     this.replay = new ReplayState(transport, (at) => this.loadReplayAt(at), () => this.clock.dataNow, nextFrame);
     this.health = new HealthState(transport);
     this.kpi = new KpiState(transport);
@@ -120,6 +123,7 @@ export class Wall implements DeltaSink {
     setTimeZone(meta.centre?.time_zone);
     this.layout.configure(meta.display);
     this.warnings.configure(meta.warnings?.order, meta.warnings?.group_from);
+    this.procedure.configure(meta.warnings?.procedures);
     this.clock.demo = meta.demo_clock;
     this.video.policy = meta.video_follow ?? 'all';
     this.stream.startAt(meta.seq);

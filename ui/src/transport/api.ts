@@ -1,6 +1,6 @@
 // What the wall asks of the engine, whichever way it reaches it (`http.ts`, `tauri.ts`).
 
-import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, VideoFocusTarget, OnWallCamera, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from '../types';
+import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, VideoFocusTarget, OnWallCamera, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, StepTaken, Summary, Warning, WhoAmI } from '../types';
 import type { HistoryPoint } from '../lib/detail/model';
 import type { OnVideoFrame, OnVideoUnit, TileStatus, VideoLink, VideoMosaicPolicy } from './video';
 
@@ -43,6 +43,9 @@ export interface Transport {
   /** Open warnings (all = cleared ones too), most severe first. */
   warnings(all?: boolean): Promise<Warning[]>;
   acknowledge(id: string, by: string): Promise<Warning>;
+  /** The steps of its procedure taken on a warning; taking one records it (audited). */
+  warningSteps(id: string): Promise<StepTaken[]>;
+  takeStep(id: string, step: number, by: string): Promise<StepTaken[]>;
   /** One Mapbox Vector Tile of a big layer. */
   tile(layer: string, z: number, x: number, y: number): Promise<ArrayBuffer>;
   /** A tile of the city's own basemap (`[basemap]`), fetched by the engine. */

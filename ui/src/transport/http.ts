@@ -1,7 +1,7 @@
 // Browser mode: the engine's HTTP API, its delta stream and video over WebSockets, the session
 // in an HttpOnly cookie.
 
-import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, VideoFocusTarget, OnWallCamera, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from '../types';
+import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, VideoFocusTarget, OnWallCamera, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, StepTaken, Summary, Warning, WhoAmI } from '../types';
 import type { HistoryPoint } from '../lib/detail/model';
 import { EngineError, type Transport } from './api';
 import { BROWSER_MOSAIC, videoSocket, type OnVideoFrame, type OnVideoUnit, type TileStatus, type VideoLink } from './video';
@@ -73,6 +73,8 @@ export class HttpTransport implements Transport {
     return this.get<FeatureCollection>(`features?layer=${encodeURIComponent(layer)}&bbox=${b}&zoom=${zoom.toFixed(2)}`);
   }
   warnings(all = false) { return this.get<Warning[]>(`warnings?state=${all ? 'all' : 'open'}`); }
+  warningSteps(id: string) { return this.get<StepTaken[]>(`warnings/${encodeURIComponent(id)}/steps`); }
+  takeStep(id: string, step: number, by: string) { return this.post<StepTaken[]>(`warnings/${encodeURIComponent(id)}/steps`, { step, by }); }
   async acknowledge(id: string, by: string) {
     const response = await fetch(`${this.base}/api/v1/warnings/${encodeURIComponent(id)}/ack`, {
       method: 'POST',

@@ -1,7 +1,7 @@
 // The desktop app: Tauri IPC to the engine in the same process; video on the app's loopback
 // WebSocket.
 
-import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, VideoFocusTarget, OnWallCamera, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, Summary, Warning, WhoAmI } from '../types';
+import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, VideoFocusTarget, OnWallCamera, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, StepTaken, Summary, Warning, WhoAmI } from '../types';
 import type { HistoryPoint } from '../lib/detail/model';
 import type { Transport } from './api';
 import { DESKTOP_MOSAIC, videoSocket, type OnVideoFrame, type OnVideoUnit, type TileStatus, type VideoLink } from './video';
@@ -58,6 +58,8 @@ export class TauriTransport implements Transport {
   }
   warnings(all = false) { return this.call<Warning[]>('warnings', { all }); }
   acknowledge(id: string, by: string) { return this.call<Warning>('acknowledge', { id, by }); }
+  warningSteps(id: string) { return this.call<StepTaken[]>('warning_steps', { id }); }
+  takeStep(id: string, step: number, by: string) { return this.call<StepTaken[]>('take_step', { id, step, by }); }
   tile(layer: string, z: number, x: number, y: number) { return this.call<ArrayBuffer>('tile', { layer, z, x, y }); }
   basemapTile(z: number, x: number, y: number) { return this.call<ArrayBuffer>('basemap_tile', { z, x, y }); }
   basemapStyle() { return this.call<unknown>('basemap_style'); }

@@ -8,10 +8,13 @@ mod features;
 mod history;
 mod media;
 mod on_wall;
+mod procedures;
 mod regions;
 mod video;
 mod video_tiles;
 mod warnings;
+
+pub use procedures::StepTaken;
 
 pub use access::{AccessMode, WhoAmI};
 pub use cases::{NewCase, StepInput};

@@ -46,16 +46,7 @@ impl Api {
         by: &str,
     ) -> Result<crate::rules::Warning, ApiError> {
         self.access.check(principal, "warning.acknowledge")?;
-        let by = if principal.via == "open" {
-            by.trim()
-        } else {
-            principal.name.as_str()
-        };
-        if by.is_empty() || by.chars().count() > 64 {
-            return Err(ApiError::BadRequest(
-                "`by` must name who acknowledges (1 to 64 characters)".into(),
-            ));
-        }
+        let by = operator_name(principal, by)?;
         let now = self.engine.data_now();
         let warning = {
             let mut state = self.engine.rules.lock().await;
@@ -137,4 +128,23 @@ impl Api {
             .await?;
         Ok(out)
     }
+}
+
+/// Who the audit names for an operator's action on a warning: the principal; on an open wall,
+/// which has no accounts, `by`, the operator's name as the console gives it.
+pub(super) fn operator_name<'a>(
+    principal: &'a crate::access::Principal,
+    by: &'a str,
+) -> Result<&'a str, ApiError> {
+    let by = if principal.via == "open" {
+        by.trim()
+    } else {
+        principal.name.as_str()
+    };
+    if by.is_empty() || by.chars().count() > 64 {
+        return Err(ApiError::BadRequest(
+            "`by` must name who acts (1 to 64 characters)".into(),
+        ));
+    }
+    Ok(by)
 }

@@ -1,7 +1,10 @@
 //! The `[warnings]` section: how the wall triages its warnings — the order of their kinds by
 //! weight, heaviest first (a flooded underpass above an overdue street-lamp case of the same
 //! level), and from how many open warnings of one kind the panel folds them into one row with
-//! their counts.
+//! their counts; and each kind's procedure (处置预案: the department, its contact and the steps a
+//! duty officer takes, each step recorded when taken).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +19,26 @@ pub struct TriageConfig {
     /// A kind with more open warnings than this is one row in the panel.
     #[serde(default = "default_group_from")]
     pub group_from: u32,
+    /// Each kind's procedure, by kind (`[warnings.procedures.flood-level]`).
+    #[serde(default)]
+    pub procedures: BTreeMap<String, Procedure>,
 }
+
+/// What a duty officer does about a warning of one kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Procedure {
+    /// Who handles it ("市排水管理处").
+    pub department: String,
+    /// How to reach them (a phone number, a radio channel).
+    #[serde(default)]
+    pub contact: String,
+    /// The steps, in order; each one taken is an audit row.
+    pub steps: Vec<String>,
+}
+
+/// The most steps a procedure lists: a wall shows them all at once.
+pub const MAX_STEPS: usize = 8;
 
 /// Life safety first, then the state of the data, then enforcement and case work.
 fn default_order() -> Vec<String> {
@@ -46,6 +68,7 @@ impl Default for TriageConfig {
         TriageConfig {
             order: default_order(),
             group_from: default_group_from(),
+            procedures: BTreeMap::new(),
         }
     }
 }
@@ -60,6 +83,27 @@ impl TriageConfig {
                 problems.push((
                     "warnings.order",
                     format!("unknown kind `{kind}`: use {}", known.join(", ")),
+                ));
+            }
+        }
+        for (kind, procedure) in &self.procedures {
+            if Kind::parse(kind).is_none() {
+                problems.push((
+                    "warnings.procedures",
+                    format!("`{kind}` is no warning kind: use {}", known.join(", ")),
+                ));
+            }
+            let n = procedure.steps.len();
+            if n == 0 || n > MAX_STEPS || procedure.steps.iter().any(|s| s.trim().is_empty()) {
+                problems.push((
+                    "warnings.procedures.steps",
+                    format!("`{kind}` lists {n} steps: give 1 to {MAX_STEPS}, none empty"),
+                ));
+            }
+            if procedure.department.trim().is_empty() {
+                problems.push((
+                    "warnings.procedures.department",
+                    format!("`{kind}` names no department"),
                 ));
             }
         }
@@ -85,8 +129,26 @@ mod tests {
         let bad = TriageConfig {
             order: vec!["flood-levle".into()],
             group_from: 0,
+            procedures: [(
+                "flood".to_string(),
+                Procedure {
+                    department: " ".into(),
+                    contact: String::new(),
+                    steps: vec![],
+                },
+            )]
+            .into(),
         };
         let fields: Vec<_> = bad.problems().into_iter().map(|p| p.0).collect();
-        assert_eq!(fields, ["warnings.order", "warnings.group_from"]);
+        assert_eq!(
+            fields,
+            [
+                "warnings.order",
+                "warnings.procedures",
+                "warnings.procedures.steps",
+                "warnings.procedures.department",
+                "warnings.group_from"
+            ]
+        );
     }
 }

@@ -105,6 +105,10 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/cameras/nearest", get(cameras_nearest))
         .route("/api/v1/warnings", get(warnings))
         .route("/api/v1/warnings/{id}/ack", post(acknowledge))
+        .route(
+            "/api/v1/warnings/{id}/steps",
+            get(warning_steps).post(take_step),
+        )
         .route("/api/v1/audit", get(audit))
         .route("/api/v1/audit/export", get(audit_export))
         .route("/api/v1/basemap/style", get(basemap_style))
@@ -344,6 +348,30 @@ async fn acknowledge(
 ) -> Result<Response, ApiError> {
     let ack = json_body(body, "{\"by\": \"…\"}")?;
     Ok(Json(api.acknowledge(&principal, &id, &ack.by).await?).into_response())
+}
+
+async fn warning_steps(
+    State(api): State<Api>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(api.warning_steps(&id).await?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct Step {
+    step: usize,
+    #[serde(default)]
+    by: String,
+}
+
+async fn take_step(
+    State(api): State<Api>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    body: Result<Json<Step>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let step = json_body(body, "{\"step\": 0, \"by\": \"…\"}")?;
+    Ok(Json(api.take_step(&principal, &id, step.step, &step.by).await?).into_response())
 }
 
 async fn tile(

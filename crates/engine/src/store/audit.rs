@@ -200,6 +200,22 @@ impl Store {
         Ok(record)
     }
 
+    /// Every row of `action` on `target`, oldest first (the steps taken on one warning).
+    pub async fn audit_of(
+        &self,
+        action: &str,
+        target: &str,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit WHERE action = ? AND target = ? ORDER BY seq LIMIT 1000"
+        ))
+        .bind(action)
+        .bind(target)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(record_of).collect())
+    }
+
     /// The latest `limit` rows, newest first: what the console shows.
     pub async fn audit_latest(&self, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
         let rows = sqlx::query(&format!(

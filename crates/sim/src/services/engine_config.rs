@@ -80,7 +80,13 @@ impl SimCity {
              [rules.hotspot]\nlayer = \"incidents\"\nwindow_min = 120\nthresholds = {{ yellow = 6, orange = 10, red = 15 }}\n\
              groups = [{{ name = \"住房民生\", categories = [{}] }}, \
              {{ name = \"公共安全\", categories = [\"明火\", \"高空抛物\", \"电动车进电梯\", \"消防通道占用\", \"安全隐患\", \"人员聚集\"] }}]\n\n\
-             [rules.duplicates]\nlayer = \"incidents\"\nwithin_m = 100\nwithin_min = 30\n",
+             [rules.duplicates]\nlayer = \"incidents\"\nwithin_m = 100\nwithin_min = 30\n\n\
+             [warnings.procedures.flood-level]\ndepartment = \"市排水管理处\"\ncontact = \"0527-84300110\"\n\
+             steps = [\"调阅视频核实积水深度\", \"通知排水泵车出动\", \"设置警戒，封闭下穿通道\", \"发布绕行提示\"]\n\n\
+             [warnings.procedures.source-down]\ndepartment = \"市大数据中心运维值班\"\ncontact = \"0527-84300119\"\n\
+             steps = [\"查看数据源故障原因\", \"电话通知系统运维单位\", \"恢复后核对缺失时段数据\"]\n\n\
+             [warnings.procedures.hotspot]\ndepartment = \"属地街道网格中心\"\ncontact = \"12345 转属地\"\n\
+             steps = [\"查看网格内事件明细\", \"派网格员现场核查\", \"合并立案，跟踪办结\"]\n",
             livelihood.join(", ")
         );
         if self.url(Subsystem::Cameras).is_some() {

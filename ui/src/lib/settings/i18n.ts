@@ -18,6 +18,7 @@ const WORDS = {
   zoomToShow: ['放大后显示', 'zoom in to show'],
   openKind: ['展开同类预警', 'open this kind'],
   foldKind: ['收起', 'fold'],
+  procedure: ['预案', 'Procedure'],
   outageSources: ['个数据源中断 · 无预警不代表平稳', 'sources down · no warning here does not mean calm'],
   noSuccess: ['尚无成功轮询', 'no successful poll yet'],
   layers: ['图层', 'Layers'],
