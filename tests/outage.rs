@@ -251,9 +251,15 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
 
     // Its procedure: a step taken is an audit row, once; a step it has not is refused.
     let desk = citywall_engine::access::Principal::open();
-    let taken = api.take_step(&desk, &red.id, 1, "值班员").await.expect("step taken");
+    let taken = api
+        .take_step(&desk, &red.id, 1, "值班员")
+        .await
+        .expect("step taken");
     assert_eq!((taken.len(), taken[0].text.as_str()), (1, "通知属地街道"));
-    let again = api.take_step(&desk, &red.id, 1, "值班员").await.expect("step taken");
+    let again = api
+        .take_step(&desk, &red.id, 1, "值班员")
+        .await
+        .expect("step taken");
     assert_eq!(again.len(), 1, "a step is recorded once");
     let wrong = api.take_step(&desk, &red.id, 2, "值班员").await;
     assert!(

@@ -81,27 +81,44 @@ pub fn app_usage(root: u32) -> (u64, f64) {
         .fold((0, 0.0), |(m, c), p| (m + p.rss / 1_048_576, c + p.cpu))
 }
 
-/// The desktop demo left alone: its processes' CPU (in cores) over the `span` that ends when
-/// `settled` has passed since `started`, and their memory then, printed per process; then SIGTERM
-/// to the app, which must take its children (WebKit, the demo's mosquitto) and its demo store
-/// with it.
-pub async fn idle_then_stop(driver: u32, started: Instant, span: Duration, settled: Duration) {
-    let app = under(driver)
-        .into_iter()
-        .find(|p| p.name == "citywall")
-        .expect("the app runs under the driver");
+/// The desktop demo, started here on its own (no WebDriver), left alone: its processes' CPU (in
+/// cores) over the `span` that ends `settled` after it started, and their memory then, printed
+/// per process; then SIGTERM, which must take its children (WebKit, the demo's mosquitto) and
+/// its demo store with it.
+pub async fn idle_then_stop(
+    binary: &std::path::Path,
+    config_home: &std::path::Path,
+    span: Duration,
+    settled: Duration,
+) {
+    let mut child = std::process::Command::new(binary)
+        .args(["--time-scale", "60"])
+        .env("XDG_CONFIG_HOME", config_home)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the desktop app starts");
+    let started = Instant::now();
+    let pid = child.id();
+    let itself = |p: u32| {
+        let all: Vec<Proc> = under(std::process::id());
+        all.into_iter().find(|x| x.pid == p)
+    };
     // The last `span` before `settled`: the demo's start-up (its inventories loading) is over.
     if let Some(rest) = settled.saturating_sub(span).checked_sub(started.elapsed()) {
         tokio::time::sleep(rest).await;
     }
+    let app = itself(pid).expect("the desktop app runs");
     // CPU per process over the span: a process born within it counts from its birth.
-    let before: HashMap<u32, f64> = under(driver).into_iter().map(|p| (p.pid, p.cpu)).collect();
+    let mut before: HashMap<u32, f64> = under(pid).into_iter().map(|p| (p.pid, p.cpu)).collect();
+    before.insert(pid, app.cpu);
     let from = Instant::now();
     tokio::time::sleep(span).await;
-    let after = under(driver);
     let measured = from.elapsed().as_secs_f64();
-    let cores: Vec<(String, f64)> = after
-        .iter()
+    let now = under(pid);
+    let me = itself(pid).unwrap_or(app.clone());
+    let cores: Vec<(String, f64)> = std::iter::once(&me)
+        .chain(now.iter())
         .map(|p| {
             (
                 p.name.clone(),
@@ -109,11 +126,6 @@ pub async fn idle_then_stop(driver: u32, started: Instant, span: Duration, settl
             )
         })
         .collect();
-    let now = under(app.pid);
-    let me = under(driver)
-        .into_iter()
-        .find(|p| p.pid == app.pid)
-        .unwrap_or(app.clone());
     let total_mb = (now.iter().map(|p| p.rss).sum::<u64>() + me.rss) / 1_048_576;
     let each: Vec<String> = std::iter::once(&me)
         .chain(now.iter())
@@ -136,7 +148,7 @@ pub async fn idle_then_stop(driver: u32, started: Instant, span: Duration, settl
     let children: Vec<Proc> = now;
     let store: PathBuf = std::env::temp_dir()
         .join("citywall-demo")
-        .join(app.pid.to_string());
+        .join(pid.to_string());
     assert!(
         store.exists(),
         "the demo keeps its store at {}",
@@ -144,8 +156,10 @@ pub async fn idle_then_stop(driver: u32, started: Instant, span: Duration, settl
     );
     let _ = std::process::Command::new("kill")
         .arg("-TERM")
-        .arg(app.pid.to_string())
+        .arg(pid.to_string())
         .status();
+    // Reaped here (its parent), so it is gone, not a zombie, once it exits.
+    let reaper = std::thread::spawn(move || child.wait());
     let asked = Instant::now();
     let alive = |pid: u32| std::path::Path::new(&format!("/proc/{pid}")).exists();
     let zombie = |pid: u32| {
@@ -164,6 +178,7 @@ pub async fn idle_then_stop(driver: u32, started: Instant, span: Duration, settl
             .filter(|p| alive(p.pid) && !zombie(p.pid))
             .collect();
         if left.is_empty() && !store.exists() {
+            let _ = reaper.join();
             println!(
                 "after SIGTERM: every process gone and the demo store removed in {} ms",
                 asked.elapsed().as_millis()

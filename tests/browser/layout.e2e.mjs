@@ -169,6 +169,11 @@ kind = "geojson"
 url = "http://127.0.0.1:${city.address().port}/air"
 interval_s = ${POLL_S}
 timeout_s = 1
+
+[warnings.procedures.source-down]
+department = "IT on duty"
+contact = "+358 9 310 1234"
+steps = ["Check the station feed", "Call the operator"]
 `);
   const { base: helsinki } = await serveConfig(config);
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -202,6 +207,16 @@ timeout_s = 1
     await page.screenshot({ path: path.join(out, 'outage-helsinki.png') });
   });
 
+  await check('the outage\'s procedure: 预案 lists its steps, a step taken is recorded', async () => {
+    await page.click('.wlist li[data-kind="source-down"] [data-testid=show-procedure]');
+    await page.waitForSelector('[data-testid=procedure] [data-step="0"]', { timeout: 5_000 });
+    const card = await page.textContent('[data-testid=procedure]');
+    assert(card.includes('IT on duty') && card.includes('+358 9 310 1234') && card.includes('Call the operator'), `procedure: ${card}`);
+    await page.click('[data-testid=procedure] [data-step="0"]');
+    await page.waitForSelector('[data-testid=procedure] li.done [data-step="0"]', { timeout: 5_000 });
+    await page.screenshot({ path: path.join(out, 'outage-procedure.png') });
+  });
+
   await check('the outage acknowledged is exported in Helsinki time with its offset', async () => {
     await page.click('.wlist li[data-kind="source-down"] [data-testid=ack]');
     let rows = [];
@@ -212,6 +227,7 @@ timeout_s = 1
     }
     const ack = rows.find((r) => r.action === 'warning.acknowledge');
     assert(ack, `no acknowledgement exported: ${JSON.stringify(rows)}`);
+    assert(rows.some((r) => r.action === 'warning.step' && r.target === ack.target && r.detail.includes('Check the station feed')), `the procedure's step is not in the log: ${JSON.stringify(rows)}`);
     const offset = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Helsinki', timeZoneName: 'longOffset' }).formatToParts(new Date(ack.at_ms)).find((p) => p.type === 'timeZoneName').value.replace('GMT', '');
     assert(ack.at.endsWith(offset) && Date.parse(ack.at) === ack.at_ms, `exported at ${ack.at} (${ack.at_ms}), Helsinki is ${offset}`);
   });

@@ -19,9 +19,9 @@ mod map;
 mod panels;
 mod presentation;
 mod recover;
-mod triage;
 mod serve;
 mod sources;
+mod triage;
 pub use basemap::{BasemapConfig, BasemapKind};
 pub use cameras::{CameraConfig, FollowWarnings};
 pub use centre::CentreConfig;
@@ -32,9 +32,9 @@ pub use map::MapConfig;
 pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
 pub use serve::ServeConfig;
-pub use triage::TriageConfig;
 use sources::RawSource;
 pub use sources::{Auth, OgcOptions, RecordMapping, SourceConfig, SourceKind};
+pub use triage::TriageConfig;
 
 /// A simulated clock: at wall time `wall_origin_ms` it read `sim_origin_ms`, and it runs
 /// `scale` times faster.

@@ -50,11 +50,12 @@ impl Api {
     ) -> Result<Vec<StepTaken>, ApiError> {
         self.access.check(principal, "warning.acknowledge")?;
         let by = operator_name(principal, by)?;
-        let warning = {
+        let open = {
             let state = self.engine.rules.lock().await;
-            state.warnings.open().find(|w| w.id == id).cloned()
-        }
-        .ok_or_else(|| ApiError::NotFound(format!("no open warning `{id}`")))?;
+            let found = state.warnings.open().find(|w| w.id == id).cloned();
+            found
+        };
+        let warning = open.ok_or_else(|| ApiError::NotFound(format!("no open warning `{id}`")))?;
         let kind = warning.what.kind.as_str();
         let procedure = self
             .engine
