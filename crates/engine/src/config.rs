@@ -6,8 +6,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-use toml::Spanned;
+use serde::Serialize;
 
 mod basemap;
 mod cameras;
@@ -18,6 +17,7 @@ mod layers;
 mod map;
 mod panels;
 mod presentation;
+mod raw;
 mod recover;
 mod serve;
 mod sources;
@@ -31,6 +31,7 @@ pub use layers::{LayerConfig, LayerFilter, Severity};
 pub use map::MapConfig;
 pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
+use raw::RawConfig;
 pub use serve::ServeConfig;
 use sources::RawSource;
 pub use sources::{Auth, OgcOptions, RecordMapping, SourceConfig, SourceKind};
@@ -477,67 +478,6 @@ fn key_line(text: &str, span: Range<usize>, key: &str) -> Range<usize> {
 
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    demo: Option<bool>,
-    store: Option<Spanned<RawStore>>,
-    #[serde(default)]
-    layer: Vec<Spanned<RawLayer>>,
-    #[serde(default)]
-    source: Vec<Spanned<RawSource>>,
-    #[serde(default)]
-    regions: Vec<Spanned<RawRegion>>,
-    cameras: Option<CameraConfig>,
-    rules: Option<crate::rules::RulesConfig>,
-    wall: Option<crate::wall::WallConfig>,
-    map: Option<MapConfig>,
-    centre: Option<CentreConfig>,
-    display: Option<DisplayConfig>,
-    warnings: Option<TriageConfig>,
-    incidents: Option<IncidentsConfig>,
-    panels: Option<PanelsConfig>,
-    basemap: Option<BasemapConfig>,
-    serve: Option<ServeConfig>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRegion {
-    level: String,
-    path: String,
-    name_field: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStore {
-    path: Spanned<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLayer {
-    id: Spanned<String>,
-    title_zh: Option<String>,
-    title_en: Option<String>,
-    cluster_below_zoom: Option<Spanned<f64>>,
-    severity: Option<Spanned<Severity>>,
-    time_field: Option<String>,
-    history: Option<bool>,
-    group: Option<String>,
-    visible: Option<bool>,
-    min_zoom: Option<f64>,
-    max_zoom: Option<f64>,
-    template: Option<String>,
-    geometry: Option<String>,
-    label: Option<String>,
-    style: Option<PointStyle>,
-    popup: Option<Vec<PopupField>>,
-    filter: Option<Spanned<LayerFilter>>,
-    cases: Option<Spanned<LayerCases>>,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod open311;
 mod policy;
 mod stream;
 mod video;
+mod warnings;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -20,12 +21,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::access::Principal;
 use crate::api::{Api, ApiError, FeatureQuery};
 pub(crate) use policy::json_body;
 pub use policy::MAX_BODY_BYTES;
@@ -103,14 +103,14 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/aggregate", get(aggregate))
         .route("/api/v1/regions", get(regions))
         .route("/api/v1/cameras/nearest", get(cameras_nearest))
-        .route("/api/v1/warnings", get(warnings))
-        .route("/api/v1/warnings/{id}/ack", post(acknowledge))
+        .route("/api/v1/warnings", get(warnings::warnings))
+        .route("/api/v1/warnings/{id}/ack", post(warnings::acknowledge))
         .route(
             "/api/v1/warnings/{id}/steps",
-            get(warning_steps).post(take_step),
+            get(warnings::warning_steps).post(warnings::take_step),
         )
-        .route("/api/v1/audit", get(audit))
-        .route("/api/v1/audit/export", get(audit_export))
+        .route("/api/v1/audit", get(warnings::audit))
+        .route("/api/v1/audit/export", get(warnings::audit_export))
         .route("/api/v1/basemap/style", get(basemap_style))
         .route("/basemap/{z}/{x}/{tail}", get(basemap_tile))
         .route("/tiles/{layer}/{z}/{x}/{tail}", get(tile))
@@ -318,62 +318,6 @@ async fn cameras_nearest(
     Ok(Json(api.cameras_nearest(lon, lat, k)?).into_response())
 }
 
-async fn warnings(
-    State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let all = match params.get("state").map(String::as_str) {
-        None | Some("open") => false,
-        Some("all") => true,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "`state` `{other}`: use open or all"
-            )))
-        }
-    };
-    let limit: u32 = param(&params, "limit")?.unwrap_or(500);
-    Ok(Json(api.warnings(all, limit).await?).into_response())
-}
-
-#[derive(serde::Deserialize)]
-struct Ack {
-    by: String,
-}
-
-async fn acknowledge(
-    State(api): State<Api>,
-    Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
-    body: Result<Json<Ack>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
-    let ack = json_body(body, "{\"by\": \"…\"}")?;
-    Ok(Json(api.acknowledge(&principal, &id, &ack.by).await?).into_response())
-}
-
-async fn warning_steps(
-    State(api): State<Api>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    Ok(Json(api.warning_steps(&id).await?).into_response())
-}
-
-#[derive(serde::Deserialize)]
-struct Step {
-    step: usize,
-    #[serde(default)]
-    by: String,
-}
-
-async fn take_step(
-    State(api): State<Api>,
-    Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
-    body: Result<Json<Step>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
-    let step = json_body(body, "{\"step\": 0, \"by\": \"…\"}")?;
-    Ok(Json(api.take_step(&principal, &id, step.step, &step.by).await?).into_response())
-}
-
 async fn tile(
     State(api): State<Api>,
     Path((layer, z, x, tail)): Path<(String, String, String, String)>,
@@ -452,64 +396,6 @@ async fn summary_series(
         })?),
     };
     Ok(Json(api.summary_series(since)).into_response())
-}
-
-/// `?after=<seq>&limit=<n>`: the audit log after row `after`, oldest first.
-async fn audit(
-    State(api): State<Api>,
-    Extension(principal): Extension<Principal>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let number = |name: &str, default: i64| -> Result<i64, ApiError> {
-        params.get(name).map_or(Ok(default), |v| {
-            v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-                ApiError::BadRequest(format!("`{name}` `{v}` is not a whole number"))
-            })
-        })
-    };
-    let limit = u32::try_from(number("limit", 1_000)?).unwrap_or(u32::MAX);
-    if let Some(latest) = params.get("latest") {
-        let n = latest.parse::<u32>().map_err(|_| {
-            ApiError::BadRequest(format!("`latest` `{latest}` is not a whole number"))
-        })?;
-        return Ok(Json(api.audit_latest(&principal, n).await?).into_response());
-    }
-    let after = number("after", 0)?;
-    Ok(Json(api.audit(&principal, after, limit).await?).into_response())
-}
-
-/// `?format=csv|jsonl`: the whole audit log as a download.
-async fn audit_export(
-    State(api): State<Api>,
-    Extension(principal): Extension<Principal>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let csv = match params.get("format").map(String::as_str) {
-        None | Some("csv") => true,
-        Some("jsonl") => false,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "`format` `{other}`: use csv or jsonl"
-            )))
-        }
-    };
-    let body = api.audit_export(&principal, csv).await?;
-    let (kind, name) = if csv {
-        ("text/csv; charset=utf-8", "citywall-audit.csv")
-    } else {
-        ("application/x-ndjson", "citywall-audit.jsonl")
-    };
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, kind.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
 }
 
 async fn rejected(
