@@ -120,6 +120,13 @@ pub fn config_text(url: &str, interval_s: f64) -> String {
             max_age = (interval * 6.0).max(30.0),
         ));
     }
+    // A warning the city configures rather than codes: a car park nearly full. Blue and yellow
+    // only: a full car park does not need a person now.
+    text.push_str(
+        "\n[[rules.threshold]]\nid = \"parking-full\"\nlayer = \"parking\"\nfield = \"occupancy_pct\"\n\
+         title_zh = \"停车场将满\"\ntitle_en = \"Car park nearly full\"\nunit = \"%\"\nhysteresis = 3\n\
+         levels = { blue = 85, yellow = 95 }\n",
+    );
     text
 }
 
