@@ -40,6 +40,7 @@ test-ui: setup
 # under Xvfb.
 test-rust: build
 	CITYWALL_REQUIRE_APP_E2E=1 CITYWALL_REQUIRE_PEERS=1 $(XVFB) cargo test --workspace
+	@cat test-output/app-idle.txt 2>/dev/null || true
 
 test-browser: build
 	node tests/browser/wall.e2e.mjs

@@ -50,8 +50,9 @@ async fn the_demo_raises_every_warning_kind_within_its_first_simulated_day() {
     // Everything raised is stored with a lifecycle; some have already cleared by themselves.
     let all = city.api.warnings(true, 5000).await.expect("warnings");
     assert!(all.iter().any(|w| w.state == State::Cleared));
-    // A hot spot names the incidents it counts; open, it is at its threshold or above (a
-    // cleared one keeps the count it fell to).
+    // A hot spot names the incidents it counts; open, it is at its threshold or within the
+    // rule's hysteresis under it (the demo's: one incident — a yellow at 6 holds at 5), a cleared
+    // one keeps the count it fell to.
     let hots: Vec<_> = all
         .iter()
         .filter(|w| w.what.kind == Kind::Hotspot)
@@ -60,7 +61,7 @@ async fn the_demo_raises_every_warning_kind_within_its_first_simulated_day() {
     for hot in hots {
         assert_eq!(hot.what.related.len() as f64, hot.what.value, "{hot:?}");
         assert!(
-            hot.what.value >= 6.0 || hot.state == State::Cleared,
+            hot.what.value >= hot.what.threshold - 1.0 || hot.state == State::Cleared,
             "{hot:?}"
         );
     }
