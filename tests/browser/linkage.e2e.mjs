@@ -174,6 +174,10 @@ layer = "gauges"
     await panels.goto(`${base}/?role=panels`);
     await panels.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     await panels.waitForSelector('[data-testid=warnings] li [data-testid=show-on-video]', { timeout: 20_000 });
+    // The storm's flood warnings stand folded as one row (its worst, with their counts): opened,
+    // they are listed in place.
+    const folded = await panels.$('[data-testid=warnings] li[data-kind="flood-level"] [data-testid=kind-group]');
+    if (folded && !(await folded.textContent()).includes('收起')) await folded.click();
     // A storm gauge's warning further down the list, not the one the screen shows.
     const titles = await panels.$$eval('[data-testid=warnings] li:has([data-testid=show-on-video]) .wt', (e) => e.map((x) => x.textContent));
     const index = titles.findLastIndex((t) => /易涝点\d+/.test(t));
