@@ -61,7 +61,7 @@ async fn an_outage_is_a_warning_graded_by_what_went_dark() {
     .await;
     let dir = scratch_dir("outage");
     let mut text = String::from(
-        "[map]\nextent = [118.2, 33.9, 118.4, 34.0]\n\n[[layer]]\nid = \"air\"\ntitle_zh = \"空气质量\"\n\n[[layer]]\nid = \"river\"\ntitle_zh = \"河道水位\"\n",
+        "[map]\nextent = [118.2, 33.9, 118.4, 34.0]\n\n[[layer]]\nid = \"air\"\ntitle_zh = \"空气质量\"\ntitle_en = \"Air quality\"\n\n[[layer]]\nid = \"river\"\ntitle_zh = \"河道水位\"\n",
     );
     for (id, layer) in [("air-1", "air"), ("air-2", "air"), ("river-1", "river")] {
         text.push_str(&format!(
@@ -98,6 +98,16 @@ async fn an_outage_is_a_warning_graded_by_what_went_dark() {
         partial[0].what.title.contains("数据中断"),
         "{:?}",
         partial[0].what.title
+    );
+    // An English wall reads it in English, the layer named as config names it.
+    assert_eq!(partial[0].what.title_en, "Data outage · Air quality");
+    assert!(
+        partial[0]
+            .what
+            .detail_en
+            .starts_with("1/2 sources of Air quality down"),
+        "{:?}",
+        partial[0].what.detail_en
     );
     assert!(
         partial[0].what.detail.contains("HTTP 503"),
@@ -184,7 +194,7 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
     let text = format!(
         "[[layer]]\nid = \"air\"\ntitle_zh = \"空气质量\"\n\n\
          [[source]]\nid = \"air-stations\"\nlayer = \"air\"\nkind = \"geojson\"\nurl = \"http://{addr}/air\"\ninterval_s = {POLL_S}\n\n\
-         [[rules.threshold]]\nid = \"pm25\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 超标\"\nunit = \"μg/m³\"\nhysteresis = 5\n\
+         [[rules.threshold]]\nid = \"pm25\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 超标\"\ntitle_en = \"PM2.5 over limit\"\nunit = \"μg/m³\"\nhysteresis = 5\n\
          levels = {{ yellow = 75, orange = 115, red = 150 }}\n\n\
          [[rules.threshold]]\nid = \"pm25-watch\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 偏高\"\nlevels = {{ blue = 50 }}\n\n\
          [warnings.procedures.threshold]\ndepartment = \"市生态环境局\"\ncontact = \"0527-12369\"\nsteps = [\"核实监测数据\", \"通知属地街道\"]\n"
@@ -226,6 +236,18 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
         red.what.title.contains("监测站0") && red.what.title.contains("PM2.5 超标"),
         "{:?}",
         red.what.title
+    );
+    assert_eq!(
+        red.what.title_en,
+        format!(
+            "{} PM2.5 over limit",
+            red.what.title.split(' ').next().unwrap_or_default()
+        )
+    );
+    assert!(
+        red.what.detail_en.contains("red threshold"),
+        "{:?}",
+        red.what.detail_en
     );
     assert!(
         red.what.detail.contains("160") && red.what.detail.contains("μg/m³"),

@@ -11,7 +11,7 @@ export interface Meta {
   /** Which side panels the wall shows, in order (`[panels]`). */
   panels?: { left: string[]; right: string[] };
   /** Whose wall this is (`[centre]`): the header's name. */
-  centre?: { name_zh: string; name_en: string; time_zone?: string };
+  centre?: { name_zh: string; name_en: string; time_zone?: string; language?: string };
   /** The incident loop's categories and departments (`[incidents]`). */
   incidents?: { categories: string[]; departments: string[] };
   /** The city's basemap (`[basemap]`); absent: none is configured, the wall draws its
@@ -53,6 +53,8 @@ export interface LayerInfo extends LayerPresentation {
 /** How the config says a layer is drawn and listed (the engine has checked it). */
 export interface LayerPresentation {
   group?: string | null;
+  /** The group's name on an English wall. */
+  group_en?: string | null;
   visible?: boolean;
   min_zoom?: number | null;
   max_zoom?: number | null;
@@ -67,7 +69,7 @@ export interface LayerPresentation {
 
 export interface PointStyle {
   color?: string | null;
-  color_by?: { field: string; values?: Record<string, string>; stops?: [number, string][]; default?: string | null } | null;
+  color_by?: { field: string; values?: Record<string, string>; values_en?: Record<string, string>; stops?: [number, string][]; default?: string | null } | null;
   radius?: number | null;
   width?: number | null;
   dash?: [number, number] | null;
@@ -78,6 +80,7 @@ export interface PointStyle {
 export interface PopupField {
   field: string;
   title?: string | null;
+  title_en?: string | null;
   unit?: string | null;
   format?: 'text' | 'number' | 'percent' | 'time' | null;
   digits?: number | null;
@@ -175,6 +178,9 @@ export interface Procedure {
   department: string;
   contact: string;
   steps: string[];
+  /** The same on an English wall (empty: as above). */
+  department_en?: string;
+  steps_en?: string[];
 }
 
 /** A step of a warning's procedure, as taken (an audit row). */
@@ -197,6 +203,9 @@ export interface Warning {
   subject: string;
   title: string;
   detail: string;
+  /** The same in English (empty for warnings raised before the engine wrote both). */
+  title_en?: string;
+  detail_en?: string;
   lon: number;
   lat: number;
   value: number;

@@ -207,6 +207,7 @@ impl Config {
             }
             let presentation = Presentation {
                 group: l.group.clone(),
+                group_en: l.group_en.clone(),
                 visible: l.visible.unwrap_or(true),
                 min_zoom: l.min_zoom,
                 max_zoom: l.max_zoom,

@@ -29,6 +29,7 @@ import { onWallCollection } from './map/overlays';
 import type { MapPort } from './map/port';
 import { StreamDispatcher, type DeltaSink, type FeaturesDelta, type ReloadDelta } from './stream/dispatch';
 import type { Probe } from './testing/probes';
+import { tr } from './settings/language.svelte';
 
 /** What an empty wall with no configured extent shows: the world a web map shows. */
 const WORLD: Bbox = [-180, -70, 180, 75];
@@ -101,7 +102,7 @@ export class Wall implements DeltaSink {
     this.health = new HealthState(transport);
     this.kpi = new KpiState(transport);
     this.video = new VideoFocus(transport);
-    this.search = new SearchState(transport, (e) => this.notices.fail('搜索失败', e));
+    this.search = new SearchState(transport, (e) => this.notices.fail(tr('searchFailed'), e));
     this.modes = new ViewModes(transport, mapPort, () => this.layers.byTemplate('incidents'), (what, e) => this.notices.fail(what, e));
     this.stream = new StreamDispatcher(this);
   }
@@ -121,6 +122,7 @@ export class Wall implements DeltaSink {
     const meta = await this.transport.meta();
     this.meta = meta;
     setTimeZone(meta.centre?.time_zone);
+    this.settings.configured(meta.centre?.language);
     this.layout.configure(meta.display);
     this.warnings.configure(meta.warnings?.order, meta.warnings?.group_from);
     this.procedure.configure(meta.warnings?.procedures);
@@ -192,7 +194,7 @@ export class Wall implements DeltaSink {
       await this.layers.fetch(layer, force, () => this.live);
       this.notices.clear();
     } catch (e) {
-      this.notices.fail(`图层 ${layer} 读取失败`, e);
+      this.notices.fail(tr('layerFailed').replace('{}', layer), e);
     }
   }
 
@@ -251,7 +253,7 @@ export class Wall implements DeltaSink {
       // A state change the stream has not told us about yet still changes how features draw.
       for (const layer of changed) void this.fetchLayer(layer, true);
     } catch (e) {
-      this.notices.fail('引擎连接失败', e);
+      this.notices.fail(tr('engineFailed'), e);
     }
   }
 
@@ -286,7 +288,7 @@ export class Wall implements DeltaSink {
       }
       this.probe.replayShown(at);
     } catch (e) {
-      this.notices.fail('回放读取失败', e);
+      this.notices.fail(tr('replayFailed'), e);
     }
   }
 
@@ -310,7 +312,7 @@ export class Wall implements DeltaSink {
       await this.warnings.load();
       await this.refreshPanels();
     } catch (e) {
-      this.notices.fail('引擎连接失败', e);
+      this.notices.fail(tr('engineFailed'), e);
     }
   }
 
@@ -322,7 +324,7 @@ export class Wall implements DeltaSink {
     try {
       await this.transport.focusVideo(target);
     } catch (e) {
-      this.notices.fail('视频调阅失败', e);
+      this.notices.fail(tr('videoFailed'), e);
     }
   }
 
@@ -332,7 +334,7 @@ export class Wall implements DeltaSink {
     try {
       await this.warnings.acknowledge(w, this.settings.operator);
     } catch (e) {
-      this.notices.fail('确认预警失败', e);
+      this.notices.fail(tr('ackFailed'), e);
     }
   }
 
@@ -360,7 +362,7 @@ export class Wall implements DeltaSink {
       const feature = fc.features.find((f) => String(f.id) === hit.id);
       if (feature) this.detail.open(hit.layer, feature, [hit.lon, hit.lat]);
     } catch (e) {
-      this.notices.fail(`图层 ${hit.layer} 读取失败`, e);
+      this.notices.fail(tr('layerFailed').replace('{}', hit.layer), e);
     }
   }
 

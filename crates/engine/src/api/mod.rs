@@ -256,6 +256,7 @@ impl Api {
             // The zone resolved, so the wall writes times as the exports do.
             centre: crate::config::CentreConfig {
                 time_zone: Some(self.engine.config.centre.zone_name()),
+                language: Some(self.engine.config.centre.language().into()),
                 ..self.engine.config.centre.clone()
             },
             incidents: IncidentsMeta {

@@ -17,7 +17,15 @@ pub struct CentreConfig {
     /// wall is told the zone resolved ([`CentreConfig::zone_name`]).
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// The wall's language until an operator switches it: "zh" or "en"; `None`: the machine's
+    /// (`LANG` starting `en` → English, anything else → Chinese). The wall is told the one
+    /// resolved ([`CentreConfig::language`]).
+    #[serde(default)]
+    pub language: Option<String>,
 }
+
+/// The languages the wall speaks.
+pub const LANGUAGES: [&str; 2] = ["zh", "en"];
 
 fn default_zh() -> String {
     "城市运行管理中心".into()
@@ -33,6 +41,7 @@ impl Default for CentreConfig {
             name_zh: default_zh(),
             name_en: default_en(),
             time_zone: None,
+            language: None,
         }
     }
 }
@@ -60,7 +69,26 @@ impl CentreConfig {
                 ));
             }
         }
+        if let Some(lang) = &self.language {
+            if !LANGUAGES.contains(&lang.as_str()) {
+                problems.push((
+                    "centre.language",
+                    format!("`{lang}` is not one the wall speaks: \"zh\" or \"en\""),
+                ));
+            }
+        }
         problems
+    }
+
+    /// The wall's first language: the configured one, else the machine's `LANG`.
+    pub fn language(&self) -> &'static str {
+        let machine = std::env::var("LANG").unwrap_or_default();
+        match self.language.as_deref() {
+            Some("en") => "en",
+            Some(_) => "zh",
+            None if machine.starts_with("en") => "en",
+            None => "zh",
+        }
     }
 
     /// The zone times are written in: the configured one, else the machine's, else UTC.
@@ -125,5 +153,20 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(c.problems()[0].0, "centre.time_zone");
+    }
+
+    #[test]
+    fn the_wall_speaks_the_configured_language_and_only_its_two() {
+        let en = CentreConfig {
+            language: Some("en".into()),
+            ..Default::default()
+        };
+        assert_eq!(en.language(), "en");
+        assert!(en.problems().is_empty());
+        let fr = CentreConfig {
+            language: Some("fr".into()),
+            ..Default::default()
+        };
+        assert_eq!(fr.problems()[0].0, "centre.language");
     }
 }

@@ -21,6 +21,8 @@ pub const TEMPLATES: &[&str] = &[
 pub struct Presentation {
     /// The catalogue group the layer is listed under (城市管理, 应急, 交通 …).
     pub group: Option<String>,
+    /// The group's name on an English wall (default: `group`).
+    pub group_en: Option<String>,
     /// Shown when the wall opens (default: yes).
     pub visible: bool,
     pub min_zoom: Option<f64>,
@@ -62,6 +64,9 @@ pub struct ColorBy {
     /// Category → colour, in the config's order (the legend lists them so).
     #[serde(default)]
     pub values: indexmap::IndexMap<String, String>,
+    /// Category → its name in an English wall's legend (default: the category as written).
+    #[serde(default)]
+    pub values_en: indexmap::IndexMap<String, String>,
     /// `[[threshold, colour], …]` ascending: a value takes the colour of the last threshold it
     /// reaches.
     #[serde(default)]
@@ -76,6 +81,8 @@ pub struct PopupField {
     pub field: String,
     /// The row's title (default: the field's name).
     pub title: Option<String>,
+    /// The row's title on an English wall (default: `title`).
+    pub title_en: Option<String>,
     pub unit: Option<String>,
     /// `text` (default), `number`, `percent` or `time`.
     pub format: Option<String>,
@@ -166,6 +173,12 @@ impl Presentation {
                         "layer.style.color_by",
                         "give either `values` (category → colour) or `stops` ([threshold, colour] …)"
                             .into(),
+                    ));
+                }
+                for value in by.values_en.keys().filter(|v| !by.values.contains_key(*v)) {
+                    problems.push((
+                        "layer.style.color_by.values_en",
+                        format!("names `{value}`, which `values` does not colour"),
                     ));
                 }
                 for c in by.values.values() {

@@ -59,6 +59,7 @@ pub(super) struct RawLayer {
     pub(super) time_field: Option<String>,
     pub(super) history: Option<bool>,
     pub(super) group: Option<String>,
+    pub(super) group_en: Option<String>,
     pub(super) visible: Option<bool>,
     pub(super) min_zoom: Option<f64>,
     pub(super) max_zoom: Option<f64>,

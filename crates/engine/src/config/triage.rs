@@ -35,6 +35,11 @@ pub struct Procedure {
     pub contact: String,
     /// The steps, in order; each one taken is an audit row.
     pub steps: Vec<String>,
+    /// The department and the steps on an English wall, one for one (default: as above).
+    #[serde(default)]
+    pub department_en: String,
+    #[serde(default)]
+    pub steps_en: Vec<String>,
 }
 
 /// The most steps a procedure lists: a wall shows them all at once.
@@ -100,6 +105,15 @@ impl TriageConfig {
                     format!("`{kind}` lists {n} steps: give 1 to {MAX_STEPS}, none empty"),
                 ));
             }
+            let en = procedure.steps_en.len();
+            if en != 0 && en != n {
+                problems.push((
+                    "warnings.procedures.steps_en",
+                    format!(
+                        "`{kind}` lists {en} English steps for {n} steps: give one each, or none"
+                    ),
+                ));
+            }
             if procedure.department.trim().is_empty() {
                 problems.push((
                     "warnings.procedures.department",
@@ -135,6 +149,8 @@ mod tests {
                     department: " ".into(),
                     contact: String::new(),
                     steps: vec![],
+                    department_en: String::new(),
+                    steps_en: vec!["Call".into()],
                 },
             )]
             .into(),
@@ -146,6 +162,7 @@ mod tests {
                 "warnings.order",
                 "warnings.procedures",
                 "warnings.procedures.steps",
+                "warnings.procedures.steps_en",
                 "warnings.procedures.department",
                 "warnings.group_from"
             ]

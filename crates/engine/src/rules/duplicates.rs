@@ -125,6 +125,11 @@ pub fn evaluate(rule: &DuplicateRule, layer: &LayerIndex) -> Vec<Desired> {
                     "{count} 条同类上报，{:.0} 米内、{span_min:.0} 分钟内，已合并为一件",
                     rule.within_m
                 ),
+                title_en: format!("{} reported {count} times", first.category),
+                detail_en: format!(
+                    "{count} reports of one kind within {:.0} m and {span_min:.0} min, merged into one",
+                    rule.within_m
+                ),
                 lon: first.lon,
                 lat: first.lat,
                 value: count as f64,

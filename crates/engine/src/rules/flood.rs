@@ -126,21 +126,27 @@ pub fn evaluate(
                 None => continue,
             },
         };
-        let base =
-            |kind: Kind, level: Level, title: String, detail: String, value, threshold| Desired {
-                key: format!("{}:{}", kind.as_str(), f.id),
-                kind,
-                level,
-                layer: f.layer.clone(),
-                subject: f.id.clone(),
-                title,
-                detail,
-                lon: f.lon,
-                lat: f.lat,
-                value,
-                threshold,
-                related: vec![f.id.clone()],
-            };
+        let base = |kind: Kind,
+                    level: Level,
+                    [title, title_en]: [String; 2],
+                    [detail, detail_en]: [String; 2],
+                    value,
+                    threshold| Desired {
+            key: format!("{}:{}", kind.as_str(), f.id),
+            kind,
+            level,
+            layer: f.layer.clone(),
+            subject: f.id.clone(),
+            title,
+            detail,
+            title_en,
+            detail_en,
+            lon: f.lon,
+            lat: f.lat,
+            value,
+            threshold,
+            related: vec![f.id.clone()],
+        };
         let key = format!("{}:{}", Kind::FloodLevel.as_str(), f.id);
         if let Some(level) =
             assess_level(reading, thresholds, open.level_of(&key), rule.hysteresis_m)
@@ -149,8 +155,14 @@ pub fn evaluate(
             out.push(base(
                 Kind::FloodLevel,
                 level,
-                format!("{name} 积水{}预警", level.zh()),
-                format!("积水 {reading:.2} m，{}警戒线 {t:.2} m", level.zh()),
+                [
+                    format!("{name} 积水{}预警", level.zh()),
+                    format!("{name} water {} warning", level.en()),
+                ],
+                [
+                    format!("积水 {reading:.2} m，{}警戒线 {t:.2} m", level.zh()),
+                    format!("water {reading:.2} m, {} line {t:.2} m", level.en()),
+                ],
                 reading,
                 t,
             ));
@@ -171,11 +183,20 @@ pub fn evaluate(
                     out.push(base(
                         Kind::FloodRise,
                         level,
-                        format!("{name} 水位快速上涨"),
-                        format!(
-                            "{:.0} 分钟内上涨速率 {rate:.2} m/h（阈值 {limit:.2} m/h）",
-                            rule.rise_window_min
-                        ),
+                        [
+                            format!("{name} 水位快速上涨"),
+                            format!("{name} water rising fast"),
+                        ],
+                        [
+                            format!(
+                                "{:.0} 分钟内上涨速率 {rate:.2} m/h（阈值 {limit:.2} m/h）",
+                                rule.rise_window_min
+                            ),
+                            format!(
+                                "rising {rate:.2} m/h over {:.0} min (threshold {limit:.2} m/h)",
+                                rule.rise_window_min
+                            ),
+                        ],
                         rate,
                         limit,
                     ));
@@ -186,13 +207,16 @@ pub fn evaluate(
             let age_min = observed.map(|at| (now - at) as f64 / 60_000.0);
             if age_min.is_none_or(|a| a >= silent_min) {
                 let detail = match age_min {
-                    Some(a) => format!("{a:.0} 分钟无新数据（阈值 {silent_min:.0} 分钟）"),
-                    None => "没有观测时间".to_string(),
+                    Some(a) => [
+                        format!("{a:.0} 分钟无新数据（阈值 {silent_min:.0} 分钟）"),
+                        format!("nothing new for {a:.0} min (threshold {silent_min:.0} min)"),
+                    ],
+                    None => ["没有观测时间".into(), "no observation time".into()],
                 };
                 out.push(base(
                     Kind::GaugeSilent,
                     Level::Yellow,
-                    format!("{name} 监测中断"),
+                    [format!("{name} 监测中断"), format!("{name} gauge silent")],
                     detail,
                     age_min.unwrap_or(f64::INFINITY),
                     silent_min,

@@ -21,6 +21,9 @@ pub struct Counts {
 #[serde(deny_unknown_fields)]
 pub struct Group {
     pub name: String,
+    /// Its name in an English warning (default: `name`).
+    #[serde(default)]
+    pub name_en: Option<String>,
     pub categories: Vec<String>,
 }
 
@@ -149,6 +152,10 @@ pub fn evaluate(rule: &HotspotRule, layer: &LayerIndex, open: &Warnings, now: i6
         } else {
             format!("{group}类")
         };
+        let group_en = match rule.groups.iter().find(|g| g.name == group) {
+            Some(g) => format!(" {}", g.name_en.as_deref().unwrap_or(&g.name)),
+            None => String::new(),
+        };
         out.push(Desired {
             key,
             kind: Kind::Hotspot,
@@ -160,6 +167,12 @@ pub fn evaluate(rule: &HotspotRule, layer: &LayerIndex, open: &Warnings, now: i6
                 "近 {:.0} 分钟 {count} 起{group_text}事件（{}阈值 {threshold} 起）",
                 rule.window_min,
                 level.zh()
+            ),
+            title_en: format!("{grid}: cluster of{group_en} incidents"),
+            detail_en: format!(
+                "{count}{group_en} incidents in the last {:.0} min ({} threshold {threshold})",
+                rule.window_min,
+                level.en()
             ),
             lon: cell.lon / n,
             lat: cell.lat / n,

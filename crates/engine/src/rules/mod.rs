@@ -40,6 +40,15 @@ impl Level {
         }
     }
 
+    pub fn en(self) -> &'static str {
+        match self {
+            Level::Blue => "blue",
+            Level::Yellow => "yellow",
+            Level::Orange => "orange",
+            Level::Red => "red",
+        }
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             Level::Blue => "蓝色",
@@ -141,6 +150,12 @@ pub struct Desired {
     pub subject: String,
     pub title: String,
     pub detail: String,
+    /// The same in English, for a wall switched to it (empty in warnings stored before it was
+    /// built: the wall then shows the Chinese).
+    #[serde(default)]
+    pub title_en: String,
+    #[serde(default)]
+    pub detail_en: String,
     pub lon: f64,
     pub lat: f64,
     /// The measured value and the threshold it crossed, in the rule's unit.
@@ -415,6 +430,8 @@ mod tests {
             subject: key.into(),
             title: String::new(),
             detail: String::new(),
+            title_en: String::new(),
+            detail_en: String::new(),
             lon: 0.0,
             lat: 0.0,
             value: 0.0,

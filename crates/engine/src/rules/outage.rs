@@ -39,15 +39,16 @@ pub fn evaluate(
             continue;
         }
         let dark = down.len() == all.len();
-        let title_zh = layers
-            .iter()
-            .find(|l| l.id == layer)
-            .map_or(layer, |l| l.title_zh.as_str());
+        let config = layers.iter().find(|l| l.id == layer);
+        let title_zh = config.map_or(layer, |l| l.title_zh.as_str());
+        let title_en = config
+            .map(|l| l.title_en.as_str())
+            .filter(|t| !t.is_empty())
+            .unwrap_or(title_zh);
         let names: Vec<&str> = down.iter().map(|s| s.title.as_str()).collect();
-        let reason = down
-            .iter()
-            .find_map(|s| s.last_error.as_deref())
-            .unwrap_or("超过最长间隔无新数据");
+        let error = down.iter().find_map(|s| s.last_error.as_deref());
+        let reason = error.unwrap_or("超过最长间隔无新数据");
+        let reason_en = error.unwrap_or("nothing new for longer than its longest gap");
         let detail = if dark {
             format!(
                 "{title_zh}全部 {} 个数据源中断（{}）：图上为最后一次成功的数据 · {reason}",
@@ -62,6 +63,19 @@ pub fn evaluate(
                 names.join("、")
             )
         };
+        let names = names.join(", ");
+        let detail_en = if dark {
+            format!(
+                "all {} sources of {title_en} down ({names}): the map shows their last good data · {reason_en}",
+                all.len()
+            )
+        } else {
+            format!(
+                "{}/{} sources of {title_en} down ({names}) · {reason_en}",
+                down.len(),
+                all.len()
+            )
+        };
         out.push(Desired {
             key: format!("source-down:{layer}"),
             kind: Kind::SourceDown,
@@ -70,6 +84,8 @@ pub fn evaluate(
             subject: layer.to_string(),
             title: format!("数据中断 · {title_zh}"),
             detail,
+            title_en: format!("Data outage · {title_en}"),
+            detail_en,
             lon,
             lat,
             // How many of its sources are down: a change (one more source lost) updates the

@@ -7,12 +7,30 @@ use crate::cases::Case;
 
 /// How a warning names its case: its title and its number as the reporter knows it (without the
 /// origin the engine prefixes to keep ids apart).
-fn label(case: &Case) -> String {
+fn label(case: &Case) -> (String, String) {
     let number = case.id.rsplit(':').next().unwrap_or(&case.id);
     match case.title.trim() {
-        "" => format!("案件 {number}"),
-        title => format!("案件 {title}（{number}）"),
+        "" => (format!("案件 {number}"), format!("Case {number}")),
+        title => (
+            format!("案件 {title}（{number}）"),
+            format!("Case {title} ({number})"),
+        ),
     }
+}
+
+/// Its category, who handles it (or its state) and its title, each once.
+fn detail(case: &Case, state: &str) -> String {
+    [
+        case.category.as_str(),
+        case.department.as_deref().unwrap_or(state),
+        case.title.as_str(),
+    ]
+    .iter()
+    .enumerate()
+    .filter(|(i, part)| *i < 2 || **part != case.category)
+    .map(|(_, part)| *part)
+    .collect::<Vec<_>>()
+    .join(" · ")
 }
 
 pub fn evaluate(cases: &[Case], amber_at: f64, now: i64) -> Vec<Desired> {
@@ -24,19 +42,19 @@ pub fn evaluate(cases: &[Case], amber_at: f64, now: i64) -> Vec<Desired> {
         let limit_ms = case.limit_h.unwrap_or(24.0) * 3_600_000.0;
         let left_ms = (deadline - now) as f64;
         let used = 1.0 - left_ms / limit_ms;
-        let (level, title) = if left_ms < 0.0 {
+        let (zh, en) = label(case);
+        let hours = left_ms.abs() / 3_600_000.0;
+        let (level, title, title_en) = if left_ms < 0.0 {
             (
                 Level::Red,
-                format!("{} 已超期 {:.1} 小时", label(case), -left_ms / 3_600_000.0),
+                format!("{zh} 已超期 {hours:.1} 小时"),
+                format!("{en} overdue by {hours:.1} h"),
             )
         } else if used >= amber_at {
             (
                 Level::Orange,
-                format!(
-                    "{} 即将超期（剩 {:.1} 小时）",
-                    label(case),
-                    left_ms / 3_600_000.0
-                ),
+                format!("{zh} 即将超期（剩 {hours:.1} 小时）"),
+                format!("{en} due soon ({hours:.1} h left)"),
             )
         } else {
             continue;
@@ -48,17 +66,9 @@ pub fn evaluate(cases: &[Case], amber_at: f64, now: i64) -> Vec<Desired> {
             layer: "cases".into(),
             subject: case.id.clone(),
             title,
-            detail: [
-                case.category.as_str(),
-                case.department.as_deref().unwrap_or(case.state.zh()),
-                case.title.as_str(),
-            ]
-            .iter()
-            .enumerate()
-            .filter(|(i, part)| *i < 2 || **part != case.category)
-            .map(|(_, part)| *part)
-            .collect::<Vec<_>>()
-            .join(" · "),
+            detail: detail(case, case.state.zh()),
+            detail_en: detail(case, case.state.as_str()),
+            title_en,
             lon: case.lon,
             lat: case.lat,
             value: (used * 100.0).round(),
@@ -110,6 +120,8 @@ mod tests {
         let red = at(11 * hour, CaseState::Dispatched);
         assert_eq!(red[0].level, Level::Red);
         assert!(red[0].title.contains("已超期 1.0 小时"), "{}", red[0].title);
+        assert_eq!(red[0].title_en, "Case 垃圾满溢 (AJ000001) overdue by 1.0 h");
+        assert_eq!(red[0].detail_en, "市容环境 · 环卫所 · 垃圾满溢");
         assert!(at(11 * hour, CaseState::Reported).is_empty());
         assert!(at(11 * hour, CaseState::Suspended).is_empty());
     }

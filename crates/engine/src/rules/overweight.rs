@@ -153,8 +153,10 @@ pub fn evaluate(
                 continue;
             };
             let plate = text(pass, "plate").unwrap_or("未识别");
+            let plate_en = text(pass, "plate").unwrap_or("(plate unread)");
             let key = format!("{}:{}:{plate}:{at}", Kind::OverweightPass.as_str(), f.id);
             let gross = num(pass, "gross_t").unwrap_or(0.0);
+            let axles = num(pass, "axles").unwrap_or(0.0);
             let limit = num(pass, "limit_t").unwrap_or(0.0);
             let threshold = rule
                 .classes
@@ -173,9 +175,13 @@ pub fn evaluate(
                         subject: f.id.clone(),
                         title: format!("{name} {plate} 超限 {pct:.1}%"),
                         detail: format!(
-                            "{} 轴，总重 {gross:.1} t，限值 {limit:.1} t，超限 {pct:.1}%（{}级 ≥ {threshold:.0}%）",
-                            num(pass, "axles").unwrap_or(0.0),
+                            "{axles} 轴，总重 {gross:.1} t，限值 {limit:.1} t，超限 {pct:.1}%（{}级 ≥ {threshold:.0}%）",
                             level.zh()
+                        ),
+                        title_en: format!("{name} {plate_en} {pct:.1}% overweight"),
+                        detail_en: format!(
+                            "{axles} axles, gross {gross:.1} t, limit {limit:.1} t, {pct:.1}% over ({} ≥ {threshold:.0}%)",
+                            level.en()
                         ),
                         lon: f.lon,
                         lat: f.lat,
@@ -204,6 +210,11 @@ pub fn evaluate(
                 title: format!("{name} 超限率 {rate:.1}%"),
                 detail: format!(
                     "近时段 {passes:.0} 车次中 {violations:.0} 次超限，超限率 {rate:.1}%（阈值 {:.1}%）",
+                    rule.rate_threshold_pct
+                ),
+                title_en: format!("{name} overload rate {rate:.1}%"),
+                detail_en: format!(
+                    "{violations:.0} of {passes:.0} trucks overloaded lately: {rate:.1}% (threshold {:.1}%)",
                     rule.rate_threshold_pct
                 ),
                 lon: f.lon,

@@ -171,6 +171,15 @@ pub fn evaluate(rule: &ThresholdRule, layer: &LayerIndex, open: &Warnings) -> Ve
                 rule.field,
                 level.zh()
             ),
+            title_en: format!(
+                "{name} {}",
+                rule.title_en.as_deref().unwrap_or(&rule.title_zh)
+            ),
+            detail_en: format!(
+                "{} {value}{unit} ({} threshold {sign} {threshold}{unit})",
+                rule.field,
+                level.en()
+            ),
             lon: f.lon,
             lat: f.lat,
             value,

@@ -61,11 +61,11 @@ impl SimCity {
         let map = format!("[map]\nextent = [{west:.4}, {south:.4}, {east:.4}, {north:.4}]\n\n");
         let mut text = format!(
             "demo = true\n\n[store]\npath = {store_path:?}\n\n\
-             [centre]\nname_zh = \"示范市城市运行管理中心\"\nname_en = \"Demo City Operations Centre\"\ntime_zone = \"Asia/Shanghai\"\n\n\
+             [centre]\nname_zh = \"示范市城市运行管理中心\"\nname_en = \"Demo City Operations Centre\"\ntime_zone = \"Asia/Shanghai\"\nlanguage = \"zh\"\n\n\
              [display]\ndiagonal_in = 86\ndistance_m = 3\n\n{map}{basemap}{regions}\
-             [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\ngroup = \"防汛应急\"\ntemplate = \"flood\"\ntime_field = \"observed_at\"\n\n\
-             [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\ngroup = \"交通运输\"\ntemplate = \"overweight\"\n\n\
-             [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\ngroup = \"城市管理\"\ntemplate = \"incidents\"\n\
+             [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\ngroup = \"防汛应急\"\ngroup_en = \"Flood & emergency\"\ntemplate = \"flood\"\ntime_field = \"observed_at\"\n\n\
+             [[layer]]\nid = \"overweight\"\ntitle_zh = \"治超站点\"\ntitle_en = \"Overweight trucks\"\ngroup = \"交通运输\"\ngroup_en = \"Transport\"\ntemplate = \"overweight\"\n\n\
+             [[layer]]\nid = \"incidents\"\ntitle_zh = \"安全事件\"\ntitle_en = \"Safety incidents\"\ngroup = \"城市管理\"\ngroup_en = \"City management\"\ntemplate = \"incidents\"\n\
              cluster_below_zoom = 13\ntime_field = \"reported_at\"\n\
              severity = {{ field = \"severity\", order = [\"一般\", \"较重\", \"严重\"] }}\n\
              cases = {{ status_field = \"status\", states = {{ \"待受理\" = \"received\", \"已派遣\" = \"dispatched\", \"处置中\" = \"handling\", \"已办结\" = \"closed\" }}, \
@@ -78,21 +78,27 @@ impl SimCity {
              [rules.overweight]\nlayer = \"overweight\"\nrate_threshold_pct = 10\nrate_hysteresis_pct = 2\nrate_min_passes = 30\npass_clear_after_min = 20\n\
              classes = [{{ min_pct = 50, level = \"yellow\" }}, {{ min_pct = 80, level = \"orange\" }}, {{ min_pct = 100, level = \"red\" }}]\n\n\
              [rules.hotspot]\nlayer = \"incidents\"\nwindow_min = 120\nthresholds = {{ yellow = 6, orange = 10, red = 15 }}\n\
-             groups = [{{ name = \"住房民生\", categories = [{}] }}, \
-             {{ name = \"公共安全\", categories = [\"明火\", \"高空抛物\", \"电动车进电梯\", \"消防通道占用\", \"安全隐患\", \"人员聚集\"] }}]\n\n\
+             groups = [{{ name = \"住房民生\", name_en = \"housing\", categories = [{}] }}, \
+             {{ name = \"公共安全\", name_en = \"public safety\", categories = [\"明火\", \"高空抛物\", \"电动车进电梯\", \"消防通道占用\", \"安全隐患\", \"人员聚集\"] }}]\n\n\
              [rules.duplicates]\nlayer = \"incidents\"\nwithin_m = 100\nwithin_min = 30\n\n\
              [warnings.procedures.flood-level]\ndepartment = \"市排水管理处\"\ncontact = \"0527-84300110\"\n\
-             steps = [\"调阅视频核实积水深度\", \"通知排水泵车出动\", \"设置警戒，封闭下穿通道\", \"发布绕行提示\"]\n\n\
+             steps = [\"调阅视频核实积水深度\", \"通知排水泵车出动\", \"设置警戒，封闭下穿通道\", \"发布绕行提示\"]\n\
+             department_en = \"City drainage office\"\n\
+             steps_en = [\"Check the depth on video\", \"Send the pump trucks\", \"Cordon off and close the underpass\", \"Publish a detour notice\"]\n\n\
              [warnings.procedures.source-down]\ndepartment = \"市大数据中心运维值班\"\ncontact = \"0527-84300119\"\n\
-             steps = [\"查看数据源故障原因\", \"电话通知系统运维单位\", \"恢复后核对缺失时段数据\"]\n\n\
+             steps = [\"查看数据源故障原因\", \"电话通知系统运维单位\", \"恢复后核对缺失时段数据\"]\n\
+             department_en = \"Big-data centre, operations on duty\"\n\
+             steps_en = [\"Read why the source fails\", \"Call the system's maintainer\", \"After recovery, check the missing period\"]\n\n\
              [warnings.procedures.hotspot]\ndepartment = \"属地街道网格中心\"\ncontact = \"12345 转属地\"\n\
-             steps = [\"查看网格内事件明细\", \"派网格员现场核查\", \"合并立案，跟踪办结\"]\n",
+             steps = [\"查看网格内事件明细\", \"派网格员现场核查\", \"合并立案，跟踪办结\"]\n\
+             department_en = \"Local street grid centre\"\n\
+             steps_en = [\"Read the grid's incidents\", \"Send a grid officer to check\", \"Register as one case and follow it\"]\n",
             livelihood.join(", ")
         );
         if self.url(Subsystem::Cameras).is_some() {
             text.push_str(
-                "\n[[layer]]\nid = \"cameras\"\ntitle_zh = \"视频监控\"\ntitle_en = \"Cameras\"\ngroup = \"视频感知\"\ntemplate = \"cameras\"\ncluster_below_zoom = 15\nhistory = false\n\n\
-                 [[layer]]\nid = \"components\"\ntitle_zh = \"城市部件\"\ntitle_en = \"City components\"\ngroup = \"城市部件\"\ntemplate = \"components\"\nvisible = false\ncluster_below_zoom = 17\nhistory = false\n\n\
+                "\n[[layer]]\nid = \"cameras\"\ntitle_zh = \"视频监控\"\ntitle_en = \"Cameras\"\ngroup = \"视频感知\"\ngroup_en = \"Cameras\"\ntemplate = \"cameras\"\ncluster_below_zoom = 15\nhistory = false\n\n\
+                 [[layer]]\nid = \"components\"\ntitle_zh = \"城市部件\"\ntitle_en = \"City components\"\ngroup = \"城市部件\"\ngroup_en = \"City components\"\ntemplate = \"components\"\nvisible = false\ncluster_below_zoom = 17\nhistory = false\n\n\
                  [cameras]\nlayer = \"cameras\"\n",
             );
             if let Some((_, rtsp)) = self.video_ports() {
@@ -104,7 +110,7 @@ impl SimCity {
         }
         if let Some(port) = *self.rain_broker.lock().unwrap_or_else(|p| p.into_inner()) {
             text.push_str(&format!(
-                "\n[[layer]]\nid = \"rain\"\ntitle_zh = \"雨量站\"\ntitle_en = \"Rain gauges\"\ngroup = \"防汛应急\"\ntemplate = \"rain\"\n\n\
+                "\n[[layer]]\nid = \"rain\"\ntitle_zh = \"雨量站\"\ntitle_en = \"Rain gauges\"\ngroup = \"防汛应急\"\ngroup_en = \"Flood & emergency\"\ntemplate = \"rain\"\n\n\
                  [[source]]\nid = \"sim-rain-gauges\"\nlayer = \"rain\"\nkind = \"mqtt\"\ntitle = \"水文雨量监测(MQTT)\"\n\
                  url = \"mqtt://127.0.0.1:{port}\"\ntopics = [\"city/rain/+\"]\n\
                  fields = {{ id = \"station\", lon = \"lng\", lat = \"lat\" }}\ninterval_s = 1\nmax_age_s = 30\n"

@@ -11,6 +11,7 @@ import { LEVEL_COLORS } from '../layers/symbols';
 import type { HistoryPoint } from '../detail/model';
 import { pointsFor, thin } from './thin';
 import { hhmm } from '../format';
+import { tr } from '../settings/language.svelte';
 
 echarts.use([BarChart, LineChart, GaugeChart, GridComponent, MarkLineComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
@@ -134,7 +135,7 @@ export function gaugeLevelChart(el: HTMLElement, history: HistoryPoint[], props:
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${Number(v).toFixed(2)} m` },
     xAxis: { type: 'time', axisLabel: { color: MUTED, fontSize: font(), formatter: (v: number) => hhmm(v), hideOverlap: true }, axisLine: { lineStyle: { color: GRID_LINE } } },
     yAxis: { type: 'value', min: 0, max: Math.round(top * 100) / 100, axisLabel: { color: MUTED, fontSize: font(), formatter: '{value} m' }, splitLine: { lineStyle: { color: GRID_LINE } } },
-    series: [{ type: 'line', name: '积水深度', showSymbol: false, data: points, lineStyle: { color: '#46b4ff', width: 2.5 }, areaStyle: { color: 'rgba(70,180,255,0.15)' }, markLine: { symbol: 'none', silent: true, data: lines } }],
+    series: [{ type: 'line', name: tr('waterDepth'), showSymbol: false, data: points, lineStyle: { color: '#46b4ff', width: 2.5 }, areaStyle: { color: 'rgba(70,180,255,0.15)' }, markLine: { symbol: 'none', silent: true, data: lines } }],
   }, { notMerge: true });
 }
 
@@ -152,8 +153,8 @@ export function stationChart(el: HTMLElement, history: HistoryPoint[]) {
       { type: 'value', axisLabel: { color: MUTED, fontSize: font(), formatter: '{value}%' }, splitLine: { show: false } },
     ],
     series: [
-      { type: 'line', name: '近1小时过车', showSymbol: false, data: rows.map((r) => [r.at, r.passes]), lineStyle: { color: '#f0a030' }, itemStyle: { color: '#f0a030' } },
-      { type: 'line', name: '超限率 %', yAxisIndex: 1, showSymbol: false, data: rows.map((r) => [r.at, r.passes ? (100 * r.violations) / r.passes : 0]), lineStyle: { color: LEVEL_COLORS.red }, itemStyle: { color: LEVEL_COLORS.red } },
+      { type: 'line', name: tr('trucks1h'), showSymbol: false, data: rows.map((r) => [r.at, r.passes]), lineStyle: { color: '#f0a030' }, itemStyle: { color: '#f0a030' } },
+      { type: 'line', name: tr('ratePct'), yAxisIndex: 1, showSymbol: false, data: rows.map((r) => [r.at, r.passes ? (100 * r.violations) / r.passes : 0]), lineStyle: { color: LEVEL_COLORS.red }, itemStyle: { color: LEVEL_COLORS.red } },
     ],
   }, { notMerge: true });
 }

@@ -4,6 +4,7 @@
 
 import type { GeoFeature } from '../../types';
 import { timeZone } from '../format';
+import { tr } from '../settings/language.svelte';
 
 export interface DetailRow {
   label: string;
@@ -51,7 +52,7 @@ export function genericDetail(f: GeoFeature): DetailModel {
     .filter(([k]) => !k.startsWith('_'))
     .slice(0, 16)
     .map(([k, v]) => ({ label: k, value: text(v) }));
-  return { title: text(p.name ?? p.title ?? ownId(f)), rows: [...rows, { label: '编号', value: text(ownId(f)) }] };
+  return { title: text(p.name ?? p.title ?? ownId(f)), rows: [...rows, { label: tr('numberOf'), value: text(ownId(f)) }] };
 }
 
 export interface HistoryPoint { at: number; properties: Record<string, unknown> | null }
@@ -61,7 +62,7 @@ export function timelineSteps(history: HistoryPoint[]): { at: number; status: st
   const steps: { at: number; status: string }[] = [];
   let last = '';
   for (const h of history) {
-    const raw = h.properties ? h.properties.status : '已移除';
+    const raw = h.properties ? h.properties.status : tr('removed');
     const status = raw === null || raw === undefined ? '' : text(raw);
     if (status && status !== last) steps.push({ at: h.at, status });
     last = status;

@@ -20,6 +20,8 @@ export interface LegendEntry {
   /** The wall's own word, or a value as the data writes it (a channel name). */
   word?: Word;
   text?: string;
+  /** What config names it on an English wall (a layer's English title, a category's). */
+  en?: string;
   swatch: 'dot' | 'small' | 'ring' | 'sev' | 'line' | 'fill';
   color?: string;
 }

@@ -10,6 +10,7 @@ import type { DetailModel } from '../detail/model';
 import { genericDetail, ownId, text, time } from '../detail/model';
 import type { LayerDef, LegendEntry } from './catalogue';
 import { FONT_STACK, HALO, isCluster, stale } from './symbols';
+import { pick } from '../settings/language.svelte';
 
 const DEFAULT_COLOR = '#4fb3ff';
 
@@ -34,9 +35,9 @@ const POLYGONS: ExpressionSpecification = ['in', ['geometry-type'], ['literal', 
 function legend(info: LayerInfo): LegendEntry[] {
   const by = info.style?.color_by;
   const swatch = info.geometry === 'line' ? 'line' : info.geometry === 'polygon' ? 'fill' : 'dot';
-  if (by?.values && Object.keys(by.values).length) return Object.entries(by.values).map(([v, c]) => ({ text: v, swatch, color: c }));
+  if (by?.values && Object.keys(by.values).length) return Object.entries(by.values).map(([v, c]) => ({ text: v, en: by.values_en?.[v], swatch, color: c }));
   if (by?.stops?.length) return by.stops.map(([v, c]) => ({ text: `≥ ${v}`, swatch, color: c }));
-  return [{ text: info.title_zh, swatch, color: info.style?.color ?? DEFAULT_COLOR }];
+  return [{ text: info.title_zh, en: info.title_en, swatch, color: info.style?.color ?? DEFAULT_COLOR }];
 }
 
 /** One popup row's value as the config formats it. */
@@ -64,7 +65,7 @@ function detail(info: LayerInfo): (f: GeoFeature) => DetailModel {
   return (f) => {
     const p = f.properties;
     const title = info.label ? p[info.label] : (p.name ?? p.title ?? ownId(f));
-    return { title: text(title), rows: fields.map((field) => ({ label: field.title ?? field.field, value: formatValue(p[field.field], field) })) };
+    return { title: text(title), rows: fields.map((field) => ({ label: pick(field.title ?? field.field, field.title_en), value: formatValue(p[field.field], field) })) };
   };
 }
 

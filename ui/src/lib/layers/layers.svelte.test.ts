@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { language } from '../settings/language.svelte';
 import { LayerState, TILE_RELOAD_MS } from './layers.svelte';
 import { collection, fakeMap, fakeTransport, feature, settle } from '../testing/fakes';
 import type { LayerInfo } from '../../types';
@@ -53,10 +54,14 @@ describe('LayerState', () => {
 
   it('lists layers by catalogue group, in order of first appearance, ungrouped last', () => {
     const s = new LayerState(fakeTransport({}), () => null, () => {});
-    const l = (id: string, group?: string): LayerInfo => ({ id, title_zh: id, title_en: id, count: 1, group });
-    s.setInfo([l('a', '防汛'), l('b', '交通'), l('c'), l('d', '防汛')]);
+    const l = (id: string, group?: string, group_en?: string): LayerInfo => ({ id, title_zh: id, title_en: id, count: 1, group, group_en });
+    s.setInfo([l('a', '防汛', 'Flood'), l('b', '交通'), l('c'), l('d', '防汛')]);
     expect(s.ids).toEqual(['a', 'd', 'b', 'c']);
-    expect(s.groups).toEqual([{ name: '防汛', ids: ['a', 'd'] }, { name: '交通', ids: ['b'] }, { name: '', ids: ['c'] }]);
+    expect(s.groups).toEqual([{ name: '防汛', label: '防汛', ids: ['a', 'd'] }, { name: '交通', label: '交通', ids: ['b'] }, { name: '', label: '', ids: ['c'] }]);
+    language.lang = 'en';
+    // An English wall names a group as config does in English, or as it is where config gives none.
+    expect(s.groups.map((g) => g.label)).toEqual(['Flood', '交通', '']);
+    language.lang = 'zh';
     s.toggleGroup('防汛');
     expect(s.visible).toMatchObject({ a: false, d: false, b: true });
     s.visible.a = true;

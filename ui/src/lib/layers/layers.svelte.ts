@@ -8,6 +8,7 @@ import type { Lang } from '../settings/i18n';
 import type { MapPort } from '../map/port';
 import { defineLayers, layerDef, styleIds } from './catalogue';
 import { ViewportLayer, contains, pad } from './viewport';
+import { pick } from '../settings/language.svelte';
 
 /** Vector tiles of a changed big layer are refetched at most this often. */
 export const TILE_RELOAD_MS = 30_000;
@@ -175,16 +176,16 @@ export class LayerState {
 
   /** The catalogue: layers by their configured group, groups in order of first appearance;
    * layers with no group last, under an empty name. */
-  get groups(): { name: string; ids: string[] }[] {
-    const groups = new Map<string, string[]>();
+  get groups(): { name: string; label: string; ids: string[] }[] {
+    const groups = new Map<string, { label: string; ids: string[] }>();
     for (const l of this.info) {
       if (!this.ids.includes(l.id)) continue;
       const name = l.group ?? '';
-      const ids = groups.get(name) ?? [];
-      ids.push(l.id);
-      groups.set(name, ids);
+      const group = groups.get(name) ?? { label: pick(name, l.group_en), ids: [] };
+      group.ids.push(l.id);
+      groups.set(name, group);
     }
-    return [...groups].map(([name, ids]) => ({ name, ids })).sort((a, b) => Number(a.name === '') - Number(b.name === ''));
+    return [...groups].map(([name, g]) => ({ name, ...g })).sort((a, b) => Number(a.name === '') - Number(b.name === ''));
   }
 
   /** Switches a whole group on, or off when all of it is on; returns the layers it changed. */

@@ -9,6 +9,7 @@ import type { StyleSpecification } from 'maplibre-gl';
 import type { BasemapInfo } from '../../types';
 // MapLibre 6 loads its worker from a file beside the library; ship it as an asset of ours.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { tr } from '../settings/language.svelte';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -183,13 +184,13 @@ export function bareStyle(): StyleSpecification {
 
 /** The style for the configured basemap, and why there is none when there is none. */
 export async function basemapStyle(b: BasemapInfo | null | undefined, cityStyle: () => Promise<unknown>): Promise<{ style: StyleSpecification; problem: string | null }> {
-  if (!b) return { style: bareStyle(), problem: '未配置底图 no [basemap] configured' };
-  if (b.error) return { style: bareStyle(), problem: `底图不可用 basemap unavailable: ${b.error}` };
+  if (!b) return { style: bareStyle(), problem: tr('noBasemap') };
+  if (b.error) return { style: bareStyle(), problem: `${tr('basemapDown')}: ${b.error}` };
   if (b.kind === 'vector') return { style: style(b), problem: null };
   if (b.kind === 'raster') return { style: rasterStyle(b), problem: null };
   try {
     return { style: (await cityStyle()) as StyleSpecification, problem: null };
   } catch (e) {
-    return { style: bareStyle(), problem: `底图样式读取失败 basemap style: ${e instanceof Error ? e.message : String(e)}` };
+    return { style: bareStyle(), problem: `${tr('basemapStyleFailed')}: ${e instanceof Error ? e.message : String(e)}` };
   }
 }

@@ -5,6 +5,7 @@ import type { Transport } from '../../transport';
 import type { MapPort } from './port';
 import { styleIds } from '../layers/catalogue';
 import { AREA_LAYERS } from './overlays';
+import { tr } from '../settings/language.svelte';
 
 export type AreaLevel = '' | 'district' | 'street' | 'grid';
 const AREA_IDS = AREA_LAYERS.map((l) => l.id);
@@ -49,7 +50,7 @@ export class ViewModes {
       map.setData('areas', polygons);
       map.setVisible(AREA_IDS, true);
     } catch (e) {
-      this.onError('区域统计读取失败', e);
+      this.onError(tr('areasFailed'), e);
     }
   }
 }

@@ -17,6 +17,19 @@ describe('Settings', () => {
     expect(new Settings(s0, '').lang).toBe('en');
   });
 
+  it("speaks the centre's configured language until an operator switches here", () => {
+    const s0 = store();
+    const s = new Settings(s0, '');
+    s.configured('en');
+    expect(s.t('title')).toBe('City Operations Centre');
+    s.switchLang();
+    s.configured('en');
+    expect(s.lang).toBe('zh');
+    const chose = new Settings(store({ 'citywall.lang': 'zh' }), '');
+    chose.configured('en');
+    expect(chose.lang).toBe('zh');
+  });
+
   it('signs actions with the stored operator, 值班员 by default', () => {
     expect(new Settings(store(), '').operator).toBe('值班员');
     expect(new Settings(store({ 'citywall.operator': '张三' }), '').operator).toBe('张三');

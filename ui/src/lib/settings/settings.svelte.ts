@@ -3,12 +3,18 @@
 // the engine's `wall` module opens it with).
 
 import { t as word, type Lang, type Word } from './i18n';
+import { language } from './language.svelte';
 
 export type Role = 'full' | 'map' | 'panels' | 'video';
 type Store = Pick<Storage, 'getItem' | 'setItem'>;
 
 export class Settings {
-  lang: Lang = $state('zh');
+  /** The wall's language: the operator's last switch on this screen, else the centre's. */
+  get lang(): Lang {
+    return language.lang;
+  }
+  /** Whether an operator chose it here (then the centre's config does not override it). */
+  private chosen: boolean;
   readonly operator: string;
   readonly role: Role;
   /** Where a spanning window's bezels fall (CSS px), left to right. */
@@ -19,8 +25,10 @@ export class Settings {
   readonly videoPath: 'auto' | 'mosaic' | 'tiles' | 'jpeg';
 
   constructor(private store: Store, search: string) {
-    this.lang = store.getItem('citywall.lang') === 'en' ? 'en' : 'zh';
-    this.operator = store.getItem('citywall.operator') ?? '值班员';
+    const stored = store.getItem('citywall.lang');
+    this.chosen = stored === 'en' || stored === 'zh';
+    this.setLang(stored === 'en' ? 'en' : 'zh');
+    this.operator = store.getItem('citywall.operator') ?? word(this.lang, 'defaultOperator');
     const params = new URLSearchParams(search);
     const role = params.get('role') ?? '';
     this.role = role === 'map' || role === 'panels' || role === 'video' ? role : 'full';
@@ -32,9 +40,19 @@ export class Settings {
   t = (w: Word): string => word(this.lang, w);
 
   switchLang() {
-    this.lang = this.lang === 'zh' ? 'en' : 'zh';
+    this.chosen = true;
+    this.setLang(this.lang === 'zh' ? 'en' : 'zh');
     this.store.setItem('citywall.lang', this.lang);
-    if (typeof document !== 'undefined') document.documentElement.lang = this.lang === 'zh' ? 'zh-CN' : 'en';
+  }
+
+  /** The centre's language from config (`[centre] language`), unless an operator chose one here. */
+  configured(lang: string | undefined) {
+    if (!this.chosen && (lang === 'en' || lang === 'zh')) this.setLang(lang);
+  }
+
+  private setLang(lang: Lang) {
+    language.lang = lang;
+    if (typeof document !== 'undefined') document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   }
 
   /** Panels on the outer screens, the map across the middle ones: no text straddles a bezel. */

@@ -10,6 +10,7 @@
 
 import type { Transport } from '../../transport';
 import type { GeoFeature, OnWallCamera, VideoFocusTarget, Warning, WarningLevel } from '../../types';
+import { titleOf } from '../warnings/triage';
 
 export const FOCUS_CAMERAS = 9;
 /** How long the focus stays on a warning before one no more severe may take it. */
@@ -50,7 +51,7 @@ export class VideoFocus {
 
   /** What the screen shows, for its title. */
   get title(): string | null {
-    return this.picked?.title ?? this.warning?.title ?? null;
+    return this.picked?.title ?? (this.warning ? titleOf(this.warning) : null);
   }
 
   /** Shows the cameras best placed to see `target`, at once, for PICK_MS. */

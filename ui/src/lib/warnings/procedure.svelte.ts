@@ -4,6 +4,7 @@
 
 import type { Transport } from '../../transport';
 import type { Procedure, StepTaken } from '../../types';
+import { tr } from '../settings/language.svelte';
 
 export class ProcedureState {
   /** The warning whose procedure is shown, if any. */
@@ -37,7 +38,7 @@ export class ProcedureState {
       const taken = await this.transport.warningSteps(id);
       if (this.open === id) this.taken = taken;
     } catch (e) {
-      this.fail('预案步骤读取失败', e);
+      this.fail(tr('stepsFailed'), e);
     }
   }
 
@@ -47,7 +48,7 @@ export class ProcedureState {
       const taken = await this.transport.takeStep(id, step, by);
       if (this.open === id) this.taken = taken;
     } catch (e) {
-      this.fail('预案步骤记录失败', e);
+      this.fail(tr('stepFailed'), e);
     }
   }
 

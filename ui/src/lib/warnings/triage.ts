@@ -5,6 +5,7 @@
 // of sight.
 
 import type { Warning, WarningLevel } from '../../types';
+import { pick } from '../settings/language.svelte';
 
 export const LEVEL_RANK: Record<WarningLevel, number> = { blue: 0, yellow: 1, orange: 2, red: 3 };
 
@@ -25,6 +26,11 @@ export const KIND_NAMES: Record<string, [string, string]> = {
   'case-overdue': ['案件超期', 'Overdue cases'],
   threshold: ['指标超限', 'Thresholds crossed'],
 };
+
+/** A warning's title and detail in the wall's language (the Chinese where the engine wrote no
+ * English: a warning stored before it did). */
+export const titleOf = (w: Warning): string => pick(w.title, w.title_en);
+export const detailOf = (w: Warning): string => pick(w.detail, w.detail_en);
 
 /** Most severe first; then the heavier kind; then those still to acknowledge; then the latest. */
 export function sortWarnings(list: Warning[], order: string[] = DEFAULT_ORDER): Warning[] {

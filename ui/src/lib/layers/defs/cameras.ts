@@ -4,6 +4,7 @@
 import type { LayerTemplate } from '../catalogue';
 import { text, ownId } from '../../detail/model';
 import { FONT_STACK, STALE, matchColor } from '../symbols';
+import { tr } from '../../settings/language.svelte';
 
 export const CAMERA_COLORS: Record<string, string> = { 枪机: '#5ad1e6', 球机: '#7fa8ff', 执法记录仪: '#c39bff', 无人机: '#ffd166' };
 
@@ -59,14 +60,14 @@ export const cameras: LayerTemplate = {
     const degrees = (v: unknown) => (v === undefined || v === null || v === '' ? '—' : `${text(v)}°`);
     return {
       title: text(p.name),
-      pill: online ? { text: '在线', tone: 'lvl-normal' } : { text: '离线', tone: 'lvl-red' },
+      pill: online ? { text: tr('online'), tone: 'lvl-normal' } : { text: tr('cameraOff'), tone: 'lvl-red' },
       rows: [
-        { label: '类型', value: text(p.type), strong: true },
-        { label: '朝向', value: degrees(p.heading_deg) },
-        { label: '视场角', value: degrees(p.fov_deg) },
-        { label: '可视距离', value: p.range_m === undefined ? '—' : `${text(p.range_m)} m` },
-        { label: '编码', value: text(typeof p.codec === 'string' ? p.codec.toUpperCase() : p.codec) },
-        { label: '编号', value: text(ownId(f)) },
+        { label: tr('kindOf'), value: text(p.type), strong: true },
+        { label: tr('heading'), value: degrees(p.heading_deg) },
+        { label: tr('fieldOfView'), value: degrees(p.fov_deg) },
+        { label: tr('range'), value: p.range_m === undefined ? '—' : `${text(p.range_m)} m` },
+        { label: tr('codec'), value: text(typeof p.codec === 'string' ? p.codec.toUpperCase() : p.codec) },
+        { label: tr('numberOf'), value: text(ownId(f)) },
       ],
     };
   },

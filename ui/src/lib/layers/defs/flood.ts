@@ -5,6 +5,7 @@ import type { ExpressionSpecification } from 'maplibre-gl';
 import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, LEVEL_COLORS, stale } from '../symbols';
 import { text, time, ownId } from '../../detail/model';
+import { tr } from '../../settings/language.svelte';
 
 const level: ExpressionSpecification = [
   'case',
@@ -21,13 +22,13 @@ const levelColor: ExpressionSpecification = [
   LEVEL_COLORS.normal,
 ];
 
-export function floodLevel(p: Record<string, unknown>): { key: keyof typeof LEVEL_COLORS; zh: string } {
+export function floodLevel(p: Record<string, unknown>): keyof typeof LEVEL_COLORS {
   const v = Number(p.level_m);
-  if (v >= Number(p.threshold_red_m)) return { key: 'red', zh: '红色' };
-  if (v >= Number(p.threshold_orange_m)) return { key: 'orange', zh: '橙色' };
-  if (v >= Number(p.threshold_yellow_m)) return { key: 'yellow', zh: '黄色' };
-  if (v >= Number(p.threshold_blue_m)) return { key: 'blue', zh: '蓝色' };
-  return { key: 'normal', zh: '正常' };
+  if (v >= Number(p.threshold_red_m)) return 'red';
+  if (v >= Number(p.threshold_orange_m)) return 'orange';
+  if (v >= Number(p.threshold_yellow_m)) return 'yellow';
+  if (v >= Number(p.threshold_blue_m)) return 'blue';
+  return 'normal';
 }
 
 const cm = (m: unknown) => text(Math.round(Number(m) * 100));
@@ -68,18 +69,19 @@ export const flood: LayerTemplate = {
     const p = f.properties;
     const lvl = floodLevel(p);
     const rise = Number(p.rise_m_per_h);
+    const [b, y, o, r] = tr('levelLetters').split(',');
     return {
       title: text(p.name),
-      pill: { text: lvl.zh, tone: `lvl-${lvl.key}` },
+      pill: { text: tr(lvl), tone: `lvl-${lvl}` },
       rows: [
-        { label: '积水深度', value: `${cm(p.level_m)} cm`, strong: true },
-        { label: '涨落', value: `${rise >= 0 ? '↑' : '↓'} ${text(Math.abs(Math.round(rise * 100)))} cm/h` },
-        { label: '预警阈值', value: `蓝 ${cm(p.threshold_blue_m)} · 黄 ${cm(p.threshold_yellow_m)} · 橙 ${cm(p.threshold_orange_m)} · 红 ${cm(p.threshold_red_m)} cm` },
-        { label: '雨强', value: `${text(p.rain_mm_h)} mm/h` },
-        { label: '类型', value: text(p.kind) },
-        { label: '辖区', value: text(p.district) },
-        { label: '观测时间', value: time(p.observed_at) },
-        { label: '编号', value: text(ownId(f)) },
+        { label: tr('waterDepth'), value: `${cm(p.level_m)} cm`, strong: true },
+        { label: tr('rising'), value: `${rise >= 0 ? '↑' : '↓'} ${text(Math.abs(Math.round(rise * 100)))} cm/h` },
+        { label: tr('thresholds'), value: `${b} ${cm(p.threshold_blue_m)} · ${y} ${cm(p.threshold_yellow_m)} · ${o} ${cm(p.threshold_orange_m)} · ${r} ${cm(p.threshold_red_m)} cm` },
+        { label: tr('rain'), value: `${text(p.rain_mm_h)} mm/h` },
+        { label: tr('kindOf'), value: text(p.kind) },
+        { label: tr('districtOf'), value: text(p.district) },
+        { label: tr('observedAt'), value: time(p.observed_at) },
+        { label: tr('numberOf'), value: text(ownId(f)) },
       ],
     };
   },

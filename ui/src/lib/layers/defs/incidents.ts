@@ -5,6 +5,7 @@ import type { ExpressionSpecification } from 'maplibre-gl';
 import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, isCluster, stale } from '../symbols';
 import { text, time, ownId } from '../../detail/model';
+import { tr } from '../../settings/language.svelte';
 
 export const CHANNEL_COLORS: Record<string, string> = {
   '12345热线': '#4fc3f7',
@@ -64,11 +65,11 @@ export const incidents: LayerTemplate = {
       title: text(p.category),
       pill: { text: text(p.severity), tone: SEVERITY_TONES[String(p.severity)] ?? 'sev-other' },
       rows: [
-        { label: '状态', value: text(p.status), strong: true },
-        { label: '来源渠道', value: text(p.channel) },
-        { label: '位置', value: `${text(p.district)} ${text(p.street)} ${text(p.grid)}` },
-        { label: '上报时间', value: time(p.reported_at) },
-        { label: '事件编号', value: text(ownId(f)) },
+        { label: tr('stateOf'), value: text(p.status), strong: true },
+        { label: tr('channel'), value: text(p.channel) },
+        { label: tr('place'), value: `${text(p.district)} ${text(p.street)} ${text(p.grid)}` },
+        { label: tr('reportedAt'), value: time(p.reported_at) },
+        { label: tr('incidentNo'), value: text(ownId(f)) },
       ],
     };
   },

@@ -4,6 +4,15 @@
 import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, stale } from '../symbols';
 import { text, time } from '../../detail/model';
+import { tr } from '../../settings/language.svelte';
+import { t, type Lang, type Word } from '../../settings/i18n';
+import type { ExpressionSpecification } from 'maplibre-gl';
+
+/** A station's map label in one language: its name, then the last hour's trucks and overloads. */
+function label(lang: Lang): ExpressionSpecification {
+  const w = (word: Word) => t(lang, word);
+  return ['concat', ['get', 'name'], '\n', `${w('hourLabel')} `, ['to-string', ['get', 'passes_1h']], ` ${w('trucks')} · ${w('overloaded')} `, ['to-string', ['get', 'violations_1h']]];
+}
 
 export const overweight: LayerTemplate = {
   template: 'overweight',
@@ -33,7 +42,7 @@ export const overweight: LayerTemplate = {
     {
       id: `${id}-label`, type: 'symbol', source: id, minzoom: 11.5,
       layout: {
-        'text-field': ['concat', ['get', 'name'], '\n', '1小时 ', ['to-string', ['get', 'passes_1h']], ' 车 · 超限 ', ['to-string', ['get', 'violations_1h']]],
+        'text-field': ['case', ['==', ['global-state', 'lang'], 'en'], label('en'), label('zh')],
         'text-font': FONT_STACK, 'text-size': 12, 'text-offset': [0, 1.6], 'text-anchor': 'top',
       },
       paint: { 'text-color': '#f3c27a', ...HALO },
@@ -45,16 +54,16 @@ export const overweight: LayerTemplate = {
     return {
       title: text(p.name),
       rows: [
-        { label: '道路 / 方向', value: `${text(p.road)} · ${text(p.direction)}` },
-        { label: '近1小时', value: `${text(p.passes_1h)} 车 · 超限 ${text(p.violations_1h)}`, bad: Number(p.violations_1h) > 0 },
-        { label: '今日', value: `${text(p.passes_today)} 车 · 超限 ${text(p.violations_today)} · 超限率 ${text(p.overload_rate_today_pct)}%`, strong: true },
-        { label: '更新时间', value: time(p.observed_at) },
+        { label: tr('roadDirection'), value: `${text(p.road)} · ${text(p.direction)}` },
+        { label: tr('lastHour'), value: `${text(p.passes_1h)} ${tr('trucks')} · ${tr('overloaded')} ${text(p.violations_1h)}`, bad: Number(p.violations_1h) > 0 },
+        { label: tr('today'), value: `${text(p.passes_today)} ${tr('trucks')} · ${tr('overloaded')} ${text(p.violations_today)} · ${tr('overloadRateOf')} ${text(p.overload_rate_today_pct)}%`, strong: true },
+        { label: tr('updatedAt'), value: time(p.observed_at) },
       ],
       table: {
-        head: ['时间', '车牌', '轴数', '总重/限值', '超限'],
+        head: tr('passHead').split(','),
         rows: recent.slice(0, 6).map((r) => ({
           flagged: Number(r.overload_pct) > 0,
-          cells: [time(r.at).slice(-8), text(r.plate), `${text(r.axles)}轴`, `${text(r.gross_t)}/${text(r.limit_t)} t`, Number(r.overload_pct) > 0 ? `超 ${text(r.overload_pct)}%` : '—'],
+          cells: [time(r.at).slice(-8), text(r.plate), `${text(r.axles)}${tr('axles')}`, `${text(r.gross_t)}/${text(r.limit_t)} t`, Number(r.overload_pct) > 0 ? `${tr('overBy')}${text(r.overload_pct)}%` : '—'],
         })),
       },
     };

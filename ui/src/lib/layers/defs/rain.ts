@@ -4,6 +4,7 @@ import type { ExpressionSpecification } from 'maplibre-gl';
 import type { LayerTemplate } from '../catalogue';
 import { FONT_STACK, HALO, stale } from '../symbols';
 import { text, time, ownId } from '../../detail/model';
+import { tr } from '../../settings/language.svelte';
 
 export const rain: LayerTemplate = {
   template: 'rain',
@@ -29,11 +30,11 @@ export const rain: LayerTemplate = {
     return {
       title: text(p.name),
       rows: [
-        { label: '雨强', value: `${text(p.rain_mm_h)} mm/h`, strong: true },
-        { label: '近1小时雨量', value: `${text(p.rain_1h_mm)} mm` },
-        { label: '辖区', value: text(p.district) },
-        { label: '观测时间', value: time(p.observed_at) },
-        { label: '编号', value: text(ownId(f)) },
+        { label: tr('rain'), value: `${text(p.rain_mm_h)} mm/h`, strong: true },
+        { label: tr('rain1h'), value: `${text(p.rain_1h_mm)} mm` },
+        { label: tr('districtOf'), value: text(p.district) },
+        { label: tr('observedAt'), value: time(p.observed_at) },
+        { label: tr('numberOf'), value: text(ownId(f)) },
       ],
     };
   },
