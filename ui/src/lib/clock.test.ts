@@ -14,7 +14,8 @@ describe('WallClock', () => {
   it('says how long ago in the wall\'s words', () => {
     const t = (w: string) => w;
     expect(ago(t as never, 100_000, null)).toBe('never');
-    expect(ago(t as never, 100_000, 88_000)).toBe('12 secondsAgo');
+    expect(ago(t as never, 100_000, 88_000)).toBe('10 secondsAgo');
+    expect(ago(t as never, 100_000, 93_000)).toBe('justNow');
     expect(ago(t as never, 1_000_000, 700_000)).toBe('5 minutesAgo');
   });
 });

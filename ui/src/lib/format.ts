@@ -34,8 +34,12 @@ export function fmtStamp(lang: Lang, ms: number): string {
 }
 
 /** "12 s ago", "3 min ago": how long before `now` something happened. */
+/** How long ago, in steps a wall reads at a glance and that change seldom: within 10 s, then
+ * tens of seconds, minutes, hours. A text that changed every second would repaint the wall every
+ * second for nothing a duty officer needs. */
 export function ago(t: (w: Word) => string, now: number, ms: number | null): string {
   if (!ms) return t('never');
   const s = Math.max(0, Math.round((now - ms) / 1000));
-  return s < 60 ? `${s} ${t('secondsAgo')}` : s < 3600 ? `${Math.floor(s / 60)} ${t('minutesAgo')}` : `${Math.floor(s / 3600)} ${t('hoursAgo')}`;
+  if (s < 10) return t('justNow');
+  return s < 60 ? `${Math.floor(s / 10) * 10} ${t('secondsAgo')}` : s < 3600 ? `${Math.floor(s / 60)} ${t('minutesAgo')}` : `${Math.floor(s / 3600)} ${t('hoursAgo')}`;
 }

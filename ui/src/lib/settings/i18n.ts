@@ -120,6 +120,7 @@ const WORDS = {
   rejected: ['拒收', 'rejected'],
   never: ['从未', 'never'],
   secondsAgo: ['秒前', 's ago'],
+  justNow: ['10 秒内', 'within 10 s'],
   minutesAgo: ['分钟前', 'min ago'],
   hoursAgo: ['小时前', 'h ago'],
   ok: ['正常', 'OK'],
