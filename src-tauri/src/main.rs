@@ -310,7 +310,11 @@ fn check_config(file: &std::path::Path) -> ExitCode {
             if let Some(basemap) = &config.basemap {
                 let opened = tokio::runtime::Runtime::new()
                     .map(|rt| rt.block_on(citywall_engine::basemap::Basemap::open(basemap)));
-                if let Some(error) = opened.ok().and_then(|b| b.info().error.clone()) {
+                let problem = opened.ok().and_then(|mut b| {
+                    b.check_extent(config.map.extent());
+                    b.info().error.clone().or_else(|| b.info().mismatch.clone())
+                });
+                if let Some(error) = problem {
                     println!("{}: `[basemap]`: {error}", file.display());
                     println!("1 problem(s) found");
                     return ExitCode::FAILURE;

@@ -41,6 +41,8 @@ export interface BasemapInfo {
   dim: boolean;
   /** Why the basemap cannot be drawn; the wall shows it. */
   error?: string | null;
+  /** Why it may be the wrong basemap (its tiles miss the extent); drawn, and this shown. */
+  mismatch?: string | null;
 }
 
 export interface LayerInfo extends LayerPresentation {

@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::Row;
 
 use super::{BasemapError, Tile};
+use crate::model::Bbox;
 
 /// A tile of an archive may be at most this big once decompressed: a basemap tile is well under
 /// 1 MB, and a hostile archive cannot make the engine inflate gigabytes.
@@ -24,6 +25,26 @@ pub struct ArchiveMeta {
     pub min_zoom: u8,
     pub max_zoom: u8,
     pub attribution: Option<String>,
+    /// Where its tiles are (west, south, east, north in WGS84), where it says.
+    pub bounds: Option<Bbox>,
+}
+
+/// A bounds the archive states, if it is a real one (not the whole world's placeholder of
+/// zeros, not swapped or past the poles).
+fn stated(west: f64, south: f64, east: f64, north: f64) -> Option<Bbox> {
+    let sane = [west, south, east, north].iter().all(|v| v.is_finite())
+        && west < east
+        && south < north
+        && (-180.0..=180.0).contains(&west)
+        && (-180.0..=180.0).contains(&east)
+        && (-90.0..=90.0).contains(&south)
+        && (-90.0..=90.0).contains(&north);
+    sane.then_some(Bbox {
+        west,
+        south,
+        east,
+        north,
+    })
 }
 
 enum Reader {
@@ -87,6 +108,12 @@ impl Archive {
             min_zoom: header.min_zoom,
             max_zoom: header.max_zoom,
             attribution,
+            bounds: stated(
+                header.min_longitude,
+                header.min_latitude,
+                header.max_longitude,
+                header.max_latitude,
+            ),
         };
         Ok(Archive {
             path: shown,
@@ -140,6 +167,13 @@ impl Archive {
             min_zoom: zoom("minzoom", 0),
             max_zoom: zoom("maxzoom", 14),
             attribution: value("attribution").filter(|a| !a.trim().is_empty()),
+            bounds: value("bounds").and_then(|b| {
+                let v: Vec<f64> = b.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+                match v[..] {
+                    [w, s, e, n] => stated(w, s, e, n),
+                    _ => None,
+                }
+            }),
         };
         Ok(Archive {
             path: shown,
@@ -243,5 +277,39 @@ mod tests {
             .unwrap();
         let err = inflate(bomb.finish().unwrap()).unwrap_err();
         assert!(err.contains("inflates past"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_basemap_of_another_place_is_named_before_the_wall_opens() {
+        let archive =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/basemap/city.pmtiles");
+        let config: crate::config::BasemapConfig =
+            toml::from_str(&format!("archive = {:?}", archive.display().to_string()))
+                .expect("a basemap section");
+        let mut basemap = crate::basemap::Basemap::open(&config).await;
+        let bounds = basemap
+            .info()
+            .bounds
+            .expect("the demo archive states its bounds");
+        assert!(bounds.contains(118.3, 33.95), "{bounds:?}");
+        let city = Bbox {
+            west: 118.2,
+            south: 33.9,
+            east: 118.4,
+            north: 34.0,
+        };
+        basemap.check_extent(Some(city));
+        assert_eq!(basemap.info().mismatch, None);
+        let helsinki = Bbox {
+            west: 24.8,
+            south: 60.1,
+            east: 25.1,
+            north: 60.3,
+        };
+        basemap.check_extent(Some(helsinki));
+        let mismatch = basemap.info().mismatch.clone().unwrap_or_default();
+        assert!(mismatch.contains("misses the wall's extent"), "{mismatch}");
+        assert_eq!(stated(0.0, 0.0, 0.0, 0.0), None);
+        assert_eq!(stated(33.9, 118.2, 34.0, 118.4), None);
     }
 }

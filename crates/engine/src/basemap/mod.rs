@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::config::{BasemapConfig, BasemapKind};
 use crate::crs::Crs;
+use crate::model::Bbox;
 
 pub use archive::Archive;
 use raster::BasemapProxy;
@@ -69,6 +70,26 @@ pub struct BasemapInfo {
     pub dim: bool,
     /// Why the basemap cannot be drawn; the wall shows it and draws its layers regardless.
     pub error: Option<String>,
+    /// Where an archive says its tiles are.
+    pub bounds: Option<Bbox>,
+    /// Why the basemap may be the wrong one (its tiles miss the city); drawn all the same, and
+    /// the wall shows this.
+    pub mismatch: Option<String>,
+}
+
+impl BasemapInfo {
+    /// Whether the archive's tiles miss the wall's extent: a basemap of another city, or an
+    /// extent with longitude and latitude swapped.
+    pub fn misses(&self, extent: &Bbox) -> Option<String> {
+        let b = self.bounds?;
+        (!b.intersects(extent)).then(|| {
+            format!(
+                "its tiles cover [{:.3}, {:.3}, {:.3}, {:.3}], which misses the wall's extent \
+                 [{:.3}, {:.3}, {:.3}, {:.3}]: a basemap of another place, or an extent in the wrong order",
+                b.west, b.south, b.east, b.north, extent.west, extent.south, extent.east, extent.north
+            )
+        })
+    }
 }
 
 enum Source {
@@ -85,6 +106,11 @@ pub struct Basemap {
 
 impl Basemap {
     /// Opens what `config` names. A failure is kept in [`BasemapInfo::error`], not returned.
+    /// Notes (for the wall and check-config) when its tiles miss the wall's `extent`.
+    pub fn check_extent(&mut self, extent: Option<Bbox>) {
+        self.info.mismatch = extent.and_then(|e| self.info.misses(&e));
+    }
+
     pub async fn open(config: &BasemapConfig) -> Basemap {
         let mut info = BasemapInfo {
             kind: "raster",
@@ -95,6 +121,8 @@ impl Basemap {
             max_zoom: config.max_zoom,
             dim: config.dim,
             error: None,
+            bounds: None,
+            mismatch: None,
         };
         let source = match config.kind() {
             Some(BasemapKind::Raster(_)) => match BasemapProxy::new(config.clone()) {
@@ -111,6 +139,7 @@ impl Basemap {
                     info.min_zoom = meta.min_zoom;
                     info.max_zoom = meta.max_zoom;
                     info.tile_size = 256;
+                    info.bounds = meta.bounds;
                     if info.attribution.is_none() {
                         info.attribution = meta.attribution.clone();
                     }

@@ -105,7 +105,11 @@ impl Engine {
         let index = SpatialIndex::load(features);
         let (shutdown, _) = watch::channel(false);
         let basemap = match &config.basemap {
-            Some(b) => Some(crate::basemap::Basemap::open(b).await),
+            Some(b) => {
+                let mut basemap = crate::basemap::Basemap::open(b).await;
+                basemap.check_extent(config.map.extent());
+                Some(basemap)
+            }
             None => None,
         };
         let display = crate::display::MapDatum::of(

@@ -186,8 +186,9 @@ export function bareStyle(): StyleSpecification {
 export async function basemapStyle(b: BasemapInfo | null | undefined, cityStyle: () => Promise<unknown>): Promise<{ style: StyleSpecification; problem: string | null }> {
   if (!b) return { style: bareStyle(), problem: tr('noBasemap') };
   if (b.error) return { style: bareStyle(), problem: `${tr('basemapDown')}: ${b.error}` };
-  if (b.kind === 'vector') return { style: style(b), problem: null };
-  if (b.kind === 'raster') return { style: rasterStyle(b), problem: null };
+  const mismatch = b.mismatch ? `${tr('basemapElsewhere')}: ${b.mismatch}` : null;
+  if (b.kind === 'vector') return { style: style(b), problem: mismatch };
+  if (b.kind === 'raster') return { style: rasterStyle(b), problem: mismatch };
   try {
     return { style: (await cityStyle()) as StyleSpecification, problem: null };
   } catch (e) {

@@ -170,6 +170,7 @@ const WORDS = {
   ratePct: ['超限率 %', 'Overload rate %'],
   noBasemap: ['未配置底图', 'no [basemap] configured'],
   basemapDown: ['底图不可用', 'basemap unavailable'],
+  basemapElsewhere: ['底图可能不是本市', 'the basemap may be of another place'],
   basemapStyleFailed: ['底图样式读取失败', 'basemap style could not be read'],
   demoBadge: ['演示数据', 'DEMO'],
   demoNote: ['演示模式：全部数据来自模拟城市', 'Demo mode: all data comes from the simulated city'],
