@@ -388,7 +388,8 @@ impl Config {
             problem(header("[panels]"), field, message);
         }
         let rules = raw.rules.clone().unwrap_or_default();
-        for (field, message) in rules.problems(&layer_ids) {
+        let region_levels: Vec<&str> = regions.iter().map(|r| r.level.as_str()).collect();
+        for (field, message) in rules.problems(&layer_ids, &region_levels) {
             let table = field.rsplit_once('.').map(|(t, _)| t).unwrap_or(&field);
             problem(header(&format!("[{table}]")), &field, message);
         }

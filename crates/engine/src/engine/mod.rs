@@ -207,7 +207,9 @@ impl Engine {
     /// it. A rule whose layer has no data yet is skipped, so warnings restored at start are not
     /// cleared before the first poll lands.
     pub(crate) async fn evaluate_rules(&self, layer: Option<&str>) {
-        use crate::rules::{duplicates, flood, hotspot, overdue, overweight, threshold};
+        use crate::rules::{
+            count, duplicates, flood, hotspot, overdue, overweight, rate, stale, threshold,
+        };
         let rules = &self.config.rules;
         let now = self.data_now();
         // Cases whose clock runs, read before the rules' lock is taken (a store read waits).
@@ -270,9 +272,42 @@ impl Engine {
             for rule in &rules.threshold {
                 if let Some(l) = wanted(&rule.layer) {
                     let desired = threshold::evaluate(rule, l, warnings);
-                    let scope = rule.scope();
-                    changed.extend(warnings.reconcile_where(
-                        |w| w.kind == Kind::Threshold && w.key.starts_with(&scope),
+                    changed.extend(warnings.reconcile_scope(
+                        Kind::Threshold,
+                        &rule.scope(),
+                        desired,
+                        now,
+                    ));
+                }
+            }
+            for rule in &rules.rate {
+                if let Some(l) = wanted(&rule.layer) {
+                    // The readings share the flood rule's memory, apart under the rule's scope.
+                    let desired = rate::evaluate(rule, l, warnings, flood_memory);
+                    changed.extend(warnings.reconcile_scope(
+                        Kind::Rate,
+                        &rule.scope(),
+                        desired,
+                        now,
+                    ));
+                }
+            }
+            for rule in &rules.stale {
+                if let Some(l) = wanted(&rule.layer) {
+                    changed.extend(warnings.reconcile_scope(
+                        Kind::Stale,
+                        &rule.scope(),
+                        stale::evaluate(rule, l, now),
+                        now,
+                    ));
+                }
+            }
+            for rule in &rules.count {
+                if let Some(l) = wanted(&rule.layer) {
+                    let desired = count::evaluate(rule, l, &self.regions, warnings, now);
+                    changed.extend(warnings.reconcile_scope(
+                        Kind::Count,
+                        &rule.scope(),
                         desired,
                         now,
                     ));

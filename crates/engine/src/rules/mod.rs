@@ -5,12 +5,15 @@
 //! from a layer's features (and what it raised before) to the warnings that should be open now;
 //! [`Warnings::reconcile`] turns that into raises, escalations and clears.
 
+pub mod count;
 pub mod duplicates;
 pub mod flood;
 pub mod hotspot;
 pub mod outage;
 pub mod overdue;
 pub mod overweight;
+pub mod rate;
+pub mod stale;
 pub mod threshold;
 
 use std::collections::{HashMap, HashSet};
@@ -79,10 +82,16 @@ pub enum Kind {
     SourceDown,
     /// A configured threshold rule over any layer's field (`[[rules.threshold]]`).
     Threshold,
+    /// A configured rate-of-change rule (`[[rules.rate]]`).
+    Rate,
+    /// A configured stale-reading rule (`[[rules.stale]]`).
+    Stale,
+    /// A configured count-in-area rule (`[[rules.count]]`).
+    Count,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 13] = [
         Kind::FloodLevel,
         Kind::FloodRise,
         Kind::GaugeSilent,
@@ -93,6 +102,9 @@ impl Kind {
         Kind::Overdue,
         Kind::SourceDown,
         Kind::Threshold,
+        Kind::Rate,
+        Kind::Stale,
+        Kind::Count,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,6 +119,9 @@ impl Kind {
             Kind::Overdue => "case-overdue",
             Kind::SourceDown => "source-down",
             Kind::Threshold => "threshold",
+            Kind::Rate => "rate",
+            Kind::Stale => "stale",
+            Kind::Count => "count",
         }
     }
 
@@ -223,6 +238,18 @@ impl Warnings {
 
     /// As [`Warnings::reconcile`] for the open warnings `owns` says the rule answers for (one
     /// threshold rule among several of the same kind).
+    /// Reconciles one configured rule's answer: its warnings are its own (keyed under its
+    /// `scope`), apart from every other rule's, even of its kind over the same layer.
+    pub fn reconcile_scope(
+        &mut self,
+        kind: Kind,
+        scope: &str,
+        desired: Vec<Desired>,
+        now: i64,
+    ) -> Vec<Warning> {
+        self.reconcile_where(|w| w.kind == kind && w.key.starts_with(scope), desired, now)
+    }
+
     pub fn reconcile_where(
         &mut self,
         owns: impl Fn(&Desired) -> bool,
@@ -317,11 +344,24 @@ pub struct RulesConfig {
     /// Threshold rules over any layer's numeric field.
     #[serde(default)]
     pub threshold: Vec<threshold::ThresholdRule>,
+    /// Rate-of-change rules over any layer's numeric field.
+    #[serde(default)]
+    pub rate: Vec<rate::RateRule>,
+    /// Stale-reading rules over any layer's observation time.
+    #[serde(default)]
+    pub stale: Vec<stale::StaleRule>,
+    /// Count-in-area rules over any layer.
+    #[serde(default)]
+    pub count: Vec<count::CountRule>,
 }
 
 impl RulesConfig {
     /// Problems as (field, message), for the config's report.
-    pub fn problems(&self, layers: &HashSet<String>) -> Vec<(String, String)> {
+    pub fn problems(
+        &self,
+        layers: &HashSet<String>,
+        region_levels: &[&str],
+    ) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let mut layer = |field: &str, id: &str| {
             if !layers.contains(id) {
@@ -346,14 +386,55 @@ impl RulesConfig {
         for r in &self.threshold {
             layer("threshold", &r.layer);
         }
-        let mut ids = HashSet::new();
-        for r in &self.threshold {
-            out.extend(r.problems());
-            if !ids.insert(r.id.as_str()) {
-                out.push((
-                    "rules.threshold.id".into(),
-                    format!("`{}` names two rules: each needs its own", r.id),
-                ));
+        for r in &self.rate {
+            layer("rate", &r.layer);
+        }
+        for r in &self.stale {
+            layer("stale", &r.layer);
+        }
+        for r in &self.count {
+            layer("count", &r.layer);
+        }
+        let configured = [
+            (
+                "threshold",
+                self.threshold
+                    .iter()
+                    .map(|r| (r.id.as_str(), r.problems()))
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "rate",
+                self.rate
+                    .iter()
+                    .map(|r| (r.id.as_str(), r.problems()))
+                    .collect(),
+            ),
+            (
+                "stale",
+                self.stale
+                    .iter()
+                    .map(|r| (r.id.as_str(), r.problems()))
+                    .collect(),
+            ),
+            (
+                "count",
+                self.count
+                    .iter()
+                    .map(|r| (r.id.as_str(), r.problems(region_levels)))
+                    .collect(),
+            ),
+        ];
+        for (kind, rules) in configured {
+            let mut ids = HashSet::new();
+            for (id, problems) in rules {
+                out.extend(problems);
+                if !ids.insert(id) {
+                    out.push((
+                        format!("rules.{kind}.id"),
+                        format!("`{id}` names two rules: each needs its own"),
+                    ));
+                }
             }
         }
         if let Some(r) = &self.flood {
@@ -407,6 +488,29 @@ pub(crate) fn time_ms(p: &Map<String, Value>, key: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(t)
         .ok()
         .map(|d| d.timestamp_millis())
+}
+
+/// One layer of features at the given places and properties, as the rules read it (tests).
+#[cfg(test)]
+pub(crate) fn layer_of(
+    layer: &str,
+    features: Vec<(&str, [f64; 2], Value)>,
+) -> crate::spatial::SpatialIndex {
+    crate::spatial::SpatialIndex::load(
+        features
+            .into_iter()
+            .map(|(id, [lon, lat], properties)| crate::model::Feature {
+                layer: layer.into(),
+                id: id.into(),
+                source: "s".into(),
+                lon,
+                lat,
+                shape: None,
+                properties: properties.as_object().cloned().unwrap_or_default(),
+                updated_at: 0,
+            })
+            .collect(),
+    )
 }
 
 /// Metres between two WGS84 points (equirectangular; exact enough within a city).

@@ -19,6 +19,74 @@ pub struct Thresholds {
 }
 
 impl Thresholds {
+    /// The level of `value`, given the level shown before: a level is reached at its threshold
+    /// (at or under it when `below`) and left only `hysteresis` back past it, so a value
+    /// hovering at a threshold does not flap. Every configured rule grades by this.
+    pub fn assess(
+        &self,
+        value: f64,
+        previous: Option<Level>,
+        below: bool,
+        hysteresis: f64,
+    ) -> Option<Level> {
+        let past = |v: f64, t: f64| if below { v <= t } else { v >= t };
+        let back = if below { -hysteresis } else { hysteresis };
+        let given = self.given();
+        let raw = given
+            .iter()
+            .rev()
+            .find(|(_, t)| past(value, *t))
+            .map(|(l, _)| *l);
+        let held = previous.and_then(|prev| {
+            given
+                .iter()
+                .rev()
+                .filter(|(l, _)| *l <= prev)
+                .find(|(_, t)| past(value + back, *t))
+                .map(|(l, _)| *l)
+        });
+        raw.max(held)
+    }
+
+    /// The threshold of `level` (NaN where it has none).
+    pub fn of(&self, level: Level) -> f64 {
+        self.given()
+            .into_iter()
+            .find(|(l, _)| *l == level)
+            .map_or(f64::NAN, |(_, t)| t)
+    }
+
+    /// Problems as (field, message): none given, or out of order for the direction.
+    pub fn problems(&self, at: &str, below: bool) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let given = self.given();
+        if given.is_empty() {
+            out.push((
+                at.into(),
+                "give at least one of blue, yellow, orange, red".into(),
+            ));
+        }
+        let rising = given.windows(2).all(|w| {
+            if below {
+                w[0].1 > w[1].1
+            } else {
+                w[0].1 < w[1].1
+            }
+        });
+        if given.iter().any(|(_, v)| !v.is_finite()) || !rising {
+            out.push((
+                at.into(),
+                if below {
+                    "with below = true, each level's threshold is lower than the milder one's"
+                } else {
+                    "each level's threshold is higher than the milder one's"
+                }
+                .into(),
+            ));
+        }
+        out
+    }
+
     /// The levels given, mildest first.
     fn given(&self) -> Vec<(Level, f64)> {
         [
@@ -77,69 +145,21 @@ impl ThresholdRule {
         if self.id.trim().is_empty() {
             out.push((at("id"), "name the rule (any text, unique)".into()));
         }
-        let given = self.levels.given();
-        if given.is_empty() {
-            out.push((
-                at("levels"),
-                "give at least one of blue, yellow, orange, red".into(),
-            ));
-        }
-        let rising = given.windows(2).all(|w| {
-            if self.below {
-                w[0].1 > w[1].1
-            } else {
-                w[0].1 < w[1].1
-            }
-        });
-        if given.iter().any(|(_, v)| !v.is_finite()) || !rising {
-            out.push((
-                at("levels"),
-                if self.below {
-                    "with below = true, each level's threshold is lower than the milder one's"
-                } else {
-                    "each level's threshold is higher than the milder one's"
-                }
-                .into(),
-            ));
-        }
+        out.extend(self.levels.problems(&at("levels"), self.below));
         if !(self.hysteresis.is_finite() && self.hysteresis >= 0.0) {
             out.push((at("hysteresis"), "give a value of 0 or more".into()));
         }
         out
     }
 
-    /// The level of `value`, given the level shown before: a level is reached at its threshold
-    /// and left only `hysteresis` back past it.
+    /// The level of `value`, given the level shown before (see [`Thresholds::assess`]).
     pub fn assess(&self, value: f64, previous: Option<Level>) -> Option<Level> {
-        let past = |v: f64, t: f64| if self.below { v <= t } else { v >= t };
-        let back = if self.below {
-            -self.hysteresis
-        } else {
-            self.hysteresis
-        };
-        let given = self.levels.given();
-        let raw = given
-            .iter()
-            .rev()
-            .find(|(_, t)| past(value, *t))
-            .map(|(l, _)| *l);
-        let held = previous.and_then(|prev| {
-            given
-                .iter()
-                .rev()
-                .filter(|(l, _)| *l <= prev)
-                .find(|(_, t)| past(value + back, *t))
-                .map(|(l, _)| *l)
-        });
-        raw.max(held)
+        self.levels
+            .assess(value, previous, self.below, self.hysteresis)
     }
 
     fn threshold_of(&self, level: Level) -> f64 {
-        self.levels
-            .given()
-            .into_iter()
-            .find(|(l, _)| *l == level)
-            .map_or(f64::NAN, |(_, t)| t)
+        self.levels.of(level)
     }
 }
 
