@@ -42,6 +42,10 @@ pub struct CountRule {
     pub title_zh: String,
     #[serde(default)]
     pub title_en: Option<String>,
+    /// A shipped rule expressed as this one raises its own kind, keyed `<kind>:<area>:<part>`
+    /// as it always was; not configurable.
+    #[serde(skip)]
+    pub shipped: Option<(Kind, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,7 +62,18 @@ fn window_min() -> f64 {
 impl CountRule {
     /// The prefix of every key this rule raises.
     pub fn scope(&self) -> String {
-        format!("{}:{}:", Kind::Count.as_str(), self.id)
+        match &self.shipped {
+            Some((kind, _)) => format!("{}:", kind.as_str()),
+            None => format!("{}:{}:", Kind::Count.as_str(), self.id),
+        }
+    }
+
+    /// The key of its warning about `area`.
+    fn key(&self, area: &str) -> String {
+        match &self.shipped {
+            Some((kind, part)) => format!("{}:{area}:{part}", kind.as_str()),
+            None => format!("{}{area}", self.scope()),
+        }
     }
 
     /// Problems as (field, message); `region_levels` are the configured region levels.
@@ -140,10 +155,9 @@ pub fn evaluate(
         a.lon += f.lon;
         a.lat += f.lat;
     }
-    let scope = rule.scope();
     let mut out = Vec::new();
     for (name, mut area) in areas {
-        let key = format!("{scope}{name}");
+        let key = rule.key(&name);
         let count = area.ids.len() as f64;
         let Some(level) = rule
             .levels
@@ -163,13 +177,13 @@ pub fn evaluate(
         area.ids.sort();
         out.push(Desired {
             key,
-            kind: Kind::Count,
+            kind: rule.shipped.as_ref().map_or(Kind::Count, |(kind, _)| *kind),
             level,
             layer: rule.layer.clone(),
             subject: name.clone(),
             title: format!("{name} {}", rule.title_zh),
             detail: format!(
-                "{}{count} 个（{}阈值 {threshold} 个）",
+                "{} {count} 个（{}阈值 {threshold} 个）",
                 window.0,
                 level.zh()
             ),

@@ -1,11 +1,16 @@
 //! Flood rules over the gauges of one layer: colour level by each gauge's own thresholds with
-//! hysteresis, rate of rise over a window of its readings, and a gauge gone silent.
+//! hysteresis, rate of rise over a window of its readings, and a gauge gone silent — the
+//! shipped `[rules.flood]`, expressed as the threshold, rate and stale rules any city
+//! configures, with the shipped kinds and keys.
 
 use std::collections::{HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use super::{num, time_ms, Desired, Kind, Level, Warnings};
+use super::rate::{self, RateRule};
+use super::stale::{self, StaleRule};
+use super::threshold::{self, LevelFields, ThresholdRule, Thresholds};
+use super::{Desired, Kind, Level, Warnings};
 use crate::spatial::LayerIndex;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,26 +58,98 @@ fn name_field() -> String {
     "name".into()
 }
 
-/// The level a gauge shows for `reading`, given the level it showed before. It rises as soon as
-/// the reading reaches a threshold; it falls below a level only once the reading is `hysteresis`
-/// under that level's threshold, so a level hovering at a threshold does not flap.
+impl FloodRule {
+    /// The flood rule as the rules a city configures express it — the same mechanism, the
+    /// shipped kinds and keys: each gauge's level against its own warning lines (a
+    /// [`ThresholdRule`] with `levels_from`), its rate of rise (a [`RateRule`]: yellow at the
+    /// limit, orange at twice it, open until under half of it) and its silence (a
+    /// [`StaleRule`]).
+    pub fn expressed(&self) -> (ThresholdRule, Option<RateRule>, Option<StaleRule>) {
+        let [blue, yellow, orange, red] = self.threshold_fields.clone().map(Some);
+        let level = ThresholdRule {
+            id: Kind::FloodLevel.as_str().into(),
+            layer: self.layer.clone(),
+            field: self.level_field.clone(),
+            per: None,
+            per_at_least: 0.0,
+            title_zh: "积水{level}预警".into(),
+            title_en: Some("water {level} warning".into()),
+            label_zh: Some("积水".into()),
+            label_en: Some("water".into()),
+            unit: "m".into(),
+            levels: self
+                .default_thresholds
+                .map(|[b, y, o, r]| Thresholds {
+                    blue: Some(b),
+                    yellow: Some(y),
+                    orange: Some(o),
+                    red: Some(r),
+                })
+                .unwrap_or_default(),
+            levels_from: Some(LevelFields {
+                blue,
+                yellow,
+                orange,
+                red,
+            }),
+            below: false,
+            hysteresis: self.hysteresis_m,
+            name_field: self.name_field.clone(),
+            shipped: Some(Kind::FloodLevel),
+        };
+        let rise = self.rise_m_per_h.map(|limit| RateRule {
+            id: Kind::FloodRise.as_str().into(),
+            layer: self.layer.clone(),
+            field: self.level_field.clone(),
+            time_field: self.time_field.clone(),
+            window_min: self.rise_window_min,
+            title_zh: "水位快速上涨".into(),
+            title_en: Some("water rising fast".into()),
+            label_zh: Some("水位".into()),
+            label_en: Some("water".into()),
+            unit: "m".into(),
+            levels: Thresholds {
+                yellow: Some(limit),
+                orange: Some(2.0 * limit),
+                ..Default::default()
+            },
+            falling: false,
+            hysteresis: limit / 2.0,
+            name_field: self.name_field.clone(),
+            shipped: Some(Kind::FloodRise),
+        });
+        let silent = self.silent_after_min.map(|after| StaleRule {
+            id: Kind::GaugeSilent.as_str().into(),
+            layer: self.layer.clone(),
+            time_field: self.time_field.clone(),
+            levels: Thresholds {
+                yellow: Some(after),
+                ..Default::default()
+            },
+            title_zh: "监测中断".into(),
+            title_en: Some("gauge silent".into()),
+            name_field: self.name_field.clone(),
+            shipped: Some(Kind::GaugeSilent),
+        });
+        (level, rise, silent)
+    }
+}
+
+/// The level a gauge shows for `reading` against its thresholds (blue, yellow, orange, red),
+/// given the level it showed before: as every configured rule grades ([`Thresholds::assess`]).
 pub fn assess_level(
     reading: f64,
-    thresholds: [f64; 4],
+    [blue, yellow, orange, red]: [f64; 4],
     previous: Option<Level>,
     hysteresis: f64,
 ) -> Option<Level> {
-    let reached = |margin: f64, cap: usize| {
-        (0..cap)
-            .rev()
-            .find(|&i| reading >= thresholds[i] - margin)
-            .map(|i| Level::ALL[i])
+    let t = Thresholds {
+        blue: Some(blue),
+        yellow: Some(yellow),
+        orange: Some(orange),
+        red: Some(red),
     };
-    let raw = reached(0.0, 4);
-    match previous {
-        Some(prev) if raw < Some(prev) => reached(hysteresis, prev as usize + 1),
-        _ => raw,
-    }
+    t.assess(reading, previous, false, hysteresis)
 }
 
 /// Readings each gauge reported, kept for the rate of rise.
@@ -100,6 +177,8 @@ impl FloodMemory {
     }
 }
 
+/// What the flood rule wants open now: its three parts, each by the configured rules' own
+/// evaluation.
 pub fn evaluate(
     rule: &FloodRule,
     layer: &LayerIndex,
@@ -107,122 +186,13 @@ pub fn evaluate(
     memory: &mut FloodMemory,
     now: i64,
 ) -> Vec<Desired> {
-    let mut out = Vec::new();
-    for f in layer.iter() {
-        let p = &f.properties;
-        let name = p
-            .get(&rule.name_field)
-            .and_then(|v| v.as_str())
-            .unwrap_or(&f.id)
-            .to_string();
-        let Some(reading) = num(p, &rule.level_field) else {
-            continue;
-        };
-        let own: Option<Vec<f64>> = rule.threshold_fields.iter().map(|k| num(p, k)).collect();
-        let thresholds = match own {
-            Some(t) => [t[0], t[1], t[2], t[3]],
-            None => match rule.default_thresholds {
-                Some(t) => t,
-                None => continue,
-            },
-        };
-        let base = |kind: Kind,
-                    level: Level,
-                    [title, title_en]: [String; 2],
-                    [detail, detail_en]: [String; 2],
-                    value,
-                    threshold| Desired {
-            key: format!("{}:{}", kind.as_str(), f.id),
-            kind,
-            level,
-            layer: f.layer.clone(),
-            subject: f.id.clone(),
-            title,
-            detail,
-            title_en,
-            detail_en,
-            lon: f.lon,
-            lat: f.lat,
-            value,
-            threshold,
-            related: vec![f.id.clone()],
-        };
-        let key = format!("{}:{}", Kind::FloodLevel.as_str(), f.id);
-        if let Some(level) =
-            assess_level(reading, thresholds, open.level_of(&key), rule.hysteresis_m)
-        {
-            let t = thresholds[level as usize];
-            out.push(base(
-                Kind::FloodLevel,
-                level,
-                [
-                    format!("{name} 积水{}预警", level.zh()),
-                    format!("{name} water {} warning", level.en()),
-                ],
-                [
-                    format!("积水 {reading:.2} m，{}警戒线 {t:.2} m", level.zh()),
-                    format!("water {reading:.2} m, {} line {t:.2} m", level.en()),
-                ],
-                reading,
-                t,
-            ));
-        }
-        let observed = time_ms(p, &rule.time_field);
-        if let (Some(limit), Some(at)) = (rule.rise_m_per_h, observed) {
-            let window = (rule.rise_window_min * 60_000.0) as i64;
-            if let Some(rate) = memory.rise(&f.id, at, reading, window) {
-                let rise_key = format!("{}:{}", Kind::FloodRise.as_str(), f.id);
-                // Opens at the limit, stays open until the rise falls under half of it.
-                let open_now = open.level_of(&rise_key).is_some();
-                if rate >= limit || (open_now && rate >= limit / 2.0) {
-                    let level = if rate >= 2.0 * limit {
-                        Level::Orange
-                    } else {
-                        Level::Yellow
-                    };
-                    out.push(base(
-                        Kind::FloodRise,
-                        level,
-                        [
-                            format!("{name} 水位快速上涨"),
-                            format!("{name} water rising fast"),
-                        ],
-                        [
-                            format!(
-                                "{:.0} 分钟内上涨速率 {rate:.2} m/h（阈值 {limit:.2} m/h）",
-                                rule.rise_window_min
-                            ),
-                            format!(
-                                "rising {rate:.2} m/h over {:.0} min (threshold {limit:.2} m/h)",
-                                rule.rise_window_min
-                            ),
-                        ],
-                        rate,
-                        limit,
-                    ));
-                }
-            }
-        }
-        if let Some(silent_min) = rule.silent_after_min {
-            let age_min = observed.map(|at| (now - at) as f64 / 60_000.0);
-            if age_min.is_none_or(|a| a >= silent_min) {
-                let detail = match age_min {
-                    Some(a) => [
-                        format!("{a:.0} 分钟无新数据（阈值 {silent_min:.0} 分钟）"),
-                        format!("nothing new for {a:.0} min (threshold {silent_min:.0} min)"),
-                    ],
-                    None => ["没有观测时间".into(), "no observation time".into()],
-                };
-                out.push(base(
-                    Kind::GaugeSilent,
-                    Level::Yellow,
-                    [format!("{name} 监测中断"), format!("{name} gauge silent")],
-                    detail,
-                    age_min.unwrap_or(f64::INFINITY),
-                    silent_min,
-                ));
-            }
-        }
+    let (level, rise, silent) = rule.expressed();
+    let mut out = threshold::evaluate(&level, layer, open);
+    if let Some(rise) = rise {
+        out.extend(rate::evaluate(&rise, layer, open, memory));
+    }
+    if let Some(silent) = silent {
+        out.extend(stale::evaluate(&silent, layer, now));
     }
     out
 }

@@ -1,12 +1,14 @@
 //! Hot spots: incidents per grid cell — per category group where groups are configured — in a
-//! rolling window (data time), against yellow / orange / red counts, with hysteresis. The Suqian
-//! case: one community grid's housing and livelihood reports pass the threshold and raise yellow.
-
-use std::collections::BTreeMap;
+//! rolling window (data time), against yellow / orange / red counts, with hysteresis: one
+//! community grid's housing and livelihood reports pass the threshold and raise yellow. The
+//! shipped `[rules.hotspot]`, expressed as the count-in-area rules any city configures.
 
 use serde::{Deserialize, Serialize};
 
-use super::{text, time_ms, Desired, Kind, Level, Warnings};
+use super::count::{self, CountFilter, CountRule};
+use super::threshold::Thresholds;
+use super::{Desired, Kind, Level, Warnings};
+use crate::regions::Regions;
 use crate::spatial::LayerIndex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,130 +68,79 @@ fn hysteresis() -> u32 {
     1
 }
 
-/// The level for `count` incidents, given the level shown before (see the flood rule: rise at a
-/// threshold, fall only `hysteresis` under it).
+/// The level for `count` incidents, given the level shown before: as every configured rule
+/// grades ([`Thresholds::assess`]: rise at a threshold, fall only `hysteresis` under it).
 pub fn assess(count: u32, t: Counts, previous: Option<Level>, hysteresis: u32) -> Option<Level> {
-    let thresholds = [
-        (Level::Yellow, t.yellow),
-        (Level::Orange, t.orange),
-        (Level::Red, t.red),
-    ];
-    let reached = |margin: u32, cap: Level| {
-        thresholds
-            .iter()
-            .rev()
-            .filter(|(l, _)| *l <= cap)
-            .find(|(_, n)| count + margin >= *n)
-            .map(|(l, _)| *l)
-    };
-    let raw = reached(0, Level::Red);
-    match previous {
-        Some(prev) if raw < Some(prev) => reached(hysteresis, prev),
-        _ => raw,
-    }
+    t.levels()
+        .assess(count as f64, previous, false, hysteresis as f64)
 }
 
-struct Cell {
-    ids: Vec<String>,
-    lon: f64,
-    lat: f64,
-}
-
-pub fn evaluate(rule: &HotspotRule, layer: &LayerIndex, open: &Warnings, now: i64) -> Vec<Desired> {
-    let since = now - (rule.window_min * 60_000.0) as i64;
-    let mut cells: BTreeMap<(String, String), Cell> = BTreeMap::new();
-    for f in layer.iter() {
-        let p = &f.properties;
-        let Some(at) = time_ms(p, &rule.time_field) else {
-            continue;
-        };
-        if at < since || at > now {
-            continue;
+impl Counts {
+    fn levels(self) -> Thresholds {
+        Thresholds {
+            yellow: Some(self.yellow as f64),
+            orange: Some(self.orange as f64),
+            red: Some(self.red as f64),
+            ..Default::default()
         }
-        let Some(grid) = text(p, &rule.grid_field).filter(|g| !g.is_empty()) else {
-            continue;
-        };
-        let category = text(p, &rule.category_field).unwrap_or("");
-        let group = if rule.groups.is_empty() {
-            Some("全部")
-        } else {
-            rule.groups
-                .iter()
-                .find(|g| g.categories.iter().any(|c| c == category))
-                .map(|g| g.name.as_str())
-        };
-        let Some(group) = group else {
-            continue;
-        };
-        let cell = cells
-            .entry((grid.to_string(), group.to_string()))
-            .or_insert(Cell {
-                ids: Vec::new(),
-                lon: 0.0,
-                lat: 0.0,
-            });
-        cell.ids.push(f.id.clone());
-        cell.lon += f.lon;
-        cell.lat += f.lat;
     }
-    let mut out = Vec::new();
-    for ((grid, group), mut cell) in cells {
-        let key = format!("{}:{grid}:{group}", Kind::Hotspot.as_str());
-        let count = cell.ids.len() as u32;
-        let Some(level) = assess(count, rule.thresholds, open.level_of(&key), rule.hysteresis)
-        else {
-            continue;
-        };
-        let threshold = match level {
-            Level::Red => rule.thresholds.red,
-            Level::Orange => rule.thresholds.orange,
-            _ => rule.thresholds.yellow,
-        };
-        let n = cell.ids.len() as f64;
-        cell.ids.sort();
-        let group_text = if rule.groups.is_empty() {
-            String::new()
-        } else {
-            format!("{group}类")
-        };
-        let group_en = match rule.groups.iter().find(|g| g.name == group) {
-            Some(g) => format!(" {}", g.name_en.as_deref().unwrap_or(&g.name)),
-            None => String::new(),
-        };
-        out.push(Desired {
-            key,
-            kind: Kind::Hotspot,
-            level,
-            layer: layer_id(layer),
-            subject: grid.clone(),
-            title: format!("{grid} {group_text}事件高发"),
-            detail: format!(
-                "近 {:.0} 分钟 {count} 起{group_text}事件（{}阈值 {threshold} 起）",
-                rule.window_min,
-                level.zh()
-            ),
-            title_en: format!("{grid}: cluster of{group_en} incidents"),
-            detail_en: format!(
-                "{count}{group_en} incidents in the last {:.0} min ({} threshold {threshold})",
-                rule.window_min,
-                level.en()
-            ),
-            lon: cell.lon / n,
-            lat: cell.lat / n,
-            value: count as f64,
-            threshold: threshold as f64,
-            related: cell.ids,
-        });
-    }
-    out
 }
 
-fn layer_id(layer: &LayerIndex) -> String {
-    layer
+impl HotspotRule {
+    /// The hot-spot rule as the rules a city configures express it — the same mechanism, the
+    /// shipped kind and keys (`hotspot:<grid>:<group>`): one count-in-area rule per category
+    /// group over the grid property, in the window.
+    pub fn expressed(&self) -> Vec<CountRule> {
+        let count = |group: &str, filter: Option<CountFilter>, zh: String, en: String| CountRule {
+            id: format!("{}-{group}", Kind::Hotspot.as_str()),
+            layer: self.layer.clone(),
+            area_field: Some(self.grid_field.clone()),
+            regions: None,
+            filter,
+            time_field: Some(self.time_field.clone()),
+            window_min: self.window_min,
+            levels: self.thresholds.levels(),
+            hysteresis: self.hysteresis as f64,
+            title_zh: zh,
+            title_en: Some(en),
+            shipped: Some((Kind::Hotspot, group.to_string())),
+        };
+        if self.groups.is_empty() {
+            return vec![count(
+                "全部",
+                None,
+                "事件高发".into(),
+                "cluster of incidents".into(),
+            )];
+        }
+        self.groups
+            .iter()
+            .map(|g| {
+                count(
+                    &g.name,
+                    Some(CountFilter {
+                        field: self.category_field.clone(),
+                        values: g.categories.clone(),
+                    }),
+                    format!("{}类事件高发", g.name),
+                    format!(
+                        "cluster of {} incidents",
+                        g.name_en.as_deref().unwrap_or(&g.name)
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
+/// What the hot-spot rule wants open now: each group's count, by the configured rules' own
+/// evaluation.
+pub fn evaluate(rule: &HotspotRule, layer: &LayerIndex, open: &Warnings, now: i64) -> Vec<Desired> {
+    let areas = Regions::default();
+    rule.expressed()
         .iter()
-        .next()
-        .map(|f| f.layer.clone())
-        .unwrap_or_default()
+        .flat_map(|count| count::evaluate(count, layer, &areas, open, now))
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::threshold::{self, ThresholdRule, Thresholds};
 use super::{num, text, time_ms, Desired, Kind, Level, Warnings};
 use crate::spatial::LayerIndex;
 
@@ -100,27 +101,56 @@ pub fn class_of(pct: f64, classes: &[PassClass]) -> Option<Level> {
 }
 
 /// The level of a station's rate warning: opens at `threshold`, escalates at 1.5× and 2×, and an
-/// open warning stays open down to `threshold − hysteresis`. Too few passes: no warning.
+impl OverweightRule {
+    /// Each station's 超限率 as the rules a city configures express it — the same mechanism,
+    /// the shipped kind and keys: violations as a percentage of passes (from `rate_min_passes`
+    /// passes), yellow at the threshold, orange at 1.5×, red at 2×, each left only
+    /// `rate_hysteresis_pct` under it.
+    pub fn rate_expressed(&self) -> ThresholdRule {
+        let t = self.rate_threshold_pct;
+        ThresholdRule {
+            id: Kind::OverloadRate.as_str().into(),
+            layer: self.layer.clone(),
+            field: self.rate_violations_field.clone(),
+            per: Some(self.rate_passes_field.clone()),
+            per_at_least: self.rate_min_passes,
+            title_zh: "超限率{level}预警".into(),
+            title_en: Some("overload rate {level} warning".into()),
+            label_zh: Some("超限率".into()),
+            label_en: Some("overload rate".into()),
+            unit: "%".into(),
+            levels: Thresholds {
+                yellow: Some(t),
+                orange: Some(1.5 * t),
+                red: Some(2.0 * t),
+                ..Default::default()
+            },
+            levels_from: None,
+            below: false,
+            hysteresis: self.rate_hysteresis_pct,
+            name_field: self.name_field.clone(),
+            shipped: Some(Kind::OverloadRate),
+        }
+    }
+}
+
+/// A station's level for `violations` of `passes`, given whether a warning is open (at yellow):
+/// as the expressed rule grades it.
 pub fn assess_rate(
     violations: f64,
     passes: f64,
     rule: &OverweightRule,
     open: bool,
 ) -> Option<(Level, f64)> {
-    if passes < rule.rate_min_passes || passes <= 0.0 {
-        return None;
-    }
-    let rate = violations / passes * 100.0;
-    let t = rule.rate_threshold_pct;
-    let level = if rate >= 2.0 * t {
-        Level::Red
-    } else if rate >= 1.5 * t {
-        Level::Orange
-    } else if rate >= t || (open && rate >= t - rule.rate_hysteresis_pct) {
-        Level::Yellow
-    } else {
-        return None;
-    };
+    let expressed = rule.rate_expressed();
+    let p: serde_json::Map<String, Value> = [
+        (rule.rate_violations_field.clone(), Value::from(violations)),
+        (rule.rate_passes_field.clone(), Value::from(passes)),
+    ]
+    .into_iter()
+    .collect();
+    let rate = expressed.value_of(&p)?;
+    let level = expressed.assess(rate, open.then_some(Level::Yellow))?;
     Some((level, rate))
 }
 
@@ -192,39 +222,8 @@ pub fn evaluate(
                 )
             });
         }
-        let rate_key = format!("{}:{}", Kind::OverloadRate.as_str(), f.id);
-        let (Some(passes), Some(violations)) = (
-            num(p, &rule.rate_passes_field),
-            num(p, &rule.rate_violations_field),
-        ) else {
-            continue;
-        };
-        let open_now = open.level_of(&rate_key).is_some();
-        if let Some((level, rate)) = assess_rate(violations, passes, rule, open_now) {
-            out.push(Desired {
-                key: rate_key,
-                kind: Kind::OverloadRate,
-                level,
-                layer: f.layer.clone(),
-                subject: f.id.clone(),
-                title: format!("{name} 超限率 {rate:.1}%"),
-                detail: format!(
-                    "近时段 {passes:.0} 车次中 {violations:.0} 次超限，超限率 {rate:.1}%（阈值 {:.1}%）",
-                    rule.rate_threshold_pct
-                ),
-                title_en: format!("{name} overload rate {rate:.1}%"),
-                detail_en: format!(
-                    "{violations:.0} of {passes:.0} trucks overloaded lately: {rate:.1}% (threshold {:.1}%)",
-                    rule.rate_threshold_pct
-                ),
-                lon: f.lon,
-                lat: f.lat,
-                value: rate,
-                threshold: rule.rate_threshold_pct,
-                related: vec![f.id.clone()],
-            });
-        }
     }
+    out.extend(threshold::evaluate(&rule.rate_expressed(), layer, open));
     let keep_ms = (rule.pass_clear_after_min * 60_000.0) as i64;
     memory.passes.retain(|_, (at, _)| now - *at < keep_ms);
     out.extend(memory.passes.values().map(|(_, d)| d.clone()));

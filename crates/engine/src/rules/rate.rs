@@ -28,6 +28,11 @@ pub struct RateRule {
     pub title_zh: String,
     #[serde(default)]
     pub title_en: Option<String>,
+    /// What the field is called in the warning's detail (default: the field's name).
+    #[serde(default)]
+    pub label_zh: Option<String>,
+    #[serde(default)]
+    pub label_en: Option<String>,
     /// The field's unit; the rate is written in it per hour ("m" → "m/h").
     #[serde(default)]
     pub unit: String,
@@ -42,6 +47,10 @@ pub struct RateRule {
     /// The property that names a feature in the warning (default `name`, else its id).
     #[serde(default = "name_field")]
     pub name_field: String,
+    /// A shipped rule expressed as this one raises its own kind, keyed `<kind>:<feature>` as
+    /// it always was; not configurable.
+    #[serde(skip)]
+    pub shipped: Option<Kind>,
 }
 
 fn time_field() -> String {
@@ -57,7 +66,10 @@ fn name_field() -> String {
 impl RateRule {
     /// The prefix of every key this rule raises (and of its readings in the memory).
     pub fn scope(&self) -> String {
-        format!("{}:{}:", Kind::Rate.as_str(), self.id)
+        match self.shipped {
+            Some(kind) => format!("{}:", kind.as_str()),
+            None => format!("{}:{}:", Kind::Rate.as_str(), self.id),
+        }
     }
 
     /// Problems as (field, message).
@@ -116,16 +128,17 @@ pub fn evaluate(
             ("上涨", "rising")
         };
         let window = rule.window_min;
+        let label_zh = rule.label_zh.as_deref().unwrap_or(&rule.field);
+        let label_en = rule.label_en.as_deref().unwrap_or(label_zh);
         out.push(Desired {
             key,
-            kind: Kind::Rate,
+            kind: rule.shipped.unwrap_or(Kind::Rate),
             level,
-            layer: rule.layer.clone(),
+            layer: f.layer.clone(),
             subject: f.id.clone(),
             title: format!("{name} {}", rule.title_zh),
             detail: format!(
-                "{} {window:.0} 分钟内{way_zh} {toward:.2} {unit}/h（{}阈值 {threshold} {unit}/h）",
-                rule.field,
+                "{label_zh} {window:.0} 分钟内{way_zh} {toward:.2} {unit}/h（{}阈值 {threshold} {unit}/h）",
                 level.zh()
             ),
             title_en: format!(
@@ -133,15 +146,14 @@ pub fn evaluate(
                 rule.title_en.as_deref().unwrap_or(&rule.title_zh)
             ),
             detail_en: format!(
-                "{} {way_en} {toward:.2} {unit}/h over {window:.0} min ({} threshold {threshold} {unit}/h)",
-                rule.field,
+                "{label_en} {way_en} {toward:.2} {unit}/h over {window:.0} min ({} threshold {threshold} {unit}/h)",
                 level.en()
             ),
             lon: f.lon,
             lat: f.lat,
             value: toward,
             threshold,
-            related: vec![],
+            related: vec![f.id.clone()],
         });
     }
     out

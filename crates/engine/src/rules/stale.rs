@@ -27,6 +27,10 @@ pub struct StaleRule {
     /// The property that names a feature in the warning (default `name`, else its id).
     #[serde(default = "name_field")]
     pub name_field: String,
+    /// A shipped rule expressed as this one raises its own kind, keyed `<kind>:<feature>` as
+    /// it always was; not configurable.
+    #[serde(skip)]
+    pub shipped: Option<Kind>,
 }
 
 fn time_field() -> String {
@@ -39,7 +43,10 @@ fn name_field() -> String {
 impl StaleRule {
     /// The prefix of every key this rule raises.
     pub fn scope(&self) -> String {
-        format!("{}:{}:", Kind::Stale.as_str(), self.id)
+        match self.shipped {
+            Some(kind) => format!("{}:", kind.as_str()),
+            None => format!("{}:{}:", Kind::Stale.as_str(), self.id),
+        }
     }
 
     /// Problems as (field, message).
@@ -95,9 +102,9 @@ pub fn evaluate(rule: &StaleRule, layer: &LayerIndex, now: i64) -> Vec<Desired> 
         };
         out.push(Desired {
             key: format!("{scope}{}", f.id),
-            kind: Kind::Stale,
+            kind: rule.shipped.unwrap_or(Kind::Stale),
             level,
-            layer: rule.layer.clone(),
+            layer: f.layer.clone(),
             subject: f.id.clone(),
             title: format!("{name} {}", rule.title_zh),
             detail,
@@ -111,7 +118,7 @@ pub fn evaluate(rule: &StaleRule, layer: &LayerIndex, now: i64) -> Vec<Desired> 
             // Whole minutes: a warning changes as its level does, not with every second.
             value: age_min.map_or(f64::INFINITY, f64::floor),
             threshold: limit,
-            related: vec![],
+            related: vec![f.id.clone()],
         });
     }
     out

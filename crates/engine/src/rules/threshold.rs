@@ -42,7 +42,7 @@ impl Thresholds {
                 .iter()
                 .rev()
                 .filter(|(l, _)| *l <= prev)
-                .find(|(_, t)| past(value + back, *t))
+                .find(|(_, t)| past(value, *t - back))
                 .map(|(l, _)| *l)
         });
         raw.max(held)
@@ -109,14 +109,32 @@ pub struct ThresholdRule {
     pub layer: String,
     /// The numeric property compared (a number, or a number in a string).
     pub field: String,
-    /// What the warning says, e.g. "PM2.5 超标".
+    /// Compare `field` as a percentage of this property instead (violations of passes).
+    #[serde(default)]
+    pub per: Option<String>,
+    /// With `per`: features whose `per` is under this say nothing (too few to judge).
+    #[serde(default)]
+    pub per_at_least: f64,
+    /// What the warning says after the feature's name, e.g. "PM2.5 超标"; `{level}` is replaced
+    /// by the level's name ("积水{level}预警" → "积水红色预警").
     pub title_zh: String,
     #[serde(default)]
     pub title_en: Option<String>,
+    /// What the field is called in the warning's detail (default: the field's name).
+    #[serde(default)]
+    pub label_zh: Option<String>,
+    #[serde(default)]
+    pub label_en: Option<String>,
     /// The value's unit, written after it ("μg/m³").
     #[serde(default)]
     pub unit: String,
+    /// The thresholds, the same for every feature (and for those without `levels_from`'s).
+    #[serde(default)]
     pub levels: Thresholds,
+    /// Each feature's own thresholds: the properties that hold them (a gauge's warning lines).
+    /// A feature lacking any of the named ones is judged by `levels`.
+    #[serde(default)]
+    pub levels_from: Option<LevelFields>,
     /// Lower is worse: a level is reached at or below its threshold.
     #[serde(default)]
     pub below: bool,
@@ -126,6 +144,42 @@ pub struct ThresholdRule {
     /// The property that names a feature in the warning (default `name`, else its id).
     #[serde(default = "name_field")]
     pub name_field: String,
+    /// A shipped rule expressed as this one raises its own kind, keyed `<kind>:<feature>` as
+    /// it always was; not configurable.
+    #[serde(skip)]
+    pub shipped: Option<Kind>,
+}
+
+/// The properties holding a feature's own threshold of each level.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelFields {
+    pub blue: Option<String>,
+    pub yellow: Option<String>,
+    pub orange: Option<String>,
+    pub red: Option<String>,
+}
+
+impl LevelFields {
+    /// The feature's thresholds, if it carries every one named (finite numbers).
+    fn of(&self, p: &serde_json::Map<String, serde_json::Value>) -> Option<Thresholds> {
+        let read = |field: &Option<String>| -> Option<Option<f64>> {
+            match field {
+                None => Some(None),
+                Some(f) => num(p, f).filter(|v| v.is_finite()).map(Some),
+            }
+        };
+        Some(Thresholds {
+            blue: read(&self.blue)?,
+            yellow: read(&self.yellow)?,
+            orange: read(&self.orange)?,
+            red: read(&self.red)?,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.blue.is_none() && self.yellow.is_none() && self.orange.is_none() && self.red.is_none()
+    }
 }
 
 fn name_field() -> String {
@@ -135,7 +189,10 @@ fn name_field() -> String {
 impl ThresholdRule {
     /// The prefix of every key this rule raises.
     pub fn scope(&self) -> String {
-        format!("{}:{}:", Kind::Threshold.as_str(), self.id)
+        match self.shipped {
+            Some(kind) => format!("{}:", kind.as_str()),
+            None => format!("{}:{}:", Kind::Threshold.as_str(), self.id),
+        }
     }
 
     /// Problems as (field, message).
@@ -145,7 +202,15 @@ impl ThresholdRule {
         if self.id.trim().is_empty() {
             out.push((at("id"), "name the rule (any text, unique)".into()));
         }
-        out.extend(self.levels.problems(&at("levels"), self.below));
+        match &self.levels_from {
+            Some(fields) if fields.is_empty() => out.push((
+                at("levels_from"),
+                "name the property of at least one of blue, yellow, orange, red".into(),
+            )),
+            // Per-feature thresholds; `levels` is then only the fallback, if given at all.
+            Some(_) if self.levels == Thresholds::default() => {}
+            _ => out.extend(self.levels.problems(&at("levels"), self.below)),
+        }
         if !(self.hysteresis.is_finite() && self.hysteresis >= 0.0) {
             out.push((at("hysteresis"), "give a value of 0 or more".into()));
         }
@@ -158,9 +223,28 @@ impl ThresholdRule {
             .assess(value, previous, self.below, self.hysteresis)
     }
 
-    fn threshold_of(&self, level: Level) -> f64 {
-        self.levels.of(level)
+    /// The value a feature is judged by: its field, or the field as a percentage of `per`.
+    pub fn value_of(&self, p: &serde_json::Map<String, serde_json::Value>) -> Option<f64> {
+        let value = num(p, &self.field).filter(|v| v.is_finite())?;
+        match &self.per {
+            None => Some(value),
+            Some(per) => {
+                let base = num(p, per).filter(|b| *b > 0.0 && *b >= self.per_at_least)?;
+                Some(value / base * 100.0).filter(|v| v.is_finite())
+            }
+        }
     }
+
+    /// The thresholds a feature is judged by: its own where `levels_from` names them, else the
+    /// rule's; none when it has neither.
+    fn levels_for(&self, p: &serde_json::Map<String, serde_json::Value>) -> Option<Thresholds> {
+        let own = self.levels_from.as_ref().and_then(|f| f.of(p));
+        own.or((self.levels != Thresholds::default()).then_some(self.levels))
+    }
+}
+
+fn hundredths(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
 }
 
 /// What the rule wants open now over `layer`'s features.
@@ -168,43 +252,52 @@ pub fn evaluate(rule: &ThresholdRule, layer: &LayerIndex, open: &Warnings) -> Ve
     let scope = rule.scope();
     let mut out = Vec::new();
     for f in layer.iter() {
-        let Some(value) = num(&f.properties, &rule.field).filter(|v| v.is_finite()) else {
+        let Some(value) = rule.value_of(&f.properties) else {
+            continue;
+        };
+        let Some(levels) = rule.levels_for(&f.properties) else {
             continue;
         };
         let key = format!("{scope}{}", f.id);
-        let Some(level) = rule.assess(value, open.level_of(&key)) else {
+        let Some(level) = levels.assess(value, open.level_of(&key), rule.below, rule.hysteresis)
+        else {
             continue;
         };
-        let threshold = rule.threshold_of(level);
+        let threshold = levels.of(level);
         let name = text(&f.properties, &rule.name_field).unwrap_or(&f.id);
-        let unit = &rule.unit;
+        // SI style: a space between a number and its unit.
+        let unit = if rule.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", rule.unit)
+        };
         let sign = if rule.below { "≤" } else { "≥" };
+        let label_zh = rule.label_zh.as_deref().unwrap_or(&rule.field);
+        let label_en = rule.label_en.as_deref().unwrap_or(label_zh);
+        let title_en = rule.title_en.as_deref().unwrap_or(&rule.title_zh);
+        // Two decimals at most: a ratio reads 12.35, not 12.345679012345679.
+        let (value, threshold) = (hundredths(value), hundredths(threshold));
         out.push(Desired {
             key,
-            kind: Kind::Threshold,
+            kind: rule.shipped.unwrap_or(Kind::Threshold),
             level,
-            layer: rule.layer.clone(),
+            layer: f.layer.clone(),
             subject: f.id.clone(),
-            title: format!("{name} {}", rule.title_zh),
+            title: format!("{name} {}", rule.title_zh.replace("{level}", level.zh())),
             detail: format!(
-                "{} {value}{unit}（{}阈值 {sign} {threshold}{unit}）",
-                rule.field,
+                "{label_zh} {value}{unit}（{}阈值 {sign} {threshold}{unit}）",
                 level.zh()
             ),
-            title_en: format!(
-                "{name} {}",
-                rule.title_en.as_deref().unwrap_or(&rule.title_zh)
-            ),
+            title_en: format!("{name} {}", title_en.replace("{level}", level.en())),
             detail_en: format!(
-                "{} {value}{unit} ({} threshold {sign} {threshold}{unit})",
-                rule.field,
+                "{label_en} {value}{unit} ({} threshold {sign} {threshold}{unit})",
                 level.en()
             ),
             lon: f.lon,
             lat: f.lat,
             value,
             threshold,
-            related: vec![],
+            related: vec![f.id.clone()],
         });
     }
     out
@@ -233,13 +326,19 @@ mod tests {
             id: "r".into(),
             layer: "air".into(),
             field: "pm25".into(),
+            per: None,
+            per_at_least: 0.0,
             title_zh: "PM2.5 超标".into(),
             title_en: None,
+            label_zh: None,
+            label_en: None,
             unit: String::new(),
             levels,
+            levels_from: None,
             below,
             hysteresis: 5.0,
             name_field: name_field(),
+            shipped: None,
         }
     }
 
