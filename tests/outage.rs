@@ -283,6 +283,25 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
         .await
         .expect("step taken");
     assert_eq!(again.len(), 1, "a step is recorded once");
+    // Eight operators press step 0 at once: it is recorded once, not eight times.
+    let start = Arc::new(tokio::sync::Barrier::new(8));
+    let racing = (0..8).map(|i| {
+        let (api, start) = (api.clone(), start.clone());
+        let (desk, id) = (desk.clone(), red.id.clone());
+        tokio::spawn(async move {
+            start.wait().await;
+            api.take_step(&desk, &id, 0, &format!("值班员{i}")).await
+        })
+    });
+    for taken in futures_util::future::join_all(racing).await {
+        taken.expect("joined").expect("step taken");
+    }
+    let steps = api.warning_steps(&red.id).await.expect("steps");
+    assert_eq!(
+        steps.iter().filter(|t| t.step == 0).count(),
+        1,
+        "a step pressed at once by many is recorded once: {steps:?}"
+    );
     let wrong = api.take_step(&desk, &red.id, 2, "值班员").await;
     assert!(
         matches!(&wrong, Err(citywall_engine::api::ApiError::BadRequest(m)) if m.contains("steps 0 to 1")),
@@ -314,8 +333,11 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
         .iter()
         .filter(|r| r.action == "warning.step" && r.target == red.id)
         .collect();
-    assert_eq!(steps.len(), 1, "{log:?}");
-    assert_eq!(steps[0].actor, "值班员");
+    // Step 1 by the desk, step 0 once by whichever of the eight came first.
+    assert_eq!(steps.len(), 2, "{log:?}");
+    assert!(steps
+        .iter()
+        .any(|r| r.actor == "值班员" && r.detail.contains("\"step\":1")));
     // Cleared, the warning takes no more steps.
     assert!(api.take_step(&desk, &red.id, 0, "值班员").await.is_err());
     engine.shutdown();

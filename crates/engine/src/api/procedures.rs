@@ -74,6 +74,7 @@ impl Api {
                 procedure.steps.len().saturating_sub(1)
             ))
         })?;
+        let _turn = self.engine.steps.lock().await;
         let before = self.warning_steps(id).await?;
         if before.iter().any(|t| t.step == step) {
             return Ok(before);

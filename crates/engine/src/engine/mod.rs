@@ -73,6 +73,9 @@ pub struct Engine {
     pub(crate) feed: Feed,
     pub(crate) regions: Regions,
     pub(crate) rules: tokio::sync::Mutex<RuleState>,
+    /// Taken while a procedure step is checked and recorded: two operators pressing the same
+    /// step at once record it once.
+    pub(crate) steps: tokio::sync::Mutex<()>,
     /// The headline numbers' recent trend (in memory: a restart starts a new one).
     pub(crate) kpi_series: std::sync::Mutex<std::collections::VecDeque<crate::kpi::Sample>>,
     /// Tiles of the configured basemap, fetched and cached for the wall.
@@ -126,6 +129,7 @@ impl Engine {
             rebuilding: Default::default(),
             health_changed: Default::default(),
             kpi_series: Default::default(),
+            steps: Default::default(),
             rules: tokio::sync::Mutex::new(RuleState {
                 warnings: Warnings::restore(open_warnings, last_warning),
                 ..Default::default()
