@@ -76,7 +76,9 @@ pub enum Kind {
     OverloadRate,
     Hotspot,
     Duplicate,
-    /// A case of the incident loop near or past its deadline.
+    /// A case of the incident loop near or past its deadline. Written as config names it
+    /// (`case-overdue`: triage order, procedures); read also as it was once stored.
+    #[serde(rename = "case-overdue", alias = "overdue")]
     Overdue,
     /// A layer's sources fail or fall stale (数据中断).
     SourceDown,
@@ -127,6 +129,21 @@ impl Kind {
 
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::Kind;
+
+    #[test]
+    fn every_kind_is_written_as_config_names_it() {
+        for kind in Kind::ALL {
+            let json = serde_json::to_string(&kind).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        let stored: Kind = serde_json::from_str("\"overdue\"").unwrap_or(Kind::Duplicate);
+        assert_eq!(stored, Kind::Overdue);
     }
 }
 
