@@ -20,6 +20,14 @@ pub struct ServeConfig {
     pub tls_cert: Option<PathBuf>,
     /// PEM private key (PKCS#8, PKCS#1 or SEC1) for HTTPS; relative to the config file.
     pub tls_key: Option<PathBuf>,
+    /// Host names the server answers to besides IP addresses and localhost ("wall.city.lan"):
+    /// a request naming any other host is refused (DNS rebinding).
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Origins besides the wall's own pages and the desktop window that may change state or
+    /// open a socket ("https://portal.city.lan"): an intake form served elsewhere.
+    #[serde(default)]
+    pub origins: Vec<String>,
 }
 
 fn loopback() -> String {
@@ -33,6 +41,8 @@ impl Default for ServeConfig {
             port: None,
             tls_cert: None,
             tls_key: None,
+            names: Vec::new(),
+            origins: Vec::new(),
         }
     }
 }

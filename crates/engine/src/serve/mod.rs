@@ -8,6 +8,7 @@ mod cases;
 mod history;
 pub mod listen;
 mod open311;
+mod origin;
 mod policy;
 mod stream;
 mod video;
@@ -162,6 +163,10 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         None => routes,
     };
     let policy = content_security_policy(&api);
+    let routes = routes.layer(axum::middleware::from_fn_with_state(
+        api.clone(),
+        origin::guard,
+    ));
     routes.layer(axum::middleware::map_response(
         move |mut response: Response| {
             let policy = policy.clone();

@@ -1,0 +1,191 @@
+//! Attacks on the network face, each failing without its protection: a page on another name
+//! resolving to the wall (DNS rebinding) reads nothing; a page on another origin can neither
+//! post to the wall (a form to Open311 in `text/plain`, an acknowledgement — CSRF, in open mode
+//! and with a session cookie alike) nor open its change feed or video socket (cross-site
+//! WebSocket hijacking); the wall's own pages and requests without an `Origin` (intake apps,
+//! scripts) still work.
+
+use citywall_e2e::{scratch_dir, serve_loopback};
+use citywall_engine::access::Role;
+use citywall_engine::api::AccessMode;
+use citywall_engine::{Api, Config, Engine};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const EVIL: &str = "https://evil.example";
+
+async fn wall(name: &str, access: Option<AccessMode>) -> (std::net::SocketAddr, Api) {
+    let dir = scratch_dir(name);
+    let config = Config::parse(
+        "[store]\npath = \"wall.db\"\n\n[[layer]]\nid = \"points\"\ntitle_zh = \"点\"\ntitle_en = \"Points\"\n",
+        "wall.toml",
+        &dir,
+    )
+    .expect("config");
+    let engine = Engine::start(config).await.expect("engine");
+    let api = match access {
+        Some(mode) => Api::new(engine).with_access(mode),
+        None => Api::new(engine),
+    };
+    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    (addr, api)
+}
+
+/// The status of a WebSocket handshake to `path` with `origin`: 101 when it opened.
+async fn upgrade(addr: std::net::SocketAddr, path: &str, origin: &str) -> u16 {
+    let mut request = format!("ws://{addr}{path}")
+        .into_client_request()
+        .expect("request");
+    if let Ok(value) = origin.parse() {
+        request.headers_mut().insert("origin", value);
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((_, response)) => response.status().as_u16(),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(e) => panic!("the handshake neither opened nor was answered: {e}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_mode_answers_only_its_own_names_and_its_own_pages() {
+    let (addr, api) = wall("attack-open", None).await;
+    let base = format!("http://{addr}");
+    let own = base.clone();
+    let client = reqwest::Client::new();
+
+    // DNS rebinding: attacker.example resolves to 127.0.0.1; the browser sends its name.
+    let rebound = client
+        .get(format!("{base}/api/v1/audit"))
+        .header("host", format!("attacker.example:{}", addr.port()))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(
+        rebound.status().as_u16(),
+        421,
+        "a foreign Host reads nothing"
+    );
+    let body = rebound.text().await.unwrap_or_default();
+    assert!(body.contains("attacker.example"), "{body}");
+    for host in [format!("localhost:{}", addr.port()), addr.to_string()] {
+        let ok = client
+            .get(format!("{base}/api/v1/meta"))
+            .header("host", host.as_str())
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(ok.status().as_u16(), 200, "{host}");
+    }
+
+    // A cross-site form post in text/plain to the public intake, and an acknowledgement.
+    let form = client
+        .post(format!("{base}/open311/v2/requests.json"))
+        .header("origin", EVIL)
+        .header("content-type", "text/plain")
+        .body("service_code=x&description=forged")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(
+        form.status().as_u16(),
+        403,
+        "a foreign Origin posts nothing"
+    );
+    let ack = client
+        .post(format!("{base}/api/v1/warnings/W000001/ack"))
+        .header("origin", EVIL)
+        .json(&serde_json::json!({"by": "attacker"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(ack.status().as_u16(), 403);
+    // The wall's own page, and a script without an Origin, reach the handler (no such warning).
+    for origin in [Some(own.as_str()), None] {
+        let mut request = client
+            .post(format!("{base}/api/v1/warnings/W000001/ack"))
+            .json(&serde_json::json!({"by": "值班员"}));
+        if let Some(o) = origin {
+            request = request.header("origin", o);
+        }
+        let answer = request.send().await.expect("answered");
+        assert_eq!(answer.status().as_u16(), 404, "{origin:?}");
+    }
+    let audit = api
+        .engine()
+        .store()
+        .audit_latest(10)
+        .await
+        .expect("audit readable");
+    assert!(audit.is_empty(), "nothing reached the log: {audit:?}");
+
+    // Cross-site WebSocket hijacking of the change feed and the video socket.
+    assert_eq!(upgrade(addr, "/api/v1/stream", EVIL).await, 403);
+    assert_eq!(upgrade(addr, "/api/v1/video", EVIL).await, 403);
+    assert_eq!(upgrade(addr, "/api/v1/stream", &own).await, 101);
+    assert_eq!(
+        upgrade(addr, "/api/v1/stream", "tauri://localhost").await,
+        101
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_cookie_does_not_carry_a_foreign_pages_write() {
+    let (addr, api) = wall(
+        "attack-cookie",
+        Some(AccessMode {
+            open: false,
+            ..Default::default()
+        }),
+    )
+    .await;
+    let now = citywall_engine::model::now_ms();
+    api.engine()
+        .store()
+        .put_user("duty", Role::Duty, "correct horse battery", "test", now)
+        .await
+        .expect("account");
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    let login = client
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"name": "duty", "password": "correct horse battery"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(login.status().as_u16(), 200);
+    // The browser sends the session cookie back with every request to this host.
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    // Another port on this machine is another origin that SameSite does not tell apart.
+    let sibling = format!("http://127.0.0.1:{}", addr.port().wrapping_add(1));
+    let forged = client
+        .post(format!("{base}/api/v1/warnings/W000001/ack"))
+        .header("origin", sibling.as_str())
+        .header("cookie", cookie.as_str())
+        .json(&serde_json::json!({"by": "duty"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(
+        forged.status().as_u16(),
+        403,
+        "the cookie rode along: refused"
+    );
+    let own = client
+        .post(format!("{base}/api/v1/warnings/W000001/ack"))
+        .header("origin", base.as_str())
+        .header("cookie", cookie.as_str())
+        .json(&serde_json::json!({"by": "duty"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(
+        own.status().as_u16(),
+        404,
+        "its own page reaches the handler"
+    );
+}
