@@ -189,3 +189,73 @@ async fn a_session_cookie_does_not_carry_a_foreign_pages_write() {
         "its own page reaches the handler"
     );
 }
+
+/// The statuses of `n` logins of `name` with a wrong password, all sent at once.
+async fn wrong_logins(base: &str, name: &str, n: usize) -> Vec<u16> {
+    let client = reqwest::Client::new();
+    let tries = (0..n).map(|i| {
+        let request = client
+            .post(format!("{base}/api/v1/login"))
+            .json(&serde_json::json!({"name": name, "password": format!("guess number {i}")}));
+        async move { request.send().await.map_or(0, |r| r.status().as_u16()) }
+    });
+    futures_util::future::join_all(tries).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_lock_at_five_and_unknown_names_answer_the_same() {
+    let (addr, api) = wall(
+        "attack-guess",
+        Some(AccessMode {
+            open: false,
+            ..Default::default()
+        }),
+    )
+    .await;
+    let now = citywall_engine::model::now_ms();
+    api.engine()
+        .store()
+        .put_user("admin", Role::Admin, "correct horse battery", "test", now)
+        .await
+        .expect("account");
+    let base = format!("http://{addr}");
+    // Twelve wrong passwords at once: the counter is not read stale, the account locks.
+    let first = wrong_logins(&base, "admin", 12).await;
+    assert!(
+        first.contains(&429),
+        "twelve parallel guesses never locked: {first:?}"
+    );
+    let right = reqwest::Client::new()
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"name": "admin", "password": "correct horse battery"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(
+        right.status().as_u16(),
+        429,
+        "locked: even the right password waits"
+    );
+    // A name without an account answers exactly as one with an account does, lockout included.
+    let known = wrong_logins(&base, "duty-known", 0).await;
+    assert!(known.is_empty());
+    api.engine()
+        .store()
+        .put_user(
+            "duty-known",
+            Role::Duty,
+            "correct horse battery",
+            "test",
+            now,
+        )
+        .await
+        .expect("account");
+    let mut with_account = Vec::new();
+    let mut without = Vec::new();
+    for _ in 0..6 {
+        with_account.extend(wrong_logins(&base, "duty-known", 1).await);
+        without.extend(wrong_logins(&base, "nobody-here", 1).await);
+    }
+    assert_eq!(with_account, [401, 401, 401, 401, 429, 429]);
+    assert_eq!(without, with_account, "the answers tell who has an account");
+}

@@ -58,6 +58,35 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Failed logins by names without an account: the failures in a row and until when it is locked.
+#[derive(Debug, Default)]
+pub(crate) struct Strangers(std::collections::HashMap<String, (i64, i64)>);
+
+/// Names without an account remembered at most: past it the oldest-locked are forgotten first.
+const MAX_STRANGERS: usize = 10_000;
+
+impl Strangers {
+    fn locked_until(&self, name: &str) -> i64 {
+        self.0.get(name).map_or(0, |&(_, until)| until)
+    }
+
+    /// Counts a failure as an account's is counted; returns until when the name is locked.
+    fn fail(&mut self, name: &str, now: i64) -> i64 {
+        if self.0.len() >= MAX_STRANGERS && !self.0.contains_key(name) {
+            self.0.retain(|_, &mut (_, until)| until > now);
+            if self.0.len() >= MAX_STRANGERS {
+                self.0.clear();
+            }
+        }
+        let entry = self.0.entry(name.to_string()).or_insert((0, 0));
+        entry.0 += 1;
+        if entry.0 >= MAX_FAILURES {
+            *entry = (0, now + LOCKOUT_MS);
+        }
+        entry.1
+    }
+}
+
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|h| {
@@ -148,6 +177,16 @@ impl Store {
             .collect())
     }
 
+    /// Until when an account is locked (0: it is not).
+    async fn locked_until(&self, name: &str) -> Result<i64, LoginError> {
+        let row = sqlx::query("SELECT locked_until FROM users WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(row.map_or(0, |r| r.get::<i64, _>(0)))
+    }
+
     /// Checks a password and opens a session. A wrong password counts towards the lockout;
     /// every attempt is audited (`login.ok`, `login.failed`, `login.locked`).
     pub async fn login(&self, name: &str, password: &str, now: i64) -> Result<Session, LoginError> {
@@ -158,14 +197,16 @@ impl Store {
             .map_err(StoreError::from)?;
         // An unknown name costs the same hashing as a known one: timing tells nothing.
         const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$2Ajq0X8bp6O1lrp5mBfRLAbHHcCXKRAsJeHoHtbIpXE";
-        let (role, hash, failed, locked_until) = match &row {
+        let (role, hash, locked_until) = match &row {
             Some(r) => (
                 Role::parse(&r.get::<String, _>(0)),
                 r.get::<String, _>(1),
-                r.get::<i64, _>(2),
                 r.get::<i64, _>(3),
             ),
-            None => (None, DECOY.to_string(), 0, 0),
+            None => {
+                let until = self.strangers.lock().map_or(0, |s| s.locked_until(name));
+                (None, DECOY.to_string(), until)
+            }
         };
         let audit = |action: &str, detail: serde_json::Value| AuditEntry {
             actor: name.chars().take(64).collect(),
@@ -185,23 +226,28 @@ impl Store {
         let (Some(role), true) = (role, good && row.is_some()) else {
             let _turn = self.writer.lock().await;
             let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
-            let mut locked = false;
-            if row.is_some() {
-                let failed = failed + 1;
-                locked = failed >= MAX_FAILURES;
-                sqlx::query("UPDATE users SET failed = ?, locked_until = ? WHERE name = ?")
-                    .bind(if locked { 0 } else { failed })
-                    .bind(if locked { now + LOCKOUT_MS } else { 0 })
-                    .bind(name)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::from)?;
-            }
+            // One statement counts the failure on the row as it is now, not as it was read
+            // before the hashing: parallel wrong passwords lock at the fifth, not never.
+            let until = if row.is_some() {
+                sqlx::query(
+                    "UPDATE users SET                      locked_until = CASE WHEN failed + 1 >= ?1 THEN ?2 ELSE locked_until END,                      failed = CASE WHEN failed + 1 >= ?1 THEN 0 ELSE failed + 1 END                      WHERE name = ?3 RETURNING locked_until",
+                )
+                .bind(MAX_FAILURES)
+                .bind(now + LOCKOUT_MS)
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::from)?
+                .map_or(0, |r| r.get::<i64, _>(0))
+            } else {
+                self.strangers.lock().map_or(0, |mut s| s.fail(name, now))
+            };
+            let locked = until > now;
             let detail = serde_json::json!({ "locked": locked });
             append(&mut tx, now, &audit("login.failed", detail)).await?;
             tx.commit().await.map_err(StoreError::from)?;
             return Err(if locked {
-                LoginError::Locked(clock(now + LOCKOUT_MS))
+                LoginError::Locked(clock(until))
             } else {
                 LoginError::Wrong
             });
@@ -210,11 +256,20 @@ impl Store {
         let expires_at = now + SESSION_MS;
         let _turn = self.writer.lock().await;
         let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
-        sqlx::query("UPDATE users SET failed = 0, locked_until = 0 WHERE name = ?")
-            .bind(name)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::from)?;
+        // The right password while parallel wrong ones locked the account is refused too.
+        let open = sqlx::query(
+            "UPDATE users SET failed = 0, locked_until = 0 WHERE name = ? AND locked_until <= ?",
+        )
+        .bind(name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        if open.rows_affected() == 0 {
+            drop(tx);
+            let until = self.locked_until(name).await?;
+            return Err(LoginError::Locked(clock(until)));
+        }
         sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
             .bind(now)
             .execute(&mut *tx)

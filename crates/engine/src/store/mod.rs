@@ -70,6 +70,11 @@ pub struct Store {
     /// past SQLite's busy timeout failed with "database is locked" (seen with 27 sources at
     /// start). Readers never wait for it (WAL).
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Failed logins of names without an account, counted as an account's are (in memory: a
+    /// restart forgets them, as it forgets nothing an attacker learns from): an unknown name
+    /// locks after the same failures and answers the same, so answers tell no one who has an
+    /// account.
+    strangers: std::sync::Arc<std::sync::Mutex<accounts::Strangers>>,
 }
 
 /// Upserted rows from which a batch's history is copied inside SQLite (see [`Store::apply`]).
@@ -133,6 +138,7 @@ impl Store {
         Ok(Store {
             pool,
             writer: Default::default(),
+            strangers: Default::default(),
         })
     }
 
