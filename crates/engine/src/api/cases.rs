@@ -198,6 +198,7 @@ impl Api {
         let photos = self.checked_media(&input.media).await?;
         let now = self.engine.data_now();
         let from = case.state;
+        let read = (case.state, case.updated_at);
         let recorded: String;
         match action {
             "approve" | "deny" => {
@@ -264,10 +265,22 @@ impl Api {
             target: case.id.clone(),
             detail: serde_json::json!({ "from": from.as_str(), "to": case.state.as_str(), "note": note, "via": who.via }),
         };
-        self.engine
+        let applied = self
+            .engine
             .store
-            .update_case(&case, &step, &audit, crate::model::now_ms())
+            .update_case(&case, read, &step, &audit, crate::model::now_ms())
             .await?;
+        if !applied {
+            let now_state = match self.engine.store.case(id).await? {
+                Some((c, _)) => c.state.as_str(),
+                None => "gone",
+            };
+            return Err(ApiError::Conflict(format!(
+                "case {id} moved on while this step was taken: it is `{now_state}` now, not \
+                 `{}`; look again and take the step that fits",
+                from.as_str()
+            )));
+        }
         Ok(self.case_out(case))
     }
 

@@ -39,20 +39,35 @@ impl Store {
     }
 
     /// Writes a changed case with the step that changed it and its audit row.
+    /// Writes a case's step, applied to the case as it stood when read: `read` is the state and
+    /// the last change's time it had then. `Ok(false)`, and nothing written, when the case moved
+    /// on since (another step landed first).
     pub async fn update_case(
         &self,
         case: &Case,
+        read: (CaseState, i64),
         step: &Step,
         audit: &AuditEntry,
         audit_at: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let _turn = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
+        let current = sqlx::query("SELECT state, updated_at FROM cases WHERE id = ?")
+            .bind(&case.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let unchanged = current.is_some_and(|row| {
+            row.try_get::<String, _>(0).ok().as_deref() == Some(read.0.as_str())
+                && row.try_get::<i64, _>(1).ok() == Some(read.1)
+        });
+        if !unchanged {
+            return Ok(false);
+        }
         Self::write_case(&mut tx, case, false).await?;
         Self::write_step(&mut tx, &case.id, step).await?;
         append(&mut tx, audit_at, audit).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn write_case(
