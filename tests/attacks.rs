@@ -3,7 +3,9 @@
 //! post to the wall (a form to Open311 in `text/plain`, an acknowledgement — CSRF, in open mode
 //! and with a session cookie alike) nor open its change feed or video socket (cross-site
 //! WebSocket hijacking); the wall's own pages and requests without an `Origin` (intake apps,
-//! scripts) still work.
+//! scripts) still work. Guesses sent in parallel lock an account at five, and a name without an
+//! account answers as one with an account. An acknowledgement the store refuses changes nothing
+//! on the wall.
 
 use citywall_e2e::{scratch_dir, serve_loopback};
 use citywall_engine::access::Role;
@@ -258,4 +260,60 @@ async fn parallel_guesses_lock_at_five_and_unknown_names_answer_the_same() {
     }
     assert_eq!(with_account, [401, 401, 401, 401, 429, 429]);
     assert_eq!(without, with_account, "the answers tell who has an account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acknowledgement_the_store_refuses_changes_nothing_on_the_wall() {
+    use axum::routing::get;
+    let station = axum::Router::new().route(
+        "/air",
+        get(|| async {
+            axum::Json(serde_json::json!({"type": "FeatureCollection", "features": [
+                {"type": "Feature", "id": "aq-0", "geometry": {"type": "Point", "coordinates": [118.3, 33.95]},
+                 "properties": {"name": "监测站0", "pm25": 200}}]}))
+        }),
+    );
+    let source = serve_loopback(station).await;
+    let dir = scratch_dir("attack-ack");
+    let text = format!(
+        "[store]\npath = \"wall.db\"\n\n[[layer]]\nid = \"air\"\ntitle_zh = \"空气质量\"\n\n\
+         [[source]]\nid = \"air\"\nlayer = \"air\"\nkind = \"geojson\"\nurl = \"http://{source}/air\"\ninterval_s = 1\n\n\
+         [[rules.threshold]]\nid = \"pm25\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 超标\"\nlevels = {{ red = 150 }}\n"
+    );
+    let config = Config::parse(&text, "wall.toml", &dir).expect("config");
+    let engine = Engine::start(config).await.expect("engine");
+    let api = Api::new(engine.clone());
+    let raised = citywall_e2e::wait_for(
+        "a red warning",
+        std::time::Duration::from_secs(10),
+        async || api.warnings(false, 10).await.ok()?.into_iter().next(),
+    )
+    .await;
+    // The disk refuses every warning write from now on (a full disk, a broken file).
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("wall.db").display()))
+        .await
+        .expect("the store's file");
+    for event in ["INSERT", "UPDATE"] {
+        sqlx::query(&format!(
+            "CREATE TRIGGER refuse_{event} BEFORE {event} ON warnings BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        ))
+        .execute(&pool)
+        .await
+        .expect("trigger");
+    }
+    let desk = citywall_engine::access::Principal::open();
+    let answer = api.acknowledge(&desk, &raised.id, "值班员").await;
+    assert!(answer.is_err(), "the store refused: {answer:?}");
+    let now = api.warnings(false, 10).await.expect("warnings");
+    assert_eq!(
+        now[0].state,
+        citywall_engine::rules::State::Raised,
+        "the wall shows it raised, as the store and the audit log have it"
+    );
+    let audit = engine.store().audit_latest(10).await.expect("audit");
+    assert!(
+        audit.iter().all(|r| r.action != "warning.acknowledge"),
+        "{audit:?}"
+    );
+    engine.shutdown();
 }

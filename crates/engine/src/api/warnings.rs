@@ -48,20 +48,17 @@ impl Api {
         self.access.check(principal, "warning.acknowledge")?;
         let by = operator_name(principal, by)?;
         let now = self.engine.data_now();
-        let warning = {
-            let mut state = self.engine.rules.lock().await;
-            state.warnings.acknowledge(id, by, now)
-        }
-        .ok_or_else(|| ApiError::NotFound(format!("no open warning `{id}`")))?;
-        let action = AuditEntry {
+        let action = |warning: &crate::rules::Warning| AuditEntry {
             actor: by.to_string(),
             action: "warning.acknowledge".into(),
             target: warning.id.clone(),
             detail: serde_json::json!({ "level": warning.what.level.as_str(), "title": warning.what.title, "via": principal.via }),
         };
-        self.engine
-            .publish_warnings_audited(vec![warning.clone()], &action)
-            .await?;
+        let warning = self
+            .engine
+            .acknowledge_warning(id, by, now, action)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no open warning `{id}`")))?;
         Ok(self.engine.warning_out(warning))
     }
 

@@ -394,20 +394,30 @@ impl Engine {
 
     /// As [`Engine::publish_warnings`] for a change an operator made: stored with its audit row
     /// in one transaction, and published only once both are recorded.
-    pub(crate) async fn publish_warnings_audited(
+    /// Acknowledges open warning `id` — stored with its audit row, then applied in memory, then
+    /// published, in that order, under the rules' lock (no evaluation slips in between): if the
+    /// store refuses, the wall still shows it raised and nothing is published. `None` when no
+    /// such warning is open.
+    pub(crate) async fn acknowledge_warning(
         &self,
-        changed: Vec<Warning>,
-        action: &crate::store::audit::AuditEntry,
-    ) -> Result<(), StoreError> {
+        id: &str,
+        by: &str,
+        now: i64,
+        action: impl Fn(&Warning) -> crate::store::audit::AuditEntry,
+    ) -> Result<Option<Warning>, StoreError> {
+        let mut state = self.rules.lock().await;
+        let Some(warning) = state.warnings.acknowledged(id, by, now) else {
+            return Ok(None);
+        };
         self.store
-            .save_warnings_audited(&changed, Some(action))
+            .save_warnings_audited(std::slice::from_ref(&warning), Some(&action(&warning)))
             .await?;
-        for warning in changed {
-            self.feed.publish(Change::Warning {
-                warning: self.warning_out(warning),
-            });
-        }
-        Ok(())
+        state.warnings.replace(warning.clone());
+        drop(state);
+        self.feed.publish(Change::Warning {
+            warning: self.warning_out(warning.clone()),
+        });
+        Ok(Some(warning))
     }
 
     /// A warning as the map draws it (its place in the map's datum).

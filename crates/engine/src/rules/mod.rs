@@ -338,15 +338,24 @@ impl Warnings {
     }
 
     /// Marks an open warning acknowledged by `by`; `None` when no open warning has that id.
-    pub fn acknowledge(&mut self, id: &str, by: &str, now: i64) -> Option<Warning> {
-        let w = self.open.values_mut().find(|w| w.id == id)?;
+    /// Open warning `id` as it reads once `by` acknowledged it (unchanged if it was already):
+    /// nothing changes here until [`Warnings::replace`] takes it, after the store has it.
+    pub fn acknowledged(&self, id: &str, by: &str, now: i64) -> Option<Warning> {
+        let mut w = self.open.values().find(|w| w.id == id)?.clone();
         if w.state == State::Raised {
             w.state = State::Acknowledged;
             w.acknowledged_at = Some(now);
             w.acknowledged_by = Some(by.to_string());
             w.updated_at = now;
         }
-        Some(w.clone())
+        Some(w)
+    }
+
+    /// Puts a warning changed elsewhere (an acknowledgement, stored) in place of its open self.
+    pub fn replace(&mut self, warning: Warning) {
+        if let Some(open) = self.open.get_mut(&warning.what.key) {
+            *open = warning;
+        }
     }
 }
 
@@ -573,8 +582,10 @@ mod tests {
         assert!(w
             .reconcile(&kinds, vec![desired("g1", Level::Yellow)], 2)
             .is_empty());
-        let acked = w.acknowledge(&id, "值班员张三", 3).expect("open");
+        let acked = w.acknowledged(&id, "值班员张三", 3).expect("open");
         assert_eq!(acked.state, State::Acknowledged);
+        assert_eq!(w.level_of("g1"), Some(Level::Yellow));
+        w.replace(acked.clone());
         assert_eq!(acked.acknowledged_by.as_deref(), Some("值班员张三"));
         // Going down keeps the acknowledgement; going up asks for a new one.
         let down = w.reconcile(&kinds, vec![desired("g1", Level::Blue)], 4);
@@ -587,7 +598,7 @@ mod tests {
         let cleared = w.reconcile(&kinds, vec![], 6);
         assert_eq!(cleared[0].state, State::Cleared);
         assert_eq!(cleared[0].cleared_at, Some(6));
-        assert!(w.acknowledge(&id, "x", 7).is_none());
+        assert!(w.acknowledged(&id, "x", 7).is_none());
         let again = w.reconcile(&kinds, vec![desired("g1", Level::Yellow)], 8);
         assert_ne!(again[0].id, id);
         // Other kinds' warnings are left alone.
