@@ -317,3 +317,59 @@ async fn an_acknowledgement_the_store_refuses_changes_nothing_on_the_wall() {
     );
     engine.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_in_configured_urls_appear_in_no_answer() {
+    // Nothing listens on these ports: every poll and every tile fails, quoting its URL.
+    let dead = citywall_e2e::free_port();
+    let dir = scratch_dir("attack-secrets");
+    let text = format!(
+        "[store]\npath = \"wall.db\"\n\n[basemap]\nraster = \"http://127.0.0.1:{dead}/{{z}}/{{x}}/{{y}}.png?tk=TK-SECRET-0042\"\n\n\
+         [[layer]]\nid = \"air\"\ntitle_zh = \"空气质量\"\n\n\
+         [[source]]\nid = \"air\"\nlayer = \"air\"\nkind = \"geojson\"\n\
+         url = \"http://reader:PW-SECRET-7@127.0.0.1:{dead}/air?apikey=KEY-SECRET-99\"\ninterval_s = 1\ntimeout_s = 1\n"
+    );
+    let config = Config::parse(&text, "wall.toml", &dir).expect("config");
+    let engine = Engine::start(config).await.expect("engine");
+    let api = Api::new(engine.clone());
+    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    let base = format!("http://{addr}");
+    citywall_e2e::wait_for(
+        "the source failing",
+        std::time::Duration::from_secs(10),
+        async || {
+            let sources = api.sources();
+            sources.iter().any(|s| s.last_error.is_some()).then_some(())
+        },
+    )
+    .await;
+    // And the outage it raises.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let client = reqwest::Client::new();
+    let mut seen = String::new();
+    for path in [
+        "/api/v1/sources",
+        "/api/v1/warnings",
+        "/api/v1/meta",
+        "/basemap/3/6/3.png",
+    ] {
+        let answer = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .expect("answered");
+        seen.push_str(&format!(
+            "{path} {}: {}\n",
+            answer.status(),
+            answer.text().await.unwrap_or_default()
+        ));
+    }
+    for secret in ["TK-SECRET-0042", "PW-SECRET-7", "KEY-SECRET-99"] {
+        assert!(!seen.contains(secret), "{secret} left the engine:\n{seen}");
+    }
+    assert!(
+        seen.contains("127.0.0.1"),
+        "the errors still say where: {seen}"
+    );
+    engine.shutdown();
+}

@@ -125,7 +125,9 @@ impl Health {
             s.last_attempt = Some(now);
             s.last_success = Some(now);
             s.last_error = first_rejection.map(|reason| {
-                format!("rejected {rejected} of {received} records (quarantined); first: {reason}")
+                crate::secrets::redact(&format!(
+                    "rejected {rejected} of {received} records (quarantined); first: {reason}"
+                ))
             });
             s.latency_ms = Some(latency.as_millis() as u64);
             s.received_last = received;
@@ -157,7 +159,8 @@ impl Health {
             let s = &mut e.status;
             s.last_attempt = Some(now_ms());
             s.latency_ms = Some(latency.as_millis() as u64);
-            s.last_error = Some(error);
+            // Shown to every role and written in warnings: no configured credential in it.
+            s.last_error = Some(crate::secrets::redact(&error));
             s.consecutive_failures += 1;
         });
     }

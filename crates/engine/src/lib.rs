@@ -21,6 +21,7 @@ pub mod mvt;
 pub mod regions;
 pub mod rules;
 pub mod search;
+pub mod secrets;
 pub mod serve;
 pub mod sources;
 pub mod spatial;

@@ -166,7 +166,8 @@ impl Basemap {
                 Source::Broken
             }
         };
-        if let Some(e) = &info.error {
+        if let Some(e) = &mut info.error {
+            *e = crate::secrets::redact(e);
             tracing::warn!("basemap: {e}");
         }
         Basemap { info, source }

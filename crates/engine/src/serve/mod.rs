@@ -72,7 +72,9 @@ impl IntoResponse for ApiError {
             ApiError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
         };
-        (status, Json(json!({ "error": self.to_string() }))).into_response()
+        // An upstream's error quotes its URL: no configured key or password leaves with it.
+        let why = crate::secrets::redact(&self.to_string());
+        (status, Json(json!({ "error": why }))).into_response()
     }
 }
 

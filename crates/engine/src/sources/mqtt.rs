@@ -112,7 +112,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                 Ok(Event::Incoming(Packet::ConnAck(_))) => {
                     for topic in &source.topics {
                         if let Err(e) = client.subscribe(topic.clone(), QoS::AtLeastOnce).await {
-                            warn!(source = %source.id, error = %e, "subscribe failed");
+                            warn!(source = %source.id, error = %crate::secrets::redact(&e.to_string()), "subscribe failed");
                         }
                     }
                     failures = 0;

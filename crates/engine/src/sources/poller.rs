@@ -87,7 +87,8 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
             }
             Err(e) => {
                 failures += 1;
-                warn!(source = %source.id, error = %e, "poll failed");
+                let error = crate::secrets::redact(&e.to_string());
+                warn!(source = %source.id, error = %error, "poll failed");
                 engine
                     .health
                     .record_failure(&source.id, latency, e.to_string());
