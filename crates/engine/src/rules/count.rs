@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::threshold::Thresholds;
+use super::threshold::{unnamed, Thresholds};
 use super::{text, time_ms, Desired, Kind, Warnings};
 use crate::regions::Regions;
 use crate::spatial::LayerIndex;
@@ -80,9 +80,7 @@ impl CountRule {
     pub fn problems(&self, region_levels: &[&str]) -> Vec<(String, String)> {
         let at = |f: &str| format!("rules.count.{f}");
         let mut out = self.levels.problems(&at("levels"), false);
-        if self.id.trim().is_empty() {
-            out.push((at("id"), "name the rule (any text, unique)".into()));
-        }
+        out.extend(unnamed("count", &self.id));
         match (&self.area_field, &self.regions) {
             (Some(_), None) => {}
             (None, Some(level)) if region_levels.contains(&level.as_str()) => {}

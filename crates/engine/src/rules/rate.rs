@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::flood::FloodMemory;
-use super::threshold::Thresholds;
+use super::threshold::{scope_of, unnamed, Thresholds};
 use super::{num, text, time_ms, Desired, Kind, Warnings};
 use crate::spatial::LayerIndex;
 
@@ -66,19 +66,14 @@ fn name_field() -> String {
 impl RateRule {
     /// The prefix of every key this rule raises (and of its readings in the memory).
     pub fn scope(&self) -> String {
-        match self.shipped {
-            Some(kind) => format!("{}:", kind.as_str()),
-            None => format!("{}:{}:", Kind::Rate.as_str(), self.id),
-        }
+        scope_of(Kind::Rate, &self.id, self.shipped)
     }
 
     /// Problems as (field, message).
     pub fn problems(&self) -> Vec<(String, String)> {
         let at = |f: &str| format!("rules.rate.{f}");
         let mut out = self.levels.problems(&at("levels"), false);
-        if self.id.trim().is_empty() {
-            out.push((at("id"), "name the rule (any text, unique)".into()));
-        }
+        out.extend(unnamed("rate", &self.id));
         if !(self.window_min.is_finite() && self.window_min > 0.0 && self.window_min <= 1440.0) {
             out.push((at("window_min"), "give minutes between 0 and 1440".into()));
         }

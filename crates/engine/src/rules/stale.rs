@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::threshold::Thresholds;
+use super::threshold::{scope_of, unnamed, Thresholds};
 use super::{text, time_ms, Desired, Kind, Level};
 use crate::spatial::LayerIndex;
 
@@ -43,19 +43,14 @@ fn name_field() -> String {
 impl StaleRule {
     /// The prefix of every key this rule raises.
     pub fn scope(&self) -> String {
-        match self.shipped {
-            Some(kind) => format!("{}:", kind.as_str()),
-            None => format!("{}:{}:", Kind::Stale.as_str(), self.id),
-        }
+        scope_of(Kind::Stale, &self.id, self.shipped)
     }
 
     /// Problems as (field, message).
     pub fn problems(&self) -> Vec<(String, String)> {
         let at = |f: &str| format!("rules.stale.{f}");
         let mut out = self.levels.problems(&at("levels"), false);
-        if self.id.trim().is_empty() {
-            out.push((at("id"), "name the rule (any text, unique)".into()));
-        }
+        out.extend(unnamed("stale", &self.id));
         out
     }
 

@@ -189,19 +189,14 @@ fn name_field() -> String {
 impl ThresholdRule {
     /// The prefix of every key this rule raises.
     pub fn scope(&self) -> String {
-        match self.shipped {
-            Some(kind) => format!("{}:", kind.as_str()),
-            None => format!("{}:{}:", Kind::Threshold.as_str(), self.id),
-        }
+        scope_of(Kind::Threshold, &self.id, self.shipped)
     }
 
     /// Problems as (field, message).
     pub fn problems(&self) -> Vec<(String, String)> {
         let at = |f: &str| format!("rules.threshold.{f}");
         let mut out = Vec::new();
-        if self.id.trim().is_empty() {
-            out.push((at("id"), "name the rule (any text, unique)".into()));
-        }
+        out.extend(unnamed("threshold", &self.id));
         match &self.levels_from {
             Some(fields) if fields.is_empty() => out.push((
                 at("levels_from"),
@@ -241,6 +236,25 @@ impl ThresholdRule {
         let own = self.levels_from.as_ref().and_then(|f| f.of(p));
         own.or((self.levels != Thresholds::default()).then_some(self.levels))
     }
+}
+
+/// The prefix of every key a configured rule raises: `<kind>:<id>:`, or `<shipped kind>:` for a
+/// shipped rule expressed as one (the keys it always had).
+pub(crate) fn scope_of(kind: Kind, id: &str, shipped: Option<Kind>) -> String {
+    match shipped {
+        Some(kind) => format!("{}:", kind.as_str()),
+        None => format!("{}:{id}:", kind.as_str()),
+    }
+}
+
+/// The problem of a configured rule without a name, as (field, message).
+pub(crate) fn unnamed(table: &str, id: &str) -> Option<(String, String)> {
+    id.trim().is_empty().then(|| {
+        (
+            format!("rules.{table}.id"),
+            "name the rule (any text, unique)".into(),
+        )
+    })
 }
 
 fn hundredths(v: f64) -> f64 {
