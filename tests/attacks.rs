@@ -354,3 +354,82 @@ async fn keys_in_configured_urls_appear_in_no_answer() {
     );
     engine.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tile_service_cannot_redirect_the_engine_or_pass_json_off_as_a_picture() {
+    use axum::extract::{Path, State};
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // Elsewhere: what a redirect would make the engine fetch for the wall.
+    let fetched = Arc::new(AtomicUsize::new(0));
+    let elsewhere = serve_loopback(
+        axum::Router::new()
+            .route(
+                "/inside.png",
+                get(|State(n): State<Arc<AtomicUsize>>| async move {
+                    n.fetch_add(1, Ordering::SeqCst);
+                    (
+                        [("content-type", "image/png")],
+                        vec![0x89u8, b'P', b'N', b'G'],
+                    )
+                }),
+            )
+            .with_state(fetched.clone()),
+    )
+    .await;
+    // The tile service: zoom 1 redirects elsewhere, zoom 2 answers JSON, zoom 3 a picture.
+    let tiles = serve_loopback(axum::Router::new().route(
+        "/{z}/{x}/{y}",
+        get(move |Path((z, _, _)): Path<(u8, u32, String)>| async move {
+            match z {
+                1 => (
+                    axum::http::StatusCode::FOUND,
+                    [("location", format!("http://{elsewhere}/inside.png"))],
+                )
+                    .into_response(),
+                2 => axum::Json(serde_json::json!({"error": "token expired"})).into_response(),
+                _ => (
+                    [("content-type", "image/png")],
+                    vec![0x89u8, b'P', b'N', b'G'],
+                )
+                    .into_response(),
+            }
+        }),
+    ))
+    .await;
+    let dir = scratch_dir("attack-redirect");
+    let text = format!(
+        "[store]\npath = \"wall.db\"\n\n[basemap]\nraster = \"http://{tiles}/{{z}}/{{x}}/{{y}}.png\"\n\n\
+         [[layer]]\nid = \"points\"\ntitle_zh = \"点\"\n"
+    );
+    let config = Config::parse(&text, "wall.toml", &dir).expect("config");
+    let engine = Engine::start(config).await.expect("engine");
+    let addr = serve_loopback(citywall_engine::serve::router(
+        Api::new(engine.clone()),
+        None,
+    ))
+    .await;
+    let client = reqwest::Client::new();
+    let status = async |z: u8| {
+        client
+            .get(format!("http://{addr}/basemap/{z}/0/0.png"))
+            .send()
+            .await
+            .map_or(0, |r| r.status().as_u16())
+    };
+    assert_eq!(
+        status(1).await,
+        502,
+        "a redirect to another address is not followed"
+    );
+    assert_eq!(
+        fetched.load(Ordering::SeqCst),
+        0,
+        "nothing was fetched elsewhere"
+    );
+    assert_eq!(status(2).await, 502, "JSON is not served as a picture");
+    assert_eq!(status(3).await, 200);
+    engine.shutdown();
+}

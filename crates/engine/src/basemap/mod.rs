@@ -37,7 +37,24 @@ pub enum BasemapError {
 /// The HTTP client the engine reaches a basemap service on the LAN with: bounded waits, no
 /// system proxy (the LAN is reached directly), named as CityWall in the service's logs.
 fn lan_client() -> Result<reqwest::Client, String> {
+    // A redirect is followed only within the service's own origin (http → the same host's
+    // path): a tile or style server answering 302 to another address is an error, not a
+    // fetch of whatever that address holds on the engine's behalf.
+    let same_origin = reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first();
+        let same = first.is_some_and(|f| {
+            f.scheme() == attempt.url().scheme()
+                && f.host_str() == attempt.url().host_str()
+                && f.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if same && attempt.previous().len() < 5 {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    });
     reqwest::Client::builder()
+        .redirect(same_origin)
         .timeout(std::time::Duration::from_secs(10))
         .connect_timeout(std::time::Duration::from_secs(5))
         .no_proxy()

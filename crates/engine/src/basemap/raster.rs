@@ -84,13 +84,17 @@ impl BasemapProxy {
         if !status.is_success() {
             return Err(failed(format!("HTTP {status}")));
         }
-        let content_type = response
+        // An answer that says it is not a picture (a JSON error, a login page) is not served
+        // to the wall as one.
+        let content_type = match response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| v.starts_with("image/"))
-            .unwrap_or("image/png")
-            .to_string();
+            .map(|v| v.to_str().unwrap_or_default())
+        {
+            None => "image/png".to_string(),
+            Some(t) if t.starts_with("image/") => t.to_string(),
+            Some(t) => return Err(failed(format!("answered `{t}`, not an image"))),
+        };
         if response
             .content_length()
             .is_some_and(|n| n as usize > MAX_TILE_BYTES)

@@ -46,7 +46,13 @@ impl Mosaic {
         }
         if let Some(r) = rects
             .iter()
-            .find(|r| r.w < 2 || r.h < 2 || r.x + r.w > width || r.y + r.h > height)
+            // Checked: a client's 2^64−1 must not wrap (or panic) past the bounds test.
+            .find(|r| {
+                r.w < 2
+                    || r.h < 2
+                    || r.x.checked_add(r.w).is_none_or(|right| right > width)
+                    || r.y.checked_add(r.h).is_none_or(|bottom| bottom > height)
+            })
         {
             return Err(format!(
                 "the tile at {},{} ({}×{}) is not inside the {width}×{height} mosaic",
@@ -116,6 +122,24 @@ fn wanted(frames: &[Option<Arc<Frame>>], i: usize) -> Shown {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rectangle_past_the_numbers_is_refused_not_wrapped() {
+        let huge = Rect {
+            x: usize::MAX,
+            y: 0,
+            w: 2,
+            h: 2,
+        };
+        assert!(Mosaic::new(64, 64, vec![huge]).is_err());
+        let wide = Rect {
+            x: 2,
+            y: 2,
+            w: usize::MAX,
+            h: 2,
+        };
+        assert!(Mosaic::new(64, 64, vec![wide]).is_err());
+    }
 
     fn frame(seq: u64, luma: u8, decoded: bool) -> Option<Arc<Frame>> {
         let picture = Picture::filled(32, 18, (luma, 128, 128));
