@@ -433,3 +433,35 @@ async fn a_tile_service_cannot_redirect_the_engine_or_pass_json_off_as_a_picture
     assert_eq!(status(3).await, 200);
     engine.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_with_the_token_is_in_the_audit_log_right_or_wrong() {
+    let token = "kiosk-token-0123456789abcdef";
+    let (addr, api) = wall(
+        "attack-token",
+        Some(AccessMode {
+            token: Some(token.into()),
+            token_role: Some(Role::Wall),
+            open: false,
+            ..Default::default()
+        }),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    for (given, expected) in [(token, 200), ("a-guessed-token-000000", 401)] {
+        let answer = client
+            .post(format!("http://{addr}/api/v1/login"))
+            .json(&serde_json::json!({ "token": given }))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(answer.status().as_u16(), expected, "{given}");
+    }
+    let audit = api.engine().store().audit_latest(10).await.expect("audit");
+    let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, ["login.failed", "login.token"], "{audit:?}");
+    assert!(
+        audit.iter().all(|r| !r.detail.contains(token)),
+        "the token is never written"
+    );
+}

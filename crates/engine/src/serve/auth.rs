@@ -88,7 +88,7 @@ pub async fn login(
     )?;
     let (token, principal, expires_at) = match (body.token, body.name, body.password) {
         (Some(token), None, None) => {
-            let principal = api.principal(Some(&token)).await?;
+            let principal = api.login_with_token(&token).await?;
             (token, principal, None)
         }
         (None, Some(name), Some(password)) => {

@@ -9,6 +9,7 @@ import { STEP_NAMES } from '../cases/cases.svelte';
 export const ACTION_NAMES: Record<string, [string, string]> = {
   'warning.acknowledge': ['确认预警', 'Acknowledged a warning'],
   'login.ok': ['登录', 'Logged in'],
+  'login.token': ['令牌登录', 'Logged in with the token'],
   'login.failed': ['登录失败', 'Failed login'],
   'login.locked': ['账号锁定中登录', 'Login while locked'],
   logout: ['退出', 'Logged out'],
