@@ -465,3 +465,30 @@ async fn a_login_with_the_token_is_in_the_audit_log_right_or_wrong() {
         "the token is never written"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_socket_message_closes_the_socket_instead_of_filling_memory() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let (addr, _) = wall("attack-socket", None).await;
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream"))
+        .await
+        .expect("the change feed opens");
+    // Its hello, then a layer list of a megabyte (the legitimate one is a few KB).
+    let _ = socket.next().await;
+    let huge = format!(
+        "{{\"type\":\"layers\",\"layers\":[\"{}\"]}}",
+        "x".repeat(1 << 20)
+    );
+    let _ = socket.send(Message::Text(huge.into())).await;
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return true,
+                Some(Ok(_)) => continue,
+            }
+        }
+    })
+    .await;
+    assert_eq!(closed, Ok(true), "the server kept reading a 1 MB message");
+}

@@ -26,6 +26,19 @@ pub(super) fn photo_limit() -> axum::extract::DefaultBodyLimit {
     axum::extract::DefaultBodyLimit::max(crate::api::MAX_PHOTO_BYTES + 64 * 1024)
 }
 
+/// The most a client sends in one WebSocket message (or frame) on either socket: the change
+/// feed's layer list and the video socket's tile commands are a few KB. Bigger is a closed
+/// socket, not memory held (the default was 64 MB a message).
+pub(super) const MAX_SOCKET_MESSAGE_BYTES: usize = 256 * 1024;
+
+/// A WebSocket upgrade held to [`MAX_SOCKET_MESSAGE_BYTES`].
+pub(super) fn capped(
+    ws: axum::extract::ws::WebSocketUpgrade,
+) -> axum::extract::ws::WebSocketUpgrade {
+    ws.max_message_size(MAX_SOCKET_MESSAGE_BYTES)
+        .max_frame_size(MAX_SOCKET_MESSAGE_BYTES)
+}
+
 /// No request the wall or an intake app makes is bigger: a larger body is refused (413) before
 /// it is read.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;

@@ -10,7 +10,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::api::Api;
 
 pub async fn stream(State(api): State<Api>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| forward_deltas(api, socket))
+    super::policy::capped(ws).on_upgrade(move |socket| forward_deltas(api, socket))
 }
 
 /// Sends every delta as one JSON text message, each with the seq of the one sent before it

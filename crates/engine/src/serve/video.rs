@@ -25,7 +25,7 @@ pub async fn video(
     Extension(who): Extension<Principal>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    ws.on_upgrade(move |socket| serve_tiles(api, who, socket))
+    super::policy::capped(ws).on_upgrade(move |socket| serve_tiles(api, who, socket))
 }
 
 /// The video tiles of a desktop app's windows: a wall's frames are too many for the webview's
@@ -61,7 +61,8 @@ impl LoopbackVideo {
                 let api = api.clone();
                 async move {
                     match who {
-                        Some(who) => ws.on_upgrade(move |socket| serve_tiles(api, who, socket)),
+                        Some(who) => super::policy::capped(ws)
+                            .on_upgrade(move |socket| serve_tiles(api, who, socket)),
                         None => (StatusCode::UNAUTHORIZED, "unknown token").into_response(),
                     }
                 }
