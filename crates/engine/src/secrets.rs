@@ -86,10 +86,8 @@ mod tests {
             "cannot connect to http://gis.lan/features?apikey=***&layer=***: refused"
         );
         assert_eq!(
-            redact(
-                "the basemap service https://t0.tianditu.gov.cn/img_w/wmts?tk=abcdef123: HTTP 403"
-            ),
-            "the basemap service https://t0.tianditu.gov.cn/img_w/wmts?tk=***: HTTP 403"
+            redact("the basemap service https://tiles.example/img_w/wmts?tk=abcdef123: HTTP 403"),
+            "the basemap service https://tiles.example/img_w/wmts?tk=***: HTTP 403"
         );
         assert_eq!(
             redact("rtsp://admin:hunter2@10.0.0.9:554/Streaming/101 timed out"),
