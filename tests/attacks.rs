@@ -492,3 +492,80 @@ async fn an_oversized_socket_message_closes_the_socket_instead_of_filling_memory
     .await;
     assert_eq!(closed, Ok(true), "the server kept reading a 1 MB message");
 }
+
+/// A wrong login of `name` from the loopback address `from`: its status and what it said.
+async fn wrong_login_from(base: &str, from: [u8; 4], name: &str) -> (u16, String) {
+    let client = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(from))
+        .build()
+        .expect("client");
+    let answer = client
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"name": name, "password": "guess"}))
+        .send()
+        .await
+        .expect("answered");
+    let status = answer.status().as_u16();
+    (status, answer.text().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_guessing_many_names_is_locked_out_not_the_others() {
+    let dir = scratch_dir("attack-address");
+    let config = Config::parse("[store]\npath = \"wall.db\"\n", "wall.toml", &dir).expect("config");
+    let engine = Engine::start(config).await.expect("engine");
+    let api = Api::new(engine);
+    // The server as `citywall serve` runs it: each request knows its client's address.
+    let (addr, server) = citywall_engine::serve::bind(api, 0, None)
+        .await
+        .expect("bind");
+    tokio::spawn(server);
+    let base = format!("http://{addr}");
+    // Twenty names, one guess each: no name reaches its own lockout.
+    for i in 0..20 {
+        let (status, said) = wrong_login_from(&base, [127, 0, 0, 3], &format!("user{i}")).await;
+        assert_eq!(status, 401, "guess {i}: {said}");
+    }
+    let (status, said) = wrong_login_from(&base, [127, 0, 0, 3], "user20").await;
+    assert_eq!(status, 429, "{said}");
+    assert!(said.contains("from this address"), "{said}");
+    // Another address is not held to the first one's failures.
+    let (status, said) = wrong_login_from(&base, [127, 0, 0, 4], "user20").await;
+    assert_eq!(status, 401, "{said}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cookie_write_without_an_origin_is_refused() {
+    let (addr, _) = wall_with_account("attack-no-origin", "duty", Role::Duty).await;
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    let login = client
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"name": "duty", "password": "correct horse battery"}))
+        .send()
+        .await
+        .expect("answered");
+    let body: serde_json::Value = login.json().await.expect("json");
+    let token = body["token"].as_str().expect("token").to_string();
+    // The cookie alone, from a page whose browser sent no Origin (an old browser, a plug-in):
+    // refused, whatever SameSite would have done.
+    let answer = client
+        .post(format!("{base}/api/v1/warnings/W000001/ack"))
+        .header("cookie", format!("cw_session={token}"))
+        .json(&serde_json::json!({"by": "duty"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.status().as_u16(), 403);
+    let said = answer.text().await.unwrap_or_default();
+    assert!(said.contains("Origin"), "{said}");
+    // The same token as a bearer (an API client, which no page can set) reaches the handler.
+    let answer = client
+        .post(format!("{base}/api/v1/warnings/W000001/ack"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"by": "duty"}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answer.status().as_u16(), 404);
+}

@@ -120,18 +120,45 @@ impl Api {
         self.access.route_action(route) == Ok(crate::access::PUBLIC)
     }
 
-    /// Logs in with a name and password: a session, or why not (every attempt audited).
-    pub async fn login(&self, name: &str, password: &str) -> Result<Session, ApiError> {
+    /// Logs in with a name and password from a client `address` (none over IPC): a session, or
+    /// why not (every checked attempt audited). An address that failed
+    /// [`MAX_ADDRESS_FAILURES`](crate::store::accounts::MAX_ADDRESS_FAILURES) times in a row,
+    /// whatever the names, is refused without a check until its lockout ends.
+    pub async fn login(
+        &self,
+        name: &str,
+        password: &str,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<Session, ApiError> {
         if name.trim().is_empty() || name.chars().count() > 64 || password.len() > 1024 {
             return Err(ApiError::BadRequest(
                 "give a name (1 to 64 characters) and a password".into(),
             ));
         }
-        Ok(self
-            .engine
-            .store
-            .login(name.trim(), password, crate::model::now_ms())
-            .await?)
+        let now = crate::model::now_ms();
+        let address = address.map(|a| a.to_string());
+        let failures = || {
+            self.login_addresses
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+        };
+        if let Some(address) = &address {
+            let until = failures().locked_until(address);
+            if until > now {
+                return Err(LoginError::AddressLocked(crate::store::accounts::clock(until)).into());
+            }
+        }
+        let result = self.engine.store.login(name.trim(), password, now).await;
+        if let Some(address) = &address {
+            match &result {
+                Ok(_) => failures().forget(address),
+                Err(LoginError::Wrong | LoginError::Locked(_)) => {
+                    failures().fail(address, now);
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(result?)
     }
 
     /// Logs a kiosk screen in with the configured token: who it now is, and an audit row either

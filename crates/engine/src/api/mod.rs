@@ -207,6 +207,8 @@ pub struct Api {
     cases: Arc<crate::cases::Loop>,
     video: Arc<crate::video::Hub>,
     on_wall: Arc<on_wall::OnWall>,
+    /// Failed logins per client address ([`Api::login`]).
+    login_addresses: Arc<std::sync::Mutex<crate::store::accounts::Failures>>,
 }
 
 impl Api {
@@ -219,6 +221,11 @@ impl Api {
             cases: Arc::new(crate::cases::Loop::shipped()),
             video: Arc::new(crate::video::Hub::new()),
             on_wall: Arc::default(),
+            login_addresses: Arc::new(std::sync::Mutex::new(
+                crate::store::accounts::Failures::locking_at(
+                    crate::store::accounts::MAX_ADDRESS_FAILURES,
+                ),
+            )),
             access_mode: Arc::new(AccessMode {
                 open: true,
                 ..Default::default()

@@ -28,6 +28,37 @@ pub struct ServeConfig {
     /// open a socket ("https://portal.city.lan"): an intake form served elsewhere.
     #[serde(default)]
     pub origins: Vec<String>,
+    /// The most connections open at once (default 4096; never more than the process may open
+    /// files, less a reserve for the store and the sources): one past it is closed at once.
+    #[serde(default = "max_connections")]
+    pub max_connections: usize,
+    /// The most connections open at once from one client address (default 256: a browser wall
+    /// uses about ten).
+    #[serde(default = "max_connections_per_address")]
+    pub max_connections_per_address: usize,
+    /// Seconds a client has to send a request's headers, and the most a kept-alive connection
+    /// waits idle for the next request (default 10).
+    #[serde(default = "header_timeout_s")]
+    pub header_timeout_s: u64,
+    /// Seconds a client has to send a request's whole body (default 30).
+    #[serde(default = "body_timeout_s")]
+    pub body_timeout_s: u64,
+}
+
+fn max_connections() -> usize {
+    4096
+}
+
+fn max_connections_per_address() -> usize {
+    256
+}
+
+fn header_timeout_s() -> u64 {
+    10
+}
+
+fn body_timeout_s() -> u64 {
+    30
 }
 
 fn loopback() -> String {
@@ -43,6 +74,10 @@ impl Default for ServeConfig {
             tls_key: None,
             names: Vec::new(),
             origins: Vec::new(),
+            max_connections: max_connections(),
+            max_connections_per_address: max_connections_per_address(),
+            header_timeout_s: header_timeout_s(),
+            body_timeout_s: body_timeout_s(),
         }
     }
 }
@@ -86,6 +121,19 @@ impl ServeConfig {
                     self.address
                 ),
             ));
+        }
+        for (field, value) in [
+            ("serve.max_connections", self.max_connections),
+            (
+                "serve.max_connections_per_address",
+                self.max_connections_per_address,
+            ),
+            ("serve.header_timeout_s", self.header_timeout_s as usize),
+            ("serve.body_timeout_s", self.body_timeout_s as usize),
+        ] {
+            if value == 0 {
+                problems.push((field, "must be at least 1".into()));
+            }
         }
         if self.port == Some(0) {
             problems.push(("serve.port", "0 is not a port".into()));

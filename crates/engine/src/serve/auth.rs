@@ -34,6 +34,16 @@ pub fn credential(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_string())
 }
 
+/// Whether the request's credential is the session cookie (a browser's), not a bearer token.
+pub(super) fn by_cookie(headers: &HeaderMap) -> bool {
+    !headers.contains_key(header::AUTHORIZATION)
+        && headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.contains(&format!("{SESSION_COOKIE}=")))
+}
+
 /// Admits the request to its route, or answers 401 / 403.
 pub async fn guard(
     State(api): State<Api>,
@@ -80,6 +90,7 @@ fn session_cookie(value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
 /// answers who is now logged in (and the token, for API clients that send it as a bearer).
 pub async fn login(
     State(api): State<Api>,
+    client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     body: Result<Json<LoginBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let body = super::json_body(
@@ -92,7 +103,9 @@ pub async fn login(
             (token, principal, None)
         }
         (None, Some(name), Some(password)) => {
-            let session = api.login(&name, &password).await?;
+            let session = api
+                .login(&name, &password, client.map(|c| c.0 .0.ip()))
+                .await?;
             let principal = crate::access::Principal {
                 name: session.name,
                 role: session.role,

@@ -5,6 +5,8 @@
 
 pub mod auth;
 mod cases;
+mod conn;
+mod gate;
 mod history;
 pub mod listen;
 mod open311;
@@ -63,8 +65,12 @@ impl IntoResponse for ApiError {
             }
             ApiError::Access(_) => StatusCode::FORBIDDEN,
             ApiError::Login(crate::store::accounts::LoginError::Wrong) => StatusCode::UNAUTHORIZED,
-            ApiError::Login(crate::store::accounts::LoginError::Locked(_)) => {
-                StatusCode::TOO_MANY_REQUESTS
+            ApiError::Login(
+                crate::store::accounts::LoginError::Locked(_)
+                | crate::store::accounts::LoginError::AddressLocked(_),
+            ) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Login(crate::store::accounts::LoginError::Busy) => {
+                StatusCode::SERVICE_UNAVAILABLE
             }
             ApiError::Login(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -165,10 +171,15 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         None => routes,
     };
     let policy = content_security_policy(&api);
-    let routes = routes.layer(axum::middleware::from_fn_with_state(
-        api.clone(),
-        origin::guard,
-    ));
+    let routes = routes
+        .layer(axum::middleware::from_fn_with_state(
+            api.clone(),
+            policy::write_deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            api.clone(),
+            origin::guard,
+        ));
     routes.layer(axum::middleware::map_response(
         move |mut response: Response| {
             let policy = policy.clone();
@@ -222,17 +233,20 @@ pub async fn bind_at(
     let bound = listener
         .local_addr()
         .map_err(|source| ServeError::Bind { addr, source })?;
-    let app = router(api, ui_dir);
-    let server: Server = match tls {
-        None => {
-            Box::pin(async move { axum::serve(listener, app).await.map_err(ServeError::Serve) })
-        }
-        Some(acceptor) => {
-            let listener = listen::TlsListener::new(listener, acceptor)
-                .map_err(|source| ServeError::Bind { addr, source })?;
-            Box::pin(async move { axum::serve(listener, app).await.map_err(ServeError::Serve) })
-        }
+    let serve = &api.engine().config.serve;
+    let limits = conn::Limits {
+        gate: gate::Gate::new(
+            gate::connection_room(serve.max_connections),
+            serve.max_connections_per_address,
+        ),
+        header_timeout: std::time::Duration::from_secs(serve.header_timeout_s),
     };
+    let app = router(api, ui_dir);
+    let server: Server = Box::pin(async move {
+        conn::accept_loop(listener, tls, app, limits)
+            .await
+            .map_err(ServeError::Serve)
+    });
     Ok((bound, server))
 }
 

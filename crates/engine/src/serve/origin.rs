@@ -5,7 +5,8 @@
 //! own origin, the desktop window's, or one of `[serve] origins`: a page the operator happens to
 //! open elsewhere can neither post a form (CSRF, cookie or open mode alike, whatever SameSite
 //! covers) nor hijack the change feed or the video socket. A request without `Origin` is no
-//! browser's cross-site request (browsers send it on every cross-origin POST and upgrade).
+//! browser's cross-site request (browsers send it on every POST and upgrade), so it passes —
+//! unless it carries the session cookie, which only a browser sends on its own.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -108,6 +109,15 @@ pub(super) async fn guard(State(api): State<Api>, request: Request, next: Next) 
                     ),
                 );
             }
+        } else if super::auth::by_cookie(headers) {
+            // Every browser names the Origin of a POST and an upgrade; a cookie-borne write
+            // without one comes from something that is not the wall's page.
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "a write that carries the session cookie must carry its Origin too (the wall's \
+                 pages always do); an API client sends its token as a bearer"
+                    .into(),
+            );
         }
     }
     next.run(request).await

@@ -59,3 +59,32 @@ pub(super) fn content_security_policy(api: &Api) -> String {
          base-uri 'none'; form-action 'self'"
     )
 }
+
+/// A request that sends a body has `[serve] body_timeout_s` to send it and be answered: a
+/// client dripping a photo a byte at a time is answered 408 and its connection let go. Reads
+/// (GET) carry no body and may take as long as a replay needs. (tower-http's body timeout
+/// resets on every byte, which is the drip this stops.)
+pub(super) async fn write_deadline(
+    axum::extract::State(api): axum::extract::State<Api>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let seconds = api.engine().config.serve.body_timeout_s;
+    match tokio::time::timeout(std::time::Duration::from_secs(seconds), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => (
+            StatusCode::REQUEST_TIMEOUT,
+            Json(serde_json::json!({
+                "error": format!("the request was not sent within {seconds} s")
+            })),
+        )
+            .into_response(),
+    }
+}

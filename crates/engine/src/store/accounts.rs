@@ -36,6 +36,14 @@ pub enum LoginError {
     Wrong,
     #[error("this account is locked after {MAX_FAILURES} failed logins; try again after {0}")]
     Locked(String),
+    #[error(
+        "too many failed logins from this address ({MAX_ADDRESS_FAILURES} in a row); try again \
+         after {0}"
+    )]
+    AddressLocked(String),
+    /// More logins at once than the server checks passwords for: none was checked.
+    #[error("the server is checking too many logins at once; try again in a few seconds")]
+    Busy,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("hashing the password failed: {0}")]
@@ -58,32 +66,96 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Failed logins by names without an account: the failures in a row and until when it is locked.
-#[derive(Debug, Default)]
-pub(crate) struct Strangers(std::collections::HashMap<String, (i64, i64)>);
+/// Failed logins from one client address, whatever the names, that lock the address.
+pub const MAX_ADDRESS_FAILURES: i64 = 20;
 
-/// Names without an account remembered at most: past it the oldest-locked are forgotten first.
-const MAX_STRANGERS: usize = 10_000;
+/// Failed logins kept in memory (a restart forgets them, as it forgets nothing an attacker
+/// learns from), keyed by a name without an account or by a client address: the failures in a
+/// row and until when the key is locked.
+#[derive(Debug)]
+pub(crate) struct Failures {
+    limit: i64,
+    counts: std::collections::HashMap<String, (i64, i64)>,
+}
 
-impl Strangers {
-    fn locked_until(&self, name: &str) -> i64 {
-        self.0.get(name).map_or(0, |&(_, until)| until)
+/// Keys remembered at most: past it the unlocked are forgotten first.
+const MAX_REMEMBERED: usize = 10_000;
+
+impl Failures {
+    pub(crate) fn locking_at(limit: i64) -> Failures {
+        Failures {
+            limit,
+            counts: Default::default(),
+        }
     }
 
-    /// Counts a failure as an account's is counted; returns until when the name is locked.
-    fn fail(&mut self, name: &str, now: i64) -> i64 {
-        if self.0.len() >= MAX_STRANGERS && !self.0.contains_key(name) {
-            self.0.retain(|_, &mut (_, until)| until > now);
-            if self.0.len() >= MAX_STRANGERS {
-                self.0.clear();
+    pub(crate) fn locked_until(&self, key: &str) -> i64 {
+        self.counts.get(key).map_or(0, |&(_, until)| until)
+    }
+
+    /// Counts a failure as an account's is counted; returns until when the key is locked.
+    pub(crate) fn fail(&mut self, key: &str, now: i64) -> i64 {
+        if self.counts.len() >= MAX_REMEMBERED && !self.counts.contains_key(key) {
+            self.counts.retain(|_, &mut (_, until)| until > now);
+            if self.counts.len() >= MAX_REMEMBERED {
+                self.counts.clear();
             }
         }
-        let entry = self.0.entry(name.to_string()).or_insert((0, 0));
+        let entry = self.counts.entry(key.to_string()).or_insert((0, 0));
         entry.0 += 1;
-        if entry.0 >= MAX_FAILURES {
+        if entry.0 >= self.limit {
             *entry = (0, now + LOCKOUT_MS);
         }
         entry.1
+    }
+
+    /// A success: the key's failures in a row start again.
+    pub(crate) fn forget(&mut self, key: &str) {
+        self.counts.remove(key);
+    }
+}
+
+impl Default for Failures {
+    fn default() -> Self {
+        Failures::locking_at(MAX_FAILURES)
+    }
+}
+
+/// Password checks at once: Argon2id holds 19 MiB each, so a flood of logins is memory, not
+/// just CPU. Beyond [`HASHING_QUEUE`] waiting, a login is answered "busy" without hashing.
+const HASHING_AT_ONCE: usize = 4;
+const HASHING_QUEUE: usize = 32;
+
+/// The bounded pool password checks run in.
+#[derive(Debug)]
+pub(crate) struct Hashing {
+    running: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+impl Default for Hashing {
+    fn default() -> Self {
+        Hashing {
+            running: tokio::sync::Semaphore::new(HASHING_AT_ONCE),
+            waiting: Default::default(),
+        }
+    }
+}
+
+impl Hashing {
+    /// Whether `password` is the one `hash` was made from, checked in turn with the others.
+    async fn verify(&self, password: &str, hash: String) -> Result<bool, LoginError> {
+        use std::sync::atomic::Ordering;
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= HASHING_AT_ONCE + HASHING_QUEUE {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(LoginError::Busy);
+        }
+        let permit = self.running.acquire().await;
+        let given = password.to_string();
+        let checked = tokio::task::spawn_blocking(move || verify_password(&given, &hash)).await;
+        drop(permit);
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        checked.map_err(|e| LoginError::Hash(e.to_string()))
     }
 }
 
@@ -105,7 +177,7 @@ pub(crate) fn new_token() -> String {
 }
 
 /// A lockout's end as the centre reads a clock (UTC+8).
-fn clock(ms: i64) -> String {
+pub(crate) fn clock(ms: i64) -> String {
     match (
         chrono::DateTime::from_timestamp_millis(ms),
         chrono::FixedOffset::east_opt(8 * 3600),
@@ -219,10 +291,7 @@ impl Store {
                 .await?;
             return Err(LoginError::Locked(clock(locked_until)));
         }
-        let (given, kept) = (password.to_string(), hash);
-        let good = tokio::task::spawn_blocking(move || verify_password(&given, &kept))
-            .await
-            .map_err(|e| LoginError::Hash(e.to_string()))?;
+        let good = self.hashing.verify(password, hash).await?;
         let (Some(role), true) = (role, good && row.is_some()) else {
             let _turn = self.writer.lock().await;
             let mut tx = self.pool.begin().await.map_err(StoreError::from)?;

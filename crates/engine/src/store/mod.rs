@@ -74,7 +74,9 @@ pub struct Store {
     /// restart forgets them, as it forgets nothing an attacker learns from): an unknown name
     /// locks after the same failures and answers the same, so answers tell no one who has an
     /// account.
-    strangers: std::sync::Arc<std::sync::Mutex<accounts::Strangers>>,
+    strangers: std::sync::Arc<std::sync::Mutex<accounts::Failures>>,
+    /// Where passwords are checked, a few at a time ([`accounts::Hashing`]).
+    hashing: std::sync::Arc<accounts::Hashing>,
 }
 
 /// Upserted rows from which a batch's history is copied inside SQLite (see [`Store::apply`]).
@@ -139,6 +141,7 @@ impl Store {
             pool,
             writer: Default::default(),
             strangers: Default::default(),
+            hashing: Default::default(),
         })
     }
 
