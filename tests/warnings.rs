@@ -114,6 +114,7 @@ async fn an_acknowledged_warning_survives_a_restart() {
     city.engine.shutdown();
     let config: Config = city.engine.config().clone();
     let store = config.store_path.clone();
+    let key = config.audit.key_file.clone();
     let again = Api::new(Engine::start(config).await.expect("restart"));
     let restored = again.warnings(false, 500).await.expect("warnings");
     let same = restored
@@ -140,7 +141,7 @@ async fn an_acknowledged_warning_survives_a_restart() {
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // `citywall audit verify` on the store: intact; then a row altered by hand is caught.
-    let verify = || audit_verify(&store);
+    let verify = || audit_verify(&store, &key);
     let (ok, said) = verify();
     assert!(ok && said.contains("intact — 1 row"), "{said}");
     tamper(
@@ -154,7 +155,7 @@ async fn an_acknowledged_warning_survives_a_restart() {
 
 /// Runs `citywall audit verify --store <db>` (built by `make test`'s build step): whether it
 /// passed, and what it printed.
-fn audit_verify(store: &std::path::Path) -> (bool, String) {
+fn audit_verify(store: &std::path::Path, key: &std::path::Path) -> (bool, String) {
     let binary = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../target/debug/citywall"
@@ -167,6 +168,8 @@ fn audit_verify(store: &std::path::Path) -> (bool, String) {
     let out = std::process::Command::new(&binary)
         .args(["audit", "verify", "--store"])
         .arg(store)
+        .arg("--key-file")
+        .arg(key)
         .output()
         .expect("citywall runs");
     let said = format!(

@@ -68,6 +68,10 @@ enum Command {
         /// The role the token grants.
         #[arg(long, default_value = "wall")]
         token_role: String,
+        /// When the token stops working, as an RFC 3339 time (e.g. 2027-01-31T00:00:00+08:00);
+        /// also $CITYWALL_TOKEN_EXPIRES.
+        #[arg(long)]
+        token_expires: Option<String>,
     },
     /// Local accounts in the store: add one (or reset its password and role), or list them.
     User {
@@ -76,6 +80,10 @@ enum Command {
         /// The store file (default: the one `--config` names).
         #[arg(long, global = true)]
         store: Option<PathBuf>,
+        /// The audit key file the change is signed with (default: `--config`'s `[audit]
+        /// key_file`; `$CITYWALL_AUDIT_KEY` wins).
+        #[arg(long, global = true)]
+        key_file: Option<PathBuf>,
     },
     /// Run only the simulated city's subsystems on fixed loopback ports, for
     /// `citywall --config assets/demo/citywall.toml` (stop it to see sources fail and recover).
@@ -93,6 +101,10 @@ enum Command {
         /// The store file (default: the one `--config` names).
         #[arg(long, global = true)]
         store: Option<PathBuf>,
+        /// The audit key file (default: `--config`'s `[audit] key_file`;
+        /// `$CITYWALL_AUDIT_KEY` wins).
+        #[arg(long, global = true)]
+        key_file: Option<PathBuf>,
     },
 }
 
@@ -132,13 +144,21 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::CheckConfig { file }) => Ok(check_config(&file)),
-        Some(Command::User { command, store }) => {
-            let path = audit_cli::store_path(store, cli.config.as_deref())?;
-            user_cli::run(command, &path)
+        Some(Command::User {
+            command,
+            store,
+            key_file,
+        }) => {
+            let at = audit_cli::locate(store, key_file, cli.config.as_deref(), true)?;
+            user_cli::run(command, &at)
         }
-        Some(Command::Audit { command, store }) => {
-            let (path, zone) = audit_cli::store_and_zone(store, cli.config.as_deref())?;
-            audit_cli::run(command, &path, &zone)
+        Some(Command::Audit {
+            command,
+            store,
+            key_file,
+        }) => {
+            let at = audit_cli::locate(store, key_file, cli.config.as_deref(), false)?;
+            audit_cli::run(command, &at)
         }
         Some(Command::Sim { port_base }) => {
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -151,8 +171,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ui_dir,
             token_file,
             token_role,
+            token_expires,
         }) => {
-            let mut access = access_mode(token_file.as_deref(), &token_role)?;
+            let mut access = access_mode(token_file.as_deref(), &token_role, token_expires)?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(async {
                 let (api, _sim) =
@@ -268,7 +289,20 @@ async fn start(
 fn access_mode(
     token_file: Option<&std::path::Path>,
     token_role: &str,
+    token_expires: Option<String>,
 ) -> anyhow::Result<citywall_engine::api::AccessMode> {
+    let token_expires = match token_expires.or_else(|| std::env::var("CITYWALL_TOKEN_EXPIRES").ok())
+    {
+        None => None,
+        Some(text) => Some(
+            text.trim()
+                .parse::<jiff::Timestamp>()
+                .with_context(|| {
+                    format!("--token-expires `{text}` is not an RFC 3339 time (2027-01-31T00:00:00+08:00)")
+                })?
+                .as_millisecond(),
+        ),
+    };
     let role = citywall_engine::access::Role::parse(token_role)
         .with_context(|| format!("--token-role `{token_role}`: use duty, leader, admin or wall"))?;
     let token = match token_file {
@@ -294,6 +328,7 @@ fn access_mode(
         open: token.is_none(),
         token,
         token_role: Some(role),
+        token_expires,
         secure_cookie: false,
     })
 }

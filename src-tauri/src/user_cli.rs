@@ -1,4 +1,5 @@
-//! `citywall user add | list`: the wall's local accounts, kept in its store. The password comes
+//! `citywall user add | list | disable | enable | remove`: the wall's local accounts, kept in its
+//! store; each change audited and signed with the audit key. The password comes
 //! from `$CITYWALL_PASSWORD` or the first line on stdin, never from the command line (where the
 //! shell's history and `ps` would keep it).
 
@@ -11,6 +12,22 @@ use citywall_engine::access::Role;
 use citywall_engine::store::Store;
 use clap::Subcommand;
 
+use crate::audit_cli::Located;
+
+/// Who the audit log says changed an account from the command line.
+const ACTOR: &str = "citywall user";
+
+/// What a change to `name` did, or that there is no such account (exit 1).
+fn done(found: bool, path: &Path, name: &str, what: &str) -> anyhow::Result<ExitCode> {
+    if found {
+        println!("{}: account `{name}` {what}", path.display());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{}: no account `{name}`", path.display());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Add an account, or set a new password and role on an existing one (its sessions end).
@@ -20,14 +37,29 @@ pub enum UserCommand {
         #[arg(long)]
         role: String,
     },
-    /// Every account and its role.
+    /// Every account, its role and whether it is disabled.
     List,
+    /// Stop an account from logging in and end its sessions; `enable` undoes it.
+    Disable { name: String },
+    /// Let a disabled account log in again.
+    Enable { name: String },
+    /// Delete an account and its sessions (its audit rows stay).
+    Remove { name: String },
 }
 
-pub fn run(command: UserCommand, path: &Path) -> anyhow::Result<ExitCode> {
+pub fn run(command: UserCommand, at: &Located) -> anyhow::Result<ExitCode> {
+    let path = &at.path;
+    let writes = !matches!(command, UserCommand::List);
+    // A row written without the key would break the log's chain of signatures.
+    anyhow::ensure!(
+        !writes || at.key.is_set(),
+        "no audit key to sign the change with: give --config, --key-file or ${}",
+        citywall_engine::store::audit_key::KEY_ENV
+    );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let store = Store::open(path).await?;
+        let store = Store::open(path).await?.with_audit_key(at.key.clone());
+        let now = citywall_engine::model::now_ms();
         match command {
             UserCommand::Add { name, role } => {
                 let role = Role::parse(&role)
@@ -52,13 +84,7 @@ pub fn run(command: UserCommand, path: &Path) -> anyhow::Result<ExitCode> {
                     "the password must be at least 10 characters"
                 );
                 store
-                    .put_user(
-                        name.trim(),
-                        role,
-                        &password,
-                        "citywall user add",
-                        citywall_engine::model::now_ms(),
-                    )
+                    .put_user(name.trim(), role, &password, "citywall user add", now)
                     .await?;
                 println!(
                     "{}: account `{}` ({role}) saved",
@@ -67,9 +93,22 @@ pub fn run(command: UserCommand, path: &Path) -> anyhow::Result<ExitCode> {
                 );
             }
             UserCommand::List => {
-                for (name, role) in store.users().await? {
-                    println!("{name}\t{role}");
+                for (name, role, disabled) in store.accounts().await? {
+                    let state = if disabled { "\tdisabled" } else { "" };
+                    println!("{name}\t{role}{state}");
                 }
+            }
+            UserCommand::Disable { name } => {
+                let found = store.set_disabled(&name, true, ACTOR, now).await?;
+                return done(found, path, &name, "disabled; its sessions ended");
+            }
+            UserCommand::Enable { name } => {
+                let found = store.set_disabled(&name, false, ACTOR, now).await?;
+                return done(found, path, &name, "enabled");
+            }
+            UserCommand::Remove { name } => {
+                let found = store.remove_user(&name, ACTOR, now).await?;
+                return done(found, path, &name, "removed; its sessions ended");
             }
         }
         Ok(ExitCode::SUCCESS)

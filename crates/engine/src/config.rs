@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub mod audit;
 mod basemap;
 mod cameras;
 pub mod centre;
@@ -123,6 +124,8 @@ pub struct Config {
     pub basemap: Option<BasemapConfig>,
     /// Where browser mode listens, and its certificate (`[serve]`).
     pub serve: ServeConfig,
+    /// The audit log's key and checkpoints.
+    pub audit: audit::AuditConfig,
 }
 
 impl Config {
@@ -383,6 +386,11 @@ impl Config {
             problem(header("[serve]"), field, message);
         }
         serve.resolve(base);
+        let mut audit = raw.audit.clone().unwrap_or_default();
+        for (field, message) in audit.problems() {
+            problem(header("[audit]"), field, message);
+        }
+        audit.resolve(base);
         let panels = raw.panels.clone().unwrap_or_default();
         for (field, message) in panels.problems() {
             problem(header("[panels]"), field, message);
@@ -413,6 +421,7 @@ impl Config {
             }),
             rules,
             serve,
+            audit,
             origin: None,
             store_path,
             demo: raw.demo.unwrap_or(false),

@@ -84,6 +84,8 @@ impl Principal {
 pub enum AccessError {
     #[error("log in first: this wall needs a session or a token")]
     Unauthenticated,
+    #[error("the access token expired at {0}: ask for the new one")]
+    TokenExpired(String),
     #[error("{name} ({role}) may not {action}")]
     Forbidden {
         name: String,

@@ -16,6 +16,9 @@ pub struct AccessMode {
     /// `CITYWALL_TOKEN` or `--token-file`: whoever presents it is `token_role`.
     pub token: Option<String>,
     pub token_role: Option<crate::access::Role>,
+    /// When the token stops working (Unix ms; `--token-expires`): a token handed to a kiosk
+    /// need not work forever.
+    pub token_expires: Option<i64>,
     /// No credential needed (loopback and no token): callers are the open wall's operator.
     pub open: bool,
     /// Served over HTTPS: the session cookie is marked `Secure`.
@@ -51,6 +54,14 @@ impl Api {
         if let Some(given) = credential.filter(|c| !c.is_empty()) {
             if let Some(token) = &mode.token {
                 if same(given, token) {
+                    if let Some(end) = mode.token_expires {
+                        if crate::model::now_ms() >= end {
+                            let when = chrono::DateTime::from_timestamp_millis(end)
+                                .map(|t| t.to_rfc3339())
+                                .unwrap_or_default();
+                            return Err(AccessError::TokenExpired(when).into());
+                        }
+                    }
                     return Ok(Principal {
                         name: "token".into(),
                         role: mode.token_role.unwrap_or(crate::access::Role::Wall),

@@ -32,6 +32,7 @@ pub(super) struct RawConfig {
     pub(super) panels: Option<PanelsConfig>,
     pub(super) basemap: Option<BasemapConfig>,
     pub(super) serve: Option<ServeConfig>,
+    pub(super) audit: Option<super::audit::AuditConfig>,
 }
 
 #[derive(Deserialize)]

@@ -21,6 +21,7 @@ use crate::spatial::SpatialIndex;
 use crate::store::{Store, StoreError};
 
 mod cases;
+mod checkpoints;
 mod ingest;
 
 pub use ingest::RELOAD_ABOVE;
@@ -93,7 +94,9 @@ impl Engine {
     /// Opens the store, loads what it holds, and starts polling every source.
     pub async fn start(config: Config) -> Result<Arc<Engine>, EngineError> {
         let regions = Regions::load(&config.regions)?;
-        let store = Store::open(&config.store_path).await?;
+        let key = crate::store::audit_key::AuditKey::load(&config.audit.key_file, true)
+            .map_err(|e| StoreError::AuditKey(e.to_string()))?;
+        let store = Store::open(&config.store_path).await?.with_audit_key(key);
         let features = store.load_features().await?;
         let open_warnings = store.warnings(true, u32::MAX).await?;
         let last_warning = store.last_warning_number().await?;
@@ -147,6 +150,10 @@ impl Engine {
             }
         }
         tokio::spawn(health_ticker(engine.clone(), engine.shutdown.subscribe()));
+        tokio::spawn(checkpoints::run(
+            engine.clone(),
+            engine.shutdown.subscribe(),
+        ));
         Ok(engine)
     }
 

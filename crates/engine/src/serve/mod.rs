@@ -60,9 +60,10 @@ impl IntoResponse for ApiError {
             ApiError::Upstream(crate::basemap::BasemapError::Unavailable(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            ApiError::Access(crate::access::AccessError::Unauthenticated) => {
-                StatusCode::UNAUTHORIZED
-            }
+            ApiError::Access(
+                crate::access::AccessError::Unauthenticated
+                | crate::access::AccessError::TokenExpired(_),
+            ) => StatusCode::UNAUTHORIZED,
             ApiError::Access(_) => StatusCode::FORBIDDEN,
             ApiError::Login(crate::store::accounts::LoginError::Wrong) => StatusCode::UNAUTHORIZED,
             ApiError::Login(

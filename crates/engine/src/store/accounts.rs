@@ -170,7 +170,7 @@ fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// 32 random bytes as hex: a session token.
-pub(crate) fn new_token() -> String {
+pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -212,7 +212,7 @@ impl Store {
             .is_some();
         sqlx::query(
             "INSERT INTO users (name, role, hash, failed, locked_until, created_at) VALUES (?, ?, ?, 0, 0, ?) \
-             ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash, failed = 0, locked_until = 0",
+             ON CONFLICT (name) DO UPDATE SET role = excluded.role, hash = excluded.hash, failed = 0, locked_until = 0, disabled = 0",
         )
         .bind(name)
         .bind(role.as_str())
@@ -233,7 +233,7 @@ impl Store {
             target: name.to_string(),
             detail: serde_json::json!({ "role": role.as_str() }),
         };
-        append(&mut tx, now, &entry).await?;
+        append(&mut tx, &self.audit_key, now, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
@@ -262,11 +262,14 @@ impl Store {
     /// Checks a password and opens a session. A wrong password counts towards the lockout;
     /// every attempt is audited (`login.ok`, `login.failed`, `login.locked`).
     pub async fn login(&self, name: &str, password: &str, now: i64) -> Result<Session, LoginError> {
-        let row = sqlx::query("SELECT role, hash, failed, locked_until FROM users WHERE name = ?")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(StoreError::from)?;
+        // A disabled account answers as a name without one.
+        let row = sqlx::query(
+            "SELECT role, hash, failed, locked_until FROM users WHERE name = ? AND disabled = 0",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(StoreError::from)?;
         // An unknown name costs the same hashing as a known one: timing tells nothing.
         const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$2Ajq0X8bp6O1lrp5mBfRLAbHHcCXKRAsJeHoHtbIpXE";
         let (role, hash, locked_until) = match &row {
@@ -313,7 +316,13 @@ impl Store {
             };
             let locked = until > now;
             let detail = serde_json::json!({ "locked": locked });
-            append(&mut tx, now, &audit("login.failed", detail)).await?;
+            append(
+                &mut tx,
+                &self.audit_key,
+                now,
+                &audit("login.failed", detail),
+            )
+            .await?;
             tx.commit().await.map_err(StoreError::from)?;
             return Err(if locked {
                 LoginError::Locked(clock(until))
@@ -356,6 +365,7 @@ impl Store {
         .map_err(StoreError::from)?;
         append(
             &mut tx,
+            &self.audit_key,
             now,
             &audit("login.ok", serde_json::json!({ "role": role.as_str() })),
         )
@@ -373,7 +383,7 @@ impl Store {
     pub async fn session(&self, token: &str, now: i64) -> Result<Option<Principal>, StoreError> {
         let row = sqlx::query(
             "SELECT s.name, u.role FROM sessions s JOIN users u ON u.name = s.name \
-             WHERE s.token_hash = ? AND s.expires_at > ?",
+             WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
         )
         .bind(sha256_hex(token))
         .bind(now)
@@ -405,7 +415,7 @@ impl Store {
             target: "login".into(),
             detail: serde_json::json!({}),
         };
-        append(&mut tx, now, &entry).await?;
+        append(&mut tx, &self.audit_key, now, &entry).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -413,7 +423,7 @@ impl Store {
     async fn audited(&self, entry: &AuditEntry, now: i64) -> Result<(), StoreError> {
         let _turn = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        append(&mut tx, now, entry).await?;
+        append(&mut tx, &self.audit_key, now, entry).await?;
         tx.commit().await?;
         Ok(())
     }

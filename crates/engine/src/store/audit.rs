@@ -1,13 +1,16 @@
 //! The audit log: each operator action (who, what, on which thing, when, with what detail),
 //! appended in the same transaction as the change it records, never updated or deleted (the
-//! schema's triggers refuse both), and hash-chained — each row holds the hash of the one before
-//! and its own — so [`Store::verify_audit`] finds any row altered, removed or inserted by hand.
+//! schema's triggers refuse both), and chained — each row holds the hash of the one before and
+//! its own, an HMAC under the audit key ([`super::audit_key`]) — so [`Store::verify_audit`]
+//! finds any row altered, removed, inserted or forged by someone without the key. A row is
+//! bounded: its fields are cut to a few KB, however big what a client sent.
 
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::{Row, SqliteConnection};
 
+use super::audit_key::{AuditKey, Checkpoint};
 use super::{Store, StoreError};
 
 /// The hash the first row chains to.
@@ -44,6 +47,40 @@ pub struct AuditCheck {
     pub rows: u64,
     /// The first row that breaks the chain and why; `None` when the log is intact.
     pub broken: Option<(i64, String)>,
+    /// Rows signed with the audit key (checked with it).
+    pub keyed: u64,
+    /// Rows written before the log had a key: their links hold, but anyone could recompute them.
+    pub unkeyed: u64,
+    /// Signed rows that could not be checked, for want of the key.
+    pub unchecked: u64,
+    /// The last row and its hash: what a checkpoint keeps.
+    pub head: Option<(i64, String)>,
+}
+
+/// The most a row's actor, action and target hold (characters), and its detail (bytes of JSON):
+/// a 5 MB camera name is a 5 MB audit row otherwise.
+const MAX_NAME_CHARS: usize = 128;
+const MAX_TARGET_CHARS: usize = 256;
+const MAX_DETAIL_BYTES: usize = 4_096;
+
+fn clip(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// The detail as stored: its JSON, or — past [`MAX_DETAIL_BYTES`] — an excerpt saying so.
+fn bounded_detail(detail: &Value) -> String {
+    let text = detail.to_string();
+    if text.len() <= MAX_DETAIL_BYTES {
+        return text;
+    }
+    serde_json::json!({
+        "truncated_from_bytes": text.len(),
+        "excerpt": clip(&text, 1_000),
+    })
+    .to_string()
 }
 
 /// The CSV export's header row: `at` is ISO 8601 in the centre's zone with its offset, `at_ms`
@@ -96,19 +133,26 @@ impl AuditRecord {
         .join(",")
     }
 
-    /// SHA-256 (hex) over the previous hash and every field, each length-prefixed so no two
-    /// different rows hash the same text.
-    pub fn compute_hash(&self) -> String {
-        let mut h = Sha256::new();
-        for part in [
+    /// The row's hash under `key`: HMAC-SHA-256 over the previous hash and every field, each
+    /// length-prefixed so no two different rows hash the same text; without a key, plain
+    /// SHA-256 of the same (how rows were written before the log had a key).
+    pub fn compute_hash(&self, key: &AuditKey) -> String {
+        let seq = self.seq.to_string();
+        let at = self.at.to_string();
+        let parts = [
             self.prev_hash.as_str(),
-            &self.seq.to_string(),
-            &self.at.to_string(),
+            &seq,
+            &at,
             &self.actor,
             &self.action,
             &self.target,
             &self.detail,
-        ] {
+        ];
+        if let Some(signed) = key.sign(&parts) {
+            return signed;
+        }
+        let mut h = Sha256::new();
+        for part in parts {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
@@ -121,6 +165,7 @@ impl AuditRecord {
 /// extending it.
 pub(crate) async fn append(
     conn: &mut SqliteConnection,
+    key: &AuditKey,
     at: i64,
     entry: &AuditEntry,
 ) -> Result<AuditRecord, StoreError> {
@@ -134,14 +179,14 @@ pub(crate) async fn append(
     let mut record = AuditRecord {
         seq,
         at,
-        actor: entry.actor.clone(),
-        action: entry.action.clone(),
-        target: entry.target.clone(),
-        detail: entry.detail.to_string(),
+        actor: clip(&entry.actor, MAX_NAME_CHARS),
+        action: clip(&entry.action, MAX_NAME_CHARS),
+        target: clip(&entry.target, MAX_TARGET_CHARS),
+        detail: bounded_detail(&entry.detail),
         prev_hash,
         hash: String::new(),
     };
-    record.hash = record.compute_hash();
+    record.hash = record.compute_hash(key);
     sqlx::query(
         "INSERT INTO audit (seq, at, actor, action, target, detail, prev_hash, hash) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -195,7 +240,7 @@ impl Store {
     ) -> Result<AuditRecord, StoreError> {
         let _turn = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        let record = append(&mut tx, at, entry).await?;
+        let record = append(&mut tx, &self.audit_key, at, entry).await?;
         tx.commit().await?;
         Ok(record)
     }
@@ -228,42 +273,104 @@ impl Store {
     }
 
     /// Walks the whole chain: numbering without gaps from 1, each row's `prev_hash` the hash of
-    /// the row before, each hash what the row's fields give.
+    /// the row before, each hash what the row's fields give under the audit key. Rows from
+    /// before the log had a key pass on their links alone, but only before the first signed
+    /// row: an unsigned row after it was written by someone without the key.
     pub async fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
+        let key = &self.audit_key;
+        let unkeyed_key = AuditKey::default();
+        let mut check = AuditCheck {
+            rows: 0,
+            broken: None,
+            keyed: 0,
+            unkeyed: 0,
+            unchecked: 0,
+            head: None,
+        };
         let mut expected_prev = GENESIS.to_string();
-        let mut rows = 0u64;
         let mut after = 0i64;
         loop {
             let page = self.audit(after, 5_000).await?;
             if page.is_empty() {
-                return Ok(AuditCheck { rows, broken: None });
+                return Ok(check);
             }
             for r in page {
-                rows += 1;
-                let fault = if r.seq != rows as i64 {
+                check.rows += 1;
+                let signed = key.is_set() && r.compute_hash(key) == r.hash;
+                let plain = r.compute_hash(&unkeyed_key) == r.hash;
+                let fault = if r.seq != check.rows as i64 {
                     Some(format!(
-                        "expected row {rows} here: rows were removed or inserted"
+                        "expected row {} here: rows were removed or inserted",
+                        check.rows
                     ))
                 } else if r.prev_hash != expected_prev {
                     Some(
                         "does not chain to the row before: a row before it was changed or removed"
                             .into(),
                     )
-                } else if r.compute_hash() != r.hash {
-                    Some("its content does not match its hash: it was changed".into())
-                } else {
+                } else if signed {
+                    check.keyed += 1;
                     None
+                } else if plain && check.keyed == 0 && check.unchecked == 0 {
+                    check.unkeyed += 1;
+                    None
+                } else if plain {
+                    Some(
+                        "is not signed with the audit key, though rows before it are: it was \
+                         written by someone without the key"
+                            .into(),
+                    )
+                } else if !key.is_set() {
+                    check.unchecked += 1;
+                    None
+                } else {
+                    Some(
+                        "its content does not match its signature: it was changed, or written \
+                         without the audit key"
+                            .into(),
+                    )
                 };
                 if let Some(reason) = fault {
-                    return Ok(AuditCheck {
-                        rows,
-                        broken: Some((r.seq, reason)),
-                    });
+                    check.broken = Some((r.seq, reason));
+                    return Ok(check);
                 }
                 expected_prev = r.hash.clone();
                 after = r.seq;
+                check.head = Some((r.seq, r.hash));
             }
         }
+    }
+
+    /// The log's head now, as a checkpoint to keep (none while the log is empty).
+    pub async fn audit_checkpoint(&self, at: i64) -> Result<Option<Checkpoint>, StoreError> {
+        Ok(self.audit_latest(1).await?.pop().map(|r| Checkpoint {
+            seq: r.seq,
+            hash: r.hash,
+            at,
+        }))
+    }
+
+    /// Whether the log still holds a kept checkpoint's row as it was: why not, otherwise.
+    pub async fn audit_holds(&self, checkpoint: &Checkpoint) -> Result<Option<String>, StoreError> {
+        let row = self.audit(checkpoint.seq - 1, 1).await?.pop();
+        Ok(match row {
+            Some(r) if r.seq == checkpoint.seq && r.hash == checkpoint.hash => None,
+            Some(r) if r.seq == checkpoint.seq => Some(format!(
+                "row {} is not the row the checkpoint of {} kept: the log was rewritten",
+                r.seq,
+                crate::store::accounts::clock(checkpoint.at)
+            )),
+            _ => Some(format!(
+                "the log has no row {} that the checkpoint of {} kept: rows were cut from its end",
+                checkpoint.seq,
+                crate::store::accounts::clock(checkpoint.at)
+            )),
+        })
+    }
+
+    /// The key rows are signed with.
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.audit_key
     }
 }
 
@@ -276,7 +383,10 @@ mod tests {
             std::env::temp_dir().join(format!("citywall-audit-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let path = dir.join("wall.db");
-        let store = Store::open(&path).await.expect("store opens");
+        let store = Store::open(&path)
+            .await
+            .expect("store opens")
+            .with_audit_key(AuditKey::new(b"a key of thirty-two characters.."));
         for i in 0..rows {
             let entry = AuditEntry {
                 actor: format!("值班员{i}"),
@@ -306,7 +416,7 @@ mod tests {
     async fn the_chain_holds_and_names_the_first_row_altered_removed_or_inserted() {
         let (store, dir) = store_with(4, "chain").await;
         let check = store.verify_audit().await.expect("verify");
-        assert_eq!((check.rows, check.broken), (4, None));
+        assert_eq!((check.rows, check.keyed, check.broken), (4, 4, None));
         let refused = sqlx::query("DELETE FROM audit WHERE seq = 2")
             .execute(&store.pool)
             .await;
@@ -335,7 +445,7 @@ mod tests {
         let rows = store.audit(0, 10).await.expect("rows");
         let mut forged = rows[0].clone();
         forged.actor = "someone else".into();
-        forged.hash = forged.compute_hash();
+        forged.hash = forged.compute_hash(&AuditKey::default());
         tamper(
             &store,
             &format!(

@@ -33,7 +33,7 @@ impl Store {
         Self::write_step(&mut tx, &case.id, &step).await?;
         let mut audit = audit.clone();
         audit.target = case.id.clone();
-        append(&mut tx, audit_at, &audit).await?;
+        append(&mut tx, &self.audit_key, audit_at, &audit).await?;
         tx.commit().await?;
         Ok(case)
     }
@@ -65,7 +65,7 @@ impl Store {
         }
         Self::write_case(&mut tx, case, false).await?;
         Self::write_step(&mut tx, &case.id, step).await?;
-        append(&mut tx, audit_at, audit).await?;
+        append(&mut tx, &self.audit_key, audit_at, audit).await?;
         tx.commit().await?;
         Ok(true)
     }

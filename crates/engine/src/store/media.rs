@@ -48,7 +48,7 @@ impl Store {
         .await?;
         let mut audit = audit.clone();
         audit.target = id.clone();
-        append(&mut tx, at, &audit).await?;
+        append(&mut tx, &self.audit_key, at, &audit).await?;
         tx.commit().await?;
         Ok(id)
     }

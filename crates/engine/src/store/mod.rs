@@ -2,8 +2,10 @@
 //! history, the quarantine of rejected records, warnings (warnings.rs), and the operators'
 //! audit log (audit.rs).
 
+mod account_admin;
 pub mod accounts;
 pub mod audit;
+pub mod audit_key;
 pub mod cases;
 mod history;
 pub mod media;
@@ -36,6 +38,8 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("{0}")]
+    AuditKey(String),
     #[error("stored feature {layer}/{id} has unreadable properties: {reason}")]
     Corrupt {
         layer: String,
@@ -77,6 +81,8 @@ pub struct Store {
     strangers: std::sync::Arc<std::sync::Mutex<accounts::Failures>>,
     /// Where passwords are checked, a few at a time ([`accounts::Hashing`]).
     hashing: std::sync::Arc<accounts::Hashing>,
+    /// What every audit row is signed with ([`audit_key`]).
+    audit_key: audit_key::AuditKey,
 }
 
 /// Upserted rows from which a batch's history is copied inside SQLite (see [`Store::apply`]).
@@ -142,7 +148,14 @@ impl Store {
             writer: Default::default(),
             strangers: Default::default(),
             hashing: Default::default(),
+            audit_key: Default::default(),
         })
+    }
+
+    /// The store, signing its audit rows with `key` from now on.
+    pub fn with_audit_key(mut self, key: audit_key::AuditKey) -> Store {
+        self.audit_key = key;
+        self
     }
 
     /// Lets SQLite give back the page cache of every open connection (see [`CACHE_KIB`]). After

@@ -45,7 +45,7 @@ impl Store {
                 .rows_affected(),
         };
         if changed > 0 {
-            append(&mut tx, at, audit).await?;
+            append(&mut tx, &self.audit_key, at, audit).await?;
         }
         tx.commit().await?;
         Ok(changed > 0)

@@ -52,7 +52,9 @@ impl Store {
             .await?;
         }
         let record = match action {
-            Some(entry) => Some(audit::append(&mut tx, crate::model::now_ms(), entry).await?),
+            Some(entry) => {
+                Some(audit::append(&mut tx, &self.audit_key, crate::model::now_ms(), entry).await?)
+            }
             None => None,
         };
         tx.commit().await?;
