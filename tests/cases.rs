@@ -260,7 +260,7 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
     }
 
     // The timeline holds every step with who took it.
-    let (_, steps) = api.case(&id).await.expect("case");
+    let (_, steps) = api.case(&duty, &id).await.expect("case");
     let actions: Vec<&str> = steps.iter().map(|s| s.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -302,8 +302,16 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
         ("long", "118.27"),
         ("description", "<script>alert(1)</script>占道经营"),
         ("address_string", "解放路"),
-        ("media_url", "http://photos.lan/a.jpg"),
     ];
+    // A photo link to anywhere but this server is refused: the wall fetches only its own photos.
+    let elsewhere = client
+        .post(format!("{base}/requests.json"))
+        .bearer_auth(INTAKE_TOKEN)
+        .form(&[form.as_slice(), &[("media_url", "http://photos.lan/a.jpg")]].concat())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(elsewhere.status(), 400);
     let refused = client
         .post(format!("{base}/requests.json"))
         .form(&form)

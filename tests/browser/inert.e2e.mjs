@@ -201,7 +201,7 @@ topics = ["city/pushed"]
       const report = await fetch(`${base}/open311/v2/requests.json`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ service_code: '001', lat: '33.955', long: '118.27', description: hostile('open311-description'), address_string: hostile('open311-address'), first_name: SHORT, media_url: `http://x/"><img src=x onerror="window.__pwned='open311-media'">` }),
+        body: new URLSearchParams({ service_code: '001', lat: '33.955', long: '118.27', description: hostile('open311-description'), address_string: hostile('open311-address'), first_name: SHORT }),
       });
       assert(report.ok, `open311: ${report.status} ${await report.text()}`);
 

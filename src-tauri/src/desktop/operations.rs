@@ -15,13 +15,15 @@ pub async fn cases(
     window: tauri::WebviewWindow,
     states: Option<Vec<String>>,
 ) -> Result<Vec<citywall_engine::cases::Case>, String> {
-    permit(&api, &operator, &window, "cases")?;
+    let who = permit(&api, &operator, &window, "cases")?;
     let states: Vec<_> = states
         .unwrap_or_default()
         .iter()
         .filter_map(|s| citywall_engine::cases::CaseState::parse(s))
         .collect();
-    api.cases(&states, 500).await.map_err(|e| e.to_string())
+    api.cases(&who, &states, 500)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 #[tauri::command]
@@ -72,8 +74,8 @@ pub async fn case(
     window: tauri::WebviewWindow,
     id: String,
 ) -> Result<serde_json::Value, String> {
-    permit(&api, &operator, &window, "case")?;
-    let (case, steps) = api.case(&id).await.map_err(|e| e.to_string())?;
+    let who = permit(&api, &operator, &window, "case")?;
+    let (case, steps) = api.case(&who, &id).await.map_err(|e| e.to_string())?;
     Ok(serde_json::json!({ "case": case, "steps": steps }))
 }
 

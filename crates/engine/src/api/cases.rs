@@ -58,8 +58,9 @@ fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, 
     Ok(value.to_string())
 }
 
-/// Photo references: a photo uploaded to the store (`/api/v1/media/<id>`) or an http(s) URL
-/// where the reporting system keeps it.
+/// Photo references: only photos uploaded to the store (`/api/v1/media/<id>`). A link to
+/// anywhere else would have the wall's operators' browsers fetch what a reporter chose (a
+/// tracking pixel, a page on the centre's LAN) and show what nobody checked.
 fn media(urls: &[String]) -> Result<Vec<String>, ApiError> {
     if urls.len() > 8 {
         return Err(ApiError::BadRequest("at most 8 photos per step".into()));
@@ -67,12 +68,12 @@ fn media(urls: &[String]) -> Result<Vec<String>, ApiError> {
     urls.iter()
         .map(|u| {
             let u = u.trim();
-            let url = (u.starts_with("http://") || u.starts_with("https://")) && u.len() <= 500;
-            if url || super::stored_id(u).is_some() {
+            if super::stored_id(u).is_some() {
                 Ok(u.to_string())
             } else {
                 Err(ApiError::BadRequest(format!(
-                    "photo `{}` is neither an uploaded photo (/api/v1/media/…) nor an http(s) URL of at most 500 characters",
+                    "photo `{}` is not a photo uploaded here (/api/v1/media/…): send the photo \
+                     itself (POST /api/v1/media, or Open311's multipart `media`)",
                     u.chars().take(60).collect::<String>()
                 )))
             }
@@ -106,20 +107,8 @@ impl Api {
             "incident.create"
         };
         self.access.check(who, action)?;
-        let incidents = &self.engine.config.incidents;
+        self.check_case_fields(&new)?;
         let category = text("category", &new.category, 64, true)?;
-        if !incidents.categories.contains_key(&category) {
-            return Err(ApiError::BadRequest(format!(
-                "`category` `{category}` is not one of {}",
-                incidents
-                    .categories
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("、")
-            )));
-        }
-        super::lonlat_in_range(new.lon, new.lat)?;
         let (lon, lat) = if origin == "open311" {
             (new.lon, new.lat)
         } else {
@@ -137,6 +126,7 @@ impl Api {
             lon,
             lat,
             reporter: text("reporter", &new.reporter, 64, false)?,
+            reported_by: who.name.clone(),
             media: self.checked_media(&new.media).await?,
             state: CaseState::Received,
             department: None,
@@ -171,6 +161,31 @@ impl Api {
             .create_case(case, step, &audit, crate::model::now_ms())
             .await?;
         Ok(self.case_out(case))
+    }
+
+    /// Whether a new case's fields would be taken (category, place, lengths), before anything
+    /// that comes with it — a photo — is stored.
+    pub fn check_case_fields(&self, new: &NewCase) -> Result<(), ApiError> {
+        let incidents = &self.engine.config.incidents;
+        let category = text("category", &new.category, 64, true)?;
+        if !incidents.categories.contains_key(&category) {
+            return Err(ApiError::BadRequest(format!(
+                "`category` `{category}` is not one of {}",
+                incidents
+                    .categories
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )));
+        }
+        super::lonlat_in_range(new.lon, new.lat)?;
+        text("title", &new.title, 200, true)?;
+        text("description", &new.description, 4000, false)?;
+        text("address", &new.address, 200, false)?;
+        text("reporter", &new.reporter, 64, false)?;
+        media(&new.media)?;
+        Ok(())
     }
 
     /// Takes `action` on case `id` (a loop step, or `approve` / `deny` of what awaits a
@@ -361,25 +376,46 @@ impl Api {
         Ok(())
     }
 
-    /// Cases, newest first (those in `states`; all without).
-    pub async fn cases(&self, states: &[CaseState], limit: u32) -> Result<Vec<Case>, ApiError> {
-        let cases = self
-            .engine
-            .store
-            .cases(states, limit.clamp(1, 5000))
-            .await?;
-        Ok(cases.into_iter().map(|c| self.case_out(c)).collect())
+    /// Cases, newest first (those in `states`; all without), as `who` may see them: only the
+    /// ones it reported unless it may read all (an intake app), and without the reporter's
+    /// personal data unless it handles cases.
+    pub async fn cases(
+        &self,
+        who: &Principal,
+        states: &[CaseState],
+        limit: u32,
+    ) -> Result<Vec<Case>, ApiError> {
+        let limit = limit.clamp(1, 5000);
+        let cases = if self.access.check(who, "case.read_all").is_ok() {
+            self.engine.store.cases(states, limit).await?
+        } else {
+            self.engine
+                .store
+                .cases_reported_by(&who.name, states, limit)
+                .await?
+        };
+        Ok(cases.into_iter().map(|c| self.case_for(who, c)).collect())
     }
 
-    /// One case and its timeline.
-    pub async fn case(&self, id: &str) -> Result<(Case, Vec<Step>), ApiError> {
-        let (case, steps) = self
-            .engine
-            .store
-            .case(id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no case `{id}`")))?;
-        Ok((self.case_out(case), steps))
+    /// One case and its timeline, as `who` may see them (see [`Api::cases`]): a case it may
+    /// not read is "no case", as one that does not exist.
+    pub async fn case(&self, who: &Principal, id: &str) -> Result<(Case, Vec<Step>), ApiError> {
+        let missing = || ApiError::NotFound(format!("no case `{id}`"));
+        let (case, steps) = self.engine.store.case(id).await?.ok_or_else(missing)?;
+        if self.access.check(who, "case.read_all").is_err() && case.reported_by != who.name {
+            return Err(missing());
+        }
+        Ok((self.case_for(who, case), steps))
+    }
+
+    /// A case as `who` sees it: its place in the map's datum, the reporter only to those who
+    /// handle cases.
+    fn case_for(&self, who: &Principal, case: Case) -> Case {
+        let mut case = self.case_out(case);
+        if self.access.check(who, "case.personal").is_err() {
+            case.reporter.clear();
+        }
+        case
     }
 
     /// 办结率, 按期结案率, time to close, open and overdue cases, from the store.

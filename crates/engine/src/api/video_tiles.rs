@@ -20,6 +20,9 @@ use crate::video::{AccessUnit, Frame, GopCursor, Live, Mosaic, Rect, StreamState
 
 /// At most this many tiles on one connection (a 36-split and a few spare).
 const MAX_TILES: usize = 64;
+/// The longest camera id a tiles message may name.
+const MAX_CAMERA_ID_BYTES: usize = 256;
+
 /// Mosaics a second at most: above the cameras' rate, so every tile keeps its frames.
 pub const MOSAIC_FPS: u32 = 15;
 /// The binary message's tile byte that marks a mosaic.
@@ -131,6 +134,12 @@ impl TileSession {
                 MAX_TILES - 1
             ));
         }
+        if let Some(w) = wanted.iter().find(|w| w.camera.len() > MAX_CAMERA_ID_BYTES) {
+            return Err(format!(
+                "tile {}: a camera id is at most {MAX_CAMERA_ID_BYTES} bytes",
+                w.tile
+            ));
+        }
         let mosaic = match mosaic {
             None => None,
             Some(m) if m.rects.len() != wanted.len() => {
@@ -158,11 +167,14 @@ impl TileSession {
             self.count_unit_watchers();
             return Ok(());
         }
-        if !wanted.is_empty() {
-            let pushed: Vec<(u8, String, bool)> = wanted
-                .iter()
-                .map(|w| (w.tile, w.camera.clone(), w.main))
-                .collect();
+        // Only cameras the wall has are a push (a tile naming another shows "unavailable"): a
+        // client naming made-up cameras fills no audit log.
+        let pushed: Vec<(u8, String, bool)> = wanted
+            .iter()
+            .filter(|w| api.camera(&w.camera).is_ok())
+            .map(|w| (w.tile, w.camera.clone(), w.main))
+            .collect();
+        if !pushed.is_empty() {
             if let Err(e) = api.record_video_push(who, &pushed, &reason).await {
                 tracing::warn!("the video push was not audited: {e}");
             }

@@ -243,8 +243,11 @@ pub struct Case {
     /// WGS84.
     pub lon: f64,
     pub lat: f64,
-    /// Who reported it (as they gave it).
+    /// Who reported it (as they gave it): personal data, shown only to who handles the case.
     pub reporter: String,
+    /// The account or token that opened it (an intake app reads back only its own).
+    #[serde(default)]
+    pub reported_by: String,
     /// Photo URLs the report came with.
     pub media: Vec<String>,
     pub state: CaseState,

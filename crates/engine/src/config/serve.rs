@@ -28,6 +28,10 @@ pub struct ServeConfig {
     /// open a socket ("https://portal.city.lan"): an intake form served elsewhere.
     #[serde(default)]
     pub origins: Vec<String>,
+    /// The address clients reach the wall at ("https://wall.city.lan:8443"): links the server
+    /// hands out (an Open311 report's photo) are built from it, never from a request's `Host`.
+    /// None: such links are relative (`/api/v1/media/…`).
+    pub public_url: Option<String>,
     /// The most connections open at once (default 4096; never more than the process may open
     /// files, less a reserve for the store and the sources): one past it is closed at once.
     #[serde(default = "max_connections")]
@@ -74,6 +78,7 @@ impl Default for ServeConfig {
             tls_key: None,
             names: Vec::new(),
             origins: Vec::new(),
+            public_url: None,
             max_connections: max_connections(),
             max_connections_per_address: max_connections_per_address(),
             header_timeout_s: header_timeout_s(),
@@ -133,6 +138,23 @@ impl ServeConfig {
         ] {
             if value == 0 {
                 problems.push((field, "must be at least 1".into()));
+            }
+        }
+        if let Some(url) = &self.public_url {
+            let ok = url::Url::parse(url).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host().is_some()
+                    && u.path() == "/"
+                    && u.query().is_none()
+                    && u.username().is_empty()
+            });
+            if !ok {
+                problems.push((
+                    "serve.public_url",
+                    format!(
+                        "`{url}` is not a scheme, host and port (e.g. \"https://wall.city.lan:8443\")"
+                    ),
+                ));
             }
         }
         if self.port == Some(0) {

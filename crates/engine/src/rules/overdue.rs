@@ -96,6 +96,7 @@ mod tests {
             lon: 118.3,
             lat: 33.9,
             reporter: String::new(),
+            reported_by: String::new(),
             media: vec![],
             state,
             department: Some("环卫所".into()),

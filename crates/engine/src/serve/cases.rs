@@ -15,6 +15,7 @@ use crate::cases::CaseState;
 /// `GET /api/v1/cases?state=handling,dispatched&limit=N`
 pub async fn list(
     State(api): State<Api>,
+    Extension(who): Extension<Principal>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let states = match params.get("state") {
@@ -34,7 +35,7 @@ pub async fn list(
             .parse()
             .map_err(|_| ApiError::BadRequest(format!("`limit` `{l}` is not a whole number")))?,
     };
-    Ok(Json(api.cases(&states, limit).await?).into_response())
+    Ok(Json(api.cases(&who, &states, limit).await?).into_response())
 }
 
 /// `POST /api/v1/cases`: an operator opens a case (a 12345 call, placed on the map).
@@ -48,8 +49,12 @@ pub async fn create(
 }
 
 /// `GET /api/v1/cases/{id}`: the case and its timeline.
-pub async fn one(State(api): State<Api>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let (case, steps) = api.case(&id).await?;
+pub async fn one(
+    State(api): State<Api>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (case, steps) = api.case(&who, &id).await?;
     Ok(Json(serde_json::json!({ "case": case, "steps": steps })).into_response())
 }
 

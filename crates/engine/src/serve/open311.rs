@@ -73,31 +73,36 @@ pub async fn post_request(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let fields = if kind.starts_with("multipart/form-data") {
-        multipart_fields(&api, &who, request).await?
+    let (fields, photo) = if kind.starts_with("multipart/form-data") {
+        multipart_fields(request).await?
     } else {
         let body = axum::body::Bytes::from_request(request, &())
             .await
             .map_err(|e| too_large_or_bad(e.status(), e.to_string()))?;
-        plain_fields(kind.starts_with("application/json"), &body)?
+        (
+            plain_fields(kind.starts_with("application/json"), &body)?,
+            None,
+        )
     };
     let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
     let category = service_name(&api, get("service_code")).ok_or_else(|| {
         ApiError::BadRequest(format!(
             "`service_code` `{}` is not a service of services.json",
-            get("service_code")
+            get("service_code").chars().take(40).collect::<String>()
         ))
     })?;
     let number = |k: &str| {
-        get(k)
-            .trim()
-            .parse::<f64>()
-            .map_err(|_| ApiError::BadRequest(format!("`{k}` `{}` is not a number", get(k))))
+        get(k).trim().parse::<f64>().map_err(|_| {
+            ApiError::BadRequest(format!(
+                "`{k}` `{}` is not a number",
+                get(k).chars().take(40).collect::<String>()
+            ))
+        })
     };
     let description = get("description");
     let title: String = description.chars().take(40).collect();
     let reporter = format!("{}{}", get("last_name"), get("first_name"));
-    let new = NewCase {
+    let mut new = NewCase {
         category,
         title: if title.trim().is_empty() {
             "市民上报".into()
@@ -110,8 +115,18 @@ pub async fn post_request(
         lat: number("lat")?,
         urgent: false,
         reporter,
-        media: fields.get("media_url").into_iter().cloned().collect(),
+        media: fields
+            .get("media_url")
+            .map(|u| local_media(&api, u))
+            .into_iter()
+            .collect(),
     };
+    // The whole report is checked before its photo is kept: a refused report stores nothing.
+    api.check_case_fields(&new)?;
+    if let Some(bytes) = photo {
+        let stored = api.upload_media(&who, &bytes).await?;
+        new.media = vec![stored.url];
+    }
     let case = api.create_case(&who, new, "open311").await?;
     Ok(Json(serde_json::json!([{
         "service_request_id": case.id,
@@ -119,6 +134,17 @@ pub async fn post_request(
         "account_id": null,
     }]))
     .into_response())
+}
+
+/// A `media_url` as the store knows it: one of this server's own photo links (absolute, as an
+/// Open311 client was handed it, or relative) becomes `/api/v1/media/…`; anything else stays
+/// as given, for the case's check to refuse.
+fn local_media(api: &Api, url: &str) -> String {
+    let url = url.trim();
+    let own = api.engine().config().serve.public_url.as_deref();
+    own.and_then(|base| url.strip_prefix(base.trim_end_matches('/')))
+        .unwrap_or(url)
+        .to_string()
 }
 
 fn too_large_or_bad(status: axum::http::StatusCode, why: String) -> ApiError {
@@ -153,55 +179,74 @@ fn plain_fields(json: bool, body: &[u8]) -> Result<HashMap<String, String>, ApiE
         .unwrap_or_default())
 }
 
-/// A multipart report's text fields; its `media` file is kept as a photo and becomes the
-/// report's `media_url`.
+/// The most parts a multipart report has: its dozen fields and one photo.
+const MAX_PARTS: usize = 32;
+/// The most a text field of a report holds (the longest, `description`, is 4,000 characters).
+const MAX_FIELD_BYTES: usize = 16 * 1024;
+
+/// A multipart report's text fields and its `media` photo (one at most), read whole — counted
+/// and bounded — before anything is kept.
 async fn multipart_fields(
-    api: &Api,
-    who: &Principal,
     request: axum::extract::Request,
-) -> Result<HashMap<String, String>, ApiError> {
+) -> Result<(HashMap<String, String>, Option<axum::body::Bytes>), ApiError> {
     let mut form = axum::extract::Multipart::from_request(request, &())
         .await
         .map_err(|e| ApiError::BadRequest(format!("the body is not multipart: {e}")))?;
     let mut fields = HashMap::new();
+    let mut photo = None;
+    let mut parts = 0usize;
     while let Some(field) = form
         .next_field()
         .await
         .map_err(|e| too_large_or_bad(e.status(), e.body_text()))?
     {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(ApiError::BadRequest(format!(
+                "a report has at most {MAX_PARTS} parts"
+            )));
+        }
         let name = field.name().unwrap_or_default().to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| too_large_or_bad(e.status(), e.body_text()))?;
         if name == "media" {
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| too_large_or_bad(e.status(), e.body_text()))?;
-            let stored = api.upload_media(who, &bytes).await?;
-            fields.insert("media_url".to_string(), stored.url);
+            if photo.is_some() {
+                return Err(ApiError::BadRequest(
+                    "a report carries one photo (`media`)".into(),
+                ));
+            }
+            photo = Some(bytes);
+        } else if bytes.len() > MAX_FIELD_BYTES {
+            return Err(ApiError::BadRequest(format!(
+                "`{}` is over {} KB",
+                name.chars().take(40).collect::<String>(),
+                MAX_FIELD_BYTES / 1024
+            )));
         } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| too_large_or_bad(e.status(), e.body_text()))?;
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                ApiError::BadRequest(format!(
+                    "`{}` is not UTF-8 text",
+                    name.chars().take(40).collect::<String>()
+                ))
+            })?;
             fields.insert(name, text);
         }
     }
-    Ok(fields)
+    Ok((fields, photo))
 }
 
-/// Where this server is reached, as the request named it: a photo kept here is handed to an
-/// Open311 client as an absolute URL, as the spec's `media_url` is.
-fn origin(api: &Api, headers: &axum::http::HeaderMap) -> Option<String> {
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let valid = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
-    let scheme = if api.access_mode().secure_cookie {
-        "https"
-    } else {
-        "http"
-    };
-    valid.then(|| format!("{scheme}://{host}"))
+/// Where clients reach this server, from `[serve] public_url` — never from the request's
+/// `Host`, which the client chose: a photo kept here is handed to an Open311 client as an
+/// absolute URL when it is set, as the spec's `media_url` is, else as a relative one.
+fn origin(api: &Api) -> Option<String> {
+    api.engine()
+        .config()
+        .serve
+        .public_url
+        .as_deref()
+        .map(|u| u.trim_end_matches('/').to_string())
 }
 
 fn request_json(api: &Api, case: &Case, origin: Option<&str>) -> serde_json::Value {
@@ -234,11 +279,11 @@ fn request_json(api: &Api, case: &Case, origin: Option<&str>) -> serde_json::Val
 /// `GET /open311/v2/requests.json?status=open|closed`
 pub async fn list_requests(
     State(api): State<Api>,
-    headers: axum::http::HeaderMap,
+    Extension(who): Extension<Principal>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let origin = origin(&api, &headers);
-    let cases = api.cases(&[], 1000).await?;
+    let origin = origin(&api);
+    let cases = api.cases(&who, &[], 1000).await?;
     let status = params.get("status").map(String::as_str);
     let list: Vec<serde_json::Value> = cases
         .iter()
@@ -255,12 +300,12 @@ pub async fn list_requests(
 /// `GET /open311/v2/requests/{id}.json`
 pub async fn one_request(
     State(api): State<Api>,
-    headers: axum::http::HeaderMap,
+    Extension(who): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = id.strip_suffix(".json").unwrap_or(&id);
-    let (case, _) = api.case(id).await?;
-    let origin = origin(&api, &headers);
+    let (case, _) = api.case(&who, id).await?;
+    let origin = origin(&api);
     Ok(Json(serde_json::json!([request_json(
         &api,
         &wgs84(&api, &case),

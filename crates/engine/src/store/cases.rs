@@ -144,6 +144,25 @@ impl Store {
 
     /// Cases, newest first: those in `states` (all without), at most `limit`.
     pub async fn cases(&self, states: &[CaseState], limit: u32) -> Result<Vec<Case>, StoreError> {
+        self.cases_of(None, states, limit).await
+    }
+
+    /// The cases `reporter` opened, as [`Store::cases`].
+    pub async fn cases_reported_by(
+        &self,
+        reporter: &str,
+        states: &[CaseState],
+        limit: u32,
+    ) -> Result<Vec<Case>, StoreError> {
+        self.cases_of(Some(reporter), states, limit).await
+    }
+
+    async fn cases_of(
+        &self,
+        reporter: Option<&str>,
+        states: &[CaseState],
+        limit: u32,
+    ) -> Result<Vec<Case>, StoreError> {
         // The states are filtered by SQLite (indexed): the rules ask every 5 s for the few cases
         // whose clock runs among all the loop ever held.
         let wanted: Vec<&str> = if states.is_empty() {
@@ -152,11 +171,19 @@ impl Store {
             states.iter().map(|s| s.as_str()).collect()
         };
         let marks = vec!["?"; wanted.len()].join(", ");
+        let by = if reporter.is_some() {
+            " AND json_extract(body, '$.reported_by') = ?"
+        } else {
+            ""
+        };
         let sql =
-            format!("SELECT body FROM cases WHERE state IN ({marks}) ORDER BY n DESC LIMIT ?");
+            format!("SELECT body FROM cases WHERE state IN ({marks}){by} ORDER BY n DESC LIMIT ?");
         let mut query = sqlx::query(&sql);
         for state in &wanted {
             query = query.bind(*state);
+        }
+        if let Some(reporter) = reporter {
+            query = query.bind(reporter);
         }
         let rows = query.bind(limit).fetch_all(&self.pool).await?;
         Ok(rows
@@ -252,6 +279,7 @@ impl Store {
                     Case {
                         id: item.id.clone(),
                         origin: source.to_string(),
+                        reported_by: source.to_string(),
                         category: item.category.clone(),
                         urgent: item.urgent,
                         title: item.title.clone(),
