@@ -304,11 +304,33 @@ async fn keys_in_configured_urls_appear_in_no_answer() {
     // Nothing listens on these ports: every poll and every tile fails, quoting its URL.
     let dead = citywall_e2e::free_port();
     let dir = scratch_dir("attack-secrets");
+    // A subsystem that echoes the bearer token it was sent in its error (some do).
+    let echo = serve_loopback(axum::Router::new().route(
+        "/parking",
+        axum::routing::get(|headers: axum::http::HeaderMap| async move {
+            let sent = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            // A record it could not place, quoting the request: the wall quarantines the record
+            // and shows an excerpt of it.
+            format!(
+                "{{\"type\": \"FeatureCollection\", \"features\": [{{\"type\": \"Feature\", \
+                 \"geometry\": null, \"properties\": {{\"note\": \"request by {sent}\"}}}}]}}"
+            )
+        }),
+    ))
+    .await;
+    std::env::set_var("CITYWALL_ATTACK_PARKING_TOKEN", "ENV-SECRET-5150");
     let text = format!(
         "[store]\npath = \"wall.db\"\n\n[basemap]\nraster = \"http://127.0.0.1:{dead}/{{z}}/{{x}}/{{y}}.png?tk=TK-SECRET-0042\"\n\n\
          [[layer]]\nid = \"air\"\ntitle_zh = \"空气质量\"\n\n\
          [[source]]\nid = \"air\"\nlayer = \"air\"\nkind = \"geojson\"\n\
-         url = \"http://reader:PW-SECRET-7@127.0.0.1:{dead}/air?apikey=KEY-SECRET-99\"\ninterval_s = 1\ntimeout_s = 1\n"
+         url = \"http://reader:PW-SECRET-7@127.0.0.1:{dead}/air?apikey=KEY-SECRET-99\"\ninterval_s = 1\ntimeout_s = 1\n\n\
+         [[source]]\nid = \"parking\"\nlayer = \"air\"\nkind = \"geojson\"\n\
+         url = \"http://{echo}/parking\"\ninterval_s = 1\ntimeout_s = 1\n\
+         auth = {{ bearer_env = \"CITYWALL_ATTACK_PARKING_TOKEN\" }}\n"
     );
     let config = Config::parse(&text, "wall.toml", &dir).expect("config");
     let engine = Engine::start(config).await.expect("engine");
@@ -320,7 +342,7 @@ async fn keys_in_configured_urls_appear_in_no_answer() {
         std::time::Duration::from_secs(10),
         async || {
             let sources = api.sources();
-            sources.iter().any(|s| s.last_error.is_some()).then_some(())
+            sources.iter().all(|s| s.last_error.is_some()).then_some(())
         },
     )
     .await;
@@ -333,6 +355,7 @@ async fn keys_in_configured_urls_appear_in_no_answer() {
         "/api/v1/warnings",
         "/api/v1/meta",
         "/basemap/3/6/3.png",
+        "/api/v1/sources/parking/rejected",
     ] {
         let answer = client
             .get(format!("{base}{path}"))
@@ -345,7 +368,12 @@ async fn keys_in_configured_urls_appear_in_no_answer() {
             answer.text().await.unwrap_or_default()
         ));
     }
-    for secret in ["TK-SECRET-0042", "PW-SECRET-7", "KEY-SECRET-99"] {
+    for secret in [
+        "TK-SECRET-0042",
+        "PW-SECRET-7",
+        "KEY-SECRET-99",
+        "ENV-SECRET-5150",
+    ] {
         assert!(!seen.contains(secret), "{secret} left the engine:\n{seen}");
     }
     assert!(

@@ -2,7 +2,48 @@
 //! a source's `?apikey=…`, a raster basemap's `?tk=…` (how Tianditu-style services take their
 //! key), a `user:password@` — and every error about it quotes it. [`redact`] is the one function
 //! that writes such text for anyone else (an API answer, an error body, a log line): each URL's
-//! user information and every query value become `***`, its keys and the rest kept readable.
+//! user information and every query value become `***`, its keys and the rest kept readable —
+//! and every credential the engine read from the environment (`*_env`: a bearer token, a
+//! password, a header's value; [`read_env`]) becomes `***` wherever it appears, as a subsystem
+//! that echoes "invalid token abc123" in its error would otherwise have it shown.
+
+use std::sync::RwLock;
+
+/// Values read from the environment as credentials, redacted from every text.
+static KNOWN: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Credentials shorter than this are not searched for: "1" would redact every digit.
+const MIN_KNOWN_LEN: usize = 6;
+
+/// The environment variable `name`, as a credential: from now on [`redact`] hides its value.
+pub fn read_env(name: &str) -> Result<String, std::env::VarError> {
+    let value = std::env::var(name)?;
+    remember(&value);
+    Ok(value)
+}
+
+fn remember(value: &str) {
+    if value.len() < MIN_KNOWN_LEN {
+        return;
+    }
+    let mut known = KNOWN.write().unwrap_or_else(|e| e.into_inner());
+    if !known.iter().any(|k| k == value) {
+        known.push(value.to_string());
+        // Longest first: a value containing another is hidden whole.
+        known.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    }
+}
+
+fn hide_known(text: String) -> String {
+    let known = KNOWN.read().unwrap_or_else(|e| e.into_inner());
+    known.iter().fold(text, |text, secret| {
+        if text.contains(secret.as_str()) {
+            text.replace(secret.as_str(), "***")
+        } else {
+            text
+        }
+    })
+}
 
 /// Schemes whose URLs are redacted wherever they appear in a text.
 const SCHEMES: [&str; 4] = ["http://", "https://", "rtsp://", "rtsps://"];
@@ -10,6 +51,10 @@ const SCHEMES: [&str; 4] = ["http://", "https://", "rtsp://", "rtsps://"];
 /// The text with every URL in it redacted: `http://u:p@host/x?key=abc&a=1` →
 /// `http://***@host/x?key=***&a=***`.
 pub fn redact(text: &str) -> String {
+    hide_known(redact_urls(text))
+}
+
+fn redact_urls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some((at, scheme)) = SCHEMES
@@ -98,6 +143,17 @@ mod tests {
             "HTTP 503 from the portal"
         );
         assert_eq!(redact("\"HTTP://x/y?token=1\""), "\"HTTP://x/y?token=***\"");
+    }
+
+    #[test]
+    fn a_credential_from_the_environment_never_leaves() {
+        std::env::set_var("CITYWALL_TEST_SECRET_TOKEN", "tok-7f3e9a2b");
+        let token = read_env("CITYWALL_TEST_SECRET_TOKEN").unwrap();
+        let said = redact(&format!(
+            "401 from the source: invalid token {token} (Bearer {token})"
+        ));
+        assert!(!said.contains("tok-7f3e9a2b"), "{said}");
+        assert!(said.contains("invalid token ***"), "{said}");
     }
 
     proptest! {

@@ -419,11 +419,17 @@ impl Api {
         if !self.engine.config.sources.iter().any(|s| s.id == source) {
             return Err(ApiError::NotFound(format!("no source `{source}`")));
         }
-        Ok(self
+        let mut rows = self
             .engine
             .store
             .rejected(source, limit.unwrap_or(100).min(1000))
-            .await?)
+            .await?;
+        // An excerpt quotes what the subsystem sent, which may quote our credentials.
+        for row in &mut rows {
+            row.reason = crate::secrets::redact(&row.reason);
+            row.excerpt = crate::secrets::redact(&row.excerpt);
+        }
+        Ok(rows)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Delta>> {

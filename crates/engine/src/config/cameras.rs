@@ -142,7 +142,7 @@ impl CameraConfig {
             },
         };
         let read = |name: &str| {
-            std::env::var(name)
+            crate::secrets::read_env(name)
                 .map_err(|_| format!("the environment variable {name} ({section}) is not set"))
         };
         Ok(Some((read(user)?, read(password)?)))

@@ -135,7 +135,7 @@ fn authorize(
     source: &SourceConfig,
 ) -> Result<reqwest::RequestBuilder, SourceError> {
     let var = |name: &str| {
-        std::env::var(name).map_err(|_| SourceError::Credentials {
+        crate::secrets::read_env(name).map_err(|_| SourceError::Credentials {
             variable: name.to_string(),
         })
     };

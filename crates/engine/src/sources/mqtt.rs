@@ -86,7 +86,10 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
         password_env,
     }) = &source.auth
     {
-        match (std::env::var(user_env), std::env::var(password_env)) {
+        match (
+            crate::secrets::read_env(user_env),
+            crate::secrets::read_env(password_env),
+        ) {
             (Ok(user), Ok(password)) => {
                 options.set_credentials(user, password);
             }
