@@ -34,15 +34,7 @@ async fn signed_log(name: &str) -> (PathBuf, PathBuf) {
 
 /// `citywall audit verify` on `db` with `key`, and `checkpoints` when given.
 fn verify(db: &Path, key: &Path, checkpoints: Option<&Path>) -> (bool, String) {
-    let binary = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/debug/citywall"
-    ));
-    assert!(
-        binary.exists(),
-        "{} is missing: run `make build`",
-        binary.display()
-    );
+    let binary = citywall_e2e::citywall_binary();
     let mut command = std::process::Command::new(&binary);
     command
         .args(["audit", "verify", "--store"])

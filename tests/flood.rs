@@ -6,7 +6,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,19 +25,6 @@ impl Drop for Server {
     }
 }
 
-fn binary() -> PathBuf {
-    let binary = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/debug/citywall"
-    ));
-    assert!(
-        binary.exists(),
-        "{} is missing: run `make build` (make test does)",
-        binary.display()
-    );
-    binary
-}
-
 fn start(dir: &Path, serve: &str) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -52,7 +39,7 @@ fn start(dir: &Path, serve: &str) -> Server {
     let child = Command::new("sh")
         .arg("-c")
         .arg("ulimit -n 1024 && exec \"$0\" \"$@\"")
-        .arg(binary())
+        .arg(citywall_e2e::citywall_binary())
         .arg("--config")
         .arg(&config)
         .args(["serve", "--port", &port.to_string()])

@@ -8,6 +8,21 @@ use std::time::{Duration, Instant};
 use citywall_engine::{Api, Config, Engine};
 use citywall_sim::SimCity;
 
+/// The `citywall` binary `make test`'s build step made, for the tests that run it as a centre
+/// does (the CLI, `citywall serve` in its own process).
+pub fn citywall_binary() -> PathBuf {
+    let binary = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/debug/citywall"
+    ));
+    assert!(
+        binary.exists(),
+        "{} is missing: run `make build` (make test does)",
+        binary.display()
+    );
+    binary
+}
+
 /// Serves `app` on a loopback port of its own, as a subsystem stands in for a city's; the task
 /// ends with the test.
 pub async fn serve_loopback(app: axum::Router) -> std::net::SocketAddr {

@@ -2,7 +2,7 @@
 //! removed with `citywall user …` loses its open sessions at once and cannot log in — each
 //! change signed into the audit log.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use citywall_e2e::{scratch_dir, serve_loopback};
 use citywall_engine::api::AccessMode;
@@ -46,15 +46,7 @@ async fn an_expired_token_opens_nothing() {
 }
 
 fn citywall(config: &Path, args: &[&str]) -> (bool, String) {
-    let binary = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/debug/citywall"
-    ));
-    assert!(
-        binary.exists(),
-        "{} is missing: run `make build`",
-        binary.display()
-    );
+    let binary = citywall_e2e::citywall_binary();
     let out = std::process::Command::new(binary)
         .arg("--config")
         .arg(config)

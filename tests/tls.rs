@@ -156,15 +156,7 @@ fn the_server_on_the_network_never_runs_open() {
 /// The binary refuses, before listening, a network address nobody could sign in to.
 #[test]
 fn citywall_serve_refuses_a_network_address_with_no_account_or_token() {
-    let binary = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/debug/citywall"
-    ));
-    assert!(
-        binary.exists(),
-        "{} is missing: run `make build`",
-        binary.display()
-    );
+    let binary = citywall_e2e::citywall_binary();
     let dir = scratch_dir("tls-cli");
     let (cert, key, _) = certificate(&dir);
     let config = dir.join("wall.toml");

@@ -4,7 +4,6 @@
 //! the hash-chained audit log that `citywall audit verify` checks and catches altered.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use citywall_e2e::{start_city, wait_for};
@@ -156,15 +155,7 @@ async fn an_acknowledged_warning_survives_a_restart() {
 /// Runs `citywall audit verify --store <db>` (built by `make test`'s build step): whether it
 /// passed, and what it printed.
 fn audit_verify(store: &std::path::Path, key: &std::path::Path) -> (bool, String) {
-    let binary = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/debug/citywall"
-    ));
-    assert!(
-        binary.exists(),
-        "{} is missing: run `make build` (make test does)",
-        binary.display()
-    );
+    let binary = citywall_e2e::citywall_binary();
     let out = std::process::Command::new(&binary)
         .args(["audit", "verify", "--store"])
         .arg(store)

@@ -160,9 +160,11 @@ await suite(async (browser) => {
       await page.waitForFunction(() => document.querySelector('h1 .name')?.textContent?.includes('Demo City Operations Centre'), null, { timeout: 5_000 });
       await page.waitForFunction(() => document.querySelectorAll('.wlist li .wt').length > 0, null, { timeout: 30_000 });
       // A procedure open under its warning: its department and steps are config's, in English.
-      const procedure = await page.$('[data-testid=show-procedure]');
-      if (procedure) {
-        await procedure.click();
+      // A locator, not a handle: the list re-renders as warnings arrive, and a handle taken
+      // before that points at a row no longer in the page.
+      const procedure = page.locator('[data-testid=show-procedure]').first();
+      if (await procedure.count()) {
+        await procedure.click({ timeout: 10_000 });
         await page.waitForSelector('[data-testid=procedure]', { timeout: 5_000 });
       }
       const header = await page.evaluate(() => {
