@@ -2,7 +2,8 @@
 //! the wall ships nothing for, through the real path: a river-gauge service on loopback whose
 //! readings the test sets, an engine polling it every second. A gauge rising fast raises a rate
 //! warning; one whose reading is 45 minutes old raises a stale one and clears with a fresh
-//! reading; two gauges in one district raise a count warning that clears when one moves out.
+//! reading; two gauges in one district raise a count warning that clears when one moves out; a
+//! surge a gauge lists among its alarms raises an event warning, once.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,8 +21,12 @@ use serde_json::json;
 /// Each gauge: its level (m), minutes since it was observed, its district.
 type Gauges = Arc<Mutex<Vec<(f64, i64, &'static str)>>>;
 
+/// When gauge 0's surge alarm happened: fixed, so each poll lists the same event.
+static SURGE_AT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 async fn river(State(gauges): State<Gauges>) -> Response {
     let now = chrono::Utc::now();
+    let surge_at = SURGE_AT.get_or_init(|| (now - chrono::Duration::minutes(2)).to_rfc3339());
     let gauges = gauges.lock().map(|g| g.clone()).unwrap_or_default();
     let features: Vec<_> = gauges
         .iter()
@@ -30,7 +35,8 @@ async fn river(State(gauges): State<Gauges>) -> Response {
             let observed = (now - chrono::Duration::minutes(*age_min)).to_rfc3339();
             json!({"type": "Feature", "id": format!("g{i}"),
                    "geometry": {"type": "Point", "coordinates": [118.28 + i as f64 * 0.01, 33.96]},
-                   "properties": {"name": format!("{i}号闸"), "level": level, "observed_at": observed, "district": district}})
+                   "properties": {"name": format!("{i}号闸"), "level": level, "observed_at": observed, "district": district,
+                                  "alarms": if i == 0 { json!([{"at": surge_at, "surge_cm": 35}]) } else { json!([]) }}})
         })
         .collect();
     (
@@ -58,7 +64,10 @@ async fn rate_stale_and_count_rules_raise_and_clear_through_the_poll() {
          title_zh = \"水位快速上涨\"\ntitle_en = \"rising fast\"\nlevels = {{ yellow = 0.3, red = 1.0 }}\n\n\
          [[rules.stale]]\nid = \"quiet\"\nlayer = \"river\"\ntitle_zh = \"水位计停报\"\ntitle_en = \"gauge silent\"\nlevels = {{ yellow = 30, orange = 120 }}\n\n\
          [[rules.count]]\nid = \"crowded\"\nlayer = \"river\"\narea_field = \"district\"\n\
-         title_zh = \"多站告警\"\ntitle_en = \"several gauges\"\nlevels = {{ yellow = 2 }}\n"
+         title_zh = \"多站告警\"\ntitle_en = \"several gauges\"\nlevels = {{ yellow = 2 }}\n\n\
+         [[rules.event]]\nid = \"surge\"\nlayer = \"river\"\nitems = [\"alarms\"]\nfield = \"surge_cm\"\n\
+         levels = {{ orange = 30 }}\nclear_after_min = 60\ntitle_zh = \"{{name}} 涌浪 {{surge_cm}} cm\"\n\
+         title_en = \"{{name}} surge {{surge_cm}} cm\"\n"
     );
     let config = Config::parse(&text, "river.toml", &dir).expect("valid config");
     let engine = Engine::start(config).await.expect("engine starts");
@@ -89,6 +98,13 @@ async fn rate_stale_and_count_rules_raise_and_clear_through_the_poll() {
         ("东区", Level::Yellow)
     );
     assert!(open(Kind::Rate).await.is_empty());
+    // The surge g0 lists: one event warning, however many polls list it.
+    let surge = wait_for("an event warning", Duration::from_secs(10), async || {
+        open(Kind::Event).await.into_iter().next()
+    })
+    .await;
+    assert_eq!(surge.what.level, Level::Orange, "{surge:?}");
+    assert_eq!(surge.what.title_en, "0号闸 surge 35 cm");
 
     // g0 now reads 1.2 m: 0.2 m in ten minutes, 1.2 m/h — red.
     gauges.lock().expect("gauges")[0] = (1.2, 0, "东区");
@@ -113,5 +129,7 @@ async fn rate_stale_and_count_rules_raise_and_clear_through_the_poll() {
         },
     )
     .await;
+    // Polls later, the surge is still the one warning it raised.
+    assert_eq!(open(Kind::Event).await.len(), 1);
     engine.shutdown();
 }

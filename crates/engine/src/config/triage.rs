@@ -57,6 +57,7 @@ fn default_order() -> Vec<String> {
         Kind::Hotspot,
         Kind::GaugeSilent,
         Kind::Stale,
+        Kind::Event,
         Kind::OverweightPass,
         Kind::OverloadRate,
         Kind::Overdue,

@@ -43,6 +43,8 @@ pub(crate) struct RuleState {
     pub(crate) warnings: Warnings,
     flood: FloodMemory,
     overweight: OverweightMemory,
+    /// Each configured event rule's raised events, by the rule's scope.
+    events: std::collections::HashMap<String, crate::rules::event::EventMemory>,
 }
 
 /// How a batch relates to what its source held before.
@@ -219,7 +221,7 @@ impl Engine {
     /// cleared before the first poll lands.
     pub(crate) async fn evaluate_rules(&self, layer: Option<&str>) {
         use crate::rules::{
-            count, duplicates, flood, hotspot, overdue, overweight, rate, stale, threshold,
+            count, duplicates, event, flood, hotspot, overdue, overweight, rate, stale, threshold,
         };
         let rules = &self.config.rules;
         let now = self.data_now();
@@ -243,6 +245,7 @@ impl Engine {
             warnings,
             flood: flood_memory,
             overweight: overweight_memory,
+            events: event_memory,
         } = &mut *state;
         let mut changed: Vec<Warning> = Vec::new();
         {
@@ -318,6 +321,18 @@ impl Engine {
                     let desired = count::evaluate(rule, l, &self.regions, warnings, now);
                     changed.extend(warnings.reconcile_scope(
                         Kind::Count,
+                        &rule.scope(),
+                        desired,
+                        now,
+                    ));
+                }
+            }
+            for rule in &rules.event {
+                if let Some(l) = wanted(&rule.layer) {
+                    let memory = event_memory.entry(rule.scope()).or_default();
+                    let desired = event::evaluate(rule, l, memory, now);
+                    changed.extend(warnings.reconcile_scope(
+                        Kind::Event,
                         &rule.scope(),
                         desired,
                         now,

@@ -1,12 +1,12 @@
 //! The `[rules]` a deployment turns on — the shipped ones (flood, overweight, hot spots,
-//! duplicates) and any number of configured threshold, rate, stale and count rules over any
-//! layer — and the problems check-config reports of them.
+//! duplicates) and any number of configured threshold, rate, stale, count and event rules over
+//! any layer — and the problems check-config reports of them.
 
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{count, duplicates, flood, hotspot, overweight, rate, stale, threshold};
+use super::{count, duplicates, event, flood, hotspot, overweight, rate, stale, threshold};
 
 /// The rules a deployment turns on, each over one layer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -28,6 +28,9 @@ pub struct RulesConfig {
     /// Count-in-area rules over any layer.
     #[serde(default)]
     pub count: Vec<count::CountRule>,
+    /// Event rules over the events any layer's features list.
+    #[serde(default)]
+    pub event: Vec<event::EventRule>,
 }
 
 impl RulesConfig {
@@ -70,6 +73,9 @@ impl RulesConfig {
         for r in &self.count {
             layer("count", &r.layer);
         }
+        for r in &self.event {
+            layer("event", &r.layer);
+        }
         let configured = [
             (
                 "threshold",
@@ -97,6 +103,13 @@ impl RulesConfig {
                 self.count
                     .iter()
                     .map(|r| (r.id.as_str(), r.problems(region_levels)))
+                    .collect(),
+            ),
+            (
+                "event",
+                self.event
+                    .iter()
+                    .map(|r| (r.id.as_str(), r.problems()))
                     .collect(),
             ),
         ];

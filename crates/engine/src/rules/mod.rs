@@ -8,6 +8,7 @@
 mod config;
 pub mod count;
 pub mod duplicates;
+pub mod event;
 pub mod flood;
 pub mod hotspot;
 pub mod outage;
@@ -93,10 +94,12 @@ pub enum Kind {
     Stale,
     /// A configured count-in-area rule (`[[rules.count]]`).
     Count,
+    /// A configured event rule (`[[rules.event]]`).
+    Event,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::FloodLevel,
         Kind::FloodRise,
         Kind::GaugeSilent,
@@ -110,6 +113,7 @@ impl Kind {
         Kind::Rate,
         Kind::Stale,
         Kind::Count,
+        Kind::Event,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -127,6 +131,7 @@ impl Kind {
             Kind::Rate => "rate",
             Kind::Stale => "stale",
             Kind::Count => "count",
+            Kind::Event => "event",
         }
     }
 

@@ -1,14 +1,13 @@
 //! Overweight rules over the weigh-in-motion stations of one layer: each violating pass by its
-//! overload class, and each station's 超限率 (violations ÷ passes) over its rolling window
-//! against a threshold, with hysteresis.
-
-use std::collections::HashMap;
+//! overload class (an event rule, [`super::event`]), and each station's 超限率 (violations ÷
+//! passes) over its rolling window against a threshold (a threshold rule), with hysteresis.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::event::{self, EventMemory, EventRule};
 use super::threshold::{self, ThresholdRule, Thresholds};
-use super::{num, text, time_ms, Desired, Kind, Level, Warnings};
+use super::{Desired, Kind, Level, Warnings};
 use crate::spatial::LayerIndex;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,17 +90,40 @@ fn name_field() -> String {
     "name".into()
 }
 
-/// The class of a pass overloaded by `pct` percent: the last class whose `min_pct` it reaches.
-pub fn class_of(pct: f64, classes: &[PassClass]) -> Option<Level> {
-    classes
-        .iter()
-        .rev()
-        .find(|c| pct >= c.min_pct)
-        .map(|c| c.level)
-}
-
 /// The level of a station's rate warning: opens at `threshold`, escalates at 1.5× and 2×, and an
 impl OverweightRule {
+    /// Each violating pass as the event rules a city configures express it — the same
+    /// mechanism, the shipped kind, keys and words: a station's latest passes (and its last
+    /// violation) graded by overload percent into the configured classes.
+    pub fn passes_expressed(&self) -> EventRule {
+        let mut levels = Thresholds::default();
+        for class in &self.classes {
+            let slot = match class.level {
+                Level::Blue => &mut levels.blue,
+                Level::Yellow => &mut levels.yellow,
+                Level::Orange => &mut levels.orange,
+                Level::Red => &mut levels.red,
+            };
+            *slot = Some(class.min_pct);
+        }
+        EventRule {
+            id: String::new(),
+            layer: self.layer.clone(),
+            items: vec![self.passes_field.clone(), "last_violation".into()],
+            field: "overload_pct".into(),
+            at: "at".into(),
+            levels,
+            key_fields: vec!["plate".into()],
+            clear_after_min: self.pass_clear_after_min,
+            title_zh: "{name} {plate|未识别} 超限 {value}%".into(),
+            title_en: Some("{name} {plate|(plate unread)} {value}% overweight".into()),
+            detail_zh: "{axles|0} 轴，总重 {gross_t:.1|0.0} t，限值 {limit_t:.1|0.0} t，超限 {value}%（{level}级 ≥ {threshold}%）".into(),
+            detail_en: "{axles|0} axles, gross {gross_t:.1|0.0} t, limit {limit_t:.1|0.0} t, {value}% over ({level} ≥ {threshold}%)".into(),
+            name_field: self.name_field.clone(),
+            shipped: Some(Kind::OverweightPass),
+        }
+    }
+
     /// Each station's 超限率 as the rules a city configures express it — the same mechanism,
     /// the shipped kind and keys: violations as a percentage of passes (from `rate_min_passes`
     /// passes), yellow at the threshold, orange at 1.5×, red at 2×, each left only
@@ -154,10 +176,10 @@ pub fn assess_rate(
     Some((level, rate))
 }
 
-/// Violating passes already seen, kept until they expire: a station lists only its latest few.
+/// Violating passes already raised, kept until they expire: a station lists only its latest few.
 #[derive(Debug, Default)]
 pub struct OverweightMemory {
-    passes: HashMap<String, (i64, Desired)>,
+    passes: EventMemory,
 }
 
 pub fn evaluate(
@@ -167,66 +189,8 @@ pub fn evaluate(
     memory: &mut OverweightMemory,
     now: i64,
 ) -> Vec<Desired> {
-    let mut out = Vec::new();
-    for f in layer.iter() {
-        let p = &f.properties;
-        let name = text(p, &rule.name_field).unwrap_or(&f.id).to_string();
-        let passes = p.get(&rule.passes_field).and_then(Value::as_array);
-        for pass in passes.into_iter().flatten().chain(p.get("last_violation")) {
-            let Some(pass) = pass.as_object() else {
-                continue;
-            };
-            let (Some(pct), Some(at)) = (num(pass, "overload_pct"), time_ms(pass, "at")) else {
-                continue;
-            };
-            let Some(level) = class_of(pct, &rule.classes) else {
-                continue;
-            };
-            let plate = text(pass, "plate").unwrap_or("未识别");
-            let plate_en = text(pass, "plate").unwrap_or("(plate unread)");
-            let key = format!("{}:{}:{plate}:{at}", Kind::OverweightPass.as_str(), f.id);
-            let gross = num(pass, "gross_t").unwrap_or(0.0);
-            let axles = num(pass, "axles").unwrap_or(0.0);
-            let limit = num(pass, "limit_t").unwrap_or(0.0);
-            let threshold = rule
-                .classes
-                .iter()
-                .find(|c| c.level == level)
-                .map(|c| c.min_pct)
-                .unwrap_or(0.0);
-            memory.passes.entry(key.clone()).or_insert_with(|| {
-                (
-                    at,
-                    Desired {
-                        key,
-                        kind: Kind::OverweightPass,
-                        level,
-                        layer: f.layer.clone(),
-                        subject: f.id.clone(),
-                        title: format!("{name} {plate} 超限 {pct:.1}%"),
-                        detail: format!(
-                            "{axles} 轴，总重 {gross:.1} t，限值 {limit:.1} t，超限 {pct:.1}%（{}级 ≥ {threshold:.0}%）",
-                            level.zh()
-                        ),
-                        title_en: format!("{name} {plate_en} {pct:.1}% overweight"),
-                        detail_en: format!(
-                            "{axles} axles, gross {gross:.1} t, limit {limit:.1} t, {pct:.1}% over ({} ≥ {threshold:.0}%)",
-                            level.en()
-                        ),
-                        lon: f.lon,
-                        lat: f.lat,
-                        value: pct,
-                        threshold,
-                        related: vec![f.id.clone()],
-                    },
-                )
-            });
-        }
-    }
+    let mut out = event::evaluate(&rule.passes_expressed(), layer, &mut memory.passes, now);
     out.extend(threshold::evaluate(&rule.rate_expressed(), layer, open));
-    let keep_ms = (rule.pass_clear_after_min * 60_000.0) as i64;
-    memory.passes.retain(|_, (at, _)| now - *at < keep_ms);
-    out.extend(memory.passes.values().map(|(_, d)| d.clone()));
     out
 }
 
@@ -240,12 +204,47 @@ mod tests {
 
     #[test]
     fn pass_classes_start_at_each_min_pct() {
-        let c = classes();
-        assert_eq!(class_of(29.9, &c), None);
-        assert_eq!(class_of(30.0, &c), Some(Level::Yellow));
-        assert_eq!(class_of(49.9, &c), Some(Level::Yellow));
-        assert_eq!(class_of(50.0, &c), Some(Level::Orange));
-        assert_eq!(class_of(100.0, &c), Some(Level::Red));
+        let levels = rule().passes_expressed().levels;
+        let class_of = |pct: f64| levels.assess(pct, None, false, 0.0);
+        assert_eq!(class_of(29.9), None);
+        assert_eq!(class_of(30.0), Some(Level::Yellow));
+        assert_eq!(class_of(49.9), Some(Level::Yellow));
+        assert_eq!(class_of(50.0), Some(Level::Orange));
+        assert_eq!(class_of(100.0), Some(Level::Red));
+    }
+
+    #[test]
+    fn a_pass_reads_as_it_always_did() {
+        let index = crate::rules::layer_of(
+            "overweight",
+            vec![(
+                "S1",
+                [118.3, 33.9],
+                serde_json::json!({"name": "宿迁西站", "recent_passes": [
+                    {"at": "2023-11-14T22:13:20Z", "plate": "苏N12345", "overload_pct": 62.5,
+                     "gross_t": 81.25, "limit_t": 49.0, "axles": 6}
+                ]}),
+            )],
+        );
+        let mut memory = OverweightMemory::default();
+        let out = evaluate(
+            &rule(),
+            index.layer("overweight").expect("layer"),
+            &Warnings::default(),
+            &mut memory,
+            1_700_000_060_000,
+        );
+        let pass = out
+            .iter()
+            .find(|d| d.kind == Kind::OverweightPass)
+            .expect("a pass");
+        assert_eq!(pass.key, "overweight-pass:S1:苏N12345:1700000000000");
+        assert_eq!(pass.title, "宿迁西站 苏N12345 超限 62.5%");
+        assert_eq!(
+            pass.detail,
+            "6 轴，总重 81.2 t，限值 49.0 t，超限 62.5%（橙色级 ≥ 50%）"
+        );
+        assert_eq!(pass.title_en, "宿迁西站 苏N12345 62.5% overweight");
     }
 
     #[test]

@@ -10,7 +10,7 @@ import { pick } from '../settings/language.svelte';
 export const LEVEL_RANK: Record<WarningLevel, number> = { blue: 0, yellow: 1, orange: 2, red: 3 };
 
 /** The engine's default order, for an engine that sends none. */
-export const DEFAULT_ORDER = ['source-down', 'flood-level', 'flood-rise', 'threshold', 'rate', 'count', 'hotspot', 'gauge-silent', 'stale', 'overweight-pass', 'overload-rate', 'case-overdue', 'duplicate'];
+export const DEFAULT_ORDER = ['source-down', 'flood-level', 'flood-rise', 'threshold', 'rate', 'count', 'hotspot', 'gauge-silent', 'stale', 'event', 'overweight-pass', 'overload-rate', 'case-overdue', 'duplicate'];
 export const DEFAULT_GROUP_FROM = 3;
 
 /** What each kind is called where its warnings are folded into one row. */
