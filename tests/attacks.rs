@@ -597,3 +597,61 @@ async fn a_cookie_write_without_an_origin_is_refused() {
         .expect("answered");
     assert_eq!(answer.status().as_u16(), 404);
 }
+
+/// `citywall serve` as a centre runs it, logging at debug: no configured key or password, in a
+/// URL or from the environment, reaches its log while its sources fail quoting them.
+#[test]
+fn no_configured_secret_reaches_the_log() {
+    let dead = citywall_e2e::free_port();
+    let dir = scratch_dir("attack-log");
+    let config = dir.join("wall.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[store]\npath = \"wall.db\"\n\n\
+             [basemap]\nraster = \"http://127.0.0.1:{dead}/{{z}}/{{x}}/{{y}}.png?tk=TK-LOG-0042\"\n\n\
+             [[layer]]\nid = \"air\"\ntitle_zh = \"空气质量\"\n\n\
+             [[source]]\nid = \"air\"\nlayer = \"air\"\nkind = \"geojson\"\n\
+             url = \"http://reader:PW-LOG-7@127.0.0.1:{dead}/air?apikey=KEY-LOG-99\"\ninterval_s = 1\ntimeout_s = 1\n"
+        ),
+    )
+    .expect("config");
+    let port = citywall_e2e::free_port();
+    let mut child = std::process::Command::new(citywall_e2e::citywall_binary())
+        .arg("--config")
+        .arg(&config)
+        .args(["serve", "--port", &port.to_string()])
+        .env("RUST_LOG", "debug")
+        .env_remove("CITYWALL_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("citywall serve starts");
+    // A few failed polls and a tile the wall asks for through the engine.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let _ = std::net::TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
+        use std::io::{Read, Write};
+        s.set_read_timeout(Some(std::time::Duration::from_secs(3)))?;
+        s.write_all(
+            b"GET /basemap/3/6/3.png HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        )?;
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        Ok(())
+    });
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("its output");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        log.contains("127.0.0.1"),
+        "the log says where it failed:\n{log}"
+    );
+    for secret in ["TK-LOG-0042", "PW-LOG-7", "KEY-LOG-99"] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+}

@@ -23,8 +23,14 @@ async fn the_demo_raises_every_warning_kind_within_its_first_simulated_day() {
     // demo's sources do not fail by themselves, and tests/outage.rs stops them; a threshold
     // rule is a city's own (the demo's watches its car parks, served by its GIS portal, which
     // this city does not run), and tests/outage.rs raises one on a layer of its own, as
-    // tests/rules.rs does the configured rate, stale and count rules.
-    let configured = [Kind::Threshold, Kind::Rate, Kind::Stale, Kind::Count];
+    // tests/rules.rs does the configured rate, stale, count and event rules.
+    let configured = [
+        Kind::Threshold,
+        Kind::Rate,
+        Kind::Stale,
+        Kind::Count,
+        Kind::Event,
+    ];
     let kinds: Vec<Kind> = Kind::ALL
         .into_iter()
         .filter(|k| ![Kind::Overdue, Kind::SourceDown].contains(k) && !configured.contains(k))
