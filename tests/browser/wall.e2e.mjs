@@ -132,7 +132,13 @@ try {
     await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
     await page.waitForSelector('[data-testid=warnings] [data-warning] [data-testid=ack]', { timeout: 20_000 });
     const id = await page.getAttribute('[data-testid=warnings] [data-warning]:has([data-testid=ack])', 'data-warning');
-    await page.click(`[data-warning="${id}"] [data-testid=ack]`);
+    // Clicked inside the page, at once: on a stormy wall the list re-renders as warnings come
+    // and go, and a click that waits for the row to hold still can wait past its timeout.
+    await page.waitForFunction((wid) => {
+      const button = document.querySelector(`[data-warning="${wid}"] [data-testid=ack]`);
+      button?.click();
+      return Boolean(button);
+    }, id, { timeout: 10_000 });
     // Acknowledged, a warning sorts below those of its level still to acknowledge: on a stormy
     // wall that can take it out of the panel's first rows. Where it is still shown, its row says
     // who acknowledged it and offers no 确认.
