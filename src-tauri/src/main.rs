@@ -183,7 +183,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .ip()
                     .context("`[serve] address` is not an IP address")?;
                 let addr = std::net::SocketAddr::new(ip, port.or(listen.port).unwrap_or(8765));
-                let accounts = api.engine().store().users().await?.len();
+                let accounts = api.engine().store().accounts().await?.len();
                 let tls = match listen.tls() {
                     Some((cert, key)) => Some(serve::listen::tls_acceptor(cert, key)?),
                     None => None,

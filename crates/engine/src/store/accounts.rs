@@ -145,17 +145,33 @@ impl Default for Hashing {
 impl Hashing {
     /// Whether `password` is the one `hash` was made from, checked in turn with the others.
     async fn verify(&self, password: &str, hash: String) -> Result<bool, LoginError> {
-        use std::sync::atomic::Ordering;
-        if self.waiting.fetch_add(1, Ordering::AcqRel) >= HASHING_AT_ONCE + HASHING_QUEUE {
-            self.waiting.fetch_sub(1, Ordering::AcqRel);
+        let Some(_place) = Waiting::join(&self.waiting) else {
             return Err(LoginError::Busy);
-        }
-        let permit = self.running.acquire().await;
+        };
+        let _turn = self.running.acquire().await;
         let given = password.to_string();
-        let checked = tokio::task::spawn_blocking(move || verify_password(&given, &hash)).await;
-        drop(permit);
-        self.waiting.fetch_sub(1, Ordering::AcqRel);
-        checked.map_err(|e| LoginError::Hash(e.to_string()))
+        tokio::task::spawn_blocking(move || verify_password(&given, &hash))
+            .await
+            .map_err(|e| LoginError::Hash(e.to_string()))
+    }
+}
+
+/// A login's place among those waiting or hashing, given back when dropped — also when the
+/// client goes away mid-check and its request is cancelled, which a counter decremented at the
+/// end would miss (and, past the queue's size, answer "busy" for good).
+struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn join(count: &'a std::sync::atomic::AtomicUsize) -> Option<Waiting<'a>> {
+        use std::sync::atomic::Ordering;
+        let place = Waiting(count);
+        (count.fetch_add(1, Ordering::AcqRel) < HASHING_AT_ONCE + HASHING_QUEUE).then_some(place)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 
@@ -236,17 +252,6 @@ impl Store {
         append(&mut tx, &self.audit_key, now, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
-    }
-
-    /// Every account: name and role.
-    pub async fn users(&self) -> Result<Vec<(String, Role)>, StoreError> {
-        let rows = sqlx::query("SELECT name, role FROM users ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| Some((r.get::<String, _>(0), Role::parse(&r.get::<String, _>(1))?)))
-            .collect())
     }
 
     /// Until when an account is locked (0: it is not).
