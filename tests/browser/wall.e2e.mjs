@@ -131,14 +131,22 @@ try {
   await check('open warnings list, acknowledging one keeps it open as acknowledged', async () => {
     await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
     await page.waitForSelector('[data-testid=warnings] [data-warning] [data-testid=ack]', { timeout: 20_000 });
-    const id = await page.getAttribute('[data-testid=warnings] [data-warning]:has([data-testid=ack])', 'data-warning');
-    // Clicked inside the page, at once: on a stormy wall the list re-renders as warnings come
-    // and go, and a click that waits for the row to hold still can wait past its timeout.
-    await page.waitForFunction((wid) => {
-      const button = document.querySelector(`[data-warning="${wid}"] [data-testid=ack]`);
-      button?.click();
-      return Boolean(button);
-    }, id, { timeout: 10_000 });
+    // A warning that stays while it is acknowledged: an overweight pass clears by itself 30
+    // simulated minutes after the pass (30 s here), and one picked just before it clears is
+    // gone before the acknowledgement lands. Clicked inside the page, at once: the list
+    // re-renders as warnings come and go.
+    const picked = await page.waitForFunction(() => {
+      for (const li of document.querySelectorAll('[data-testid=warnings] [data-warning]')) {
+        const w = window.__citywall.wall.warnings.list.find((x) => x.id === li.dataset.warning);
+        const button = li.querySelector('[data-testid=ack]');
+        if (w && w.kind !== 'overweight-pass' && button) {
+          button.click();
+          return w.id;
+        }
+      }
+      return false;
+    }, null, { timeout: 20_000 });
+    const id = await picked.jsonValue();
     // Acknowledged, a warning sorts below those of its level still to acknowledge: on a stormy
     // wall that can take it out of the panel's first rows. Where it is still shown, its row says
     // who acknowledged it and offers no 确认.
@@ -148,7 +156,7 @@ try {
       const li = document.querySelector(`[data-warning="${wid}"]`);
       if (!li) return 'below the shown rows';
       return !li.querySelector('[data-testid=ack]') && li.textContent.includes('值班员') && 'shown acknowledged';
-    }, id, { timeout: 5_000 });
+    }, id, { timeout: 10_000 });
     console.log(`     the acknowledged warning is ${await shown.jsonValue()}`);
     const open = await (await fetch(`${base}/api/v1/warnings`)).json();
     const w = open.find((x) => x.id === id);
