@@ -23,6 +23,7 @@ mod recover;
 mod serve;
 mod sources;
 mod triage;
+pub use crate::regions::RegionConfig;
 pub use basemap::{BasemapConfig, BasemapKind};
 pub use cameras::{CameraConfig, FollowWarnings};
 pub use centre::CentreConfig;
@@ -34,8 +35,8 @@ pub use panels::PanelsConfig;
 pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES};
 use raw::RawConfig;
 pub use serve::ServeConfig;
-use sources::RawSource;
-pub use sources::{Auth, OgcOptions, RecordMapping, SourceConfig, SourceKind};
+use sources::valid_id;
+pub use sources::{broker, Auth, OgcOptions, RecordMapping, SourceConfig, SourceKind, StaOptions};
 pub use triage::TriageConfig;
 
 /// A simulated clock: at wall time `wall_origin_ms` it read `sim_origin_ms`, and it runs
@@ -79,15 +80,6 @@ pub enum ConfigError {
     },
     #[error("{} problem(s) in the config:\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<ConfigProblem>),
-}
-
-/// One level of administrative polygons for aggregates: a GeoJSON file of Polygons or
-/// MultiPolygons.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RegionConfig {
-    pub level: String,
-    pub path: PathBuf,
-    pub name_field: String,
 }
 
 /// Which layer holds the cameras, for `cameras/nearest`.
@@ -462,14 +454,6 @@ impl Config {
             id
         }
     }
-}
-
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 /// Where `key = …` starts inside the table spanning `span`; the table's start without one.

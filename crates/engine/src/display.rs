@@ -7,8 +7,8 @@
 
 use serde_json::Value;
 
+use crate::bbox::Bbox;
 use crate::crs::Crs;
-use crate::model::Bbox;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MapDatum {

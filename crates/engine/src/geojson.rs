@@ -7,6 +7,7 @@ use geo::{Coord, Geometry, LineString, Polygon};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::display::MapDatum;
+use crate::geometry::Shape;
 use crate::model::Feature;
 
 /// The properties the engine adds to every feature; a subsystem's property of the same name is
@@ -70,6 +71,31 @@ impl Serialize for Properties<'_, '_> {
         map.serialize_entry("_updated_at", &f.updated_at)?;
         map.serialize_entry("_stale", &self.0.stale)?;
         map.end()
+    }
+}
+
+impl Feature {
+    /// The GeoJSON Feature the UI draws (the viewport's form, [`FeatureView`],
+    /// unsimplified and in WGS84). `stale` marks data whose source is failing or silent.
+    pub fn to_geojson(&self, stale: bool) -> serde_json::Value {
+        serde_json::to_value(FeatureView {
+            feature: std::borrow::Cow::Borrowed(self),
+            stale,
+            tolerance: 0.0,
+            datum: MapDatum::default(),
+        })
+        .unwrap_or_default()
+    }
+}
+
+impl Shape {
+    pub fn to_geojson(&self) -> serde_json::Value {
+        geometry(self.geometry())
+    }
+
+    /// The GeoJSON text stored for this shape.
+    pub fn to_text(&self) -> String {
+        self.to_geojson().to_string()
     }
 }
 

@@ -11,7 +11,7 @@ use geo::{
 };
 use serde_json::Value;
 
-use crate::model::Bbox;
+use crate::bbox::Bbox;
 
 /// More positions than this in one feature are refused: a hostile or broken record must not
 /// cost the engine a gigabyte.
@@ -131,15 +131,6 @@ impl Shape {
     pub fn positions(&self) -> usize {
         positions(&self.geometry)
     }
-
-    pub fn to_geojson(&self) -> Value {
-        geometry_json(&self.geometry)
-    }
-
-    /// The GeoJSON text stored for this shape.
-    pub fn to_text(&self) -> String {
-        self.to_geojson().to_string()
-    }
 }
 
 /// A simplified polygon whose rings all kept at least four positions.
@@ -167,11 +158,6 @@ fn positions(g: &Geometry<f64>) -> usize {
         Geometry::MultiPolygon(m) => m.0.iter().map(polygon).sum(),
         _ => 0,
     }
-}
-
-/// A geometry as GeoJSON (Point, MultiPoint, LineString, MultiLineString, Polygon, MultiPolygon).
-pub fn geometry_json(g: &Geometry<f64>) -> Value {
-    crate::geojson::geometry(g)
 }
 
 /// Reads a GeoJSON geometry object, naming the first fault it finds: an unknown type, a missing
@@ -273,7 +259,7 @@ impl Reader<'_> {
         let y = y
             .as_f64()
             .ok_or_else(|| format!("{at}: latitude is not a number"))?;
-        crate::sources::check_range(at, x, y)?;
+        check_range(at, x, y)?;
         Ok(Coord { x, y })
     }
 
@@ -330,6 +316,18 @@ impl Reader<'_> {
             .into_iter();
         let exterior = rings.next().unwrap_or_else(|| LineString(Vec::new()));
         Ok(Polygon::new(exterior, rings.collect()))
+    }
+}
+
+/// Refuses a coordinate outside the WGS84 range; `what` names the record in the message
+/// ("feature `a`", "Thing `t1`").
+pub fn check_range(what: &str, lon: f64, lat: f64) -> Result<(), String> {
+    if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: coordinate ({lon}, {lat}) is outside WGS84 range"
+        ))
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod api;
 pub mod basemap;
+pub mod bbox;
 pub mod cases;
 pub mod config;
 pub mod crs;

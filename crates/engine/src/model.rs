@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use crate::bbox::Bbox;
 use crate::geometry::Shape;
 
 /// One feature of a layer, in WGS84, as the latest poll of its source saw it. A point is its
@@ -48,18 +48,6 @@ impl Feature {
             None => ((self.lon - lon).powi(2) + (self.lat - lat).powi(2)).sqrt(),
         }
     }
-
-    /// The GeoJSON Feature the UI draws (the viewport's form, [`crate::geojson::FeatureView`],
-    /// unsimplified and in WGS84). `stale` marks data whose source is failing or silent.
-    pub fn to_geojson(&self, stale: bool) -> Value {
-        serde_json::to_value(crate::geojson::FeatureView {
-            feature: std::borrow::Cow::Borrowed(self),
-            stale,
-            tolerance: 0.0,
-            datum: crate::display::MapDatum::default(),
-        })
-        .unwrap_or_default()
-    }
 }
 
 /// The same properties in a map of exactly their size. A parsed map grows by doubling, and a
@@ -69,76 +57,6 @@ pub fn fitted(properties: Map<String, Value>) -> Map<String, Value> {
     let mut fitted = Map::with_capacity(properties.len());
     fitted.extend(properties);
     fitted
-}
-
-/// A WGS84 bounding box: west, south, east, north.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Bbox {
-    pub west: f64,
-    pub south: f64,
-    pub east: f64,
-    pub north: f64,
-}
-
-impl Bbox {
-    pub fn contains(&self, lon: f64, lat: f64) -> bool {
-        lon >= self.west && lon <= self.east && lat >= self.south && lat <= self.north
-    }
-
-    /// True when the boxes share any point (edges included).
-    pub fn intersects(&self, other: &Bbox) -> bool {
-        self.west <= other.east
-            && other.west <= self.east
-            && self.south <= other.north
-            && other.south <= self.north
-    }
-
-    /// The box of two corners, whichever way round they come.
-    pub fn from_corners([x1, y1]: [f64; 2], [x2, y2]: [f64; 2]) -> Bbox {
-        Bbox {
-            west: x1.min(x2),
-            south: y1.min(y2),
-            east: x1.max(x2),
-            north: y1.max(y2),
-        }
-    }
-
-    /// The box grown about its centre to at least `size` degrees each way.
-    pub fn at_least(self, size: f64) -> Bbox {
-        let grow = |lo: f64, hi: f64| {
-            let half = ((hi - lo).max(size)) / 2.0;
-            let mid = (lo + hi) / 2.0;
-            (mid - half, mid + half)
-        };
-        let (west, east) = grow(self.west, self.east);
-        let (south, north) = grow(self.south, self.north);
-        Bbox {
-            west,
-            south,
-            east,
-            north,
-        }
-    }
-
-    /// The box grown by `margin` degrees on every side.
-    pub fn grown(self, margin: f64) -> Bbox {
-        Bbox {
-            west: self.west - margin,
-            south: self.south - margin,
-            east: self.east + margin,
-            north: self.north + margin,
-        }
-    }
-
-    /// The smallest box holding both.
-    pub fn union(self, other: Bbox) -> Bbox {
-        Bbox {
-            west: self.west.min(other.west),
-            south: self.south.min(other.south),
-            east: self.east.max(other.east),
-            north: self.north.max(other.north),
-        }
-    }
 }
 
 /// The smallest box holding every box given; `None` for none.

@@ -3,13 +3,20 @@
 //! point-in-polygon.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 use serde_json::{json, Value};
 
-use crate::config::RegionConfig;
+/// One level of administrative polygons for aggregates: a GeoJSON file of Polygons or
+/// MultiPolygons.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RegionConfig {
+    pub level: String,
+    pub path: PathBuf,
+    pub name_field: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("regions file {path}: {reason}")]

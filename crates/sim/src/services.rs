@@ -23,7 +23,7 @@ mod pages;
 mod video_platform;
 use video_platform::VideoPlatform;
 
-use pages::{fnv, ogc_page, sta_page, to_gcj02, to_records};
+use pages::{fnv, ogc_page, sta_page, to_gcj02, to_records, GAUGE_DATASTREAMS, INCIDENT_FIELDS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subsystem {
@@ -130,29 +130,7 @@ pub enum Format {
     SensorThings,
 }
 
-/// The gauge platform's Datastream names → the wall's property names.
-const GAUGE_DATASTREAMS: [(&str, &str); 3] = [
-    ("水位", "level_m"),
-    ("雨强", "rain_mm_h"),
-    ("涨率", "rise_m_per_h"),
-];
-
 const VIDEO_AI_CHANNEL: &str = "视频AI";
-
-/// Incident record fields as the event platform names them → the wall's property names.
-const INCIDENT_FIELDS: [(&str, &str); 11] = [
-    ("id", "eventNo"),
-    ("lon", "x"),
-    ("lat", "y"),
-    ("category", "eventType"),
-    ("channel", "sourceName"),
-    ("severity", "levelName"),
-    ("status", "stateName"),
-    ("district", "districtName"),
-    ("street", "streetName"),
-    ("grid", "gridName"),
-    ("reported_at", "reportTime"),
-];
 
 struct Running {
     stop: oneshot::Sender<()>,

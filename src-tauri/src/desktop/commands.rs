@@ -10,8 +10,6 @@ use citywall_engine::Api;
 use serde_json::Value;
 use tauri::State;
 
-use super::StreamLayers;
-
 /// Who works the desktop wall. The app runs on the centre's own console, open to its operator
 /// in the windows where the operator works; a screen that only shows (the map or the video of a
 /// multi-screen wall) works as the `wall` role, as a kiosk does. Every command is checked against
@@ -59,6 +57,26 @@ pub(super) fn permit(
 
 /// Who works this window, and whether it runs open: the header says so. A screen that only
 /// shows is the wall's display, not an open console.
+/// The layers each window draws, by window label (`None`: every layer). The stream carries a
+/// feature delta when any window draws its layer: every window hears the same stream.
+#[derive(Clone, Default)]
+pub(super) struct StreamLayers(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Option<Vec<String>>>>>,
+);
+
+impl StreamLayers {
+    pub(super) fn wanted(&self) -> Option<Vec<String>> {
+        let windows = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if windows.is_empty() || windows.values().any(Option::is_none) {
+            return None;
+        }
+        let mut all: Vec<String> = windows.values().flatten().flatten().cloned().collect();
+        all.sort();
+        all.dedup();
+        Some(all)
+    }
+}
+
 #[tauri::command]
 pub fn whoami(
     api: State<'_, Api>,

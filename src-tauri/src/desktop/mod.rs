@@ -6,30 +6,11 @@ mod operations;
 
 use crate::demo::Demo;
 use citywall_engine::Api;
+use commands::StreamLayers;
 use std::sync::Mutex;
 
 use tauri::{Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::broadcast::error::RecvError;
-
-/// The layers each window draws, by window label (`None`: every layer). The stream carries a
-/// feature delta when any window draws its layer: every window hears the same stream.
-#[derive(Clone, Default)]
-struct StreamLayers(
-    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Option<Vec<String>>>>>,
-);
-
-impl StreamLayers {
-    fn wanted(&self) -> Option<Vec<String>> {
-        let windows = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if windows.is_empty() || windows.values().any(Option::is_none) {
-            return None;
-        }
-        let mut all: Vec<String> = windows.values().flatten().flatten().cloned().collect();
-        all.sort();
-        all.dedup();
-        Some(all)
-    }
-}
 
 /// Opens the wall's windows: one per screen of the `[wall]` config on the monitors the OS
 /// reports (remembering which monitor each screen went to), or one spanning window, or — with no

@@ -4,9 +4,10 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::sources::RawSource;
 use super::{
     BasemapConfig, CameraConfig, CentreConfig, DisplayConfig, IncidentsConfig, LayerCases,
-    LayerFilter, MapConfig, PanelsConfig, PointStyle, PopupField, RawSource, ServeConfig, Severity,
+    LayerFilter, MapConfig, PanelsConfig, PointStyle, PopupField, ServeConfig, Severity,
     TriageConfig,
 };
 

@@ -9,7 +9,6 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::valid_id;
 use crate::crs::Crs;
 
 /// The formats a source can speak; each has its own file in `sources/`.
@@ -100,7 +99,7 @@ pub struct SourceConfig {
     /// For `ogc-features`: the collection and its filters.
     pub ogc: OgcOptions,
     /// For `sensorthings`: which Datastreams become which properties.
-    pub sta: crate::sources::sensorthings::StaOptions,
+    pub sta: StaOptions,
     /// For `mqtt`: the topic filters subscribed to.
     pub topics: Vec<String>,
 }
@@ -262,7 +261,7 @@ pub(super) fn parse_source(
     }
     let url = s.url.get_ref();
     if kind == Some(SourceKind::Mqtt) {
-        if crate::sources::mqtt::broker(url).is_none() {
+        if broker(url).is_none() {
             problem(
                 s.url.span(),
                 "source.url",
@@ -426,7 +425,7 @@ pub(super) fn parse_source(
             "an ogc-features source needs `collection`, the id from /collections".into(),
         );
     }
-    let sta = crate::sources::sensorthings::StaOptions {
+    let sta = StaOptions {
         datastreams: s.datastreams.clone().unwrap_or_default(),
         filter: s.filter.clone(),
         observation_order: s
@@ -456,4 +455,35 @@ pub(super) fn parse_source(
         sta,
         topics: s.topics.clone().unwrap_or_default(),
     })
+}
+
+/// What a `sensorthings` source reads.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct StaOptions {
+    /// Datastream name → feature property for its latest result (unmapped: the name itself).
+    pub datastreams: std::collections::BTreeMap<String, String>,
+    /// An OData `$filter` on Things, e.g. `properties/kind eq '下穿通道'`.
+    pub filter: Option<String>,
+    /// The Observation property ordered on to find the latest (`phenomenonTime` by default).
+    pub observation_order: String,
+    pub page_size: u32,
+}
+
+/// Host and port of an `mqtt://host:port` URL.
+pub fn broker(url: &str) -> Option<(String, u16)> {
+    let rest = url.strip_prefix("mqtt://")?;
+    let rest = rest.split('/').next()?;
+    match rest.rsplit_once(':') {
+        Some((host, port)) => Some((host.to_string(), port.parse().ok()?)),
+        None => Some((rest.to_string(), 1883)),
+    }
+}
+
+/// Layer and source ids: what a URL path, a CSS class and a file name all take as they are.
+pub(super) fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }

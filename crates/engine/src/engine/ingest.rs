@@ -8,6 +8,7 @@ use super::{Engine, IngestMode, IngestReport};
 use crate::config::SourceConfig;
 use crate::feed::Change;
 use crate::model::{now_ms, Feature};
+use crate::sources::{Attempt, Sink};
 use crate::sources::{Batch, Rejected};
 use crate::spatial::StagedPoints;
 use crate::store::{ChangeSet, StoreError};
@@ -274,5 +275,41 @@ impl Engine {
             self.evaluate_rules(Some(&source.layer)).await;
         }
         Ok(report)
+    }
+}
+
+/// Sources hand their batches and their attempts' outcomes to the engine through this.
+impl Sink for Engine {
+    type Error = StoreError;
+
+    async fn ingest(
+        &self,
+        source: &SourceConfig,
+        batch: Batch,
+        mode: IngestMode,
+    ) -> Result<IngestReport, StoreError> {
+        Engine::ingest(self, source, batch, mode).await
+    }
+
+    fn attempted(&self, source: &str, attempt: Attempt<'_>) {
+        match attempt {
+            Attempt::Alive { latency } => self.health.record_alive(source, latency),
+            Attempt::Delivered {
+                latency,
+                received,
+                report,
+            } => self.health.record_success(
+                source,
+                latency,
+                received,
+                report.rejected,
+                report.count,
+                report.first_rejection.as_deref(),
+            ),
+            Attempt::Failed { latency, error } => {
+                self.health.record_failure(source, latency, error)
+            }
+        }
+        self.publish_health();
     }
 }

@@ -3,7 +3,7 @@
 //! deltas.
 
 use std::collections::HashSet;
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{RwLock, RwLockReadGuard};
 
 use tokio::sync::watch;
 
@@ -15,13 +15,13 @@ use crate::regions::Regions;
 use crate::rules::flood::FloodMemory;
 use crate::rules::overweight::OverweightMemory;
 use crate::rules::{Kind, Warning, Warnings};
-use crate::sources::poller;
 use crate::spatial::SpatialIndex;
 use crate::store::{Store, StoreError};
 
 mod cases;
 mod checkpoints;
 mod ingest;
+mod start;
 mod ticker;
 
 pub use ingest::RELOAD_ABOVE;
@@ -47,26 +47,7 @@ pub(crate) struct RuleState {
     events: std::collections::HashMap<String, crate::rules::event::EventMemory>,
 }
 
-/// How a batch relates to what its source held before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IngestMode {
-    /// The batch is everything the source holds now: what it no longer lists is removed.
-    Snapshot,
-    /// The batch holds only changes (incremental polls, pushed messages): nothing is removed.
-    Upsert,
-}
-
-/// What one ingested batch changed.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct IngestReport {
-    /// Why the first rejected record was refused, for the health sentence.
-    pub first_rejection: Option<String>,
-    pub upserted: usize,
-    pub removed: usize,
-    pub rejected: usize,
-    /// Features the source holds after the batch.
-    pub count: usize,
-}
+pub use crate::sources::{IngestMode, IngestReport};
 
 pub struct Engine {
     pub(crate) config: Config,
@@ -93,72 +74,6 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens the store, loads what it holds, and starts polling every source.
-    pub async fn start(config: Config) -> Result<Arc<Engine>, EngineError> {
-        let regions = Regions::load(&config.regions)?;
-        let key = crate::store::audit_key::AuditKey::load(&config.audit.key_file, true)
-            .map_err(|e| StoreError::AuditKey(e.to_string()))?;
-        let store = Store::open(&config.store_path).await?.with_audit_key(key);
-        let features = store.load_features().await?;
-        let open_warnings = store.warnings(true, u32::MAX).await?;
-        let last_warning = store.last_warning_number().await?;
-        let health = Health::new(&config.sources);
-        for source in &config.sources {
-            health.set_count(
-                &source.id,
-                features.iter().filter(|f| f.source == source.id).count(),
-            );
-        }
-        let loaded = features.len();
-        let index = SpatialIndex::load(features);
-        let (shutdown, _) = watch::channel(false);
-        let basemap = match &config.basemap {
-            Some(b) => {
-                let mut basemap = crate::basemap::Basemap::open(b).await;
-                basemap.check_extent(config.map.extent());
-                Some(basemap)
-            }
-            None => None,
-        };
-        let display = crate::display::MapDatum::of(
-            config.basemap.as_ref().map(|b| b.crs()).unwrap_or_default(),
-        );
-        let engine = Arc::new(Engine {
-            basemap,
-            display,
-            index: RwLock::new(index),
-            store,
-            health,
-            feed: Feed::new(),
-            regions,
-            rebuilding: Default::default(),
-            health_changed: Default::default(),
-            kpi_series: Default::default(),
-            steps: Default::default(),
-            rules: tokio::sync::Mutex::new(RuleState {
-                warnings: Warnings::restore(open_warnings, last_warning),
-                ..Default::default()
-            }),
-            shutdown,
-            config,
-        });
-        engine.after_load(loaded).await;
-        for source in engine.config.sources.clone() {
-            let shutdown = engine.shutdown.subscribe();
-            if source.kind == crate::config::SourceKind::Mqtt {
-                tokio::spawn(crate::sources::mqtt::run(engine.clone(), source, shutdown));
-            } else {
-                tokio::spawn(poller::run(engine.clone(), source, shutdown));
-            }
-        }
-        tokio::spawn(ticker::run(engine.clone(), engine.shutdown.subscribe()));
-        tokio::spawn(checkpoints::run(
-            engine.clone(),
-            engine.shutdown.subscribe(),
-        ));
-        Ok(engine)
-    }
-
     pub fn config(&self) -> &Config {
         &self.config
     }

@@ -11,6 +11,7 @@ mod history;
 pub mod listen;
 mod open311;
 mod origin;
+mod params;
 mod policy;
 mod stream;
 mod video;
@@ -30,6 +31,7 @@ use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::api::{Api, ApiError, FeatureQuery};
+pub(crate) use params::{param, required, since};
 pub(crate) use policy::json_body;
 pub use policy::MAX_BODY_BYTES;
 use policy::{content_security_policy, photo_limit};
@@ -266,45 +268,6 @@ async fn features(
         body,
     )
         .into_response())
-}
-
-/// A query parameter parsed as `T`, or a 400 naming it.
-pub(crate) fn param<T: std::str::FromStr>(
-    params: &HashMap<String, String>,
-    name: &str,
-) -> Result<Option<T>, ApiError> {
-    match params.get(name) {
-        None => Ok(None),
-        Some(v) => v
-            .trim()
-            .parse::<T>()
-            .map(Some)
-            .map_err(|_| ApiError::BadRequest(format!("`{name}` `{v}` is not a valid value"))),
-    }
-}
-
-pub(crate) fn required<T: std::str::FromStr>(
-    params: &HashMap<String, String>,
-    name: &str,
-) -> Result<T, ApiError> {
-    param(params, name)?.ok_or_else(|| ApiError::BadRequest(format!("`{name}` is required")))
-}
-
-/// `since` as Unix ms or an RFC 3339 time.
-pub(crate) fn since(params: &HashMap<String, String>) -> Result<Option<i64>, ApiError> {
-    let Some(v) = params.get("since") else {
-        return Ok(None);
-    };
-    if let Ok(ms) = v.trim().parse::<i64>() {
-        return Ok(Some(ms));
-    }
-    chrono::DateTime::parse_from_rfc3339(v.trim())
-        .map(|d| Some(d.timestamp_millis()))
-        .map_err(|_| {
-            ApiError::BadRequest(format!(
-                "`since` `{v}` is neither Unix milliseconds nor an RFC 3339 time"
-            ))
-        })
 }
 
 async fn aggregate(

@@ -109,7 +109,7 @@ fn fast_feature(raw: &str) -> Option<Record> {
         return None;
     }
     let (lon, lat) = (f.geometry.coordinates[0], f.geometry.coordinates[1]);
-    super::check_range("", lon, lat).ok()?;
+    crate::geometry::check_range("", lon, lat).ok()?;
     let properties = f.properties.unwrap_or_default();
     let id = match f.id.as_ref().or_else(|| properties.get("id"))? {
         Value::String(s) if !s.trim().is_empty() => s.clone(),

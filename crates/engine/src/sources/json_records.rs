@@ -103,7 +103,7 @@ pub(crate) fn map_record(row: &Value, mapping: &RecordMapping) -> Result<Record,
                 .map_err(|e| format!("record `{id}`: {e}"))?;
             let lat = coordinate(row, field("lat"), "latitude")
                 .map_err(|e| format!("record `{id}`: {e}"))?;
-            super::check_range(&format!("record `{id}`"), lon, lat)?;
+            crate::geometry::check_range(&format!("record `{id}`"), lon, lat)?;
             Located {
                 lon,
                 lat,

@@ -10,6 +10,9 @@ pub mod ogc_features;
 pub mod paging;
 pub mod poller;
 pub mod sensorthings;
+pub mod sink;
+
+pub use sink::{Attempt, IngestMode, IngestReport, Sink};
 
 use serde_json::{Map, Value};
 
@@ -36,18 +39,6 @@ impl Record {
             shape: at.shape,
             properties,
         }
-    }
-}
-
-/// Refuses a coordinate outside the WGS84 range; `what` names the record in the message
-/// ("feature `a`", "Thing `t1`").
-pub(crate) fn check_range(what: &str, lon: f64, lat: f64) -> Result<(), String> {
-    if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what}: coordinate ({lon}, {lat}) is outside WGS84 range"
-        ))
     }
 }
 

@@ -12,19 +12,9 @@ use serde_json::Value;
 use tokio::sync::watch;
 use tracing::warn;
 
+use super::sink::{Attempt, IngestMode, Sink};
 use super::{excerpt, geojson, json_records, sanitize_json, Batch, Rejected};
-use crate::config::{Auth, SourceConfig};
-use crate::engine::{Engine, IngestMode};
-
-/// Host and port of an `mqtt://host:port` URL.
-pub fn broker(url: &str) -> Option<(String, u16)> {
-    let rest = url.strip_prefix("mqtt://")?;
-    let rest = rest.split('/').next()?;
-    match rest.rsplit_once(':') {
-        Some((host, port)) => Some((host.to_string(), port.parse().ok()?)),
-        None => Some((rest.to_string(), 1883)),
-    }
-}
+use crate::config::{broker, Auth, SourceConfig};
 
 /// One message's payload as a record, or why not.
 pub fn parse_message(payload: &[u8], source: &SourceConfig, index: usize) -> Batch {
@@ -64,14 +54,15 @@ pub fn parse_message(payload: &[u8], source: &SourceConfig, index: usize) -> Bat
     batch
 }
 
-pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch::Receiver<bool>) {
+pub async fn run<S: Sink>(sink: Arc<S>, source: SourceConfig, mut shutdown: watch::Receiver<bool>) {
     let Some((host, port)) = broker(&source.url) else {
-        engine.health.record_failure(
+        sink.attempted(
             &source.id,
-            Duration::ZERO,
-            format!("`{}` is not an mqtt://host:port URL", source.url),
+            Attempt::Failed {
+                latency: Duration::ZERO,
+                error: format!("`{}` is not an mqtt://host:port URL", source.url),
+            },
         );
-        engine.publish_health();
         return;
     };
     let mut options = MqttOptions::new(
@@ -94,12 +85,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                 options.set_credentials(user, password);
             }
             _ => {
-                engine.health.record_failure(
-                    &source.id,
-                    Duration::ZERO,
-                    format!("the credential variables `{user_env}` / `{password_env}` named in the config are not set"),
-                );
-                engine.publish_health();
+                sink.attempted(&source.id, Attempt::Failed { latency: Duration::ZERO, error: format!("the credential variables `{user_env}` / `{password_env}` named in the config are not set") });
                 return;
             }
         }
@@ -119,8 +105,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                         }
                     }
                     failures = 0;
-                    engine.health.record_alive(&source.id, Duration::ZERO);
-                    engine.publish_health();
+                    sink.attempted(&source.id, Attempt::Alive { latency: Duration::ZERO });
                 }
                 Ok(Event::Incoming(Packet::Publish(message))) => {
                     pending.push(parse_message(&message.payload, &source, received));
@@ -129,8 +114,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                 Ok(_) => {}
                 Err(e) => {
                     failures += 1;
-                    engine.health.record_failure(&source.id, Duration::ZERO, format!("MQTT broker {}: {e}", source.url));
-                    engine.publish_health();
+                    sink.attempted(&source.id, Attempt::Failed { latency: Duration::ZERO, error: format!("MQTT broker {}: {e}", source.url) });
                     let wait = (source.interval.as_secs_f64() * 2f64.powi(failures.min(8) as i32 - 1)).min(source.max_backoff.as_secs_f64());
                     tokio::select! {
                         _ = tokio::time::sleep(Duration::from_secs_f64(wait.max(0.2))) => {}
@@ -150,11 +134,10 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                 }
                 let batch = batch.into_wgs84(source.crs);
                 let messages = batch.records.len() + batch.rejected.len();
-                match engine.ingest(&source, batch, IngestMode::Upsert).await {
-                    Ok(report) => engine.health.record_success(&source.id, started.elapsed(), messages, report.rejected, report.count, report.first_rejection.as_deref()),
-                    Err(e) => engine.health.record_failure(&source.id, started.elapsed(), format!("storing the messages failed: {e}")),
+                match sink.ingest(&source, batch, IngestMode::Upsert).await {
+                    Ok(report) => sink.attempted(&source.id, Attempt::Delivered { latency: started.elapsed(), received: messages, report: &report }),
+                    Err(e) => sink.attempted(&source.id, Attempt::Failed { latency: started.elapsed(), error: format!("storing the messages failed: {e}") }),
                 }
-                engine.publish_health();
             }
             _ = shutdown.changed() => return,
         }

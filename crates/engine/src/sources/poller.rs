@@ -9,11 +9,11 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 
 use super::http::{self, Fetched, PollState};
+use super::sink::{Attempt, IngestMode, Sink};
 use super::{geojson, json_records, ogc_features, sensorthings, Batch, SourceError};
 use crate::config::{SourceConfig, SourceKind};
-use crate::engine::{Engine, IngestMode};
 
-pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch::Receiver<bool>) {
+pub async fn run<S: Sink>(sink: Arc<S>, source: SourceConfig, mut shutdown: watch::Receiver<bool>) {
     let client = match reqwest::Client::builder()
         .timeout(source.timeout)
         .connect_timeout(source.timeout)
@@ -23,12 +23,13 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
     {
         Ok(c) => c,
         Err(e) => {
-            engine.health.record_failure(
+            sink.attempted(
                 &source.id,
-                Duration::ZERO,
-                format!("cannot create an HTTP client: {e}"),
+                Attempt::Failed {
+                    latency: Duration::ZERO,
+                    error: format!("cannot create an HTTP client: {e}"),
+                },
             );
-            engine.publish_health();
             return;
         }
     };
@@ -47,7 +48,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
         match outcome {
             Ok(None) => {
                 failures = 0;
-                engine.health.record_alive(&source.id, latency);
+                sink.attempted(&source.id, Attempt::Alive { latency });
             }
             Ok(Some(batch)) => {
                 let received = batch.records.len() + batch.rejected.len();
@@ -55,7 +56,7 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                     .cursor_field
                     .as_deref()
                     .and_then(|field| max_cursor(&batch, field));
-                match engine.ingest(&source, batch, mode).await {
+                match sink.ingest(&source, batch, mode).await {
                     Ok(report) => {
                         if failures > 0 {
                             info!(source = %source.id, "source recovered");
@@ -66,21 +67,23 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                                 state.cursor = Some(c);
                             }
                         }
-                        engine.health.record_success(
+                        sink.attempted(
                             &source.id,
-                            latency,
-                            received,
-                            report.rejected,
-                            report.count,
-                            report.first_rejection.as_deref(),
+                            Attempt::Delivered {
+                                latency,
+                                received,
+                                report: &report,
+                            },
                         );
                     }
                     Err(e) => {
                         failures += 1;
-                        engine.health.record_failure(
+                        sink.attempted(
                             &source.id,
-                            latency,
-                            format!("storing the batch failed: {e}"),
+                            Attempt::Failed {
+                                latency,
+                                error: format!("storing the batch failed: {e}"),
+                            },
                         );
                     }
                 }
@@ -89,12 +92,15 @@ pub async fn run(engine: Arc<Engine>, source: SourceConfig, mut shutdown: watch:
                 failures += 1;
                 let error = crate::secrets::redact(&e.to_string());
                 warn!(source = %source.id, error = %error, "poll failed");
-                engine
-                    .health
-                    .record_failure(&source.id, latency, e.to_string());
+                sink.attempted(
+                    &source.id,
+                    Attempt::Failed {
+                        latency,
+                        error: e.to_string(),
+                    },
+                );
             }
         }
-        engine.publish_health();
 
         let wait = if failures == 0 {
             source.interval

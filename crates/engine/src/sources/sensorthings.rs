@@ -4,24 +4,10 @@
 //! asks for "latest observation per sensor" one sensor at a time. Each Thing becomes a feature:
 //! its properties, plus one property per mapped Datastream holding the latest result.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use super::{excerpt, paging, Batch, Record, Rejected, SourceError};
-use crate::config::SourceConfig;
-
-/// What a `sensorthings` source reads.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
-pub struct StaOptions {
-    /// Datastream name → feature property for its latest result (unmapped: the name itself).
-    pub datastreams: BTreeMap<String, String>,
-    /// An OData `$filter` on Things, e.g. `properties/kind eq '下穿通道'`.
-    pub filter: Option<String>,
-    /// The Observation property ordered on to find the latest (`phenomenonTime` by default).
-    pub observation_order: String,
-    pub page_size: u32,
-}
+use crate::config::{SourceConfig, StaOptions};
 
 /// The first page's URL.
 pub fn things_url(source: &SourceConfig) -> Result<reqwest::Url, SourceError> {

@@ -74,7 +74,7 @@ impl AuditKey {
                 Ok(AuditKey::new(text.as_bytes()))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
-                let key = crate::store::accounts::new_token();
+                let key = super::credentials::new_token();
                 write_private(file, &key).map_err(|e| err(format!("cannot be made: {e}")))?;
                 tracing::info!(
                     "made the audit log's key at {} (keep a copy apart from the store: \

@@ -7,10 +7,14 @@ pub mod accounts;
 pub mod audit;
 pub mod audit_key;
 pub mod cases;
+mod credentials;
+mod error;
 mod history;
 pub mod media;
 mod video;
 mod warnings;
+
+pub use error::StoreError;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -26,27 +30,6 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite};
 
 use crate::model::Feature;
 use crate::sources::Rejected;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot open the database {path}: {source}")]
-    Open { path: String, source: sqlx::Error },
-    #[error("cannot migrate the database {path}: {source}")]
-    Migrate {
-        path: String,
-        source: sqlx::migrate::MigrateError,
-    },
-    #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
-    #[error("{0}")]
-    AuditKey(String),
-    #[error("stored feature {layer}/{id} has unreadable properties: {reason}")]
-    Corrupt {
-        layer: String,
-        id: String,
-        reason: String,
-    },
-}
 
 /// One quarantined record, as `GET /api/v1/sources/{id}/rejected` shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -78,9 +61,9 @@ pub struct Store {
     /// restart forgets them, as it forgets nothing an attacker learns from): an unknown name
     /// locks after the same failures and answers the same, so answers tell no one who has an
     /// account.
-    strangers: std::sync::Arc<std::sync::Mutex<accounts::Failures>>,
-    /// Where passwords are checked, a few at a time ([`accounts::Hashing`]).
-    hashing: std::sync::Arc<accounts::Hashing>,
+    strangers: std::sync::Arc<std::sync::Mutex<credentials::Failures>>,
+    /// Where passwords are checked, a few at a time ([`credentials::Hashing`]).
+    hashing: std::sync::Arc<credentials::Hashing>,
     /// What every audit row is signed with ([`audit_key`]).
     audit_key: audit_key::AuditKey,
 }

@@ -2,7 +2,27 @@
 //! subsystem publishes in that datum, flat JSON records, OGC API – Features and SensorThings
 //! pages with their links, and the ETag a conditional poll compares.
 
-use super::{GAUGE_DATASTREAMS, INCIDENT_FIELDS};
+/// The gauge platform's Datastream names → the wall's property names.
+pub(super) const GAUGE_DATASTREAMS: [(&str, &str); 3] = [
+    ("水位", "level_m"),
+    ("雨强", "rain_mm_h"),
+    ("涨率", "rise_m_per_h"),
+];
+
+/// Incident record fields as the event platform names them → the wall's property names.
+pub(super) const INCIDENT_FIELDS: [(&str, &str); 11] = [
+    ("id", "eventNo"),
+    ("lon", "x"),
+    ("lat", "y"),
+    ("category", "eventType"),
+    ("channel", "sourceName"),
+    ("severity", "levelName"),
+    ("status", "stateName"),
+    ("district", "districtName"),
+    ("street", "streetName"),
+    ("grid", "gridName"),
+    ("reported_at", "reportTime"),
+];
 
 /// Rewrites every Point of a FeatureCollection from WGS84 to GCJ-02, as a GCJ-02 subsystem
 /// would publish them.

@@ -12,6 +12,8 @@ pub mod picture;
 pub mod rtp;
 pub mod rtsp;
 
+pub use picture::FPS;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -23,9 +25,6 @@ use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-
-/// Frames a second each stream sends.
-pub const FPS: u64 = 12;
 
 const BOUNDARY: &str = "citywallframe";
 

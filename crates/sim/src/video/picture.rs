@@ -1,7 +1,8 @@
 //! The sim cameras' pictures: a tinted street scene per camera, a sweeping bar, a clock and a
 //! frame counter, so a stale or frozen picture is plain to see; and their JPEG encoding.
 
-use super::FPS;
+/// Frames a second each stream sends.
+pub const FPS: u64 = 12;
 
 /// A camera's colour, from its id: each tile of a wall looks its own.
 pub fn tint(camera: &str) -> [u8; 3] {

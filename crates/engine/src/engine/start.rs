@@ -1,0 +1,84 @@
+//! Starting the engine: opens the store, rebuilds the index and the open warnings from it, then
+//! starts one task per source, the ticker and the audit checkpoints.
+
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::watch;
+
+use super::{checkpoints, ticker, Engine, EngineError, RuleState};
+use crate::config::Config;
+use crate::feed::Feed;
+use crate::health::Health;
+use crate::regions::Regions;
+use crate::rules::Warnings;
+use crate::sources::poller;
+use crate::spatial::SpatialIndex;
+use crate::store::{Store, StoreError};
+
+impl Engine {
+    /// Opens the store, loads what it holds, and starts polling every source.
+    pub async fn start(config: Config) -> Result<Arc<Engine>, EngineError> {
+        let regions = Regions::load(&config.regions)?;
+        let key = crate::store::audit_key::AuditKey::load(&config.audit.key_file, true)
+            .map_err(|e| StoreError::AuditKey(e.to_string()))?;
+        let store = Store::open(&config.store_path).await?.with_audit_key(key);
+        let features = store.load_features().await?;
+        let open_warnings = store.warnings(true, u32::MAX).await?;
+        let last_warning = store.last_warning_number().await?;
+        let health = Health::new(&config.sources);
+        for source in &config.sources {
+            health.set_count(
+                &source.id,
+                features.iter().filter(|f| f.source == source.id).count(),
+            );
+        }
+        let loaded = features.len();
+        let index = SpatialIndex::load(features);
+        let (shutdown, _) = watch::channel(false);
+        let basemap = match &config.basemap {
+            Some(b) => {
+                let mut basemap = crate::basemap::Basemap::open(b).await;
+                basemap.check_extent(config.map.extent());
+                Some(basemap)
+            }
+            None => None,
+        };
+        let display = crate::display::MapDatum::of(
+            config.basemap.as_ref().map(|b| b.crs()).unwrap_or_default(),
+        );
+        let engine = Arc::new(Engine {
+            basemap,
+            display,
+            index: RwLock::new(index),
+            store,
+            health,
+            feed: Feed::new(),
+            regions,
+            rebuilding: Default::default(),
+            health_changed: Default::default(),
+            kpi_series: Default::default(),
+            steps: Default::default(),
+            rules: tokio::sync::Mutex::new(RuleState {
+                warnings: Warnings::restore(open_warnings, last_warning),
+                ..Default::default()
+            }),
+            shutdown,
+            config,
+        });
+        engine.after_load(loaded).await;
+        for source in engine.config.sources.clone() {
+            let shutdown = engine.shutdown.subscribe();
+            if source.kind == crate::config::SourceKind::Mqtt {
+                tokio::spawn(crate::sources::mqtt::run(engine.clone(), source, shutdown));
+            } else {
+                tokio::spawn(poller::run(engine.clone(), source, shutdown));
+            }
+        }
+        tokio::spawn(ticker::run(engine.clone(), engine.shutdown.subscribe()));
+        tokio::spawn(checkpoints::run(
+            engine.clone(),
+            engine.shutdown.subscribe(),
+        ));
+        Ok(engine)
+    }
+}
