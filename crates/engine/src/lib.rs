@@ -5,30 +5,25 @@
 pub mod access;
 pub mod api;
 pub mod basemap;
-pub mod bbox;
 pub mod cases;
 pub mod config;
-pub mod crs;
-pub mod display;
 pub mod engine;
 pub mod feed;
-pub mod geojson;
-pub mod geometry;
 pub mod health;
 pub mod kpi;
 pub mod memory;
-pub mod model;
-pub mod mvt;
 pub mod regions;
 pub mod rules;
 pub mod search;
-pub mod secrets;
 pub mod serve;
 pub mod sources;
 pub mod spatial;
 pub mod store;
 pub mod video;
 pub mod wall;
+
+// The value types live in their own crate; their paths stay what they were.
+pub use citywall_model::{bbox, crs, display, geojson, geometry, model, mvt, secrets};
 
 pub use api::Api;
 pub use config::Config;

@@ -1,0 +1,13 @@
+//! CityWall's bottom layer: the values everything else passes around — a feature and its
+//! geometry, a bounding box, the CRS a subsystem speaks and the datum the map is drawn in, the
+//! GeoJSON and vector-tile forms the wall reads — and the redaction of configured secrets from
+//! any text that leaves the process. It knows no store, no source, no server and no window.
+
+pub mod bbox;
+pub mod crs;
+pub mod display;
+pub mod geojson;
+pub mod geometry;
+pub mod model;
+pub mod mvt;
+pub mod secrets;
