@@ -19,11 +19,11 @@ pub mod serve;
 pub mod sources;
 pub mod spatial;
 pub mod store;
-pub mod video;
 pub mod wall;
 
 // The value types live in their own crate; their paths stay what they were.
 pub use citywall_model::{bbox, crs, display, geojson, geometry, model, mvt, secrets};
+pub use citywall_video::video;
 
 pub use api::Api;
 pub use config::Config;
