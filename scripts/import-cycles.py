@@ -136,9 +136,21 @@ def graph_of(src: Path):
             if public and segments:
                 reexports[here + (segments[-1],)] = tuple(segments)
 
+    # Names the crate root imports from other crates (`use citywall_engine::{api, store};`): a
+    # `crate::api::…` path then leaves the crate and is no edge.
+    root_text = texts.get(modules.get(()), "")
+    external = set()
+    for m in USE_RE.finditer(root_text):
+        for p in expand_use(m.group(1)):
+            parts = p.split("::")
+            if parts[0] not in ("crate", "self", "super") and parts[0] not in MOD_RE.findall(root_text):
+                external.add(m.group(1).split(" as ")[-1].strip() if " as " in p else parts[-1])
+
     def target_of(segments):
         seen = 0
         segments = tuple(segments)
+        if segments and segments[0] in external and segments[:1] not in modules:
+            return None
         while segments in reexports and seen < 8:
             segments = reexports[segments]
             seen += 1

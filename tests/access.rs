@@ -47,7 +47,7 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
             .await
             .expect("account");
     }
-    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    let addr = serve_loopback(citywall_server::router(api.clone(), None)).await;
     let base = format!("http://{addr}");
     let client = reqwest::Client::new();
 
@@ -356,7 +356,7 @@ async fn oversized_bodies_and_path_traversal_are_refused_and_pages_carry_the_csp
     .expect("config");
     let engine = Engine::start(config).await.expect("engine");
     let api = Api::new(engine.clone());
-    let addr = serve_loopback(citywall_engine::serve::router(api, Some(ui))).await;
+    let addr = serve_loopback(citywall_server::router(api, Some(ui))).await;
     let base = format!("http://{addr}");
     let client = reqwest::Client::new();
 
@@ -402,7 +402,7 @@ async fn oversized_bodies_and_path_traversal_are_refused_and_pages_carry_the_csp
     }
 
     // A body past the limit is refused before it is read; SQL in a parameter is only text.
-    let big = "x".repeat(citywall_engine::serve::MAX_BODY_BYTES + 1);
+    let big = "x".repeat(citywall_server::MAX_BODY_BYTES + 1);
     let answer = client
         .post(format!("{base}/api/v1/warnings/W1/ack"))
         .header("content-type", "application/json")

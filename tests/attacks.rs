@@ -30,7 +30,7 @@ async fn wall(name: &str, access: Option<AccessMode>) -> (std::net::SocketAddr, 
         Some(mode) => Api::new(engine).with_access(mode),
         None => Api::new(engine),
     };
-    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    let addr = serve_loopback(citywall_server::router(api.clone(), None)).await;
     (addr, api)
 }
 
@@ -383,9 +383,7 @@ async fn one_address_guessing_many_names_is_locked_out_not_the_others() {
     let engine = Engine::start(config).await.expect("engine");
     let api = Api::new(engine);
     // The server as `citywall serve` runs it: each request knows its client's address.
-    let (addr, server) = citywall_engine::serve::bind(api, 0, None)
-        .await
-        .expect("bind");
+    let (addr, server) = citywall_server::bind(api, 0, None).await.expect("bind");
     tokio::spawn(server);
     let base = format!("http://{addr}");
     // Twenty names, one guess each: no name reaches its own lockout.

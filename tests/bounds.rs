@@ -53,7 +53,7 @@ async fn wall(name: &str) -> (String, Api, std::collections::HashMap<&'static st
         let session = api.login(account, PASSWORD, None).await.expect("login");
         tokens.insert(account, session.token);
     }
-    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    let addr = serve_loopback(citywall_server::router(api.clone(), None)).await;
     (format!("http://{addr}"), api, tokens)
 }
 

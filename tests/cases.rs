@@ -284,7 +284,7 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
     assert_eq!(steps[5].actor, "主任 李明");
 
     // Open311: the services, a report posted as a form by the inspector's app, its status.
-    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    let addr = serve_loopback(citywall_server::router(api.clone(), None)).await;
     let base = format!("http://{addr}/open311/v2");
     let client = reqwest::Client::new();
     let services: serde_json::Value = client

@@ -42,7 +42,7 @@ async fn keys_in_configured_urls_appear_in_no_answer() {
     let config = Config::parse(&text, "wall.toml", &dir).expect("config");
     let engine = Engine::start(config).await.expect("engine");
     let api = Api::new(engine.clone());
-    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    let addr = serve_loopback(citywall_server::router(api.clone(), None)).await;
     let base = format!("http://{addr}");
     citywall_e2e::wait_for(
         "the source failing",
@@ -141,11 +141,7 @@ async fn a_tile_service_cannot_redirect_the_engine_or_pass_json_off_as_a_picture
     );
     let config = Config::parse(&text, "wall.toml", &dir).expect("config");
     let engine = Engine::start(config).await.expect("engine");
-    let addr = serve_loopback(citywall_engine::serve::router(
-        Api::new(engine.clone()),
-        None,
-    ))
-    .await;
+    let addr = serve_loopback(citywall_server::router(Api::new(engine.clone()), None)).await;
     let client = reqwest::Client::new();
     let status = async |z: u8| {
         client

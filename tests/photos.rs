@@ -36,7 +36,7 @@ async fn photos_are_kept_by_their_bytes_and_served_only_as_pictures() {
         open: false,
         ..Default::default()
     });
-    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    let addr = serve_loopback(citywall_server::router(api.clone(), None)).await;
     let base = format!("http://{addr}");
     // No pooled connections: the server closes the one a refused 9 MB upload came on (it never
     // reads that body), and reusing it would race the close.

@@ -19,7 +19,7 @@ async fn wall(dir: &Path, token_expires: Option<i64>) -> (std::net::SocketAddr, 
         token_expires,
         ..Default::default()
     });
-    let addr = serve_loopback(citywall_engine::serve::router(api.clone(), None)).await;
+    let addr = serve_loopback(citywall_server::router(api.clone(), None)).await;
     (addr, api)
 }
 

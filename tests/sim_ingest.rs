@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use citywall_e2e::{start_city, wait_for};
-use citywall_engine::serve;
+use citywall_server as serve;
 use citywall_sim::Subsystem;
 use futures_util::StreamExt;
 use serde_json::Value;

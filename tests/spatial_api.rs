@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use citywall_e2e::{start_city_with, wait_for};
-use citywall_engine::serve;
+use citywall_server as serve;
 use serde_json::Value;
 
 async fn get(url: &str) -> (u16, Value) {

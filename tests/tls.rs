@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use citywall_e2e::scratch_dir;
 use citywall_engine::access::Role;
 use citywall_engine::api::AccessMode;
-use citywall_engine::serve::listen::{admission, tls_acceptor};
-use citywall_engine::{serve, Api, Config, Engine};
+use citywall_engine::{Api, Config, Engine};
+use citywall_server as serve;
+use citywall_server::listen::{admission, tls_acceptor};
 
 /// A self-signed certificate for `localhost` and 127.0.0.1, written as PEM files.
 fn certificate(dir: &Path) -> (PathBuf, PathBuf, reqwest::Certificate) {

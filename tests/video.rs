@@ -61,7 +61,7 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         })
     })
     .await;
-    let addr = serve_loopback(citywall_engine::serve::router(city.api.clone(), None)).await;
+    let addr = serve_loopback(citywall_server::router(city.api.clone(), None)).await;
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/video"))
         .await
         .expect("video socket");
@@ -278,7 +278,7 @@ async fn an_h264_wall_gets_every_access_unit_in_order_from_a_key_frame() {
         })
         .await;
     let (h264, mjpeg) = (&by_codec["h264"], &by_codec["mjpeg"]);
-    let addr = serve_loopback(citywall_engine::serve::router(city.api.clone(), None)).await;
+    let addr = serve_loopback(citywall_server::router(city.api.clone(), None)).await;
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/video"))
         .await
         .expect("video socket");

@@ -17,7 +17,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use citywall_engine::config::ConfigError;
-use citywall_engine::{serve, Api, Config, Engine};
+use citywall_engine::{Api, Config, Engine};
+use citywall_server as serve;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]

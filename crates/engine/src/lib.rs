@@ -15,7 +15,6 @@ pub mod memory;
 pub mod regions;
 pub mod rules;
 pub mod search;
-pub mod serve;
 pub mod sources;
 pub mod spatial;
 pub mod store;

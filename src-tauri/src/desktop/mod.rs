@@ -114,9 +114,8 @@ struct DemoCity(Mutex<Option<Demo>>);
 pub fn run(api: Api, sim: Option<Demo>, fullscreen: bool) -> anyhow::Result<()> {
     use anyhow::Context;
     let demo = sim.is_some();
-    let video =
-        tauri::async_runtime::block_on(citywall_engine::serve::LoopbackVideo::start(api.clone()))
-            .context("opening the video tiles' loopback socket")?;
+    let video = tauri::async_runtime::block_on(citywall_server::LoopbackVideo::start(api.clone()))
+        .context("opening the video tiles' loopback socket")?;
     let video_addr = video.addr;
     tauri::Builder::default()
         .manage(api.clone())

@@ -103,7 +103,7 @@ pub async fn upload_media(
 pub async fn video_endpoint(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
-    video: State<'_, citywall_engine::serve::LoopbackVideo>,
+    video: State<'_, citywall_server::LoopbackVideo>,
     window: tauri::WebviewWindow,
 ) -> Result<String, String> {
     let who = permit(&api, &operator, &window, "video_endpoint")?;

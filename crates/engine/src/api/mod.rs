@@ -13,6 +13,7 @@ mod regions;
 mod video;
 mod video_tiles;
 mod warnings;
+mod wire;
 
 pub use procedures::StepTaken;
 
@@ -21,6 +22,7 @@ pub use cases::{NewCase, StepInput};
 pub use media::{sniff, stored_id, MediaRef, MAX_PHOTO_BYTES, MEDIA_PATH};
 pub use video::{TileGroup, VideoLayout};
 pub use video_tiles::TileSession;
+pub use wire::WireError;
 
 use std::sync::Arc;
 

@@ -66,7 +66,7 @@ fn lan_client() -> Result<reqwest::Client, String> {
 /// A tile: its bytes and content type.
 #[derive(Debug, Clone)]
 pub struct Tile {
-    pub bytes: axum::body::Bytes,
+    pub bytes: bytes::Bytes,
     pub content_type: String,
 }
 

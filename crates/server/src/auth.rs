@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::api::{Api, ApiError};
+use crate::HttpError;
 
 /// The cookie a browser login sets.
 pub const SESSION_COOKIE: &str = "cw_session";
@@ -50,7 +51,7 @@ pub async fn guard(
     matched: Option<MatchedPath>,
     mut request: Request,
     next: Next,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let path = matched
         .as_ref()
         .map(|m| m.as_str().to_string())
@@ -92,7 +93,7 @@ pub async fn login(
     State(api): State<Api>,
     client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     body: Result<Json<LoginBody>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let body = super::json_body(
         body,
         "{\"name\": \"…\", \"password\": \"…\"} or {\"token\": \"…\"}",
@@ -114,9 +115,9 @@ pub async fn login(
             (session.token, principal, Some(session.expires_at))
         }
         _ => {
-            return Err(ApiError::BadRequest(
+            return Err(HttpError(ApiError::BadRequest(
                 "give `name` and `password`, or `token`".into(),
-            ))
+            )))
         }
     };
     let max_age = expires_at
@@ -136,7 +137,7 @@ pub async fn login(
 }
 
 /// `POST /api/v1/logout`: ends the session and clears the cookie.
-pub async fn logout(State(api): State<Api>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn logout(State(api): State<Api>, headers: HeaderMap) -> Result<Response, HttpError> {
     if let Some(token) = credential(&headers) {
         api.logout(&token).await?;
     }

@@ -79,7 +79,7 @@ fn changes_state(method: &Method, headers: &HeaderMap) -> bool {
 /// The middleware: a foreign `Host` is 421, a foreign `Origin` on a write or an upgrade 403,
 /// each saying why.
 pub(super) async fn guard(State(api): State<Api>, request: Request, next: Next) -> Response {
-    let serve = &api.engine().config.serve;
+    let serve = &api.engine().config().serve;
     let headers = request.headers();
     let host = headers
         .get(header::HOST)

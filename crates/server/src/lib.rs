@@ -1,11 +1,12 @@
 //! Browser mode: the [`Api`] over HTTP(S) and WebSocket (axum), with the wall's static files
 //! from `ui_dir`; on loopback unless `[serve]` names another address ([`listen`]). A thin
 //! adapter: every answer comes from the façade, and every route passes the access guard
-//! ([`auth`]).
+//! ([`auth`]). The engine knows nothing of HTTP: this crate sits above it.
 
 pub mod auth;
 mod cases;
 mod conn;
+mod error;
 mod gate;
 mod history;
 pub mod listen;
@@ -26,11 +27,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 
+// The engine's modules under the paths the handlers name them by.
+use citywall_engine::{access, api, feed, model, store};
+
 use crate::api::{Api, ApiError, FeatureQuery};
+pub use error::HttpError;
 pub(crate) use params::{param, required, since};
 pub(crate) use policy::json_body;
 pub use policy::MAX_BODY_BYTES;
@@ -46,45 +50,6 @@ pub enum ServeError {
     },
     #[error("the HTTP server stopped: {0}")]
     Serve(std::io::Error),
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = match &self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Upstream(
-                crate::basemap::BasemapError::NotConfigured
-                | crate::basemap::BasemapError::OutOfRange { .. }
-                | crate::basemap::BasemapError::WrongKind(..),
-            ) => StatusCode::NOT_FOUND,
-            ApiError::Upstream(crate::basemap::BasemapError::Unavailable(_)) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            ApiError::Access(
-                crate::access::AccessError::Unauthenticated
-                | crate::access::AccessError::TokenExpired(_),
-            ) => StatusCode::UNAUTHORIZED,
-            ApiError::Access(_) => StatusCode::FORBIDDEN,
-            ApiError::Login(crate::store::accounts::LoginError::Wrong) => StatusCode::UNAUTHORIZED,
-            ApiError::Login(
-                crate::store::accounts::LoginError::Locked(_)
-                | crate::store::accounts::LoginError::AddressLocked(_),
-            ) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Login(crate::store::accounts::LoginError::Busy) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            ApiError::Login(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
-        };
-        // An upstream's error quotes its URL: no configured key or password leaves with it.
-        let why = crate::secrets::redact(&self.to_string());
-        (status, Json(json!({ "error": why }))).into_response()
-    }
 }
 
 /// The router: `/api/v1/*` and, when given, the UI's files.
@@ -205,8 +170,11 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
     ))
 }
 
-async fn unknown_endpoint(uri: axum::http::Uri) -> ApiError {
-    ApiError::NotFound(format!("no such endpoint: {}", uri.path()))
+async fn unknown_endpoint(uri: axum::http::Uri) -> HttpError {
+    HttpError(ApiError::NotFound(format!(
+        "no such endpoint: {}",
+        uri.path()
+    )))
 }
 
 /// Binds 127.0.0.1:`port` (0 picks one) and returns the bound address and the serving future.
@@ -236,7 +204,7 @@ pub async fn bind_at(
     let bound = listener
         .local_addr()
         .map_err(|source| ServeError::Bind { addr, source })?;
-    let serve = &api.engine().config.serve;
+    let serve = &api.engine().config().serve;
     let limits = conn::Limits {
         gate: gate::Gate::new(
             gate::connection_room(serve.max_connections),
@@ -256,7 +224,7 @@ pub async fn bind_at(
 async fn features(
     State(api): State<Api>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let query = FeatureQuery::from_params(
         params.get("layer").map(String::as_str),
         params.get("bbox").map(String::as_str),
@@ -273,7 +241,7 @@ async fn features(
 async fn aggregate(
     State(api): State<Api>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let layer: String = required(&params, "layer")?;
     let level: String = param(&params, "level")?.unwrap_or_else(|| "grid".into());
     Ok(Json(api.aggregate(&layer, &level, since(&params)?)?).into_response())
@@ -282,7 +250,7 @@ async fn aggregate(
 async fn regions(
     State(api): State<Api>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let level: String = required(&params, "level")?;
     Ok(Json(api.regions(&level)?).into_response())
 }
@@ -290,7 +258,7 @@ async fn regions(
 async fn cameras_nearest(
     State(api): State<Api>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let k: usize = param(&params, "k")?.unwrap_or(6);
     // Near a feature (`layer` and `id`: a line or polygon is measured to its nearest part), or
     // near a point (`lon`, `lat`).
@@ -306,7 +274,7 @@ async fn cameras_nearest(
 async fn tile(
     State(api): State<Api>,
     Path((layer, z, x, tail)): Path<(String, String, String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let bad = || {
         ApiError::BadRequest(format!(
             "no tile {z}/{x}/{tail}: use /tiles/LAYER/Z/X/Y.mvt"
@@ -332,13 +300,13 @@ async fn tile(
 async fn search(
     State(api): State<Api>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let q = params.get("q").map(String::as_str).unwrap_or("");
     Ok(Json(api.search(q)?).into_response())
 }
 
 /// `/api/v1/basemap/style`: the configured basemap's style document.
-async fn basemap_style(State(api): State<Api>) -> Result<Response, ApiError> {
+async fn basemap_style(State(api): State<Api>) -> Result<Response, HttpError> {
     Ok(Json(api.basemap_style().await?).into_response())
 }
 
@@ -346,7 +314,7 @@ async fn basemap_style(State(api): State<Api>) -> Result<Response, ApiError> {
 async fn basemap_tile(
     State(api): State<Api>,
     Path((z, x, tail)): Path<(u8, u32, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let y: u32 = tail
         .split('.')
         .next()
@@ -373,7 +341,7 @@ async fn basemap_tile(
 async fn summary_series(
     State(api): State<Api>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let since = match params.get("since") {
         None => None,
         Some(v) => Some(v.parse::<i64>().map_err(|_| {
@@ -387,7 +355,7 @@ async fn rejected(
     State(api): State<Api>,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let limit =
         match params.get("limit") {
             None => None,

@@ -12,7 +12,8 @@ use axum::{Extension, Json};
 
 use crate::access::Principal;
 use crate::api::{Api, ApiError, NewCase};
-use crate::cases::Case;
+use crate::HttpError;
+use citywall_engine::cases::Case;
 
 /// `GET /open311/v2/services.json`
 pub async fn services(State(api): State<Api>) -> Response {
@@ -66,7 +67,7 @@ pub async fn post_request(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
     request: axum::extract::Request,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let kind = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -147,14 +148,16 @@ fn local_media(api: &Api, url: &str) -> String {
         .to_string()
 }
 
-fn too_large_or_bad(status: axum::http::StatusCode, why: String) -> ApiError {
+fn too_large_or_bad(status: axum::http::StatusCode, why: String) -> HttpError {
     if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::TooLarge(format!(
+        HttpError(ApiError::TooLarge(format!(
             "the report is over {} MB",
             crate::api::MAX_PHOTO_BYTES / 1024 / 1024
-        ))
+        )))
     } else {
-        ApiError::BadRequest(format!("the report could not be read: {why}"))
+        HttpError(ApiError::BadRequest(format!(
+            "the report could not be read: {why}"
+        )))
     }
 }
 
@@ -188,7 +191,7 @@ const MAX_FIELD_BYTES: usize = 16 * 1024;
 /// and bounded — before anything is kept.
 async fn multipart_fields(
     request: axum::extract::Request,
-) -> Result<(HashMap<String, String>, Option<axum::body::Bytes>), ApiError> {
+) -> Result<(HashMap<String, String>, Option<axum::body::Bytes>), HttpError> {
     let mut form = axum::extract::Multipart::from_request(request, &())
         .await
         .map_err(|e| ApiError::BadRequest(format!("the body is not multipart: {e}")))?;
@@ -202,9 +205,9 @@ async fn multipart_fields(
     {
         parts += 1;
         if parts > MAX_PARTS {
-            return Err(ApiError::BadRequest(format!(
+            return Err(HttpError(ApiError::BadRequest(format!(
                 "a report has at most {MAX_PARTS} parts"
-            )));
+            ))));
         }
         let name = field.name().unwrap_or_default().to_string();
         let bytes = field
@@ -213,17 +216,17 @@ async fn multipart_fields(
             .map_err(|e| too_large_or_bad(e.status(), e.body_text()))?;
         if name == "media" {
             if photo.is_some() {
-                return Err(ApiError::BadRequest(
+                return Err(HttpError(ApiError::BadRequest(
                     "a report carries one photo (`media`)".into(),
-                ));
+                )));
             }
             photo = Some(bytes);
         } else if bytes.len() > MAX_FIELD_BYTES {
-            return Err(ApiError::BadRequest(format!(
+            return Err(HttpError(ApiError::BadRequest(format!(
                 "`{}` is over {} KB",
                 name.chars().take(40).collect::<String>(),
                 MAX_FIELD_BYTES / 1024
-            )));
+            ))));
         } else {
             let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
                 ApiError::BadRequest(format!(
@@ -281,7 +284,7 @@ pub async fn list_requests(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let origin = origin(&api);
     let cases = api.cases(&who, &[], 1000).await?;
     let status = params.get("status").map(String::as_str);
@@ -302,7 +305,7 @@ pub async fn one_request(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let id = id.strip_suffix(".json").unwrap_or(&id);
     let (case, _) = api.case(&who, id).await?;
     let origin = origin(&api);

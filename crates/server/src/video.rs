@@ -18,7 +18,8 @@ use axum::{Extension, Json, Router};
 use serde_json::json;
 
 use crate::access::Principal;
-use crate::api::{Api, ApiError, TileSession, VideoLayout};
+use crate::api::{Api, TileSession, VideoLayout};
+use crate::HttpError;
 
 pub async fn video(
     State(api): State<Api>,
@@ -147,7 +148,7 @@ pub async fn on_wall(State(api): State<Api>) -> Response {
 }
 
 /// `GET /api/v1/video/layouts`: the saved layouts and tours.
-pub async fn layouts(State(api): State<Api>) -> Result<Response, ApiError> {
+pub async fn layouts(State(api): State<Api>) -> Result<Response, HttpError> {
     Ok(Json(api.video_layouts().await?).into_response())
 }
 
@@ -156,7 +157,7 @@ pub async fn save_layout(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
     body: Result<Json<VideoLayout>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let layout = super::json_body(body, "{\"name\", \"split\", \"cameras\": […]}")?;
     Ok(Json(api.save_video_layout(&who, layout).await?).into_response())
 }
@@ -167,7 +168,7 @@ pub async fn focus(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
     body: Result<Json<crate::feed::Focus>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let focus = super::json_body(body, "{\"lon\", \"lat\", \"title\"}")?;
     api.focus_video(&who, focus).await?;
     Ok(Json(json!({ "ok": true })).into_response())
@@ -178,7 +179,7 @@ pub async fn delete_layout(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
     Path(name): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     api.delete_video_layout(&who, &name).await?;
     Ok(Json(json!({ "ok": true })).into_response())
 }

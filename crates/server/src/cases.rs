@@ -10,14 +10,15 @@ use axum::{Extension, Json};
 
 use crate::access::Principal;
 use crate::api::{Api, ApiError, NewCase, StepInput};
-use crate::cases::CaseState;
+use crate::HttpError;
+use citywall_engine::cases::CaseState;
 
 /// `GET /api/v1/cases?state=handling,dispatched&limit=N`
 pub async fn list(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let states = match params.get("state") {
         None => Vec::new(),
         Some(list) => list
@@ -43,7 +44,7 @@ pub async fn create(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
     new: Result<Json<NewCase>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let new = super::json_body(new, "{\"category\", \"title\", \"lon\", \"lat\", …}")?;
     Ok(Json(api.create_case(&who, new, "operator").await?).into_response())
 }
@@ -53,7 +54,7 @@ pub async fn one(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let (case, steps) = api.case(&who, &id).await?;
     Ok(Json(serde_json::json!({ "case": case, "steps": steps })).into_response())
 }
@@ -64,13 +65,13 @@ pub async fn step(
     Extension(who): Extension<Principal>,
     Path((id, action)): Path<(String, String)>,
     input: Result<Json<StepInput>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let input = super::json_body(input, "{\"note\": \"…\"}")?;
     Ok(Json(api.case_step(&who, &id, &action, input).await?).into_response())
 }
 
 /// `GET /api/v1/cases/summary`: 办结率, 按期结案率, time to close, from the store.
-pub async fn summary(State(api): State<Api>) -> Result<Response, ApiError> {
+pub async fn summary(State(api): State<Api>) -> Result<Response, HttpError> {
     Ok(Json(api.case_summary().await?).into_response())
 }
 
@@ -80,7 +81,7 @@ pub async fn upload(
     State(api): State<Api>,
     Extension(who): Extension<Principal>,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let bytes = body.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::TooLarge(format!(
@@ -96,7 +97,7 @@ pub async fn upload(
 
 /// `GET /api/v1/media/{id}`: a stored photo, as the picture its bytes are and nothing else (no
 /// script may run in it even opened on its own).
-pub async fn photo(State(api): State<Api>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn photo(State(api): State<Api>, Path(id): Path<String>) -> Result<Response, HttpError> {
     let photo = api.media(&id).await?;
     let mut response = photo.bytes.into_response();
     let headers = response.headers_mut();

@@ -11,18 +11,19 @@ use axum::{Extension, Json};
 use super::{json_body, param};
 use crate::access::Principal;
 use crate::api::{Api, ApiError};
+use crate::HttpError;
 
 pub(super) async fn warnings(
     State(api): State<Api>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let all = match params.get("state").map(String::as_str) {
         None | Some("open") => false,
         Some("all") => true,
         Some(other) => {
-            return Err(ApiError::BadRequest(format!(
+            return Err(HttpError(ApiError::BadRequest(format!(
                 "`state` `{other}`: use open or all"
-            )))
+            ))))
         }
     };
     let limit: u32 = param(&params, "limit")?.unwrap_or(500);
@@ -39,7 +40,7 @@ pub(super) async fn acknowledge(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     body: Result<Json<Ack>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let ack = json_body(body, "{\"by\": \"…\"}")?;
     Ok(Json(api.acknowledge(&principal, &id, &ack.by).await?).into_response())
 }
@@ -47,7 +48,7 @@ pub(super) async fn acknowledge(
 pub(super) async fn warning_steps(
     State(api): State<Api>,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     Ok(Json(api.warning_steps(&id).await?).into_response())
 }
 
@@ -63,7 +64,7 @@ pub(super) async fn take_step(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     body: Result<Json<Step>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let step = json_body(body, "{\"step\": 0, \"by\": \"…\"}")?;
     Ok(Json(api.take_step(&principal, &id, step.step, &step.by).await?).into_response())
 }
@@ -73,7 +74,7 @@ pub(super) async fn audit(
     State(api): State<Api>,
     Extension(principal): Extension<Principal>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let number = |name: &str, default: i64| -> Result<i64, ApiError> {
         params.get(name).map_or(Ok(default), |v| {
             v.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
@@ -97,14 +98,14 @@ pub(super) async fn audit_export(
     State(api): State<Api>,
     Extension(principal): Extension<Principal>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, HttpError> {
     let csv = match params.get("format").map(String::as_str) {
         None | Some("csv") => true,
         Some("jsonl") => false,
         Some(other) => {
-            return Err(ApiError::BadRequest(format!(
+            return Err(HttpError(ApiError::BadRequest(format!(
                 "`format` `{other}`: use csv or jsonl"
-            )))
+            ))))
         }
     };
     let body = api.audit_export(&principal, csv).await?;

@@ -76,7 +76,7 @@ pub(super) async fn write_deadline(
     ) {
         return next.run(request).await;
     }
-    let seconds = api.engine().config.serve.body_timeout_s;
+    let seconds = api.engine().config().serve.body_timeout_s;
     match tokio::time::timeout(std::time::Duration::from_secs(seconds), next.run(request)).await {
         Ok(response) => response,
         Err(_) => (
