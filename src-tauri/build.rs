@@ -2,9 +2,11 @@
 //! (`[commands]` of crates/engine/src/access/matrix.toml), so each gets an `allow-<command>`
 //! permission and a window may call only those its capability grants (src-tauri/capabilities).
 
+#[cfg(feature = "desktop")]
 const MATRIX: &str = "../crates/engine/src/access/matrix.toml";
 
 /// The command names of the matrix's `[commands]` table.
+#[cfg(feature = "desktop")]
 fn matrix_commands(text: &str) -> Vec<String> {
     let mut inside = false;
     let mut commands = Vec::new();
@@ -21,6 +23,12 @@ fn matrix_commands(text: &str) -> Vec<String> {
 }
 
 fn main() {
+    #[cfg(feature = "desktop")]
+    desktop();
+}
+
+#[cfg(feature = "desktop")]
+fn desktop() {
     // The window embeds the built UI: rebuild when it changes.
     println!("cargo:rerun-if-changed=../ui/dist");
     println!("cargo:rerun-if-changed={MATRIX}");

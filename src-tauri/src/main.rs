@@ -3,9 +3,17 @@
 //! points the config at it.
 
 mod audit_cli;
+#[cfg(feature = "demo")]
 mod demo;
+#[cfg(feature = "desktop")]
 mod desktop;
 mod user_cli;
+
+/// The simulated city the wall runs on in demo mode (nothing in a build without the demo).
+#[cfg(feature = "demo")]
+type Sim = demo::Demo;
+#[cfg(not(feature = "demo"))]
+type Sim = ();
 
 // Ingest allocates heavily (parsed records, property maps, SQL arguments); with glibc malloc a
 // third of the ingest profile was the allocator. `make bench` measures the difference.
@@ -161,11 +169,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let at = audit_cli::locate(store, key_file, cli.config.as_deref(), false)?;
             audit_cli::run(command, &at)
         }
+        #[cfg(feature = "demo")]
         Some(Command::Sim { port_base }) => {
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(demo::run_sim(cli.seed, cli.time_scale, port_base))?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(not(feature = "demo"))]
+        Some(Command::Sim { .. }) => anyhow::bail!(WITHOUT_DEMO),
         Some(Command::Serve {
             demo,
             port,
@@ -236,6 +247,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             })
         }
+        #[cfg(feature = "desktop")]
         None => {
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             tauri::async_runtime::set(runtime.handle().clone());
@@ -260,8 +272,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             desktop::run(api, sim, cli.fullscreen)?;
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(not(feature = "desktop"))]
+        None => anyhow::bail!(
+            "this citywall was built without the desktop wall (a headless build): \
+             run `citywall serve --config FILE` and open the wall in a browser"
+        ),
     }
 }
+
+/// What a build without the simulated city says when asked for it.
+#[cfg(not(feature = "demo"))]
+const WITHOUT_DEMO: &str = "this citywall was built without the demo city (a headless build): \
+     give it a city with `--config FILE`";
 
 /// The engine on the given config, or on the demo city when asked (or when no config is given).
 async fn start(
@@ -270,12 +292,18 @@ async fn start(
     seed: u64,
     time_scale: f64,
     wall: Option<citywall_engine::wall::WallConfig>,
-) -> anyhow::Result<(Api, Option<demo::Demo>)> {
+) -> anyhow::Result<(Api, Option<Sim>)> {
     let (mut config, sim) = match config {
         Some(path) if !demo => (load_or_explain(path)?, None),
+        #[cfg(feature = "demo")]
         _ => {
             let (config, sim) = demo::start(seed, time_scale).await?;
             (config, Some(sim))
+        }
+        #[cfg(not(feature = "demo"))]
+        _ => {
+            let _ = (seed, time_scale);
+            anyhow::bail!(WITHOUT_DEMO)
         }
     };
     if wall.is_some() {
