@@ -3,7 +3,7 @@
 //! runtime's threads, not the window's.
 
 use citywall_engine::access::Principal;
-use citywall_engine::api::{FeatureQuery, LayerInfo, Meta};
+use citywall_engine::api::{ApiError, FeatureQuery, LayerInfo, Meta, WireError};
 use citywall_engine::health::SourceStatus;
 use citywall_engine::kpi::Summary;
 use citywall_engine::Api;
@@ -42,16 +42,20 @@ impl Operator {
     }
 }
 
+/// A refusal as the window reads it: the `{status, error}` the HTTP server sends too.
+pub(super) fn refused(e: impl Into<ApiError>) -> WireError {
+    e.into().wire()
+}
+
 /// The window's principal, if the matrix lets it run `command`.
 pub(super) fn permit(
     api: &Api,
     operator: &Operator,
     window: &tauri::WebviewWindow,
     command: &str,
-) -> Result<Principal, String> {
+) -> Result<Principal, WireError> {
     let who = operator.of(window.label());
-    api.authorize_command(who, command)
-        .map_err(|e| e.to_string())?;
+    api.authorize_command(who, command).map_err(refused)?;
     Ok(who.clone())
 }
 
@@ -82,7 +86,7 @@ pub fn whoami(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
-) -> Result<citywall_engine::api::WhoAmI, String> {
+) -> Result<citywall_engine::api::WhoAmI, WireError> {
     let who = permit(&api, &operator, &window, "whoami")?;
     let mut answer = api.whoami_of(Some(who));
     answer.open &= citywall_engine::wall::window_operates(window.label());
@@ -94,7 +98,7 @@ pub fn meta(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
-) -> Result<Meta, String> {
+) -> Result<Meta, WireError> {
     permit(&api, &operator, &window, "meta")?;
     Ok(api.meta())
 }
@@ -104,7 +108,7 @@ pub fn layers(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
-) -> Result<Vec<LayerInfo>, String> {
+) -> Result<Vec<LayerInfo>, WireError> {
     permit(&api, &operator, &window, "layers")?;
     Ok(api.layers())
 }
@@ -117,13 +121,13 @@ pub async fn features(
     layer: String,
     bbox: Option<[f64; 4]>,
     zoom: Option<f64>,
-) -> Result<Box<serde_json::value::RawValue>, String> {
+) -> Result<Box<serde_json::value::RawValue>, WireError> {
     permit(&api, &operator, &window, "features")?;
-    let query = FeatureQuery::new(&layer, bbox, zoom).map_err(|e| e.to_string())?;
+    let query = FeatureQuery::new(&layer, bbox, zoom).map_err(refused)?;
     // Handed over as the engine wrote it, not parsed into a tree and written again.
-    let text = String::from_utf8(api.features_json(&query).map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
-    serde_json::value::RawValue::from_string(text).map_err(|e| e.to_string())
+    let text = String::from_utf8(api.features_json(&query).map_err(refused)?)
+        .map_err(WireError::internal)?;
+    serde_json::value::RawValue::from_string(text).map_err(WireError::internal)
 }
 
 #[tauri::command]
@@ -131,7 +135,7 @@ pub fn sources(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
-) -> Result<Vec<SourceStatus>, String> {
+) -> Result<Vec<SourceStatus>, WireError> {
     permit(&api, &operator, &window, "sources")?;
     Ok(api.sources())
 }
@@ -141,7 +145,7 @@ pub async fn summary(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
-) -> Result<Summary, String> {
+) -> Result<Summary, WireError> {
     permit(&api, &operator, &window, "summary")?;
     Ok(api.summary().await)
 }
@@ -152,9 +156,9 @@ pub fn search(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     q: String,
-) -> Result<Vec<citywall_engine::search::Hit>, String> {
+) -> Result<Vec<citywall_engine::search::Hit>, WireError> {
     permit(&api, &operator, &window, "search")?;
-    api.search(&q).map_err(|e| e.to_string())
+    api.search(&q).map_err(refused)
 }
 
 /// One vector tile, as raw bytes (an ArrayBuffer on the JS side, no JSON in between).
@@ -167,11 +171,11 @@ pub async fn tile(
     z: u8,
     x: u32,
     y: u32,
-) -> Result<tauri::ipc::Response, String> {
+) -> Result<tauri::ipc::Response, WireError> {
     permit(&api, &operator, &window, "tile")?;
     api.tile(&layer, z, x, y)
         .map(tauri::ipc::Response::new)
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }
 
 #[tauri::command]
@@ -181,11 +185,11 @@ pub async fn warnings(
     window: tauri::WebviewWindow,
     all: Option<bool>,
     limit: Option<u32>,
-) -> Result<Vec<citywall_engine::rules::Warning>, String> {
+) -> Result<Vec<citywall_engine::rules::Warning>, WireError> {
     permit(&api, &operator, &window, "warnings")?;
     api.warnings(all.unwrap_or(false), limit.unwrap_or(500))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }
 
 #[tauri::command]
@@ -195,11 +199,9 @@ pub async fn acknowledge(
     window: tauri::WebviewWindow,
     id: String,
     by: String,
-) -> Result<citywall_engine::rules::Warning, String> {
+) -> Result<citywall_engine::rules::Warning, WireError> {
     let who = permit(&api, &operator, &window, "acknowledge")?;
-    api.acknowledge(&who, &id, &by)
-        .await
-        .map_err(|e| e.to_string())
+    api.acknowledge(&who, &id, &by).await.map_err(refused)
 }
 
 #[tauri::command]
@@ -208,9 +210,9 @@ pub async fn warning_steps(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     id: String,
-) -> Result<Vec<citywall_engine::api::StepTaken>, String> {
+) -> Result<Vec<citywall_engine::api::StepTaken>, WireError> {
     permit(&api, &operator, &window, "warning_steps")?;
-    api.warning_steps(&id).await.map_err(|e| e.to_string())
+    api.warning_steps(&id).await.map_err(refused)
 }
 
 #[tauri::command]
@@ -221,11 +223,9 @@ pub async fn take_step(
     id: String,
     step: usize,
     by: String,
-) -> Result<Vec<citywall_engine::api::StepTaken>, String> {
+) -> Result<Vec<citywall_engine::api::StepTaken>, WireError> {
     let who = permit(&api, &operator, &window, "take_step")?;
-    api.take_step(&who, &id, step, &by)
-        .await
-        .map_err(|e| e.to_string())
+    api.take_step(&who, &id, step, &by).await.map_err(refused)
 }
 
 #[tauri::command]
@@ -236,10 +236,9 @@ pub async fn aggregate(
     layer: String,
     level: String,
     since: Option<i64>,
-) -> Result<Value, String> {
+) -> Result<Value, WireError> {
     permit(&api, &operator, &window, "aggregate")?;
-    api.aggregate(&layer, &level, since)
-        .map_err(|e| e.to_string())
+    api.aggregate(&layer, &level, since).map_err(refused)
 }
 
 #[tauri::command]
@@ -248,9 +247,9 @@ pub fn regions(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     level: String,
-) -> Result<Value, String> {
+) -> Result<Value, WireError> {
     permit(&api, &operator, &window, "regions")?;
-    api.regions(&level).map_err(|e| e.to_string())
+    api.regions(&level).map_err(refused)
 }
 
 /// Which layers this window draws, so the stream leaves out the others' feature deltas.
@@ -261,7 +260,7 @@ pub fn stream_layers(
     window: tauri::WebviewWindow,
     streamed: State<'_, StreamLayers>,
     layers: Option<Vec<String>>,
-) -> Result<(), String> {
+) -> Result<(), WireError> {
     permit(&api, &operator, &window, "stream_layers")?;
     streamed
         .0
@@ -279,9 +278,9 @@ pub fn cameras_nearest(
     lon: f64,
     lat: f64,
     k: usize,
-) -> Result<Vec<Value>, String> {
+) -> Result<Vec<Value>, WireError> {
     permit(&api, &operator, &window, "cameras_nearest")?;
-    api.cameras_nearest(lon, lat, k).map_err(|e| e.to_string())
+    api.cameras_nearest(lon, lat, k).map_err(refused)
 }
 
 #[tauri::command]
@@ -292,10 +291,9 @@ pub fn cameras_near_feature(
     layer: String,
     id: String,
     k: usize,
-) -> Result<Vec<Value>, String> {
+) -> Result<Vec<Value>, WireError> {
     permit(&api, &operator, &window, "cameras_near_feature")?;
-    api.cameras_near_feature(&layer, &id, k)
-        .map_err(|e| e.to_string())
+    api.cameras_near_feature(&layer, &id, k).map_err(refused)
 }
 
 #[tauri::command]
@@ -304,7 +302,7 @@ pub fn summary_series(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     since: Option<i64>,
-) -> Result<Vec<citywall_engine::kpi::Sample>, String> {
+) -> Result<Vec<citywall_engine::kpi::Sample>, WireError> {
     permit(&api, &operator, &window, "summary_series")?;
     Ok(api.summary_series(since))
 }
@@ -317,12 +315,12 @@ pub async fn replay(
     layer: String,
     at: i64,
     bbox: Option<[f64; 4]>,
-) -> Result<Value, String> {
+) -> Result<Value, WireError> {
     permit(&api, &operator, &window, "replay")?;
-    let query = FeatureQuery::new(&layer, bbox, None).map_err(|e| e.to_string())?;
+    let query = FeatureQuery::new(&layer, bbox, None).map_err(refused)?;
     api.replay(&query.layer, at, query.bbox)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }
 
 #[tauri::command]
@@ -330,9 +328,9 @@ pub async fn replay_span(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
-) -> Result<Value, String> {
+) -> Result<Value, WireError> {
     permit(&api, &operator, &window, "replay_span")?;
-    api.replay_span().await.map_err(|e| e.to_string())
+    api.replay_span().await.map_err(refused)
 }
 
 #[tauri::command]
@@ -341,9 +339,9 @@ pub async fn replay_warnings(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     at: i64,
-) -> Result<Vec<citywall_engine::rules::Warning>, String> {
+) -> Result<Vec<citywall_engine::rules::Warning>, WireError> {
     permit(&api, &operator, &window, "replay_warnings")?;
-    api.replay_warnings(at).await.map_err(|e| e.to_string())
+    api.replay_warnings(at).await.map_err(refused)
 }
 
 #[tauri::command]
@@ -352,9 +350,9 @@ pub async fn replay_summary(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     at: i64,
-) -> Result<Summary, String> {
+) -> Result<Summary, WireError> {
     permit(&api, &operator, &window, "replay_summary")?;
-    api.replay_summary(at).await.map_err(|e| e.to_string())
+    api.replay_summary(at).await.map_err(refused)
 }
 
 /// A tile of the configured basemap, fetched by the engine: the window's CSP allows no other
@@ -367,12 +365,12 @@ pub async fn basemap_tile(
     z: u8,
     x: u32,
     y: u32,
-) -> Result<tauri::ipc::Response, String> {
+) -> Result<tauri::ipc::Response, WireError> {
     permit(&api, &operator, &window, "basemap_tile")?;
     api.basemap_tile(z, x, y)
         .await
         .map(|t| tauri::ipc::Response::new(t.map(|t| t.bytes.to_vec()).unwrap_or_default()))
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }
 
 /// The configured basemap's style document, as over HTTP.
@@ -381,9 +379,9 @@ pub async fn basemap_style(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
-) -> Result<serde_json::Value, String> {
+) -> Result<serde_json::Value, WireError> {
     permit(&api, &operator, &window, "basemap_style")?;
-    api.basemap_style().await.map_err(|e| e.to_string())
+    api.basemap_style().await.map_err(refused)
 }
 
 /// The audit log after row `after`, oldest first: the façade's `audit`, as over HTTP.
@@ -394,11 +392,11 @@ pub async fn audit(
     window: tauri::WebviewWindow,
     after: Option<i64>,
     limit: Option<u32>,
-) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, String> {
+) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, WireError> {
     let who = permit(&api, &operator, &window, "audit")?;
     api.audit(&who, after.unwrap_or(0), limit.unwrap_or(1000))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }
 
 #[tauri::command]
@@ -410,11 +408,11 @@ pub async fn history(
     id: String,
     since: i64,
     limit: Option<u32>,
-) -> Result<Vec<Value>, String> {
+) -> Result<Vec<Value>, WireError> {
     permit(&api, &operator, &window, "history")?;
     api.history(&layer, &id, since, limit.unwrap_or(1000))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }
 
 /// The latest rows of the audit log, newest first, for the console's view.
@@ -424,9 +422,9 @@ pub async fn audit_latest(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     limit: Option<u32>,
-) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, String> {
+) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, WireError> {
     let who = permit(&api, &operator, &window, "audit_latest")?;
     api.audit_latest(&who, limit.unwrap_or(50))
         .await
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }

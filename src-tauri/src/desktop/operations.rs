@@ -2,10 +2,11 @@
 //! and the video wall's saved layouts — each checked, as every command is, by [`permit`]
 //! against the access matrix through the same façade as over HTTP.
 
+use citywall_engine::api::WireError;
 use citywall_engine::Api;
 use tauri::State;
 
-use super::commands::{permit, Operator};
+use super::commands::{permit, refused, Operator};
 
 /// The incident loop's cases, newest first (`states`: only those).
 #[tauri::command]
@@ -14,16 +15,14 @@ pub async fn cases(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     states: Option<Vec<String>>,
-) -> Result<Vec<citywall_engine::cases::Case>, String> {
+) -> Result<Vec<citywall_engine::cases::Case>, WireError> {
     let who = permit(&api, &operator, &window, "cases")?;
     let states: Vec<_> = states
         .unwrap_or_default()
         .iter()
         .filter_map(|s| citywall_engine::cases::CaseState::parse(s))
         .collect();
-    api.cases(&who, &states, 500)
-        .await
-        .map_err(|e| e.to_string())
+    api.cases(&who, &states, 500).await.map_err(refused)
 }
 
 #[tauri::command]
@@ -31,9 +30,9 @@ pub async fn case_summary(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
-) -> Result<citywall_engine::cases::CaseSummary, String> {
+) -> Result<citywall_engine::cases::CaseSummary, WireError> {
     permit(&api, &operator, &window, "case_summary")?;
-    api.case_summary().await.map_err(|e| e.to_string())
+    api.case_summary().await.map_err(refused)
 }
 
 /// Opens a case taken on the wall (a 12345 call), as `POST /api/v1/cases`.
@@ -43,11 +42,11 @@ pub async fn create_case(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     case: citywall_engine::api::NewCase,
-) -> Result<citywall_engine::cases::Case, String> {
+) -> Result<citywall_engine::cases::Case, WireError> {
     let who = permit(&api, &operator, &window, "create_case")?;
     api.create_case(&who, case, "operator")
         .await
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }
 
 /// A step on a case, as `POST /api/v1/cases/{id}/{action}`.
@@ -59,11 +58,11 @@ pub async fn case_step(
     id: String,
     action: String,
     input: citywall_engine::api::StepInput,
-) -> Result<citywall_engine::cases::Case, String> {
+) -> Result<citywall_engine::cases::Case, WireError> {
     let who = permit(&api, &operator, &window, "case_step")?;
     api.case_step(&who, &id, &action, input)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }
 
 /// One case and its timeline, as `GET /api/v1/cases/{id}`.
@@ -73,9 +72,9 @@ pub async fn case(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     id: String,
-) -> Result<serde_json::Value, String> {
+) -> Result<serde_json::Value, WireError> {
     let who = permit(&api, &operator, &window, "case")?;
-    let (case, steps) = api.case(&who, &id).await.map_err(|e| e.to_string())?;
+    let (case, steps) = api.case(&who, &id).await.map_err(refused)?;
     Ok(serde_json::json!({ "case": case, "steps": steps }))
 }
 
@@ -87,14 +86,14 @@ pub async fn upload_media(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     request: tauri::ipc::Request<'_>,
-) -> Result<citywall_engine::api::MediaRef, String> {
+) -> Result<citywall_engine::api::MediaRef, WireError> {
     let who = permit(&api, &operator, &window, "upload_media")?;
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err("send the photo's bytes as the body".into());
+        return Err(refused(citywall_engine::api::ApiError::BadRequest(
+            "send the photo's bytes as the body".into(),
+        )));
     };
-    api.upload_media(&who, bytes)
-        .await
-        .map_err(|e| e.to_string())
+    api.upload_media(&who, bytes).await.map_err(refused)
 }
 
 /// Where this window's video tiles come from: the engine's loopback socket, with a token that
@@ -105,7 +104,7 @@ pub async fn video_endpoint(
     operator: State<'_, Operator>,
     video: State<'_, citywall_server::LoopbackVideo>,
     window: tauri::WebviewWindow,
-) -> Result<String, String> {
+) -> Result<String, WireError> {
     let who = permit(&api, &operator, &window, "video_endpoint")?;
     Ok(video.endpoint(&who))
 }
@@ -117,11 +116,9 @@ pub async fn video_focus(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     focus: citywall_engine::feed::Focus,
-) -> Result<(), String> {
+) -> Result<(), WireError> {
     let who = permit(&api, &operator, &window, "video_focus")?;
-    api.focus_video(&who, focus)
-        .await
-        .map_err(|e| e.to_string())
+    api.focus_video(&who, focus).await.map_err(refused)
 }
 
 /// The cameras the walls' video tiles show now.
@@ -130,7 +127,7 @@ pub async fn video_on_wall(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
-) -> Result<Vec<citywall_engine::feed::OnWallCamera>, String> {
+) -> Result<Vec<citywall_engine::feed::OnWallCamera>, WireError> {
     permit(&api, &operator, &window, "video_on_wall")?;
     Ok(api.cameras_on_wall())
 }
@@ -141,9 +138,9 @@ pub async fn video_layouts(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
-) -> Result<Vec<citywall_engine::api::VideoLayout>, String> {
+) -> Result<Vec<citywall_engine::api::VideoLayout>, WireError> {
     permit(&api, &operator, &window, "video_layouts")?;
-    api.video_layouts().await.map_err(|e| e.to_string())
+    api.video_layouts().await.map_err(refused)
 }
 
 /// Saves a video layout or tour.
@@ -153,11 +150,9 @@ pub async fn save_video_layout(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     layout: citywall_engine::api::VideoLayout,
-) -> Result<citywall_engine::api::VideoLayout, String> {
+) -> Result<citywall_engine::api::VideoLayout, WireError> {
     let who = permit(&api, &operator, &window, "save_video_layout")?;
-    api.save_video_layout(&who, layout)
-        .await
-        .map_err(|e| e.to_string())
+    api.save_video_layout(&who, layout).await.map_err(refused)
 }
 
 /// Deletes a video layout or tour.
@@ -167,11 +162,9 @@ pub async fn delete_video_layout(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     name: String,
-) -> Result<(), String> {
+) -> Result<(), WireError> {
     let who = permit(&api, &operator, &window, "delete_video_layout")?;
-    api.delete_video_layout(&who, &name)
-        .await
-        .map_err(|e| e.to_string())
+    api.delete_video_layout(&who, &name).await.map_err(refused)
 }
 
 /// A stored photo's bytes, as `GET /api/v1/media/{id}`.
@@ -181,10 +174,10 @@ pub async fn media(
     operator: State<'_, Operator>,
     window: tauri::WebviewWindow,
     id: String,
-) -> Result<tauri::ipc::Response, String> {
+) -> Result<tauri::ipc::Response, WireError> {
     permit(&api, &operator, &window, "media")?;
     api.media(&id)
         .await
         .map(|photo| tauri::ipc::Response::new(photo.bytes))
-        .map_err(|e| e.to_string())
+        .map_err(refused)
 }

@@ -3,7 +3,7 @@
 
 import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, VideoFocusTarget, OnWallCamera, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, StepTaken, Summary, Warning, WhoAmI } from '../types';
 import type { HistoryPoint } from '../lib/detail/model';
-import type { Transport } from './api';
+import { EngineError, type Transport } from './api';
 import { DESKTOP_MOSAIC, videoSocket, type OnVideoFrame, type OnVideoUnit, type TileStatus, type VideoLink } from './video';
 
 export class TauriTransport implements Transport {
@@ -13,6 +13,11 @@ export class TauriTransport implements Transport {
     try {
       return await invoke<T>(cmd, args);
     } catch (e) {
+      // The engine refuses with the HTTP server's shape, `{status, error}`.
+      const refusal = e as { status?: unknown; error?: unknown } | null;
+      if (refusal && typeof refusal === 'object' && typeof refusal.status === 'number') {
+        throw new EngineError(`${cmd}: ${String(refusal.error)}`, refusal.status);
+      }
       throw new Error(`${cmd}: ${String(e)}`);
     }
   }

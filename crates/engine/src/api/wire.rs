@@ -13,6 +13,16 @@ pub struct WireError {
     pub error: String,
 }
 
+impl WireError {
+    /// A failure of the engine's own making (an answer it could not write): 500.
+    pub fn internal(why: impl std::fmt::Display) -> WireError {
+        WireError {
+            status: 500,
+            error: crate::secrets::redact(&why.to_string()),
+        }
+    }
+}
+
 impl ApiError {
     /// The HTTP status this answer carries (the desktop's IPC carries the same number).
     pub fn status(&self) -> u16 {

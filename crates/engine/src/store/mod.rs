@@ -101,9 +101,9 @@ impl Store {
             }
         }
         let options = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(|source| StoreError::Open {
+            .map_err(|e| StoreError::Open {
                 path: shown.clone(),
-                source,
+                reason: e.to_string(),
             })?
             .filename(path)
             .create_if_missing(true)
@@ -115,16 +115,16 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await
-            .map_err(|source| StoreError::Open {
+            .map_err(|e| StoreError::Open {
                 path: shown.clone(),
-                source,
+                reason: e.to_string(),
             })?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
-            .map_err(|source| StoreError::Migrate {
+            .map_err(|e| StoreError::Migrate {
                 path: shown,
-                source,
+                reason: e.to_string(),
             })?;
         Ok(Store {
             pool,
