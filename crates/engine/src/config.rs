@@ -21,12 +21,15 @@ mod presentation;
 mod raw;
 mod recover;
 mod serve;
-mod sources;
 mod triage;
 pub use crate::regions::RegionConfig;
 pub use basemap::{BasemapConfig, BasemapKind};
 pub use cameras::{CameraConfig, FollowWarnings};
 pub use centre::CentreConfig;
+use citywall_sources::spec as sources;
+pub use citywall_sources::spec::{
+    broker, Auth, OgcOptions, RecordMapping, SourceConfig, SourceKind, StaOptions,
+};
 pub use display::DisplayConfig;
 pub use incidents::{IncidentsConfig, LayerCases};
 pub use layers::{LayerConfig, LayerFilter, Severity};
@@ -36,7 +39,6 @@ pub use presentation::{ColorBy, PointStyle, PopupField, Presentation, TEMPLATES}
 use raw::RawConfig;
 pub use serve::ServeConfig;
 use sources::valid_id;
-pub use sources::{broker, Auth, OgcOptions, RecordMapping, SourceConfig, SourceKind, StaOptions};
 pub use triage::TriageConfig;
 
 /// A simulated clock: at wall time `wall_origin_ms` it read `sim_origin_ms`, and it runs

@@ -15,13 +15,13 @@ pub mod memory;
 pub mod regions;
 pub mod rules;
 pub mod search;
-pub mod sources;
 pub mod spatial;
 pub mod store;
 pub mod wall;
 
 // The value types live in their own crate; their paths stay what they were.
 pub use citywall_model::{bbox, crs, display, geojson, geometry, model, mvt, secrets};
+pub use citywall_sources as sources;
 pub use citywall_video::video;
 
 pub use api::Api;

@@ -4,12 +4,12 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::sources::RawSource;
 use super::{
     BasemapConfig, CameraConfig, CentreConfig, DisplayConfig, IncidentsConfig, LayerCases,
     LayerFilter, MapConfig, PanelsConfig, PointStyle, PopupField, ServeConfig, Severity,
     TriageConfig,
 };
+use citywall_sources::spec::RawSource;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

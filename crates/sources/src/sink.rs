@@ -5,7 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use super::Batch;
-use crate::config::SourceConfig;
+use crate::spec::SourceConfig;
 
 /// How a batch relates to what its source held before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

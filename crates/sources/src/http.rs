@@ -2,7 +2,7 @@
 //! validators and incremental cursor, the body read chunk by chunk under the size cap, and
 //! every failure turned into a [`SourceError`] a duty officer can read.
 
-use crate::config::{Auth, SourceConfig};
+use crate::spec::{Auth, SourceConfig};
 
 use super::SourceError;
 

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::{excerpt, sanitize_json, Batch, Record, Rejected, SourceError};
-use crate::config::RecordMapping;
 use crate::geometry::Located;
+use crate::spec::RecordMapping;
 
 pub fn parse(body: &[u8], mapping: &RecordMapping) -> Result<Batch, SourceError> {
     let (text, lossy) = sanitize_json(body);

@@ -11,7 +11,7 @@ use tracing::{info, warn};
 use super::http::{self, Fetched, PollState};
 use super::sink::{Attempt, IngestMode, Sink};
 use super::{geojson, json_records, ogc_features, sensorthings, Batch, SourceError};
-use crate::config::{SourceConfig, SourceKind};
+use crate::spec::{SourceConfig, SourceKind};
 
 pub async fn run<S: Sink>(sink: Arc<S>, source: SourceConfig, mut shutdown: watch::Receiver<bool>) {
     let client = match reqwest::Client::builder()

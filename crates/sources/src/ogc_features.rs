@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::{geojson, paging, Batch, SourceError};
-use crate::config::SourceConfig;
+use crate::spec::SourceConfig;
 
 #[derive(Deserialize)]
 struct Page {

@@ -1,6 +1,8 @@
-//! Sources: fetching a subsystem's payload over HTTP and parsing it into records. Each format has
-//! its own file; the poller (`poller.rs`) runs one task per source with interval, timeout and
-//! backoff.
+//! Sources: what a `[[source]]` says (`spec.rs`, with the checks that give each bad line its
+//! message), fetching a subsystem's payload over HTTP or MQTT, and parsing it into records. Each
+//! format has its own file; the poller (`poller.rs`) runs one task per source with interval,
+//! timeout and backoff, and hands every batch to a [`Sink`] — this crate knows the model and
+//! nothing of the engine or the store.
 
 pub mod geojson;
 pub mod http;
@@ -11,10 +13,14 @@ pub mod paging;
 pub mod poller;
 pub mod sensorthings;
 pub mod sink;
+pub mod spec;
 
 pub use sink::{Attempt, IngestMode, IngestReport, Sink};
 
 use serde_json::{Map, Value};
+
+// The model's modules under the paths the source code names them by.
+use citywall_model::{crs, geometry, secrets};
 
 use crate::geometry::{Located, Shape};
 
@@ -148,7 +154,7 @@ pub(crate) fn sanitize_json(body: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
 }
 
 /// Caps raw text to a short excerpt, on a character boundary.
-pub(crate) fn excerpt_text(text: &str) -> String {
+pub fn excerpt_text(text: &str) -> String {
     const MAX: usize = 512;
     if text.len() <= MAX {
         return text.to_string();

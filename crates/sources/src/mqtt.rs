@@ -14,7 +14,7 @@ use tracing::warn;
 
 use super::sink::{Attempt, IngestMode, Sink};
 use super::{excerpt, geojson, json_records, sanitize_json, Batch, Rejected};
-use crate::config::{broker, Auth, SourceConfig};
+use crate::spec::{broker, Auth, SourceConfig};
 
 /// One message's payload as a record, or why not.
 pub fn parse_message(payload: &[u8], source: &SourceConfig, index: usize) -> Batch {
@@ -147,7 +147,7 @@ pub async fn run<S: Sink>(sink: Arc<S>, source: SourceConfig, mut shutdown: watc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SourceKind;
+    use crate::spec::SourceKind;
 
     #[test]
     fn broker_urls_and_messages_parse() {

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::{excerpt, paging, Batch, Record, Rejected, SourceError};
-use crate::config::{SourceConfig, StaOptions};
+use crate::spec::{SourceConfig, StaOptions};
 
 /// The first page's URL.
 pub fn things_url(source: &SourceConfig) -> Result<reqwest::Url, SourceError> {

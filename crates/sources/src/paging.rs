@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use super::{http, Batch, Rejected, SourceError};
-use crate::config::SourceConfig;
+use crate::spec::SourceConfig;
 
 /// More pages than this in one poll is a server that never ends its chain of links.
 const MAX_PAGES: usize = 10_000;

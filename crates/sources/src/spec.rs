@@ -151,7 +151,7 @@ pub enum Auth {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct RawSource {
+pub struct RawSource {
     id: Spanned<String>,
     layer: Option<Spanned<String>>,
     layers: Option<Vec<Spanned<String>>>,
@@ -191,7 +191,7 @@ struct RawAuth {
 
 /// One `[[source]]` checked against the layers the config defines; every problem goes to
 /// `problem`, and a source too broken to run is `None`.
-pub(super) fn parse_source(
+pub fn parse_source(
     source: &Spanned<RawSource>,
     layer_ids: &HashSet<String>,
     source_ids: &mut HashSet<String>,
@@ -480,7 +480,7 @@ pub fn broker(url: &str) -> Option<(String, u16)> {
 }
 
 /// Layer and source ids: what a URL path, a CSS class and a file name all take as they are.
-pub(super) fn valid_id(id: &str) -> bool {
+pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id
