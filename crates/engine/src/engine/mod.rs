@@ -12,9 +12,7 @@ use crate::feed::{Change, Feed};
 use crate::health::Health;
 use crate::model::now_ms;
 use crate::regions::Regions;
-use crate::rules::flood::FloodMemory;
-use crate::rules::overweight::OverweightMemory;
-use crate::rules::{Kind, Warning, Warnings};
+use crate::rules::{Judging, Kind, Memory, Warning, Warnings};
 use crate::spatial::SpatialIndex;
 use crate::store::{Store, StoreError};
 
@@ -41,10 +39,7 @@ pub enum EngineError {
 #[derive(Default)]
 pub(crate) struct RuleState {
     pub(crate) warnings: Warnings,
-    flood: FloodMemory,
-    overweight: OverweightMemory,
-    /// Each configured event rule's raised events, by the rule's scope.
-    events: std::collections::HashMap<String, crate::rules::event::EventMemory>,
+    memory: Memory,
 }
 
 pub use crate::sources::{IngestMode, IngestReport};
@@ -135,9 +130,6 @@ impl Engine {
     /// it. A rule whose layer has no data yet is skipped, so warnings restored at start are not
     /// cleared before the first poll lands.
     pub(crate) async fn evaluate_rules(&self, layer: Option<&str>) {
-        use crate::rules::{
-            count, duplicates, event, flood, hotspot, overdue, overweight, rate, stale, threshold,
-        };
         let rules = &self.config.rules;
         let now = self.data_now();
         // Cases whose clock runs, read before the rules' lock is taken (a store read waits).
@@ -156,106 +148,31 @@ impl Engine {
             Some(_) => None,
         };
         let mut state = self.rules.lock().await;
-        let RuleState {
-            warnings,
-            flood: flood_memory,
-            overweight: overweight_memory,
-            events: event_memory,
-        } = &mut *state;
+        let RuleState { warnings, memory } = &mut *state;
         let mut changed: Vec<Warning> = Vec::new();
         {
             let index = self.index();
-            let wanted = |rule_layer: &str| {
-                layer
-                    .is_none_or(|l| l == rule_layer)
-                    .then(|| index.layer(rule_layer))
+            for rule in rules.layered() {
+                let Some(l) = layer
+                    .is_none_or(|wanted| wanted == rule.layer())
+                    .then(|| index.layer(rule.layer()))
                     .flatten()
                     .filter(|l| !l.is_empty())
-            };
-            if let Some(rule) = &rules.flood {
-                if let Some(l) = wanted(&rule.layer) {
-                    let desired = flood::evaluate(rule, l, warnings, flood_memory, now);
-                    let kinds = [Kind::FloodLevel, Kind::FloodRise, Kind::GaugeSilent];
-                    changed.extend(warnings.reconcile(&kinds, desired, now));
-                }
-            }
-            if let Some(rule) = &rules.overweight {
-                if let Some(l) = wanted(&rule.layer) {
-                    let desired = overweight::evaluate(rule, l, warnings, overweight_memory, now);
-                    let kinds = [Kind::OverweightPass, Kind::OverloadRate];
-                    changed.extend(warnings.reconcile(&kinds, desired, now));
-                }
-            }
-            if let Some(rule) = &rules.hotspot {
-                if let Some(l) = wanted(&rule.layer) {
-                    let desired = hotspot::evaluate(rule, l, warnings, now);
-                    changed.extend(warnings.reconcile(&[Kind::Hotspot], desired, now));
-                }
-            }
-            if let Some(rule) = &rules.duplicates {
-                if let Some(l) = wanted(&rule.layer) {
-                    let desired = duplicates::evaluate(rule, l);
-                    changed.extend(warnings.reconcile(&[Kind::Duplicate], desired, now));
-                }
-            }
-            for rule in &rules.threshold {
-                if let Some(l) = wanted(&rule.layer) {
-                    let desired = threshold::evaluate(rule, l, warnings);
-                    changed.extend(warnings.reconcile_scope(
-                        Kind::Threshold,
-                        &rule.scope(),
-                        desired,
-                        now,
-                    ));
-                }
-            }
-            for rule in &rules.rate {
-                if let Some(l) = wanted(&rule.layer) {
-                    // The readings share the flood rule's memory, apart under the rule's scope.
-                    let desired = rate::evaluate(rule, l, warnings, flood_memory);
-                    changed.extend(warnings.reconcile_scope(
-                        Kind::Rate,
-                        &rule.scope(),
-                        desired,
-                        now,
-                    ));
-                }
-            }
-            for rule in &rules.stale {
-                if let Some(l) = wanted(&rule.layer) {
-                    changed.extend(warnings.reconcile_scope(
-                        Kind::Stale,
-                        &rule.scope(),
-                        stale::evaluate(rule, l, now),
-                        now,
-                    ));
-                }
-            }
-            for rule in &rules.count {
-                if let Some(l) = wanted(&rule.layer) {
-                    let desired = count::evaluate(rule, l, &self.regions, warnings, now);
-                    changed.extend(warnings.reconcile_scope(
-                        Kind::Count,
-                        &rule.scope(),
-                        desired,
-                        now,
-                    ));
-                }
-            }
-            for rule in &rules.event {
-                if let Some(l) = wanted(&rule.layer) {
-                    let memory = event_memory.entry(rule.scope()).or_default();
-                    let desired = event::evaluate(rule, l, memory, now);
-                    changed.extend(warnings.reconcile_scope(
-                        Kind::Event,
-                        &rule.scope(),
-                        desired,
-                        now,
-                    ));
-                }
+                else {
+                    continue;
+                };
+                let desired = rule.judge(&mut Judging {
+                    layer: l,
+                    open: warnings,
+                    regions: &self.regions,
+                    memory,
+                    now,
+                });
+                changed.extend(warnings.settle(&rule.owns(), desired, now));
             }
             if let Some(cases) = &running {
-                let desired = overdue::evaluate(cases, self.config.incidents.amber_at, now);
+                let desired =
+                    crate::rules::overdue::evaluate(cases, self.config.incidents.amber_at, now);
                 changed.extend(warnings.reconcile(&[Kind::Overdue], desired, now));
             }
         }

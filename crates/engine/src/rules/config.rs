@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::{count, duplicates, event, flood, hotspot, overweight, rate, stale, threshold};
+use super::{count, duplicates, event, flood, hotspot, overweight, rate, stale, threshold, Rule};
 
 /// The rules a deployment turns on, each over one layer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -34,6 +34,23 @@ pub struct RulesConfig {
 }
 
 impl RulesConfig {
+    /// Every configured rule over a layer, in the order the engine runs them.
+    pub fn layered(&self) -> Vec<&dyn Rule> {
+        let shipped: [Option<&dyn Rule>; 4] = [
+            self.flood.as_ref().map(|r| r as &dyn Rule),
+            self.overweight.as_ref().map(|r| r as &dyn Rule),
+            self.hotspot.as_ref().map(|r| r as &dyn Rule),
+            self.duplicates.as_ref().map(|r| r as &dyn Rule),
+        ];
+        let mut all: Vec<&dyn Rule> = shipped.into_iter().flatten().collect();
+        all.extend(self.threshold.iter().map(|r| r as &dyn Rule));
+        all.extend(self.rate.iter().map(|r| r as &dyn Rule));
+        all.extend(self.stale.iter().map(|r| r as &dyn Rule));
+        all.extend(self.count.iter().map(|r| r as &dyn Rule));
+        all.extend(self.event.iter().map(|r| r as &dyn Rule));
+        all
+    }
+
     /// Problems as (field, message), for the config's report.
     pub fn problems(
         &self,

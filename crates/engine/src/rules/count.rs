@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::rule::{Judging, Owns, Rule};
 use super::threshold::{unnamed, Thresholds};
 use super::{text, time_ms, Desired, Kind, Warnings};
 use crate::regions::Regions;
@@ -198,6 +199,20 @@ pub fn evaluate(
         });
     }
     out
+}
+
+impl Rule for CountRule {
+    fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    fn owns(&self) -> Owns {
+        Owns::Scope(Kind::Count, self.scope())
+    }
+
+    fn judge(&self, at: &mut Judging<'_>) -> Vec<Desired> {
+        evaluate(self, at.layer, at.regions, at.open, at.now)
+    }
 }
 
 #[cfg(test)]

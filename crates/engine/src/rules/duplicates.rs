@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::rule::{Judging, Owns, Rule};
 use super::{metres, text, time_ms, Desired, Kind, Level};
 use crate::spatial::LayerIndex;
 
@@ -138,6 +139,20 @@ pub fn evaluate(rule: &DuplicateRule, layer: &LayerIndex) -> Vec<Desired> {
             }
         })
         .collect()
+}
+
+impl Rule for DuplicateRule {
+    fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    fn owns(&self) -> Owns {
+        Owns::Kinds(&[Kind::Duplicate])
+    }
+
+    fn judge(&self, at: &mut Judging<'_>) -> Vec<Desired> {
+        evaluate(self, at.layer)
+    }
 }
 
 #[cfg(test)]

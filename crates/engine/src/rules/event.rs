@@ -4,11 +4,11 @@
 //! `clear_after_min` after it (data time), as a station lists only its latest few. Titles and
 //! details are templates over the event's own fields. The shipped overweight pass rule is one.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::memory::EventMemory;
+use super::rule::{Judging, Owns, Rule};
 use super::threshold::{scope_of, unnamed, Thresholds};
 use super::{num, text, time_ms, Desired, Kind};
 use crate::spatial::LayerIndex;
@@ -67,12 +67,6 @@ fn detail_en() -> String {
 }
 fn name_field() -> String {
     "name".into()
-}
-
-/// Events already raised, kept until they expire, per rule.
-#[derive(Debug, Default)]
-pub struct EventMemory {
-    raised: HashMap<String, (i64, Desired)>,
 }
 
 impl EventRule {
@@ -224,6 +218,21 @@ pub fn evaluate(
     let keep_ms = (rule.clear_after_min * 60_000.0) as i64;
     memory.raised.retain(|_, (at, _)| now - *at < keep_ms);
     memory.raised.values().map(|(_, d)| d.clone()).collect()
+}
+
+impl Rule for EventRule {
+    fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    fn owns(&self) -> Owns {
+        Owns::Scope(Kind::Event, self.scope())
+    }
+
+    fn judge(&self, at: &mut Judging<'_>) -> Vec<Desired> {
+        let memory = at.memory.events.entry(self.scope()).or_default();
+        evaluate(self, at.layer, memory, at.now)
+    }
 }
 
 #[cfg(test)]

@@ -3,11 +3,11 @@
 //! shipped `[rules.flood]`, expressed as the threshold, rate and stale rules any city
 //! configures, with the shipped kinds and keys.
 
-use std::collections::{HashMap, VecDeque};
-
 use serde::{Deserialize, Serialize};
 
+use super::memory::FloodMemory;
 use super::rate::{self, RateRule};
+use super::rule::{Judging, Owns, Rule};
 use super::stale::{self, StaleRule};
 use super::threshold::{self, LevelFields, ThresholdRule, Thresholds};
 use super::{Desired, Kind, Level, Warnings};
@@ -152,31 +152,6 @@ pub fn assess_level(
     t.assess(reading, previous, false, hysteresis)
 }
 
-/// Readings each gauge reported, kept for the rate of rise.
-#[derive(Debug, Default)]
-pub struct FloodMemory {
-    readings: HashMap<String, VecDeque<(i64, f64)>>,
-}
-
-impl FloodMemory {
-    /// Records a reading taken at `at` (ignored unless newer than the last) and returns the rise
-    /// in metres per hour over the window, once the window is at least half covered.
-    pub fn rise(&mut self, gauge: &str, at: i64, level: f64, window_ms: i64) -> Option<f64> {
-        let q = self.readings.entry(gauge.to_string()).or_default();
-        if q.back().is_none_or(|&(t, _)| at > t) {
-            q.push_back((at, level));
-        }
-        while q.len() > 1 && q.front().is_some_and(|&(t, _)| t < at - window_ms) {
-            q.pop_front();
-        }
-        let (&(t0, l0), &(t1, l1)) = (q.front()?, q.back()?);
-        if t1 - t0 < window_ms / 2 {
-            return None;
-        }
-        Some((l1 - l0) / ((t1 - t0) as f64 / 3_600_000.0))
-    }
-}
-
 /// What the flood rule wants open now: its three parts, each by the configured rules' own
 /// evaluation.
 pub fn evaluate(
@@ -195,6 +170,20 @@ pub fn evaluate(
         out.extend(stale::evaluate(&silent, layer, now));
     }
     out
+}
+
+impl Rule for FloodRule {
+    fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    fn owns(&self) -> Owns {
+        Owns::Kinds(&[Kind::FloodLevel, Kind::FloodRise, Kind::GaugeSilent])
+    }
+
+    fn judge(&self, at: &mut Judging<'_>) -> Vec<Desired> {
+        evaluate(self, at.layer, at.open, &mut at.memory.flood, at.now)
+    }
 }
 
 #[cfg(test)]

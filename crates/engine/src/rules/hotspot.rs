@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::count::{self, CountFilter, CountRule};
+use super::rule::{Judging, Owns, Rule};
 use super::threshold::Thresholds;
 use super::{Desired, Kind, Level, Warnings};
 use crate::regions::Regions;
@@ -141,6 +142,20 @@ pub fn evaluate(rule: &HotspotRule, layer: &LayerIndex, open: &Warnings, now: i6
         .iter()
         .flat_map(|count| count::evaluate(count, layer, &areas, open, now))
         .collect()
+}
+
+impl Rule for HotspotRule {
+    fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    fn owns(&self) -> Owns {
+        Owns::Kinds(&[Kind::Hotspot])
+    }
+
+    fn judge(&self, at: &mut Judging<'_>) -> Vec<Desired> {
+        evaluate(self, at.layer, at.open, at.now)
+    }
 }
 
 #[cfg(test)]

@@ -11,16 +11,20 @@ pub mod duplicates;
 pub mod event;
 pub mod flood;
 pub mod hotspot;
+pub mod memory;
 pub mod outage;
 pub mod overdue;
 pub mod overweight;
 pub mod rate;
+pub mod rule;
 pub mod stale;
 pub mod threshold;
 
 use std::collections::{HashMap, HashSet};
 
 pub use config::RulesConfig;
+pub use memory::Memory;
+pub use rule::{Judging, Owns, Rule};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::event::{self, EventMemory, EventRule};
+use super::event::{self, EventRule};
+use super::memory::OverweightMemory;
+use super::rule::{Judging, Owns, Rule};
 use super::threshold::{self, ThresholdRule, Thresholds};
 use super::{Desired, Kind, Level, Warnings};
 use crate::spatial::LayerIndex;
@@ -176,12 +178,6 @@ pub fn assess_rate(
     Some((level, rate))
 }
 
-/// Violating passes already raised, kept until they expire: a station lists only its latest few.
-#[derive(Debug, Default)]
-pub struct OverweightMemory {
-    passes: EventMemory,
-}
-
 pub fn evaluate(
     rule: &OverweightRule,
     layer: &LayerIndex,
@@ -192,6 +188,20 @@ pub fn evaluate(
     let mut out = event::evaluate(&rule.passes_expressed(), layer, &mut memory.passes, now);
     out.extend(threshold::evaluate(&rule.rate_expressed(), layer, open));
     out
+}
+
+impl Rule for OverweightRule {
+    fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    fn owns(&self) -> Owns {
+        Owns::Kinds(&[Kind::OverweightPass, Kind::OverloadRate])
+    }
+
+    fn judge(&self, at: &mut Judging<'_>) -> Vec<Desired> {
+        evaluate(self, at.layer, at.open, &mut at.memory.overweight, at.now)
+    }
 }
 
 #[cfg(test)]

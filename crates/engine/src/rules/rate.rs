@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::flood::FloodMemory;
+use super::memory::FloodMemory;
+use super::rule::{Judging, Owns, Rule};
 use super::threshold::{scope_of, unnamed, Thresholds};
 use super::{num, text, time_ms, Desired, Kind, Warnings};
 use crate::spatial::LayerIndex;
@@ -152,6 +153,21 @@ pub fn evaluate(
         });
     }
     out
+}
+
+impl Rule for RateRule {
+    fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    fn owns(&self) -> Owns {
+        Owns::Scope(Kind::Rate, self.scope())
+    }
+
+    fn judge(&self, at: &mut Judging<'_>) -> Vec<Desired> {
+        // The readings share the flood rule's memory, apart under the rule's scope.
+        evaluate(self, at.layer, at.open, &mut at.memory.flood)
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::rule::{Judging, Owns, Rule};
 use super::threshold::{scope_of, unnamed, Thresholds};
 use super::{text, time_ms, Desired, Kind, Level};
 use crate::spatial::LayerIndex;
@@ -117,6 +118,20 @@ pub fn evaluate(rule: &StaleRule, layer: &LayerIndex, now: i64) -> Vec<Desired> 
         });
     }
     out
+}
+
+impl Rule for StaleRule {
+    fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    fn owns(&self) -> Owns {
+        Owns::Scope(Kind::Stale, self.scope())
+    }
+
+    fn judge(&self, at: &mut Judging<'_>) -> Vec<Desired> {
+        evaluate(self, at.layer, at.now)
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::rule::{Judging, Owns, Rule};
 use super::{num, text, Desired, Kind, Level, Warnings};
 use crate::spatial::LayerIndex;
 
@@ -315,6 +316,20 @@ pub fn evaluate(rule: &ThresholdRule, layer: &LayerIndex, open: &Warnings) -> Ve
         });
     }
     out
+}
+
+impl Rule for ThresholdRule {
+    fn layer(&self) -> &str {
+        &self.layer
+    }
+
+    fn owns(&self) -> Owns {
+        Owns::Scope(Kind::Threshold, self.scope())
+    }
+
+    fn judge(&self, at: &mut Judging<'_>) -> Vec<Desired> {
+        evaluate(self, at.layer, at.open)
+    }
 }
 
 #[cfg(test)]
