@@ -1,9 +1,9 @@
 //! Builds the desktop shell. The app's commands are declared to Tauri from the access matrix
-//! (`[commands]` of crates/engine/src/access/matrix.toml), so each gets an `allow-<command>`
+//! (`[commands]` of crates/model/src/access/matrix.toml), so each gets an `allow-<command>`
 //! permission and a window may call only those its capability grants (src-tauri/capabilities).
 
 #[cfg(feature = "desktop")]
-const MATRIX: &str = "../crates/engine/src/access/matrix.toml";
+const MATRIX: &str = "../crates/model/src/access/matrix.toml";
 
 /// The command names of the matrix's `[commands]` table.
 #[cfg(feature = "desktop")]

@@ -1,4 +1,4 @@
-//! Who may do what, driven by the one access matrix (`crates/engine/src/access/matrix.toml`):
+//! Who may do what, driven by the one access matrix (`crates/model/src/access/matrix.toml`):
 //! every HTTP route × every role (and no credential, and a wrong one) against a served wall that
 //! needs a token or a login; every desktop command × every role through the same façade; the
 //! desktop's command list and the matrix's are the same list; login brute force locks the

@@ -3,11 +3,15 @@
 //! GeoJSON and vector-tile forms the wall reads — and the redaction of configured secrets from
 //! any text that leaves the process. It knows no store, no source, no server and no window.
 
+pub mod access;
 pub mod bbox;
+pub mod cases;
 pub mod crs;
 pub mod display;
 pub mod geojson;
 pub mod geometry;
+pub mod memory;
 pub mod model;
 pub mod mvt;
 pub mod secrets;
+pub mod warning;

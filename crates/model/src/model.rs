@@ -73,3 +73,24 @@ pub fn pixel_degrees(zoom: f64) -> f64 {
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+/// A record the parser refused, with why and a short excerpt of what it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected {
+    /// Position in the payload (0-based), for finding it in the raw data.
+    pub index: usize,
+    pub reason: String,
+    pub excerpt: String,
+}
+
+/// A Unix-ms instant as ISO 8601 in `zone`, with its offset; the raw number when it is past the
+/// calendar's range (a forged row).
+pub fn iso_in(zone: &jiff::tz::TimeZone, ms: i64) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => t
+            .to_zoned(zone.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%.3f%:z")
+            .to_string(),
+        Err(_) => ms.to_string(),
+    }
+}

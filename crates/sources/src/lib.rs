@@ -48,14 +48,7 @@ impl Record {
     }
 }
 
-/// A record the parser refused, with why and a short excerpt of what it was.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rejected {
-    /// Position in the payload (0-based), for finding it in the raw data.
-    pub index: usize,
-    pub reason: String,
-    pub excerpt: String,
-}
+pub use citywall_model::model::Rejected;
 
 /// What one poll produced: the good records and the rejected ones. One bad record never stops
 /// its batch.

@@ -111,17 +111,7 @@ impl CentreConfig {
     }
 }
 
-/// A Unix-ms instant as ISO 8601 in `zone`, with its offset; the raw number when it is past the
-/// calendar's range (a forged row).
-pub fn iso_in(zone: &jiff::tz::TimeZone, ms: i64) -> String {
-    match jiff::Timestamp::from_millisecond(ms) {
-        Ok(t) => t
-            .to_zoned(zone.clone())
-            .strftime("%Y-%m-%dT%H:%M:%S%.3f%:z")
-            .to_string(),
-        Err(_) => ms.to_string(),
-    }
-}
+pub use citywall_model::model::iso_in;
 
 #[cfg(test)]
 mod tests {

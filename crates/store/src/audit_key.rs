@@ -89,7 +89,7 @@ impl AuditKey {
     }
 
     /// HMAC-SHA-256 (hex) of `parts`, each length-prefixed; `None` without a key.
-    pub(crate) fn sign(&self, parts: &[&str]) -> Option<String> {
+    pub fn sign(&self, parts: &[&str]) -> Option<String> {
         let key = self.0.as_ref()?;
         let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
         for part in parts {

@@ -57,7 +57,7 @@ pub const MAX_ADDRESS_FAILURES: i64 = 20;
 /// learns from), keyed by a name without an account or by a client address: the failures in a
 /// row and until when the key is locked.
 #[derive(Debug)]
-pub(crate) struct Failures {
+pub struct Failures {
     limit: i64,
     counts: std::collections::HashMap<String, (i64, i64)>,
 }
@@ -66,19 +66,19 @@ pub(crate) struct Failures {
 const MAX_REMEMBERED: usize = 10_000;
 
 impl Failures {
-    pub(crate) fn locking_at(limit: i64) -> Failures {
+    pub fn locking_at(limit: i64) -> Failures {
         Failures {
             limit,
             counts: Default::default(),
         }
     }
 
-    pub(crate) fn locked_until(&self, key: &str) -> i64 {
+    pub fn locked_until(&self, key: &str) -> i64 {
         self.counts.get(key).map_or(0, |&(_, until)| until)
     }
 
     /// Counts a failure as an account's is counted; returns until when the key is locked.
-    pub(crate) fn fail(&mut self, key: &str, now: i64) -> i64 {
+    pub fn fail(&mut self, key: &str, now: i64) -> i64 {
         if self.counts.len() >= MAX_REMEMBERED && !self.counts.contains_key(key) {
             self.counts.retain(|_, &mut (_, until)| until > now);
             if self.counts.len() >= MAX_REMEMBERED {
@@ -94,7 +94,7 @@ impl Failures {
     }
 
     /// A success: the key's failures in a row start again.
-    pub(crate) fn forget(&mut self, key: &str) {
+    pub fn forget(&mut self, key: &str) {
         self.counts.remove(key);
     }
 }
@@ -112,7 +112,7 @@ const HASHING_QUEUE: usize = 32;
 
 /// The bounded pool password checks run in.
 #[derive(Debug)]
-pub(crate) struct Hashing {
+pub struct Hashing {
     running: tokio::sync::Semaphore,
     waiting: std::sync::atomic::AtomicUsize,
 }
@@ -177,7 +177,7 @@ pub fn new_token() -> String {
 }
 
 /// A lockout's end as the centre reads a clock (UTC+8).
-pub(crate) fn clock(ms: i64) -> String {
+pub fn clock(ms: i64) -> String {
     match (
         chrono::DateTime::from_timestamp_millis(ms),
         chrono::FixedOffset::east_opt(8 * 3600),

@@ -1,6 +1,7 @@
 //! The SQLite store (sqlx, WAL, embedded migrations): current features, their append-only
-//! history, the quarantine of rejected records, warnings (warnings.rs), and the operators'
-//! audit log (audit.rs).
+//! history, the quarantine of rejected records, warnings (warnings.rs), the operators' audit log
+//! (audit.rs), accounts, cases, photos and video layouts. It knows the model's values and
+//! nothing of sources, rules or the engine; its errors name no backend (error.rs).
 
 mod account_admin;
 pub mod accounts;
@@ -16,6 +17,8 @@ mod warnings;
 
 pub use error::StoreError;
 
+// The model's modules under the paths the store names them by.
+use citywall_model::{access, geometry, memory, model, warning};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -29,7 +32,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, QueryBuilder, Row, Sqlite};
 
 use crate::model::Feature;
-use crate::sources::Rejected;
+use crate::model::Rejected;
 
 /// One quarantined record, as `GET /api/v1/sources/{id}/rejected` shows it.
 #[derive(Debug, Clone, Serialize)]

@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::audit::{append, AuditEntry};
 use super::{Store, StoreError};
-use crate::cases::{Case, CaseState, CaseSummary, Step};
+use citywall_model::cases::{Case, CaseState, CaseSummary, Step};
 
 impl Store {
     /// The next case number's id, e.g. `AJ000042`.

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::audit::{append, AuditEntry};
 use super::credentials::sha256_hex;
-pub(crate) use super::credentials::{clock, Failures};
+pub use super::credentials::{clock, Failures};
 pub use super::credentials::{
     hash_password, new_token, LoginError, LOCKOUT_MS, MAX_ADDRESS_FAILURES, MAX_FAILURES,
 };

@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::{feature_from_row, Store, StoreError};
 use crate::model::{Bbox, Feature};
-use crate::rules::Warning;
+use crate::warning::Warning;
 
 impl Store {
     /// The layer as it stood at `at` (Unix ms of ingest): for each feature its latest history
@@ -118,9 +118,9 @@ impl Store {
             })?;
             let state: String = row.try_get("state")?;
             let level: String = row.try_get("level")?;
-            w.state = crate::rules::State::parse(&state).unwrap_or(w.state);
-            w.what.level = crate::rules::Level::parse(&level).unwrap_or(w.what.level);
-            if w.state != crate::rules::State::Acknowledged {
+            w.state = crate::warning::State::parse(&state).unwrap_or(w.state);
+            w.what.level = crate::warning::Level::parse(&level).unwrap_or(w.what.level);
+            if w.state != crate::warning::State::Acknowledged {
                 w.acknowledged_at = None;
                 w.acknowledged_by = None;
             }

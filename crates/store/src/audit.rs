@@ -91,7 +91,7 @@ impl AuditRecord {
     /// The row as an export writes it — CSV ([`CSV_HEADER`]) or one JSON object — with its time
     /// as ISO 8601 in `zone` (and the raw milliseconds beside it, to check the hash against).
     pub fn export_row(&self, zone: &jiff::tz::TimeZone, csv: bool) -> String {
-        let at = crate::config::centre::iso_in(zone, self.at);
+        let at = crate::model::iso_in(zone, self.at);
         if csv {
             return self.csv_row(&at);
         }
@@ -163,7 +163,7 @@ impl AuditRecord {
 /// Appends `entry` inside the caller's transaction. Call it after the transaction's own writes:
 /// holding SQLite's write lock by then, nobody can append between reading the chain's end and
 /// extending it.
-pub(crate) async fn append(
+pub async fn append(
     conn: &mut SqliteConnection,
     key: &AuditKey,
     at: i64,

@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::{audit, Store, StoreError};
-use crate::rules::Warning;
+use crate::warning::Warning;
 
 impl Store {
     /// Writes warnings that changed (and one log row each) in one transaction.
