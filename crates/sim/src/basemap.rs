@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::f64::consts::PI;
 use std::io::{Seek, Write};
 
-use citywall_engine::display::MapDatum;
-use citywall_engine::mvt::{encode_tile, Geometry, Layer, Value, EXTENT};
+use citywall_model::display::MapDatum;
+use citywall_model::mvt::{encode_tile, Geometry, Layer, Value, EXTENT};
 use pmtiles::{Compression, PmTilesWriter, TileCoord, TileId, TileType};
 
 use crate::city::{City, RoadClass};

@@ -6,8 +6,8 @@ use std::fs::File;
 use std::io::BufWriter;
 
 use anyhow::Context;
-use citywall_engine::crs::Crs;
-use citywall_engine::display::MapDatum;
+use citywall_model::crs::Crs;
+use citywall_model::display::MapDatum;
 use citywall_sim::{basemap, City};
 
 fn main() -> anyhow::Result<()> {
