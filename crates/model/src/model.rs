@@ -94,3 +94,15 @@ pub fn iso_in(zone: &jiff::tz::TimeZone, ms: i64) -> String {
         Err(_) => ms.to_string(),
     }
 }
+
+/// An instant's wall-clock time in `zone`, with the zone's offset: `09:57 (UTC+02:00)`. What a
+/// lockout or a checkpoint message says, read by someone at the centre.
+pub fn clock_in(zone: &jiff::tz::TimeZone, ms: i64) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => t
+            .to_zoned(zone.clone())
+            .strftime("%H:%M (UTC%:z)")
+            .to_string(),
+        Err(_) => ms.to_string(),
+    }
+}

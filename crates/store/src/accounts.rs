@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::audit::{append, AuditEntry};
 use super::credentials::sha256_hex;
-pub use super::credentials::{clock, Failures};
+pub use super::credentials::Failures;
 pub use super::credentials::{
     hash_password, new_token, LoginError, LOCKOUT_MS, MAX_ADDRESS_FAILURES, MAX_FAILURES,
 };
@@ -120,7 +120,7 @@ impl Store {
         if locked_until > now {
             self.audited(&audit("login.locked", serde_json::json!({})), now)
                 .await?;
-            return Err(LoginError::Locked(clock(locked_until)));
+            return Err(LoginError::Locked(self.clock(locked_until)));
         }
         let good = self.hashing.verify(password, hash).await?;
         let (Some(role), true) = (role, good && row.is_some()) else {
@@ -153,7 +153,7 @@ impl Store {
             .await?;
             tx.commit().await.map_err(StoreError::from)?;
             return Err(if locked {
-                LoginError::Locked(clock(until))
+                LoginError::Locked(self.clock(until))
             } else {
                 LoginError::Wrong
             });
@@ -174,7 +174,7 @@ impl Store {
         if open.rows_affected() == 0 {
             drop(tx);
             let until = self.locked_until(name).await?;
-            return Err(LoginError::Locked(clock(until)));
+            return Err(LoginError::Locked(self.clock(until)));
         }
         sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
             .bind(now)

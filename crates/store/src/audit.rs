@@ -358,12 +358,12 @@ impl Store {
             Some(r) if r.seq == checkpoint.seq => Some(format!(
                 "row {} is not the row the checkpoint of {} kept: the log was rewritten",
                 r.seq,
-                super::credentials::clock(checkpoint.at)
+                self.clock(checkpoint.at)
             )),
             _ => Some(format!(
                 "the log has no row {} that the checkpoint of {} kept: rows were cut from its end",
                 checkpoint.seq,
-                super::credentials::clock(checkpoint.at)
+                self.clock(checkpoint.at)
             )),
         })
     }

@@ -175,14 +175,3 @@ pub fn new_token() -> String {
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
-
-/// A lockout's end as the centre reads a clock (UTC+8).
-pub fn clock(ms: i64) -> String {
-    match (
-        chrono::DateTime::from_timestamp_millis(ms),
-        chrono::FixedOffset::east_opt(8 * 3600),
-    ) {
-        (Some(t), Some(tz)) => t.with_timezone(&tz).format("%H:%M (UTC+8)").to_string(),
-        _ => String::new(),
-    }
-}

@@ -69,6 +69,8 @@ pub struct Store {
     hashing: std::sync::Arc<credentials::Hashing>,
     /// What every audit row is signed with ([`audit_key`]).
     audit_key: audit_key::AuditKey,
+    /// The centre's time zone, for the times its messages name (a lockout's end).
+    zone: jiff::tz::TimeZone,
 }
 
 /// Upserted rows from which a batch's history is copied inside SQLite (see [`Store::apply`]).
@@ -135,7 +137,19 @@ impl Store {
             strangers: Default::default(),
             hashing: Default::default(),
             audit_key: Default::default(),
+            zone: jiff::tz::TimeZone::system(),
         })
+    }
+
+    /// The store, naming times in the centre's `zone` (the machine's zone until told).
+    pub fn with_zone(mut self, zone: jiff::tz::TimeZone) -> Store {
+        self.zone = zone;
+        self
+    }
+
+    /// An instant as the centre reads a clock: `09:57 (UTC+02:00)`.
+    pub fn clock(&self, ms: i64) -> String {
+        model::clock_in(&self.zone, ms)
     }
 
     /// The store, signing its audit rows with `key` from now on.

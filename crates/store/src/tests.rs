@@ -64,3 +64,23 @@ async fn after_a_big_batch_every_connection_is_back_at_the_small_page_cache() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_lockout_names_its_end_in_the_centres_time_zone() {
+    let dir = std::env::temp_dir().join(format!("citywall-zone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let zone = jiff::tz::TimeZone::get("Europe/Helsinki").expect("the bundled tz database");
+    let store = Store::open(&dir.join("wall.db"))
+        .await
+        .expect("store opens")
+        .with_zone(zone);
+    // 2026-12-07 03:57 UTC is 05:57 in Helsinki; the lock lasts a quarter of an hour.
+    let now = 1_796_615_820_000;
+    let mut last = None;
+    for _ in 0..=credentials::MAX_FAILURES {
+        last = store.login("nobody", "guess", now).await.err();
+    }
+    let said = last.map(|e| e.to_string()).unwrap_or_default();
+    assert!(said.contains("06:12 (UTC+02:00)"), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

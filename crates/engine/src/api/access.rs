@@ -156,7 +156,7 @@ impl Api {
         if let Some(address) = &address {
             let until = failures().locked_until(address);
             if until > now {
-                return Err(LoginError::AddressLocked(crate::store::accounts::clock(until)).into());
+                return Err(LoginError::AddressLocked(self.engine.store.clock(until)).into());
             }
         }
         let result = self.engine.store.login(name.trim(), password, now).await;
