@@ -195,7 +195,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .ip()
                     .context("`[serve] address` is not an IP address")?;
                 let addr = std::net::SocketAddr::new(ip, port.or(listen.port).unwrap_or(8765));
-                let accounts = api.engine().store().accounts().await?.len();
+                // Only an account that may sign in makes a network address safe to serve on.
+                let accounts = api
+                    .engine()
+                    .store()
+                    .accounts()
+                    .await?
+                    .iter()
+                    .filter(|(_, _, disabled)| !disabled)
+                    .count();
                 let tls = match listen.tls() {
                     Some((cert, key)) => Some(serve::listen::tls_acceptor(cert, key)?),
                     None => None,
