@@ -33,9 +33,10 @@ def module_of(src: Path, file: Path) -> tuple:
     return tuple(parts)
 
 
-def expand_use(tree: str) -> list:
-    """`a::{b, c::{d, e}}` → ['a::b', 'a::c::d', 'a::c::e']."""
-    tree = re.sub(r"\s+", "", tree)
+def expand_use(tree: str, bindings: bool = False) -> list:
+    """`a::{b, c::{d, e as f}}` → ['a::b', 'a::c::d', 'a::c::e']; with `bindings`, the names the
+    item binds instead (['b', 'd', 'f'])."""
+    tree = re.sub(r"\s+", "", re.sub(r"\s+as\s+", "@", tree))
     out = []
 
     def walk(prefix: str, text: str):
@@ -58,7 +59,8 @@ def expand_use(tree: str) -> list:
             if brace >= 0 and item.endswith("}"):
                 walk(prefix + item[:brace], item[brace + 1 : -1])
             else:
-                out.append(prefix + item.split(" as ")[0])
+                path, _, alias = item.partition("@")
+                out.append(alias or path.split("::")[-1] if bindings else prefix + path)
 
     walk("", tree)
     return out
@@ -140,11 +142,13 @@ def graph_of(src: Path):
     # `crate::api::…` path then leaves the crate and is no edge.
     root_text = texts.get(modules.get(()), "")
     external = set()
+    children = set(MOD_RE.findall(root_text))
     for m in USE_RE.finditer(root_text):
-        for p in expand_use(m.group(1)):
-            parts = p.split("::")
-            if parts[0] not in ("crate", "self", "super") and parts[0] not in MOD_RE.findall(root_text):
-                external.add(m.group(1).split(" as ")[-1].strip() if " as " in p else parts[-1])
+        paths = expand_use(m.group(1))
+        for p, name in zip(paths, expand_use(m.group(1), bindings=True)):
+            first = p.split("::")[0]
+            if first not in ("crate", "self", "super") and first not in children:
+                external.add(name)
 
     def target_of(segments):
         seen = 0
@@ -224,6 +228,14 @@ def strongly_connected(edges):
     return out
 
 
+def shown(path: Path) -> str:
+    """A path as the report names it: from the repository root when it lies inside."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main(argv):
     limit = 2
     verbose = False
@@ -245,8 +257,8 @@ def main(argv):
             if len(component) <= limit:
                 continue
             failed = True
-            names = sorted(str(f.relative_to(ROOT)) for f in component)
-            print(f"import circle of {len(names)} files in {src.relative_to(ROOT)}:")
+            names = sorted(shown(f) for f in component)
+            print(f"import circle of {len(names)} files in {shown(src)}:")
             for n in names:
                 print(f"  {n}")
             if verbose:

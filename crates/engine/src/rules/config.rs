@@ -35,20 +35,21 @@ pub struct RulesConfig {
 
 impl RulesConfig {
     /// Every configured rule over a layer, in the order the engine runs them.
-    pub fn layered(&self) -> Vec<&dyn Rule> {
+    pub fn layered(&self) -> impl Iterator<Item = &dyn Rule> {
         let shipped: [Option<&dyn Rule>; 4] = [
             self.flood.as_ref().map(|r| r as &dyn Rule),
             self.overweight.as_ref().map(|r| r as &dyn Rule),
             self.hotspot.as_ref().map(|r| r as &dyn Rule),
             self.duplicates.as_ref().map(|r| r as &dyn Rule),
         ];
-        let mut all: Vec<&dyn Rule> = shipped.into_iter().flatten().collect();
-        all.extend(self.threshold.iter().map(|r| r as &dyn Rule));
-        all.extend(self.rate.iter().map(|r| r as &dyn Rule));
-        all.extend(self.stale.iter().map(|r| r as &dyn Rule));
-        all.extend(self.count.iter().map(|r| r as &dyn Rule));
-        all.extend(self.event.iter().map(|r| r as &dyn Rule));
-        all
+        shipped
+            .into_iter()
+            .flatten()
+            .chain(self.threshold.iter().map(|r| r as &dyn Rule))
+            .chain(self.rate.iter().map(|r| r as &dyn Rule))
+            .chain(self.stale.iter().map(|r| r as &dyn Rule))
+            .chain(self.count.iter().map(|r| r as &dyn Rule))
+            .chain(self.event.iter().map(|r| r as &dyn Rule))
     }
 
     /// Problems as (field, message), for the config's report.
@@ -66,32 +67,8 @@ impl RulesConfig {
                 ));
             }
         };
-        if let Some(r) = &self.flood {
-            layer("flood", &r.layer);
-        }
-        if let Some(r) = &self.overweight {
-            layer("overweight", &r.layer);
-        }
-        if let Some(r) = &self.hotspot {
-            layer("hotspot", &r.layer);
-        }
-        if let Some(r) = &self.duplicates {
-            layer("duplicates", &r.layer);
-        }
-        for r in &self.threshold {
-            layer("threshold", &r.layer);
-        }
-        for r in &self.rate {
-            layer("rate", &r.layer);
-        }
-        for r in &self.stale {
-            layer("stale", &r.layer);
-        }
-        for r in &self.count {
-            layer("count", &r.layer);
-        }
-        for r in &self.event {
-            layer("event", &r.layer);
+        for rule in self.layered() {
+            layer(rule.table(), rule.layer());
         }
         let configured = [
             (

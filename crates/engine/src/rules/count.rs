@@ -202,6 +202,10 @@ pub fn evaluate(
 }
 
 impl Rule for CountRule {
+    fn table(&self) -> &'static str {
+        "count"
+    }
+
     fn layer(&self) -> &str {
         &self.layer
     }

@@ -142,6 +142,10 @@ pub fn evaluate(rule: &DuplicateRule, layer: &LayerIndex) -> Vec<Desired> {
 }
 
 impl Rule for DuplicateRule {
+    fn table(&self) -> &'static str {
+        "duplicates"
+    }
+
     fn layer(&self) -> &str {
         &self.layer
     }

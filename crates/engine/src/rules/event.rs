@@ -221,6 +221,10 @@ pub fn evaluate(
 }
 
 impl Rule for EventRule {
+    fn table(&self) -> &'static str {
+        "event"
+    }
+
     fn layer(&self) -> &str {
         &self.layer
     }

@@ -173,6 +173,10 @@ pub fn evaluate(
 }
 
 impl Rule for FloodRule {
+    fn table(&self) -> &'static str {
+        "flood"
+    }
+
     fn layer(&self) -> &str {
         &self.layer
     }

@@ -145,6 +145,10 @@ pub fn evaluate(rule: &HotspotRule, layer: &LayerIndex, open: &Warnings, now: i6
 }
 
 impl Rule for HotspotRule {
+    fn table(&self) -> &'static str {
+        "hotspot"
+    }
+
     fn layer(&self) -> &str {
         &self.layer
     }

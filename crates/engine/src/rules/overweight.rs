@@ -191,6 +191,10 @@ pub fn evaluate(
 }
 
 impl Rule for OverweightRule {
+    fn table(&self) -> &'static str {
+        "overweight"
+    }
+
     fn layer(&self) -> &str {
         &self.layer
     }

@@ -156,6 +156,10 @@ pub fn evaluate(
 }
 
 impl Rule for RateRule {
+    fn table(&self) -> &'static str {
+        "rate"
+    }
+
     fn layer(&self) -> &str {
         &self.layer
     }

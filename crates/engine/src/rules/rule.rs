@@ -28,6 +28,8 @@ pub enum Owns {
 }
 
 pub trait Rule: Send + Sync {
+    /// Its table under `[rules]` (`flood`, `threshold`, …), as check-config names it.
+    fn table(&self) -> &'static str;
     /// The layer it judges.
     fn layer(&self) -> &str;
     fn owns(&self) -> Owns;

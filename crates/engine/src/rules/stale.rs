@@ -121,6 +121,10 @@ pub fn evaluate(rule: &StaleRule, layer: &LayerIndex, now: i64) -> Vec<Desired> 
 }
 
 impl Rule for StaleRule {
+    fn table(&self) -> &'static str {
+        "stale"
+    }
+
     fn layer(&self) -> &str {
         &self.layer
     }

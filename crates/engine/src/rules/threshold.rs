@@ -319,6 +319,10 @@ pub fn evaluate(rule: &ThresholdRule, layer: &LayerIndex, open: &Warnings) -> Ve
 }
 
 impl Rule for ThresholdRule {
+    fn table(&self) -> &'static str {
+        "threshold"
+    }
+
     fn layer(&self) -> &str {
         &self.layer
     }
