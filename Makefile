@@ -2,13 +2,18 @@
 SHELL := /bin/bash
 XVFB := xvfb-run -a -s "-screen 0 1920x1080x24"
 
-.PHONY: setup ui build demo serve test lint test-rust test-ui test-browser soak bench basemap clean
+.PHONY: setup endpoints ui build demo serve test lint test-rust test-ui test-browser soak bench basemap clean
 
 setup:
 	./scripts/setup.sh
 
+# The UI's typed calls, written from the engine's endpoint table (not committed: the table is
+# the one definition).
+endpoints: setup
+	cargo run -q -p citywall-engine --bin citywall-endpoints ui/src/transport/endpoints.gen.ts
+
 # The UI is built first: the desktop binary embeds ui/dist.
-ui: setup
+ui: setup endpoints
 	cd ui && npx vite build --logLevel warn
 
 build: ui
@@ -36,7 +41,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-test-ui: setup
+test-ui: setup endpoints
 	cd ui && npx tsc --noEmit -p . && npx vitest run
 
 # Engine, sim and end-to-end tests (real peers on loopback); the app e2e opens the real window

@@ -70,7 +70,9 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
         sessions.push((role, body["token"].as_str().expect("token").to_string()));
     }
 
-    let access = Access::parse(citywall_engine::access::MATRIX).expect("matrix");
+    // The matrix the façade enforces: the shipped rows and the endpoint table's.
+    let access = citywall_engine::endpoints::matrix();
+    assert!(Access::parse(citywall_engine::access::MATRIX).is_ok());
     let mut checked = 0;
     for (route, action) in access.routes() {
         let (method, path) = route.split_once(' ').expect("METHOD /path");
@@ -186,6 +188,45 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
     assert!(api
         .authorize_command(&Principal::open(), "no_such_command")
         .is_err());
+    // Each endpoint of the table through the command that carries it: refused (403) exactly
+    // where the matrix refuses its action, and through the other command refused to everyone.
+    for endpoint in citywall_engine::endpoints::endpoints() {
+        for role in Role::ALL {
+            let who = Principal {
+                name: role.as_str().into(),
+                role,
+                via: "session",
+            };
+            let status = |via: &'static str| {
+                let api = api.clone();
+                let who = who.clone();
+                async move {
+                    api.call(&who, endpoint.name, serde_json::json!({}), Some(via))
+                        .await
+                        .err()
+                        .map(|e| e.status())
+                }
+            };
+            let carried = status(endpoint.command()).await;
+            assert_eq!(
+                carried != Some(403),
+                access.allows(role, endpoint.action),
+                "`{}` as {role}: {carried:?}",
+                endpoint.name
+            );
+            let other = if endpoint.command() == "query" {
+                "operate"
+            } else {
+                "query"
+            };
+            assert_eq!(
+                status(other).await,
+                Some(403),
+                "`{}` through `{other}`",
+                endpoint.name
+            );
+        }
+    }
     // The commands the desktop app registers are exactly the matrix's.
     let desktop = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/src/desktop/mod.rs"),
@@ -206,8 +247,8 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
 
     // Each window's Tauri capability grants what its principal may do: every window what the
     // `wall` role may (a map or video screen works as a kiosk), the operator's windows the rest.
-    // `case_step` asks only `view` of the matrix (each step checks its own action), yet a screen
-    // that only shows takes no step.
+    // `operate` asks nothing of the matrix itself (each endpoint it carries checks its own
+    // action), yet a screen that only shows is never granted it.
     let capability = |file: &str| -> (Vec<String>, BTreeSet<String>) {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../src-tauri/capabilities")
@@ -233,7 +274,7 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
     let (screen_windows, screens) = capability("screens.json");
     let (console_windows, console) = capability("console.json");
     for (command, action) in access.commands() {
-        let shown = access.allows(Role::Wall, action) && command != "case_step";
+        let shown = access.allows(Role::Wall, action) && command != "operate";
         assert_eq!(
             screens.contains(command),
             shown,

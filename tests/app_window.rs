@@ -451,6 +451,6 @@ async fn session(port: u16, binary: &std::path::Path, args: &[&str]) -> fantocci
     }
 }
 
-/// Asks the engine for the latest audit row over IPC: `ok`, or `refused: …` with Tauri's reason or
-/// the engine's `{status, error}`.
-const AUDIT_PROBE: &str = "const done = arguments[0]; window.__TAURI_INTERNALS__.invoke('audit_latest', { limit: 1 }).then(() => done('ok'), (e) => done('refused: ' + (typeof e === 'object' ? JSON.stringify(e) : String(e))));";
+/// Asks the engine for the latest audit row over IPC, through `operate` as the UI does: `ok`, or
+/// `refused: …` with Tauri's reason or the engine's `{status, error}`.
+const AUDIT_PROBE: &str = "const done = arguments[0]; window.__TAURI_INTERNALS__.invoke('operate', { endpoint: 'audit', args: { latest: 1 } }).then(() => done('ok'), (e) => done('refused: ' + (typeof e === 'object' ? JSON.stringify(e) : String(e))));";

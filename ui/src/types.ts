@@ -349,3 +349,11 @@ export interface VideoLayout {
   /** Tours per tile group: each group's tiles step through its cameras, a dwell each. */
   groups?: { tiles: number[]; cameras: string[]; dwell_s: number }[];
 }
+
+/** A layer's counts per region of a level (`aggregate`). */
+export interface RegionCounts { max: number; regions: { id: string; name: string; count: number }[] }
+
+/** The stored history's span (`replaySpan`): its first instant (null when empty) and now. */
+export interface ReplaySpan { from: number | null; to: number }
+
+export type { HistoryPoint } from './lib/detail/model';

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod basemap;
 pub mod config;
+pub mod endpoints;
 pub mod engine;
 pub mod feed;
 pub mod health;

@@ -4,38 +4,35 @@
 //! ([`auth`]). The engine knows nothing of HTTP: this crate sits above it.
 
 pub mod auth;
-mod cases;
 mod conn;
+mod endpoints;
 mod error;
 mod gate;
-mod history;
 pub mod listen;
+mod media;
 mod open311;
 mod origin;
-mod params;
 mod policy;
 mod stream;
 mod video;
 mod warnings;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 
 // The engine's modules under the paths the handlers name them by.
 use citywall_engine::{access, api, feed, model, store};
 
-use crate::api::{Api, ApiError, FeatureQuery};
+use crate::api::{Api, ApiError};
 pub use error::HttpError;
-pub(crate) use params::{param, required, since};
 pub(crate) use policy::json_body;
 pub use policy::MAX_BODY_BYTES;
 use policy::{content_security_policy, photo_limit};
@@ -58,63 +55,14 @@ pub fn router(api: Api, ui_dir: Option<PathBuf>) -> Router {
         .route("/api/v1/login", post(auth::login))
         .route("/api/v1/logout", post(auth::logout))
         .route("/api/v1/whoami", get(auth::whoami))
-        .route(
-            "/api/v1/meta",
-            get(|State(api): State<Api>| async move { Json(api.meta()) }),
-        )
-        .route(
-            "/api/v1/layers",
-            get(|State(api): State<Api>| async move { Json(api.layers()) }),
-        )
-        .route("/api/v1/features", get(features))
-        .route("/api/v1/search", get(search))
-        .route(
-            "/api/v1/summary",
-            get(|State(api): State<Api>| async move { Json(api.summary().await) }),
-        )
-        .route(
-            "/api/v1/sources",
-            get(|State(api): State<Api>| async move { Json(api.sources()) }),
-        )
-        .route("/api/v1/sources/{id}/rejected", get(rejected))
-        .route("/api/v1/aggregate", get(aggregate))
-        .route("/api/v1/regions", get(regions))
-        .route("/api/v1/cameras/nearest", get(cameras_nearest))
-        .route("/api/v1/warnings", get(warnings::warnings))
-        .route("/api/v1/warnings/{id}/ack", post(warnings::acknowledge))
-        .route(
-            "/api/v1/warnings/{id}/steps",
-            get(warnings::warning_steps).post(warnings::take_step),
-        )
-        .route("/api/v1/audit", get(warnings::audit))
+        .merge(endpoints::routes())
         .route("/api/v1/audit/export", get(warnings::audit_export))
-        .route("/api/v1/basemap/style", get(basemap_style))
         .route("/basemap/{z}/{x}/{tail}", get(basemap_tile))
         .route("/tiles/{layer}/{z}/{x}/{tail}", get(tile))
-        .route("/api/v1/replay", get(history::replay))
-        .route("/api/v1/replay/span", get(history::replay_span))
-        .route("/api/v1/replay/warnings", get(history::replay_warnings))
-        .route("/api/v1/replay/summary", get(history::replay_summary))
-        .route("/api/v1/history", get(history::history))
-        .route("/api/v1/summary/series", get(summary_series))
         .route("/api/v1/stream", get(stream::stream))
         .route("/api/v1/video", get(video::video))
-        .route(
-            "/api/v1/video/layouts",
-            get(video::layouts).post(video::save_layout),
-        )
-        .route(
-            "/api/v1/video/layouts/{id}",
-            axum::routing::delete(video::delete_layout),
-        )
-        .route("/api/v1/video/focus", post(video::focus))
-        .route("/api/v1/video/onwall", get(video::on_wall))
-        .route("/api/v1/cases", get(cases::list).post(cases::create))
-        .route("/api/v1/cases/summary", get(cases::summary))
-        .route("/api/v1/cases/{id}", get(cases::one))
-        .route("/api/v1/cases/{id}/{action}", post(cases::step))
-        .route("/api/v1/media", post(cases::upload).layer(photo_limit()))
-        .route("/api/v1/media/{id}", get(cases::photo))
+        .route("/api/v1/media", post(media::upload).layer(photo_limit()))
+        .route("/api/v1/media/{id}", get(media::photo))
         .route("/open311/v2/services.json", get(open311::services))
         .route(
             "/open311/v2/requests.json",
@@ -221,56 +169,6 @@ pub async fn bind_at(
     Ok((bound, server))
 }
 
-async fn features(
-    State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, HttpError> {
-    let query = FeatureQuery::from_params(
-        params.get("layer").map(String::as_str),
-        params.get("bbox").map(String::as_str),
-        params.get("zoom").map(String::as_str),
-    )?;
-    let body = api.features_json(&query)?;
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response())
-}
-
-async fn aggregate(
-    State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, HttpError> {
-    let layer: String = required(&params, "layer")?;
-    let level: String = param(&params, "level")?.unwrap_or_else(|| "grid".into());
-    Ok(Json(api.aggregate(&layer, &level, since(&params)?)?).into_response())
-}
-
-async fn regions(
-    State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, HttpError> {
-    let level: String = required(&params, "level")?;
-    Ok(Json(api.regions(&level)?).into_response())
-}
-
-async fn cameras_nearest(
-    State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, HttpError> {
-    let k: usize = param(&params, "k")?.unwrap_or(6);
-    // Near a feature (`layer` and `id`: a line or polygon is measured to its nearest part), or
-    // near a point (`lon`, `lat`).
-    if let Some(layer) = params.get("layer") {
-        let id: String = required(&params, "id")?;
-        return Ok(Json(api.cameras_near_feature(layer, &id, k)?).into_response());
-    }
-    let lon: f64 = required(&params, "lon")?;
-    let lat: f64 = required(&params, "lat")?;
-    Ok(Json(api.cameras_nearest(lon, lat, k)?).into_response())
-}
-
 async fn tile(
     State(api): State<Api>,
     Path((layer, z, x, tail)): Path<(String, String, String, String)>,
@@ -295,19 +193,6 @@ async fn tile(
         bytes,
     )
         .into_response())
-}
-
-async fn search(
-    State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, HttpError> {
-    let q = params.get("q").map(String::as_str).unwrap_or("");
-    Ok(Json(api.search(q)?).into_response())
-}
-
-/// `/api/v1/basemap/style`: the configured basemap's style document.
-async fn basemap_style(State(api): State<Api>) -> Result<Response, HttpError> {
-    Ok(Json(api.basemap_style().await?).into_response())
 }
 
 /// `/basemap/{z}/{x}/{y}` (any extension): a tile of the configured basemap.
@@ -335,33 +220,4 @@ async fn basemap_tile(
         tile.bytes,
     )
         .into_response())
-}
-
-/// `?since=<data clock ms>`: the trend's samples after it (all of them without).
-async fn summary_series(
-    State(api): State<Api>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, HttpError> {
-    let since = match params.get("since") {
-        None => None,
-        Some(v) => Some(v.parse::<i64>().map_err(|_| {
-            ApiError::BadRequest(format!("`since` `{v}` is not a time in Unix ms"))
-        })?),
-    };
-    Ok(Json(api.summary_series(since)).into_response())
-}
-
-async fn rejected(
-    State(api): State<Api>,
-    Path(id): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, HttpError> {
-    let limit =
-        match params.get("limit") {
-            None => None,
-            Some(l) => Some(l.parse::<u32>().map_err(|_| {
-                ApiError::BadRequest(format!("`limit` `{l}` is not a whole number"))
-            })?),
-        };
-    Ok(Json(api.rejected(&id, limit).await?).into_response())
 }

@@ -1,8 +1,7 @@
 //! The video wall's WebSocket (`/api/v1/video`): every tile of a wall over one connection, past
 //! the browser's six connections per host — the wall's tiles messages in, each tile's newest
 //! frame (binary) and each second every tile's state (JSON) out, all from the façade's
-//! [`TileSession`]; the same tiles for a desktop app's windows on loopback ([`LoopbackVideo`]);
-//! and the saved layouts and tours.
+//! [`TileSession`]; the same tiles for a desktop app's windows on loopback ([`LoopbackVideo`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -10,16 +9,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use serde_json::json;
 
 use crate::access::Principal;
-use crate::api::{Api, TileSession, VideoLayout};
-use crate::HttpError;
+use crate::api::{Api, TileSession};
 
 pub async fn video(
     State(api): State<Api>,
@@ -140,46 +138,4 @@ async fn play_tiles(api: &Api, who: &Principal, mut socket: WebSocket, session: 
             }
         }
     }
-}
-
-/// `GET /api/v1/video/onwall`: the cameras the walls' video tiles show now.
-pub async fn on_wall(State(api): State<Api>) -> Response {
-    Json(api.cameras_on_wall()).into_response()
-}
-
-/// `GET /api/v1/video/layouts`: the saved layouts and tours.
-pub async fn layouts(State(api): State<Api>) -> Result<Response, HttpError> {
-    Ok(Json(api.video_layouts().await?).into_response())
-}
-
-/// `POST /api/v1/video/layouts` `{"name", "split", "cameras", "tour", "dwell_s"}`: saves one.
-pub async fn save_layout(
-    State(api): State<Api>,
-    Extension(who): Extension<Principal>,
-    body: Result<Json<VideoLayout>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, HttpError> {
-    let layout = super::json_body(body, "{\"name\", \"split\", \"cameras\": […]}")?;
-    Ok(Json(api.save_video_layout(&who, layout).await?).into_response())
-}
-
-/// `POST /api/v1/video/focus` `{"lon", "lat", "title"}`: every video screen shows the cameras
-/// best placed to see that place.
-pub async fn focus(
-    State(api): State<Api>,
-    Extension(who): Extension<Principal>,
-    body: Result<Json<crate::feed::Focus>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, HttpError> {
-    let focus = super::json_body(body, "{\"lon\", \"lat\", \"title\"}")?;
-    api.focus_video(&who, focus).await?;
-    Ok(Json(json!({ "ok": true })).into_response())
-}
-
-/// `DELETE /api/v1/video/layouts/{name}`
-pub async fn delete_layout(
-    State(api): State<Api>,
-    Extension(who): Extension<Principal>,
-    Path(name): Path<String>,
-) -> Result<Response, HttpError> {
-    api.delete_video_layout(&who, &name).await?;
-    Ok(Json(json!({ "ok": true })).into_response())
 }

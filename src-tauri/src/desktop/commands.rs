@@ -3,10 +3,10 @@
 //! runtime's threads, not the window's.
 
 use citywall_engine::access::Principal;
-use citywall_engine::api::{ApiError, FeatureQuery, LayerInfo, Meta, WireError};
-use citywall_engine::health::SourceStatus;
-use citywall_engine::kpi::Summary;
+use citywall_engine::api::{ApiError, WireError};
+use citywall_engine::endpoints::{OPERATE_COMMAND, QUERY_COMMAND};
 use citywall_engine::Api;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use tauri::State;
 
@@ -81,6 +81,48 @@ impl StreamLayers {
     }
 }
 
+/// An endpoint of the table (`citywall_engine::endpoints`) a window may ask as a screen
+/// that only shows: its capability grants this to every window.
+#[tauri::command]
+pub async fn query(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
+    endpoint: String,
+    args: Option<Value>,
+) -> Result<Box<RawValue>, WireError> {
+    carry(&api, &operator, &window, QUERY_COMMAND, &endpoint, args).await
+}
+
+/// An endpoint of the table that changes something or asks more than the `wall` role may: only
+/// the operator's windows are granted it.
+#[tauri::command]
+pub async fn operate(
+    api: State<'_, Api>,
+    operator: State<'_, Operator>,
+    window: tauri::WebviewWindow,
+    endpoint: String,
+    args: Option<Value>,
+) -> Result<Box<RawValue>, WireError> {
+    carry(&api, &operator, &window, OPERATE_COMMAND, &endpoint, args).await
+}
+
+/// The window's principal runs `endpoint` through the façade, which checks the endpoint's own
+/// action and that `command` is the one that carries it.
+async fn carry(
+    api: &Api,
+    operator: &Operator,
+    window: &tauri::WebviewWindow,
+    command: &str,
+    endpoint: &str,
+    args: Option<Value>,
+) -> Result<Box<RawValue>, WireError> {
+    let who = permit(api, operator, window, command)?;
+    api.call(&who, endpoint, args.unwrap_or(Value::Null), Some(command))
+        .await
+        .map_err(refused)
+}
+
 #[tauri::command]
 pub fn whoami(
     api: State<'_, Api>,
@@ -93,75 +135,6 @@ pub fn whoami(
     Ok(answer)
 }
 
-#[tauri::command]
-pub fn meta(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-) -> Result<Meta, WireError> {
-    permit(&api, &operator, &window, "meta")?;
-    Ok(api.meta())
-}
-
-#[tauri::command]
-pub fn layers(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-) -> Result<Vec<LayerInfo>, WireError> {
-    permit(&api, &operator, &window, "layers")?;
-    Ok(api.layers())
-}
-
-#[tauri::command]
-pub async fn features(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    layer: String,
-    bbox: Option<[f64; 4]>,
-    zoom: Option<f64>,
-) -> Result<Box<serde_json::value::RawValue>, WireError> {
-    permit(&api, &operator, &window, "features")?;
-    let query = FeatureQuery::new(&layer, bbox, zoom).map_err(refused)?;
-    // Handed over as the engine wrote it, not parsed into a tree and written again.
-    let text = String::from_utf8(api.features_json(&query).map_err(refused)?)
-        .map_err(WireError::internal)?;
-    serde_json::value::RawValue::from_string(text).map_err(WireError::internal)
-}
-
-#[tauri::command]
-pub fn sources(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-) -> Result<Vec<SourceStatus>, WireError> {
-    permit(&api, &operator, &window, "sources")?;
-    Ok(api.sources())
-}
-
-#[tauri::command]
-pub async fn summary(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-) -> Result<Summary, WireError> {
-    permit(&api, &operator, &window, "summary")?;
-    Ok(api.summary().await)
-}
-
-#[tauri::command]
-pub fn search(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    q: String,
-) -> Result<Vec<citywall_engine::search::Hit>, WireError> {
-    permit(&api, &operator, &window, "search")?;
-    api.search(&q).map_err(refused)
-}
-
-/// One vector tile, as raw bytes (an ArrayBuffer on the JS side, no JSON in between).
 #[tauri::command]
 pub async fn tile(
     api: State<'_, Api>,
@@ -178,81 +151,6 @@ pub async fn tile(
         .map_err(refused)
 }
 
-#[tauri::command]
-pub async fn warnings(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    all: Option<bool>,
-    limit: Option<u32>,
-) -> Result<Vec<citywall_engine::rules::Warning>, WireError> {
-    permit(&api, &operator, &window, "warnings")?;
-    api.warnings(all.unwrap_or(false), limit.unwrap_or(500))
-        .await
-        .map_err(refused)
-}
-
-#[tauri::command]
-pub async fn acknowledge(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    id: String,
-    by: String,
-) -> Result<citywall_engine::rules::Warning, WireError> {
-    let who = permit(&api, &operator, &window, "acknowledge")?;
-    api.acknowledge(&who, &id, &by).await.map_err(refused)
-}
-
-#[tauri::command]
-pub async fn warning_steps(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    id: String,
-) -> Result<Vec<citywall_engine::api::StepTaken>, WireError> {
-    permit(&api, &operator, &window, "warning_steps")?;
-    api.warning_steps(&id).await.map_err(refused)
-}
-
-#[tauri::command]
-pub async fn take_step(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    id: String,
-    step: usize,
-    by: String,
-) -> Result<Vec<citywall_engine::api::StepTaken>, WireError> {
-    let who = permit(&api, &operator, &window, "take_step")?;
-    api.take_step(&who, &id, step, &by).await.map_err(refused)
-}
-
-#[tauri::command]
-pub async fn aggregate(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    layer: String,
-    level: String,
-    since: Option<i64>,
-) -> Result<Value, WireError> {
-    permit(&api, &operator, &window, "aggregate")?;
-    api.aggregate(&layer, &level, since).map_err(refused)
-}
-
-#[tauri::command]
-pub fn regions(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    level: String,
-) -> Result<Value, WireError> {
-    permit(&api, &operator, &window, "regions")?;
-    api.regions(&level).map_err(refused)
-}
-
-/// Which layers this window draws, so the stream leaves out the others' feature deltas.
 #[tauri::command]
 pub fn stream_layers(
     api: State<'_, Api>,
@@ -271,93 +169,6 @@ pub fn stream_layers(
 }
 
 #[tauri::command]
-pub fn cameras_nearest(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    lon: f64,
-    lat: f64,
-    k: usize,
-) -> Result<Vec<Value>, WireError> {
-    permit(&api, &operator, &window, "cameras_nearest")?;
-    api.cameras_nearest(lon, lat, k).map_err(refused)
-}
-
-#[tauri::command]
-pub fn cameras_near_feature(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    layer: String,
-    id: String,
-    k: usize,
-) -> Result<Vec<Value>, WireError> {
-    permit(&api, &operator, &window, "cameras_near_feature")?;
-    api.cameras_near_feature(&layer, &id, k).map_err(refused)
-}
-
-#[tauri::command]
-pub fn summary_series(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    since: Option<i64>,
-) -> Result<Vec<citywall_engine::kpi::Sample>, WireError> {
-    permit(&api, &operator, &window, "summary_series")?;
-    Ok(api.summary_series(since))
-}
-
-#[tauri::command]
-pub async fn replay(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    layer: String,
-    at: i64,
-    bbox: Option<[f64; 4]>,
-) -> Result<Value, WireError> {
-    permit(&api, &operator, &window, "replay")?;
-    let query = FeatureQuery::new(&layer, bbox, None).map_err(refused)?;
-    api.replay(&query.layer, at, query.bbox)
-        .await
-        .map_err(refused)
-}
-
-#[tauri::command]
-pub async fn replay_span(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-) -> Result<Value, WireError> {
-    permit(&api, &operator, &window, "replay_span")?;
-    api.replay_span().await.map_err(refused)
-}
-
-#[tauri::command]
-pub async fn replay_warnings(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    at: i64,
-) -> Result<Vec<citywall_engine::rules::Warning>, WireError> {
-    permit(&api, &operator, &window, "replay_warnings")?;
-    api.replay_warnings(at).await.map_err(refused)
-}
-
-#[tauri::command]
-pub async fn replay_summary(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    at: i64,
-) -> Result<Summary, WireError> {
-    permit(&api, &operator, &window, "replay_summary")?;
-    api.replay_summary(at).await.map_err(refused)
-}
-
-/// A tile of the configured basemap, fetched by the engine: the window's CSP allows no other
-/// host, and needs none.
-#[tauri::command]
 pub async fn basemap_tile(
     api: State<'_, Api>,
     operator: State<'_, Operator>,
@@ -370,61 +181,5 @@ pub async fn basemap_tile(
     api.basemap_tile(z, x, y)
         .await
         .map(|t| tauri::ipc::Response::new(t.map(|t| t.bytes.to_vec()).unwrap_or_default()))
-        .map_err(refused)
-}
-
-/// The configured basemap's style document, as over HTTP.
-#[tauri::command]
-pub async fn basemap_style(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-) -> Result<serde_json::Value, WireError> {
-    permit(&api, &operator, &window, "basemap_style")?;
-    api.basemap_style().await.map_err(refused)
-}
-
-/// The audit log after row `after`, oldest first: the façade's `audit`, as over HTTP.
-#[tauri::command]
-pub async fn audit(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    after: Option<i64>,
-    limit: Option<u32>,
-) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, WireError> {
-    let who = permit(&api, &operator, &window, "audit")?;
-    api.audit(&who, after.unwrap_or(0), limit.unwrap_or(1000))
-        .await
-        .map_err(refused)
-}
-
-#[tauri::command]
-pub async fn history(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    layer: String,
-    id: String,
-    since: i64,
-    limit: Option<u32>,
-) -> Result<Vec<Value>, WireError> {
-    permit(&api, &operator, &window, "history")?;
-    api.history(&layer, &id, since, limit.unwrap_or(1000))
-        .await
-        .map_err(refused)
-}
-
-/// The latest rows of the audit log, newest first, for the console's view.
-#[tauri::command]
-pub async fn audit_latest(
-    api: State<'_, Api>,
-    operator: State<'_, Operator>,
-    window: tauri::WebviewWindow,
-    limit: Option<u32>,
-) -> Result<Vec<citywall_engine::store::audit::AuditRecord>, WireError> {
-    let who = permit(&api, &operator, &window, "audit_latest")?;
-    api.audit_latest(&who, limit.unwrap_or(50))
-        .await
         .map_err(refused)
 }

@@ -1,37 +1,70 @@
 // Browser mode: the engine's HTTP API, its delta stream and video over WebSockets, the session
 // in an HttpOnly cookie.
 
-import type { AuditRow, Bbox, Case, CaseDetail, CaseSummary, MediaRef, VideoLayout, VideoFocusTarget, OnWallCamera, Delta, FeatureCollection, GeoFeature, KpiSample, LayerInfo, Meta, NewCase, SearchHit, SourceStatus, StepInput, StepTaken, Summary, Warning, WhoAmI } from '../types';
-import type { HistoryPoint } from '../lib/detail/model';
+import type { Delta, MediaRef, WhoAmI } from '../types';
+import { ENDPOINTS, endpointCalls, type EndpointName, type EndpointSpec, type Endpoints } from './endpoints.gen';
 import { EngineError, type Transport } from './api';
 import { BROWSER_MOSAIC, videoSocket, type OnVideoFrame, type OnVideoUnit, type TileStatus, type VideoLink } from './video';
 
+export interface HttpTransport extends Endpoints {}
+
 export class HttpTransport implements Transport {
   readonly name = 'http' as const;
-  constructor(private base: string) {}
+  constructor(private base: string) {
+    Object.assign(this, endpointCalls((name, args) => this.send(name, args)));
+  }
 
-  private async get<T>(path: string): Promise<T> {
-    const response = await fetch(`${this.base}/api/v1/${path}`);
-    if (!response.ok) {
-      let message = `${response.status} ${response.statusText}`;
-      try {
-        message = (await response.json()).error ?? message;
-      } catch {
-        /* the status line is the best we have */
-      }
-      throw new EngineError(`${path}: ${message}`, response.status);
+  /** Throws the engine's refusal, `{status, error}`, as an [`EngineError`]. */
+  private async refusal(response: Response, label: string): Promise<never> {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      message = (await response.json()).error ?? message;
+    } catch {
+      /* the status line is the best we have */
     }
-    return response.json() as Promise<T>;
+    throw new EngineError(`${label}: ${message}`, response.status);
+  }
+
+  /** One endpoint of the table: its `{params}` from the arguments of the same name, the rest in
+   * the query (GET, DELETE) or the JSON body (POST). */
+  private async send(name: EndpointName, args: Record<string, unknown>): Promise<unknown> {
+    const spec: EndpointSpec = ENDPOINTS[name];
+    const rest = new Map(Object.entries(args).filter(([, v]) => v !== undefined && v !== null));
+    const path = spec.path.replace(/\{(\w+)\}/g, (_, key: string) => {
+      const value = rest.get(key);
+      rest.delete(key);
+      return encodeURIComponent(String(value ?? ''));
+    });
+    let url = `${this.base}${path}`;
+    const init: RequestInit = { method: spec.method };
+    if (spec.method === 'POST') {
+      const body = spec.body === null ? Object.fromEntries(rest) : rest.get(spec.body) ?? {};
+      init.headers = { 'content-type': 'application/json' };
+      init.body = JSON.stringify(body);
+    } else {
+      const query = new URLSearchParams();
+      for (const [key, value] of rest) {
+        if (Array.isArray(value) && value.length === 0) continue;
+        query.set(key, Array.isArray(value) ? value.join(',') : String(value));
+      }
+      if ([...query.keys()].length > 0) url += `?${query}`;
+    }
+    const response = await fetch(url, init);
+    if (!response.ok) return this.refusal(response, name);
+    return response.json();
   }
 
   private async post<T>(path: string, body: unknown): Promise<T> {
     const response = await fetch(`${this.base}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const answer = await response.json().catch(() => ({}));
-    if (!response.ok) throw new EngineError(answer.error ?? `${response.status} ${response.statusText}`, response.status);
-    return answer as T;
+    if (!response.ok) return this.refusal(response, path);
+    return response.json() as Promise<T>;
   }
 
-  whoami() { return this.get<WhoAmI>('whoami'); }
+  async whoami() {
+    const response = await fetch(`${this.base}/api/v1/whoami`);
+    if (!response.ok) return this.refusal(response, 'whoami');
+    return response.json() as Promise<WhoAmI>;
+  }
   async login(credentials: { name: string; password: string } | { token: string }) {
     // The engine answers with a session cookie (HttpOnly): every fetch, tile and the stream
     // carry it from here on; the page never holds the secret.
@@ -39,68 +72,14 @@ export class HttpTransport implements Transport {
     return this.whoami();
   }
   async logout() { await this.post('logout', {}); }
-  cases(states: string[] = []) { return this.get<Case[]>(`cases${states.length ? `?state=${states.join(',')}` : ''}`); }
-  caseSummary() { return this.get<CaseSummary>('cases/summary'); }
-  createCase(c: NewCase) { return this.post<Case>('cases', c); }
-  caseStep(id: string, action: string, input: StepInput) { return this.post<Case>(`cases/${encodeURIComponent(id)}/${encodeURIComponent(action)}`, input); }
-  caseDetail(id: string) { return this.get<CaseDetail>(`cases/${encodeURIComponent(id)}`); }
-  videoLayouts() { return this.get<VideoLayout[]>('video/layouts'); }
-  saveVideoLayout(layout: VideoLayout) { return this.post<VideoLayout>('video/layouts', layout); }
-  async focusVideo(focus: VideoFocusTarget) { await this.post('video/focus', focus); }
-  videoOnWall() { return this.get<OnWallCamera[]>('video/onwall'); }
-  async deleteVideoLayout(name: string) {
-    const response = await fetch(`${this.base}/api/v1/video/layouts/${encodeURIComponent(name)}`, { method: 'DELETE' });
-    if (!response.ok) throw new EngineError((await response.json().catch(() => ({}))).error ?? `${response.status}`, response.status);
-  }
   async uploadMedia(photo: Blob) {
     const response = await fetch(`${this.base}/api/v1/media`, { method: 'POST', headers: { 'content-type': photo.type || 'application/octet-stream' }, body: photo });
-    const answer = await response.json().catch(() => ({}));
-    if (!response.ok) throw new EngineError(answer.error ?? `${response.status} ${response.statusText}`, response.status);
-    return answer as MediaRef;
+    if (!response.ok) return this.refusal(response, 'media');
+    return response.json() as Promise<MediaRef>;
   }
   /** The session cookie goes with the image request: the reference itself is the address. */
   async mediaSrc(reference: string) { return reference; }
-  auditLatest(limit: number) { return this.get<AuditRow[]>(`audit?latest=${limit}`); }
   auditExportUrl(format: 'csv' | 'jsonl') { return `${this.base}/api/v1/audit/export?format=${format}`; }
-
-  meta() { return this.get<Meta>('meta'); }
-  layers() { return this.get<LayerInfo[]>('layers'); }
-  sources() { return this.get<SourceStatus[]>('sources'); }
-  summary() { return this.get<Summary>('summary'); }
-  search(q: string) { return this.get<SearchHit[]>(`search?q=${encodeURIComponent(q)}`); }
-  features(layer: string, bbox: Bbox, zoom: number) {
-    const b = bbox.map((v) => v.toFixed(6)).join(',');
-    return this.get<FeatureCollection>(`features?layer=${encodeURIComponent(layer)}&bbox=${b}&zoom=${zoom.toFixed(2)}`);
-  }
-  warnings(all = false) { return this.get<Warning[]>(`warnings?state=${all ? 'all' : 'open'}`); }
-  warningSteps(id: string) { return this.get<StepTaken[]>(`warnings/${encodeURIComponent(id)}/steps`); }
-  takeStep(id: string, step: number, by: string) { return this.post<StepTaken[]>(`warnings/${encodeURIComponent(id)}/steps`, { step, by }); }
-  async acknowledge(id: string, by: string) {
-    const response = await fetch(`${this.base}/api/v1/warnings/${encodeURIComponent(id)}/ack`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ by }),
-    });
-    const body = await response.json();
-    if (!response.ok) throw new Error(body.error ?? `${response.status}`);
-    return body as Warning;
-  }
-  replay(layer: string, at: number, bbox: Bbox) {
-    const b = bbox.map((v) => v.toFixed(6)).join(',');
-    return this.get<FeatureCollection>(`replay?layer=${encodeURIComponent(layer)}&at=${Math.round(at)}&bbox=${b}`);
-  }
-  replaySpan() { return this.get<{ from: number | null; to: number }>('replay/span'); }
-  replayWarnings(at: number) { return this.get<Warning[]>(`replay/warnings?at=${Math.round(at)}`); }
-  replaySummary(at: number) { return this.get<Summary>(`replay/summary?at=${Math.round(at)}`); }
-  history(layer: string, id: string, since: number) {
-    return this.get<HistoryPoint[]>(`history?layer=${encodeURIComponent(layer)}&id=${encodeURIComponent(id)}&since=${Math.round(since)}`);
-  }
-  summarySeries(since?: number) { return this.get<KpiSample[]>(`summary/series${since === undefined ? '' : `?since=${Math.round(since)}`}`); }
-  camerasNearest(lon: number, lat: number, k: number) { return this.get<GeoFeature[]>(`cameras/nearest?lon=${lon}&lat=${lat}&k=${k}`); }
-  regions(level: string) { return this.get<GeoJSON.FeatureCollection>(`regions?level=${level}`); }
-  aggregate(layer: string, level: string, since?: number) {
-    return this.get<{ max: number; regions: { id: string; name: string; count: number }[] }>(`aggregate?layer=${layer}&level=${level}${since ? `&since=${Math.round(since)}` : ''}`);
-  }
   async tile(layer: string, z: number, x: number, y: number) {
     const response = await fetch(`${this.base}/tiles/${encodeURIComponent(layer)}/${z}/${x}/${y}.mvt`);
     if (!response.ok) throw new Error(`tile ${layer}/${z}/${x}/${y}: ${response.status}`);
@@ -111,7 +90,6 @@ export class HttpTransport implements Transport {
     if (!response.ok) throw new Error(`basemap ${z}/${x}/${y}: ${response.status}`);
     return response.arrayBuffer();
   }
-  basemapStyle() { return this.get<unknown>('basemap/style'); }
 
   readonly videoMosaic = BROWSER_MOSAIC;
 

@@ -22,4 +22,17 @@ describe('TauriTransport', () => {
     expect(err).not.toBeInstanceOf(EngineError);
     expect((err as Error).message).toBe('whoami: the window is closing');
   });
+
+  it('sends each table endpoint through the command its entry names, refusals naming it', async () => {
+    invoke.mockResolvedValueOnce({ product: 'CityWall' });
+    invoke.mockRejectedValueOnce({ status: 403, error: 'a screen that only shows may not' });
+    const tauri = new TauriTransport();
+    await tauri.meta();
+    const err = await tauri.acknowledge('W1', '张三').catch((e: unknown) => e);
+    expect(invoke.mock.calls.slice(-2)).toEqual([
+      ['query', { endpoint: 'meta', args: {} }],
+      ['operate', { endpoint: 'acknowledge', args: { id: 'W1', by: '张三' } }],
+    ]);
+    expect((err as EngineError).message).toBe('acknowledge: a screen that only shows may not');
+  });
 });

@@ -114,21 +114,10 @@ impl Api {
         }
     }
 
-    /// Checks `principal` may use the HTTP route (`"GET /api/v1/meta"`).
-    pub fn authorize_route(&self, principal: &Principal, route: &str) -> Result<(), ApiError> {
-        let action = self.access.route_action(route)?;
-        Ok(self.access.check(principal, action)?)
-    }
-
     /// Checks `principal` may run the desktop command.
     pub fn authorize_command(&self, principal: &Principal, command: &str) -> Result<(), ApiError> {
         let action = self.access.command_action(command)?;
         Ok(self.access.check(principal, action)?)
-    }
-
-    /// Does `route` answer without a credential?
-    pub fn is_public_route(&self, route: &str) -> bool {
-        self.access.route_action(route) == Ok(crate::access::PUBLIC)
     }
 
     /// Logs in with a name and password from a client `address` (none over IPC): a session, or

@@ -7,6 +7,29 @@ use std::borrow::Cow;
 use super::{Api, ApiError};
 
 impl Api {
+    /// Near a feature (`layer` and `id`: a line or polygon is measured to its nearest part),
+    /// or near a point (`lon`, `lat`): the cameras best placed to see it.
+    pub fn cameras_near(
+        &self,
+        lon: Option<f64>,
+        lat: Option<f64>,
+        layer: Option<&str>,
+        id: Option<&str>,
+        k: usize,
+    ) -> Result<Vec<Value>, ApiError> {
+        if let Some(layer) = layer {
+            let id =
+                id.ok_or_else(|| ApiError::BadRequest("`id` is required with `layer`".into()))?;
+            return self.cameras_near_feature(layer, id, k);
+        }
+        match (lon, lat) {
+            (Some(lon), Some(lat)) => self.cameras_nearest(lon, lat, k),
+            _ => Err(ApiError::BadRequest(
+                "say where: `lon` and `lat`, or `layer` and `id`".into(),
+            )),
+        }
+    }
+
     /// The `k` cameras best placed to see (lon, lat), a point on the map (in the map's datum):
     /// cameras online whose field of view covers the point first, nearest first; then the
     /// others that are merely near.

@@ -63,6 +63,9 @@ pub enum ApiError {
     /// A body of a kind this endpoint does not take (a photo that is not a picture).
     #[error("{0}")]
     Unsupported(String),
+    /// A failure of the engine's own making (an answer it could not write).
+    #[error("{0}")]
+    Internal(String),
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -29,7 +29,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => 400,
             ApiError::NotFound(_) => 404,
-            ApiError::Store(_) => 500,
+            ApiError::Store(_) | ApiError::Internal(_) => 500,
             ApiError::Upstream(
                 crate::basemap::BasemapError::NotConfigured
                 | crate::basemap::BasemapError::OutOfRange { .. }

@@ -116,16 +116,21 @@ pub struct Access {
 }
 
 impl Access {
+    /// Nothing allowed: what a broken matrix falls back to.
+    pub fn deny_all() -> Access {
+        Access {
+            actions: BTreeMap::new(),
+            http: BTreeMap::new(),
+            commands: BTreeMap::new(),
+        }
+    }
+
     /// The shipped matrix. A broken matrix is a build mistake the tests catch; should one slip
     /// through, every action is refused (deny by default) rather than the engine not starting.
     pub fn shipped() -> Access {
         Access::parse(MATRIX).unwrap_or_else(|e| {
             tracing::error!("the access matrix does not parse ({e}): every action is refused");
-            Access {
-                actions: BTreeMap::new(),
-                http: BTreeMap::new(),
-                commands: BTreeMap::new(),
-            }
+            Access::deny_all()
         })
     }
 
@@ -173,6 +178,30 @@ impl Access {
             .get(route)
             .map(String::as_str)
             .ok_or_else(|| AccessError::Unlisted(route.to_string()))
+    }
+
+    /// The matrix with the routes of an endpoint table added (each route and the action it
+    /// asks for): a route listed twice, or an action `[actions]` lacks, is refused.
+    pub fn with_routes<R: Into<String>>(
+        mut self,
+        rows: impl IntoIterator<Item = (R, &'static str)>,
+    ) -> Result<Access, String> {
+        for (route, action) in rows {
+            let route = route.into();
+            if action != PUBLIC && !self.actions.contains_key(action) {
+                return Err(format!(
+                    "`{route}` asks for `{action}`, which [actions] lacks"
+                ));
+            }
+            if self
+                .http
+                .insert(route.clone(), action.to_string())
+                .is_some()
+            {
+                return Err(format!("`{route}` is listed twice"));
+            }
+        }
+        Ok(self)
     }
 
     /// The action a desktop command asks for.

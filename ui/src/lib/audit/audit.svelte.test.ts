@@ -5,10 +5,10 @@ import { fakeTransport } from '../testing/fakes';
 describe('AuditState', () => {
   it('shows the latest rows and keeps a refusal to show instead', async () => {
     const row = { seq: 3, at: 1, actor: '张伟', action: 'warning.acknowledge', target: 'W1', detail: '{}', prev_hash: '', hash: '' };
-    const ok = new AuditState(fakeTransport({ auditLatest: [row] }));
+    const ok = new AuditState(fakeTransport({ audit: [row] }));
     await ok.refresh();
     expect(ok.rows[0].actor).toBe('张伟');
-    const refused = new AuditState(fakeTransport({ auditLatest: new Error('大屏 (wall) may not audit.read') }));
+    const refused = new AuditState(fakeTransport({ audit: new Error('大屏 (wall) may not audit.read') }));
     await refused.refresh();
     expect(refused.error).toContain('may not audit.read');
   });

@@ -43,7 +43,7 @@ export class AuditState {
 
   async refresh(limit = 30): Promise<void> {
     try {
-      this.rows = await this.transport.auditLatest(limit);
+      this.rows = await this.transport.audit(limit);
       this.error = null;
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
