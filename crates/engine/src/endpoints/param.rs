@@ -125,7 +125,10 @@ mod tests {
     fn a_time_is_unix_ms_a_fraction_of_one_or_rfc_3339() {
         assert_eq!(instant("1733558400000"), Ok(1_733_558_400_000));
         assert_eq!(instant("1733.6"), Ok(1734));
-        assert_eq!(instant("\"2026-12-07T08:00:00+08:00\""), Ok(1_796_601_600_000));
+        assert_eq!(
+            instant("\"2026-12-07T08:00:00+08:00\""),
+            Ok(1_796_601_600_000)
+        );
         assert!(instant("\"yesterday\"")
             .unwrap_err()
             .contains("neither Unix milliseconds nor an RFC 3339 time"));

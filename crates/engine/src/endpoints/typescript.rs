@@ -54,7 +54,7 @@ pub(super) fn module(table: &[Endpoint]) -> String {
     }
     out.push_str(
         "} as const satisfies Record<string, EndpointSpec>;\n\n\
-         export type EndpointName = keyof typeof ENDPOINTS;\n\n\
+         export type EndpointName = keyof typeof ENDPOINTS & string;\n\n\
          /** Sends one endpoint's arguments (a JSON object) and answers its JSON. */\n\
          export type Send = (name: EndpointName, args: Record<string, unknown>) => Promise<unknown>;\n\n\
          /** Every endpoint as a typed call. */\n\
@@ -78,11 +78,15 @@ pub(super) fn module(table: &[Endpoint]) -> String {
         let values: Vec<String> = e.args.iter().map(value).collect();
         let _ = writeln!(
             out,
-            "    {}: ({}) => send('{}', {{ {} }}) as Promise<{}>,",
+            "    {}: ({}) => send('{}', {}) as Promise<{}>,",
             camel(e.name),
             params.join(", "),
             e.name,
-            values.join(", "),
+            if values.is_empty() {
+                "{}".to_string()
+            } else {
+                format!("{{ {} }}", values.join(", "))
+            },
             e.returns
         );
     }
@@ -135,8 +139,18 @@ fn value(a: &Arg) -> String {
     }
 }
 
-/// The type names the module takes from `ui/src/types.ts`: capitalised words that are not a
-/// namespace's member (`GeoJSON.FeatureCollection` is global).
+/// TypeScript's own generic types, never imported.
+const TS_GLOBALS: &[&str] = &[
+    "Record",
+    "Partial",
+    "Readonly",
+    "Array",
+    "ReadonlyArray",
+    "Promise",
+];
+
+/// The type names the module takes from `ui/src/types.ts`: capitalised words that are neither
+/// TypeScript's own nor a namespace's member (`GeoJSON.FeatureCollection` is global).
 fn imported_names(table: &[Endpoint]) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     let texts = table
@@ -150,7 +164,11 @@ fn imported_names(table: &[Endpoint]) -> BTreeSet<String> {
                 word.push(c);
                 continue;
             }
-            if word.starts_with(|w: char| w.is_ascii_uppercase()) && !after_dot && c != '.' {
+            if word.starts_with(|w: char| w.is_ascii_uppercase())
+                && !after_dot
+                && c != '.'
+                && !TS_GLOBALS.contains(&word.as_str())
+            {
                 names.insert(std::mem::take(&mut word));
             }
             word.clear();
