@@ -37,6 +37,7 @@ test: build lint test-ui test-rust test-browser
 lint:
 	./scripts/ui-sizes.sh
 	python3 scripts/import-cycles.py
+	python3 scripts/one-writer.py
 	./scripts/headless-deps.sh
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use citywall_e2e::scratch_dir;
 use citywall_engine::store::audit::{AuditEntry, AuditRecord};
 use citywall_engine::store::audit_key::AuditKey;
-use citywall_engine::store::Store;
+use citywall_engine::store::prelude::*;
+use citywall_engine::store::SqliteStore;
 use sqlx::Connection;
 
 /// A store with five signed rows, its key file beside it (as `[audit] key_file` would be).
@@ -16,7 +17,10 @@ async fn signed_log(name: &str) -> (PathBuf, PathBuf) {
     let dir = scratch_dir(name);
     let (db, key_file) = (dir.join("wall.db"), dir.join("audit.key"));
     let key = AuditKey::load(&key_file, true).expect("key");
-    let store = Store::open(&db).await.expect("store").with_audit_key(key);
+    let store = SqliteStore::open(&db)
+        .await
+        .expect("store")
+        .with_audit_key(key);
     for i in 1..=5 {
         let entry = AuditEntry {
             actor: "值班员 张伟".into(),
@@ -76,7 +80,7 @@ async fn tamper(db: &Path, sql: &[String]) {
 
 /// Every row as stored.
 async fn rows(db: &Path) -> Vec<AuditRecord> {
-    let store = Store::open(db).await.expect("store");
+    let store = SqliteStore::open(db).await.expect("store");
     store.audit(0, 100).await.expect("rows")
 }
 

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use citywall_engine::store::audit_key::{self, AuditKey, Checkpoint};
-use citywall_engine::store::Store;
+use citywall_engine::store::prelude::*;
+use citywall_engine::store::SqliteStore;
 use citywall_engine::Config;
 use clap::{Subcommand, ValueEnum};
 
@@ -82,7 +83,9 @@ pub fn run(command: AuditCommand, at: &Located) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(path.exists(), "no store at {}", path.display());
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let store = Store::open(path).await?.with_audit_key(at.key.clone());
+        let store = SqliteStore::open(path)
+            .await?
+            .with_audit_key(at.key.clone());
         match command {
             AuditCommand::Verify { checkpoints } => {
                 verify(&store, path, checkpoints.as_deref()).await
@@ -110,7 +113,7 @@ pub fn run(command: AuditCommand, at: &Located) -> anyhow::Result<ExitCode> {
 
 /// `audit verify`: what the log proves and what it cannot, in words an auditor keeps.
 async fn verify(
-    store: &Store,
+    store: &SqliteStore,
     path: &Path,
     checkpoints: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use citywall_engine::access::Role;
-use citywall_engine::store::Store;
+use citywall_engine::store::prelude::*;
+use citywall_engine::store::SqliteStore;
 use clap::Subcommand;
 
 use crate::audit_cli::Located;
@@ -58,7 +59,9 @@ pub fn run(command: UserCommand, at: &Located) -> anyhow::Result<ExitCode> {
     );
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let store = Store::open(path).await?.with_audit_key(at.key.clone());
+        let store = SqliteStore::open(path)
+            .await?
+            .with_audit_key(at.key.clone());
         let now = citywall_engine::model::now_ms();
         match command {
             UserCommand::Add { name, role } => {

@@ -5,12 +5,13 @@
 use sqlx::Row;
 
 use super::audit::{append, AuditEntry};
-use super::{Store, StoreError};
+use super::{SqliteStore, StoreError};
 use crate::access::Role;
 
-impl Store {
+#[async_trait::async_trait]
+impl crate::backend::AccountAdmin for SqliteStore {
     /// Every account: name, role, whether it is disabled.
-    pub async fn accounts(&self) -> Result<Vec<(String, Role, bool)>, StoreError> {
+    async fn accounts(&self) -> Result<Vec<(String, Role, bool)>, StoreError> {
         let rows = sqlx::query("SELECT name, role, disabled FROM users ORDER BY name")
             .fetch_all(&self.pool)
             .await?;
@@ -24,7 +25,7 @@ impl Store {
     }
 
     /// Disables (ending its sessions) or enables `name`; false when there is no such account.
-    pub async fn set_disabled(
+    async fn set_disabled(
         &self,
         name: &str,
         disabled: bool,
@@ -42,11 +43,13 @@ impl Store {
 
     /// Deletes `name` and its sessions (its audit rows stay); false when there is no such
     /// account.
-    pub async fn remove_user(&self, name: &str, actor: &str, now: i64) -> Result<bool, StoreError> {
+    async fn remove_user(&self, name: &str, actor: &str, now: i64) -> Result<bool, StoreError> {
         self.change_account(name, actor, now, "user.remove", None)
             .await
     }
+}
 
+impl SqliteStore {
     /// Sets `disabled` on `name`, or with `None` deletes it; audited as `action`.
     async fn change_account(
         &self,

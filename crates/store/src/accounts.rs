@@ -2,7 +2,7 @@
 //! session tokens kept only as their SHA-256. Every login — refused ones too — and every account
 //! change is audited in the transaction that records it.
 
-use serde::Serialize;
+use crate::backend::Backend as _;
 use sqlx::Row;
 
 use super::audit::{append, AuditEntry};
@@ -11,24 +11,17 @@ pub use super::credentials::Failures;
 pub use super::credentials::{
     hash_password, new_token, LoginError, LOCKOUT_MS, MAX_ADDRESS_FAILURES, MAX_FAILURES,
 };
-use super::{Store, StoreError};
+use super::{SqliteStore, StoreError};
 use crate::access::{Principal, Role};
+pub use crate::values::Session;
 
 /// How long a session lasts (a duty shift and its handover).
 pub const SESSION_MS: i64 = 12 * 60 * 60 * 1000;
 
-/// A session just opened: the token goes to the client once and is kept only as its hash.
-#[derive(Debug, Clone, Serialize)]
-pub struct Session {
-    pub token: String,
-    pub name: String,
-    pub role: Role,
-    pub expires_at: i64,
-}
-
-impl Store {
+#[async_trait::async_trait]
+impl crate::backend::AccountStore for SqliteStore {
     /// Adds an account, or sets a new password and role on an existing one; audited as `actor`.
-    pub async fn put_user(
+    async fn put_user(
         &self,
         name: &str,
         role: Role,
@@ -77,19 +70,9 @@ impl Store {
         Ok(())
     }
 
-    /// Until when an account is locked (0: it is not).
-    async fn locked_until(&self, name: &str) -> Result<i64, LoginError> {
-        let row = sqlx::query("SELECT locked_until FROM users WHERE name = ?")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(StoreError::from)?;
-        Ok(row.map_or(0, |r| r.get::<i64, _>(0)))
-    }
-
     /// Checks a password and opens a session. A wrong password counts towards the lockout;
     /// every attempt is audited (`login.ok`, `login.failed`, `login.locked`).
-    pub async fn login(&self, name: &str, password: &str, now: i64) -> Result<Session, LoginError> {
+    async fn login(&self, name: &str, password: &str, now: i64) -> Result<Session, LoginError> {
         // A disabled account answers as a name without one.
         let row = sqlx::query(
             "SELECT role, hash, failed, locked_until FROM users WHERE name = ? AND disabled = 0",
@@ -208,7 +191,7 @@ impl Store {
     }
 
     /// The account a live session token belongs to.
-    pub async fn session(&self, token: &str, now: i64) -> Result<Option<Principal>, StoreError> {
+    async fn session(&self, token: &str, now: i64) -> Result<Option<Principal>, StoreError> {
         let row = sqlx::query(
             "SELECT s.name, u.role FROM sessions s JOIN users u ON u.name = s.name \
              WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
@@ -227,7 +210,7 @@ impl Store {
     }
 
     /// Ends a session (audited as `logout`).
-    pub async fn logout(&self, token: &str, now: i64) -> Result<(), StoreError> {
+    async fn logout(&self, token: &str, now: i64) -> Result<(), StoreError> {
         let Some(who) = self.session(token, now).await? else {
             return Ok(());
         };
@@ -246,6 +229,18 @@ impl Store {
         append(&mut tx, &self.audit_key, now, &entry).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl SqliteStore {
+    /// Until when an account is locked (0: it is not).
+    async fn locked_until(&self, name: &str) -> Result<i64, LoginError> {
+        let row = sqlx::query("SELECT locked_until FROM users WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(row.map_or(0, |r| r.get::<i64, _>(0)))
     }
 
     async fn audited(&self, entry: &AuditEntry, now: i64) -> Result<(), StoreError> {

@@ -1,61 +1,21 @@
 //! The audit log: each operator action (who, what, on which thing, when, with what detail),
 //! appended in the same transaction as the change it records, never updated or deleted (the
 //! schema's triggers refuse both), and chained — each row holds the hash of the one before and
-//! its own, an HMAC under the audit key ([`super::audit_key`]) — so [`Store::verify_audit`]
+//! its own, an HMAC under the audit key ([`super::audit_key`]) — so [`SqliteStore::verify_audit`]
 //! finds any row altered, removed, inserted or forged by someone without the key. A row is
 //! bounded: its fields are cut to a few KB, however big what a client sent.
 
-use serde::Serialize;
+use crate::backend::Backend as _;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::{Row, SqliteConnection};
 
 use super::audit_key::{AuditKey, Checkpoint};
-use super::{Store, StoreError};
+use super::{SqliteStore, StoreError};
+pub use crate::values::{AuditCheck, AuditEntry, AuditRecord};
 
 /// The hash the first row chains to.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// An action to record: who did what to which thing.
-#[derive(Debug, Clone)]
-pub struct AuditEntry {
-    pub actor: String,
-    /// `warning.acknowledge`, `incident.dispatch`, `login.failed` …
-    pub action: String,
-    pub target: String,
-    pub detail: Value,
-}
-
-/// One recorded row, as the log holds it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditRecord {
-    pub seq: i64,
-    /// Unix milliseconds (wall clock).
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    /// JSON text, exactly as hashed.
-    pub detail: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-/// What verifying the chain found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditCheck {
-    pub rows: u64,
-    /// The first row that breaks the chain and why; `None` when the log is intact.
-    pub broken: Option<(i64, String)>,
-    /// Rows signed with the audit key (checked with it).
-    pub keyed: u64,
-    /// Rows written before the log had a key: their links hold, but anyone could recompute them.
-    pub unkeyed: u64,
-    /// Signed rows that could not be checked, for want of the key.
-    pub unchecked: u64,
-    /// The last row and its hash: what a checkpoint keeps.
-    pub head: Option<(i64, String)>,
-}
 
 /// The most a row's actor, action and target hold (characters), and its detail (bytes of JSON):
 /// a 5 MB camera name is a 5 MB audit row otherwise.
@@ -219,9 +179,10 @@ fn record_of(row: &sqlx::sqlite::SqliteRow) -> AuditRecord {
 
 const COLUMNS: &str = "seq, at, actor, action, target, detail, prev_hash, hash";
 
-impl Store {
+#[async_trait::async_trait]
+impl crate::backend::AuditStore for SqliteStore {
     /// Rows after `after_seq`, oldest first, at most `limit`.
-    pub async fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+    async fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM audit WHERE seq > ? ORDER BY seq LIMIT ?"
         ))
@@ -233,11 +194,7 @@ impl Store {
     }
 
     /// Appends one action on its own (one that changes nothing else, as an export).
-    pub async fn append_audit(
-        &self,
-        entry: &AuditEntry,
-        at: i64,
-    ) -> Result<AuditRecord, StoreError> {
+    async fn append_audit(&self, entry: &AuditEntry, at: i64) -> Result<AuditRecord, StoreError> {
         let _turn = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let record = append(&mut tx, &self.audit_key, at, entry).await?;
@@ -246,11 +203,7 @@ impl Store {
     }
 
     /// Every row of `action` on `target`, oldest first (the steps taken on one warning).
-    pub async fn audit_of(
-        &self,
-        action: &str,
-        target: &str,
-    ) -> Result<Vec<AuditRecord>, StoreError> {
+    async fn audit_of(&self, action: &str, target: &str) -> Result<Vec<AuditRecord>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM audit WHERE action = ? AND target = ? ORDER BY seq LIMIT 1000"
         ))
@@ -262,7 +215,7 @@ impl Store {
     }
 
     /// The latest `limit` rows, newest first: what the console shows.
-    pub async fn audit_latest(&self, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+    async fn audit_latest(&self, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM audit ORDER BY seq DESC LIMIT ?"
         ))
@@ -276,7 +229,7 @@ impl Store {
     /// the row before, each hash what the row's fields give under the audit key. Rows from
     /// before the log had a key pass on their links alone, but only before the first signed
     /// row: an unsigned row after it was written by someone without the key.
-    pub async fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
+    async fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
         let key = &self.audit_key;
         let unkeyed_key = AuditKey::default();
         let mut check = AuditCheck {
@@ -342,7 +295,7 @@ impl Store {
     }
 
     /// The log's head now, as a checkpoint to keep (none while the log is empty).
-    pub async fn audit_checkpoint(&self, at: i64) -> Result<Option<Checkpoint>, StoreError> {
+    async fn audit_checkpoint(&self, at: i64) -> Result<Option<Checkpoint>, StoreError> {
         Ok(self.audit_latest(1).await?.pop().map(|r| Checkpoint {
             seq: r.seq,
             hash: r.hash,
@@ -351,7 +304,7 @@ impl Store {
     }
 
     /// Whether the log still holds a kept checkpoint's row as it was: why not, otherwise.
-    pub async fn audit_holds(&self, checkpoint: &Checkpoint) -> Result<Option<String>, StoreError> {
+    async fn audit_holds(&self, checkpoint: &Checkpoint) -> Result<Option<String>, StoreError> {
         let row = self.audit(checkpoint.seq - 1, 1).await?.pop();
         Ok(match row {
             Some(r) if r.seq == checkpoint.seq && r.hash == checkpoint.hash => None,
@@ -369,7 +322,7 @@ impl Store {
     }
 
     /// The key rows are signed with.
-    pub fn audit_key(&self) -> &AuditKey {
+    fn audit_key(&self) -> &AuditKey {
         &self.audit_key
     }
 }
@@ -377,13 +330,14 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
-    async fn store_with(rows: usize, name: &str) -> (Store, std::path::PathBuf) {
+    async fn store_with(rows: usize, name: &str) -> (SqliteStore, std::path::PathBuf) {
         let dir =
             std::env::temp_dir().join(format!("citywall-audit-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let path = dir.join("wall.db");
-        let store = Store::open(&path)
+        let store = SqliteStore::open(&path)
             .await
             .expect("store opens")
             .with_audit_key(AuditKey::new(b"a key of thirty-two characters.."));
@@ -402,7 +356,7 @@ mod tests {
         (store, dir)
     }
 
-    async fn tamper(store: &Store, sql: &str) {
+    async fn tamper(store: &SqliteStore, sql: &str) {
         for guard in ["audit_no_update", "audit_no_delete"] {
             sqlx::query(&format!("DROP TRIGGER IF EXISTS {guard}"))
                 .execute(&store.pool)

@@ -5,21 +5,14 @@
 use sqlx::Row;
 
 use super::audit::{append, AuditEntry};
-use super::{Store, StoreError};
+use super::{SqliteStore, StoreError};
+pub use crate::values::SourceCase;
 use citywall_model::cases::{Case, CaseState, CaseSummary, Step};
 
-impl Store {
-    /// The next case number's id, e.g. `AJ000042`.
-    async fn next_case_id(conn: &mut sqlx::SqliteConnection) -> Result<String, StoreError> {
-        let n: i64 = sqlx::query("SELECT COALESCE(MAX(n), 0) + 1 FROM cases")
-            .fetch_one(&mut *conn)
-            .await?
-            .get(0);
-        Ok(format!("AJ{n:06}"))
-    }
-
+#[async_trait::async_trait]
+impl crate::backend::CaseStore for SqliteStore {
     /// Writes a new case (its id assigned here) with its first step and audit row.
-    pub async fn create_case(
+    async fn create_case(
         &self,
         mut case: Case,
         step: Step,
@@ -38,11 +31,10 @@ impl Store {
         Ok(case)
     }
 
-    /// Writes a changed case with the step that changed it and its audit row.
     /// Writes a case's step, applied to the case as it stood when read: `read` is the state and
     /// the last change's time it had then. `Ok(false)`, and nothing written, when the case moved
     /// on since (another step landed first).
-    pub async fn update_case(
+    async fn update_case(
         &self,
         case: &Case,
         read: (CaseState, i64),
@@ -70,58 +62,8 @@ impl Store {
         Ok(true)
     }
 
-    async fn write_case(
-        conn: &mut sqlx::SqliteConnection,
-        case: &Case,
-        new: bool,
-    ) -> Result<(), StoreError> {
-        let body = serde_json::to_string(case).unwrap_or_else(|_| "{}".into());
-        let sql = if new {
-            "INSERT INTO cases (state, created_at, updated_at, deadline_at, closed_at, on_time, body, id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        } else {
-            "UPDATE cases SET state = ?, created_at = ?, updated_at = ?, deadline_at = ?, closed_at = ?, \
-             on_time = ?, body = ? WHERE id = ?"
-        };
-        sqlx::query(sql)
-            .bind(case.state.as_str())
-            .bind(case.created_at)
-            .bind(case.updated_at)
-            .bind(case.deadline_at)
-            .bind(case.closed_at)
-            .bind(case.on_time)
-            .bind(&body)
-            .bind(&case.id)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    }
-
-    async fn write_step(
-        conn: &mut sqlx::SqliteConnection,
-        case_id: &str,
-        step: &Step,
-    ) -> Result<(), StoreError> {
-        let seq: i64 =
-            sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM case_steps WHERE case_id = ?")
-                .bind(case_id)
-                .fetch_one(&mut *conn)
-                .await?
-                .get(0);
-        let mut step = step.clone();
-        step.seq = seq;
-        sqlx::query("INSERT INTO case_steps (case_id, seq, at, body) VALUES (?, ?, ?, ?)")
-            .bind(case_id)
-            .bind(seq)
-            .bind(step.at)
-            .bind(serde_json::to_string(&step).unwrap_or_else(|_| "{}".into()))
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    }
-
     /// One case and its steps, oldest first.
-    pub async fn case(&self, id: &str) -> Result<Option<(Case, Vec<Step>)>, StoreError> {
+    async fn case(&self, id: &str) -> Result<Option<(Case, Vec<Step>)>, StoreError> {
         let Some(row) = sqlx::query("SELECT body FROM cases WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -143,12 +85,12 @@ impl Store {
     }
 
     /// Cases, newest first: those in `states` (all without), at most `limit`.
-    pub async fn cases(&self, states: &[CaseState], limit: u32) -> Result<Vec<Case>, StoreError> {
+    async fn cases(&self, states: &[CaseState], limit: u32) -> Result<Vec<Case>, StoreError> {
         self.cases_of(None, states, limit).await
     }
 
-    /// The cases `reporter` opened, as [`Store::cases`].
-    pub async fn cases_reported_by(
+    /// The cases `reporter` opened, as [`SqliteStore::cases`].
+    async fn cases_reported_by(
         &self,
         reporter: &str,
         states: &[CaseState],
@@ -157,44 +99,9 @@ impl Store {
         self.cases_of(Some(reporter), states, limit).await
     }
 
-    async fn cases_of(
-        &self,
-        reporter: Option<&str>,
-        states: &[CaseState],
-        limit: u32,
-    ) -> Result<Vec<Case>, StoreError> {
-        // The states are filtered by SQLite (indexed): the rules ask every 5 s for the few cases
-        // whose clock runs among all the loop ever held.
-        let wanted: Vec<&str> = if states.is_empty() {
-            CaseState::ALL.iter().map(|s| s.as_str()).collect()
-        } else {
-            states.iter().map(|s| s.as_str()).collect()
-        };
-        let marks = vec!["?"; wanted.len()].join(", ");
-        let by = if reporter.is_some() {
-            " AND json_extract(body, '$.reported_by') = ?"
-        } else {
-            ""
-        };
-        let sql =
-            format!("SELECT body FROM cases WHERE state IN ({marks}){by} ORDER BY n DESC LIMIT ?");
-        let mut query = sqlx::query(&sql);
-        for state in &wanted {
-            query = query.bind(*state);
-        }
-        if let Some(reporter) = reporter {
-            query = query.bind(reporter);
-        }
-        let rows = query.bind(limit).fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| serde_json::from_str::<Case>(&r.get::<String, _>(0)).ok())
-            .collect())
-    }
-
     /// The loop's numbers straight from the store: 办结率 = closed / received, 按期结案率 =
     /// closed on time / closed; `now` (data clock) decides what is overdue.
-    pub async fn case_summary(&self, now: i64) -> Result<CaseSummary, StoreError> {
+    async fn case_summary(&self, now: i64) -> Result<CaseSummary, StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*), \
                     SUM(state = 'closed'), \
@@ -227,32 +134,12 @@ impl Store {
                 .map(|ms| (ms / 3_600_000.0 * 10.0).round() / 10.0),
         })
     }
-}
 
-/// A case as its source reports it now.
-#[derive(Debug, Clone)]
-pub struct SourceCase {
-    pub id: String,
-    pub state: CaseState,
-    /// The source's own word for it, kept in the step.
-    pub status: String,
-    pub category: String,
-    pub title: String,
-    pub urgent: bool,
-    pub lon: f64,
-    pub lat: f64,
-    /// When it was reported (data clock ms), where the source says.
-    pub reported_at: Option<i64>,
-    /// Its time limit in hours.
-    pub limit_h: f64,
-}
-
-impl Store {
     /// Brings a source's cases into the loop in one transaction: a new one is opened in the
     /// state its source gives, a changed state is a step taken by the source; the deadline runs
     /// from the report by the category's limit, and a case closing is on time when it closes
     /// within it. Returns how many cases changed.
-    pub async fn sync_source_cases(
+    async fn sync_source_cases(
         &self,
         source: &str,
         items: &[SourceCase],
@@ -328,5 +215,101 @@ impl Store {
         }
         tx.commit().await?;
         Ok(changed)
+    }
+}
+
+impl SqliteStore {
+    /// The next case number's id, e.g. `AJ000042`.
+    async fn next_case_id(conn: &mut sqlx::SqliteConnection) -> Result<String, StoreError> {
+        let n: i64 = sqlx::query("SELECT COALESCE(MAX(n), 0) + 1 FROM cases")
+            .fetch_one(&mut *conn)
+            .await?
+            .get(0);
+        Ok(format!("AJ{n:06}"))
+    }
+
+    async fn write_case(
+        conn: &mut sqlx::SqliteConnection,
+        case: &Case,
+        new: bool,
+    ) -> Result<(), StoreError> {
+        let body = serde_json::to_string(case).unwrap_or_else(|_| "{}".into());
+        let sql = if new {
+            "INSERT INTO cases (state, created_at, updated_at, deadline_at, closed_at, on_time, body, id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        } else {
+            "UPDATE cases SET state = ?, created_at = ?, updated_at = ?, deadline_at = ?, closed_at = ?, \
+             on_time = ?, body = ? WHERE id = ?"
+        };
+        sqlx::query(sql)
+            .bind(case.state.as_str())
+            .bind(case.created_at)
+            .bind(case.updated_at)
+            .bind(case.deadline_at)
+            .bind(case.closed_at)
+            .bind(case.on_time)
+            .bind(&body)
+            .bind(&case.id)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn write_step(
+        conn: &mut sqlx::SqliteConnection,
+        case_id: &str,
+        step: &Step,
+    ) -> Result<(), StoreError> {
+        let seq: i64 =
+            sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM case_steps WHERE case_id = ?")
+                .bind(case_id)
+                .fetch_one(&mut *conn)
+                .await?
+                .get(0);
+        let mut step = step.clone();
+        step.seq = seq;
+        sqlx::query("INSERT INTO case_steps (case_id, seq, at, body) VALUES (?, ?, ?, ?)")
+            .bind(case_id)
+            .bind(seq)
+            .bind(step.at)
+            .bind(serde_json::to_string(&step).unwrap_or_else(|_| "{}".into()))
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn cases_of(
+        &self,
+        reporter: Option<&str>,
+        states: &[CaseState],
+        limit: u32,
+    ) -> Result<Vec<Case>, StoreError> {
+        // The states are filtered by SQLite (indexed): the rules ask every 5 s for the few cases
+        // whose clock runs among all the loop ever held.
+        let wanted: Vec<&str> = if states.is_empty() {
+            CaseState::ALL.iter().map(|s| s.as_str()).collect()
+        } else {
+            states.iter().map(|s| s.as_str()).collect()
+        };
+        let marks = vec!["?"; wanted.len()].join(", ");
+        let by = if reporter.is_some() {
+            " AND json_extract(body, '$.reported_by') = ?"
+        } else {
+            ""
+        };
+        let sql =
+            format!("SELECT body FROM cases WHERE state IN ({marks}){by} ORDER BY n DESC LIMIT ?");
+        let mut query = sqlx::query(&sql);
+        for state in &wanted {
+            query = query.bind(*state);
+        }
+        if let Some(reporter) = reporter {
+            query = query.bind(reporter);
+        }
+        let rows = query.bind(limit).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| serde_json::from_str::<Case>(&r.get::<String, _>(0)).ok())
+            .collect())
     }
 }

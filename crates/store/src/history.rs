@@ -4,14 +4,15 @@
 use serde_json::{Map, Value};
 use sqlx::Row;
 
-use super::{feature_from_row, Store, StoreError};
+use super::{feature_from_row, SqliteStore, StoreError};
 use crate::model::{Bbox, Feature};
 use crate::warning::Warning;
 
-impl Store {
+#[async_trait::async_trait]
+impl crate::backend::HistoryStore for SqliteStore {
     /// The layer as it stood at `at` (Unix ms of ingest): for each feature its latest history
     /// row at or before `at`, unless that row removed it; inside `bbox` when given.
-    pub async fn features_at(
+    async fn features_at(
         &self,
         layer: &str,
         at: i64,
@@ -53,7 +54,7 @@ impl Store {
 
     /// One feature's recorded states from `since` (Unix ms of ingest) on, oldest first, at most
     /// `limit` (the latest ones when there are more).
-    pub async fn feature_history(
+    async fn feature_history(
         &self,
         layer: &str,
         id: &str,
@@ -88,7 +89,7 @@ impl Store {
     }
 
     /// The first and last ingest times the history holds.
-    pub async fn history_span(&self) -> Result<Option<(i64, i64)>, StoreError> {
+    async fn history_span(&self) -> Result<Option<(i64, i64)>, StoreError> {
         let row = sqlx::query("SELECT MIN(at) AS first, MAX(at) AS last FROM feature_history")
             .fetch_one(&self.pool)
             .await?;
@@ -98,7 +99,7 @@ impl Store {
     }
 
     /// The warnings open at `at` (data clock), with the state and level they had then.
-    pub async fn warnings_at(&self, at: i64) -> Result<Vec<Warning>, StoreError> {
+    async fn warnings_at(&self, at: i64) -> Result<Vec<Warning>, StoreError> {
         let rows = sqlx::query(
             "SELECT w.id, COALESCE(l.body, w.body) AS body, l.state, l.level FROM warning_log l \
              JOIN (SELECT MAX(seq) AS seq FROM warning_log WHERE at <= ? GROUP BY id) last ON l.seq = last.seq \
@@ -131,7 +132,7 @@ impl Store {
     }
 
     /// How many history rows exist; used by tests and the status line.
-    pub async fn history_len(&self) -> Result<i64, StoreError> {
+    async fn history_len(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM feature_history")
             .fetch_one(&self.pool)
             .await?)

@@ -7,15 +7,31 @@ mod account_admin;
 pub mod accounts;
 pub mod audit;
 pub mod audit_key;
+pub mod backend;
 pub mod cases;
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 mod credentials;
 mod error;
 mod history;
 pub mod media;
+pub mod values;
 mod video;
 mod warnings;
 
+pub use backend::{
+    AccountAdmin, AccountStore, AuditStore, Backend, CaseStore, FeatureStore, HistoryStore,
+    LayoutStore, MediaStore, WarningStore,
+};
 pub use error::StoreError;
+
+/// Every trait of the store, for code that holds a backend by its own type (a CLI, a test).
+pub mod prelude {
+    pub use crate::backend::{
+        AccountAdmin, AccountStore, AuditStore, Backend, CaseStore, FeatureStore, HistoryStore,
+        LayoutStore, MediaStore, WarningStore,
+    };
+}
 
 // The model's modules under the paths the store names them by.
 use citywall_model::{access, geometry, memory, model, warning};
@@ -53,7 +69,7 @@ pub struct ChangeSet<'a> {
 }
 
 #[derive(Clone)]
-pub struct Store {
+pub struct SqliteStore {
     pool: SqlitePool,
     /// SQLite has one writer at a time. Writers take turns here rather than racing for the
     /// file lock: a census's first load holds it for seconds, and a source whose batch waited
@@ -73,7 +89,7 @@ pub struct Store {
     zone: jiff::tz::TimeZone,
 }
 
-/// Upserted rows from which a batch's history is copied inside SQLite (see [`Store::apply`]).
+/// Upserted rows from which a batch's history is copied inside SQLite (see [`SqliteStore::apply`]).
 const COPY_HISTORY_FROM: usize = 50_000;
 
 /// Each connection's page cache, in KiB: SQLite's own default. SQLite keeps every page it
@@ -97,8 +113,8 @@ async fn set_cache(connection: &mut sqlx::SqliteConnection, kib: u32) -> Result<
     Ok(())
 }
 
-impl Store {
-    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+impl SqliteStore {
+    pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let shown = path.display().to_string();
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
@@ -131,7 +147,7 @@ impl Store {
                 path: shown,
                 reason: e.to_string(),
             })?;
-        Ok(Store {
+        Ok(SqliteStore {
             pool,
             writer: Default::default(),
             strangers: Default::default(),
@@ -142,26 +158,24 @@ impl Store {
     }
 
     /// The store, naming times in the centre's `zone` (the machine's zone until told).
-    pub fn with_zone(mut self, zone: jiff::tz::TimeZone) -> Store {
+    pub fn with_zone(mut self, zone: jiff::tz::TimeZone) -> SqliteStore {
         self.zone = zone;
         self
     }
 
-    /// An instant as the centre reads a clock: `09:57 (UTC+02:00)`.
-    pub fn clock(&self, ms: i64) -> String {
-        model::clock_in(&self.zone, ms)
-    }
-
     /// The store, signing its audit rows with `key` from now on.
-    pub fn with_audit_key(mut self, key: audit_key::AuditKey) -> Store {
+    pub fn with_audit_key(mut self, key: audit_key::AuditKey) -> SqliteStore {
         self.audit_key = key;
         self
     }
+}
 
+#[async_trait::async_trait]
+impl backend::FeatureStore for SqliteStore {
     /// Lets SQLite give back the page cache of every open connection (see [`CACHE_KIB`]). After
     /// a big load the cache holds the pages just written, which a static layer never reads
     /// again; it refills as pages are needed.
-    pub async fn shrink_memory(&self) {
+    async fn shrink_memory(&self) {
         let mut held = Vec::new();
         // Every idle connection, one at a time, without opening new ones.
         while held.len() < self.pool.size() as usize {
@@ -176,9 +190,8 @@ impl Store {
             }
         }
     }
-
     /// Every current feature, to rebuild the index at start.
-    pub async fn load_features(&self) -> Result<Vec<Feature>, StoreError> {
+    async fn load_features(&self) -> Result<Vec<Feature>, StoreError> {
         let rows = sqlx::query(
             "SELECT layer, id, source, lon, lat, geometry, properties, updated_at FROM features",
         )
@@ -186,8 +199,7 @@ impl Store {
         .await?;
         rows.iter().map(feature_from_row).collect()
     }
-
-    pub async fn apply(
+    async fn apply(
         &self,
         source: &str,
         at: i64,
@@ -319,9 +331,8 @@ impl Store {
         }
         written
     }
-
     /// The latest quarantined records of a source, newest first.
-    pub async fn rejected(&self, source: &str, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
+    async fn rejected(&self, source: &str, limit: u32) -> Result<Vec<RejectedRow>, StoreError> {
         let rows = sqlx::query(
             "SELECT at, source, record_index, reason, excerpt FROM rejected WHERE source = ? ORDER BY seq DESC LIMIT ?",
         )
@@ -341,8 +352,16 @@ impl Store {
             })
             .collect()
     }
+}
 
-    pub async fn close(&self) {
+#[async_trait::async_trait]
+impl backend::Backend for SqliteStore {
+    /// An instant as the centre reads a clock: `09:57 (UTC+02:00)`.
+    fn clock(&self, ms: i64) -> String {
+        model::clock_in(&self.zone, ms)
+    }
+
+    async fn close(&self) {
         self.pool.close().await;
     }
 }

@@ -5,14 +5,8 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::audit::{append, AuditEntry};
-use super::{Store, StoreError};
-
-/// A stored photo's bytes and type.
-#[derive(Debug, Clone)]
-pub struct Photo {
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-}
+use super::{SqliteStore, StoreError};
+pub use crate::values::Photo;
 
 /// The id a photo's bytes are kept under: their SHA-256 in hex.
 pub fn media_id(bytes: &[u8]) -> String {
@@ -22,9 +16,10 @@ pub fn media_id(bytes: &[u8]) -> String {
         .collect()
 }
 
-impl Store {
+#[async_trait::async_trait]
+impl crate::backend::MediaStore for SqliteStore {
     /// Keeps a photo (once, however often it is sent) and audits the upload; answers its id.
-    pub async fn put_media(
+    async fn put_media(
         &self,
         bytes: &[u8],
         content_type: &str,
@@ -54,7 +49,7 @@ impl Store {
     }
 
     /// A stored photo, if there is one under `id`.
-    pub async fn media(&self, id: &str) -> Result<Option<Photo>, StoreError> {
+    async fn media(&self, id: &str) -> Result<Option<Photo>, StoreError> {
         let row = sqlx::query("SELECT content_type, bytes FROM media WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -66,7 +61,7 @@ impl Store {
     }
 
     /// Whether a photo is stored under `id`.
-    pub async fn has_media(&self, id: &str) -> Result<bool, StoreError> {
+    async fn has_media(&self, id: &str) -> Result<bool, StoreError> {
         Ok(sqlx::query("SELECT 1 FROM media WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)

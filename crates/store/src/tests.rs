@@ -1,9 +1,10 @@
-//! The store's own tests: what each connection keeps in memory.
+//! The store's own tests: the conformance suite on SQLite, and what each connection keeps in
+//! memory.
 
 use super::*;
 
 /// Every connection's page cache limit, in KiB.
-async fn caches(store: &Store) -> Vec<i64> {
+async fn caches(store: &SqliteStore) -> Vec<i64> {
     let mut held = Vec::new();
     let mut sizes = Vec::new();
     while let Some(mut connection) = store.pool.try_acquire() {
@@ -21,7 +22,7 @@ async fn caches(store: &Store) -> Vec<i64> {
 async fn after_a_big_batch_every_connection_is_back_at_the_small_page_cache() {
     let dir = std::env::temp_dir().join(format!("citywall-cache-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let store = Store::open(&dir.join("wall.db"))
+    let store = SqliteStore::open(&dir.join("wall.db"))
         .await
         .expect("store opens");
     let features: Vec<Feature> = (0..crate::memory::RELEASE_FROM)
@@ -70,7 +71,7 @@ async fn a_lockout_names_its_end_in_the_centres_time_zone() {
     let dir = std::env::temp_dir().join(format!("citywall-zone-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let zone = jiff::tz::TimeZone::get("Europe/Helsinki").expect("the bundled tz database");
-    let store = Store::open(&dir.join("wall.db"))
+    let store = SqliteStore::open(&dir.join("wall.db"))
         .await
         .expect("store opens")
         .with_zone(zone);
@@ -82,5 +83,21 @@ async fn a_lockout_names_its_end_in_the_centres_time_zone() {
     }
     let said = last.map(|e| e.to_string()).unwrap_or_default();
     assert!(said.contains("06:12 (UTC+02:00)"), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// SQLite passes the suite every backend must: each check on a fresh store of its own.
+#[tokio::test]
+async fn sqlite_passes_the_conformance_suite() {
+    let dir = std::env::temp_dir().join(format!("citywall-conformance-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let opened = &dir;
+    crate::conformance::run(|check| async move {
+        let store = SqliteStore::open(&opened.join(format!("{check}.db")))
+            .await
+            .expect("store opens");
+        Box::new(store) as Box<dyn Backend>
+    })
+    .await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,11 +4,12 @@
 use sqlx::Row;
 
 use super::audit::{append, AuditEntry};
-use super::{Store, StoreError};
+use super::{SqliteStore, StoreError};
 
-impl Store {
+#[async_trait::async_trait]
+impl crate::backend::LayoutStore for SqliteStore {
     /// Every saved layout's JSON body, by name.
-    pub async fn video_layouts(&self) -> Result<Vec<(String, String)>, StoreError> {
+    async fn video_layouts(&self) -> Result<Vec<(String, String)>, StoreError> {
         let rows = sqlx::query("SELECT name, body FROM video_layouts ORDER BY name")
             .fetch_all(&self.pool)
             .await?;
@@ -16,7 +17,7 @@ impl Store {
     }
 
     /// Saves (or replaces) layout `name`, or deletes it when `body` is `None`; audited.
-    pub async fn put_video_layout(
+    async fn put_video_layout(
         &self,
         name: &str,
         body: Option<&str>,

@@ -3,18 +3,19 @@
 
 use sqlx::Row;
 
-use super::{audit, Store, StoreError};
+use super::{audit, SqliteStore, StoreError};
 use crate::warning::Warning;
 
-impl Store {
+#[async_trait::async_trait]
+impl crate::backend::WarningStore for SqliteStore {
     /// Writes warnings that changed (and one log row each) in one transaction.
-    pub async fn save_warnings(&self, warnings: &[Warning]) -> Result<(), StoreError> {
+    async fn save_warnings(&self, warnings: &[Warning]) -> Result<(), StoreError> {
         self.save_warnings_audited(warnings, None).await.map(|_| ())
     }
 
     /// Saves warning changes an operator made, and the audit row saying so, in one transaction:
     /// both land or neither does.
-    pub async fn save_warnings_audited(
+    async fn save_warnings_audited(
         &self,
         warnings: &[Warning],
         action: Option<&audit::AuditEntry>,
@@ -62,7 +63,7 @@ impl Store {
     }
 
     /// Warnings, newest change first: only open ones, or all (cleared included).
-    pub async fn warnings(&self, open_only: bool, limit: u32) -> Result<Vec<Warning>, StoreError> {
+    async fn warnings(&self, open_only: bool, limit: u32) -> Result<Vec<Warning>, StoreError> {
         let sql = if open_only {
             "SELECT id, body FROM warnings WHERE state != 'cleared' ORDER BY updated_at DESC LIMIT ?"
         } else {
@@ -86,7 +87,7 @@ impl Store {
     }
 
     /// The highest warning number issued so far, so ids stay unique across restarts.
-    pub async fn last_warning_number(&self) -> Result<u64, StoreError> {
+    async fn last_warning_number(&self) -> Result<u64, StoreError> {
         let id: Option<String> = sqlx::query_scalar("SELECT MAX(id) FROM warnings")
             .fetch_one(&self.pool)
             .await?;

@@ -148,7 +148,7 @@ impl Api {
                 return Err(LoginError::AddressLocked(self.engine.store.clock(until)).into());
             }
         }
-        let result = self.engine.store.login(name.trim(), password, now).await;
+        let result = self.engine.log_in(name.trim(), password, now).await;
         if let Some(address) = &address {
             match &result {
                 Ok(_) => failures().forget(address),
@@ -177,15 +177,14 @@ impl Api {
             Err(_) => "token".to_string(),
         };
         self.engine
-            .store
-            .append_audit(
+            .record(
                 &crate::store::audit::AuditEntry {
                     actor,
                     action: action.into(),
                     target: "login".into(),
                     detail,
                 },
-                crate::model::now_ms(),
+                None,
             )
             .await?;
         found
@@ -193,11 +192,7 @@ impl Api {
 
     /// Ends the session a token opened.
     pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
-        Ok(self
-            .engine
-            .store
-            .logout(token, crate::model::now_ms())
-            .await?)
+        Ok(self.engine.log_out(token).await?)
     }
 }
 

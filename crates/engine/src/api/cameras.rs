@@ -135,10 +135,7 @@ impl Api {
                 "via": who.via,
             }),
         };
-        self.engine
-            .store
-            .append_audit(&entry, crate::model::now_ms())
-            .await?;
+        self.engine.record(&entry, None).await?;
         Ok(())
     }
 

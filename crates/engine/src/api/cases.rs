@@ -155,11 +155,7 @@ impl Api {
             target: String::new(),
             detail: serde_json::json!({ "category": case.category, "origin": origin, "via": who.via }),
         };
-        let case = self
-            .engine
-            .store
-            .create_case(case, step, &audit, crate::model::now_ms())
-            .await?;
+        let case = self.engine.open_case(case, step, &audit).await?;
         Ok(self.case_out(case))
     }
 
@@ -280,11 +276,7 @@ impl Api {
             target: case.id.clone(),
             detail: serde_json::json!({ "from": from.as_str(), "to": case.state.as_str(), "note": note, "via": who.via }),
         };
-        let applied = self
-            .engine
-            .store
-            .update_case(&case, read, &step, &audit, crate::model::now_ms())
-            .await?;
+        let applied = self.engine.step_case(&case, read, &step, &audit).await?;
         if !applied {
             let now_state = match self.engine.store.case(id).await? {
                 Some((c, _)) => c.state.as_str(),

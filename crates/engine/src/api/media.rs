@@ -71,11 +71,7 @@ impl Api {
             target: String::new(),
             detail: serde_json::json!({ "content_type": content_type, "size": bytes.len(), "via": who.via }),
         };
-        let id = self
-            .engine
-            .store
-            .put_media(bytes, content_type, &audit, crate::model::now_ms())
-            .await?;
+        let id = self.engine.keep_photo(bytes, content_type, &audit).await?;
         Ok(MediaRef {
             url: format!("{MEDIA_PATH}{id}"),
             id,

@@ -79,17 +79,12 @@ impl Api {
         if before.iter().any(|t| t.step == step) {
             return Ok(before);
         }
-        self.engine
-            .store
-            .append_audit(
-                &AuditEntry {
+        self.engine.record(&AuditEntry {
                     actor: by.to_string(),
                     action: STEP.into(),
                     target: warning.id.clone(),
                     detail: serde_json::json!({ "step": step, "text": text, "kind": kind, "title": warning.what.title, "via": principal.via }),
-                },
-                crate::model::now_ms(),
-            )
+                }, None)
             .await?;
         self.warning_steps(id).await
     }

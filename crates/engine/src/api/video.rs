@@ -161,8 +161,7 @@ impl Api {
             detail: serde_json::json!({ "split": layout.split, "cameras": layout.cameras, "tour": layout.tour, "dwell_s": layout.dwell_s, "via": who.via }),
         };
         self.engine
-            .store
-            .put_video_layout(&layout.name, Some(&body), &audit, crate::model::now_ms())
+            .save_layout(&layout.name, Some(&body), &audit)
             .await?;
         Ok(layout)
     }
@@ -176,11 +175,7 @@ impl Api {
             target: name.to_string(),
             detail: serde_json::json!({ "via": who.via }),
         };
-        let deleted = self
-            .engine
-            .store
-            .put_video_layout(name, None, &audit, crate::model::now_ms())
-            .await?;
+        let deleted = self.engine.save_layout(name, None, &audit).await?;
         if deleted {
             Ok(())
         } else {
@@ -223,12 +218,8 @@ impl Api {
             }),
         };
         self.engine
-            .store
-            .append_audit(&entry, crate::model::now_ms())
+            .record(&entry, Some(crate::feed::Change::Focus { focus }))
             .await?;
-        self.engine
-            .feed
-            .publish(crate::feed::Change::Focus { focus });
         Ok(())
     }
 }

@@ -111,17 +111,12 @@ impl Api {
                 out.push('\n');
             }
         }
-        self.engine
-            .store
-            .append_audit(
-                &AuditEntry {
+        self.engine.record(&AuditEntry {
                     actor: principal.name.clone(),
                     action: "audit.export".into(),
                     target: "audit".into(),
                     detail: serde_json::json!({ "format": if csv { "csv" } else { "jsonl" }, "rows": after }),
-                },
-                crate::model::now_ms(),
-            )
+                }, None)
             .await?;
         Ok(out)
     }

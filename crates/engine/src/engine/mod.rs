@@ -14,10 +14,11 @@ use crate::model::now_ms;
 use crate::regions::Regions;
 use crate::rules::{Judging, Kind, Memory, Warning, Warnings};
 use crate::spatial::SpatialIndex;
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, StoreError};
 
 mod cases;
 mod checkpoints;
+mod commit;
 mod ingest;
 mod start;
 mod ticker;
@@ -46,7 +47,7 @@ pub use crate::sources::{IngestMode, IngestReport};
 
 pub struct Engine {
     pub(crate) config: Config,
-    pub(crate) store: Store,
+    pub(crate) store: std::sync::Arc<dyn Backend>,
     pub(crate) index: RwLock<SpatialIndex>,
     pub(crate) health: Health,
     pub(crate) feed: Feed,
@@ -78,8 +79,8 @@ impl Engine {
         self.display
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    pub fn store(&self) -> &dyn Backend {
+        self.store.as_ref()
     }
 
     /// Stops the pollers and the ticker.
@@ -244,34 +245,6 @@ impl Engine {
                 warning: self.warning_out(warning),
             });
         }
-    }
-
-    /// As [`Engine::publish_warnings`] for a change an operator made: stored with its audit row
-    /// in one transaction, and published only once both are recorded.
-    /// Acknowledges open warning `id` — stored with its audit row, then applied in memory, then
-    /// published, in that order, under the rules' lock (no evaluation slips in between): if the
-    /// store refuses, the wall still shows it raised and nothing is published. `None` when no
-    /// such warning is open.
-    pub(crate) async fn acknowledge_warning(
-        &self,
-        id: &str,
-        by: &str,
-        now: i64,
-        action: impl Fn(&Warning) -> crate::store::audit::AuditEntry,
-    ) -> Result<Option<Warning>, StoreError> {
-        let mut state = self.rules.lock().await;
-        let Some(warning) = state.warnings.acknowledged(id, by, now) else {
-            return Ok(None);
-        };
-        self.store
-            .save_warnings_audited(std::slice::from_ref(&warning), Some(&action(&warning)))
-            .await?;
-        state.warnings.replace(warning.clone());
-        drop(state);
-        self.feed.publish(Change::Warning {
-            warning: self.warning_out(warning.clone()),
-        });
-        Ok(Some(warning))
     }
 
     /// A warning as the map draws it (its place in the map's datum).

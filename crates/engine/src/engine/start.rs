@@ -13,7 +13,7 @@ use crate::regions::Regions;
 use crate::rules::Warnings;
 use crate::sources::poller;
 use crate::spatial::SpatialIndex;
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, SqliteStore, StoreError};
 
 impl Engine {
     /// Opens the store, loads what it holds, and starts polling every source.
@@ -21,10 +21,12 @@ impl Engine {
         let regions = Regions::load(&config.regions)?;
         let key = crate::store::audit_key::AuditKey::load(&config.audit.key_file, true)
             .map_err(|e| StoreError::AuditKey(e.to_string()))?;
-        let store = Store::open(&config.store_path)
-            .await?
-            .with_audit_key(key)
-            .with_zone(config.centre.zone());
+        let store: Arc<dyn Backend> = Arc::new(
+            SqliteStore::open(&config.store_path)
+                .await?
+                .with_audit_key(key)
+                .with_zone(config.centre.zone()),
+        );
         let features = store.load_features().await?;
         let open_warnings = store.warnings(true, u32::MAX).await?;
         let last_warning = store.last_warning_number().await?;
