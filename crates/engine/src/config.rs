@@ -28,7 +28,7 @@ pub use cameras::{CameraConfig, FollowWarnings};
 pub use centre::CentreConfig;
 use citywall_sources::spec as sources;
 pub use citywall_sources::spec::{
-    broker, Auth, OgcOptions, RecordMapping, SourceConfig, SourceKind, StaOptions,
+    broker, Auth, MqttOptions, OgcOptions, RecordMapping, SourceConfig, SourceKind, StaOptions,
 };
 pub use display::DisplayConfig;
 pub use incidents::{IncidentsConfig, LayerCases};
@@ -397,6 +397,8 @@ impl Config {
         }
 
         if !problems.is_empty() {
+            // As a reader goes through the file: each file's problems by line.
+            problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
             return Err(ConfigError::Invalid(problems));
         }
         Ok(Config {

@@ -39,7 +39,8 @@ pub struct SourceStatus {
     pub id: String,
     pub layer: String,
     pub title: String,
-    pub kind: crate::config::SourceKind,
+    /// Its format (`geojson`, `mqtt` …).
+    pub kind: &'static str,
     pub state: SourceState,
     /// Unix ms of the last successful poll.
     pub last_success: Option<i64>,
@@ -78,7 +79,7 @@ impl Health {
                     id: s.id.clone(),
                     layer: s.layer.clone(),
                     title: s.title.clone(),
-                    kind: s.kind,
+                    kind: s.kind.name(),
                     state: SourceState::Pending,
                     last_success: None,
                     last_attempt: None,

@@ -14,7 +14,7 @@ use tracing::warn;
 
 use super::sink::{Attempt, IngestMode, Sink};
 use super::{excerpt, geojson, json_records, sanitize_json, Batch, Rejected};
-use crate::spec::{broker, Auth, SourceConfig};
+use crate::spec::{broker, Auth, RecordMapping, SourceConfig, SourceKind};
 
 /// One message's payload as a record, or why not.
 pub fn parse_message(payload: &[u8], source: &SourceConfig, index: usize) -> Batch {
@@ -45,7 +45,10 @@ pub fn parse_message(payload: &[u8], source: &SourceConfig, index: usize) -> Bat
     let record = if value.get("type").and_then(Value::as_str) == Some("Feature") {
         geojson::parse_feature(&value)
     } else {
-        json_records::map_record(&value, &source.records)
+        match source.kind.records() {
+            Some(mapping) => json_records::map_record(&value, mapping),
+            None => json_records::map_record(&value, &RecordMapping::default()),
+        }
     };
     match record {
         Ok(r) => batch.records.push(r),
@@ -99,7 +102,7 @@ pub async fn run<S: Sink>(sink: Arc<S>, source: SourceConfig, mut shutdown: watc
         tokio::select! {
             event = eventloop.poll() => match event {
                 Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                    for topic in &source.topics {
+                    for topic in topics(&source) {
                         if let Err(e) = client.subscribe(topic.clone(), QoS::AtLeastOnce).await {
                             warn!(source = %source.id, error = %crate::secrets::redact(&e.to_string()), "subscribe failed");
                         }
@@ -144,6 +147,14 @@ pub async fn run<S: Sink>(sink: Arc<S>, source: SourceConfig, mut shutdown: watc
     }
 }
 
+/// The topic filters an mqtt source subscribes to (none for any other kind).
+fn topics(source: &SourceConfig) -> &[String] {
+    match &source.kind {
+        SourceKind::Mqtt(options) => &options.topics,
+        _ => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,11 +168,12 @@ mod tests {
         );
         assert_eq!(broker("mqtt://broker"), Some(("broker".into(), 1883)));
         assert_eq!(broker("http://x"), None);
-        let mut source = SourceConfig::new("m", "flood", SourceKind::Mqtt, "mqtt://127.0.0.1");
-        source.records.fields = [("id", "gauge"), ("lon", "lng"), ("lat", "lat")]
+        let mut options = crate::spec::MqttOptions::default();
+        options.records.fields = [("id", "gauge"), ("lon", "lng"), ("lat", "lat")]
             .into_iter()
             .map(|(a, b)| (a.into(), b.into()))
             .collect();
+        let source = SourceConfig::new("m", "flood", SourceKind::Mqtt(options), "mqtt://127.0.0.1");
         let ok = parse_message(
             br#"{"gauge":"g1","lng":118.2,"lat":33.9,"level_m":0.3}"#,
             &source,

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::{geojson, paging, Batch, SourceError};
-use crate::spec::SourceConfig;
+use crate::spec::{OgcOptions, SourceConfig};
 
 #[derive(Deserialize)]
 struct Page {
@@ -20,8 +20,7 @@ struct Link {
 }
 
 /// The first page's URL for a source.
-pub fn items_url(source: &SourceConfig) -> Result<reqwest::Url, SourceError> {
-    let ogc = &source.ogc;
+pub fn items_url(source: &SourceConfig, ogc: &OgcOptions) -> Result<reqwest::Url, SourceError> {
     let base = source.url.trim_end_matches('/');
     let mut url = reqwest::Url::parse(&format!("{base}/collections/{}/items", ogc.collection))
         .map_err(|e| SourceError::WrongShape(format!("`{base}` is not a usable base URL: {e}")))?;
@@ -43,8 +42,9 @@ pub fn items_url(source: &SourceConfig) -> Result<reqwest::Url, SourceError> {
 pub async fn fetch_all(
     client: &reqwest::Client,
     source: &SourceConfig,
+    ogc: &OgcOptions,
 ) -> Result<Batch, SourceError> {
-    paging::fetch_pages(client, source, items_url(source)?, |body| {
+    paging::fetch_pages(client, source, items_url(source, ogc)?, |body| {
         let page = geojson::parse(body)?;
         let links: Page =
             serde_json::from_slice(super::strip_bom(body)).unwrap_or(Page { links: Vec::new() });

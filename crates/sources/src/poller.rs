@@ -151,17 +151,17 @@ async fn fetch_batch(
     source: &SourceConfig,
     state: &mut PollState,
 ) -> Result<Option<Batch>, SourceError> {
-    let batch = match source.kind {
-        SourceKind::OgcFeatures => ogc_features::fetch_all(client, source).await?,
-        SourceKind::SensorThings => sensorthings::fetch_all(client, source).await?,
+    let batch = match &source.kind {
+        SourceKind::OgcFeatures(ogc) => ogc_features::fetch_all(client, source, ogc).await?,
+        SourceKind::SensorThings(sta) => sensorthings::fetch_all(client, source, sta).await?,
         // Pushed, not polled: `mqtt::run` serves these sources.
-        SourceKind::Mqtt => return Ok(None),
-        SourceKind::Geojson | SourceKind::JsonRecords => {
+        SourceKind::Mqtt(_) => return Ok(None),
+        SourceKind::Geojson | SourceKind::JsonRecords(_) => {
             let Fetched::Body(body) = http::fetch(client, source, state).await? else {
                 return Ok(None);
             };
-            match source.kind {
-                SourceKind::JsonRecords => json_records::parse(&body, &source.records)?,
+            match &source.kind {
+                SourceKind::JsonRecords(mapping) => json_records::parse(&body, mapping)?,
                 _ => geojson::parse(&body)?,
             }
         }

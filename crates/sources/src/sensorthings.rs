@@ -10,8 +10,7 @@ use super::{excerpt, paging, Batch, Record, Rejected, SourceError};
 use crate::spec::{SourceConfig, StaOptions};
 
 /// The first page's URL.
-pub fn things_url(source: &SourceConfig) -> Result<reqwest::Url, SourceError> {
-    let o = &source.sta;
+pub fn things_url(source: &SourceConfig, o: &StaOptions) -> Result<reqwest::Url, SourceError> {
     let mut url = format!(
         "{}/Things?$expand=Locations,Datastreams/Observations($orderby={}%20desc;$top=1)&$top={}",
         source.url.trim_end_matches('/'),
@@ -45,9 +44,10 @@ pub fn things_url(source: &SourceConfig) -> Result<reqwest::Url, SourceError> {
 pub async fn fetch_all(
     client: &reqwest::Client,
     source: &SourceConfig,
+    sta: &StaOptions,
 ) -> Result<Batch, SourceError> {
-    paging::fetch_pages(client, source, things_url(source)?, |body| {
-        parse_page(body, &source.sta)
+    paging::fetch_pages(client, source, things_url(source, sta)?, |body| {
+        parse_page(body, sta)
     })
     .await
 }

@@ -99,6 +99,23 @@ fn the_map_extent_is_checked_and_kept() {
 }
 
 #[test]
+fn a_field_of_another_kind_is_named_not_ignored() {
+    let text = "[[layer]]\nid = \"flood\"\n\n[[source]]\nid = \"gauges\"\nlayer = \"flood\"\nkind = \"geojson\"\nurl = \"http://gauges.example/now\"\ntopics = [\"city/#\"]\n";
+    let Err(ConfigError::Invalid(problems)) = Config::parse(text, "k.toml", Path::new(".")) else {
+        panic!("a geojson source with `topics` passed");
+    };
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(
+        lines[0].starts_with(
+            "k.toml:7: `source.topics`: `topics` is for mqtt sources; source `gauges` is `geojson`"
+        ),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
 fn a_layer_style_is_checked_naming_the_line_of_its_key() {
     let text = "[[layer]]\nid = \"hydrants\"\ngroup = \"应急\"\nstyle = { color_by = { field = \"s\", values = { a = \"#12345\" } } }\npopup = [{ field = \"p\", format = \"money\" }]\ntemplate = \"nope\"\n";
     let Err(ConfigError::Invalid(problems)) = Config::parse(text, "s.toml", Path::new(".")) else {
@@ -106,19 +123,20 @@ fn a_layer_style_is_checked_naming_the_line_of_its_key() {
     };
     let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
     assert_eq!(lines.len(), 3, "{lines:#?}");
+    // In the file's order, as a reader fixes them.
     assert!(
-        lines[0].starts_with("s.toml:6: `layer.template`"),
+        lines[0].starts_with("s.toml:4: `layer.style.color_by.values`")
+            && lines[0].contains("#12345"),
         "{}",
         lines[0]
     );
     assert!(
-        lines[1].starts_with("s.toml:4: `layer.style.color_by.values`")
-            && lines[1].contains("#12345"),
+        lines[1].starts_with("s.toml:5: `layer.popup.format`"),
         "{}",
         lines[1]
     );
     assert!(
-        lines[2].starts_with("s.toml:5: `layer.popup.format`"),
+        lines[2].starts_with("s.toml:6: `layer.template`"),
         "{}",
         lines[2]
     );

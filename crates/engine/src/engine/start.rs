@@ -73,7 +73,7 @@ impl Engine {
         engine.after_load(loaded).await;
         for source in engine.config.sources.clone() {
             let shutdown = engine.shutdown.subscribe();
-            if source.kind == crate::config::SourceKind::Mqtt {
+            if matches!(source.kind, crate::config::SourceKind::Mqtt(_)) {
                 tokio::spawn(crate::sources::mqtt::run(engine.clone(), source, shutdown));
             } else {
                 tokio::spawn(poller::run(engine.clone(), source, shutdown));

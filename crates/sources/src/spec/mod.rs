@@ -11,23 +11,35 @@ use toml::Spanned;
 
 use crate::crs::Crs;
 
-/// The formats a source can speak; each has its own file in `sources/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+mod json_records;
+mod mqtt;
+mod ogc_features;
+mod sensorthings;
+
+pub use json_records::RecordMapping;
+pub use mqtt::{broker, MqttOptions};
+pub use ogc_features::OgcOptions;
+pub use sensorthings::StaOptions;
+
+/// The formats a source can speak, each with its own options: the fetching and parsing of each
+/// has its own file in `sources/`, its options and their checks one in `spec/`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum SourceKind {
     Geojson,
     /// A JSON array of plain records (at `records_path`), mapped by `fields`.
-    JsonRecords,
+    JsonRecords(RecordMapping),
     /// OGC API – Features: the items of `collection`, page by page.
-    OgcFeatures,
+    OgcFeatures(OgcOptions),
     /// OGC SensorThings API 1.1: Things with Locations and their latest Observations.
-    SensorThings,
+    SensorThings(StaOptions),
     /// MQTT: pushed messages on `topics`, one record each.
-    Mqtt,
+    Mqtt(MqttOptions),
 }
 
 impl SourceKind {
-    const NAMES: &'static [&'static str] = &[
+    /// Every kind's name, as `kind = "…"` gives it.
+    pub const NAMES: &'static [&'static str] = &[
         "geojson",
         "json-records",
         "ogc-features",
@@ -35,35 +47,25 @@ impl SourceKind {
         "mqtt",
     ];
 
-    fn parse(name: &str) -> Option<Self> {
-        match name {
-            "geojson" => Some(Self::Geojson),
-            "json-records" => Some(Self::JsonRecords),
-            "ogc-features" => Some(Self::OgcFeatures),
-            "sensorthings" => Some(Self::SensorThings),
-            "mqtt" => Some(Self::Mqtt),
+    /// Its name, as `kind = "…"` gives it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SourceKind::Geojson => "geojson",
+            SourceKind::JsonRecords(_) => "json-records",
+            SourceKind::OgcFeatures(_) => "ogc-features",
+            SourceKind::SensorThings(_) => "sensorthings",
+            SourceKind::Mqtt(_) => "mqtt",
+        }
+    }
+
+    /// How its plain records map onto features, for the kinds that read plain records.
+    pub fn records(&self) -> Option<&RecordMapping> {
+        match self {
+            SourceKind::JsonRecords(mapping) => Some(mapping),
+            SourceKind::Mqtt(options) => Some(&options.records),
             _ => None,
         }
     }
-}
-
-/// Which items an `ogc-features` source reads.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-pub struct OgcOptions {
-    pub collection: String,
-    /// Page size asked for.
-    pub limit: u32,
-    pub bbox: Option<[f64; 4]>,
-    pub datetime: Option<String>,
-}
-
-/// How plain JSON records map onto features: where the array is, and which field holds what.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct RecordMapping {
-    /// Dot path to the array (`data.rows`); empty when the answer is the array itself.
-    pub path: Vec<String>,
-    /// Feature property (or `id`, `lon`, `lat`) → the record's field, as a dot path.
-    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -74,6 +76,7 @@ pub struct SourceConfig {
     /// Every layer it feeds: more than one when a system's records are split by the layers'
     /// filters (a census by class).
     pub layers: Vec<String>,
+    /// Its format, with that format's options.
     pub kind: SourceKind,
     pub url: String,
     pub title: String,
@@ -94,14 +97,6 @@ pub struct SourceConfig {
     pub since_param: Option<String>,
     /// The record property whose largest value becomes the next cursor.
     pub cursor_field: Option<String>,
-    /// For `json-records`: where the records are and how their fields map.
-    pub records: RecordMapping,
-    /// For `ogc-features`: the collection and its filters.
-    pub ogc: OgcOptions,
-    /// For `sensorthings`: which Datastreams become which properties.
-    pub sta: StaOptions,
-    /// For `mqtt`: the topic filters subscribed to.
-    pub topics: Vec<String>,
 }
 
 impl SourceConfig {
@@ -123,10 +118,6 @@ impl SourceConfig {
             auth: None,
             since_param: None,
             cursor_field: None,
-            records: RecordMapping::default(),
-            ogc: OgcOptions::default(),
-            sta: Default::default(),
-            topics: Vec::new(),
         }
     }
 }
@@ -247,41 +238,6 @@ pub fn parse_source(
         }
     }
     let source_layers: Vec<String> = named.iter().map(|l| l.get_ref().clone()).collect();
-    let kind = SourceKind::parse(s.kind.get_ref());
-    if kind.is_none() {
-        problem(
-            s.kind.span(),
-            "source.kind",
-            format!(
-                "unknown kind `{}`; known kinds: {}",
-                s.kind.get_ref(),
-                SourceKind::NAMES.join(", ")
-            ),
-        );
-    }
-    let url = s.url.get_ref();
-    if kind == Some(SourceKind::Mqtt) {
-        if broker(url).is_none() {
-            problem(
-                s.url.span(),
-                "source.url",
-                format!("`{url}` is not an mqtt://host:port URL"),
-            );
-        }
-        if s.topics.as_ref().is_none_or(|t| t.is_empty()) {
-            problem(
-                s.kind.span(),
-                "source.topics",
-                "an mqtt source needs `topics`, e.g. topics = [\"city/flood/+/level\"]".into(),
-            );
-        }
-    } else if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
-        problem(
-            s.url.span(),
-            "source.url",
-            format!("`{url}` is not an http:// or https:// URL"),
-        );
-    }
     // A number within [min, max] in `unit`, or the default (and a problem) when not.
     let mut number = |value: &Option<Spanned<f64>>,
                       field: &str,
@@ -383,57 +339,17 @@ pub fn parse_source(
             "incremental polling needs both `since_param` and `cursor_field`".into(),
         );
     }
-    let records = RecordMapping {
-        path: s
-            .records_path
-            .as_deref()
-            .unwrap_or("")
-            .split('.')
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect(),
-        fields: s
-            .fields
-            .as_ref()
-            .map(|f| f.get_ref().clone())
-            .unwrap_or_default(),
-    };
-    if kind == Some(SourceKind::JsonRecords) {
-        let missing: Vec<&str> = ["id", "lon", "lat"]
-            .into_iter()
-            .filter(|k| !records.fields.contains_key(*k))
-            .collect();
-        if !missing.is_empty() {
-            let span = s.fields.as_ref().map(|f| f.span()).unwrap_or(source.span());
-            problem(span, "source.fields", format!("a json-records source must map {}: e.g. fields = {{ id = \"caseNo\", lon = \"x\", lat = \"y\" }}", missing.join(", ")));
-        }
-    }
-    let ogc = OgcOptions {
-        collection: s
-            .collection
-            .as_ref()
-            .map(|c| c.get_ref().clone())
-            .unwrap_or_default(),
-        limit: page_limit,
-        bbox: s.bbox,
-        datetime: s.datetime.clone(),
-    };
-    if kind == Some(SourceKind::OgcFeatures) && ogc.collection.is_empty() {
+    let url = s.url.get_ref();
+    let kind = read_kind(source, page_limit, problem);
+    if !matches!(kind, Some(SourceKind::Mqtt(_)))
+        && (!(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10)
+    {
         problem(
-            s.kind.span(),
-            "source.collection",
-            "an ogc-features source needs `collection`, the id from /collections".into(),
+            s.url.span(),
+            "source.url",
+            format!("`{url}` is not an http:// or https:// URL"),
         );
     }
-    let sta = StaOptions {
-        datastreams: s.datastreams.clone().unwrap_or_default(),
-        filter: s.filter.clone(),
-        observation_order: s
-            .observation_order
-            .clone()
-            .unwrap_or_else(|| "phenomenonTime".into()),
-        page_size: page_limit,
-    };
     Some(SourceConfig {
         id: id.clone(),
         layer: source_layers.first().cloned().unwrap_or_default(),
@@ -450,33 +366,81 @@ pub fn parse_source(
         auth,
         since_param: s.since_param.as_ref().map(|p| p.get_ref().clone()),
         cursor_field: s.cursor_field.as_ref().map(|c| c.get_ref().clone()),
-        records,
-        ogc,
-        sta,
-        topics: s.topics.clone().unwrap_or_default(),
     })
 }
 
-/// What a `sensorthings` source reads.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct StaOptions {
-    /// Datastream name → feature property for its latest result (unmapped: the name itself).
-    pub datastreams: std::collections::BTreeMap<String, String>,
-    /// An OData `$filter` on Things, e.g. `properties/kind eq '下穿通道'`.
-    pub filter: Option<String>,
-    /// The Observation property ordered on to find the latest (`phenomenonTime` by default).
-    pub observation_order: String,
-    pub page_size: u32,
-}
+/// The options fields of `[[source]]` and the kinds that take each: any other kind that is
+/// given one is told so, rather than ignoring it.
+const KIND_FIELDS: &[(&str, &[&str])] = &[
+    ("records_path", &["json-records", "mqtt"]),
+    ("fields", &["json-records", "mqtt"]),
+    ("collection", &["ogc-features"]),
+    ("bbox", &["ogc-features"]),
+    ("datetime", &["ogc-features"]),
+    ("limit", &["ogc-features", "sensorthings"]),
+    ("datastreams", &["sensorthings"]),
+    ("filter", &["sensorthings"]),
+    ("observation_order", &["sensorthings"]),
+    ("topics", &["mqtt"]),
+];
 
-/// Host and port of an `mqtt://host:port` URL.
-pub fn broker(url: &str) -> Option<(String, u16)> {
-    let rest = url.strip_prefix("mqtt://")?;
-    let rest = rest.split('/').next()?;
-    match rest.rsplit_once(':') {
-        Some((host, port)) => Some((host.to_string(), port.parse().ok()?)),
-        None => Some((rest.to_string(), 1883)),
+/// The source's kind with its options, each kind's read and checked in its own file; `None`
+/// (and a problem) for a kind there is none of.
+fn read_kind(
+    source: &Spanned<RawSource>,
+    page_limit: u32,
+    problem: &mut dyn FnMut(Range<usize>, &str, String),
+) -> Option<SourceKind> {
+    let s = source.get_ref();
+    let name = s.kind.get_ref().as_str();
+    let given = [
+        ("records_path", s.records_path.is_some()),
+        ("fields", s.fields.is_some()),
+        ("collection", s.collection.is_some()),
+        ("bbox", s.bbox.is_some()),
+        ("datetime", s.datetime.is_some()),
+        ("limit", s.limit.is_some()),
+        ("datastreams", s.datastreams.is_some()),
+        ("filter", s.filter.is_some()),
+        ("observation_order", s.observation_order.is_some()),
+        ("topics", s.topics.is_some()),
+    ];
+    let kind = match name {
+        "geojson" => SourceKind::Geojson,
+        "json-records" => SourceKind::JsonRecords(json_records::read(source, problem)),
+        "ogc-features" => SourceKind::OgcFeatures(ogc_features::read(source, page_limit, problem)),
+        "sensorthings" => SourceKind::SensorThings(sensorthings::read(s, page_limit)),
+        "mqtt" => SourceKind::Mqtt(mqtt::read(source, problem)),
+        _ => {
+            problem(
+                s.kind.span(),
+                "source.kind",
+                format!(
+                    "unknown kind `{name}`; known kinds: {}",
+                    SourceKind::NAMES.join(", ")
+                ),
+            );
+            return None;
+        }
+    };
+    for (field, present) in given {
+        let takers = KIND_FIELDS
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(&[][..], |(_, k)| *k);
+        if present && !takers.contains(&name) {
+            problem(
+                s.kind.span(),
+                &format!("source.{field}"),
+                format!(
+                    "`{field}` is for {} sources; source `{}` is `{name}`",
+                    takers.join(" and "),
+                    s.id.get_ref()
+                ),
+            );
+        }
     }
+    Some(kind)
 }
 
 /// Layer and source ids: what a URL path, a CSS class and a file name all take as they are.
