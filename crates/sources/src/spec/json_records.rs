@@ -7,7 +7,7 @@ use std::ops::Range;
 use serde::Serialize;
 use toml::Spanned;
 
-use super::RawSource;
+use super::raw::RawSource;
 
 /// How plain JSON records map onto features: where the array is, and which field holds what.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]

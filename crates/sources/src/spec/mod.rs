@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use toml::Spanned;
 
 use crate::crs::Crs;
@@ -14,11 +14,13 @@ use crate::crs::Crs;
 mod json_records;
 mod mqtt;
 mod ogc_features;
+mod raw;
 mod sensorthings;
 
 pub use json_records::RecordMapping;
 pub use mqtt::{broker, MqttOptions};
 pub use ogc_features::OgcOptions;
+pub use raw::RawSource;
 pub use sensorthings::StaOptions;
 
 /// The formats a source can speak, each with its own options: the fetching and parsing of each
@@ -138,46 +140,6 @@ pub enum Auth {
         name: String,
         value_env: String,
     },
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSource {
-    id: Spanned<String>,
-    layer: Option<Spanned<String>>,
-    layers: Option<Vec<Spanned<String>>>,
-    kind: Spanned<String>,
-    url: Spanned<String>,
-    title: Option<String>,
-    interval_s: Option<Spanned<f64>>,
-    timeout_s: Option<Spanned<f64>>,
-    max_age_s: Option<Spanned<f64>>,
-    max_backoff_s: Option<Spanned<f64>>,
-    crs: Option<Spanned<String>>,
-    max_body_mb: Option<Spanned<f64>>,
-    auth: Option<Spanned<RawAuth>>,
-    since_param: Option<Spanned<String>>,
-    cursor_field: Option<Spanned<String>>,
-    records_path: Option<String>,
-    topics: Option<Vec<String>>,
-    datastreams: Option<std::collections::BTreeMap<String, String>>,
-    filter: Option<String>,
-    observation_order: Option<String>,
-    collection: Option<Spanned<String>>,
-    limit: Option<Spanned<f64>>,
-    bbox: Option<[f64; 4]>,
-    datetime: Option<String>,
-    fields: Option<Spanned<std::collections::BTreeMap<String, String>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAuth {
-    bearer_env: Option<String>,
-    basic_user_env: Option<String>,
-    basic_password_env: Option<String>,
-    header: Option<String>,
-    value_env: Option<String>,
 }
 
 /// One `[[source]]` checked against the layers the config defines; every problem goes to

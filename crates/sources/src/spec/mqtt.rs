@@ -7,7 +7,7 @@ use serde::Serialize;
 use toml::Spanned;
 
 use super::json_records::{mapping, RecordMapping};
-use super::RawSource;
+use super::raw::RawSource;
 
 /// What an `mqtt` source subscribes to and how it reads each message.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]

@@ -6,7 +6,7 @@ use std::ops::Range;
 use serde::Serialize;
 use toml::Spanned;
 
-use super::RawSource;
+use super::raw::RawSource;
 
 /// Which items an `ogc-features` source reads.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]

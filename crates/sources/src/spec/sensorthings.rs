@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::RawSource;
+use super::raw::RawSource;
 
 /// What a `sensorthings` source reads.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
