@@ -25,6 +25,31 @@ fn concrete(path: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
+    let wall = a_served_wall_with_an_account_per_role().await;
+    every_route_answers_each_role_as_the_matrix_says(&wall).await;
+    an_admin_exports_the_log_and_the_login_page_answers_anyone(&wall).await;
+    every_command_and_table_endpoint_answers_each_role(&wall).await;
+    the_app_registers_the_matrix_commands_and_each_window_its_grant();
+    logging_out_ends_the_session(&wall).await;
+    guessing_locks_the_account_and_names_tell_nothing(&wall).await;
+    every_attempt_is_audited_without_a_secret(&wall).await;
+    wall.engine.shutdown();
+}
+
+/// A wall that needs a login or the kiosk token, an account of each role, each logged in.
+struct Wall {
+    engine: std::sync::Arc<Engine>,
+    api: Api,
+    base: String,
+    client: reqwest::Client,
+    now: i64,
+    /// Each role's session token, in [`Role::ALL`]'s order.
+    sessions: Vec<(Role, String)>,
+    /// The matrix the façade enforces: the shipped rows and the endpoint table's.
+    access: &'static Access,
+}
+
+async fn a_served_wall_with_an_account_per_role() -> Wall {
     let dir = scratch_dir("access");
     let config = Config::parse(
         "[store]\npath = \"wall.db\"\n\n[[layer]]\nid = \"points\"\ntitle_zh = \"点\"\ntitle_en = \"Points\"\n",
@@ -69,10 +94,27 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
         let body: serde_json::Value = answer.json().await.expect("json");
         sessions.push((role, body["token"].as_str().expect("token").to_string()));
     }
-
-    // The matrix the façade enforces: the shipped rows and the endpoint table's.
     let access = citywall_engine::endpoints::matrix();
     assert!(Access::parse(citywall_engine::access::MATRIX).is_ok());
+    Wall {
+        engine,
+        api,
+        base,
+        client,
+        now,
+        sessions,
+        access,
+    }
+}
+
+async fn every_route_answers_each_role_as_the_matrix_says(wall: &Wall) {
+    let Wall {
+        base,
+        client,
+        sessions,
+        access,
+        ..
+    } = wall;
     let mut checked = 0;
     for (route, action) in access.routes() {
         let (method, path) = route.split_once(' ').expect("METHOD /path");
@@ -99,7 +141,7 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
             .expect("request")
             .status();
         assert_eq!(wrong, 401, "{route} with a wrong token");
-        for (role, token) in &sessions {
+        for (role, token) in sessions {
             let status = send(Some(token.clone())).await.expect("request").status();
             let allowed = access.allows(*role, action);
             if allowed {
@@ -128,7 +170,16 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
         guarded >= 20 && checked == Role::ALL.len() * guarded,
         "{checked} route × role pairs checked of {guarded} routes"
     );
+}
 
+async fn an_admin_exports_the_log_and_the_login_page_answers_anyone(wall: &Wall) {
+    let Wall {
+        engine,
+        base,
+        client,
+        sessions,
+        ..
+    } = wall;
     // An admin downloads the whole log as CSV; the export is itself recorded.
     let (_, admin) = sessions
         .iter()
@@ -168,7 +219,10 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
         .expect("json");
     assert_eq!(whoami["open"], false);
     assert!(whoami["principal"].is_null());
+}
 
+async fn every_command_and_table_endpoint_answers_each_role(wall: &Wall) {
+    let Wall { api, access, .. } = wall;
     // The desktop commands: the same façade, the same answers.
     for (command, action) in access.commands() {
         for role in Role::ALL {
@@ -227,6 +281,10 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
             );
         }
     }
+}
+
+fn the_app_registers_the_matrix_commands_and_each_window_its_grant() {
+    let access = citywall_engine::endpoints::matrix();
     // The commands the desktop app registers are exactly the matrix's.
     let desktop = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src-tauri/src/desktop/mod.rs"),
@@ -305,7 +363,18 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
             "console.json's windows and `{label}`"
         );
     }
+}
 
+async fn logging_out_ends_the_session(wall: &Wall) {
+    let Wall {
+        engine,
+        base,
+        client,
+        sessions,
+        now,
+        ..
+    } = wall;
+    let now = *now;
     // Logging out ends the session; an expired session opens nothing.
     let (_, duty) = &sessions[0];
     assert!(engine
@@ -328,7 +397,10 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
         .await
         .expect("meta");
     assert_eq!(after.status(), 401, "a logged-out session still works");
+}
 
+async fn guessing_locks_the_account_and_names_tell_nothing(wall: &Wall) {
+    let Wall { base, client, .. } = wall;
     // Brute force: five wrong passwords lock the account; then even the right one is refused.
     for attempt in 1..=MAX_FAILURES {
         let answer = client
@@ -362,7 +434,13 @@ async fn every_route_and_command_answers_each_role_as_the_matrix_says() {
         .await
         .unwrap_or_default()
         .contains("name or the password is wrong"));
+}
 
+async fn every_attempt_is_audited_without_a_secret(wall: &Wall) {
+    let Wall {
+        engine, sessions, ..
+    } = wall;
+    let (_, duty) = &sessions[0];
     // Every attempt is in the audit log, and the chain holds; no password or token is in it.
     let log = engine.store().audit(0, 1000).await.expect("audit");
     let count = |action: &str| log.iter().filter(|r| r.action == action).count();
