@@ -33,6 +33,32 @@ fn note(text: &str) -> StepInput {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
+    let l = a_wall_whose_data_clock_runs_an_hour_a_second().await;
+    let id = a_hostile_call_is_kept_as_text_byte_for_byte(&l).await;
+    let dispatched = steps_out_of_order_or_by_a_kiosk_are_refused(&l, &id).await;
+    an_extension_asked_by_duty_waits_for_a_leader_who_denies_it(&l, &id, &dispatched).await;
+    the_limit_runs_out_and_the_case_raises_its_red_warning(&l, &id).await;
+    reported_late_it_closes_not_on_time(&l, &id).await;
+    a_reopening_needs_a_reason_and_a_leader(&l, &id).await;
+    a_second_case_is_refused_and_a_third_stays_open(&l).await;
+    let steps = the_timeline_holds_every_step_with_who_took_it(&l, &id).await;
+    open311_reports_come_in_and_read_back(&l).await;
+    the_rates_equal_the_rows_counted_by_hand(&l).await;
+    every_step_is_audited_and_the_chain_holds(&l, &id, steps.len()).await;
+    l.engine.shutdown();
+}
+
+/// The wall the loop is walked on: its store, its engine on a fast data clock, who acts.
+struct Loop {
+    dir: std::path::PathBuf,
+    engine: std::sync::Arc<Engine>,
+    api: Api,
+    duty: Principal,
+    leader: Principal,
+    kiosk: Principal,
+}
+
+async fn a_wall_whose_data_clock_runs_an_hour_a_second() -> Loop {
     let dir = scratch_dir("cases");
     let mut config = Config::parse(
         "[store]\npath = \"wall.db\"\n\n[incidents]\ncategories = { \"市容环境\" = 1, \"街面秩序\" = 12 }\ndepartments = [\"城管一中队\", \"环卫所\"]\n",
@@ -58,11 +84,25 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
     let leader = who("主任 李明", Role::Leader);
     let kiosk = who("大屏", Role::Wall);
 
+    Loop {
+        dir,
+        engine,
+        api,
+        duty,
+        leader,
+        kiosk,
+    }
+}
+
+async fn a_hostile_call_is_kept_as_text_byte_for_byte(l: &Loop) -> String {
+    let Loop {
+        api, duty, kiosk, ..
+    } = l;
     // A 12345 call taken on the wall, its text hostile: kept as text, byte for byte.
     let hostile = "<img src=x onerror=alert(1)> 垃圾满溢'; DROP TABLE cases;--";
     let case = api
         .create_case(
-            &duty,
+            duty,
             NewCase {
                 category: "市容环境".into(),
                 title: hostile.into(),
@@ -83,7 +123,7 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
     let id = case.id.clone();
     assert!(api
         .create_case(
-            &kiosk,
+            kiosk,
             NewCase {
                 category: "市容环境".into(),
                 title: "x".into(),
@@ -99,10 +139,19 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
         )
         .await
         .is_err());
+    id
+}
 
+async fn steps_out_of_order_or_by_a_kiosk_are_refused(
+    l: &Loop,
+    id: &str,
+) -> citywall_engine::cases::Case {
+    let Loop {
+        api, duty, kiosk, ..
+    } = l;
     // Steps out of order, or by a kiosk, are refused with the reason.
     let e = api
-        .case_step(&duty, &id, "close", StepInput::default())
+        .case_step(duty, id, "close", StepInput::default())
         .await
         .unwrap_err();
     assert!(
@@ -110,23 +159,23 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
         "{e}"
     );
     let e = api
-        .case_step(&kiosk, &id, "register", StepInput::default())
+        .case_step(kiosk, id, "register", StepInput::default())
         .await
         .unwrap_err();
     assert!(e.to_string().contains("may not incident.register"), "{e}");
 
-    api.case_step(&duty, &id, "register", StepInput::default())
+    api.case_step(duty, id, "register", StepInput::default())
         .await
         .expect("register");
     let e = api
-        .case_step(&duty, &id, "dispatch", StepInput::default())
+        .case_step(duty, id, "dispatch", StepInput::default())
         .await
         .unwrap_err();
     assert!(e.to_string().contains("`department` is empty"), "{e}");
     let dispatched = api
         .case_step(
-            &duty,
-            &id,
+            duty,
+            id,
             "dispatch",
             StepInput {
                 department: Some("环卫所".into()),
@@ -136,15 +185,25 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
         .await
         .expect("dispatch");
     assert_eq!(dispatched.limit_h, Some(1.0));
-    api.case_step(&duty, &id, "accept", StepInput::default())
+    api.case_step(duty, id, "accept", StepInput::default())
         .await
         .expect("accept");
+    dispatched
+}
 
+async fn an_extension_asked_by_duty_waits_for_a_leader_who_denies_it(
+    l: &Loop,
+    id: &str,
+    dispatched: &citywall_engine::cases::Case,
+) {
+    let Loop {
+        api, duty, leader, ..
+    } = l;
     // An extension asked by the duty officer waits for a leader, who denies it.
     let asked = api
         .case_step(
-            &duty,
-            &id,
+            duty,
+            id,
             "extend",
             StepInput {
                 note: "需协调物业".into(),
@@ -160,17 +219,20 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
         Some("extend")
     );
     let e = api
-        .case_step(&duty, &id, "approve", StepInput::default())
+        .case_step(duty, id, "approve", StepInput::default())
         .await
         .unwrap_err();
     assert!(e.to_string().contains("may not incident.approve"), "{e}");
     let denied = api
-        .case_step(&leader, &id, "deny", StepInput::default())
+        .case_step(leader, id, "deny", StepInput::default())
         .await
         .expect("deny");
     assert!(denied.pending.is_none());
     assert_eq!(denied.deadline_at, dispatched.deadline_at);
+}
 
+async fn the_limit_runs_out_and_the_case_raises_its_red_warning(l: &Loop, id: &str) {
+    let Loop { api, .. } = l;
     // The one-hour limit runs out (an hour a second): the case raises its red warning.
     let warning = wait_for("the overdue warning", Duration::from_secs(15), async || {
         let open = api.warnings(false, 100).await.ok()?;
@@ -184,9 +246,12 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
         "{}",
         warning.what.title
     );
+}
 
+async fn reported_late_it_closes_not_on_time(l: &Loop, id: &str) {
+    let Loop { api, duty, .. } = l;
     // Reported late: the clock stops and the warning clears; verified and closed, not on time.
-    api.case_step(&duty, &id, "report", note("已清运"))
+    api.case_step(duty, id, "report", note("已清运"))
         .await
         .expect("report");
     wait_for(
@@ -198,45 +263,53 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
         },
     )
     .await;
-    api.case_step(&duty, &id, "verify", StepInput::default())
+    api.case_step(duty, id, "verify", StepInput::default())
         .await
         .expect("verify");
     let closed = api
-        .case_step(&duty, &id, "close", StepInput::default())
+        .case_step(duty, id, "close", StepInput::default())
         .await
         .expect("close");
     assert_eq!(
         (closed.state, closed.on_time),
         (CaseState::Closed, Some(false))
     );
+}
 
+async fn a_reopening_needs_a_reason_and_a_leader(l: &Loop, id: &str) {
+    let Loop {
+        api, duty, leader, ..
+    } = l;
     // A reopening needs a reason and a leader: asked by duty, approved by the leader.
     let e = api
-        .case_step(&duty, &id, "reopen", StepInput::default())
+        .case_step(duty, id, "reopen", StepInput::default())
         .await
         .unwrap_err();
     assert!(e.to_string().contains("needs a note"), "{e}");
     let asked = api
-        .case_step(&duty, &id, "reopen", note("市民再次来电"))
+        .case_step(duty, id, "reopen", note("市民再次来电"))
         .await
         .expect("ask");
     assert_eq!(asked.state, CaseState::Closed);
     let reopened = api
-        .case_step(&leader, &id, "approve", StepInput::default())
+        .case_step(leader, id, "approve", StepInput::default())
         .await
         .expect("approve");
     assert_eq!(reopened.state, CaseState::Handling);
     for action in ["report", "verify", "close"] {
-        api.case_step(&duty, &id, action, note("复查完成"))
+        api.case_step(duty, id, action, note("复查完成"))
             .await
             .expect(action);
     }
+}
 
+async fn a_second_case_is_refused_and_a_third_stays_open(l: &Loop) {
+    let Loop { api, duty, .. } = l;
     // A second case refused, a third still open.
     for (title, refuse) in [("重复上报", true), ("路灯不亮", false)] {
         let c = api
             .create_case(
-                &duty,
+                duty,
                 NewCase {
                     category: "街面秩序".into(),
                     title: title.into(),
@@ -253,14 +326,20 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
             .await
             .expect("create");
         if refuse {
-            api.case_step(&duty, &c.id, "refuse", note("重复"))
+            api.case_step(duty, &c.id, "refuse", note("重复"))
                 .await
                 .expect("refuse");
         }
     }
+}
 
+async fn the_timeline_holds_every_step_with_who_took_it(
+    l: &Loop,
+    id: &str,
+) -> Vec<citywall_engine::cases::Step> {
+    let Loop { api, duty, .. } = l;
     // The timeline holds every step with who took it.
-    let (_, steps) = api.case(&duty, &id).await.expect("case");
+    let (_, steps) = api.case(duty, id).await.expect("case");
     let actions: Vec<&str> = steps.iter().map(|s| s.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -282,7 +361,11 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
         ]
     );
     assert_eq!(steps[5].actor, "主任 李明");
+    steps
+}
 
+async fn open311_reports_come_in_and_read_back(l: &Loop) {
+    let Loop { api, .. } = l;
     // Open311: the services, a report posted as a form by the inspector's app, its status.
     let addr = serve_loopback(citywall_server::router(api.clone(), None)).await;
     let base = format!("http://{addr}/open311/v2");
@@ -361,7 +444,10 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
         .await
         .unwrap_or_default()
         .contains("service_code"));
+}
 
+async fn the_rates_equal_the_rows_counted_by_hand(l: &Loop) {
+    let Loop { dir, api, .. } = l;
     // The rates, from the façade, equal closed / received counted from the rows by hand.
     let summary = api.case_summary().await.expect("summary");
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("wall.db").display()))
@@ -382,10 +468,13 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
     assert_eq!(summary.rate_closed, Some(closed as f64 / received as f64));
     assert_eq!(summary.rate_on_time, Some(on_time as f64 / closed as f64));
     assert_eq!(summary.refused, 1);
+}
 
+async fn every_step_is_audited_and_the_chain_holds(l: &Loop, id: &str, steps: usize) {
+    let Loop { engine, .. } = l;
     // Every step is in the audit log, and the chain holds.
     let log = engine.store().audit(0, 1000).await.expect("audit");
-    assert_eq!(log.iter().filter(|r| r.target == id).count(), steps.len());
+    assert_eq!(log.iter().filter(|r| r.target == id).count(), steps);
     assert_eq!(
         engine.store().verify_audit().await.expect("verify").broken,
         None
