@@ -18,6 +18,16 @@ const CITY: &str = "117.9,33.7,118.7,34.25";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clusters_aggregates_tiles_and_cameras_follow_the_city() {
+    let (city, base) = a_served_city_with_its_inventories_loaded().await;
+    clusters_add_up_to_the_layer_and_zoomed_in_are_features(&base).await;
+    aggregates_count_every_feature_once(&base).await;
+    tiles_hold_data_and_one_off_the_map_is_refused(&base).await;
+    cameras_that_see_a_point_rank_first(&base).await;
+    city.engine.shutdown();
+}
+
+/// The sim city served over HTTP, once its 4,000 cameras and 20,000 components are in.
+async fn a_served_city_with_its_inventories_loaded() -> (citywall_e2e::Running, String) {
     let city = start_city_with("spatial-api", 60.0, 0.5, Some((4_000, 20_000))).await;
     let (addr, server) = serve::bind(city.api.clone(), 0, None)
         .await
@@ -43,7 +53,11 @@ async fn clusters_aggregates_tiles_and_cameras_follow_the_city() {
         },
     )
     .await;
+    drop(layers);
+    (city, base)
+}
 
+async fn clusters_add_up_to_the_layer_and_zoomed_in_are_features(base: &str) {
     // Zoomed out: clusters whose counts add up to the layer; zoomed in: features.
     let (status, far) = get(&format!(
         "{base}/api/v1/features?layer=components&bbox={CITY}&zoom=10"
@@ -81,7 +95,9 @@ async fn clusters_aggregates_tiles_and_cameras_follow_the_city() {
         .map(|f| f["properties"]["count"].as_u64().unwrap_or(1))
         .sum();
     assert!(in_clusters > 0);
+}
 
+async fn aggregates_count_every_feature_once(base: &str) {
     // Aggregates: every incident lands in one grid cell or is counted outside.
     for level in ["district", "street", "grid"] {
         let (status, agg) = get(&format!(
@@ -143,7 +159,9 @@ async fn clusters_aggregates_tiles_and_cameras_follow_the_city() {
     assert_eq!(status, 400, "{bad}");
     let (_, polygons) = get(&format!("{base}/api/v1/regions?level=district")).await;
     assert_eq!(polygons["features"].as_array().map(Vec::len), Some(9));
+}
 
+async fn tiles_hold_data_and_one_off_the_map_is_refused(base: &str) {
     // Vector tiles: the centre tile at z12 and z16 holds data; a tile off the map is refused.
     for (z, x, y) in [(12, 3393, 1636), (16, 54300, 26188)] {
         let response = reqwest::get(format!("{base}/tiles/cameras/{z}/{x}/{y}.mvt"))
@@ -161,7 +179,9 @@ async fn clusters_aggregates_tiles_and_cameras_follow_the_city() {
         .await
         .expect("tile");
     assert_eq!(response.status().as_u16(), 400);
+}
 
+async fn cameras_that_see_a_point_rank_first(base: &str) {
     // Nearest cameras: a fixed camera looking at a point ranks ahead of nearer cameras that
     // do not see it. Cameras go on and off line in the sim, so one that went off between the
     // two answers is tried again with the cameras as they are then.
@@ -217,6 +237,4 @@ async fn clusters_aggregates_tiles_and_cameras_follow_the_city() {
     .await;
     let (status, _) = get(&format!("{base}/api/v1/cameras/nearest?lon=x&lat=1")).await;
     assert_eq!(status, 400);
-    drop(layers);
-    city.engine.shutdown();
 }
