@@ -122,6 +122,33 @@ fn app(shared: Shared) -> Router {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_conditional_get_and_incremental_polls() {
+    let c = an_engine_polling_three_systems_with_credentials().await;
+    every_credential_scheme_lands_and_a_missing_variable_is_named(&c).await;
+    records_numbered_alike_by_three_systems_keep_apart(&c).await;
+    the_wall_opens_on_the_data_and_names_what_is_missing(&c).await;
+    unchanged_answers_are_304s_and_lose_nothing(&c).await;
+    incremental_polls_bring_only_changes(&c).await;
+    the_secret_is_in_no_answer_and_not_in_the_store(&c).await;
+}
+
+/// The engine polling the loopback server's systems, each with its own credentials.
+struct Connected {
+    engine: Arc<Engine>,
+    api: Api,
+    /// What the loopback server serves and has seen.
+    shared: Shared,
+    dir: std::path::PathBuf,
+}
+
+/// A source's state as the wall lists it.
+fn source_state(api: &Api, id: &str) -> citywall_engine::health::SourceStatus {
+    api.sources()
+        .into_iter()
+        .find(|s| s.id == id)
+        .expect("listed")
+}
+
+async fn an_engine_polling_three_systems_with_credentials() -> Connected {
     std::env::set_var("CW_TEST_TOKEN", TOKEN);
     std::env::set_var("CW_TEST_USER", "duty");
     std::env::set_var("CW_TEST_PASSWORD", "pa55");
@@ -195,13 +222,17 @@ cursor_field = "updated_at"
     );
     let engine = Engine::start(config).await.expect("engine starts");
     let api = Api::new(engine.clone());
-    let state = |id: &str| {
-        api.sources()
-            .into_iter()
-            .find(|s| s.id == id)
-            .expect("listed")
-    };
+    Connected {
+        engine,
+        api,
+        shared,
+        dir,
+    }
+}
 
+async fn every_credential_scheme_lands_and_a_missing_variable_is_named(c: &Connected) {
+    let Connected { api, .. } = c;
+    let state = |id: &str| source_state(api, id);
     // Credentials: every scheme lands; a missing variable is named, its value never shown.
     wait_for(
         "authenticated sources",
@@ -214,6 +245,10 @@ cursor_field = "updated_at"
         },
     )
     .await;
+}
+
+async fn records_numbered_alike_by_three_systems_keep_apart(c: &Connected) {
+    let Connected { api, .. } = c;
     // Three systems number their records alike (b1, b2, b3) and feed one layer: each keeps
     // its own, known by source and id; none is turned away as another's.
     let all = api
@@ -231,6 +266,11 @@ cursor_field = "updated_at"
         let rejected = api.rejected(source, None).await.expect("quarantine");
         assert!(rejected.is_empty(), "{source}: {rejected:?}");
     }
+}
+
+async fn the_wall_opens_on_the_data_and_names_what_is_missing(c: &Connected) {
+    let Connected { api, .. } = c;
+    let state = |id: &str| source_state(api, id);
     // With no [map] extent and no regions, the wall opens on the data (grown from one spot).
     let extent = api.meta().extent.expect("an extent from the data");
     assert!(
@@ -254,7 +294,11 @@ cursor_field = "updated_at"
             .contains("`CW_TEST_MISSING`"),
         "{missing:?}"
     );
+}
 
+async fn unchanged_answers_are_304s_and_lose_nothing(c: &Connected) {
+    let Connected { api, shared, .. } = c;
+    let state = |id: &str| source_state(api, id);
     // Conditional GET: unchanged answers are 304s and lose nothing.
     wait_for("304 answers", Duration::from_secs(5), async || {
         (shared
@@ -267,7 +311,11 @@ cursor_field = "updated_at"
     .await;
     let etag = state("etag");
     assert_eq!((etag.state, etag.count), (SourceState::Ok, 3));
+}
 
+async fn incremental_polls_bring_only_changes(c: &Connected) {
+    let Connected { api, shared, .. } = c;
+    let state = |id: &str| source_state(api, id);
     // Incremental: only changes come back, nothing unlisted is removed.
     wait_for(
         "the first incremental poll",
@@ -314,7 +362,12 @@ cursor_field = "updated_at"
         4,
         "incremental answers remove nothing"
     );
+}
 
+async fn the_secret_is_in_no_answer_and_not_in_the_store(c: &Connected) {
+    let Connected {
+        engine, api, dir, ..
+    } = c;
     // The secret is in no answer of the API and nowhere in the store.
     let sources = serde_json::to_string(&api.sources()).expect("serializable");
     assert!(!sources.contains(TOKEN));
