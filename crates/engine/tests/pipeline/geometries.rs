@@ -99,6 +99,28 @@ fn feature<'a>(fc: &'a Value, id: &str) -> Option<&'a Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lines_and_polygons_travel_the_whole_path() {
+    let s = shapes_served_stage_by_stage_and_polled().await;
+    every_broken_geometry_is_quarantined_with_its_fault(&s).await;
+    every_vertex_was_converted_from_gcj02(&s).await;
+    a_viewport_finds_a_line_crossing_it_not_its_anchor(&s).await;
+    a_vector_tile_holds_every_shape_crossing_it(&s).await;
+    search_finds_a_line_by_name_at_its_anchor(&s).await;
+    aggregates_count_a_shape_once_at_its_anchor(&s).await;
+    the_cameras_best_placed_see_the_road(&s).await;
+    replay_shows_the_flood_extent_as_it_was(&s).await;
+    a_restart_reads_every_shape_back(&s).await;
+}
+
+/// The engine polling a loopback service of lines and polygons (in GCJ-02) that grows its
+/// flood extent when `stage` turns to 1.
+struct Shapes {
+    stage: Arc<AtomicU32>,
+    config: Config,
+    engine: Arc<Engine>,
+    api: Api,
+}
+
+async fn shapes_served_stage_by_stage_and_polled() -> Shapes {
     let stage = Arc::new(AtomicU32::new(0));
     let app = Router::new()
         .route(
@@ -137,7 +159,16 @@ async fn lines_and_polygons_travel_the_whole_path() {
             .then_some(())
     })
     .await;
+    Shapes {
+        stage,
+        config,
+        engine,
+        api,
+    }
+}
 
+async fn every_broken_geometry_is_quarantined_with_its_fault(s: &Shapes) {
+    let Shapes { api, .. } = s;
     // Every broken geometry is quarantined with its own fault; the rest landed.
     let rejected = api.rejected("shapes", None).await.expect("rejected");
     let reasons: Vec<&str> = rejected.iter().map(|r| r.reason.as_str()).collect();
@@ -152,7 +183,10 @@ async fn lines_and_polygons_travel_the_whole_path() {
             "{want} not in {reasons:?}"
         );
     }
+}
 
+async fn every_vertex_was_converted_from_gcj02(s: &Shapes) {
+    let Shapes { api, .. } = s;
     // Every vertex was converted from GCJ-02: each within a metre of its WGS84 truth.
     let all = api
         .features(&FeatureQuery::new("shapes", None, None).expect("query"))
@@ -165,7 +199,10 @@ async fn lines_and_polygons_travel_the_whole_path() {
         .map(|(g, t)| distance_m((g[0], g[1]), (t[0], t[1])))
         .fold(0.0, f64::max);
     assert!(worst < 1.0, "worst vertex {worst} m from its truth");
+}
 
+async fn a_viewport_finds_a_line_crossing_it_not_its_anchor(s: &Shapes) {
+    let Shapes { api, .. } = s;
     // A viewport over the road's east end finds the road, though its anchor (a point on it
     // near the middle) lies far outside; the flood extent outside the box is not sent.
     let east_end = FeatureQuery::new("shapes", Some([118.19, 33.89, 118.21, 33.91]), Some(18.0))
@@ -191,7 +228,10 @@ async fn lines_and_polygons_travel_the_whole_path() {
         simplified < 10,
         "at zoom 8 the road is {simplified} vertices"
     );
+}
 
+async fn a_vector_tile_holds_every_shape_crossing_it(s: &Shapes) {
+    let Shapes { api, .. } = s;
     // A vector tile holds every shape crossing it, the road although its anchor is in the next
     // tile west; a tile away from them all is empty.
     let (z, lon, lat) = (10u8, 118.3, 33.95f64);
@@ -206,7 +246,10 @@ async fn lines_and_polygons_travel_the_whole_path() {
         tile.len()
     );
     assert!(api.tile("shapes", z, x + 5, y).expect("tile").is_empty());
+}
 
+async fn search_finds_a_line_by_name_at_its_anchor(s: &Shapes) {
+    let Shapes { api, .. } = s;
     // Search finds a line by its name and points at its anchor, on the road.
     let hits = api.search("人民路").expect("search");
     let hit = hits
@@ -214,6 +257,10 @@ async fn lines_and_polygons_travel_the_whole_path() {
         .find(|h| h.id == "road-1")
         .expect("the road is found");
     assert!((hit.lat - 33.90).abs() < 0.001, "hit at {}", hit.lat);
+}
+
+async fn aggregates_count_a_shape_once_at_its_anchor(s: &Shapes) {
+    let Shapes { api, .. } = s;
     // Aggregates count a line or polygon once, in the region holding its anchor (a point on
     // it or inside it): the road's anchor lies west of both cells.
     let by_grid = api.aggregate("shapes", "grid", None).expect("aggregate");
@@ -229,7 +276,10 @@ async fn lines_and_polygons_travel_the_whole_path() {
         "{by_grid}"
     );
     assert_eq!(by_grid["outside"], 1, "{by_grid}");
+}
 
+async fn the_cameras_best_placed_see_the_road(s: &Shapes) {
+    let Shapes { api, .. } = s;
     // The cameras best placed to see the road: the one beside its east end, though the other
     // is nearer the road's middle.
     let best = api
@@ -243,7 +293,12 @@ async fn lines_and_polygons_travel_the_whole_path() {
             .expect("metres")
             < 100.0
     );
+}
 
+async fn replay_shows_the_flood_extent_as_it_was(s: &Shapes) {
+    let Shapes {
+        stage, engine, api, ..
+    } = s;
     // The flood extent grows; replay of an instant before shows it as it was.
     let before = engine.data_now();
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -279,10 +334,13 @@ async fn lines_and_polygons_travel_the_whole_path() {
         .expect("flood extent in replay");
     let west = ring[0][0].as_f64().expect("lon");
     assert!((west - 118.295).abs() < 0.0002, "replayed west edge {west}");
+}
 
+async fn a_restart_reads_every_shape_back(s: &Shapes) {
+    let Shapes { config, engine, .. } = s;
     // A restart reads every shape back from the store.
     engine.shutdown();
-    let again = Engine::start(config).await.expect("engine restarts");
+    let again = Engine::start(config.clone()).await.expect("engine restarts");
     let api = Api::new(again.clone());
     let all = api
         .features(&FeatureQuery::new("shapes", None, None).expect("query"))
