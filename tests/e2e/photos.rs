@@ -22,6 +22,24 @@ fn jpeg(tag: &[u8]) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn photos_are_kept_by_their_bytes_and_served_only_as_pictures() {
+    let w = a_served_wall_taking_reports_from_an_intake_app().await;
+    let url = markup_dressed_as_a_photo_is_refused_a_picture_kept(&w).await;
+    a_photo_too_large_is_refused_before_it_is_stored(&w).await;
+    let id = an_open311_report_comes_with_its_photo(&w).await;
+    a_step_carries_only_a_photo_that_was_sent(&w, &id, &url).await;
+    each_upload_is_audited(&w).await;
+    w.engine.shutdown();
+}
+
+/// The wall served over HTTP, an intake app's token accepted, and a client that pools nothing.
+struct Served {
+    engine: std::sync::Arc<Engine>,
+    api: Api,
+    base: String,
+    client: reqwest::Client,
+}
+
+async fn a_served_wall_taking_reports_from_an_intake_app() -> Served {
     let dir = scratch_dir("photos");
     let config = Config::parse(
         "[store]\npath = \"wall.db\"\n\n[incidents]\ncategories = { \"市容环境\" = 4 }\n",
@@ -44,7 +62,17 @@ async fn photos_are_kept_by_their_bytes_and_served_only_as_pictures() {
         .pool_max_idle_per_host(0)
         .build()
         .expect("client");
+    Served {
+        engine,
+        api,
+        base,
+        client,
+    }
+}
 
+/// Answers the kept picture's address.
+async fn markup_dressed_as_a_photo_is_refused_a_picture_kept(w: &Served) -> String {
+    let Served { base, client, .. } = w;
     // Markup dressed as a photo is refused; a picture is kept under its hash.
     let html = client
         .post(format!("{base}/api/v1/media"))
@@ -100,7 +128,11 @@ async fn photos_are_kept_by_their_bytes_and_served_only_as_pictures() {
             .expect("get");
         assert_eq!(answer.status(), 400, "{bad}");
     }
+    url
+}
 
+async fn a_photo_too_large_is_refused_before_it_is_stored(w: &Served) {
+    let Served { base, client, .. } = w;
     // Too large: refused before it is stored.
     let huge = [jpeg(b""), vec![0u8; 9 * 1024 * 1024]].concat();
     let answer = client
@@ -111,7 +143,10 @@ async fn photos_are_kept_by_their_bytes_and_served_only_as_pictures() {
         .await
         .expect("post");
     assert_eq!(answer.status(), 413);
+}
 
+async fn an_open311_report_comes_with_its_photo(w: &Served) -> String {
+    let Served { base, client, .. } = w;
     // Open311 with the photo itself, as multipart.
     let form = reqwest::multipart::Form::new()
         .text("service_code", "001")
@@ -163,7 +198,11 @@ async fn photos_are_kept_by_their_bytes_and_served_only_as_pictures() {
         .await
         .expect("bytes");
     assert_eq!(photo_back.to_vec(), jpeg(b"overflowing bin"));
+    id
+}
 
+async fn a_step_carries_only_a_photo_that_was_sent(w: &Served, id: &str, url: &str) {
+    let Served { api, .. } = w;
     // A step may carry an uploaded photo, never one that was not sent.
     let duty = Principal {
         name: "值班员 张伟".into(),
@@ -174,7 +213,7 @@ async fn photos_are_kept_by_their_bytes_and_served_only_as_pictures() {
     let refused = api
         .case_step(
             &duty,
-            &id,
+            id,
             "register",
             StepInput {
                 media: vec![never],
@@ -186,20 +225,25 @@ async fn photos_are_kept_by_their_bytes_and_served_only_as_pictures() {
     assert!(refused.to_string().contains("never uploaded"), "{refused}");
     api.case_step(
         &duty,
-        &id,
+        id,
         "register",
         StepInput {
-            media: vec![url.clone()],
+            media: vec![url.to_string()],
             ..Default::default()
         },
     )
     .await
     .expect("register with the photo");
-    let (_, steps) = api.case(&duty, &id).await.expect("case");
-    assert_eq!(steps.last().map(|s| s.media.clone()), Some(vec![url]));
+    let (_, steps) = api.case(&duty, id).await.expect("case");
+    assert_eq!(
+        steps.last().map(|s| s.media.clone()),
+        Some(vec![url.to_string()])
+    );
+}
 
+async fn each_upload_is_audited(w: &Served) {
+    let Served { engine, .. } = w;
     // Each upload is in the audit log.
     let log = engine.store().audit(0, 100).await.expect("audit");
     assert_eq!(log.iter().filter(|r| r.action == "media.upload").count(), 2);
-    engine.shutdown();
 }

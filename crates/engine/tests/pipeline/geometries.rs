@@ -340,7 +340,9 @@ async fn a_restart_reads_every_shape_back(s: &Shapes) {
     let Shapes { config, engine, .. } = s;
     // A restart reads every shape back from the store.
     engine.shutdown();
-    let again = Engine::start(config.clone()).await.expect("engine restarts");
+    let again = Engine::start(config.clone())
+        .await
+        .expect("engine restarts");
     let api = Api::new(again.clone());
     let all = api
         .features(&FeatureQuery::new("shapes", None, None).expect("query"))
