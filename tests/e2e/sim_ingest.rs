@@ -24,13 +24,35 @@ fn source<'a>(sources: &'a Value, id: &str) -> &'a Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wall_api_follows_the_simulated_city() {
+    let f = the_simulated_city_served_over_http().await;
+    every_layer_fills_and_every_source_turns_ok(&f).await;
+    a_bbox_returns_only_what_lies_inside(&f).await;
+    malformed_parameters_are_400s_with_a_message(&f).await;
+    a_change_in_the_city_arrives_as_a_delta(&f).await;
+    a_stopped_subsystem_fails_alone_keeps_its_features_and_recovers(&f).await;
+    f.city.engine.shutdown();
+}
+
+/// The simulated city, its engine served over HTTP on loopback.
+struct Followed {
+    city: citywall_e2e::Running,
+    addr: std::net::SocketAddr,
+    /// `http://…/api/v1`.
+    base: String,
+}
+
+async fn the_simulated_city_served_over_http() -> Followed {
     let city = start_city("sim-ingest", 120.0, 0.3).await;
     let (addr, server) = serve::bind(city.api.clone(), 0, None)
         .await
         .expect("bind loopback");
     tokio::spawn(server);
     let base = format!("http://{addr}/api/v1");
+    Followed { city, addr, base }
+}
 
+async fn every_layer_fills_and_every_source_turns_ok(f: &Followed) {
+    let Followed { base, .. } = f;
     // Every layer fills and every source turns ok.
     let layers = wait_for(
         "three non-empty layers",
@@ -68,7 +90,10 @@ async fn the_wall_api_follows_the_simulated_city() {
         31,
         "31 weigh-in-motion stations"
     );
+}
 
+async fn a_bbox_returns_only_what_lies_inside(f: &Followed) {
+    let Followed { base, .. } = f;
     // A bbox returns only what lies inside it, and less than the whole layer.
     let (_, all) = get(&format!("{base}/features?layer=incidents")).await;
     let (w, s, e, n) = (118.22, 33.90, 118.29, 33.97);
@@ -88,7 +113,10 @@ async fn the_wall_api_follows_the_simulated_city() {
             "{x},{y} outside the bbox"
         );
     }
+}
 
+async fn malformed_parameters_are_400s_with_a_message(f: &Followed) {
+    let Followed { base, .. } = f;
     // Malformed parameters: 400 with a message, the server stays up.
     for bad in [
         "layer=flood&bbox=1,2,3",
@@ -105,7 +133,10 @@ async fn the_wall_api_follows_the_simulated_city() {
     }
     let (status, _) = get(&format!("{base}/features?layer=nope")).await;
     assert_eq!(status, 404);
+}
 
+async fn a_change_in_the_city_arrives_as_a_delta(f: &Followed) {
+    let Followed { city, addr, .. } = f;
     // A change in the city arrives as a delta on the stream.
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/stream"))
         .await
@@ -129,7 +160,10 @@ async fn the_wall_api_follows_the_simulated_city() {
     assert!(!delta["upserted"].as_array().unwrap().is_empty());
     let changed = &delta["upserted"][0];
     assert!(changed["properties"]["level_m"].is_number());
+}
 
+async fn a_stopped_subsystem_fails_alone_keeps_its_features_and_recovers(f: &Followed) {
+    let Followed { city, base, .. } = f;
     // Stop the flood subsystem: its source turns failing within two polls and says why.
     let (_, before) = get(&format!("{base}/sources")).await;
     let incidents_success_before = source(&before, "sim-incidents")["last_success"]
@@ -194,5 +228,4 @@ async fn the_wall_api_follows_the_simulated_city() {
         .unwrap()
         .iter()
         .all(|f| f["properties"]["_stale"] == false));
-    city.engine.shutdown();
 }
