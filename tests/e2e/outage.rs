@@ -183,6 +183,36 @@ async fn air_quality(State(readings): State<Readings>) -> Response {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clears() {
+    let a = an_air_quality_layer_with_two_threshold_rules().await;
+    station_one_at_60_is_the_watch_rules_blue_alone(&a).await;
+    let red = station_zero_at_160_is_red_titled_by_its_rule(&a).await;
+    acknowledged_it_stays_open_and_is_audited(&a, &red).await;
+    a_procedure_step_is_recorded_once_and_an_unknown_one_refused(&a, &red).await;
+    eight_operators_pressing_at_once_record_it_once(&a, &red).await;
+    falling_it_holds_red_drops_and_clears_its_steps_recorded_once(&a, &red).await;
+    cleared_it_takes_no_more_steps(&a, &red).await;
+    a.engine.shutdown();
+}
+
+/// An air-quality layer from config alone, two stations whose readings the test sets, and two
+/// threshold rules on it (a watch rule, and PM2.5's levels).
+struct Air {
+    readings: Readings,
+    engine: Arc<Engine>,
+    api: Api,
+}
+
+/// The open warnings of threshold rule `rule`.
+async fn threshold_warnings(api: &Api, rule: &str) -> Vec<Warning> {
+    api.warnings(false, 1000)
+        .await
+        .expect("warnings readable")
+        .into_iter()
+        .filter(|w| w.what.kind == Kind::Threshold && w.what.key.contains(&format!(":{rule}:")))
+        .collect()
+}
+
+async fn an_air_quality_layer_with_two_threshold_rules() -> Air {
     let readings: Readings = Arc::new(Mutex::new(vec![40.0, 60.0]));
     let addr = serve_loopback(
         Router::new()
@@ -202,14 +232,16 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
     let config = Config::parse(&text, "air.toml", &dir).expect("valid config");
     let engine = Engine::start(config).await.expect("engine starts");
     let api = Api::new(engine.clone());
-    let open = async |rule: &str| -> Vec<Warning> {
-        api.warnings(false, 1000)
-            .await
-            .expect("warnings readable")
-            .into_iter()
-            .filter(|w| w.what.kind == Kind::Threshold && w.what.key.contains(&format!(":{rule}:")))
-            .collect()
-    };
+    Air {
+        readings,
+        engine,
+        api,
+    }
+}
+
+async fn station_one_at_60_is_the_watch_rules_blue_alone(a: &Air) {
+    let Air { api, .. } = a;
+    let open = async |rule: &str| threshold_warnings(api, rule).await;
     // Station 1 reads 60: the watch rule's blue, nothing of the other.
     wait_for(
         "the watch rule's blue",
@@ -221,7 +253,11 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
     )
     .await;
     assert!(open("pm25").await.is_empty());
+}
 
+async fn station_zero_at_160_is_red_titled_by_its_rule(a: &Air) -> Warning {
+    let Air { readings, api, .. } = a;
+    let open = async |rule: &str| threshold_warnings(api, rule).await;
     // Station 0 climbs to 160: red, titled with its name and the rule's words.
     readings.lock().expect("readings")[0] = 160.0;
     let red = wait_for("a red PM2.5 warning", Duration::from_secs(10), async || {
@@ -259,7 +295,11 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
         2,
         "the other rule's warnings are its own"
     );
+    red
+}
 
+async fn acknowledged_it_stays_open_and_is_audited(a: &Air, red: &Warning) {
+    let Air { api, .. } = a;
     // Acknowledged by the duty officer: kept open, acknowledged, in the audit log.
     let acked = api
         .acknowledge(
@@ -270,7 +310,10 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
         .await
         .expect("acknowledged");
     assert_eq!(acked.state, WarningState::Acknowledged);
+}
 
+async fn a_procedure_step_is_recorded_once_and_an_unknown_one_refused(a: &Air, red: &Warning) {
+    let Air { api, .. } = a;
     // Its procedure: a step taken is an audit row, once; a step it has not is refused.
     let desk = citywall_engine::access::Principal::open();
     let taken = api
@@ -283,6 +326,11 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
         .await
         .expect("step taken");
     assert_eq!(again.len(), 1, "a step is recorded once");
+}
+
+async fn eight_operators_pressing_at_once_record_it_once(a: &Air, red: &Warning) {
+    let Air { api, .. } = a;
+    let desk = citywall_engine::access::Principal::open();
     // Eight operators press step 0 at once: it is recorded once, not eight times.
     let start = Arc::new(tokio::sync::Barrier::new(8));
     let racing = (0..8).map(|i| {
@@ -307,7 +355,16 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
         matches!(&wrong, Err(citywall_engine::api::ApiError::BadRequest(m)) if m.contains("steps 0 to 1")),
         "{wrong:?}"
     );
+}
 
+async fn falling_it_holds_red_drops_and_clears_its_steps_recorded_once(a: &Air, red: &Warning) {
+    let Air {
+        readings,
+        engine,
+        api,
+        ..
+    } = a;
+    let open = async |rule: &str| threshold_warnings(api, rule).await;
     // Falling to 147 holds red (hysteresis 5); to 100 it drops to yellow; to 30 it clears.
     readings.lock().expect("readings")[0] = 147.0;
     tokio::time::sleep(Duration::from_secs_f64(2.5 * POLL_S)).await;
@@ -338,7 +395,11 @@ async fn a_threshold_rule_on_a_config_only_layer_raises_is_acknowledged_and_clea
     assert!(steps
         .iter()
         .any(|r| r.actor == "值班员" && r.detail.contains("\"step\":1")));
+}
+
+async fn cleared_it_takes_no_more_steps(a: &Air, red: &Warning) {
+    let Air { api, .. } = a;
+    let desk = citywall_engine::access::Principal::open();
     // Cleared, the warning takes no more steps.
     assert!(api.take_step(&desk, &red.id, 0, "值班员").await.is_err());
-    engine.shutdown();
 }
