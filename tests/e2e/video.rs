@@ -51,6 +51,26 @@ async fn watch(socket: &mut Socket, span: Duration) -> (HashMap<u8, usize>, Hash
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tiles_play_go_offline_with_their_stream_and_recover() {
+    let mut p = a_video_wall_connected_to_the_city().await;
+    four_tiles_two_of_one_camera_read_its_stream_once(&mut p).await;
+    the_push_is_in_the_audit_log(&mut p).await;
+    the_map_marks_the_cameras_on_the_wall_each_once(&mut p).await;
+    the_same_tiles_come_as_one_mosaic_to_a_weak_client(&mut p).await;
+    the_platform_stops_and_every_tile_says_offline(&mut p).await;
+    it_returns_and_the_tiles_play_again(&mut p).await;
+    the_wall_closes_and_the_readers_stop(p).await;
+}
+
+/// The sim city's cameras, a wall's video socket to it, the change feed, and the tiles asked.
+struct Played {
+    city: citywall_e2e::Running,
+    cameras: Vec<String>,
+    socket: Socket,
+    feed: tokio::sync::broadcast::Receiver<std::sync::Arc<citywall_engine::feed::Delta>>,
+    tiles: serde_json::Value,
+}
+
+async fn a_video_wall_connected_to_the_city() -> Played {
     let city = start_city_with("video", 60.0, 0.5, Some((200, 100))).await;
     let cameras: Vec<String> = wait_for("cameras ingested", Duration::from_secs(30), async || {
         let near = city.api.cameras_nearest(118.28, 33.96, 3).ok()?;
@@ -62,10 +82,10 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
     })
     .await;
     let addr = serve_loopback(citywall_server::router(city.api.clone(), None)).await;
-    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/video"))
+    let (socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/api/v1/video"))
         .await
         .expect("video socket");
-    let mut feed = city.api.subscribe();
+    let feed = city.api.subscribe();
     // Four tiles, two of them the same camera: its stream is read once.
     let tiles = serde_json::json!({"type": "tiles", "reason": "operator", "tiles": [
         {"tile": 0, "camera": cameras[0]},
@@ -74,14 +94,30 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         {"tile": 3, "camera": cameras[0]},
         {"tile": 4, "camera": "no-such-camera"},
     ]});
+    Played {
+        city,
+        cameras,
+        socket,
+        feed,
+        tiles,
+    }
+}
+
+async fn four_tiles_two_of_one_camera_read_its_stream_once(p: &mut Played) {
+    let Played {
+        city,
+        socket,
+        tiles,
+        ..
+    } = p;
     socket
         .send(Message::Text(tiles.to_string().into()))
         .await
         .expect("send tiles");
-    let (_, states) = watch(&mut socket, Duration::from_secs(2)).await;
+    let (_, states) = watch(socket, Duration::from_secs(2)).await;
     assert_eq!(states.get(&4).map(String::as_str), Some("unavailable"));
     let span = Duration::from_secs(5);
-    let (frames, states) = watch(&mut socket, span).await;
+    let (frames, states) = watch(socket, span).await;
     for tile in 0..4u8 {
         let n = frames.get(&tile).copied().unwrap_or(0);
         let fps = n as f64 / span.as_secs_f64();
@@ -90,7 +126,10 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         assert_eq!(states.get(&tile).map(String::as_str), Some("live"));
     }
     assert_eq!(city.api.video_streams(), 3, "one reader per stream");
+}
 
+async fn the_push_is_in_the_audit_log(p: &mut Played) {
+    let Played { city, cameras, .. } = p;
     // The push is in the audit log: who, which camera on which tile, why.
     let log = city.engine.store().audit(0, 1000).await.expect("audit");
     let push = log
@@ -104,7 +143,15 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         "{}",
         push.detail
     );
+}
 
+async fn the_map_marks_the_cameras_on_the_wall_each_once(p: &mut Played) {
+    let Played {
+        city,
+        cameras,
+        feed,
+        ..
+    } = p;
     // The map can mark the cameras on the wall: each once, and the walls were told.
     let mut expected: Vec<String> = cameras.clone();
     expected.sort();
@@ -125,7 +172,15 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
     })
     .await;
     assert_eq!(told, 3);
+}
 
+async fn the_same_tiles_come_as_one_mosaic_to_a_weak_client(p: &mut Played) {
+    let Played {
+        city,
+        socket,
+        tiles,
+        ..
+    } = p;
     // The same tiles as one mosaic, as a weak client asks: 255-tagged pictures of the grid's
     // size, each naming the tiles it painted anew; the same cameras are no new push.
     let pushes = |log: &[citywall_engine::store::audit::AuditRecord]| {
@@ -168,13 +223,16 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         .send(Message::Text(tiles.to_string().into()))
         .await
         .expect("back to tiles");
+}
 
+async fn the_platform_stops_and_every_tile_says_offline(p: &mut Played) {
+    let Played { city, socket, .. } = p;
     // The video platform stops: every tile says offline within 3 s (the status comes each
     // second), and no frame arrives labelled live.
     city.sim.stop_video().await;
     let stopped = Instant::now();
     let offline = loop {
-        let (_, states) = watch(&mut socket, Duration::from_millis(500)).await;
+        let (_, states) = watch(socket, Duration::from_millis(500)).await;
         if (0..4u8).all(|t| states.get(&t).map(String::as_str) == Some("offline")) {
             break stopped.elapsed();
         }
@@ -191,12 +249,15 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         offline <= Duration::from_millis(4_500),
         "offline after {offline:?}"
     );
+}
 
+async fn it_returns_and_the_tiles_play_again(p: &mut Played) {
+    let Played { city, socket, .. } = p;
     // It returns on the same port: the tiles play again by themselves.
     city.sim.start_video(0).await.expect("video restarts");
     let restarted = Instant::now();
     loop {
-        let (frames, states) = watch(&mut socket, Duration::from_millis(500)).await;
+        let (frames, states) = watch(socket, Duration::from_millis(500)).await;
         if (0..4u8).all(|t| states.get(&t).map(String::as_str) == Some("live")) && frames.len() >= 3
         {
             break;
@@ -210,7 +271,10 @@ async fn tiles_play_go_offline_with_their_stream_and_recover() {
         "live again {:.1} s after the platform returned",
         restarted.elapsed().as_secs_f64()
     );
+}
 
+async fn the_wall_closes_and_the_readers_stop(p: Played) {
+    let Played { city, socket, .. } = p;
     // The wall closes: the readers stop when nobody watches, and no camera is on a wall.
     drop(socket);
     wait_for("readers stopped", Duration::from_secs(10), async || {
