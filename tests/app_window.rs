@@ -9,7 +9,7 @@
 //! Needs a display and `WebKitWebDriver`; `make test` provides both and sets
 //! `CITYWALL_REQUIRE_APP_E2E=1`, so there a missing piece fails instead of skipping.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -92,7 +92,26 @@ async fn desktop_wall() {
             .spawn()
             .expect("WebKitWebDriver starts"),
     );
-    let client = session(port, &binary, &["--time-scale", "60"]).await;
+    the_console_window_draws_the_wall_and_reads_the_log(port, &binary).await;
+    a_map_screen_only_shows_and_its_arrangement_is_remembered(port, &binary, &config_home).await;
+    video_screen_plays(port, &binary, &config_home, _driver.0.id()).await;
+    a_citys_lan_style_loads_through_the_windows_csp(port, &binary, &config_home).await;
+
+    // The demo on its own, left alone for a minute, measured at three minutes, then stopped as
+    // a service manager stops it: nothing of it may stay behind.
+    processes::idle_then_stop(
+        &binary,
+        &config_home,
+        Duration::from_secs(60),
+        Duration::from_secs(180),
+    )
+    .await;
+}
+
+/// The demo in one console window: the map drawn, the header's badge, the audit log readable,
+/// a screenshot of it.
+async fn the_console_window_draws_the_wall_and_reads_the_log(port: u16, binary: &Path) {
+    let client = session(port, binary, &["--time-scale", "60"]).await;
 
     let started = Instant::now();
     let drawn = loop {
@@ -151,7 +170,14 @@ async fn desktop_wall() {
     std::fs::create_dir_all(&out).expect("test-output is writable");
     std::fs::write(out.join("app-wall.png"), png).expect("screenshot saved");
     let _ = client.close().await;
+}
 
+/// The same app laid out as a one-screen wall showing the map.
+async fn a_map_screen_only_shows_and_its_arrangement_is_remembered(
+    port: u16,
+    binary: &Path,
+    config_home: &Path,
+) {
     // The same app laid out as a one-screen wall showing the map: the window opens in that
     // role, and the arrangement is remembered for the next start.
     let wall = config_home.join("wall.toml");
@@ -161,7 +187,7 @@ async fn desktop_wall() {
     )
     .expect("wall file written");
     let wall_arg = wall.display().to_string();
-    let client = session(port, &binary, &["--time-scale", "60", "--wall", &wall_arg]).await;
+    let client = session(port, binary, &["--time-scale", "60", "--wall", &wall_arg]).await;
     let started = Instant::now();
     loop {
         let state = client
@@ -206,9 +232,13 @@ async fn desktop_wall() {
     );
     assert!(arrangement["screens"][0].is_string(), "{text}");
     let _ = client.close().await;
+}
 
-    video_screen_plays(port, &binary, &config_home, _driver.0.id()).await;
-
+async fn a_citys_lan_style_loads_through_the_windows_csp(
+    port: u16,
+    binary: &Path,
+    config_home: &Path,
+) {
     // A city's own MapLibre style on its LAN: the window's CSP lets the map fetch the tiles the
     // style names there, as browser mode's does (MapLibre fetches raster tiles from the page).
     let (lan, fetched) = lan_style_server().await;
@@ -221,7 +251,7 @@ async fn desktop_wall() {
     )
     .expect("config written");
     let config_arg = config.display().to_string();
-    let client = session(port, &binary, &["--config", &config_arg]).await;
+    let client = session(port, binary, &["--config", &config_arg]).await;
     let started = Instant::now();
     while fetched.load(std::sync::atomic::Ordering::SeqCst) == 0 {
         assert!(
@@ -231,18 +261,7 @@ async fn desktop_wall() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     let _ = client.close().await;
-
-    // The demo on its own, left alone for a minute, measured at three minutes, then stopped as
-    // a service manager stops it: nothing of it may stay behind.
-    processes::idle_then_stop(
-        &binary,
-        &config_home,
-        Duration::from_secs(60),
-        Duration::from_secs(180),
-    )
-    .await;
 }
-
 /// Frames drawn per tile, as the video screen counts them.
 const DRAWN: &str = "return [...document.querySelectorAll('[data-testid=video-wall] .tile')].map((t) => [t.dataset.state, Number(t.dataset.drawn)])";
 
