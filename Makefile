@@ -8,9 +8,11 @@ setup:
 	./scripts/setup.sh
 
 # The UI's typed calls, written from the engine's endpoint table (not committed: the table is
-# the one definition).
+# the one definition). Built with the rest of the workspace but the app (which embeds the UI), so
+# the libraries compiled here are the ones `build` links, not a second set.
 endpoints: setup
-	cargo run -q -p citywall-engine --bin citywall-endpoints ui/src/transport/endpoints.gen.ts
+	cargo build -q --workspace --exclude citywall --bins
+	./target/debug/citywall-endpoints ui/src/transport/endpoints.gen.ts
 
 # The UI is built first: the desktop binary embeds ui/dist.
 ui: setup endpoints

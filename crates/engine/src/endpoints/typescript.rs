@@ -13,7 +13,7 @@ pub(super) fn module(table: &[Endpoint]) -> String {
     let mut out = String::new();
     out.push_str(
         "// Generated from crates/engine/src/endpoints/table.rs by `make ui`\n\
-         // (cargo run -p citywall-engine --bin citywall-endpoints): do not edit.\n\n",
+         // (target/debug/citywall-endpoints): do not edit.\n\n",
     );
     let names = imported_names(table);
     if !names.is_empty() {
