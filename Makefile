@@ -12,7 +12,7 @@ setup:
 # the libraries compiled here are the ones `build` links, not a second set.
 endpoints: setup
 	cargo build -q --workspace --exclude citywall --bins
-	./target/debug/citywall-endpoints ui/src/transport/endpoints.gen.ts
+	./target/debug/citywall-endpoints ui/src/transport/endpoints.gen.ts ui/src/types.gen.ts
 
 # The UI is built first: the desktop binary embeds ui/dist.
 ui: setup endpoints

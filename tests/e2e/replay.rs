@@ -166,6 +166,10 @@ async fn a_big_first_load_replays_as_it_landed() {
         .await
         .expect("history");
     assert_eq!(history.len(), 1, "one stored state: {history:?}");
-    assert_eq!(history[0]["properties"]["level_m"], 12345 % 97);
+    let level = history[0]
+        .properties
+        .as_ref()
+        .and_then(|p| p.get("level_m"));
+    assert_eq!(level, Some(&serde_json::json!(12345 % 97)));
     engine.shutdown();
 }

@@ -43,7 +43,7 @@ pub use triage::TriageConfig;
 
 /// A simulated clock: at wall time `wall_origin_ms` it read `sim_origin_ms`, and it runs
 /// `scale` times faster.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct DemoClock {
     pub wall_origin_ms: i64,
     pub sim_origin_ms: i64,

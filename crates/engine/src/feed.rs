@@ -15,12 +15,14 @@ use tokio::sync::broadcast;
 use crate::health::SourceStatus;
 use crate::model::now_ms;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "FeedChange")]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Change {
     /// Features added or changed (as GeoJSON Features) and removed (by id) in one layer.
     Features {
         layer: String,
+        #[schemars(with = "Vec<crate::geojson_schema::GeoFeature>")]
         upserted: Vec<Value>,
         removed: Vec<String>,
         /// Unix ms when the poll's answer reached ingest: the start of the wall's latency.
@@ -41,7 +43,7 @@ pub enum Change {
 }
 
 /// A camera on a wall's video tiles, where the map draws it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct OnWallCamera {
     pub id: String,
     pub name: String,
@@ -50,7 +52,8 @@ pub struct OnWallCamera {
 }
 
 /// A place the video screens are asked to show.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, schemars::JsonSchema)]
+#[schemars(rename = "VideoFocusTarget")]
 pub struct Focus {
     pub lon: f64,
     pub lat: f64,
@@ -68,7 +71,8 @@ pub struct Focus {
     pub placed: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "FeedDelta")]
 pub struct Delta {
     /// Strictly increasing; a gap tells a subscriber it missed deltas and must refetch.
     pub seq: u64,

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::SourceConfig;
 use crate::model::now_ms;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceState {
     /// Not polled successfully yet since start.
@@ -34,7 +34,7 @@ impl SourceState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SourceStatus {
     pub id: String,
     pub layer: String,

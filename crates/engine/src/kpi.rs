@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::spatial::SpatialIndex;
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct FloodSummary {
     pub total: usize,
     /// normal / blue / yellow / orange / red → count.
@@ -18,7 +18,7 @@ pub struct FloodSummary {
     pub rain_mm_h: f64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct OverweightSummary {
     pub stations: usize,
     pub passes_today: u64,
@@ -27,7 +27,7 @@ pub struct OverweightSummary {
     pub violations_1h: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct IncidentSummary {
     pub total: usize,
     pub open: usize,
@@ -38,7 +38,7 @@ pub struct IncidentSummary {
     pub by_category: BTreeMap<String, usize>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     pub flood: FloodSummary,
     pub overweight: OverweightSummary,
@@ -46,7 +46,8 @@ pub struct Summary {
 }
 
 /// One point of the headline numbers' trend, on the data clock.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "KpiSample")]
 pub struct Sample {
     pub at: i64,
     pub flood_over: usize,

@@ -18,7 +18,8 @@ pub mod wall;
 
 // The value types live in their own crate; their paths stay what they were.
 pub use citywall_model::{
-    access, bbox, cases, crs, display, geojson, geometry, memory, model, mvt, secrets,
+    access, bbox, cases, crs, display, geojson, geojson_schema, geometry, memory, model, mvt,
+    secrets,
 };
 pub use citywall_sources as sources;
 pub use citywall_store as store;

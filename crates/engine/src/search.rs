@@ -9,7 +9,8 @@ use crate::spatial::SpatialIndex;
 /// Most hits one search returns.
 pub const MAX_HITS: usize = 20;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
+#[schemars(rename = "SearchHit")]
 pub struct Hit {
     pub layer: String,
     pub id: String,

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// A WGS84 bounding box: west, south, east, north.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "Extent")]
 pub struct Bbox {
     pub west: f64,
     pub south: f64,

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod crs;
 pub mod display;
 pub mod geojson;
+pub mod geojson_schema;
 pub mod geometry;
 pub mod memory;
 pub mod model;

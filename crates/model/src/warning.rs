@@ -4,7 +4,20 @@
 use serde::{Deserialize, Serialize};
 
 /// Colour-coded warning levels, mildest first (GB/T flood warning colours).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[schemars(rename = "WarningLevel")]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Blue,
@@ -48,7 +61,8 @@ impl Level {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "WarningKind")]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     FloodLevel,
@@ -133,7 +147,8 @@ mod kind_tests {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "WarningState")]
 #[serde(rename_all = "lowercase")]
 pub enum State {
     Raised,
@@ -158,7 +173,7 @@ impl State {
 }
 
 /// What a rule says should be open now, keyed so the same condition maps to the same warning.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Desired {
     pub key: String,
     pub kind: Kind,
@@ -185,7 +200,7 @@ pub struct Desired {
 
 /// A warning as the wall, the API and the store see it: what its rule said last (flattened
 /// into the same JSON object) and where it stands in its lifecycle.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Warning {
     pub id: String,
     #[serde(flatten)]

@@ -186,7 +186,7 @@ fn read_body(
     })?;
     let body_arg = endpoint.args.iter().find(|a| a.body);
     let shape = match body_arg {
-        Some(arg) => format!("a {}", arg.ts),
+        Some(arg) => format!("a {}", arg.type_name()),
         None => {
             let fields: Vec<String> = endpoint
                 .args

@@ -51,7 +51,7 @@ use crate::model::Feature;
 use crate::model::Rejected;
 
 /// One quarantined record, as `GET /api/v1/sources/{id}/rejected` shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RejectedRow {
     pub at: i64,
     pub source: String,

@@ -28,7 +28,8 @@ pub struct AuditEntry {
 }
 
 /// One recorded row, as the log holds it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "AuditRow")]
 pub struct AuditRecord {
     pub seq: i64,
     /// Unix milliseconds (wall clock).

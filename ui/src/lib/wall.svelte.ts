@@ -121,8 +121,8 @@ export class Wall implements DeltaSink {
     this.clock.start();
     const meta = await this.transport.meta();
     this.meta = meta;
-    setTimeZone(meta.centre?.time_zone);
-    this.settings.configured(meta.centre?.language);
+    setTimeZone(meta.centre?.time_zone ?? undefined);
+    this.settings.configured(meta.centre?.language ?? undefined);
     this.layout.configure(meta.display);
     this.warnings.configure(meta.warnings?.order, meta.warnings?.group_from);
     this.procedure.configure(meta.warnings?.procedures);

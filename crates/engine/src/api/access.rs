@@ -26,7 +26,7 @@ pub struct AccessMode {
 }
 
 /// What the wall shows of who it is working for.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct WhoAmI {
     pub principal: Option<Principal>,
     /// The wall runs open: anyone who reaches it operates it. The wall says so.

@@ -11,7 +11,7 @@ use crate::cases::{Case, CaseError, CaseState, CaseSummary, Outcome, Pending, St
 use crate::store::audit::AuditEntry;
 
 /// A report that opens a case.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCase {
     pub category: String,
@@ -32,7 +32,7 @@ pub struct NewCase {
 }
 
 /// What a step says beside its action.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepInput {
     #[serde(default)]

@@ -1,10 +1,27 @@
 //! Replay and history: the wall as it stood at an instant, and one feature's recorded states,
 //! read from the store on the data clock.
 
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
 
 use super::{Api, ApiError};
 use crate::model::Bbox;
+
+/// The span replay can show, on the data clock: its first instant (none while the history is
+/// empty) and now.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ReplaySpan {
+    pub from: Option<i64>,
+    pub to: i64,
+}
+
+/// One recorded state of a feature: its properties then (none: it was removed).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct HistoryPoint {
+    pub at: i64,
+    pub properties: Option<Map<String, Value>>,
+}
 
 impl Api {
     /// Replay: the layer as it stood at `at` (Unix ms on the data clock), from the stored
@@ -52,12 +69,12 @@ impl Api {
     }
 
     /// The span replay can show: from the first stored change to now, on the data clock.
-    pub async fn replay_span(&self) -> Result<Value, ApiError> {
+    pub async fn replay_span(&self) -> Result<ReplaySpan, ApiError> {
         let span = self.engine.store.history_span().await?;
-        Ok(json!({
-            "from": span.map(|(first, _)| self.engine.wall_to_data(first)),
-            "to": self.engine.data_now(),
-        }))
+        Ok(ReplaySpan {
+            from: span.map(|(first, _)| self.engine.wall_to_data(first)),
+            to: self.engine.data_now(),
+        })
     }
 
     /// The warnings open at `at` (data clock), as they stood then.
@@ -91,7 +108,7 @@ impl Api {
         id: &str,
         since: i64,
         limit: u32,
-    ) -> Result<Vec<Value>, ApiError> {
+    ) -> Result<Vec<HistoryPoint>, ApiError> {
         self.known_layer(layer)?;
         let wall = self.engine.data_to_wall(since);
         let rows = self
@@ -101,7 +118,10 @@ impl Api {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(at, p)| json!({"at": self.engine.wall_to_data(at), "properties": p}))
+            .map(|(at, properties)| HistoryPoint {
+                at: self.engine.wall_to_data(at),
+                properties,
+            })
             .collect())
     }
 }

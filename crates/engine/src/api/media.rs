@@ -17,7 +17,7 @@ pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
 pub const MEDIA_PATH: &str = "/api/v1/media/";
 
 /// What an upload answers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MediaRef {
     pub id: String,
     pub url: String,

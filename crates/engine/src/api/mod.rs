@@ -15,7 +15,9 @@ mod video_tiles;
 mod warnings;
 mod wire;
 
+pub use history::{HistoryPoint, ReplaySpan};
 pub use procedures::StepTaken;
+pub use regions::{RegionCount, RegionCounts};
 
 pub use access::{AccessMode, WhoAmI};
 pub use cases::{NewCase, StepInput};
@@ -68,7 +70,7 @@ pub enum ApiError {
     Internal(String),
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Meta {
     pub product: &'static str,
     pub version: &'static str,
@@ -100,13 +102,13 @@ pub struct Meta {
     pub cameras: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct IncidentsMeta {
     pub categories: Vec<String>,
     pub departments: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LayerInfo {
     pub id: String,
     pub title_zh: String,

@@ -12,7 +12,7 @@ use crate::store::audit::{AuditEntry, AuditRecord};
 const STEP: &str = "warning.step";
 
 /// A step of a warning's procedure, as taken.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StepTaken {
     /// Its place in the procedure, from 0.
     pub step: usize,

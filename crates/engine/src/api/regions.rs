@@ -1,8 +1,36 @@
 //! Region polygons (district, street, grid) and what each holds: the choropleths' data.
 
-use serde_json::{json, Value};
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
 
 use super::{Api, ApiError};
+
+/// A layer's features counted per region of a level (`aggregate`).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RegionCounts {
+    pub layer: String,
+    pub level: String,
+    /// Counted since (data clock ms), when asked.
+    pub since: Option<i64>,
+    pub total: u64,
+    /// Features in no region of the level.
+    pub outside: u64,
+    /// The largest region's count.
+    pub max: u64,
+    /// Largest count first.
+    pub regions: Vec<RegionCount>,
+}
+
+/// One region's count, and per severity where the layer ranks them.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RegionCount {
+    pub id: String,
+    pub name: String,
+    pub count: u64,
+    pub by_severity: IndexMap<String, u64>,
+}
 
 impl Api {
     /// The polygons of one region level, as GeoJSON, for choropleths.
@@ -19,7 +47,7 @@ impl Api {
         layer: &str,
         level: &str,
         since: Option<i64>,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<RegionCounts, ApiError> {
         let config = self.known_layer(layer)?;
         let regions = self.known_level(level)?;
         let mut counts = vec![0u64; regions.regions.len()];
@@ -66,29 +94,32 @@ impl Api {
             .as_ref()
             .map(|s| s.order.clone())
             .unwrap_or_default();
-        let mut rows: Vec<Value> = regions
+        let mut rows: Vec<RegionCount> = regions
             .regions
             .iter()
             .enumerate()
-            .map(|(i, r)| {
-                let by: serde_json::Map<String, Value> = names
+            .map(|(i, r)| RegionCount {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                count: counts[i],
+                by_severity: names
                     .iter()
                     .zip(&severities[i])
                     .filter(|(_, n)| **n > 0)
-                    .map(|(k, n)| (k.clone(), json!(n)))
-                    .collect();
-                json!({"id": r.id, "name": r.name, "count": counts[i], "by_severity": by})
+                    .map(|(k, n)| (k.clone(), *n))
+                    .collect(),
             })
             .collect();
-        rows.sort_by(|a, b| b["count"].as_u64().cmp(&a["count"].as_u64()));
-        Ok(json!({
-            "layer": layer,
-            "level": level,
-            "since": since,
-            "total": total,
-            "outside": outside,
-            "max": counts.iter().max().copied().unwrap_or(0),
-            "regions": rows,
-        }))
+        // Stable: regions of one count keep the level's order, as before.
+        rows.sort_by_key(|r| std::cmp::Reverse(r.count));
+        Ok(RegionCounts {
+            layer: layer.to_string(),
+            level: level.to_string(),
+            since,
+            total,
+            outside,
+            max: counts.iter().max().copied().unwrap_or(0),
+            regions: rows,
+        })
     }
 }

@@ -12,7 +12,7 @@ use crate::store::audit::AuditEntry;
 /// The splits a video screen offers.
 pub const SPLITS: [u8; 9] = [1, 4, 6, 8, 9, 13, 16, 25, 36];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VideoLayout {
     pub name: String,
@@ -39,7 +39,7 @@ pub struct VideoLayout {
 
 /// A group of tiles touring a camera sequence: every `dwell_s` seconds its tiles show the next
 /// cameras of the sequence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TileGroup {
     pub tiles: Vec<u8>,

@@ -72,7 +72,7 @@ pub struct Tile {
 
 /// What the wall needs to draw the basemap. No path or URL: where tiles come from is the
 /// engine's business.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BasemapInfo {
     /// `vector` (an archive in the OpenMapTiles schema, drawn with the wall's style), `raster`
     /// (tiles from a service or a raster archive) or `style` (the config's own style document).

@@ -51,7 +51,9 @@ pub struct Login {
 }
 
 /// Which warnings put their cameras on the video screens by themselves.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FollowWarnings {
     #[default]

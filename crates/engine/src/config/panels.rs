@@ -10,7 +10,7 @@ pub const RIGHT_PANELS: &[&str] = &["warnings", "flood", "overweight", "incident
 /// Panels a config may add that the default arrangement leaves out.
 pub const OPTIONAL_PANELS: &[&str] = &["cases", "audit"];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PanelsConfig {
     #[serde(default = "default_left")]

@@ -17,7 +17,8 @@ pub const TEMPLATES: &[&str] = &[
     "components",
 ];
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "LayerPresentation")]
 pub struct Presentation {
     /// The catalogue group the layer is listed under (城市管理, 应急, 交通 …).
     pub group: Option<String>,
@@ -38,7 +39,7 @@ pub struct Presentation {
     pub popup: Vec<PopupField>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PointStyle {
     /// One colour for every feature (`#rgb` or `#rrggbb`).
@@ -57,7 +58,7 @@ pub struct PointStyle {
     pub opacity: Option<f64>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ColorBy {
     pub field: String,
@@ -75,7 +76,7 @@ pub struct ColorBy {
     pub default: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PopupField {
     pub field: String,

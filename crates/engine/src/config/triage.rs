@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::rules::Kind;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TriageConfig {
     /// Warning kinds, heaviest first; a kind not listed weighs least.
@@ -25,7 +25,7 @@ pub struct TriageConfig {
 }
 
 /// What a duty officer does about a warning of one kind.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Procedure {
     /// Who handles it ("市排水管理处").

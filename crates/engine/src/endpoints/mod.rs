@@ -8,10 +8,11 @@
 //! of their own on one transport, and their rows in the matrix (`access/matrix.toml`). This
 //! module sits above the façade (`api`), which knows nothing of it.
 
+mod answers;
 mod param;
 mod spec;
 mod table;
-mod typescript;
+pub mod typescript;
 
 use std::sync::LazyLock;
 
@@ -20,6 +21,7 @@ use serde_json::value::RawValue;
 use crate::access::{Access, Principal, PUBLIC};
 use crate::api::{Api, ApiError};
 
+pub use answers::{CaseDetail, Done, FeatureCollection, GeoFeature, Shaped, Written};
 pub use param::{Instant, Param, Shape};
 pub use spec::{Arg, Endpoint, Method, OPERATE_COMMAND, QUERY_COMMAND};
 pub use table::args;
@@ -35,9 +37,9 @@ pub fn endpoint(name: &str) -> Option<&'static Endpoint> {
     endpoints().iter().find(|e| e.name == name)
 }
 
-/// The UI's endpoint module, written from the table.
-pub fn typescript() -> String {
-    typescript::module(endpoints())
+/// The UI's endpoint and types modules, written from the table.
+pub fn typescript() -> typescript::TypeScript {
+    typescript::modules(endpoints())
 }
 
 /// The table's rows of the matrix's `[http]`: each route and the action it asks for.

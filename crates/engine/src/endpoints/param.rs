@@ -1,7 +1,10 @@
-//! What an endpoint's argument types say about themselves: their TypeScript type, and the
-//! shape an HTTP query or path string is read as before the argument is decoded — so both
-//! transports decode the same JSON the same way.
+//! What an endpoint's argument types say about themselves: their JSON schema (the UI's
+//! TypeScript type), and the shape an HTTP query or path string is read as before the argument
+//! is decoded — so both transports decode the same JSON the same way.
 
+use std::borrow::Cow;
+
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 
 /// How an argument arrives as text in an HTTP path or query, and is read into JSON.
@@ -27,49 +30,50 @@ pub enum Shape {
 /// An argument type of an endpoint.
 pub trait Param {
     fn shape() -> Shape;
-    fn ts() -> String;
+    /// Its schema as the engine reads it; an optional argument's is its value's.
+    fn schema(generator: &mut SchemaGenerator) -> Schema;
     fn optional() -> bool {
         false
     }
 }
 
 macro_rules! params {
-    ($($ty:ty => $shape:ident, $ts:literal;)*) => {
+    ($($ty:ty => $shape:ident;)*) => {
         $(impl Param for $ty {
             fn shape() -> Shape {
                 Shape::$shape
             }
-            fn ts() -> String {
-                $ts.into()
+            fn schema(generator: &mut SchemaGenerator) -> Schema {
+                generator.subschema_for::<$ty>()
             }
         })*
     };
 }
 
 params! {
-    String => Text, "string";
-    bool => Flag, "boolean";
-    u8 => Integer, "number";
-    u32 => Integer, "number";
-    u64 => Integer, "number";
-    usize => Integer, "number";
-    i64 => Integer, "number";
-    f64 => Number, "number";
-    Vec<String> => List, "string[]";
-    [f64; 4] => Numbers, "Bbox";
-    Instant => Instant, "number";
-    crate::api::NewCase => Object, "NewCase";
-    crate::api::StepInput => Object, "StepInput";
-    crate::api::VideoLayout => Object, "VideoLayout";
-    crate::feed::Focus => Object, "VideoFocusTarget";
+    String => Text;
+    bool => Flag;
+    u8 => Integer;
+    u32 => Integer;
+    u64 => Integer;
+    usize => Integer;
+    i64 => Integer;
+    f64 => Number;
+    Vec<String> => List;
+    [f64; 4] => Numbers;
+    Instant => Instant;
+    crate::api::NewCase => Object;
+    crate::api::StepInput => Object;
+    crate::api::VideoLayout => Object;
+    crate::feed::Focus => Object;
 }
 
 impl<T: Param> Param for Option<T> {
     fn shape() -> Shape {
         T::shape()
     }
-    fn ts() -> String {
-        T::ts()
+    fn schema(generator: &mut SchemaGenerator) -> Schema {
+        T::schema(generator)
     }
     fn optional() -> bool {
         true
@@ -79,6 +83,19 @@ impl<T: Param> Param for Option<T> {
 /// A time an endpoint is asked about: Unix milliseconds, or over HTTP an RFC 3339 time too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Instant(pub i64);
+
+impl JsonSchema for Instant {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "Instant".into()
+    }
+    /// The UI sends Unix ms (RFC 3339 is for people writing a URL).
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "integer" })
+    }
+}
 
 impl<'de> Deserialize<'de> for Instant {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

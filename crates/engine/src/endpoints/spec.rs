@@ -3,6 +3,8 @@
 
 use std::sync::LazyLock;
 
+use schemars::{Schema, SchemaGenerator};
+
 use super::param::Shape;
 use crate::access::{Access, Role};
 
@@ -29,12 +31,24 @@ impl Method {
 pub struct Arg {
     pub name: &'static str,
     pub shape: Shape,
-    /// Its TypeScript type (without `| undefined`).
-    pub ts: String,
+    /// Its JSON schema (without `null`), as the engine reads it: the UI's TypeScript type.
+    pub schema: fn(&mut SchemaGenerator) -> Schema,
     pub optional: bool,
     /// Over HTTP, the whole JSON body is this argument (a case, a layout) rather than a field
     /// of it.
     pub body: bool,
+}
+
+impl Arg {
+    /// Its type's name as the UI's TypeScript spells it (`VideoLayoutInput`, `string`): for
+    /// an error that says what a body must be.
+    pub fn type_name(&self) -> String {
+        let schema = (self.schema)(&mut SchemaGenerator::default());
+        let text = super::typescript::type_of(schema.as_value());
+        text.strip_suffix("Input")
+            .map(str::to_string)
+            .unwrap_or(text)
+    }
 }
 
 /// One endpoint carried by both transports.
@@ -48,8 +62,8 @@ pub struct Endpoint {
     /// The matrix action it asks for.
     pub action: &'static str,
     pub args: Vec<Arg>,
-    /// What it answers, as a TypeScript type (names from `ui/src/types.ts`).
-    pub returns: &'static str,
+    /// The JSON schema of what it answers, as the engine writes it: the UI's TypeScript type.
+    pub returns: fn(&mut SchemaGenerator) -> Schema,
     pub doc: &'static str,
 }
 

@@ -265,17 +265,18 @@ async fn aggregates_count_a_shape_once_at_its_anchor(s: &Shapes) {
     // it or inside it): the road's anchor lies west of both cells.
     let by_grid = api.aggregate("shapes", "grid", None).expect("aggregate");
     let count = |name: &str| {
-        by_grid["regions"]
-            .as_array()
-            .and_then(|r| r.iter().find(|r| r["name"] == name))
-            .and_then(|r| r["count"].as_u64())
+        by_grid
+            .regions
+            .iter()
+            .find(|r| r.name == name)
+            .map(|r| r.count)
     };
     assert_eq!(
         (count("西网格"), count("东网格")),
         (Some(1), Some(1)),
-        "{by_grid}"
+        "{by_grid:?}"
     );
-    assert_eq!(by_grid["outside"], 1, "{by_grid}");
+    assert_eq!(by_grid.outside, 1, "{by_grid:?}");
 }
 
 async fn the_cameras_best_placed_see_the_road(s: &Shapes) {

@@ -15,7 +15,19 @@ pub const MATRIX: &str = include_str!("matrix.toml");
 /// The action a `public` route or command asks for: anyone may.
 pub const PUBLIC: &str = "public";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// 值班员: operates the wall, acknowledges warnings.
@@ -61,11 +73,12 @@ impl fmt::Display for Role {
 }
 
 /// Who is asking: an account, the configured token, or the operator of an open wall.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Principal {
     pub name: String,
     pub role: Role,
     /// How they proved it: `session`, `token` or `open` (a loopback wall with no token set).
+    #[schemars(extend("enum" = ["session", "token", "open"]))]
     pub via: &'static str,
 }
 

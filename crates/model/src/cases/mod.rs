@@ -12,7 +12,19 @@ use serde::{Deserialize, Serialize};
 use crate::access::{Access, Principal};
 
 /// Where a case stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum CaseState {
     /// 受理: reported, not yet judged.
@@ -130,7 +142,7 @@ struct RawLoop {
 }
 
 /// A request waiting for a leader.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pending {
     pub action: String,
     pub by: String,
@@ -230,7 +242,7 @@ impl Loop {
 mod tests;
 
 /// A case as the wall, the API and the store see it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Case {
     pub id: String,
     /// Where it came from: `operator` (a call taken on the wall), `open311`, or a source's id.
@@ -267,7 +279,8 @@ pub struct Case {
 }
 
 /// One step a case took, as its timeline shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "CaseStep")]
 pub struct Step {
     pub seq: i64,
     pub at: i64,
@@ -281,7 +294,7 @@ pub struct Step {
 }
 
 /// The loop's headline numbers, counted from the store.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CaseSummary {
     pub received: u64,
     pub closed: u64,

@@ -8,7 +8,7 @@ import { GridComponent, MarkLineComponent, TooltipComponent, LegendComponent } f
 import { CanvasRenderer } from 'echarts/renderers';
 import { LOCAL_FONTS } from '../map/basemap';
 import { LEVEL_COLORS } from '../layers/symbols';
-import type { HistoryPoint } from '../detail/model';
+import type { HistoryPoint } from '../../types';
 import { pointsFor, thin } from './thin';
 import { hhmm } from '../format';
 import { tr } from '../settings/language.svelte';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { genericDetail, ownId, text, timelineSteps } from './model';
 import { TEMPLATES } from '../layers/catalogue';
 import { genericDef } from '../layers/generic';
-import { feature } from '../testing/fakes';
+import { feature, layerInfo, popupField } from '../testing/fakes';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 
@@ -20,7 +20,7 @@ describe('detail templates', () => {
 
   it('every layer template passes what a subsystem sent through as plain text, never dropping it', () => {
     const props = { name: HOSTILE, category: HOSTILE, status: HOSTILE, channel: HOSTILE, severity: HOSTILE, district: HOSTILE, road: HOSTILE, kind: HOSTILE, recent_passes: [{ plate: HOSTILE, at: HOSTILE }] };
-    const configured = genericDef({ id: 'hydrants', title_zh: '消防栓', title_en: 'Hydrants', count: 0, label: 'name', popup: [{ field: 'status' }, { field: 'kind', unit: HOSTILE }] });
+    const configured = genericDef(layerInfo({ id: 'hydrants', title_zh: '消防栓', title_en: 'Hydrants', label: 'name', popup: [popupField({ field: 'status' }), popupField({ field: 'kind', unit: HOSTILE })] }));
     for (const def of [...Object.values(TEMPLATES).map((t) => ({ ...t, id: t.template })), configured]) {
       const model = (def.detail ?? genericDetail)(feature(HOSTILE, 1, 2, props));
       const strings = [model.title, model.pill?.text ?? '', ...model.rows.flatMap((r) => [r.label, r.value]), ...(model.table?.rows.flatMap((r) => r.cells) ?? [])];

@@ -2,7 +2,7 @@
 // DetailView renders it as text. No template ever builds markup, so nothing a subsystem sends can
 // become an element on the wall.
 
-import type { GeoFeature } from '../../types';
+import type { GeoFeature, HistoryPoint } from '../../types';
 import { timeZone } from '../format';
 import { tr } from '../settings/language.svelte';
 
@@ -55,7 +55,6 @@ export function genericDetail(f: GeoFeature): DetailModel {
   return { title: text(p.name ?? p.title ?? ownId(f)), rows: [...rows, { label: tr('numberOf'), value: text(ownId(f)) }] };
 }
 
-export interface HistoryPoint { at: number; properties: Record<string, unknown> | null }
 
 /** An incident's timeline: each status it went through, when the platform first said so. */
 export function timelineSteps(history: HistoryPoint[]): { at: number; status: string }[] {

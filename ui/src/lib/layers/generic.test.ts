@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { genericDef } from './generic';
+import { colorBy, layerInfo, pointStyle } from '../testing/fakes';
 import type { LayerInfo } from '../../types';
 import { inside } from './viewport';
 import { anchorOf, boxOf } from '../map/geometry';
 
-const congestion: LayerInfo = {
+const congestion: LayerInfo = layerInfo({
   id: 'congestion', title_zh: '道路拥堵', title_en: 'Congestion', count: 1, geometry: 'line', label: 'road',
-  style: { color_by: { field: 'level', values: { '畅通': '#2fbf71', '拥堵': '#e03c3c' } }, width: 4, dash: [2, 1] },
-};
-const floodExtent: LayerInfo = { id: 'extent', title_zh: '积水范围', title_en: 'Flood extent', count: 1, geometry: 'polygon', style: { color: '#2f8cff', opacity: 0.25 } };
+  style: pointStyle({ color_by: colorBy({ field: 'level', values: { '畅通': '#2fbf71', '拥堵': '#e03c3c' } }), width: 4, dash: [2, 1] }),
+});
+const floodExtent: LayerInfo = layerInfo({ id: 'extent', title_zh: '积水范围', title_en: 'Flood extent', count: 1, geometry: 'polygon', style: pointStyle({ color: '#2f8cff', opacity: 0.25 }) });
 
 describe('a config-drawn layer of lines or polygons', () => {
   it('draws lines by width, dash and colour by field, labelled along the line', () => {

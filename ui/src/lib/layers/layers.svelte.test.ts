@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { language } from '../settings/language.svelte';
 import { LayerState, TILE_RELOAD_MS } from './layers.svelte';
-import { collection, fakeMap, fakeTransport, feature, settle } from '../testing/fakes';
+import { collection, fakeMap, fakeTransport, feature, layerInfo, settle } from '../testing/fakes';
 import type { LayerInfo } from '../../types';
 import { TEMPLATES, drawOrder, layerDef, styleIds } from './catalogue';
 
 // As the demo's config declares them: the shipped templates by name, the census hidden at first.
 const info = (...ids: string[]): LayerInfo[] =>
-  ids.map((id) => ({ id, title_zh: `${id}-zh`, title_en: `${id}-en`, count: 3, visible: id !== 'components', template: id in TEMPLATES ? id : null }));
+  ids.map((id) => layerInfo({ id, title_zh: `${id}-zh`, title_en: `${id}-en`, count: 3, visible: id !== 'components', template: id in TEMPLATES ? id : null }));
 
 function setup(answers = {}, now = () => 0) {
   const map = fakeMap();
@@ -54,7 +54,7 @@ describe('LayerState', () => {
 
   it('lists layers by catalogue group, in order of first appearance, ungrouped last', () => {
     const s = new LayerState(fakeTransport({}), () => null, () => {});
-    const l = (id: string, group?: string, group_en?: string): LayerInfo => ({ id, title_zh: id, title_en: id, count: 1, group, group_en });
+    const l = (id: string, group: string | null = null, group_en: string | null = null): LayerInfo => layerInfo({ id, count: 1, group, group_en });
     s.setInfo([l('a', '防汛', 'Flood'), l('b', '交通'), l('c'), l('d', '防汛')]);
     expect(s.ids).toEqual(['a', 'd', 'b', 'c']);
     expect(s.groups).toEqual([{ name: '防汛', label: '防汛', ids: ['a', 'd'] }, { name: '交通', label: '交通', ids: ['b'] }, { name: '', label: '', ids: ['c'] }]);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SearchState, SEARCH_DELAY_MS } from './search.svelte';
 import { fakeTransport } from '../testing/fakes';
 
-const hit = { layer: 'flood', id: 'f1', label: '解放路下穿通道', matched: 'name', lon: 1, lat: 2 };
+const hit = { layer: 'flood', id: 'f1', label: '解放路下穿通道', matched: 'name', lon: 1, lat: 2, count: 1 };
 
 describe('SearchState', () => {
   afterEach(() => vi.useRealTimers());

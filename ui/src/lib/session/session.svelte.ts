@@ -54,6 +54,6 @@ export class Session {
 
   async logout(): Promise<void> {
     await this.transport.logout();
-    this.who = { principal: null, open: false, can: [] };
+    this.who = { principal: null, open: false, can: [], steps: {} };
   }
 }

@@ -28,7 +28,7 @@ describe('StreamDispatcher', () => {
     d.dispatch({ type: 'warning', seq: 12, at: 0, warning: warning('w', 'red') });
     d.dispatch({ type: 'reload', seq: 14, at: 0, layer: 'rain', polled_at: 0 });
     d.dispatch({ type: 'source', seq: 15, at: 0, source: source('s', 'flood', 'ok') });
-    d.dispatch({ type: 'focus', seq: 16, at: 0, focus: { lon: 1, lat: 2, title: 'f' } });
+    d.dispatch({ type: 'focus', seq: 16, at: 0, focus: { lon: 1, lat: 2, title: 'f', by: '' } });
     d.dispatch({ type: 'onwall', seq: 17, at: 0, cameras: [{ id: 'c1', name: '枪机1', lon: 1, lat: 2 }] });
     expect(s.log).toEqual(['touched', 'features flood', 'touched', 'warning w', 'resync', 'touched', 'reload rain', 'touched', 'source s', 'touched', 'focus f', 'touched', 'onwall c1']);
   });

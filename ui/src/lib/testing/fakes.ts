@@ -3,7 +3,7 @@
 // hand. Never imported by the wall itself.
 
 import type { Transport } from '../../transport';
-import type { Bbox, FeatureCollection, GeoFeature, SourceStatus, Warning } from '../../types';
+import type { Bbox, ColorBy, FeatureCollection, GeoFeature, LayerInfo, PointStyle, PopupField, SourceStatus, Warning } from '../../types';
 import type { MapPort } from '../map/port';
 
 export const feature = (id: string, x: number, y: number, props: Record<string, unknown> = {}): GeoFeature => ({
@@ -20,10 +20,27 @@ export const collection = (layer: string, features: GeoFeature[], seq = 1, mode:
 export const warning = (id: string, level: Warning['level'], state: Warning['state'] = 'raised', updated_at = 0): Warning => ({
   id, key: id, kind: 'flood-level', level, state, layer: 'flood', subject: id, title: `t-${id}`, detail: '', lon: 118.2, lat: 33.9,
   value: 1, threshold: 1, related: [], raised_at: 0, updated_at, acknowledged_at: null, acknowledged_by: null, cleared_at: null, peak_level: level,
+  title_en: '', detail_en: '',
 });
 
 export const source = (id: string, layer: string, state: SourceStatus['state']): SourceStatus => ({
-  id, layer, title: id, kind: 'geojson', state, last_success: null, last_attempt: null, last_error: null, latency_ms: null, count: 0, received_last: 0, rejected_last: 0, rejected_total: 0,
+  id, layer, title: id, kind: 'geojson', state, last_success: null, last_attempt: null, last_error: null, latency_ms: null, count: 0, received_last: 0, rejected_last: 0, rejected_total: 0, consecutive_failures: 0,
+});
+
+/** A layer as the engine lists it: what `info` says, the engine's defaults for the rest. */
+export const layerInfo = (info: Pick<LayerInfo, 'id'> & Partial<LayerInfo>): LayerInfo => ({
+  title_zh: info.id, title_en: info.id, count: 0, group: null, group_en: null, visible: true, min_zoom: null, max_zoom: null,
+  template: null, geometry: null, label: null, style: null, popup: [], ...info,
+});
+
+export const pointStyle = (style: Partial<PointStyle>): PointStyle => ({
+  color: null, color_by: null, radius: null, width: null, dash: null, outline: null, opacity: null, ...style,
+});
+
+export const colorBy = (by: Pick<ColorBy, 'field'> & Partial<ColorBy>): ColorBy => ({ values: {}, values_en: {}, stops: [], default: null, ...by });
+
+export const popupField = (row: Pick<PopupField, 'field'> & Partial<PopupField>): PopupField => ({
+  title: null, title_en: null, unit: null, format: null, digits: null, ...row,
 });
 
 /** A transport whose answers tests set; `calls` lists what was asked. */

@@ -3,7 +3,7 @@ import { VideoLayouts } from './layouts.svelte';
 import { fakeTransport } from '../testing/fakes';
 import type { VideoLayout } from '../../types';
 
-const layout = (name: string, cameras: string[], tour: string[] = [], dwell_s: number | null = null): VideoLayout => ({ name, split: 4, cameras, tour, dwell_s });
+const layout = (name: string, cameras: string[], tour: string[] = [], dwell_s: number | null = null): VideoLayout => ({ name, split: 4, cameras, tour, dwell_s, spans: [], groups: [] });
 
 describe('VideoLayouts', () => {
   afterEach(() => vi.useRealTimers());

@@ -13,13 +13,13 @@ describe('VideoFocus', () => {
       expect(t.calls.filter(([name]) => name === 'camerasNearest')).toEqual([]);
       v.letGo();
       expect(v.hand).toBeNull();
-      v.hold({ lon: 1, lat: 2, title: 'x', camera: 'SXJ2' });
+      v.hold({ lon: 1, lat: 2, title: 'x', by: '', camera: 'SXJ2' });
       vi.advanceTimersByTime(HAND_MS - 1);
       expect(v.hand?.camera).toBe('SXJ2');
       vi.advanceTimersByTime(1);
       expect(v.hand).toBeNull();
       // Another screen placed it: this one lets it go, but not a different camera.
-      v.hold({ lon: 1, lat: 2, title: 'y', camera: 'SXJ3' });
+      v.hold({ lon: 1, lat: 2, title: 'y', by: '', camera: 'SXJ3' });
       v.placedElsewhere('SXJ2');
       expect(v.hand?.camera).toBe('SXJ3');
       v.placedElsewhere('SXJ3');
@@ -51,7 +51,7 @@ describe('VideoFocus', () => {
     v.policy = 'off';
     await v.follow(warning('r', 'red'));
     expect(v.cameras).toEqual([]);
-    await v.pick({ lon: 1, lat: 2, title: '井盖缺失' });
+    await v.pick({ lon: 1, lat: 2, title: '井盖缺失', by: '' });
     expect(v.cameras.map((c) => c.id)).toEqual(['c1']);
   });
 
@@ -105,7 +105,7 @@ describe('VideoFocus', () => {
     await v.follow(warning('r', 'red'));
     expect(v.picked).toBeNull();
     expect(v.title).toBe(warning('r', 'red').title);
-    await v.pick({ lon: 1, lat: 2, title: 'x' });
+    await v.pick({ lon: 1, lat: 2, title: 'x', by: '' });
     v.release();
     expect(v.picked).toBeNull();
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProcedureState } from './procedure.svelte';
 import { fakeTransport } from '../testing/fakes';
 
-const FLOOD = { department: '市排水管理处', contact: '0527-84300000', steps: ['调阅视频核实积水', '通知泵车出动'] };
+const FLOOD = { department: '市排水管理处', contact: '0527-84300000', steps: ['调阅视频核实积水', '通知泵车出动'], department_en: '', steps_en: [] };
 
 describe('ProcedureState', () => {
   it('shows a warning\'s procedure with its steps taken, and records a step', async () => {
