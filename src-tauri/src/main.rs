@@ -190,6 +190,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(async {
                 let (api, _sim) =
                     start(cli.config.as_deref(), demo, cli.seed, cli.time_scale, None).await?;
+                if let Some(centre) = &access.token_centre {
+                    anyhow::ensure!(
+                        api.engine().centres().get(centre).is_some(),
+                        "CITYWALL_TOKEN_CENTRE `{centre}` is not a centre of `[[centres]]`"
+                    );
+                }
                 let listen = api.engine().config().serve.clone();
                 let ip = listen
                     .ip()
@@ -366,6 +372,11 @@ fn access_mode(
         token,
         token_role: Some(role),
         token_expires,
+        // The centre a kiosk's token works for (checked against the tree once it is built).
+        token_centre: std::env::var("CITYWALL_TOKEN_CENTRE")
+            .ok()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
         secure_cookie: false,
     })
 }
@@ -389,6 +400,33 @@ fn check_config(file: &std::path::Path) -> ExitCode {
                 if let Some(error) = problem {
                     println!("{}: `[basemap]`: {error}", file.display());
                     println!("1 problem(s) found");
+                    return ExitCode::FAILURE;
+                }
+            }
+            // The centres' areas, checked against each other as the engine will at start.
+            let regions = match citywall_engine::regions::Regions::load(&config.regions) {
+                Ok(regions) => regions,
+                Err(e) => {
+                    println!("{}: `[[regions]]`: {e}", file.display());
+                    println!("1 problem(s) found");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let header = (
+                config.centre.name_zh.as_str(),
+                config.centre.name_en.as_str(),
+            );
+            match citywall_engine::centres::Centres::build(&config.centres, &regions, header) {
+                Ok((_, notes)) => {
+                    for note in notes {
+                        println!("{}: `[[centres]]` (note): {note}", file.display());
+                    }
+                }
+                Err(citywall_engine::centres::BuildError(problems)) => {
+                    for p in &problems {
+                        println!("{}: `[[centres]]`: {p}", file.display());
+                    }
+                    println!("{} problem(s) found", problems.len());
                     return ExitCode::FAILURE;
                 }
             }

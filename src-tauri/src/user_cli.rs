@@ -37,6 +37,11 @@ pub enum UserCommand {
         /// duty (值班员), leader (领导), admin (管理员) or wall (大屏, view only).
         #[arg(long)]
         role: String,
+        /// The centre it works for (an id of `[[centres]]`): it sees and acts on what that
+        /// centre and those under it own. Default: the city's, which sees everything. An id
+        /// the config does not have sees nothing.
+        #[arg(long)]
+        centre: Option<String>,
     },
     /// Every account, its role and whether it is disabled.
     List,
@@ -64,7 +69,13 @@ pub fn run(command: UserCommand, at: &Located) -> anyhow::Result<ExitCode> {
             .with_audit_key(at.key.clone());
         let now = citywall_engine::model::now_ms();
         match command {
-            UserCommand::Add { name, role } => {
+            UserCommand::Add { name, role, centre } => {
+                if let Some(c) = &centre {
+                    anyhow::ensure!(
+                        citywall_engine::sources::spec::valid_id(c),
+                        "--centre `{c}` is not an id: letters, digits, `-` and `_`"
+                    );
+                }
                 let role = Role::parse(&role)
                     .with_context(|| format!("--role `{role}`: use duty, leader, admin or wall"))?;
                 anyhow::ensure!(
@@ -89,10 +100,14 @@ pub fn run(command: UserCommand, at: &Located) -> anyhow::Result<ExitCode> {
                 store
                     .put_user(name.trim(), role, &password, "citywall user add", now)
                     .await?;
+                store
+                    .set_centre(name.trim(), centre.as_deref(), "citywall user add", now)
+                    .await?;
                 println!(
-                    "{}: account `{}` ({role}) saved",
+                    "{}: account `{}` ({role}, centre {}) saved",
                     path.display(),
-                    name.trim()
+                    name.trim(),
+                    centre.as_deref().unwrap_or("of the city")
                 );
             }
             UserCommand::List => {

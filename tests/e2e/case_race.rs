@@ -21,6 +21,7 @@ async fn steps_taken_at_once_on_one_case_apply_once_and_the_rest_are_told_why() 
         name: "值班员 张伟".into(),
         role: Role::Duty,
         via: "session",
+        centre: None,
     };
     let case = api
         .create_case(

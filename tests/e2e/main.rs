@@ -8,6 +8,7 @@ mod audit_forgery;
 mod bounds;
 mod case_race;
 mod cases;
+mod centres;
 mod flood;
 mod leaks;
 mod outage;

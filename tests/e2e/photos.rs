@@ -208,6 +208,7 @@ async fn a_step_carries_only_a_photo_that_was_sent(w: &Served, id: &str, url: &s
         name: "值班员 张伟".into(),
         role: Role::Duty,
         via: "session",
+        centre: None,
     };
     let never = format!("/api/v1/media/{}", "0".repeat(64));
     let refused = api

@@ -93,6 +93,7 @@ async fn an_acknowledged_warning_survives_a_restart() {
         name: "大屏".into(),
         role: citywall_engine::access::Role::Wall,
         via: "token",
+        centre: None,
     };
     let e = city
         .api

@@ -120,6 +120,8 @@ pub struct Config {
     pub serve: ServeConfig,
     /// The audit log's key and checkpoints.
     pub audit: audit::AuditConfig,
+    /// The centres of a "1+N+N" city and their areas (`[[centres]]`); empty: one centre.
+    pub centres: Vec<crate::centres::CentreSpec>,
 }
 
 impl Config {
@@ -396,6 +398,23 @@ impl Config {
             problem(header(&format!("[{table}]")), &field, message);
         }
 
+        let centres: Vec<crate::centres::CentreSpec> =
+            raw.centres.iter().map(|c| c.get_ref().clone()).collect();
+        for (i, field, message) in crate::centres::problems(&centres) {
+            problem(raw.centres[i].span(), &field, message);
+        }
+        for (c, spanned) in centres.iter().zip(&raw.centres) {
+            if let Some(crate::centres::Jurisdiction::Region { level, .. }) = &c.jurisdiction {
+                if !region_levels.contains(&level.as_str()) {
+                    problem(
+                        spanned.span(),
+                        "centres.jurisdiction",
+                        format!("`{}`: no `[[regions]]` level `{level}` is configured", c.id),
+                    );
+                }
+            }
+        }
+
         if !problems.is_empty() {
             // As a reader goes through the file: each file's problems by line.
             problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)));
@@ -418,6 +437,7 @@ impl Config {
             rules,
             serve,
             audit,
+            centres,
             origin: None,
             store_path,
             demo: raw.demo.unwrap_or(false),

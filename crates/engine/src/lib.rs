@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod basemap;
+pub mod centres;
 pub mod config;
 pub mod endpoints;
 pub mod engine;

@@ -36,6 +36,11 @@ pub struct Region {
 }
 
 impl Region {
+    /// Its GeoJSON geometry (a Polygon or MultiPolygon), as the file gave it.
+    pub fn geometry(&self) -> &Value {
+        &self.geometry
+    }
+
     pub fn contains(&self, lon: f64, lat: f64) -> bool {
         let mut inside = false;
         for ring in &self.rings {

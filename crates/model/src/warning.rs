@@ -214,6 +214,10 @@ pub struct Warning {
     pub cleared_at: Option<i64>,
     /// The highest level it reached.
     pub peak_level: Level,
+    /// The centre whose area holds it (`[[centres]]`): who must act on it. Empty in warnings
+    /// stored before centres were: the city's.
+    #[serde(default)]
+    pub centre: String,
 }
 
 impl Warning {

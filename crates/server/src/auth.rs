@@ -111,6 +111,7 @@ pub async fn login(
                 name: session.name,
                 role: session.role,
                 via: "session",
+                centre: session.centre,
             };
             (session.token, principal, Some(session.expires_at))
         }

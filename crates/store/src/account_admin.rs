@@ -47,6 +47,39 @@ impl crate::backend::AccountAdmin for SqliteStore {
         self.change_account(name, actor, now, "user.remove", None)
             .await
     }
+
+    async fn set_centre(
+        &self,
+        name: &str,
+        centre: Option<&str>,
+        actor: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let _turn = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query("UPDATE users SET centre = ? WHERE name = ?")
+            .bind(centre)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM sessions WHERE name = ?")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        let entry = AuditEntry {
+            actor: actor.to_string(),
+            action: "user.centre".into(),
+            target: name.to_string(),
+            detail: serde_json::json!({ "centre": centre }),
+        };
+        append(&mut tx, &self.audit_key, now, &entry).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
 }
 
 impl SqliteStore {

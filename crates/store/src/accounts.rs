@@ -75,7 +75,7 @@ impl crate::backend::AccountStore for SqliteStore {
     async fn login(&self, name: &str, password: &str, now: i64) -> Result<Session, LoginError> {
         // A disabled account answers as a name without one.
         let row = sqlx::query(
-            "SELECT role, hash, failed, locked_until FROM users WHERE name = ? AND disabled = 0",
+            "SELECT role, hash, failed, locked_until, centre FROM users WHERE name = ? AND disabled = 0",
         )
         .bind(name)
         .fetch_optional(&self.pool)
@@ -187,13 +187,14 @@ impl crate::backend::AccountStore for SqliteStore {
             name: name.to_string(),
             role,
             expires_at,
+            centre: row.as_ref().and_then(|r| r.get(4)),
         })
     }
 
     /// The account a live session token belongs to.
     async fn session(&self, token: &str, now: i64) -> Result<Option<Principal>, StoreError> {
         let row = sqlx::query(
-            "SELECT s.name, u.role FROM sessions s JOIN users u ON u.name = s.name \
+            "SELECT s.name, u.role, u.centre FROM sessions s JOIN users u ON u.name = s.name \
              WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
         )
         .bind(sha256_hex(token))
@@ -205,6 +206,7 @@ impl crate::backend::AccountStore for SqliteStore {
                 name: r.get(0),
                 role: Role::parse(&r.get::<String, _>(1))?,
                 via: "session",
+                centre: r.get(2),
             })
         }))
     }

@@ -115,6 +115,15 @@ pub trait AccountAdmin: Send + Sync {
         now: i64,
     ) -> Result<bool, StoreError>;
     async fn remove_user(&self, name: &str, actor: &str, now: i64) -> Result<bool, StoreError>;
+    /// Puts `name` in `centre` (`None`: the city's); its sessions end, so the new scope holds
+    /// at once. False when there is no such account.
+    async fn set_centre(
+        &self,
+        name: &str,
+        centre: Option<&str>,
+        actor: &str,
+        now: i64,
+    ) -> Result<bool, StoreError>;
 }
 
 /// The incident loop's cases and their steps.
@@ -142,6 +151,13 @@ pub trait CaseStore: Send + Sync {
     async fn cases_reported_by(
         &self,
         reporter: &str,
+        states: &[CaseState],
+        limit: u32,
+    ) -> Result<Vec<Case>, StoreError>;
+    /// The cases the `centres` own, as [`CaseStore::cases`].
+    async fn cases_owned_by(
+        &self,
+        centres: &[String],
         states: &[CaseState],
         limit: u32,
     ) -> Result<Vec<Case>, StoreError>;

@@ -86,7 +86,7 @@ impl crate::backend::CaseStore for SqliteStore {
 
     /// Cases, newest first: those in `states` (all without), at most `limit`.
     async fn cases(&self, states: &[CaseState], limit: u32) -> Result<Vec<Case>, StoreError> {
-        self.cases_of(None, states, limit).await
+        self.cases_of(Whose::All, states, limit).await
     }
 
     /// The cases `reporter` opened, as [`SqliteStore::cases`].
@@ -96,7 +96,18 @@ impl crate::backend::CaseStore for SqliteStore {
         states: &[CaseState],
         limit: u32,
     ) -> Result<Vec<Case>, StoreError> {
-        self.cases_of(Some(reporter), states, limit).await
+        self.cases_of(Whose::Reporter(reporter), states, limit)
+            .await
+    }
+
+    /// The cases the `centres` own.
+    async fn cases_owned_by(
+        &self,
+        centres: &[String],
+        states: &[CaseState],
+        limit: u32,
+    ) -> Result<Vec<Case>, StoreError> {
+        self.cases_of(Whose::Centres(centres), states, limit).await
     }
 
     /// The loop's numbers straight from the store: 办结率 = closed / received, 按期结案率 =
@@ -167,6 +178,7 @@ impl crate::backend::CaseStore for SqliteStore {
                         id: item.id.clone(),
                         origin: source.to_string(),
                         reported_by: source.to_string(),
+                        centre: item.centre.clone(),
                         category: item.category.clone(),
                         urgent: item.urgent,
                         title: item.title.clone(),
@@ -280,7 +292,7 @@ impl SqliteStore {
 
     async fn cases_of(
         &self,
-        reporter: Option<&str>,
+        whose: Whose<'_>,
         states: &[CaseState],
         limit: u32,
     ) -> Result<Vec<Case>, StoreError> {
@@ -292,10 +304,13 @@ impl SqliteStore {
             states.iter().map(|s| s.as_str()).collect()
         };
         let marks = vec!["?"; wanted.len()].join(", ");
-        let by = if reporter.is_some() {
-            " AND json_extract(body, '$.reported_by') = ?"
-        } else {
-            ""
+        let by = match whose {
+            Whose::All => String::new(),
+            Whose::Reporter(_) => " AND json_extract(body, '$.reported_by') = ?".into(),
+            Whose::Centres(centres) => format!(
+                " AND json_extract(body, '$.centre') IN ({})",
+                vec!["?"; centres.len().max(1)].join(", ")
+            ),
         };
         let sql =
             format!("SELECT body FROM cases WHERE state IN ({marks}){by} ORDER BY n DESC LIMIT ?");
@@ -303,8 +318,16 @@ impl SqliteStore {
         for state in &wanted {
             query = query.bind(*state);
         }
-        if let Some(reporter) = reporter {
-            query = query.bind(reporter);
+        match whose {
+            Whose::All => {}
+            Whose::Reporter(reporter) => query = query.bind(reporter),
+            // None held: a name no centre can have (ids have no spaces), so nothing matches.
+            Whose::Centres([]) => query = query.bind(" "),
+            Whose::Centres(centres) => {
+                for centre in centres {
+                    query = query.bind(centre);
+                }
+            }
         }
         let rows = query.bind(limit).fetch_all(&self.pool).await?;
         Ok(rows
@@ -312,4 +335,14 @@ impl SqliteStore {
             .filter_map(|r| serde_json::from_str::<Case>(&r.get::<String, _>(0)).ok())
             .collect())
     }
+}
+
+/// Whose cases a listing reads.
+#[derive(Clone, Copy)]
+enum Whose<'a> {
+    All,
+    /// Those an account or token reported.
+    Reporter(&'a str),
+    /// Those these centres own.
+    Centres(&'a [String]),
 }

@@ -297,6 +297,34 @@ async fn accounts_log_in_lock_out_and_end_sessions(store: &dyn Backend) {
         store.accounts().await.expect("accounts"),
         vec![("zhang".to_string(), Role::Duty, false)]
     );
+    // A centre of its own: its sessions end, and the next names the centre.
+    let before = store
+        .login("zhang", "correct horse battery", now)
+        .await
+        .expect("login");
+    assert!(store
+        .set_centre("zhang", Some("east"), "admin", now)
+        .await
+        .expect("accounts: set a centre"));
+    assert!(store
+        .session(&before.token, now + 1)
+        .await
+        .expect("session")
+        .is_none());
+    let moved = store
+        .login("zhang", "correct horse battery", now)
+        .await
+        .expect("login");
+    let who = store.session(&moved.token, now + 1).await.expect("session");
+    assert_eq!(
+        who.and_then(|p| p.centre).as_deref(),
+        Some("east"),
+        "accounts: a session names the account's centre"
+    );
+    assert!(!store
+        .set_centre("nobody", None, "admin", now)
+        .await
+        .expect("accounts: no such account"));
     assert!(store
         .set_disabled("zhang", true, "admin", now)
         .await
@@ -331,7 +359,7 @@ fn case(state: CaseState, at: i64) -> Case {
     serde_json::from_value(json!({
         "id": "", "origin": "operator", "category": "路灯", "urgent": false,
         "title": "路灯不亮", "description": "", "address": "", "lon": 118.3, "lat": 33.96,
-        "reporter": "", "reported_by": "duty", "media": [], "state": state,
+        "reporter": "", "reported_by": "duty", "centre": "east", "media": [], "state": state,
         "department": null, "limit_h": 24.0, "deadline_at": null, "remaining_ms": null,
         "pending": null, "created_at": at, "updated_at": at, "closed_at": null, "on_time": null,
     }))
@@ -424,6 +452,19 @@ async fn cases_take_steps_only_from_where_they_stand(store: &dyn Backend) {
             .len(),
         1
     );
+    let owned = |centres: &'static [&'static str]| {
+        let centres: Vec<String> = centres.iter().map(|c| c.to_string()).collect();
+        async move {
+            store
+                .cases_owned_by(&centres, &[], 10)
+                .await
+                .expect("cases: by centre")
+                .len()
+        }
+    };
+    assert_eq!(owned(&["east"]).await, 1, "cases: listed by their centre");
+    assert_eq!(owned(&["west"]).await, 0, "cases: not by another's");
+    assert_eq!(owned(&[]).await, 0, "cases: none for no centre");
     assert_eq!(
         store.case_summary(3_000).await.expect("summary").received,
         1

@@ -15,6 +15,8 @@ pub struct Session {
     pub name: String,
     pub role: Role,
     pub expires_at: i64,
+    /// The centre the account works for; `None`: the city's.
+    pub centre: Option<String>,
 }
 
 /// An action to record: who did what to which thing.
@@ -75,6 +77,8 @@ pub struct SourceCase {
     pub reported_at: Option<i64>,
     /// Its time limit in hours.
     pub limit_h: f64,
+    /// The centre whose area holds it.
+    pub centre: String,
 }
 
 /// A stored photo's bytes and type.

@@ -28,6 +28,7 @@ impl Operator {
                 name: "大屏".into(),
                 role: citywall_engine::access::Role::Wall,
                 via: "window",
+                centre: None,
             },
         }
     }

@@ -232,6 +232,7 @@ async fn every_command_and_table_endpoint_answers_each_role(wall: &Wall) {
                 name: role.as_str().into(),
                 role,
                 via: "session",
+                centre: None,
             };
             let result = api.authorize_command(&who, command);
             assert_eq!(
@@ -252,6 +253,7 @@ async fn every_command_and_table_endpoint_answers_each_role(wall: &Wall) {
                 name: role.as_str().into(),
                 role,
                 via: "session",
+                centre: None,
             };
             let status = |via: &'static str| {
                 let api = api.clone();

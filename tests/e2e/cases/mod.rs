@@ -23,6 +23,7 @@ fn who(name: &str, role: Role) -> Principal {
         name: name.into(),
         role,
         via: "session",
+        centre: None,
     }
 }
 

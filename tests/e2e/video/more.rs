@@ -158,11 +158,13 @@ async fn layouts_and_tours_survive_a_restart() {
         name: "值班员 张伟".into(),
         role: Role::Duty,
         via: "session",
+        centre: None,
     };
     let kiosk = Principal {
         name: "大屏".into(),
         role: Role::Wall,
         via: "token",
+        centre: None,
     };
     let layout = |name: &str, cameras: &[&str], tour: &[&str], dwell_s: Option<u32>| VideoLayout {
         name: name.into(),

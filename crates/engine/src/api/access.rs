@@ -19,6 +19,8 @@ pub struct AccessMode {
     /// When the token stops working (Unix ms; `--token-expires`): a token handed to a kiosk
     /// need not work forever.
     pub token_expires: Option<i64>,
+    /// The centre a kiosk holding the token works for (`--token-centre`); `None`: the city's.
+    pub token_centre: Option<String>,
     /// No credential needed (loopback and no token): callers are the open wall's operator.
     pub open: bool,
     /// Served over HTTPS: the session cookie is marked `Secure`.
@@ -66,6 +68,7 @@ impl Api {
                         name: "token".into(),
                         role: mode.token_role.unwrap_or(crate::access::Role::Wall),
                         via: "token",
+                        centre: mode.token_centre.clone(),
                     });
                 }
             }

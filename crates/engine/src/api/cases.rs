@@ -127,6 +127,7 @@ impl Api {
             lat,
             reporter: text("reporter", &new.reporter, 64, false)?,
             reported_by: who.name.clone(),
+            centre: self.engine.centres.owner(lon, lat).to_string(),
             media: self.checked_media(&new.media).await?,
             state: CaseState::Received,
             department: None,
@@ -199,6 +200,7 @@ impl Api {
             .case(id)
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("no case `{id}`")))?;
+        self.within_scope(who, &case.centre, &format!("case {id}"))?;
         if !["operator", "open311"].contains(&case.origin.as_str()) {
             return Err(ApiError::Conflict(format!(
                 "case {id} follows its source `{}`: its steps are taken there",
@@ -379,7 +381,15 @@ impl Api {
     ) -> Result<Vec<Case>, ApiError> {
         let limit = limit.clamp(1, 5000);
         let cases = if self.access.check(who, "case.read_all").is_ok() {
-            self.engine.store.cases(states, limit).await?
+            if self.sees_all(who) {
+                self.engine.store.cases(states, limit).await?
+            } else {
+                let scope = self.scope_ids(who);
+                self.engine
+                    .store
+                    .cases_owned_by(&scope, states, limit)
+                    .await?
+            }
         } else {
             self.engine
                 .store
@@ -397,6 +407,7 @@ impl Api {
         if self.access.check(who, "case.read_all").is_err() && case.reported_by != who.name {
             return Err(missing());
         }
+        self.within_scope(who, &case.centre, &format!("case {id}"))?;
         Ok((self.case_for(who, case), steps))
     }
 

@@ -10,6 +10,7 @@ mod media;
 mod on_wall;
 mod procedures;
 mod regions;
+mod scope;
 mod video;
 mod video_tiles;
 mod warnings;
@@ -100,6 +101,8 @@ pub struct Meta {
     pub warnings: crate::config::TriageConfig,
     /// Whether `[cameras]` is configured: without it the wall offers no 视频 (nothing to show).
     pub cameras: bool,
+    /// The centres of the city (`[[centres]]`), the city's first, each with its children.
+    pub centres: crate::centres::CentreNode,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
@@ -294,6 +297,7 @@ impl Api {
             cameras: self.engine.config.cameras.is_some(),
             display: self.engine.config.display.clone(),
             warnings: self.engine.config.warnings.clone(),
+            centres: self.engine.centres.tree(),
         }
     }
 

@@ -49,6 +49,7 @@ impl Api {
         by: &str,
     ) -> Result<Vec<StepTaken>, ApiError> {
         self.access.check(principal, "warning.acknowledge")?;
+        self.warning_in_scope(principal, id).await?;
         let by = operator_name(principal, by)?;
         let open = {
             let state = self.engine.rules.lock().await;

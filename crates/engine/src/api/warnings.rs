@@ -7,22 +7,48 @@ use crate::store::audit::{AuditEntry, AuditRecord};
 
 impl Api {
     /// Warnings: the open ones from memory, or every one (cleared too) from the store, newest
-    /// change first.
+    /// change first — all of them, as the city's centre sees them.
     pub async fn warnings(
         &self,
         all: bool,
         limit: u32,
     ) -> Result<Vec<crate::rules::Warning>, ApiError> {
+        self.warnings_of(None, all, limit).await
+    }
+
+    /// The warnings `who` sees: those its centre's scope holds.
+    pub async fn warnings_for(
+        &self,
+        who: &crate::access::Principal,
+        all: bool,
+        limit: u32,
+    ) -> Result<Vec<crate::rules::Warning>, ApiError> {
+        self.warnings_of(Some(who), all, limit).await
+    }
+
+    async fn warnings_of(
+        &self,
+        who: Option<&crate::access::Principal>,
+        all: bool,
+        limit: u32,
+    ) -> Result<Vec<crate::rules::Warning>, ApiError> {
+        let seen = |w: &crate::rules::Warning| who.is_none_or(|who| self.sees(who, &w.centre));
         let limit = limit.clamp(1, 5000);
         if all {
             let all = self.engine.store.warnings(false, limit).await?;
             return Ok(all
                 .into_iter()
                 .map(|w| self.engine.warning_out(w))
+                .filter(seen)
                 .collect());
         }
         let state = self.engine.rules.lock().await;
-        let mut open: Vec<crate::rules::Warning> = state.warnings.open().cloned().collect();
+        let mut open: Vec<crate::rules::Warning> = state
+            .warnings
+            .open()
+            .map(|w| self.engine.warning_out(w.clone()))
+            .filter(seen)
+            .collect();
         open.sort_by(|a, b| {
             b.what
                 .level
@@ -31,10 +57,30 @@ impl Api {
                 .then(b.updated_at.cmp(&a.updated_at))
         });
         open.truncate(limit as usize);
-        Ok(open
-            .into_iter()
-            .map(|w| self.engine.warning_out(w))
-            .collect())
+        Ok(open)
+    }
+
+    /// `Ok` when `who` may act on open warning `id` (one its centre's scope holds); a warning
+    /// no longer open is left to the step that follows to name.
+    pub(super) async fn warning_in_scope(
+        &self,
+        who: &crate::access::Principal,
+        id: &str,
+    ) -> Result<(), ApiError> {
+        let owner = {
+            let state = self.engine.rules.lock().await;
+            let found = state.warnings.open().find(|w| w.id == id);
+            found.map(|w| {
+                self.engine
+                    .centres
+                    .owner(w.what.lon, w.what.lat)
+                    .to_string()
+            })
+        };
+        match owner {
+            Some(owner) => self.within_scope(who, &owner, &format!("warning {id}")),
+            None => Ok(()),
+        }
     }
 
     /// Acknowledges an open warning. The audit names the principal; on an open wall, which has
@@ -46,6 +92,7 @@ impl Api {
         by: &str,
     ) -> Result<crate::rules::Warning, ApiError> {
         self.access.check(principal, "warning.acknowledge")?;
+        self.warning_in_scope(principal, id).await?;
         let by = operator_name(principal, by)?;
         let now = self.engine.data_now();
         let action = |warning: &crate::rules::Warning| AuditEntry {

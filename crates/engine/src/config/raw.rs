@@ -34,6 +34,8 @@ pub(super) struct RawConfig {
     pub(super) basemap: Option<BasemapConfig>,
     pub(super) serve: Option<ServeConfig>,
     pub(super) audit: Option<super::audit::AuditConfig>,
+    #[serde(default)]
+    pub(super) centres: Vec<Spanned<crate::centres::CentreSpec>>,
 }
 
 #[derive(Deserialize)]

@@ -125,7 +125,7 @@ endpoints! {
     /// Open warnings (`state`: open or all), most severe first.
     warnings: Get "/api/v1/warnings" needs "view",
         (state: Option<String>, limit: Option<u32>) -> Vec<Warning>,
-        |api, _who, a| api.warnings(all_warnings(a.state.as_deref())?, a.limit.unwrap_or(500)).await;
+        |api, who, a| api.warnings_for(who, all_warnings(a.state.as_deref())?, a.limit.unwrap_or(500)).await;
     acknowledge: Post "/api/v1/warnings/{id}/ack" needs "warning.acknowledge",
         (id: String, by: String) -> Warning,
         |api, who, a| api.acknowledge(who, &a.id, &a.by).await;

@@ -60,6 +60,7 @@ impl Engine {
                     limit_h: self.config.incidents.limit_for(&category, urgent),
                     category,
                     urgent,
+                    centre: self.centres.owner(f.lon, f.lat).to_string(),
                     lon: f.lon,
                     lat: f.lat,
                     reported_at,

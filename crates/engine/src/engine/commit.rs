@@ -28,6 +28,7 @@ impl Engine {
         let Some(warning) = state.warnings.acknowledged(id, by, now) else {
             return Ok(None);
         };
+        let warning = self.owned(warning);
         self.store
             .save_warnings_audited(std::slice::from_ref(&warning), Some(&action(&warning)))
             .await?;

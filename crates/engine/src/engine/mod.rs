@@ -34,6 +34,8 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Regions(#[from] crate::regions::RegionError),
+    #[error(transparent)]
+    Centres(#[from] crate::centres::BuildError),
 }
 
 /// The warnings registry and what the rules remember between evaluations.
@@ -52,6 +54,8 @@ pub struct Engine {
     pub(crate) health: Health,
     pub(crate) feed: Feed,
     pub(crate) regions: Regions,
+    /// The centres and their areas: who owns each warning and case.
+    pub(crate) centres: crate::centres::Centres,
     pub(crate) rules: tokio::sync::Mutex<RuleState>,
     /// Taken while a procedure step is checked and recorded: two operators pressing the same
     /// step at once record it once.
@@ -237,6 +241,7 @@ impl Engine {
         if changed.is_empty() {
             return;
         }
+        let changed: Vec<Warning> = changed.into_iter().map(|w| self.owned(w)).collect();
         if let Err(e) = self.store.save_warnings(&changed).await {
             tracing::error!("cannot persist {} warning change(s): {e}", changed.len());
         }
@@ -247,8 +252,25 @@ impl Engine {
         }
     }
 
+    /// `warning` with the centre whose area holds it.
+    pub(crate) fn owned(&self, mut warning: Warning) -> Warning {
+        warning.centre = self
+            .centres
+            .owner(warning.what.lon, warning.what.lat)
+            .to_string();
+        warning
+    }
+
+    /// The centres and their areas.
+    pub fn centres(&self) -> &crate::centres::Centres {
+        &self.centres
+    }
+
     /// A warning as the map draws it (its place in the map's datum).
     pub(crate) fn warning_out(&self, mut warning: Warning) -> Warning {
+        if warning.centre.is_empty() {
+            warning = self.owned(warning);
+        }
         (warning.what.lon, warning.what.lat) = self.display.out(warning.what.lon, warning.what.lat);
         warning
     }

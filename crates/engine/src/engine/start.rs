@@ -19,6 +19,14 @@ impl Engine {
     /// Opens the store, loads what it holds, and starts polling every source.
     pub async fn start(config: Config) -> Result<Arc<Engine>, EngineError> {
         let regions = Regions::load(&config.regions)?;
+        let (centres, notes) = crate::centres::Centres::build(
+            &config.centres,
+            &regions,
+            (&config.centre.name_zh, &config.centre.name_en),
+        )?;
+        for note in notes {
+            tracing::info!("centres: {note}");
+        }
         let key = crate::store::audit_key::AuditKey::load(&config.audit.key_file, true)
             .map_err(|e| StoreError::AuditKey(e.to_string()))?;
         let store: Arc<dyn Backend> = Arc::new(
@@ -59,6 +67,7 @@ impl Engine {
             health,
             feed: Feed::new(),
             regions,
+            centres,
             rebuilding: Default::default(),
             health_changed: Default::default(),
             kpi_series: Default::default(),

@@ -123,6 +123,7 @@ impl Warnings {
                         acknowledged_at: None,
                         acknowledged_by: None,
                         cleared_at: None,
+                        centre: String::new(),
                     };
                     changed.push(w.clone());
                     self.open.insert(key, w);

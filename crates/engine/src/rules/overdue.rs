@@ -97,6 +97,7 @@ mod tests {
             lat: 33.9,
             reporter: String::new(),
             reported_by: String::new(),
+            centre: String::new(),
             media: vec![],
             state,
             department: Some("环卫所".into()),

@@ -80,6 +80,10 @@ pub struct Principal {
     /// How they proved it: `session`, `token` or `open` (a loopback wall with no token set).
     #[schemars(extend("enum" = ["session", "token", "open"]))]
     pub via: &'static str,
+    /// The centre they work for (`[[centres]]`): they see and act on what it and the centres
+    /// under it own. `None`: the city's centre, which sees everything.
+    #[serde(default)]
+    pub centre: Option<String>,
 }
 
 impl Principal {
@@ -89,6 +93,7 @@ impl Principal {
             name: "本机值班".into(),
             role: Role::Duty,
             via: "open",
+            centre: None,
         }
     }
 }
@@ -107,6 +112,14 @@ pub enum AccessError {
     },
     #[error("`{0}` is not a route or command the access matrix lists: refused")]
     Unlisted(String),
+    /// A centre's officer on what another centre owns (not one under theirs).
+    #[error("{name} works for centre `{centre}`: {thing} is centre `{owner}`'s")]
+    OutOfScope {
+        name: String,
+        centre: String,
+        thing: String,
+        owner: String,
+    },
 }
 
 #[derive(Debug, Deserialize)]

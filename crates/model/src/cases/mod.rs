@@ -260,6 +260,10 @@ pub struct Case {
     /// The account or token that opened it (an intake app reads back only its own).
     #[serde(default)]
     pub reported_by: String,
+    /// The centre whose area holds it (`[[centres]]`): who handles it. Empty in cases stored
+    /// before centres were: the city's.
+    #[serde(default)]
+    pub centre: String,
     /// Photo URLs the report came with.
     pub media: Vec<String>,
     pub state: CaseState,

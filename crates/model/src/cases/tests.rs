@@ -6,6 +6,7 @@ fn who(role: Role) -> Principal {
         name: role.as_str().into(),
         role,
         via: "session",
+        centre: None,
     }
 }
 

@@ -1,0 +1,54 @@
+//! Each centre's scope through the façade: an officer of a centre sees and acts on what that
+//! centre and the centres under it own (`[[centres]]`), the city's centre on everything. What
+//! another centre owns is left out of lists and refused by name (403), on both transports.
+
+use super::{Api, ApiError};
+use crate::access::{AccessError, Principal};
+
+impl Api {
+    /// The centre `who` works for (the root's where the account names none).
+    pub fn centre_of<'a>(&'a self, who: &'a Principal) -> &'a str {
+        who.centre
+            .as_deref()
+            .unwrap_or_else(|| &self.engine.centres.root().id)
+    }
+
+    /// Whether `who` sees what `owner` owns (an empty owner: a thing from before centres, the
+    /// root's).
+    pub fn sees(&self, who: &Principal, owner: &str) -> bool {
+        let owner = if owner.is_empty() {
+            self.engine.centres.root().id.as_str()
+        } else {
+            owner
+        };
+        self.engine.centres.holds(self.centre_of(who), owner)
+    }
+
+    /// `Ok` when `who` may act on `thing`, owned by `owner`; else why not (403).
+    pub(super) fn within_scope(
+        &self,
+        who: &Principal,
+        owner: &str,
+        thing: &str,
+    ) -> Result<(), ApiError> {
+        if self.sees(who, owner) {
+            return Ok(());
+        }
+        Err(ApiError::Access(AccessError::OutOfScope {
+            name: who.name.clone(),
+            centre: self.centre_of(who).to_string(),
+            thing: thing.to_string(),
+            owner: owner.to_string(),
+        }))
+    }
+
+    /// Whether `who` sees everything (the city's centre).
+    pub(super) fn sees_all(&self, who: &Principal) -> bool {
+        self.centre_of(who) == self.engine.centres.root().id
+    }
+
+    /// The centres `who` sees: its own and those under it.
+    pub(super) fn scope_ids(&self, who: &Principal) -> Vec<String> {
+        self.engine.centres.scope(self.centre_of(who))
+    }
+}

@@ -1,0 +1,162 @@
+//! The centres of a "1+N+N" city: a tree (the city's centre, its districts' or counties', their
+//! streets' or townships') each answering for an area — its jurisdiction, a region of a
+//! configured level or its own polygon. Here: the tree as built from `[[centres]]`
+//! ([`Centres::build`], which checks the areas against each other), who owns a place (the
+//! deepest centre whose area holds it) and whether a centre's scope holds another's (its own and
+//! its descendants'). Without `[[centres]]` the city is one centre and everything is its own.
+
+mod build;
+mod spec;
+#[cfg(test)]
+mod tests;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+pub use build::BuildError;
+pub use spec::{problems, CentreSpec, Jurisdiction, DEFAULT_ACK_LIMIT_MIN};
+
+/// The root's id when the config names no centres.
+pub const ONLY_CENTRE: &str = "city";
+
+/// One centre as built: its place in the tree and its area.
+#[derive(Debug, Clone)]
+pub struct Centre {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    /// Its area; `None` for a root that answers for the whole city.
+    area: Option<build::Area>,
+    pub departments: Vec<String>,
+    /// Minutes of the day it is staffed (start, end); `None`: around the clock.
+    pub duty: Option<(u32, u32)>,
+    pub ack_limit_min: u32,
+}
+
+/// The tree, its root first.
+#[derive(Debug, Clone)]
+pub struct Centres {
+    centres: Vec<Centre>,
+}
+
+/// A centre and those under it, as `/api/v1/meta` lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "CentreNode")]
+pub struct CentreNode {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Minutes a red warning may stay unacknowledged before the parent is told.
+    pub ack_limit_min: u32,
+    pub children: Vec<CentreNode>,
+}
+
+impl Centres {
+    /// One centre for the whole city, named as the header is.
+    pub fn single(name_zh: &str, name_en: &str) -> Centres {
+        Centres {
+            centres: vec![Centre {
+                id: ONLY_CENTRE.into(),
+                name_zh: name_zh.into(),
+                name_en: name_en.into(),
+                parent: None,
+                children: Vec::new(),
+                area: None,
+                departments: Vec::new(),
+                duty: None,
+                ack_limit_min: DEFAULT_ACK_LIMIT_MIN,
+            }],
+        }
+    }
+
+    /// The root: the city's centre.
+    pub fn root(&self) -> &Centre {
+        &self.centres[0]
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Centre> {
+        self.centres.iter().find(|c| c.id == id)
+    }
+
+    fn index(&self, id: &str) -> Option<usize> {
+        self.centres.iter().position(|c| c.id == id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.centres.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.centres.is_empty()
+    }
+
+    /// Who owns a place: the deepest centre whose area holds it (the root where no child's
+    /// does).
+    pub fn owner(&self, lon: f64, lat: f64) -> &str {
+        let mut at = 0;
+        'down: loop {
+            for &child in &self.centres[at].children {
+                if self.centres[child]
+                    .area
+                    .as_ref()
+                    .is_some_and(|a| a.contains(lon, lat))
+                {
+                    at = child;
+                    continue 'down;
+                }
+            }
+            return &self.centres[at].id;
+        }
+    }
+
+    /// Whether `scope`'s centre sees and acts on what `owner`'s owns: its own and its
+    /// descendants'. An owner the tree does not know (a centre since removed from the config)
+    /// is the root's.
+    pub fn holds(&self, scope: &str, owner: &str) -> bool {
+        let Some(scope) = self.index(scope) else {
+            return false;
+        };
+        let mut at = self.index(owner).unwrap_or(0);
+        loop {
+            if at == scope {
+                return true;
+            }
+            match self.centres[at].parent {
+                Some(up) => at = up,
+                None => return false,
+            }
+        }
+    }
+
+    /// The ids `scope` holds: itself and every descendant.
+    pub fn scope(&self, scope: &str) -> Vec<String> {
+        let Some(start) = self.index(scope) else {
+            return Vec::new();
+        };
+        let mut ids = Vec::new();
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            ids.push(self.centres[i].id.clone());
+            stack.extend(self.centres[i].children.iter().rev());
+        }
+        ids
+    }
+
+    /// The tree as the wall reads it.
+    pub fn tree(&self) -> CentreNode {
+        self.node(0)
+    }
+
+    fn node(&self, i: usize) -> CentreNode {
+        let c = &self.centres[i];
+        CentreNode {
+            id: c.id.clone(),
+            name_zh: c.name_zh.clone(),
+            name_en: c.name_en.clone(),
+            ack_limit_min: c.ack_limit_min,
+            children: c.children.iter().map(|&j| self.node(j)).collect(),
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! One city, two district centres, one engine, over HTTP: a warning and a case in the west
+//! district are the west centre's and the city's, never the east's — the east's officer does not
+//! see them in its lists and is refused (403) when it reads or acts on them by id; the city's
+//! officer sees and acts on both. The areas are polygons in the config (no demo names).
+
+use std::time::Duration;
+
+use axum::http::header;
+use axum::routing::get;
+use axum::Router;
+use citywall_e2e::{scratch_dir, serve_loopback, wait_for};
+use citywall_engine::access::Role;
+use citywall_engine::api::AccessMode;
+use citywall_engine::{Api, Config, Engine};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// An air station in each district: the west one far over its limit.
+async fn stations() -> impl axum::response::IntoResponse {
+    let station = |id: &str, lon: f64, pm25: f64| {
+        json!({"type": "Feature", "id": id, "geometry": {"type": "Point", "coordinates": [lon, 33.5]},
+               "properties": {"name": id, "pm25": pm25}})
+    };
+    (
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        json!({"type": "FeatureCollection", "features": [station("west-1", 118.2, 300.0), station("east-1", 118.8, 20.0)]})
+            .to_string(),
+    )
+}
+
+fn config(addr: std::net::SocketAddr) -> String {
+    let half = |west: f64| {
+        format!(
+            "[[{west}, 33.0], [{e}, 33.0], [{e}, 34.0], [{west}, 34.0]]",
+            e = west + 0.5
+        )
+    };
+    format!(
+        "[store]\npath = \"wall.db\"\n\n\
+         [[layer]]\nid = \"air\"\ntitle_zh = \"空气\"\ntitle_en = \"Air\"\n\n\
+         [[source]]\nid = \"air\"\nlayer = \"air\"\nkind = \"geojson\"\nurl = \"http://{addr}/air\"\ninterval_s = 1\n\n\
+         [[rules.threshold]]\nid = \"pm25\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 超标\"\nlevels = {{ red = 150 }}\n\n\
+         [incidents]\ncategories = {{ \"市容环境\" = 4 }}\ndepartments = [\"环卫所\"]\n\n\
+         [[centres]]\nid = \"prefecture\"\nname_zh = \"市中心\"\n\n\
+         [[centres]]\nid = \"west\"\nparent = \"prefecture\"\nname_zh = \"西区分中心\"\njurisdiction = {{ polygon = {} }}\n\n\
+         [[centres]]\nid = \"east\"\nparent = \"prefecture\"\nname_zh = \"东区分中心\"\njurisdiction = {{ polygon = {} }}\n",
+        half(118.0),
+        half(118.5)
+    )
+}
+
+struct City {
+    base: String,
+    client: reqwest::Client,
+    /// Session tokens: the city's officer, the west's, the east's.
+    city: String,
+    west: String,
+    east: String,
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl City {
+    /// The change feed as `token`'s wall hears it.
+    async fn stream(&self, token: &str) -> Socket {
+        let url = format!("{}/api/v1/stream", self.base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().expect("request");
+        let headers = request.headers_mut();
+        headers.insert("origin", self.base.parse().expect("origin"));
+        let bearer = format!("Bearer {token}");
+        headers.insert("authorization", bearer.parse().expect("header"));
+        tokio_tungstenite::connect_async(request)
+            .await
+            .expect("stream")
+            .0
+    }
+
+    async fn call(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let request = match method {
+            "POST" => self.client.post(url).json(&body.unwrap_or(json!({}))),
+            _ => self.client.get(url),
+        };
+        let answer = request.bearer_auth(token).send().await.expect("request");
+        let status = answer.status().as_u16();
+        (status, answer.json().await.unwrap_or(Value::Null))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_district_sees_and_acts_on_its_own_and_never_on_its_neighbours() {
+    let subsystem = serve_loopback(Router::new().route("/air", get(stations))).await;
+    let dir = scratch_dir("centres");
+    let config = Config::parse(&config(subsystem), "centres.toml", &dir).expect("config");
+    let engine = Engine::start(config).await.expect("engine");
+    let api = Api::new(engine.clone()).with_access(AccessMode {
+        open: false,
+        ..Default::default()
+    });
+    let now = citywall_engine::model::now_ms();
+    let store = engine.store();
+    for (name, centre) in [
+        ("city", None),
+        ("west", Some("west")),
+        ("east", Some("east")),
+    ] {
+        store
+            .put_user(name, Role::Duty, PASSWORD, "test", now)
+            .await
+            .expect("account");
+        store
+            .set_centre(name, centre, "test", now)
+            .await
+            .expect("centre");
+    }
+    let base = format!(
+        "http://{}",
+        serve_loopback(citywall_server::router(api.clone(), None)).await
+    );
+    let client = reqwest::Client::new();
+    let mut tokens = Vec::new();
+    for name in ["city", "west", "east"] {
+        let answer: Value = client
+            .post(format!("{base}/api/v1/login"))
+            .json(&json!({"name": name, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            answer["principal"]["centre"],
+            json!((name != "city").then_some(name)),
+            "{answer}"
+        );
+        tokens.push(answer["token"].as_str().expect("token").to_string());
+    }
+    let [city, west, east] = <[String; 3]>::try_from(tokens).expect("three");
+    let city = City {
+        base,
+        client,
+        city,
+        west,
+        east,
+    };
+
+    the_tree_is_in_meta(&city).await;
+    let warning = a_warning_is_its_districts_and_the_citys(&city).await;
+    the_neighbour_cannot_act_on_it(&city, &warning).await;
+    a_case_is_its_districts_and_the_neighbour_is_refused(&city).await;
+    engine.shutdown();
+}
+
+async fn the_tree_is_in_meta(city: &City) {
+    let (status, meta) = city.call(&city.west, "GET", "/api/v1/meta", None).await;
+    assert_eq!(status, 200);
+    let tree = &meta["centres"];
+    assert_eq!(tree["id"], "prefecture");
+    let children: Vec<&str> = tree["children"]
+        .as_array()
+        .map(|c| c.iter().filter_map(|c| c["name_zh"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(children, ["西区分中心", "东区分中心"]);
+}
+
+async fn a_warning_is_its_districts_and_the_citys(city: &City) -> String {
+    let warning = wait_for(
+        "the west station's red",
+        Duration::from_secs(15),
+        async || {
+            let (_, list) = city.call(&city.west, "GET", "/api/v1/warnings", None).await;
+            list.as_array()?.first().cloned()
+        },
+    )
+    .await;
+    assert_eq!(
+        warning["centre"], "west",
+        "owned by the centre whose area holds it: {warning}"
+    );
+    let (_, of_city) = city.call(&city.city, "GET", "/api/v1/warnings", None).await;
+    assert_eq!(
+        of_city.as_array().map(Vec::len),
+        Some(1),
+        "the city sees its districts'"
+    );
+    let (_, of_east) = city.call(&city.east, "GET", "/api/v1/warnings", None).await;
+    assert_eq!(of_east, json!([]), "the east never sees the west's warning");
+    let (_, all_east) = city
+        .call(&city.east, "GET", "/api/v1/warnings?state=all", None)
+        .await;
+    assert_eq!(all_east, json!([]), "nor in the stored history");
+    warning["id"].as_str().expect("id").to_string()
+}
+
+async fn the_neighbour_cannot_act_on_it(city: &City, id: &str) {
+    let mut west_hears = city.stream(&city.west).await;
+    let mut east_hears = city.stream(&city.east).await;
+    let ack = format!("/api/v1/warnings/{id}/ack");
+    let (status, answer) = city
+        .call(&city.east, "POST", &ack, Some(json!({"by": "东区值班"})))
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("works for centre `east`") && e.contains("`west`'s")),
+        "{answer}"
+    );
+    let (status, _) = city
+        .call(
+            &city.east,
+            "POST",
+            &format!("/api/v1/warnings/{id}/steps"),
+            Some(json!({"step": 0})),
+        )
+        .await;
+    assert_eq!(status, 403, "a procedure step is an act on it too");
+    let (status, answer) = city
+        .call(&city.west, "POST", &ack, Some(json!({"by": "西区值班"})))
+        .await;
+    assert_eq!(status, 200, "its own centre acknowledges it: {answer}");
+    assert_eq!(answer["state"], "acknowledged");
+    let acknowledged = warning_heard(&mut west_hears, Duration::from_secs(5)).await;
+    assert_eq!(
+        acknowledged.map(|w| w["state"].clone()),
+        Some(json!("acknowledged"))
+    );
+    assert_eq!(
+        warning_heard(&mut east_hears, Duration::from_secs(2)).await,
+        None,
+        "the east's wall never hears of the west's warning"
+    );
+}
+
+/// The first warning delta `socket` hears within `limit`.
+async fn warning_heard(socket: &mut Socket, limit: Duration) -> Option<Value> {
+    let heard = tokio::time::timeout(limit, async {
+        while let Some(Ok(Message::Text(text))) = socket.next().await {
+            let delta: Value = serde_json::from_str(&text).unwrap_or_default();
+            if delta["type"] == "warning" {
+                return Some(delta["warning"].clone());
+            }
+        }
+        None
+    });
+    heard.await.ok().flatten()
+}
+
+async fn a_case_is_its_districts_and_the_neighbour_is_refused(city: &City) {
+    let new_case = json!({"category": "市容环境", "title": "垃圾满溢", "lon": 118.1, "lat": 33.4});
+    let (status, case) = city
+        .call(&city.city, "POST", "/api/v1/cases", Some(new_case))
+        .await;
+    assert_eq!(status, 200, "{case}");
+    assert_eq!(case["centre"], "west");
+    let id = case["id"].as_str().expect("id");
+    let ids = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|c| c["id"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (_, west_list) = city.call(&city.west, "GET", "/api/v1/cases", None).await;
+    assert_eq!(ids(&west_list), [id]);
+    let (_, east_list) = city.call(&city.east, "GET", "/api/v1/cases", None).await;
+    assert!(ids(&east_list).is_empty(), "{east_list}");
+    let (status, _) = city
+        .call(&city.east, "GET", &format!("/api/v1/cases/{id}"), None)
+        .await;
+    assert_eq!(status, 403, "reading it by id is refused");
+    let step = format!("/api/v1/cases/{id}/register");
+    let (status, answer) = city
+        .call(&city.east, "POST", &step, Some(json!({"note": "越权"})))
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    let (status, answer) = city
+        .call(&city.west, "POST", &step, Some(json!({"note": "受理"})))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["state"], "registered");
+}
