@@ -6,7 +6,7 @@ import type { Case } from '../../types';
 const c = (id: string, state: Case['state'], pending: Case['pending'] = null): Case => ({
   id, origin: 'operator', category: '市容环境', urgent: false, title: '垃圾满溢', description: '', address: '', lon: 118, lat: 33,
   reporter: '', media: [], state, department: null, limit_h: null, deadline_at: null, pending, created_at: 0, updated_at: 0, closed_at: null, on_time: null,
-  reported_by: '', remaining_ms: null,
+  reported_by: '', remaining_ms: null, centre: 'city',
 });
 
 const steps = { register: ['received' as const], dispatch: ['registered' as const], extend: ['dispatched' as const, 'handling' as const], approve: [], deny: [] };

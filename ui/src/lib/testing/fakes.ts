@@ -20,7 +20,7 @@ export const collection = (layer: string, features: GeoFeature[], seq = 1, mode:
 export const warning = (id: string, level: Warning['level'], state: Warning['state'] = 'raised', updated_at = 0): Warning => ({
   id, key: id, kind: 'flood-level', level, state, layer: 'flood', subject: id, title: `t-${id}`, detail: '', lon: 118.2, lat: 33.9,
   value: 1, threshold: 1, related: [], raised_at: 0, updated_at, acknowledged_at: null, acknowledged_by: null, cleared_at: null, peak_level: level,
-  title_en: '', detail_en: '',
+  title_en: '', detail_en: '', centre: 'city',
 });
 
 export const source = (id: string, layer: string, state: SourceStatus['state']): SourceStatus => ({
