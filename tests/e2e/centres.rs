@@ -1,7 +1,10 @@
 //! One city, two district centres, one engine, over HTTP: a warning and a case in the west
 //! district are the west centre's and the city's, never the east's — the east's officer does not
 //! see them in its lists and is refused (403) when it reads or acts on them by id; the city's
-//! officer sees and acts on both. The areas are polygons in the config (no demo names).
+//! officer sees and acts on both. A red the west leaves unacknowledged past its limit (on a
+//! demo clock 30× fast) is raised on the city's wall, and clears once the west acknowledges;
+//! the city's panel of its children counts what the engine and the store hold. The areas are
+//! polygons in the config (no demo names).
 
 use std::time::Duration;
 
@@ -46,7 +49,7 @@ fn config(addr: std::net::SocketAddr) -> String {
          [[rules.threshold]]\nid = \"pm25\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 超标\"\nlevels = {{ red = 150 }}\n\n\
          [incidents]\ncategories = {{ \"市容环境\" = 4 }}\ndepartments = [\"环卫所\"]\n\n\
          [[centres]]\nid = \"prefecture\"\nname_zh = \"市中心\"\n\n\
-         [[centres]]\nid = \"west\"\nparent = \"prefecture\"\nname_zh = \"西区分中心\"\njurisdiction = {{ polygon = {} }}\n\n\
+         [[centres]]\nid = \"west\"\nparent = \"prefecture\"\nname_zh = \"西区分中心\"\njurisdiction = {{ polygon = {} }}\nack_limit_min = 1\n\n\
          [[centres]]\nid = \"east\"\nparent = \"prefecture\"\nname_zh = \"东区分中心\"\njurisdiction = {{ polygon = {} }}\n",
         half(118.0),
         half(118.5)
@@ -102,7 +105,14 @@ impl City {
 async fn a_district_sees_and_acts_on_its_own_and_never_on_its_neighbours() {
     let subsystem = serve_loopback(Router::new().route("/air", get(stations))).await;
     let dir = scratch_dir("centres");
-    let config = Config::parse(&config(subsystem), "centres.toml", &dir).expect("config");
+    let mut config = Config::parse(&config(subsystem), "centres.toml", &dir).expect("config");
+    // A minute of the data's clock every 2 s: the west's one-minute limit passes in the test.
+    let now = citywall_engine::model::now_ms();
+    config.demo_clock = Some(citywall_engine::config::DemoClock {
+        wall_origin_ms: now,
+        sim_origin_ms: now,
+        scale: 30.0,
+    });
     let engine = Engine::start(config).await.expect("engine");
     let api = Api::new(engine.clone()).with_access(AccessMode {
         open: false,
@@ -158,8 +168,11 @@ async fn a_district_sees_and_acts_on_its_own_and_never_on_its_neighbours() {
 
     the_tree_is_in_meta(&city).await;
     let warning = a_warning_is_its_districts_and_the_citys(&city).await;
+    left_unacknowledged_it_is_raised_on_the_citys_wall(&city, &warning).await;
     the_neighbour_cannot_act_on_it(&city, &warning).await;
+    the_escalation_clears_once_acknowledged(&city).await;
     a_case_is_its_districts_and_the_neighbour_is_refused(&city).await;
+    the_childrens_panel_counts_what_the_store_holds(&city, &engine).await;
     engine.shutdown();
 }
 
@@ -190,10 +203,11 @@ async fn a_warning_is_its_districts_and_the_citys(city: &City) -> String {
         "owned by the centre whose area holds it: {warning}"
     );
     let (_, of_city) = city.call(&city.city, "GET", "/api/v1/warnings", None).await;
-    assert_eq!(
-        of_city.as_array().map(Vec::len),
-        Some(1),
-        "the city sees its districts'"
+    assert!(
+        of_city
+            .as_array()
+            .is_some_and(|l| l.iter().any(|w| w["id"] == warning["id"])),
+        "the city sees its districts': {of_city}"
     );
     let (_, of_east) = city.call(&city.east, "GET", "/api/v1/warnings", None).await;
     assert_eq!(of_east, json!([]), "the east never sees the west's warning");
@@ -202,6 +216,109 @@ async fn a_warning_is_its_districts_and_the_citys(city: &City) -> String {
         .await;
     assert_eq!(all_east, json!([]), "nor in the stored history");
     warning["id"].as_str().expect("id").to_string()
+}
+
+/// The open escalations on `token`'s wall.
+async fn escalations(city: &City, token: &str) -> Vec<Value> {
+    let (_, list) = city.call(token, "GET", "/api/v1/warnings", None).await;
+    list.as_array()
+        .map(|l| {
+            l.iter()
+                .filter(|w| w["kind"] == "unacknowledged")
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn left_unacknowledged_it_is_raised_on_the_citys_wall(city: &City, id: &str) {
+    let raised = wait_for(
+        "the west's red raised on the city's wall",
+        Duration::from_secs(20),
+        async || escalations(city, &city.city).await.into_iter().next(),
+    )
+    .await;
+    assert_eq!(raised["centre"], "prefecture", "{raised}");
+    assert_eq!(raised["level"], "red");
+    assert_eq!(raised["related"], json!([id]));
+    assert!(
+        raised["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("西区分中心 ") && t.contains("分钟未确认")),
+        "{raised}"
+    );
+    assert!(
+        escalations(city, &city.west).await.is_empty(),
+        "the west's own wall has the red itself"
+    );
+    assert!(escalations(city, &city.east).await.is_empty());
+}
+
+async fn the_escalation_clears_once_acknowledged(city: &City) {
+    wait_for(
+        "the escalation cleared",
+        Duration::from_secs(15),
+        async || escalations(city, &city.city).await.is_empty().then_some(()),
+    )
+    .await;
+}
+
+async fn the_childrens_panel_counts_what_the_store_holds(city: &City, engine: &Engine) {
+    let (status, panel) = city
+        .call(&city.city, "GET", "/api/v1/centres/status", None)
+        .await;
+    assert_eq!(status, 200, "{panel}");
+    let row = |id: &str| {
+        panel
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["id"] == id))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let (west, east) = (row("west"), row("east"));
+    assert_eq!(
+        west["online"], true,
+        "the west's officer was just heard from: {west}"
+    );
+    assert_eq!(
+        (
+            west["warnings_open"].as_u64(),
+            west["unacknowledged"].as_u64()
+        ),
+        (Some(1), Some(0)),
+        "{west}"
+    );
+    assert_eq!(west["red"], 1);
+    assert_eq!(east["warnings_open"], 0, "{east}");
+    let now = engine.data_now();
+    for (id, shown) in [("west", &west), ("east", &east)] {
+        let held = engine
+            .store()
+            .case_summary_owned_by(&[id.to_string()], now)
+            .await
+            .expect("summary");
+        assert_eq!(
+            shown["cases"]["received"].as_u64(),
+            Some(held.received),
+            "{id}"
+        );
+        assert_eq!(shown["cases"]["open"].as_u64(), Some(held.open), "{id}");
+    }
+    assert_eq!(west["cases"]["received"], 1);
+    let (status, _) = city
+        .call(&city.west, "GET", "/api/v1/centres/status", None)
+        .await;
+    assert_eq!(
+        status, 200,
+        "a district without children has an empty panel"
+    );
+    let (_, summary) = city
+        .call(&city.east, "GET", "/api/v1/cases/summary", None)
+        .await;
+    assert_eq!(
+        summary["received"], 0,
+        "a district's numbers are its own: {summary}"
+    );
 }
 
 async fn the_neighbour_cannot_act_on_it(city: &City, id: &str) {
@@ -293,4 +410,50 @@ async fn a_case_is_its_districts_and_the_neighbour_is_refused(city: &City) {
         .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["state"], "registered");
+}
+
+/// The demo city is a "1+3+N" city: the city's centre, three districts' centres and their
+/// streets' stations, each answering for its region of the GIS levels; the city's wall lists its
+/// districts, and the demo's incidents fall to their owners.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_city_is_a_city_centre_three_districts_and_their_streets() {
+    let city = citywall_e2e::start_city("centres-demo", 60.0, 1.0).await;
+    let tree = city.api.meta().centres;
+    assert_eq!(tree.id, "city");
+    assert_eq!(tree.children.len(), 3, "{tree:?}");
+    for district in &tree.children {
+        assert!(district.name_zh.ends_with("分中心"), "{}", district.name_zh);
+        assert!(
+            !district.children.is_empty(),
+            "{} has its streets",
+            district.id
+        );
+        assert!(district.extent.is_some());
+    }
+    let open_city = citywall_engine::access::Principal::open();
+    let statuses = city.api.centre_status(&open_city).await.expect("status");
+    assert_eq!(statuses.len(), 3);
+    // The demo's incidents reach cases owned by the centre whose area holds each.
+    let owned = wait_for(
+        "cases owned by a district",
+        Duration::from_secs(30),
+        async || {
+            let cases = city.engine.store().cases(&[], 500).await.ok()?;
+            let districts: Vec<&str> = tree.children.iter().map(|d| d.id.as_str()).collect();
+            cases
+                .iter()
+                .any(|c| {
+                    districts.contains(&c.centre.as_str())
+                        || city
+                            .engine
+                            .centres()
+                            .parent_of(&c.centre)
+                            .is_some_and(|p| districts.contains(&p))
+                })
+                .then_some(cases.len())
+        },
+    )
+    .await;
+    assert!(owned > 0);
+    city.engine.shutdown();
 }

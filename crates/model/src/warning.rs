@@ -88,10 +88,12 @@ pub enum Kind {
     Count,
     /// A configured event rule (`[[rules.event]]`).
     Event,
+    /// A red warning a centre under this one has not acknowledged within its limit (逐级上报).
+    Unacknowledged,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::FloodLevel,
         Kind::FloodRise,
         Kind::GaugeSilent,
@@ -106,6 +108,7 @@ impl Kind {
         Kind::Stale,
         Kind::Count,
         Kind::Event,
+        Kind::Unacknowledged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -124,6 +127,7 @@ impl Kind {
             Kind::Stale => "stale",
             Kind::Count => "count",
             Kind::Event => "event",
+            Kind::Unacknowledged => "unacknowledged",
         }
     }
 

@@ -162,6 +162,12 @@ pub trait CaseStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Case>, StoreError>;
     async fn case_summary(&self, now: i64) -> Result<CaseSummary, StoreError>;
+    /// The loop's numbers over the cases the `centres` own.
+    async fn case_summary_owned_by(
+        &self,
+        centres: &[String],
+        now: i64,
+    ) -> Result<CaseSummary, StoreError>;
     async fn sync_source_cases(
         &self,
         source: &str,

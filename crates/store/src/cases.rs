@@ -113,37 +113,15 @@ impl crate::backend::CaseStore for SqliteStore {
     /// The loop's numbers straight from the store: 办结率 = closed / received, 按期结案率 =
     /// closed on time / closed; `now` (data clock) decides what is overdue.
     async fn case_summary(&self, now: i64) -> Result<CaseSummary, StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*), \
-                    SUM(state = 'closed'), \
-                    SUM(state = 'closed' AND on_time = 1), \
-                    SUM(state = 'refused'), \
-                    SUM(state NOT IN ('closed', 'refused')), \
-                    SUM(state IN ('dispatched', 'handling') AND deadline_at IS NOT NULL AND deadline_at < ?), \
-                    AVG(CASE WHEN state = 'closed' THEN closed_at - created_at END), \
-                    SUM(state = 'closed' AND on_time IS NOT NULL) \
-             FROM cases",
-        )
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
-        let n = |i: usize| row.get::<Option<i64>, _>(i).unwrap_or(0) as u64;
-        let (received, closed, on_time) = (n(0), n(1), n(2));
-        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
-        Ok(CaseSummary {
-            received,
-            closed,
-            closed_on_time: on_time,
-            refused: n(3),
-            open: n(4),
-            overdue: n(5),
-            rate_closed: ratio(closed, received),
-            // Judged over the closes whose time is known.
-            rate_on_time: ratio(on_time, n(7)),
-            mean_hours_to_close: row
-                .get::<Option<f64>, _>(6)
-                .map(|ms| (ms / 3_600_000.0 * 10.0).round() / 10.0),
-        })
+        self.summary_of(Whose::All, now).await
+    }
+
+    async fn case_summary_owned_by(
+        &self,
+        centres: &[String],
+        now: i64,
+    ) -> Result<CaseSummary, StoreError> {
+        self.summary_of(Whose::Centres(centres), now).await
     }
 
     /// Brings a source's cases into the loop in one transaction: a new one is opened in the
@@ -290,6 +268,50 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The loop's numbers over `whose` cases.
+    async fn summary_of(&self, whose: Whose<'_>, now: i64) -> Result<CaseSummary, StoreError> {
+        let (filter, owners) = match whose {
+            Whose::Centres(centres) => {
+                let (test, owners) = owned_by(centres);
+                (format!(" WHERE {test}"), owners)
+            }
+            _ => (String::new(), Vec::new()),
+        };
+        let sql = format!(
+            "SELECT COUNT(*), \
+                    SUM(state = 'closed'), \
+                    SUM(state = 'closed' AND on_time = 1), \
+                    SUM(state = 'refused'), \
+                    SUM(state NOT IN ('closed', 'refused')), \
+                    SUM(state IN ('dispatched', 'handling') AND deadline_at IS NOT NULL AND deadline_at < ?), \
+                    AVG(CASE WHEN state = 'closed' THEN closed_at - created_at END), \
+                    SUM(state = 'closed' AND on_time IS NOT NULL) \
+             FROM cases{filter}"
+        );
+        let mut query = sqlx::query(&sql).bind(now);
+        for owner in owners {
+            query = query.bind(owner);
+        }
+        let row = query.fetch_one(&self.pool).await?;
+        let n = |i: usize| row.get::<Option<i64>, _>(i).unwrap_or(0) as u64;
+        let (received, closed, on_time) = (n(0), n(1), n(2));
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        Ok(CaseSummary {
+            received,
+            closed,
+            closed_on_time: on_time,
+            refused: n(3),
+            open: n(4),
+            overdue: n(5),
+            rate_closed: ratio(closed, received),
+            // Judged over the closes whose time is known.
+            rate_on_time: ratio(on_time, n(7)),
+            mean_hours_to_close: row
+                .get::<Option<f64>, _>(6)
+                .map(|ms| (ms / 3_600_000.0 * 10.0).round() / 10.0),
+        })
+    }
+
     async fn cases_of(
         &self,
         whose: Whose<'_>,
@@ -307,10 +329,7 @@ impl SqliteStore {
         let by = match whose {
             Whose::All => String::new(),
             Whose::Reporter(_) => " AND json_extract(body, '$.reported_by') = ?".into(),
-            Whose::Centres(centres) => format!(
-                " AND json_extract(body, '$.centre') IN ({})",
-                vec!["?"; centres.len().max(1)].join(", ")
-            ),
+            Whose::Centres(centres) => format!(" AND {}", owned_by(centres).0),
         };
         let sql =
             format!("SELECT body FROM cases WHERE state IN ({marks}){by} ORDER BY n DESC LIMIT ?");
@@ -321,11 +340,9 @@ impl SqliteStore {
         match whose {
             Whose::All => {}
             Whose::Reporter(reporter) => query = query.bind(reporter),
-            // None held: a name no centre can have (ids have no spaces), so nothing matches.
-            Whose::Centres([]) => query = query.bind(" "),
             Whose::Centres(centres) => {
-                for centre in centres {
-                    query = query.bind(centre);
+                for owner in owned_by(centres).1 {
+                    query = query.bind(owner);
                 }
             }
         }
@@ -345,4 +362,19 @@ enum Whose<'a> {
     Reporter(&'a str),
     /// Those these centres own.
     Centres(&'a [String]),
+}
+
+/// The test that a case is one the `centres` own, and the values it binds in order. No centre
+/// binds a name none can have (ids have no spaces): nothing matches.
+fn owned_by(centres: &[String]) -> (String, Vec<&str>) {
+    let owners: Vec<&str> = if centres.is_empty() {
+        vec![" "]
+    } else {
+        centres.iter().map(String::as_str).collect()
+    };
+    let marks = vec!["?"; owners.len()].join(", ");
+    (
+        format!("json_extract(body, '$.centre') IN ({marks})"),
+        owners,
+    )
 }

@@ -465,6 +465,22 @@ async fn cases_take_steps_only_from_where_they_stand(store: &dyn Backend) {
     assert_eq!(owned(&["east"]).await, 1, "cases: listed by their centre");
     assert_eq!(owned(&["west"]).await, 0, "cases: not by another's");
     assert_eq!(owned(&[]).await, 0, "cases: none for no centre");
+    let of = |centres: &[&str]| {
+        let centres: Vec<String> = centres.iter().map(|c| c.to_string()).collect();
+        async move {
+            store
+                .case_summary_owned_by(&centres, 3_000)
+                .await
+                .expect("cases: summary by centre")
+                .received
+        }
+    };
+    assert_eq!(
+        of(&["east", "north"]).await,
+        1,
+        "cases: counted by their centre"
+    );
+    assert_eq!(of(&["west"]).await, 0, "cases: not by another's");
     assert_eq!(
         store.case_summary(3_000).await.expect("summary").received,
         1

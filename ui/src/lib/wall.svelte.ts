@@ -5,6 +5,7 @@
 
 import { AuditState } from './audit/audit.svelte';
 import { CasesState } from './cases/cases.svelte';
+import { CentresState } from './centres/centres.svelte';
 import { Session } from './session/session.svelte';
 import type { Transport } from '../transport';
 import type { Bbox, Meta, OnWallCamera, SearchHit, SourceStatus, VideoFocusTarget, Warning } from '../types';
@@ -58,6 +59,7 @@ export class Wall implements DeltaSink {
   readonly procedure: ProcedureState;
   readonly replay: ReplayState;
   readonly health: HealthState;
+  readonly centres = new CentresState({ centreStatus: () => this.transport.centreStatus() }, { tree: () => this.meta?.centres, mine: () => this.session.who?.principal?.centre, lang: () => this.settings.lang, fit: (b) => this.map?.fitBounds(b ?? this.cityBounds) });
   readonly kpi: KpiState;
   /** The legibility scale and panel plan for the screen this wall is on. */
   readonly layout = new WallLayout();
@@ -107,9 +109,7 @@ export class Wall implements DeltaSink {
     this.stream = new StreamDispatcher(this);
   }
 
-  get live() {
-    return this.replay.live;
-  }
+  get live() { return this.replay.live; }
 
   /** Whether 视频 can show anything: the engine has cameras, and this operator may move video. */
   get canShowVideo(): boolean {
@@ -377,7 +377,7 @@ export class Wall implements DeltaSink {
   /** The whole city, for the first view and `H`: from the engine (config, regions or data). */
   get cityBounds(): Bbox {
     const e = this.meta?.extent;
-    return e ? [e.west, e.south, e.east, e.north] : WORLD;
+    return this.centres.ownExtent ?? (e ? [e.west, e.south, e.east, e.north] : WORLD);
   }
 
   home() {

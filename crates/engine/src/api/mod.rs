@@ -4,6 +4,7 @@
 mod access;
 mod cameras;
 mod cases;
+mod centres;
 mod features;
 mod history;
 mod media;
@@ -16,6 +17,7 @@ mod video_tiles;
 mod warnings;
 mod wire;
 
+pub use centres::{CentreStatus, Heartbeats, ONLINE_WITHIN_MS};
 pub use history::{HistoryPoint, ReplaySpan};
 pub use procedures::StepTaken;
 pub use regions::{RegionCount, RegionCounts};
@@ -219,6 +221,8 @@ pub struct Api {
     on_wall: Arc<on_wall::OnWall>,
     /// Failed logins per client address ([`Api::login`]).
     login_addresses: Arc<std::sync::Mutex<crate::store::accounts::Failures>>,
+    /// When each centre's walls were last heard from (the parent's panel says who is there).
+    heartbeats: Arc<Heartbeats>,
 }
 
 impl Api {
@@ -231,6 +235,7 @@ impl Api {
             cases: Arc::new(crate::cases::Loop::shipped()),
             video: Arc::new(crate::video::Hub::new()),
             on_wall: Arc::default(),
+            heartbeats: Arc::default(),
             login_addresses: Arc::new(std::sync::Mutex::new(
                 crate::store::accounts::Failures::locking_at(
                     crate::store::accounts::MAX_ADDRESS_FAILURES,
@@ -297,7 +302,7 @@ impl Api {
             cameras: self.engine.config.cameras.is_some(),
             display: self.engine.config.display.clone(),
             warnings: self.engine.config.warnings.clone(),
-            centres: self.engine.centres.tree(),
+            centres: self.centres_out(self.engine.centres.tree()),
         }
     }
 

@@ -37,6 +37,15 @@ impl Area {
         })
     }
 
+    pub(super) fn bbox(&self) -> crate::model::Bbox {
+        crate::model::Bbox {
+            west: self.west,
+            south: self.south,
+            east: self.east,
+            north: self.north,
+        }
+    }
+
     pub(super) fn contains(&self, lon: f64, lat: f64) -> bool {
         lon >= self.west
             && lon <= self.east

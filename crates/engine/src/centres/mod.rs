@@ -50,6 +50,9 @@ pub struct CentreNode {
     pub name_en: String,
     /// Minutes a red warning may stay unacknowledged before the parent is told.
     pub ack_limit_min: u32,
+    /// The box of its area (none for a root that answers for the whole city): where a parent's
+    /// wall flies when it steps into this centre's view.
+    pub extent: Option<crate::model::Bbox>,
     pub children: Vec<CentreNode>,
 }
 
@@ -84,12 +87,23 @@ impl Centres {
         self.centres.iter().position(|c| c.id == id)
     }
 
+    /// The centre at `index` in the tree (as [`Centre::children`] names them).
+    pub fn at(&self, index: usize) -> Option<&Centre> {
+        self.centres.get(index)
+    }
+
     pub fn len(&self) -> usize {
         self.centres.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.centres.is_empty()
+    }
+
+    /// The id of `id`'s parent (none for the root or an unknown id).
+    pub fn parent_of(&self, id: &str) -> Option<&str> {
+        let parent = self.get(id)?.parent?;
+        Some(&self.centres[parent].id)
     }
 
     /// Who owns a place: the deepest centre whose area holds it (the root where no child's
@@ -156,6 +170,7 @@ impl Centres {
             name_zh: c.name_zh.clone(),
             name_en: c.name_en.clone(),
             ack_limit_min: c.ack_limit_min,
+            extent: c.area.as_ref().map(build::Area::bbox),
             children: c.children.iter().map(|&j| self.node(j)).collect(),
         }
     }

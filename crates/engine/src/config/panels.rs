@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub const LEFT_PANELS: &[&str] = &["layers", "stations", "categories"];
 pub const RIGHT_PANELS: &[&str] = &["warnings", "flood", "overweight", "incidents"];
 /// Panels a config may add that the default arrangement leaves out.
-pub const OPTIONAL_PANELS: &[&str] = &["cases", "audit"];
+pub const OPTIONAL_PANELS: &[&str] = &["cases", "audit", "centres"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

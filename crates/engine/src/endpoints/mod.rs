@@ -88,6 +88,7 @@ impl Api {
         matrix()
             .check(who, endpoint.action)
             .map_err(ApiError::Access)?;
+        self.heard_from(who);
         table::dispatch(self, who, name, args).await
     }
 

@@ -10,7 +10,7 @@ use super::param::{Instant, Param};
 use super::spec::{Arg, Endpoint, Method};
 use crate::access::Principal;
 use crate::api::{Api, ApiError, FeatureQuery, HistoryPoint, Meta, NewCase, RegionCounts};
-use crate::api::{LayerInfo, ReplaySpan, StepInput, StepTaken, VideoLayout};
+use crate::api::{CentreStatus, LayerInfo, ReplaySpan, StepInput, StepTaken, VideoLayout};
 use crate::cases::{Case, CaseState, CaseSummary};
 use crate::feed::OnWallCamera;
 use crate::health::SourceStatus;
@@ -199,7 +199,12 @@ endpoints! {
         |api, who, a| api.create_case(who, a.new_case, "operator").await;
     case_summary: Get "/api/v1/cases/summary" needs "view",
         () -> CaseSummary,
-        |api, _who, _a| api.case_summary().await;
+        |api, who, _a| api.case_summary_for(who).await;
+    /// The centres under the caller's, each with its warnings, cases and whether its wall is
+    /// there (the parent's panel of its children).
+    centre_status: Get "/api/v1/centres/status" needs "view",
+        () -> Vec<CentreStatus>,
+        |api, who, _a| api.centre_status(who).await;
     /// One case with every step it took.
     case_detail: Get "/api/v1/cases/{id}" needs "view",
         (id: String) -> CaseDetail,

@@ -180,6 +180,12 @@ impl Engine {
                     crate::rules::overdue::evaluate(cases, self.config.incidents.amber_at, now);
                 changed.extend(warnings.reconcile(&[Kind::Overdue], desired, now));
             }
+            // Reds a centre has left unacknowledged past its limit, raised on its parent's wall.
+            if layer.is_none() && self.centres.len() > 1 {
+                let desired =
+                    crate::rules::unacknowledged::evaluate(warnings.open(), &self.centres, now);
+                changed.extend(warnings.reconcile(&[Kind::Unacknowledged], desired, now));
+            }
         }
         drop(state);
         self.publish_warnings(changed).await;
@@ -252,12 +258,15 @@ impl Engine {
         }
     }
 
-    /// `warning` with the centre whose area holds it.
+    /// `warning` with the centre whose area holds it — or, for an escalation, that centre's
+    /// parent, whose wall it is raised on.
     pub(crate) fn owned(&self, mut warning: Warning) -> Warning {
-        warning.centre = self
-            .centres
-            .owner(warning.what.lon, warning.what.lat)
-            .to_string();
+        let place = self.centres.owner(warning.what.lon, warning.what.lat);
+        let owner = match warning.what.kind {
+            Kind::Unacknowledged => self.centres.parent_of(place).unwrap_or(place),
+            _ => place,
+        };
+        warning.centre = owner.to_string();
         warning
     }
 

@@ -19,6 +19,7 @@ pub mod rate;
 pub mod rule;
 pub mod stale;
 pub mod threshold;
+pub mod unacknowledged;
 
 use std::collections::{HashMap, HashSet};
 

@@ -59,8 +59,9 @@ impl SimCity {
         let [west, south] = crate::geo::to_lonlat([-edge, -edge]);
         let [east, north] = crate::geo::to_lonlat([edge, edge]);
         let map = format!("[map]\nextent = [{west:.4}, {south:.4}, {east:.4}, {north:.4}]\n\n");
+        let centres = self.centres_config(!regions.is_empty());
         let mut text = format!(
-            "demo = true\n\n[store]\npath = {store_path:?}\n\n\
+            "demo = true\n\n[store]\npath = {store_path:?}\n\n{centres}\
              [centre]\nname_zh = \"示范市城市运行管理中心\"\nname_en = \"Demo City Operations Centre\"\ntime_zone = \"Asia/Shanghai\"\nlanguage = \"zh\"\n\n\
              [display]\ndiagonal_in = 86\ndistance_m = 3\n\n{map}{basemap}{regions}\
              [[layer]]\nid = \"flood\"\ntitle_zh = \"易涝点\"\ntitle_en = \"Flood points\"\ngroup = \"防汛应急\"\ngroup_en = \"Flood & emergency\"\ntemplate = \"flood\"\ntime_field = \"observed_at\"\n\n\
@@ -171,6 +172,46 @@ impl SimCity {
                     s.layer(),
                     s.crs(),
                     s.title_zh()
+                ));
+            }
+        }
+        text
+    }
+}
+
+/// How many districts have a centre of their own in the demo ("1+3+N": the city's, three
+/// districts', and each of those districts' streets).
+const DISTRICT_CENTRES: usize = 3;
+
+impl SimCity {
+    /// The demo's centres: the city's, the first districts' and their streets' stations, each
+    /// answering for its region of the GIS levels written beside the config (none without them:
+    /// the city is then one centre). The city's wall lists its districts in 下级中心.
+    fn centres_config(&self, with_regions: bool) -> String {
+        if !with_regions {
+            return String::new();
+        }
+        let city = &self.scenario.city;
+        let mut text = String::from(
+            "[[centres]]\nid = \"city\"\nack_limit_min = 5\n\n\
+             [panels]\nleft = [\"layers\", \"centres\", \"stations\", \"categories\"]\n\n",
+        );
+        for (d, district) in city.districts.iter().enumerate().take(DISTRICT_CENTRES) {
+            text.push_str(&format!(
+                "[[centres]]\nid = \"{}\"\nparent = \"city\"\nname_zh = \"{}分中心\"\nname_en = \"District {} centre\"\n\
+                 jurisdiction = {{ level = \"district\", region = \"{}\" }}\nack_limit_min = 5\n\n",
+                district.id, district.name, d + 1, district.id
+            ));
+            for (n, street) in city
+                .streets
+                .iter()
+                .filter(|s| s.parent == Some(d))
+                .enumerate()
+            {
+                text.push_str(&format!(
+                    "[[centres]]\nid = \"{}\"\nparent = \"{}\"\nname_zh = \"{}工作站\"\nname_en = \"Street {}-{} station\"\n\
+                     jurisdiction = {{ level = \"street\", region = \"{}\" }}\n\n",
+                    street.id, district.id, street.name, d + 1, n + 1, street.id
                 ));
             }
         }

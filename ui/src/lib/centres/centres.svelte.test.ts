@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { CentresState } from './centres.svelte';
+import type { Bbox, CentreNode, CentreStatus } from '../../types';
+
+const node = (id: string, children: CentreNode[] = [], west = 0): CentreNode => ({
+  id, name_zh: `${id}中心`, name_en: `${id} centre`, ack_limit_min: 5, children,
+  extent: id === 'county' ? null : { west, south: 60, east: west + 1, north: 61 },
+});
+const TREE = node('county', [node('north', [node('n1', [], 24), node('n2', [], 25)], 24), node('south', [], 26)]);
+
+function centres(mine: string | null, lang = 'zh', answer: CentreStatus[] | Error = []) {
+  const fitted: (Bbox | null)[] = [];
+  const transport = { centreStatus: async () => { if (answer instanceof Error) throw answer; return answer; } };
+  const state = new CentresState(transport, { tree: () => TREE, mine: () => mine, lang: () => lang, fit: (b) => fitted.push(b) });
+  return { state, fitted };
+}
+
+describe('CentresState', () => {
+  it('names another centre\'s warning on a parent\'s wall, and none of its own', () => {
+    const { state } = centres(null);
+    expect(state.own?.id).toBe('county');
+    expect(state.isChild).toBe(false);
+    expect(state.ownExtent).toBeNull();
+    expect(state.ownerTag('n2')).toBe('n2中心');
+    expect(state.ownerTag('county')).toBeNull();
+    expect(state.ownerTag('')).toBeNull();
+  });
+
+  it('a district\'s wall names its own centre and opens on its area', () => {
+    const { state } = centres('north', 'en');
+    expect(state.isChild).toBe(true);
+    expect(state.name(state.own!.id)).toBe('north centre');
+    expect(state.ownExtent).toEqual([24, 60, 25, 61]);
+    expect(state.ownerTag('north')).toBeNull();
+    expect(state.ownerTag('n1')).toBe('n1 centre');
+    expect(state.name('gone')).toBe('gone');
+  });
+
+  it('a city of one centre names no owner anywhere', () => {
+    const one = new CentresState({ centreStatus: async () => [] }, { tree: () => node('city'), mine: () => null, lang: () => 'zh', fit: () => {} });
+    expect(one.ownerTag('city')).toBeNull();
+  });
+
+  it('steps into a child: its area on the map, its rows and those under it; and back', () => {
+    const { state, fitted } = centres(null);
+    expect(state.inFocus('south')).toBe(true);
+    state.stepInto('north');
+    expect(fitted).toEqual([[24, 60, 25, 61]]);
+    expect(state.inFocus('n2')).toBe(true);
+    expect(state.inFocus('north')).toBe(true);
+    expect(state.inFocus('south')).toBe(false);
+    state.back();
+    expect(fitted[1]).toBeNull();
+    expect(state.inFocus('south')).toBe(true);
+  });
+
+  it('holds its children\'s state, or says why it could not ask', async () => {
+    const row = { id: 'north' } as CentreStatus;
+    const ok = centres(null, 'zh', [row]);
+    await ok.state.refresh();
+    expect(ok.state.status).toEqual([row]);
+    const down = centres(null, 'zh', new Error('engine down'));
+    await down.state.refresh();
+    expect(down.state.error).toBe('engine down');
+  });
+});

@@ -1,0 +1,106 @@
+// The centres of a "1+N+N" city as this wall sees them: the engine's tree (`meta.centres`), the
+// centre the signed-in account works for, and each centre's name in the wall's language — so a
+// district's wall says whose it is, and a parent's wall says which of its children owns a
+// warning or a case. A parent's wall also holds its children's state (下级中心) and can step
+// into one child's view (its area on the map, its warnings in the list) and back.
+
+import type { Bbox, CentreNode, CentreStatus } from '../../types';
+
+export interface CentresWiring {
+  tree: () => CentreNode | null | undefined;
+  mine: () => string | null | undefined;
+  lang: () => string;
+  /** Shows a box on the map; `null`: the wall's whole area. */
+  fit: (bbox: Bbox | null) => void;
+}
+
+export class CentresState {
+  /** Each child of this wall's centre as the engine counts it now. */
+  status: CentreStatus[] = $state([]);
+  /** The child whose view the wall stepped into. */
+  focus: string | null = $state(null);
+  error: string | null = $state(null);
+
+  constructor(
+    private transport: { centreStatus: () => Promise<CentreStatus[]> },
+    private wiring: CentresWiring,
+  ) {}
+
+  /** Every centre of the tree by id (none before the engine answered). */
+  get byId(): Map<string, CentreNode> {
+    const all = new Map<string, CentreNode>();
+    const walk = (c: CentreNode) => {
+      all.set(c.id, c);
+      c.children.forEach(walk);
+    };
+    const root = this.wiring.tree();
+    if (root) walk(root);
+    return all;
+  }
+
+  /** The centre this wall works for: the account's, else the city's. */
+  get own(): CentreNode | null {
+    const root = this.wiring.tree();
+    if (!root) return null;
+    return this.byId.get(this.wiring.mine() ?? root.id) ?? null;
+  }
+
+  /** Whether this wall is a centre's under the city's (its header names that centre). */
+  get isChild(): boolean {
+    const root = this.wiring.tree();
+    return !!root && !!this.own && this.own.id !== root.id;
+  }
+
+  /** The box this wall opens on: its own centre's area (the city's wall: none, the city's). */
+  get ownExtent(): Bbox | null {
+    const e = this.isChild ? this.own?.extent : null;
+    return e ? [e.west, e.south, e.east, e.north] : null;
+  }
+
+  /** `id`'s name in the wall's language; an id the tree lacks is shown as it is. */
+  name(id: string): string {
+    const c = this.byId.get(id);
+    if (!c) return id;
+    return this.wiring.lang() === 'zh' ? c.name_zh : c.name_en;
+  }
+
+  /** The owner a row names: another centre's (a child's, on a parent's wall); none for the
+   * wall's own or in a city of one centre. */
+  ownerTag(id: string | null | undefined): string | null {
+    const root = this.wiring.tree();
+    if (!id || !root || !root.children.length) return null;
+    const own = this.own?.id ?? root.id;
+    return id === own ? null : this.name(id);
+  }
+
+  /** Whether a row `owner` owns shows: always, unless the wall stepped into a child, then only
+   * that child's and those under it. */
+  inFocus(owner: string | null | undefined): boolean {
+    if (!this.focus) return true;
+    const within = (c: CentreNode | undefined): boolean => !!c && (c.id === owner || c.children.some(within));
+    return within(this.byId.get(this.focus));
+  }
+
+  /** Asks the engine for this centre's children now. */
+  async refresh(): Promise<void> {
+    try {
+      this.status = await this.transport.centreStatus();
+      this.error = null;
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** Steps into child `id`'s view: its area on the map, its rows in the lists. */
+  stepInto(id: string): void {
+    this.focus = id;
+    const e = this.byId.get(id)?.extent;
+    this.wiring.fit(e ? [e.west, e.south, e.east, e.north] : null);
+  }
+
+  /** Back to the wall's own view. */
+  back(): void {
+    this.focus = null;
+    this.wiring.fit(null);
+  }
+}
