@@ -151,6 +151,32 @@ await suite(async (browser) => {
     });
   }
 
+  await check('the city\'s wall at 4K: 下级中心 lists its three districts; a click steps into one and back', async () => {
+    const page = await browser.newPage({ viewport: { width: 3840, height: 2160 }, deviceScaleFactor: 1 });
+    try {
+      await page.goto(base);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 90_000 });
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=centres] li[data-centre]').length === 3, null, { timeout: 15_000 });
+      // The panel may stand in the rotating pane: its turn is chosen, then the row clicked.
+      const turn = page.locator('[data-turn="centres"]');
+      if (await turn.count()) await turn.click();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(out, 'layout-centres-3840x2160.png') });
+      const names = await page.locator('[data-testid=centres] li[data-centre] .go .name').allTextContents();
+      console.log(`     下级中心: ${names.map((n) => n.trim()).join(' · ')}`);
+      assert(names.every((n) => n.includes('分中心')), `rows: ${names.join(', ')}`);
+      if (await turn.count()) await turn.click();
+      await page.locator('[data-testid=centres] li[data-centre] .go .name').first().click({ timeout: 5_000 });
+      await page.waitForSelector('[data-testid=centres-back]', { timeout: 5_000 });
+      await page.waitForTimeout(2_000);
+      await page.screenshot({ path: path.join(out, 'layout-centres-stepped-in.png') });
+      await page.click('[data-testid=centres-back]');
+      await page.waitForSelector('[data-testid=centres-back]', { state: 'detached', timeout: 5_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
   await check('English at 1920×1080: the header on one line, no Chinese in any of the wall\'s own words', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     try {
