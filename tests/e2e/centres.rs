@@ -172,6 +172,7 @@ async fn a_district_sees_and_acts_on_its_own_and_never_on_its_neighbours() {
     the_neighbour_cannot_act_on_it(&city, &warning).await;
     the_escalation_clears_once_acknowledged(&city).await;
     a_case_is_its_districts_and_the_neighbour_is_refused(&city).await;
+    a_case_goes_up_and_comes_back_down(&city).await;
     the_childrens_panel_counts_what_the_store_holds(&city, &engine).await;
     engine.shutdown();
 }
@@ -318,6 +319,92 @@ async fn the_childrens_panel_counts_what_the_store_holds(city: &City, engine: &E
     assert_eq!(
         summary["received"], 0,
         "a district's numbers are its own: {summary}"
+    );
+}
+
+async fn a_case_goes_up_and_comes_back_down(city: &City) {
+    let (_, west_list) = city.call(&city.west, "GET", "/api/v1/cases", None).await;
+    let id = west_list[0]["id"]
+        .as_str()
+        .expect("the west's case")
+        .to_string();
+    let up = format!("/api/v1/cases/{id}/report_up");
+    let (status, answer) = city.call(&city.west, "POST", &up, Some(json!({}))).await;
+    assert_eq!(status, 400, "going up says why: {answer}");
+    let (status, answer) = city
+        .call(&city.east, "POST", &up, Some(json!({"note": "越权上报"})))
+        .await;
+    assert_eq!(status, 403, "a neighbour cannot send it up: {answer}");
+    let (status, answer) = city
+        .call(
+            &city.west,
+            "POST",
+            &up,
+            Some(json!({"note": "需市级协调多部门"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["centre"], "prefecture",
+        "with the city now: {answer}"
+    );
+    let (status, _) = city
+        .call(&city.west, "GET", &format!("/api/v1/cases/{id}"), None)
+        .await;
+    assert_eq!(status, 403, "out of the west's hands once it went up");
+    let mut west_hears = city.stream(&city.west).await;
+    let down = format!("/api/v1/cases/{id}/hand_down");
+    let sent = std::time::Instant::now();
+    let (status, answer) = city
+        .call(
+            &city.city,
+            "POST",
+            &down,
+            Some(json!({"note": "请西区办理"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["centre"], "west",
+        "down to the centre whose area holds it"
+    );
+    let heard = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(Ok(Message::Text(text))) = west_hears.next().await {
+            let delta: Value = serde_json::from_str(&text).unwrap_or_default();
+            if delta["type"] == "case" && delta["case"]["id"] == id.as_str() {
+                return delta;
+            }
+        }
+        Value::Null
+    })
+    .await
+    .expect("the west's console hears of it within 1 s");
+    assert_eq!(heard["case"]["centre"], "west", "{heard}");
+    println!(
+        "     hand_down → the west's feed: {} ms",
+        sent.elapsed().as_millis()
+    );
+    let (status, answer) = city
+        .call(&city.west, "POST", &down, Some(json!({"note": ""})))
+        .await;
+    assert_eq!(status, 409, "nothing under the west holds it: {answer}");
+    let (_, detail) = city
+        .call(&city.city, "GET", &format!("/api/v1/cases/{id}"), None)
+        .await;
+    let actions: Vec<&str> = detail["steps"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|s| s["action"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        actions
+            .iter()
+            .rev()
+            .take(2)
+            .rev()
+            .copied()
+            .collect::<Vec<_>>(),
+        ["report_up:prefecture", "hand_down:west"],
+        "each hand-over is a step of its timeline"
     );
 }
 

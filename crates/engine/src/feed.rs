@@ -40,6 +40,28 @@ pub enum Change {
     /// The cameras the walls' video tiles show changed: all of them now, for the map to mark.
     #[serde(rename = "onwall")]
     OnWall { cameras: Vec<OnWallCamera> },
+    /// A case was opened or took a step (a hand-over between centres too): the consoles that
+    /// see its centre read their lists again.
+    Case { case: CaseMoved },
+}
+
+/// Which case changed, where it is now, and with whom.
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
+pub struct CaseMoved {
+    pub id: String,
+    pub state: crate::cases::CaseState,
+    /// The centre that holds it now.
+    pub centre: String,
+}
+
+impl CaseMoved {
+    pub fn of(case: &crate::cases::Case) -> CaseMoved {
+        CaseMoved {
+            id: case.id.clone(),
+            state: case.state,
+            centre: case.centre.clone(),
+        }
+    }
 }
 
 /// A camera on a wall's video tiles, where the map draws it.
@@ -131,7 +153,8 @@ impl Delta {
             Change::Source { .. }
             | Change::Warning { .. }
             | Change::Focus { .. }
-            | Change::OnWall { .. } => None,
+            | Change::OnWall { .. }
+            | Change::Case { .. } => None,
         }
     }
 }

@@ -24,6 +24,7 @@ pub async fn stream(
 fn theirs(api: &Api, who: &Principal, delta: &Delta) -> bool {
     match &delta.change {
         Change::Warning { warning } => api.sees(who, &warning.centre),
+        Change::Case { case } => api.sees(who, &case.centre),
         _ => true,
     }
 }

@@ -112,9 +112,7 @@ export class Wall implements DeltaSink {
   get live() { return this.replay.live; }
 
   /** Whether 视频 can show anything: the engine has cameras, and this operator may move video. */
-  get canShowVideo(): boolean {
-    return this.meta?.cameras !== false && this.session.can('video.operate');
-  }
+  get canShowVideo(): boolean { return this.meta?.cameras !== false && this.session.can('video.operate'); }
 
   /** Loads what the wall shows before the map or the stream is there. */
   async start() {
@@ -226,6 +224,8 @@ export class Wall implements DeltaSink {
     this.video.onWall = Array.isArray(cameras) ? cameras : [];
     this.frame.mark('onwall');
   }
+
+  caseMoved() { void this.cases.refresh().catch(() => {}); }
 
   features(d: FeaturesDelta) {
     const outcome = this.layers.apply(d);
@@ -380,9 +380,7 @@ export class Wall implements DeltaSink {
     return this.centres.ownExtent ?? (e ? [e.west, e.south, e.east, e.north] : WORLD);
   }
 
-  home() {
-    this.map?.fitBounds(this.cityBounds);
-  }
+  home() { this.map?.fitBounds(this.cityBounds); }
 
   toggleLayer(layer: string) {
     this.layers.toggle(layer);

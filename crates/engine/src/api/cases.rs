@@ -213,7 +213,20 @@ impl Api {
         let from = case.state;
         let read = (case.state, case.updated_at);
         let recorded: String;
+        let holder = case.centre.clone();
         match action {
+            "hand_down" | "report_up" => {
+                self.access.check(who, &format!("incident.{action}"))?;
+                if action == "report_up" && note.trim().is_empty() {
+                    return Err(ApiError::BadRequest(
+                        "say why the case goes up (`note`): what is beyond this centre's means"
+                            .into(),
+                    ));
+                }
+                let to = self.hand_over_target(&case, action)?;
+                recorded = format!("{action}:{to}");
+                case.centre = to;
+            }
             "approve" | "deny" => {
                 self.access.check(who, &format!("incident.{action}"))?;
                 let pending = case.pending.take().ok_or(CaseError::NothingPending)?;
@@ -272,11 +285,17 @@ impl Api {
             note: note.clone(),
             media: photos,
         };
+        // A hand-over's audit action is the act's; the centres are in its detail.
+        let acted = match recorded.split_once(':') {
+            Some((act @ ("hand_down" | "report_up"), _)) => act.to_string(),
+            _ => recorded.replace(':', "."),
+        };
         let audit = AuditEntry {
             actor: who.name.clone(),
-            action: format!("incident.{}", recorded.replace(':', ".")),
+            action: format!("incident.{acted}"),
             target: case.id.clone(),
-            detail: serde_json::json!({ "from": from.as_str(), "to": case.state.as_str(), "note": note, "via": who.via }),
+            detail: serde_json::json!({ "from": from.as_str(), "to": case.state.as_str(), "note": note, "via": who.via,
+                "centre": { "from": holder, "to": case.centre } }),
         };
         let applied = self.engine.step_case(&case, read, &step, &audit).await?;
         if !applied {

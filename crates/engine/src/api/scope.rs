@@ -51,4 +51,48 @@ impl Api {
     pub(super) fn scope_ids(&self, who: &Principal) -> Vec<String> {
         self.engine.centres.scope(self.centre_of(who))
     }
+
+    /// Where a case goes when handed down (the centre under its holder on the way to the
+    /// centre whose area holds its place) or sent up (its holder's parent); why not, if it
+    /// cannot (409).
+    pub(super) fn hand_over_target(
+        &self,
+        case: &crate::cases::Case,
+        action: &str,
+    ) -> Result<String, ApiError> {
+        let centres = &self.engine.centres;
+        let root = centres.root().id.as_str();
+        let holder = if case.centre.is_empty() {
+            root
+        } else {
+            case.centre.as_str()
+        };
+        let target = if action == "report_up" {
+            centres
+                .parent_of(holder)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    format!(
+                        "case {} is with `{holder}`, which has no centre above it",
+                        case.id
+                    )
+                })
+        } else {
+            let place = centres.owner(case.lon, case.lat);
+            let mut at = place;
+            loop {
+                match centres.parent_of(at) {
+                    Some(up) if up == holder => break Ok(at.to_string()),
+                    Some(up) => at = up,
+                    None => {
+                        break Err(format!(
+                        "no centre under `{holder}` holds the place of case {} (it is `{place}`'s)",
+                        case.id
+                    ))
+                    }
+                }
+            }
+        };
+        target.map_err(ApiError::Conflict)
+    }
 }

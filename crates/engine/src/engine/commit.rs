@@ -64,9 +64,14 @@ impl Engine {
         step: Step,
         audit: &AuditEntry,
     ) -> Result<Case, StoreError> {
-        self.store
+        let opened = self
+            .store
             .create_case(case, step, audit, crate::model::now_ms())
-            .await
+            .await?;
+        self.feed.publish(Change::Case {
+            case: crate::feed::CaseMoved::of(&opened),
+        });
+        Ok(opened)
     }
 
     /// A step on a case read as it stood at `read` (state, last change): `false`, and nothing
@@ -78,9 +83,16 @@ impl Engine {
         step: &Step,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
-        self.store
+        let applied = self
+            .store
             .update_case(case, read, step, audit, crate::model::now_ms())
-            .await
+            .await?;
+        if applied {
+            self.feed.publish(Change::Case {
+                case: crate::feed::CaseMoved::of(case),
+            });
+        }
+        Ok(applied)
     }
 
     /// Saves (`Some` body) or deletes a video layout: `false` when there was none to delete.

@@ -34,6 +34,8 @@ export const STEP_NAMES: Record<string, [string, string]> = {
   reopen: ['重启', 'Reopen'],
   approve: ['批准', 'Approve'],
   deny: ['驳回', 'Deny'],
+  hand_down: ['下派', 'Hand down'],
+  report_up: ['上报', 'Report up'],
 };
 
 /** Steps that need more than a click: what the form asks for. */
@@ -41,6 +43,7 @@ export const STEP_NEEDS: Record<string, 'department' | 'note' | 'hours' | 'photo
   dispatch: 'department',
   report: 'photos',
   refuse: 'note',
+  report_up: 'note',
   rework: 'note',
   return: 'note',
   suspend: 'note',

@@ -54,6 +54,16 @@ describe('CentresState', () => {
     expect(state.inFocus('south')).toBe(true);
   });
 
+  it('offers a hand-over only on a case its centre holds: down where centres stand below, up where one stands above', () => {
+    const can = () => true;
+    expect(centres(null).state.handOvers('county', can)).toEqual(['hand_down']);
+    expect(centres(null).state.handOvers('', can)).toEqual(['hand_down']);
+    expect(centres('north').state.handOvers('north', can)).toEqual(['hand_down', 'report_up']);
+    expect(centres('n1').state.handOvers('n1', can)).toEqual(['report_up']);
+    expect(centres('north').state.handOvers('n1', can)).toEqual([]);
+    expect(centres('north').state.handOvers('north', (a) => a === 'incident.report_up')).toEqual(['report_up']);
+  });
+
   it('holds its children\'s state, or says why it could not ask', async () => {
     const row = { id: 'north' } as CentreStatus;
     const ok = centres(null, 'zh', [row]);

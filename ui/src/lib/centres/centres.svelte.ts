@@ -81,6 +81,18 @@ export class CentresState {
     return within(this.byId.get(this.focus));
   }
 
+  /** The hand-overs this wall may offer on a case its centre holds: down to the centre below
+   * (the engine finds which), up to the one above (上报). */
+  handOvers(holder: string, can: (action: string) => boolean): string[] {
+    const own = this.own;
+    const root = this.wiring.tree();
+    if (!own || !root || (holder || root.id) !== own.id) return [];
+    const offered: string[] = [];
+    if (own.children.length && can('incident.hand_down')) offered.push('hand_down');
+    if (own.id !== root.id && can('incident.report_up')) offered.push('report_up');
+    return offered;
+  }
+
   /** Asks the engine for this centre's children now. */
   async refresh(): Promise<void> {
     try {

@@ -14,6 +14,7 @@ function sink(live = true) {
     source: (x) => log.push(`source ${x.id}`),
     focus: (f) => log.push(`focus ${f.title}`),
     onWall: (c) => log.push(`onwall ${c.map((x) => x.id).join(',')}`),
+    caseMoved: (c) => log.push(`case ${c.id} ${c.centre}`),
   };
   return s;
 }
@@ -30,7 +31,8 @@ describe('StreamDispatcher', () => {
     d.dispatch({ type: 'source', seq: 15, at: 0, source: source('s', 'flood', 'ok') });
     d.dispatch({ type: 'focus', seq: 16, at: 0, focus: { lon: 1, lat: 2, title: 'f', by: '' } });
     d.dispatch({ type: 'onwall', seq: 17, at: 0, cameras: [{ id: 'c1', name: '枪机1', lon: 1, lat: 2 }] });
-    expect(s.log).toEqual(['touched', 'features flood', 'touched', 'warning w', 'resync', 'touched', 'reload rain', 'touched', 'source s', 'touched', 'focus f', 'touched', 'onwall c1']);
+    d.dispatch({ type: 'case', seq: 18, at: 0, case: { id: 'AJ1', state: 'registered', centre: 'east' } });
+    expect(s.log).toEqual(['touched', 'features flood', 'touched', 'warning w', 'resync', 'touched', 'reload rain', 'touched', 'source s', 'touched', 'focus f', 'touched', 'onwall c1', 'touched', 'case AJ1 east']);
   });
 
   it('a delta naming the one sent before it is no gap, though layers this wall does not draw were left out', () => {

@@ -2,7 +2,7 @@
 // that owns its kind. A gap in the sequence numbers (a dropped message, a reconnect) or the
 // engine's own resync makes the wall refetch what it shows.
 
-import type { Delta, OnWallCamera, SourceStatus, VideoFocusTarget, Warning } from '../../types';
+import type { CaseMoved, Delta, OnWallCamera, SourceStatus, VideoFocusTarget, Warning } from '../../types';
 
 export type FeaturesDelta = Extract<Delta, { type: 'features' }>;
 export type ReloadDelta = Extract<Delta, { type: 'reload' }>;
@@ -21,6 +21,8 @@ export interface DeltaSink {
   focus(f: VideoFocusTarget): void;
   /** The cameras on the walls' video tiles changed (all of them now). */
   onWall(cameras: OnWallCamera[]): void;
+  /** A case this wall's centre sees was opened, stepped or handed over. */
+  caseMoved(c: CaseMoved): void;
 }
 
 export class StreamDispatcher {
@@ -56,6 +58,7 @@ export class StreamDispatcher {
       case 'source': return this.sink.source(d.source);
       case 'focus': return this.sink.focus(d.focus);
       case 'onwall': return this.sink.onWall(d.cameras);
+      case 'case': return this.sink.caseMoved(d.case);
     }
   }
 }
