@@ -47,7 +47,7 @@ fn config(addr: std::net::SocketAddr) -> String {
          [[layer]]\nid = \"air\"\ntitle_zh = \"空气\"\ntitle_en = \"Air\"\n\n\
          [[source]]\nid = \"air\"\nlayer = \"air\"\nkind = \"geojson\"\nurl = \"http://{addr}/air\"\ninterval_s = 1\n\n\
          [[rules.threshold]]\nid = \"pm25\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 超标\"\nlevels = {{ red = 150 }}\n\n\
-         [incidents]\ncategories = {{ \"市容环境\" = 4 }}\ndepartments = [\"环卫所\"]\n\n\
+         [incidents]\ncategories = {{ \"市容环境\" = 4, \"路灯\" = 0.02 }}\ndepartments = [\"环卫所\"]\n\n\
          [[centres]]\nid = \"prefecture\"\nname_zh = \"市中心\"\n\n\
          [[centres]]\nid = \"west\"\nparent = \"prefecture\"\nname_zh = \"西区分中心\"\njurisdiction = {{ polygon = {} }}\nack_limit_min = 1\n\n\
          [[centres]]\nid = \"east\"\nparent = \"prefecture\"\nname_zh = \"东区分中心\"\njurisdiction = {{ polygon = {} }}\n",
@@ -174,6 +174,7 @@ async fn a_district_sees_and_acts_on_its_own_and_never_on_its_neighbours() {
     a_case_is_its_districts_and_the_neighbour_is_refused(&city).await;
     a_case_goes_up_and_comes_back_down(&city).await;
     the_childrens_panel_counts_what_the_store_holds(&city, &engine).await;
+    an_overdue_case_is_urged_from_above_and_answered_below(&city).await;
     engine.shutdown();
 }
 
@@ -406,6 +407,118 @@ async fn a_case_goes_up_and_comes_back_down(city: &City) {
         ["report_up:prefecture", "hand_down:west"],
         "each hand-over is a step of its timeline"
     );
+}
+
+async fn an_overdue_case_is_urged_from_above_and_answered_below(city: &City) {
+    let new_case = json!({"category": "路灯", "title": "路灯不亮", "lon": 118.2, "lat": 33.6});
+    let (_, case) = city
+        .call(&city.west, "POST", "/api/v1/cases", Some(new_case))
+        .await;
+    let id = case["id"].as_str().expect("id").to_string();
+    let step = |action: &str| format!("/api/v1/cases/{id}/{action}");
+    let (status, _) = city
+        .call(
+            &city.west,
+            "POST",
+            &step("register"),
+            Some(json!({"note": "受理"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, answer) = city
+        .call(
+            &city.city,
+            "POST",
+            &step("urge"),
+            Some(json!({"note": "尽快处置"})),
+        )
+        .await;
+    assert_eq!(status, 409, "not overdue yet: {answer}");
+    let (status, _) = city
+        .call(
+            &city.west,
+            "POST",
+            &step("dispatch"),
+            Some(json!({"department": "环卫所"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // 0.02 h on a clock 30× fast: overdue in under 3 s.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (status, answer) = city
+        .call(
+            &city.west,
+            "POST",
+            &step("urge"),
+            Some(json!({"note": "自己督办"})),
+        )
+        .await;
+    assert_eq!(status, 409, "a centre does not urge itself: {answer}");
+    let (status, answer) = city
+        .call(
+            &city.east,
+            "POST",
+            &step("urge"),
+            Some(json!({"note": "越权"})),
+        )
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    let (status, answer) = city
+        .call(
+            &city.city,
+            "POST",
+            &step("urge"),
+            Some(json!({"note": "尽快处置"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["urged"]["by"], "city", "{answer}");
+    let urged = |token: String| {
+        let id = id.clone();
+        async move {
+            let (_, list) = city.call(&token, "GET", "/api/v1/warnings", None).await;
+            list.as_array().and_then(|l| {
+                l.iter()
+                    .find(|w| w["kind"] == "urged" && w["related"] == json!([id]))
+                    .cloned()
+            })
+        }
+    };
+    let warning = wait_for(
+        "the 督办 on the west's wall",
+        Duration::from_secs(15),
+        async || urged(city.west.clone()).await,
+    )
+    .await;
+    assert_eq!(
+        (warning["centre"].as_str(), warning["level"].as_str()),
+        (Some("west"), Some("red"))
+    );
+    assert!(urged(city.east.clone()).await.is_none(), "never the east's");
+    let (_, panel) = city
+        .call(&city.city, "GET", "/api/v1/centres/status", None)
+        .await;
+    let west = panel
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["id"] == "west"))
+        .cloned();
+    assert_eq!(
+        west.map(|w| w["urged"].clone()),
+        Some(json!(1)),
+        "counted on the city's panel"
+    );
+    let (status, answer) = city
+        .call(&city.west, "POST", &step("accept"), Some(json!({})))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer.get("urged").is_none(),
+        "the holder's next step answers it: {answer}"
+    );
+    wait_for("the 督办 cleared", Duration::from_secs(15), async || {
+        urged(city.west.clone()).await.is_none().then_some(())
+    })
+    .await;
 }
 
 async fn the_neighbour_cannot_act_on_it(city: &City, id: &str) {

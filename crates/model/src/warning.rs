@@ -90,10 +90,12 @@ pub enum Kind {
     Event,
     /// A red warning a centre under this one has not acknowledged within its limit (逐级上报).
     Unacknowledged,
+    /// A parent centre's 督办 on an overdue case this centre holds.
+    Urged,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::FloodLevel,
         Kind::FloodRise,
         Kind::GaugeSilent,
@@ -109,6 +111,7 @@ impl Kind {
         Kind::Count,
         Kind::Event,
         Kind::Unacknowledged,
+        Kind::Urged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +131,7 @@ impl Kind {
             Kind::Count => "count",
             Kind::Event => "event",
             Kind::Unacknowledged => "unacknowledged",
+            Kind::Urged => "urged",
         }
     }
 
@@ -200,6 +204,10 @@ pub struct Desired {
     pub threshold: f64,
     /// Feature ids it stands for (merged duplicates, incidents of a hot spot).
     pub related: Vec<String>,
+    /// The centre whose wall it is raised on when that is not the one whose area holds its
+    /// place (an escalation: the parent's; a 督办: the case's holder's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// A warning as the wall, the API and the store see it: what its rule said last (flattened

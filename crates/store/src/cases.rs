@@ -172,6 +172,7 @@ impl crate::backend::CaseStore for SqliteStore {
                         deadline_at: Some(created + (item.limit_h * 3_600_000.0) as i64),
                         remaining_ms: None,
                         pending: None,
+                        urged: None,
                         created_at: created,
                         updated_at: now,
                         closed_at: None,

@@ -135,6 +135,7 @@ impl Api {
             deadline_at: None,
             remaining_ms: None,
             pending: None,
+            urged: None,
             created_at: now,
             updated_at: now,
             closed_at: None,
@@ -215,6 +216,17 @@ impl Api {
         let recorded: String;
         let holder = case.centre.clone();
         match action {
+            "urge" => {
+                self.access.check(who, "incident.urge")?;
+                self.check_urge(who, &case, now)?;
+                recorded = "urge".to_string();
+                case.urged = Some(crate::cases::Urge {
+                    by: who.name.clone(),
+                    centre: self.centre_of(who).to_string(),
+                    note: note.clone(),
+                    at: now,
+                });
+            }
             "hand_down" | "report_up" => {
                 self.access.check(who, &format!("incident.{action}"))?;
                 if action == "report_up" && note.trim().is_empty() {
@@ -273,6 +285,10 @@ impl Api {
                     self.apply(&mut case, action, to, &input, now)?;
                 }
             },
+        }
+        // The holder's next step answers a 督办.
+        if action != "urge" {
+            case.urged = None;
         }
         case.updated_at = now;
         let step = Step {

@@ -48,6 +48,8 @@ pub struct CentreStatus {
     /// Open warnings still to acknowledge.
     pub unacknowledged: u32,
     pub red: u32,
+    /// Cases of its held under a 督办 from above.
+    pub urged: u32,
     /// The most severe open warning's title (the longest unacknowledged among equals).
     pub worst: Option<String>,
     pub worst_en: Option<String>,
@@ -102,6 +104,7 @@ impl Api {
                 warnings_open: count(&|_| true),
                 unacknowledged: count(&|w| w.state == State::Raised),
                 red: count(&|w| w.what.level == Level::Red),
+                urged: count(&|w| w.what.kind == crate::rules::Kind::Urged),
                 worst: worst.map(|w| w.what.title.clone()),
                 worst_en: worst.map(|w| w.what.title_en.clone()),
                 cases: self.engine.store.case_summary_owned_by(&scope, now).await?,

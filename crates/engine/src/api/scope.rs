@@ -95,4 +95,33 @@ impl Api {
         };
         target.map_err(ApiError::Conflict)
     }
+
+    /// `Ok` when `who` may urge (督办) `case`: its centre stands above the case's holder (a
+    /// centre does not urge itself), and the case is overdue.
+    pub(super) fn check_urge(
+        &self,
+        who: &Principal,
+        case: &crate::cases::Case,
+        now: i64,
+    ) -> Result<(), ApiError> {
+        let holder = if case.centre.is_empty() {
+            self.engine.centres.root().id.as_str()
+        } else {
+            case.centre.as_str()
+        };
+        if holder == self.centre_of(who) {
+            return Err(ApiError::Conflict(format!(
+                "case {} is this centre's own: 督办 is a parent's, on a centre below",
+                case.id
+            )));
+        }
+        let overdue = case.state.clock_runs() && case.deadline_at.is_some_and(|d| d < now);
+        if !overdue {
+            return Err(ApiError::Conflict(format!(
+                "case {} is not overdue: 督办 is for a case past its deadline",
+                case.id
+            )));
+        }
+        Ok(())
+    }
 }

@@ -48,6 +48,9 @@ pub const MAX_STEPS: usize = 8;
 /// Life safety first, then the state of the data, then enforcement and case work.
 fn default_order() -> Vec<String> {
     [
+        // What a centre below left undone weighs first on its parent's wall.
+        Kind::Unacknowledged,
+        Kind::Urged,
         Kind::SourceDown,
         Kind::FloodLevel,
         Kind::FloodRise,

@@ -179,6 +179,8 @@ impl Engine {
                 let desired =
                     crate::rules::overdue::evaluate(cases, self.config.incidents.amber_at, now);
                 changed.extend(warnings.reconcile(&[Kind::Overdue], desired, now));
+                let urged = crate::rules::urged::evaluate(cases);
+                changed.extend(warnings.reconcile(&[Kind::Urged], urged, now));
             }
             // Reds a centre has left unacknowledged past its limit, raised on its parent's wall.
             if layer.is_none() && self.centres.len() > 1 {
@@ -258,15 +260,16 @@ impl Engine {
         }
     }
 
-    /// `warning` with the centre whose area holds it — or, for an escalation, that centre's
-    /// parent, whose wall it is raised on.
+    /// `warning` with the centre whose area holds it — or the one its rule names (an
+    /// escalation: the parent's; a 督办: the case's holder's).
     pub(crate) fn owned(&self, mut warning: Warning) -> Warning {
-        let place = self.centres.owner(warning.what.lon, warning.what.lat);
-        let owner = match warning.what.kind {
-            Kind::Unacknowledged => self.centres.parent_of(place).unwrap_or(place),
-            _ => place,
+        warning.centre = match &warning.what.owner {
+            Some(owner) => owner.clone(),
+            None => self
+                .centres
+                .owner(warning.what.lon, warning.what.lat)
+                .to_string(),
         };
-        warning.centre = owner.to_string();
         warning
     }
 

@@ -196,6 +196,7 @@ pub fn evaluate(
             value: count,
             threshold,
             related: area.ids,
+            owner: None,
         });
     }
     out

@@ -136,6 +136,7 @@ pub fn evaluate(rule: &DuplicateRule, layer: &LayerIndex) -> Vec<Desired> {
                 value: count as f64,
                 threshold: 2.0,
                 related: g.iter().map(|r| r.id.clone()).collect(),
+                owner: None,
             }
         })
         .collect()

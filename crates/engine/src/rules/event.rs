@@ -210,6 +210,7 @@ pub fn evaluate(
                         value,
                         threshold,
                         related: vec![f.id.clone()],
+                        owner: None,
                     },
                 )
             });

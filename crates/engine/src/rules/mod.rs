@@ -20,6 +20,7 @@ pub mod rule;
 pub mod stale;
 pub mod threshold;
 pub mod unacknowledged;
+pub mod urged;
 
 use std::collections::{HashMap, HashSet};
 
@@ -241,6 +242,7 @@ mod tests {
             value: 0.0,
             threshold: 0.0,
             related: vec![],
+            owner: None,
         }
     }
 

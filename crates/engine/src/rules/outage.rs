@@ -93,6 +93,7 @@ pub fn evaluate(
             value: down.len() as f64,
             threshold: all.len() as f64,
             related: down.iter().map(|s| s.id.clone()).collect(),
+            owner: None,
         });
     }
     out

@@ -74,6 +74,7 @@ pub fn evaluate(cases: &[Case], amber_at: f64, now: i64) -> Vec<Desired> {
             value: (used * 100.0).round(),
             threshold: (amber_at * 100.0).round(),
             related: vec![case.id.clone()],
+            owner: None,
         });
     }
     out
@@ -105,6 +106,7 @@ mod tests {
             deadline_at,
             remaining_ms: None,
             pending: None,
+            urged: None,
             created_at: 0,
             updated_at: 0,
             closed_at: None,

@@ -150,6 +150,7 @@ pub fn evaluate(
             value: toward,
             threshold,
             related: vec![f.id.clone()],
+            owner: None,
         });
     }
     out

@@ -115,6 +115,7 @@ pub fn evaluate(rule: &StaleRule, layer: &LayerIndex, now: i64) -> Vec<Desired> 
             value: age_min.map_or(f64::INFINITY, f64::floor),
             threshold: limit,
             related: vec![f.id.clone()],
+            owner: None,
         });
     }
     out

@@ -313,6 +313,7 @@ pub fn evaluate(rule: &ThresholdRule, layer: &LayerIndex, open: &Warnings) -> Ve
             value,
             threshold,
             related: vec![f.id.clone()],
+            owner: None,
         });
     }
     out

@@ -56,6 +56,10 @@ pub fn evaluate<'a>(
             value: minutes as f64,
             threshold: f64::from(centre.ack_limit_min),
             related: vec![w.id.clone()],
+            owner: centre
+                .parent
+                .and_then(|p| centres.at(p))
+                .map(|p| p.id.clone()),
         });
     }
     out

@@ -151,6 +151,17 @@ pub struct Pending {
     pub at: i64,
 }
 
+/// A parent centre's 督办 on an overdue case one of its children holds: it stands until the
+/// holder takes the case's next step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Urge {
+    pub by: String,
+    /// The centre that urged.
+    pub centre: String,
+    pub note: String,
+    pub at: i64,
+}
+
 /// What an action does to a case.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -275,6 +286,9 @@ pub struct Case {
     /// What was left of the limit when the case was suspended (ms).
     pub remaining_ms: Option<i64>,
     pub pending: Option<Pending>,
+    /// A parent's 督办 standing on it (cleared by the next step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urged: Option<Urge>,
     pub created_at: i64,
     pub updated_at: i64,
     pub closed_at: Option<i64>,

@@ -36,6 +36,7 @@ export const STEP_NAMES: Record<string, [string, string]> = {
   deny: ['驳回', 'Deny'],
   hand_down: ['下派', 'Hand down'],
   report_up: ['上报', 'Report up'],
+  urge: ['督办', 'Urge'],
 };
 
 /** Steps that need more than a click: what the form asks for. */
@@ -44,6 +45,7 @@ export const STEP_NEEDS: Record<string, 'department' | 'note' | 'hours' | 'photo
   report: 'photos',
   refuse: 'note',
   report_up: 'note',
+  urge: 'note',
   rework: 'note',
   return: 'note',
   suspend: 'note',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CentresState } from './centres.svelte';
-import type { Bbox, CentreNode, CentreStatus } from '../../types';
+import type { Bbox, Case, CentreNode, CentreStatus } from '../../types';
 
 const node = (id: string, children: CentreNode[] = [], west = 0): CentreNode => ({
   id, name_zh: `${id}中心`, name_en: `${id} centre`, ack_limit_min: 5, children,
@@ -62,6 +62,18 @@ describe('CentresState', () => {
     expect(centres('n1').state.handOvers('n1', can)).toEqual(['report_up']);
     expect(centres('north').state.handOvers('n1', can)).toEqual([]);
     expect(centres('north').state.handOvers('north', (a) => a === 'incident.report_up')).toEqual(['report_up']);
+  });
+
+  it('urges (督办) only a case a centre below holds once it is overdue, and once', () => {
+    const can = () => true;
+    const c = (centre: string, deadline_at: number | null, urged = false) =>
+      ({ centre, state: 'dispatched', deadline_at, urged: urged ? { by: 'x', centre: 'county', note: '', at: 0 } : undefined }) as unknown as Case;
+    const city = centres(null).state;
+    expect(city.offers(c('n1', 100), 200, can)).toEqual(['urge']);
+    expect(city.offers(c('n1', 300), 200, can)).toEqual([]);
+    expect(city.offers(c('n1', 100, true), 200, can)).toEqual([]);
+    expect(city.offers(c('county', 100), 200, can)).toEqual(['hand_down']);
+    expect(centres('n1').state.offers(c('n1', 100), 200, can)).toEqual(['report_up']);
   });
 
   it('holds its children\'s state, or says why it could not ask', async () => {

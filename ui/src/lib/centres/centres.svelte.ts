@@ -4,7 +4,7 @@
 // warning or a case. A parent's wall also holds its children's state (下级中心) and can step
 // into one child's view (its area on the map, its warnings in the list) and back.
 
-import type { Bbox, CentreNode, CentreStatus } from '../../types';
+import type { Bbox, Case, CentreNode, CentreStatus } from '../../types';
 
 export interface CentresWiring {
   tree: () => CentreNode | null | undefined;
@@ -91,6 +91,15 @@ export class CentresState {
     if (own.children.length && can('incident.hand_down')) offered.push('hand_down');
     if (own.id !== root.id && can('incident.report_up')) offered.push('report_up');
     return offered;
+  }
+
+  /** What this wall may do to case `c` between centres: hand it over (its own), or urge
+   * (督办) one a centre below holds once it is past its deadline (`now`: the data clock). */
+  offers(c: Case, now: number, can: (action: string) => boolean): string[] {
+    const below = !!this.ownerTag(c.centre) && c.centre !== this.own?.id;
+    const overdue = (c.state === 'dispatched' || c.state === 'handling') && c.deadline_at !== null && c.deadline_at < now;
+    if (below) return overdue && !c.urged && can('incident.urge') ? ['urge'] : [];
+    return this.handOvers(c.centre, can);
   }
 
   /** Asks the engine for this centre's children now. */

@@ -10,7 +10,7 @@ import { pick } from '../settings/language.svelte';
 export const LEVEL_RANK: Record<WarningLevel, number> = { blue: 0, yellow: 1, orange: 2, red: 3 };
 
 /** The engine's default order, for an engine that sends none. */
-export const DEFAULT_ORDER = ['unacknowledged', 'source-down', 'flood-level', 'flood-rise', 'threshold', 'rate', 'count', 'hotspot', 'gauge-silent', 'stale', 'event', 'overweight-pass', 'overload-rate', 'case-overdue', 'duplicate'];
+export const DEFAULT_ORDER = ['unacknowledged', 'urged', 'source-down', 'flood-level', 'flood-rise', 'threshold', 'rate', 'count', 'hotspot', 'gauge-silent', 'stale', 'event', 'overweight-pass', 'overload-rate', 'case-overdue', 'duplicate'];
 export const DEFAULT_GROUP_FROM = 3;
 
 /** What each kind is called where its warnings are folded into one row. */
@@ -29,6 +29,7 @@ export const KIND_NAMES: Record<string, [string, string]> = {
   stale: ['数据停更', 'Stale readings'],
   count: ['区域聚集', 'Counts by area'],
   unacknowledged: ['下级未确认', 'Unacknowledged below'],
+  urged: ['上级督办', 'Urged from above'],
 };
 
 /** A warning's title and detail in the wall's language (the Chinese where the engine wrote no
