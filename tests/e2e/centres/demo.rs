@@ -1,0 +1,51 @@
+//! The demo city's own tree.
+
+use std::time::Duration;
+
+use citywall_e2e::wait_for;
+
+/// The demo city is a "1+3+N" city: the city's centre, three districts' centres and their
+/// streets' stations, each answering for its region of the GIS levels; the city's wall lists its
+/// districts, and the demo's incidents fall to their owners.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_city_is_a_city_centre_three_districts_and_their_streets() {
+    let city = citywall_e2e::start_city("centres-demo", 60.0, 1.0).await;
+    let tree = city.api.meta().centres;
+    assert_eq!(tree.id, "city");
+    assert_eq!(tree.children.len(), 3, "{tree:?}");
+    for district in &tree.children {
+        assert!(district.name_zh.ends_with("分中心"), "{}", district.name_zh);
+        assert!(
+            !district.children.is_empty(),
+            "{} has its streets",
+            district.id
+        );
+        assert!(district.extent.is_some());
+    }
+    let open_city = citywall_engine::access::Principal::open();
+    let statuses = city.api.centre_status(&open_city).await.expect("status");
+    assert_eq!(statuses.len(), 3);
+    // The demo's incidents reach cases owned by the centre whose area holds each.
+    let owned = wait_for(
+        "cases owned by a district",
+        Duration::from_secs(30),
+        async || {
+            let cases = city.engine.store().cases(&[], 500).await.ok()?;
+            let districts: Vec<&str> = tree.children.iter().map(|d| d.id.as_str()).collect();
+            cases
+                .iter()
+                .any(|c| {
+                    districts.contains(&c.centre.as_str())
+                        || city
+                            .engine
+                            .centres()
+                            .parent_of(&c.centre)
+                            .is_some_and(|p| districts.contains(&p))
+                })
+                .then_some(cases.len())
+        },
+    )
+    .await;
+    assert!(owned > 0);
+    city.engine.shutdown();
+}

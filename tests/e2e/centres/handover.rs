@@ -1,0 +1,210 @@
+//! Cases between centres: sent up (上报) and handed down again, heard at once by the
+//! receiving console; an overdue case urged (督办) from above and answered below.
+
+use std::time::Duration;
+
+use citywall_e2e::wait_for;
+use serde_json::{json, Value};
+
+use futures_util::StreamExt;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::City;
+
+pub(super) async fn a_case_goes_up_and_comes_back_down(city: &City) {
+    let (_, west_list) = city.call(&city.west, "GET", "/api/v1/cases", None).await;
+    let id = west_list[0]["id"]
+        .as_str()
+        .expect("the west's case")
+        .to_string();
+    let up = format!("/api/v1/cases/{id}/report_up");
+    let (status, answer) = city.call(&city.west, "POST", &up, Some(json!({}))).await;
+    assert_eq!(status, 400, "going up says why: {answer}");
+    let (status, answer) = city
+        .call(&city.east, "POST", &up, Some(json!({"note": "越权上报"})))
+        .await;
+    assert_eq!(status, 403, "a neighbour cannot send it up: {answer}");
+    let (status, answer) = city
+        .call(
+            &city.west,
+            "POST",
+            &up,
+            Some(json!({"note": "需市级协调多部门"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["centre"], "prefecture",
+        "with the city now: {answer}"
+    );
+    let (status, _) = city
+        .call(&city.west, "GET", &format!("/api/v1/cases/{id}"), None)
+        .await;
+    assert_eq!(status, 403, "out of the west's hands once it went up");
+    let mut west_hears = city.stream(&city.west).await;
+    let down = format!("/api/v1/cases/{id}/hand_down");
+    let sent = std::time::Instant::now();
+    let (status, answer) = city
+        .call(
+            &city.city,
+            "POST",
+            &down,
+            Some(json!({"note": "请西区办理"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["centre"], "west",
+        "down to the centre whose area holds it"
+    );
+    let heard = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(Ok(Message::Text(text))) = west_hears.next().await {
+            let delta: Value = serde_json::from_str(&text).unwrap_or_default();
+            if delta["type"] == "case" && delta["case"]["id"] == id.as_str() {
+                return delta;
+            }
+        }
+        Value::Null
+    })
+    .await
+    .expect("the west's console hears of it within 1 s");
+    assert_eq!(heard["case"]["centre"], "west", "{heard}");
+    println!(
+        "     hand_down → the west's feed: {} ms",
+        sent.elapsed().as_millis()
+    );
+    let (status, answer) = city
+        .call(&city.west, "POST", &down, Some(json!({"note": ""})))
+        .await;
+    assert_eq!(status, 409, "nothing under the west holds it: {answer}");
+    let (_, detail) = city
+        .call(&city.city, "GET", &format!("/api/v1/cases/{id}"), None)
+        .await;
+    let actions: Vec<&str> = detail["steps"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|s| s["action"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        actions
+            .iter()
+            .rev()
+            .take(2)
+            .rev()
+            .copied()
+            .collect::<Vec<_>>(),
+        ["report_up:prefecture", "hand_down:west"],
+        "each hand-over is a step of its timeline"
+    );
+}
+
+pub(super) async fn an_overdue_case_is_urged_from_above_and_answered_below(city: &City) {
+    let new_case = json!({"category": "路灯", "title": "路灯不亮", "lon": 118.2, "lat": 33.6});
+    let (_, case) = city
+        .call(&city.west, "POST", "/api/v1/cases", Some(new_case))
+        .await;
+    let id = case["id"].as_str().expect("id").to_string();
+    let step = |action: &str| format!("/api/v1/cases/{id}/{action}");
+    let (status, _) = city
+        .call(
+            &city.west,
+            "POST",
+            &step("register"),
+            Some(json!({"note": "受理"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, answer) = city
+        .call(
+            &city.city,
+            "POST",
+            &step("urge"),
+            Some(json!({"note": "尽快处置"})),
+        )
+        .await;
+    assert_eq!(status, 409, "not overdue yet: {answer}");
+    let (status, _) = city
+        .call(
+            &city.west,
+            "POST",
+            &step("dispatch"),
+            Some(json!({"department": "环卫所"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // 0.02 h on a clock 30× fast: overdue in under 3 s.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (status, answer) = city
+        .call(
+            &city.west,
+            "POST",
+            &step("urge"),
+            Some(json!({"note": "自己督办"})),
+        )
+        .await;
+    assert_eq!(status, 409, "a centre does not urge itself: {answer}");
+    let (status, answer) = city
+        .call(
+            &city.east,
+            "POST",
+            &step("urge"),
+            Some(json!({"note": "越权"})),
+        )
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    let (status, answer) = city
+        .call(
+            &city.city,
+            "POST",
+            &step("urge"),
+            Some(json!({"note": "尽快处置"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["urged"]["by"], "city", "{answer}");
+    let urged = |token: String| {
+        let id = id.clone();
+        async move {
+            let (_, list) = city.call(&token, "GET", "/api/v1/warnings", None).await;
+            list.as_array().and_then(|l| {
+                l.iter()
+                    .find(|w| w["kind"] == "urged" && w["related"] == json!([id]))
+                    .cloned()
+            })
+        }
+    };
+    let warning = wait_for(
+        "the 督办 on the west's wall",
+        Duration::from_secs(15),
+        async || urged(city.west.clone()).await,
+    )
+    .await;
+    assert_eq!(
+        (warning["centre"].as_str(), warning["level"].as_str()),
+        (Some("west"), Some("red"))
+    );
+    assert!(urged(city.east.clone()).await.is_none(), "never the east's");
+    let (_, panel) = city
+        .call(&city.city, "GET", "/api/v1/centres/status", None)
+        .await;
+    let west = panel
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["id"] == "west"))
+        .cloned();
+    assert_eq!(
+        west.map(|w| w["urged"].clone()),
+        Some(json!(1)),
+        "counted on the city's panel"
+    );
+    let (status, answer) = city
+        .call(&city.west, "POST", &step("accept"), Some(json!({})))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer.get("urged").is_none(),
+        "the holder's next step answers it: {answer}"
+    );
+    wait_for("the 督办 cleared", Duration::from_secs(15), async || {
+        urged(city.west.clone()).await.is_none().then_some(())
+    })
+    .await;
+}

@@ -1,0 +1,116 @@
+//! What a centre sees and may act on: its own and those under it, never a neighbour's —
+//! in lists, by id, and in the change feed.
+
+use std::time::Duration;
+
+use citywall_e2e::wait_for;
+use serde_json::{json, Value};
+
+use super::{warning_heard, City};
+
+pub(super) async fn a_warning_is_its_districts_and_the_citys(city: &City) -> String {
+    let warning = wait_for(
+        "the west station's red",
+        Duration::from_secs(15),
+        async || {
+            let (_, list) = city.call(&city.west, "GET", "/api/v1/warnings", None).await;
+            list.as_array()?.first().cloned()
+        },
+    )
+    .await;
+    assert_eq!(
+        warning["centre"], "west",
+        "owned by the centre whose area holds it: {warning}"
+    );
+    let (_, of_city) = city.call(&city.city, "GET", "/api/v1/warnings", None).await;
+    assert!(
+        of_city
+            .as_array()
+            .is_some_and(|l| l.iter().any(|w| w["id"] == warning["id"])),
+        "the city sees its districts': {of_city}"
+    );
+    let (_, of_east) = city.call(&city.east, "GET", "/api/v1/warnings", None).await;
+    assert_eq!(of_east, json!([]), "the east never sees the west's warning");
+    let (_, all_east) = city
+        .call(&city.east, "GET", "/api/v1/warnings?state=all", None)
+        .await;
+    assert_eq!(all_east, json!([]), "nor in the stored history");
+    warning["id"].as_str().expect("id").to_string()
+}
+
+pub(super) async fn the_neighbour_cannot_act_on_it(city: &City, id: &str) {
+    let mut west_hears = city.stream(&city.west).await;
+    let mut east_hears = city.stream(&city.east).await;
+    let ack = format!("/api/v1/warnings/{id}/ack");
+    let (status, answer) = city
+        .call(&city.east, "POST", &ack, Some(json!({"by": "东区值班"})))
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("works for centre `east`") && e.contains("`west`'s")),
+        "{answer}"
+    );
+    let (status, _) = city
+        .call(
+            &city.east,
+            "POST",
+            &format!("/api/v1/warnings/{id}/steps"),
+            Some(json!({"step": 0})),
+        )
+        .await;
+    assert_eq!(status, 403, "a procedure step is an act on it too");
+    let (status, answer) = city
+        .call(&city.west, "POST", &ack, Some(json!({"by": "西区值班"})))
+        .await;
+    assert_eq!(status, 200, "its own centre acknowledges it: {answer}");
+    assert_eq!(answer["state"], "acknowledged");
+    let acknowledged = warning_heard(&mut west_hears, Duration::from_secs(5)).await;
+    assert_eq!(
+        acknowledged.map(|w| w["state"].clone()),
+        Some(json!("acknowledged"))
+    );
+    assert_eq!(
+        warning_heard(&mut east_hears, Duration::from_secs(2)).await,
+        None,
+        "the east's wall never hears of the west's warning"
+    );
+}
+
+pub(super) async fn a_case_is_its_districts_and_the_neighbour_is_refused(city: &City) {
+    let new_case = json!({"category": "市容环境", "title": "垃圾满溢", "lon": 118.1, "lat": 33.4});
+    let (status, case) = city
+        .call(&city.city, "POST", "/api/v1/cases", Some(new_case))
+        .await;
+    assert_eq!(status, 200, "{case}");
+    assert_eq!(case["centre"], "west");
+    let id = case["id"].as_str().expect("id");
+    let ids = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|c| c["id"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (_, west_list) = city.call(&city.west, "GET", "/api/v1/cases", None).await;
+    assert_eq!(ids(&west_list), [id]);
+    let (_, east_list) = city.call(&city.east, "GET", "/api/v1/cases", None).await;
+    assert!(ids(&east_list).is_empty(), "{east_list}");
+    let (status, _) = city
+        .call(&city.east, "GET", &format!("/api/v1/cases/{id}"), None)
+        .await;
+    assert_eq!(status, 403, "reading it by id is refused");
+    let step = format!("/api/v1/cases/{id}/register");
+    let (status, answer) = city
+        .call(&city.east, "POST", &step, Some(json!({"note": "越权"})))
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    let (status, answer) = city
+        .call(&city.west, "POST", &step, Some(json!({"note": "受理"})))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["state"], "registered");
+}
