@@ -125,10 +125,19 @@ impl KpiLayers {
 }
 
 pub fn summarize(index: &SpatialIndex, layers: &KpiLayers) -> Summary {
+    summarize_where(index, layers, &|_, _| true)
+}
+
+/// The headline numbers over the features at the places `keep` takes (a centre's area).
+pub fn summarize_where(
+    index: &SpatialIndex,
+    layers: &KpiLayers,
+    keep: &dyn Fn(f64, f64) -> bool,
+) -> Summary {
     let mut s = Summary::default();
     let layer = |id: &Option<String>| id.as_deref().and_then(|id| index.layer(id));
     if let Some(flood) = layer(&layers.flood) {
-        for f in flood.iter() {
+        for f in flood.iter().filter(|f| keep(f.lon, f.lat)) {
             s.flood.total += 1;
             *s.flood
                 .by_level
@@ -145,7 +154,7 @@ pub fn summarize(index: &SpatialIndex, layers: &KpiLayers) -> Summary {
         }
     }
     if let Some(stations) = layer(&layers.overweight) {
-        for f in stations.iter() {
+        for f in stations.iter().filter(|f| keep(f.lon, f.lat)) {
             let p = &f.properties;
             s.overweight.stations += 1;
             s.overweight.passes_today += num(p, "passes_today").unwrap_or(0.0) as u64;
@@ -158,7 +167,7 @@ pub fn summarize(index: &SpatialIndex, layers: &KpiLayers) -> Summary {
         }
     }
     if let Some(incidents) = layer(&layers.incidents) {
-        for f in incidents.iter() {
+        for f in incidents.iter().filter(|f| keep(f.lon, f.lat)) {
             let p = &f.properties;
             s.incidents.total += 1;
             let closed = p.get("status").and_then(Value::as_str) == Some("已办结");

@@ -47,5 +47,22 @@ async fn the_demo_city_is_a_city_centre_three_districts_and_their_streets() {
     )
     .await;
     assert!(owned > 0);
+    // Each district's headline numbers are its area's: together no more than the city's.
+    let whole = city.api.summary().await;
+    let mut parts = 0;
+    for district in &tree.children {
+        let officer = citywall_engine::access::Principal {
+            name: format!("{}值班", district.id),
+            role: citywall_engine::access::Role::Duty,
+            via: "session",
+            centre: Some(district.id.clone()),
+        };
+        parts += city.api.summary_for(&officer).await.incidents.total;
+    }
+    assert!(
+        parts > 0 && parts < whole.incidents.total,
+        "the districts' incidents {parts} of the city's {}",
+        whole.incidents.total
+    );
     city.engine.shutdown();
 }

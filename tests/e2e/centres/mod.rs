@@ -195,6 +195,7 @@ async fn a_district_sees_and_acts_on_its_own_and_never_on_its_neighbours() {
     scope::the_neighbour_cannot_act_on_it(&city, &warning).await;
     above::the_escalation_clears_once_acknowledged(&city).await;
     scope::a_case_is_its_districts_and_the_neighbour_is_refused(&city).await;
+    scope::search_finds_only_its_own_area(&city).await;
     handover::a_case_goes_up_and_comes_back_down(&city).await;
     above::the_childrens_panel_counts_what_the_store_holds(&city, &engine).await;
     handover::an_overdue_case_is_urged_from_above_and_answered_below(&city).await;

@@ -114,3 +114,21 @@ pub(super) async fn a_case_is_its_districts_and_the_neighbour_is_refused(city: &
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["state"], "registered");
 }
+
+/// Search finds what lies in the searcher's area: the west's station for the west and the
+/// city, nothing for the east.
+pub(super) async fn search_finds_only_its_own_area(city: &City) {
+    let found = |token: String| async move {
+        let (_, hits) = city
+            .call(&token, "GET", "/api/v1/search?q=west-1", None)
+            .await;
+        hits.as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(found(city.west.clone()).await, 1);
+    assert_eq!(found(city.city.clone()).await, 1);
+    assert_eq!(
+        found(city.east.clone()).await,
+        0,
+        "the east finds nothing of the west's"
+    );
+}

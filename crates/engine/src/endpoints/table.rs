@@ -98,10 +98,10 @@ endpoints! {
         |api, _who, a| written(api.features_json(&FeatureQuery::new(&a.layer, a.bbox, a.zoom)?)?);
     search: Get "/api/v1/search" needs "view",
         (q: Option<String>) -> Vec<Hit>,
-        |api, _who, a| api.search(a.q.as_deref().unwrap_or(""));
+        |api, who, a| api.search_for(who, a.q.as_deref().unwrap_or(""));
     summary: Get "/api/v1/summary" needs "view",
         () -> Summary,
-        |api, _who, _a| Ok(api.summary().await);
+        |api, who, _a| Ok(api.summary_for(who).await);
     sources: Get "/api/v1/sources" needs "view",
         () -> Vec<SourceStatus>,
         |api, _who, _a| Ok(api.sources());
