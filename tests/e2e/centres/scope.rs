@@ -61,6 +61,38 @@ pub(super) async fn the_neighbour_cannot_act_on_it(city: &City, id: &str) {
         )
         .await;
     assert_eq!(status, 403, "a procedure step is an act on it too");
+    let (status, _) = city
+        .call(
+            &city.east,
+            "GET",
+            &format!("/api/v1/warnings/{id}/steps"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403, "nor may it read the steps taken on it");
+    let at = citywall_engine::model::now_ms() + 3_600_000;
+    let (_, replayed) = city
+        .call(
+            &city.east,
+            "GET",
+            &format!("/api/v1/replay/warnings?at={at}"),
+            None,
+        )
+        .await;
+    assert_eq!(replayed, json!([]), "nor find it in replay");
+    let (_, replayed) = city
+        .call(
+            &city.west,
+            "GET",
+            &format!("/api/v1/replay/warnings?at={at}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        replayed.as_array().map(Vec::len),
+        Some(1),
+        "the west replays its own"
+    );
     let (status, answer) = city
         .call(&city.west, "POST", &ack, Some(json!({"by": "西区值班"})))
         .await;

@@ -62,7 +62,7 @@ impl Api {
 
     /// `Ok` when `who` may act on open warning `id` (one its centre's scope holds); a warning
     /// no longer open is left to the step that follows to name.
-    pub(super) async fn warning_in_scope(
+    pub async fn warning_in_scope(
         &self,
         who: &crate::access::Principal,
         id: &str,

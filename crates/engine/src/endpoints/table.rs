@@ -131,7 +131,10 @@ endpoints! {
         |api, who, a| api.acknowledge(who, &a.id, &a.by).await;
     warning_steps: Get "/api/v1/warnings/{id}/steps" needs "view",
         (id: String) -> Vec<StepTaken>,
-        |api, _who, a| api.warning_steps(&a.id).await;
+        |api, who, a| {
+            api.warning_in_scope(who, &a.id).await?;
+            api.warning_steps(&a.id).await
+        };
     take_step: Post "/api/v1/warnings/{id}/steps" needs "warning.acknowledge",
         (id: String, step: usize, by: Option<String>) -> Vec<StepTaken>,
         |api, who, a| api.take_step(who, &a.id, a.step, a.by.as_deref().unwrap_or("")).await;
@@ -160,7 +163,10 @@ endpoints! {
         |api, _who, _a| api.replay_span().await;
     replay_warnings: Get "/api/v1/replay/warnings" needs "view",
         (at: Instant) -> Vec<Warning>,
-        |api, _who, a| api.replay_warnings(a.at.0).await;
+        |api, who, a| api
+            .replay_warnings(a.at.0)
+            .await
+            .map(|list| list.into_iter().filter(|w| api.sees(who, &w.centre)).collect::<Vec<_>>());
     replay_summary: Get "/api/v1/replay/summary" needs "view",
         (at: Instant) -> Summary,
         |api, _who, a| api.replay_summary(a.at.0).await;
