@@ -66,19 +66,9 @@ impl crate::backend::AccountAdmin for SqliteStore {
         if changed == 0 {
             return Ok(false);
         }
-        sqlx::query("DELETE FROM sessions WHERE name = ?")
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
-        let entry = AuditEntry {
-            actor: actor.to_string(),
-            action: "user.centre".into(),
-            target: name.to_string(),
-            detail: serde_json::json!({ "centre": centre }),
-        };
-        append(&mut tx, &self.audit_key, now, &entry).await?;
-        tx.commit().await?;
-        Ok(true)
+        let detail = serde_json::json!({ "centre": centre });
+        self.finish_change(tx, name, (actor, now), true, "user.centre", detail)
+            .await
     }
 }
 
@@ -105,7 +95,30 @@ impl SqliteStore {
         if changed == 0 {
             return Ok(false);
         }
-        if disabled != Some(false) {
+        let end_sessions = disabled != Some(false);
+        self.finish_change(
+            tx,
+            name,
+            (actor, now),
+            end_sessions,
+            action,
+            serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// Ends `name`'s sessions where the change takes the account away, audits the change and
+    /// commits: the tail every account change shares.
+    async fn finish_change(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+        name: &str,
+        (actor, now): (&str, i64),
+        end_sessions: bool,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<bool, StoreError> {
+        if end_sessions {
             sqlx::query("DELETE FROM sessions WHERE name = ?")
                 .bind(name)
                 .execute(&mut *tx)
@@ -115,7 +128,7 @@ impl SqliteStore {
             actor: actor.to_string(),
             action: action.to_string(),
             target: name.to_string(),
-            detail: serde_json::json!({}),
+            detail,
         };
         append(&mut tx, &self.audit_key, now, &entry).await?;
         tx.commit().await?;

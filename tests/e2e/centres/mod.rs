@@ -93,6 +93,10 @@ impl City {
             .0
     }
 
+    async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        self.call(token, "POST", path, Some(body)).await
+    }
+
     async fn call(
         &self,
         token: &str,

@@ -42,9 +42,7 @@ pub(super) async fn the_neighbour_cannot_act_on_it(city: &City, id: &str) {
     let mut west_hears = city.stream(&city.west).await;
     let mut east_hears = city.stream(&city.east).await;
     let ack = format!("/api/v1/warnings/{id}/ack");
-    let (status, answer) = city
-        .call(&city.east, "POST", &ack, Some(json!({"by": "东区值班"})))
-        .await;
+    let (status, answer) = city.post(&city.east, &ack, json!({"by": "东区值班"})).await;
     assert_eq!(status, 403, "{answer}");
     assert!(
         answer["error"]
@@ -53,11 +51,10 @@ pub(super) async fn the_neighbour_cannot_act_on_it(city: &City, id: &str) {
         "{answer}"
     );
     let (status, _) = city
-        .call(
+        .post(
             &city.east,
-            "POST",
             &format!("/api/v1/warnings/{id}/steps"),
-            Some(json!({"step": 0})),
+            json!({"step": 0}),
         )
         .await;
     assert_eq!(status, 403, "a procedure step is an act on it too");
@@ -93,9 +90,7 @@ pub(super) async fn the_neighbour_cannot_act_on_it(city: &City, id: &str) {
         Some(1),
         "the west replays its own"
     );
-    let (status, answer) = city
-        .call(&city.west, "POST", &ack, Some(json!({"by": "西区值班"})))
-        .await;
+    let (status, answer) = city.post(&city.west, &ack, json!({"by": "西区值班"})).await;
     assert_eq!(status, 200, "its own centre acknowledges it: {answer}");
     assert_eq!(answer["state"], "acknowledged");
     let acknowledged = warning_heard(&mut west_hears, Duration::from_secs(5)).await;
@@ -136,13 +131,9 @@ pub(super) async fn a_case_is_its_districts_and_the_neighbour_is_refused(city: &
         .await;
     assert_eq!(status, 403, "reading it by id is refused");
     let step = format!("/api/v1/cases/{id}/register");
-    let (status, answer) = city
-        .call(&city.east, "POST", &step, Some(json!({"note": "越权"})))
-        .await;
+    let (status, answer) = city.post(&city.east, &step, json!({"note": "越权"})).await;
     assert_eq!(status, 403, "{answer}");
-    let (status, answer) = city
-        .call(&city.west, "POST", &step, Some(json!({"note": "受理"})))
-        .await;
+    let (status, answer) = city.post(&city.west, &step, json!({"note": "受理"})).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["state"], "registered");
 }
