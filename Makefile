@@ -61,6 +61,7 @@ test-browser: build
 	node tests/browser/layout.e2e.mjs
 	VIDEO_SECONDS=20 node tests/browser/video.e2e.mjs
 	node tests/browser/linkage.e2e.mjs
+	node tests/browser/centres.e2e.mjs
 
 # Not part of `make test`: the demo wall open in Chromium for an hour, the RSS of every process
 # sampled each minute; fails if any grows more than 5 % after a 10-minute warm-up
