@@ -171,5 +171,11 @@ jurisdiction = { polygon = ${half(118.5)} }
     const shown = await city.textContent('[data-testid=centres] li[data-centre=west] [data-testid=unacknowledged]');
     assert(Number(shown) === westRow.unacknowledged, `shown ${shown}, engine ${westRow.unacknowledged}`);
     await city.screenshot({ path: path.join(out, 'centres-city-children.png') });
+    // As the walls stand in the centres: 4K, device scale 1.
+    for (const [page, name] of [[city, 'city'], [west, 'west']]) {
+      await page.setViewportSize({ width: 3840, height: 2160 });
+      await page.waitForTimeout(2_000);
+      await page.screenshot({ path: path.join(out, `centres-${name}-3840x2160.png`) });
+    }
   });
 });

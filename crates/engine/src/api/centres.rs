@@ -119,6 +119,9 @@ impl Api {
         mut node: crate::centres::CentreNode,
     ) -> crate::centres::CentreNode {
         node.extent = node.extent.map(|b| self.engine.display.bbox_out(b));
+        if let Some(area) = node.area.as_mut() {
+            self.engine.display.geojson_out(area);
+        }
         node.children = node
             .children
             .into_iter()

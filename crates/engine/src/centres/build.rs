@@ -46,6 +46,24 @@ impl Area {
         }
     }
 
+    /// The area as a GeoJSON MultiPolygon.
+    pub(super) fn geojson(&self) -> serde_json::Value {
+        let ring = |r: &geo::LineString<f64>| -> Vec<[f64; 2]> {
+            r.0.iter().map(|c| [c.x, c.y]).collect()
+        };
+        let polygons: Vec<Vec<Vec<[f64; 2]>>> = self
+            .shape
+            .0
+            .iter()
+            .map(|p| {
+                std::iter::once(ring(p.exterior()))
+                    .chain(p.interiors().iter().map(ring))
+                    .collect()
+            })
+            .collect();
+        serde_json::json!({ "type": "MultiPolygon", "coordinates": polygons })
+    }
+
     pub(super) fn contains(&self, lon: f64, lat: f64) -> bool {
         lon >= self.west
             && lon <= self.east

@@ -53,6 +53,10 @@ pub struct CentreNode {
     /// The box of its area (none for a root that answers for the whole city): where a parent's
     /// wall flies when it steps into this centre's view.
     pub extent: Option<crate::model::Bbox>,
+    /// Its area as a GeoJSON MultiPolygon (none for a root that answers for the whole city):
+    /// what its own wall leaves undimmed.
+    #[schemars(extend("x-ts" = "GeoJSON.MultiPolygon | null"))]
+    pub area: Option<serde_json::Value>,
     pub children: Vec<CentreNode>,
 }
 
@@ -171,6 +175,7 @@ impl Centres {
             name_en: c.name_en.clone(),
             ack_limit_min: c.ack_limit_min,
             extent: c.area.as_ref().map(build::Area::bbox),
+            area: c.area.as_ref().map(build::Area::geojson),
             children: c.children.iter().map(|&j| self.node(j)).collect(),
         }
     }

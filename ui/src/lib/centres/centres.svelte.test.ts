@@ -5,6 +5,7 @@ import type { Bbox, Case, CentreNode, CentreStatus } from '../../types';
 const node = (id: string, children: CentreNode[] = [], west = 0): CentreNode => ({
   id, name_zh: `${id}中心`, name_en: `${id} centre`, ack_limit_min: 5, children,
   extent: id === 'county' ? null : { west, south: 60, east: west + 1, north: 61 },
+  area: id === 'county' ? null : { type: 'MultiPolygon', coordinates: [[[[west, 60], [west + 1, 60], [west + 1, 61], [west, 61], [west, 60]]]] },
 });
 const TREE = node('county', [node('north', [node('n1', [], 24), node('n2', [], 25)], 24), node('south', [], 26)]);
 
@@ -21,6 +22,7 @@ describe('CentresState', () => {
     expect(state.own?.id).toBe('county');
     expect(state.isChild).toBe(false);
     expect(state.ownExtent).toBeNull();
+    expect(state.ownArea).toBeNull();
     expect(state.ownerTag('n2')).toBe('n2中心');
     expect(state.ownerTag('county')).toBeNull();
     expect(state.ownerTag('')).toBeNull();
@@ -31,6 +33,7 @@ describe('CentresState', () => {
     expect(state.isChild).toBe(true);
     expect(state.name(state.own!.id)).toBe('north centre');
     expect(state.ownExtent).toEqual([24, 60, 25, 61]);
+    expect(state.ownArea?.coordinates[0][0][0]).toEqual([24, 60]);
     expect(state.ownerTag('north')).toBeNull();
     expect(state.ownerTag('n1')).toBe('n1 centre');
     expect(state.name('gone')).toBe('gone');

@@ -57,6 +57,11 @@ export class CentresState {
     return e ? [e.west, e.south, e.east, e.north] : null;
   }
 
+  /** The area a district's map leaves undimmed (the city's wall: none). */
+  get ownArea(): GeoJSON.MultiPolygon | null {
+    return this.isChild ? (this.own?.area ?? null) : null;
+  }
+
   /** `id`'s name in the wall's language; an id the tree lacks is shown as it is. */
   name(id: string): string {
     const c = this.byId.get(id);

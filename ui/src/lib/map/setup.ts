@@ -12,6 +12,7 @@ import { AREA_LAYERS, caseLayers, fovImages, heatLayer, ON_WALL_LAYERS, warningL
 import type { MapPort } from './port';
 import { SourceMirror } from './diff';
 import { scaleLayer } from '../layout/scale';
+import { maskOf } from '../centres/mask';
 
 const EMPTY = { type: 'FeatureCollection' as const, features: [] };
 let protocolAdded = false;
@@ -74,6 +75,12 @@ function addOverlays(map: maplibregl.Map, wall: Wall) {
       map.addLayer(spec);
       if (!wall.layers.visible[l]) map.setLayoutProperty(spec.id, 'visibility', 'none');
     }
+  }
+  // A district's map veils what lies outside its area (its lists hold only its own).
+  const area = wall.centres.ownArea;
+  if (area) {
+    map.addSource('centre-mask', { type: 'geojson', data: maskOf(area) });
+    map.addLayer({ id: 'centre-mask', type: 'fill', source: 'centre-mask', paint: { 'fill-color': '#02060d', 'fill-opacity': 0.55 } });
   }
   const events = wall.layers.byTemplate('incidents');
   if (events) map.addLayer(heatLayer(events), styleIds(events)[0]);
