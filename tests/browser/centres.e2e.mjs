@@ -162,7 +162,7 @@ jurisdiction = { polygon = ${half(118.5)} }
     assert(read === 403 && step === 403, `the east: read ${read}, step ${step}`);
   });
 
-  await check('the city\'s 下级中心 counts what the engine answers, each district online', async () => {
+  await check('the city\'s 下级中心 counts what the engine answers, each district online, and colours the map by it', async () => {
     const [, rows] = await api(cityToken, 'GET', '/api/v1/centres/status');
     const westRow = rows.find((r) => r.id === 'west');
     const [, westCases] = await api(westToken, 'GET', '/api/v1/cases/summary');
@@ -170,6 +170,10 @@ jurisdiction = { polygon = ${half(118.5)} }
     await city.waitForFunction(() => document.querySelectorAll('[data-testid=centres] li[data-centre]').length === 2, null, { timeout: 15_000 });
     const shown = await city.textContent('[data-testid=centres] li[data-centre=west] [data-testid=unacknowledged]');
     assert(Number(shown) === westRow.unacknowledged, `shown ${shown}, engine ${westRow.unacknowledged}`);
+    await city.click('[data-testid=centres-colour]');
+    await city.waitForFunction(() => window.__citywall.map.queryRenderedFeatures({ layers: ['centre-states'] }).length >= 2, null, { timeout: 10_000 });
+    const colours = await city.evaluate(() => Object.fromEntries(window.__citywall.map.queryRenderedFeatures({ layers: ['centre-states'] }).map((f) => [f.properties.id, f.properties.colour])));
+    assert(colours.west === '#ff4d64' && colours.east === '#35d07f', `the map's colours: ${JSON.stringify(colours)}`);
     await city.screenshot({ path: path.join(out, 'centres-city-children.png') });
     // As the walls stand in the centres: 4K, device scale 1.
     for (const [page, name] of [[city, 'city'], [west, 'west']]) {

@@ -59,7 +59,7 @@ export class Wall implements DeltaSink {
   readonly procedure: ProcedureState;
   readonly replay: ReplayState;
   readonly health: HealthState;
-  readonly centres = new CentresState({ centreStatus: () => this.transport.centreStatus() }, { tree: () => this.meta?.centres, mine: () => this.session.who?.principal?.centre, lang: () => this.settings.lang, fit: (b) => this.map?.fitBounds(b ?? this.cityBounds) });
+  readonly centres = new CentresState({ centreStatus: () => this.transport.centreStatus() }, { tree: () => this.meta?.centres, mine: () => this.session.who?.principal?.centre, lang: () => this.settings.lang, fit: (b) => this.map?.fitBounds(b ?? this.cityBounds), paint: (fc) => this.map?.setData('centre-states', fc) });
   readonly kpi: KpiState;
   /** The legibility scale and panel plan for the screen this wall is on. */
   readonly layout = new WallLayout();

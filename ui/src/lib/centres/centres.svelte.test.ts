@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CentresState } from './centres.svelte';
+import { CentresState, stateColour } from './centres.svelte';
 import type { Bbox, Case, CentreNode, CentreStatus } from '../../types';
 
 const node = (id: string, children: CentreNode[] = [], west = 0): CentreNode => ({
@@ -11,9 +11,10 @@ const TREE = node('county', [node('north', [node('n1', [], 24), node('n2', [], 2
 
 function centres(mine: string | null, lang = 'zh', answer: CentreStatus[] | Error = []) {
   const fitted: (Bbox | null)[] = [];
+  const painted: GeoJSON.FeatureCollection[] = [];
   const transport = { centreStatus: async () => { if (answer instanceof Error) throw answer; return answer; } };
-  const state = new CentresState(transport, { tree: () => TREE, mine: () => mine, lang: () => lang, fit: (b) => fitted.push(b) });
-  return { state, fitted };
+  const state = new CentresState(transport, { tree: () => TREE, mine: () => mine, lang: () => lang, fit: (b) => fitted.push(b), paint: (fc) => painted.push(fc) });
+  return { state, fitted, painted };
 }
 
 describe('CentresState', () => {
@@ -40,7 +41,7 @@ describe('CentresState', () => {
   });
 
   it('a city of one centre names no owner anywhere', () => {
-    const one = new CentresState({ centreStatus: async () => [] }, { tree: () => node('city'), mine: () => null, lang: () => 'zh', fit: () => {} });
+    const one = new CentresState({ centreStatus: async () => [] }, { tree: () => node('city'), mine: () => null, lang: () => 'zh', fit: () => {}, paint: () => {} });
     expect(one.ownerTag('city')).toBeNull();
   });
 
@@ -77,6 +78,24 @@ describe('CentresState', () => {
     expect(city.offers(c('n1', 100, true), 200, can)).toEqual([]);
     expect(city.offers(c('county', 100), 200, can)).toEqual(['hand_down']);
     expect(centres('n1').state.offers(c('n1', 100), 200, can)).toEqual(['report_up']);
+  });
+
+  it('colours each child\'s area on the map by its state, on request, and keeps it current', async () => {
+    const row = (id: string, red: number, overdue = 0, online = true) =>
+      ({ id, red, unacknowledged: red, urged: 0, online, cases: { overdue } }) as unknown as CentreStatus;
+    expect(stateColour(row('a', 1))).toBe('#ff4d64');
+    expect(stateColour(row('a', 0, 2))).toBe('#ffb020');
+    expect(stateColour(row('a', 0))).toBe('#35d07f');
+    expect(stateColour(row('a', 0, 0, false))).toBe('#6b7c93');
+    const { state, painted } = centres(null, 'zh', [row('north', 1), row('south', 0)]);
+    await state.refresh();
+    expect(painted).toEqual([]);
+    state.toggleColouring();
+    expect(painted[0].features.map((f) => [f.properties?.id, f.properties?.colour])).toEqual([['north', '#ff4d64'], ['south', '#35d07f']]);
+    await state.refresh();
+    expect(painted).toHaveLength(2);
+    state.toggleColouring();
+    expect(painted[2].features).toEqual([]);
   });
 
   it('holds its children\'s state, or says why it could not ask', async () => {

@@ -12,6 +12,16 @@ export interface CentresWiring {
   lang: () => string;
   /** Shows a box on the map; `null`: the wall's whole area. */
   fit: (bbox: Bbox | null) => void;
+  /** Draws the children's areas coloured by their state (`centre-states` on the map). */
+  paint: (areas: GeoJSON.FeatureCollection) => void;
+}
+
+/** A child's colour on the parent's map: red where a red waits, amber where anything else
+ * does (unacknowledged, overdue, urged), green where nothing does, grey when its wall is away. */
+export function stateColour(c: CentreStatus): string {
+  if (c.red > 0) return '#ff4d64';
+  if (c.unacknowledged > 0 || c.cases.overdue > 0 || c.urged > 0) return '#ffb020';
+  return c.online ? '#35d07f' : '#6b7c93';
 }
 
 export class CentresState {
@@ -112,9 +122,33 @@ export class CentresState {
     try {
       this.status = await this.transport.centreStatus();
       this.error = null;
+      if (this.colouring) this.paint();
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
     }
+  }
+
+  /** Whether the map colours each child's area by its state (下级中心's 地图着色). */
+  colouring = $state(false);
+
+  /** Turns the map's colouring of the children on or off. */
+  toggleColouring(): void {
+    this.colouring = !this.colouring;
+    this.paint();
+  }
+
+  /** The children's areas, coloured by their state, as the map draws them (none when off). */
+  areas(): GeoJSON.FeatureCollection {
+    const features: GeoJSON.Feature[] = [];
+    for (const c of this.colouring ? this.status : []) {
+      const area = this.byId.get(c.id)?.area;
+      if (area) features.push({ type: 'Feature', properties: { id: c.id, name: this.name(c.id), colour: stateColour(c) }, geometry: area });
+    }
+    return { type: 'FeatureCollection', features };
+  }
+
+  private paint(): void {
+    this.wiring.paint(this.areas());
   }
 
   /** Steps into child `id`'s view: its area on the map, its rows in the lists. */

@@ -82,6 +82,10 @@ function addOverlays(map: maplibregl.Map, wall: Wall) {
     map.addSource('centre-mask', { type: 'geojson', data: maskOf(area) });
     map.addLayer({ id: 'centre-mask', type: 'fill', source: 'centre-mask', paint: { 'fill-color': '#02060d', 'fill-opacity': 0.55 } });
   }
+  // A parent's map colours each child's area by its state when 下级中心 asks (地图着色).
+  map.addSource('centre-states', { type: 'geojson', data: EMPTY });
+  map.addLayer({ id: 'centre-states', type: 'fill', source: 'centre-states', paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': 0.28 } });
+  map.addLayer({ id: 'centre-states-edge', type: 'line', source: 'centre-states', paint: { 'line-color': ['get', 'colour'], 'line-width': 2 } });
   const events = wall.layers.byTemplate('incidents');
   if (events) map.addLayer(heatLayer(events), styleIds(events)[0]);
   map.addSource('areas', { type: 'geojson', data: EMPTY });
