@@ -4,7 +4,10 @@
 // east's; a case the west sends up (上报) reaches the city's console, and handed down (下派) from
 // the city's wall it is in the west's console within a second; the west's 立案 shows in the
 // city's timeline; the east's wall lists none of it and its officer is refused (403); the city's
-// 下级中心 counts what the engine answers. Screenshots go to test-output/.
+// 下级中心 counts what the engine answers and colours the map by it; a district's map veils what
+// lies outside its area. The west's red left unacknowledged past its one-minute limit is raised
+// on the city's wall, and the city's 督办 on the west's overdue case (its limit 72 s) stands on
+// the west's wall. Screenshots (1920×1080, the city's and the west's at 4K) go to test-output/.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
@@ -43,7 +46,7 @@ left = ["centres", "layers"]
 right = ["warnings", "cases"]
 
 [incidents]
-categories = { "市容环境" = 24 }
+categories = { "市容环境" = 24, "路灯" = 0.02 }
 departments = ["环卫所"]
 
 [[layer]]
@@ -74,6 +77,7 @@ parent = "prefecture"
 name_zh = "西区分中心"
 name_en = "West District Centre"
 jurisdiction = { polygon = ${half(118.0)} }
+ack_limit_min = 1
 
 [[centres]]
 id = "east"
@@ -115,6 +119,11 @@ jurisdiction = { polygon = ${half(118.5)} }
   };
   const [city, west, east] = [await wall('市值班'), await wall('西区值班'), await wall('东区值班')];
   const [cityToken, westToken, eastToken] = [await token('市值班'), await token('西区值班'), await token('东区值班')];
+  // A case whose clock runs out in 72 s, for the 督办 at the end.
+  const [, lamp] = await api(westToken, 'POST', '/api/v1/cases', { category: '路灯', title: '路灯不亮', lon: 118.3, lat: 33.7 });
+  await api(westToken, 'POST', `/api/v1/cases/${lamp.id}/register`, { note: '受理' });
+  const [dispatched] = await api(westToken, 'POST', `/api/v1/cases/${lamp.id}/dispatch`, { department: '环卫所' });
+  assert(dispatched === 200, `dispatch: ${dispatched}`);
   const warningText = (page) => page.evaluate(() => document.querySelector('[data-testid=warnings]')?.textContent ?? '');
 
   await check('a red in the west stands on the west\'s wall and the city\'s, never on the east\'s', async () => {
@@ -181,5 +190,24 @@ jurisdiction = { polygon = ${half(118.5)} }
       await page.waitForTimeout(2_000);
       await page.screenshot({ path: path.join(out, `centres-${name}-3840x2160.png`) });
     }
+  });
+
+  await check('the west\'s red left past its limit is raised on the city\'s wall; the city\'s 督办 reaches the west', async () => {
+    for (const page of [city, west]) await page.setViewportSize({ width: 1920, height: 1080 });
+    const started = Date.now();
+    await city.waitForSelector('[data-testid=warnings] [data-kind=unacknowledged]', { timeout: 90_000 });
+    console.log(`     the west's red on the city's wall as 下级未确认 ${Math.round((Date.now() - started) / 1000)} s into this check (limit 1 min)`);
+    const raised = await city.textContent('[data-testid=warnings] [data-kind=unacknowledged]');
+    assert(raised.includes('西区分中心') && raised.includes('分钟未确认'), `raised: ${raised}`);
+    assert(!(await west.$('[data-testid=warnings] [data-kind=unacknowledged]')), 'the west\'s own wall has the red itself');
+    const urge = `[data-case="${lamp.id}"] [data-step=urge]`;
+    await city.waitForSelector(urge, { timeout: 90_000 });
+    await city.click(urge);
+    await city.fill(`[data-case="${lamp.id}"] .step-form input[name=note]`, '请今日处置完毕');
+    await city.click(`[data-case="${lamp.id}"] .step-form button[type=submit]`);
+    await west.waitForSelector('[data-testid=warnings] [data-kind=urged]', { timeout: 15_000 });
+    assert(!(await east.$('[data-testid=warnings] [data-kind=urged]')), 'the 督办 on the east\'s wall');
+    await city.screenshot({ path: path.join(out, 'centres-city-escalated.png') });
+    await west.screenshot({ path: path.join(out, 'centres-west-urged.png') });
   });
 });

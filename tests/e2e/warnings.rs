@@ -33,7 +33,18 @@ async fn the_demo_raises_every_warning_kind_within_its_first_simulated_day() {
     ];
     let kinds: Vec<Kind> = Kind::ALL
         .into_iter()
-        .filter(|k| ![Kind::Overdue, Kind::SourceDown].contains(k) && !configured.contains(k))
+        // A 督办 needs a person, and an escalation a centre that leaves a red alone past its
+        // limit: the demo raises neither by itself on a schedule.
+        .filter(|k| {
+            ![
+                Kind::Overdue,
+                Kind::SourceDown,
+                Kind::Urged,
+                Kind::Unacknowledged,
+            ]
+            .contains(k)
+                && !configured.contains(k)
+        })
         .collect();
     while first_seen.len() < kinds.len() && started.elapsed() < Duration::from_secs(60) {
         let all = city.api.warnings(true, 5000).await.expect("warnings");
