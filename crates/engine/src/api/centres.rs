@@ -42,6 +42,8 @@ pub struct CentreStatus {
     pub name_en: String,
     /// Its wall was heard from within a minute.
     pub online: bool,
+    /// Within its duty hours now (`[[centres]] duty_hours`; always without them).
+    pub on_duty: bool,
     /// When a caller of this centre was last heard from (Unix ms); none since the engine started.
     pub last_seen: Option<i64>,
     pub warnings_open: u32,
@@ -79,6 +81,11 @@ impl Api {
                 .collect()
         };
         let now = self.engine.data_now();
+        let minute = jiff::Timestamp::from_millisecond(now)
+            .map(|t| t.to_zoned(self.engine.config.centre.zone()))
+            .map_or(0, |z| {
+                u32::try_from(i32::from(z.hour()) * 60 + i32::from(z.minute())).unwrap_or(0)
+            });
         let mut out = Vec::new();
         for child in own.children.iter().filter_map(|&i| centres.at(i)) {
             let scope = centres.scope(&child.id);
@@ -101,6 +108,7 @@ impl Api {
                 name_en: child.name_en.clone(),
                 online: last_seen.is_some_and(|t| crate::model::now_ms() - t <= ONLINE_WITHIN_MS),
                 last_seen,
+                on_duty: crate::centres::Centres::on_duty(child, minute),
                 warnings_open: count(&|_| true),
                 unacknowledged: count(&|w| w.state == State::Raised),
                 red: count(&|w| w.what.level == Level::Red),

@@ -162,6 +162,16 @@ impl Centres {
         ids
     }
 
+    /// Whether `centre` is staffed at minute `minute` of the day (its `duty_hours`; an end before
+    /// the start runs past midnight). A centre without duty hours always is.
+    pub fn on_duty(centre: &Centre, minute: u32) -> bool {
+        match centre.duty {
+            None => true,
+            Some((start, end)) if start < end => (start..end).contains(&minute),
+            Some((start, end)) => minute >= start || minute < end,
+        }
+    }
+
     /// The tree as the wall reads it.
     pub fn tree(&self) -> CentreNode {
         self.node(0)

@@ -131,6 +131,25 @@ fn overlapping_siblings_and_a_child_outside_its_parent_are_named() {
 }
 
 #[test]
+fn duty_hours_hold_within_the_day_and_across_midnight() {
+    let mut specs = two_counties();
+    specs[1].duty_hours = Some("08:00-20:00".into());
+    specs[2].duty_hours = Some("22:00-06:00".into());
+    let (centres, _) = build(&specs).expect("tree");
+    let (day, night) = (
+        centres.get("north").expect("north"),
+        centres.get("south").expect("south"),
+    );
+    assert!(Centres::on_duty(day, 8 * 60) && !Centres::on_duty(day, 20 * 60));
+    assert!(Centres::on_duty(night, 23 * 60) && Centres::on_duty(night, 5 * 60));
+    assert!(!Centres::on_duty(night, 12 * 60));
+    assert!(
+        Centres::on_duty(centres.root(), 3 * 60),
+        "no duty hours: always"
+    );
+}
+
+#[test]
 fn without_centres_the_city_is_one_centre_that_owns_everything() {
     let (centres, notes) = build(&[]).expect("tree");
     assert_eq!(centres.len(), 1);

@@ -51,6 +51,7 @@ describe('CasesState', () => {
     expect(hoursLeft(null, 0)).toBeNull();
     expect(hoursLeft(5_400_000, 0)).toBe(1.5);
     expect(hoursLeft(0, 3_600_000)).toBe(-1);
+    expect(hoursLeft(0, 60_000)).toBe(-0.1);
   });
 
   it('uploads a step\'s photos first and sends their references with the step', async () => {

@@ -147,5 +147,8 @@ export class CasesState {
 
 /** Hours left before `deadline` (negative: overdue), to one decimal. */
 export function hoursLeft(deadline: number | null, now: number): number | null {
-  return deadline === null ? null : Math.round((deadline - now) / 360_000) / 10;
+  if (deadline === null) return null;
+  const left = Math.round((deadline - now) / 360_000) / 10;
+  // A case minutes past its deadline is overdue, not "0 h left".
+  return deadline < now && left === 0 ? -0.1 : left;
 }
