@@ -79,7 +79,8 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 impl City {
-    /// The change feed as `token`'s wall hears it.
+    /// The change feed as `token`'s wall hears it, from its `hello` on: the server greets a
+    /// client once it follows the feed, so nothing published after this returns is missed.
     async fn stream(&self, token: &str) -> Socket {
         let url = format!("{}/api/v1/stream", self.base.replacen("http", "ws", 1));
         let mut request = url.into_client_request().expect("request");
@@ -87,10 +88,19 @@ impl City {
         headers.insert("origin", self.base.parse().expect("origin"));
         let bearer = format!("Bearer {token}");
         headers.insert("authorization", bearer.parse().expect("header"));
-        tokio_tungstenite::connect_async(request)
+        let mut socket = tokio_tungstenite::connect_async(request)
             .await
             .expect("stream")
-            .0
+            .0;
+        let hello = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .ok()
+            .flatten();
+        match hello {
+            Some(Ok(Message::Text(text))) => assert!(text.contains("\"hello\""), "{text}"),
+            other => panic!("the feed did not greet: {other:?}"),
+        }
+        socket
     }
 
     async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
