@@ -400,19 +400,8 @@ impl Config {
 
         let centres: Vec<crate::centres::CentreSpec> =
             raw.centres.iter().map(|c| c.get_ref().clone()).collect();
-        for (i, field, message) in crate::centres::problems(&centres) {
+        for (i, field, message) in crate::centres::problems(&centres, &region_levels) {
             problem(raw.centres[i].span(), &field, message);
-        }
-        for (c, spanned) in centres.iter().zip(&raw.centres) {
-            if let Some(crate::centres::Jurisdiction::Region { level, .. }) = &c.jurisdiction {
-                if !region_levels.contains(&level.as_str()) {
-                    problem(
-                        spanned.span(),
-                        "centres.jurisdiction",
-                        format!("`{}`: no `[[regions]]` level `{level}` is configured", c.id),
-                    );
-                }
-            }
         }
 
         if !problems.is_empty() {

@@ -1,5 +1,6 @@
 //! A `[[centres]]` entry as the config writes it, and the checks that need no map: ids, the
-//! parent links (one root, no loop), the acknowledgement limit, the duty hours.
+//! parent links (one root, no loop), the acknowledgement limit, the duty hours, a region level
+//! the config has.
 
 use std::collections::HashMap;
 
@@ -78,8 +79,9 @@ fn duty_minutes(text: &str) -> Result<(u32, u32), String> {
     }
 }
 
-/// Each problem of the list as (index of the centre, field, message).
-pub fn problems(specs: &[CentreSpec]) -> Vec<(usize, String, String)> {
+/// Each problem of the list as (index of the centre, field, message); `levels`: the configured
+/// `[[regions]]` levels a jurisdiction may name.
+pub fn problems(specs: &[CentreSpec], levels: &[&str]) -> Vec<(usize, String, String)> {
     let mut problems = Vec::new();
     let mut at: HashMap<&str, usize> = HashMap::new();
     for (i, c) in specs.iter().enumerate() {
@@ -105,6 +107,15 @@ pub fn problems(specs: &[CentreSpec]) -> Vec<(usize, String, String)> {
                     i,
                     "centres.ack_limit_min".into(),
                     format!("{limit}: give 1 to {MAX_ACK_LIMIT_MIN} minutes"),
+                ));
+            }
+        }
+        if let Some(Jurisdiction::Region { level, .. }) = &c.jurisdiction {
+            if !levels.contains(&level.as_str()) {
+                problems.push((
+                    i,
+                    "centres.jurisdiction".into(),
+                    format!("`{}`: no `[[regions]]` level `{level}` is configured", c.id),
                 ));
             }
         }
@@ -212,7 +223,10 @@ mod tests {
     }
 
     fn messages(specs: &[CentreSpec]) -> Vec<String> {
-        problems(specs).into_iter().map(|(_, _, m)| m).collect()
+        problems(specs, &["district"])
+            .into_iter()
+            .map(|(_, _, m)| m)
+            .collect()
     }
 
     #[test]
