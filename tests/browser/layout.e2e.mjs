@@ -165,8 +165,11 @@ await suite(async (browser) => {
       const names = await page.locator('[data-testid=centres] li[data-centre] .go .name').allTextContents();
       console.log(`     下级中心: ${names.map((n) => n.trim()).join(' · ')}`);
       assert(names.every((n) => n.includes('分中心')), `rows: ${names.join(', ')}`);
-      if (await turn.count()) await turn.click();
-      await page.locator('[data-testid=centres] li[data-centre] .go .name').first().click({ timeout: 5_000 });
+      // The pane may rotate between two clicks: the row is clicked where it stands, in one step.
+      await page.evaluate(() => {
+        document.querySelector('[data-turn="centres"]')?.click();
+        document.querySelector('[data-testid=centres] li[data-centre] .go')?.click();
+      });
       await page.waitForSelector('[data-testid=centres-back]', { timeout: 5_000 });
       await page.waitForTimeout(2_000);
       await page.screenshot({ path: path.join(out, 'layout-centres-stepped-in.png') });
