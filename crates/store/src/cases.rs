@@ -173,6 +173,7 @@ impl crate::backend::CaseStore for SqliteStore {
                         remaining_ms: None,
                         pending: None,
                         urged: None,
+                        handover: None,
                         created_at: created,
                         updated_at: now,
                         closed_at: None,

@@ -1,5 +1,7 @@
 //! Cases between centres: sent up (上报) and handed down again, heard at once by the
-//! receiving console; an overdue case urged (督办) from above and answered below.
+//! receiving console; a hand-over the receiver leaves lying past its own deadline, red on its
+//! wall and its parent's until it takes its first step; an overdue case urged (督办) from
+//! above and answered below.
 
 use std::time::Duration;
 
@@ -83,6 +85,92 @@ pub(super) async fn a_case_goes_up_and_comes_back_down(city: &City) {
         ["report_up:prefecture", "hand_down:west"],
         "each hand-over is a step of its timeline"
     );
+}
+
+/// The open warnings about hand-overs left lying, on `token`'s wall.
+async fn late_handovers(city: &City, token: &str) -> Vec<Value> {
+    let (_, list) = city.call(token, "GET", "/api/v1/warnings", None).await;
+    list.as_array()
+        .map(|l| {
+            l.iter()
+                .filter(|w| w["title"].as_str().is_some_and(|t| t.contains("未接收")))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub(super) async fn a_hand_over_left_lying_is_red_until_taken_up(city: &City) {
+    let (_, west_list) = city.call(&city.west, "GET", "/api/v1/cases", None).await;
+    let case = west_list[0].clone();
+    let id = case["id"].as_str().expect("the west's case").to_string();
+    let handover = &case["handover"];
+    assert_eq!(
+        (handover["act"].as_str(), handover["to"].as_str()),
+        (Some("hand_down"), Some("west")),
+        "the hand-over waits for the west: {case}"
+    );
+    assert_eq!(
+        handover["due_at"]
+            .as_i64()
+            .zip(handover["at"].as_i64())
+            .map(|(d, a)| d - a),
+        Some(60_000),
+        "its own deadline: `handover_limit_min` = 1"
+    );
+    // One minute of the data clock at 30×: 2 s.
+    let late = wait_for(
+        "the hand-over left lying, red on the west's wall",
+        Duration::from_secs(20),
+        async || late_handovers(city, &city.west).await.into_iter().next(),
+    )
+    .await;
+    assert_eq!(
+        (late["centre"].as_str(), late["level"].as_str()),
+        (Some("west"), Some("red")),
+        "{late}"
+    );
+    assert_eq!(late["related"], json!([id]));
+    assert!(
+        !late_handovers(city, &city.city).await.is_empty(),
+        "and the city's"
+    );
+    assert!(
+        late_handovers(city, &city.east).await.is_empty(),
+        "never the east's"
+    );
+    let (_, panel) = city
+        .call(&city.city, "GET", "/api/v1/centres/status", None)
+        .await;
+    let west = panel
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["id"] == "west"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(
+        west["handovers_late"], 1,
+        "counted on the city's panel: {west}"
+    );
+    let (status, answer) = city
+        .post(
+            &city.west,
+            &format!("/api/v1/cases/{id}/dispatch"),
+            json!({"department": "环卫所"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.get("handover").is_none(), "taken up: {answer}");
+    wait_for(
+        "the late hand-over cleared",
+        Duration::from_secs(15),
+        async || {
+            late_handovers(city, &city.city)
+                .await
+                .is_empty()
+                .then_some(())
+        },
+    )
+    .await;
 }
 
 pub(super) async fn an_overdue_case_is_urged_from_above_and_answered_below(city: &City) {

@@ -8,7 +8,7 @@
 //!
 //! One module per concern: the setup and the walk through one city here; what each centre sees
 //! and may act on (`scope`), escalation and the children's panel (`above`), hand-overs and 督办
-//! (`handover`), the role × action × centre matrix (`matrix`), the demo's own tree (`demo`).
+//! and their deadlines (`handover`), the role × action × centre matrix (`matrix`), the demo's own tree (`demo`).
 
 mod above;
 mod demo;
@@ -57,7 +57,7 @@ fn config(addr: std::net::SocketAddr) -> String {
          [[layer]]\nid = \"air\"\ntitle_zh = \"空气\"\ntitle_en = \"Air\"\n\n\
          [[source]]\nid = \"air\"\nlayer = \"air\"\nkind = \"geojson\"\nurl = \"http://{addr}/air\"\ninterval_s = 1\n\n\
          [[rules.threshold]]\nid = \"pm25\"\nlayer = \"air\"\nfield = \"pm25\"\ntitle_zh = \"PM2.5 超标\"\nlevels = {{ red = 150 }}\n\n\
-         [incidents]\ncategories = {{ \"市容环境\" = 4, \"路灯\" = 0.02 }}\ndepartments = [\"环卫所\"]\n\n\
+         [incidents]\ncategories = {{ \"市容环境\" = 4, \"路灯\" = 0.02 }}\ndepartments = [\"环卫所\"]\nhandover_limit_min = 1\n\n\
          [[centres]]\nid = \"prefecture\"\nname_zh = \"市中心\"\n\n\
          [[centres]]\nid = \"west\"\nparent = \"prefecture\"\nname_zh = \"西区分中心\"\njurisdiction = {{ polygon = {} }}\nack_limit_min = 1\n\n\
          [[centres]]\nid = \"east\"\nparent = \"prefecture\"\nname_zh = \"东区分中心\"\njurisdiction = {{ polygon = {} }}\n",
@@ -211,6 +211,8 @@ async fn a_district_sees_and_acts_on_its_own_and_never_on_its_neighbours() {
     scope::a_case_is_its_districts_and_the_neighbour_is_refused(&city).await;
     scope::search_finds_only_its_own_area(&city).await;
     handover::a_case_goes_up_and_comes_back_down(&city).await;
+    handover::a_hand_over_left_lying_is_red_until_taken_up(&city).await;
+    scope::a_parent_reads_a_childs_numbers_and_a_child_not_its_neighbours(&city).await;
     above::the_childrens_panel_counts_what_the_store_holds(&city, &engine).await;
     handover::an_overdue_case_is_urged_from_above_and_answered_below(&city).await;
     engine.shutdown();

@@ -155,3 +155,46 @@ pub(super) async fn search_finds_only_its_own_area(city: &City) {
         "the east finds nothing of the west's"
     );
 }
+
+/// A parent stepped into a child's view reads the child's own headline numbers and trend
+/// (`centre=`); a child asking for its neighbour's is refused, an unknown centre is not found.
+pub(super) async fn a_parent_reads_a_childs_numbers_and_a_child_not_its_neighbours(city: &City) {
+    let (status, _) = city
+        .call(&city.city, "GET", "/api/v1/summary?centre=west", None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, answer) = city
+        .call(&city.east, "GET", "/api/v1/summary?centre=west", None)
+        .await;
+    assert_eq!(status, 403, "the east does not read the west's: {answer}");
+    let (status, _) = city
+        .call(
+            &city.east,
+            "GET",
+            "/api/v1/summary/series?centre=west",
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = city
+        .call(&city.city, "GET", "/api/v1/summary?centre=nowhere", None)
+        .await;
+    assert_eq!(status, 404);
+    // The open reds in the latest sample of each district's trend, as the city reads them.
+    let reds = |centre: &'static str| async move {
+        let path = format!("/api/v1/summary/series?centre={centre}");
+        let (_, series) = city.call(&city.city, "GET", &path, None).await;
+        series
+            .as_array()
+            .and_then(|s| s.last())
+            .and_then(|s| s["warnings"][3].as_u64())
+    };
+    let west = wait_for(
+        "the west's trend sampled",
+        Duration::from_secs(20),
+        async || reds("west").await,
+    )
+    .await;
+    assert!(west >= 1, "the west's red is in its trend: {west}");
+    assert_eq!(reds("east").await, Some(0), "and not in the east's");
+}

@@ -249,7 +249,7 @@ export class Wall implements DeltaSink {
   async refreshPanels() {
     try {
       const stations = this.layers.byTemplate('overweight');
-      const [, changed] = await Promise.all([this.layers.refreshInfo(), this.health.refresh(), this.kpi.refresh(this.live, stations)]);
+      const [, changed] = await Promise.all([this.layers.refreshInfo(), this.health.refresh(), this.kpi.refresh(this.live, stations, this.centres.focus)]);
       // A state change the stream has not told us about yet still changes how features draw.
       for (const layer of changed) void this.fetchLayer(layer, true);
     } catch (e) {

@@ -136,6 +136,7 @@ impl Api {
             remaining_ms: None,
             pending: None,
             urged: None,
+            handover: None,
             created_at: now,
             updated_at: now,
             closed_at: None,
@@ -237,6 +238,14 @@ impl Api {
                 }
                 let to = self.hand_over_target(&case, action)?;
                 recorded = format!("{action}:{to}");
+                let limit_ms = i64::from(self.engine.config.incidents.handover_limit_min) * 60_000;
+                case.handover = Some(crate::cases::HandOver {
+                    act: action.to_string(),
+                    from: holder.clone(),
+                    to: to.clone(),
+                    at: now,
+                    due_at: now.saturating_add(limit_ms),
+                });
                 case.centre = to;
             }
             "approve" | "deny" => {
@@ -286,9 +295,13 @@ impl Api {
                 }
             },
         }
-        // The holder's next step answers a 督办.
+        // The holder's next step answers a 督办, and takes up a hand-over (a hand-over's own
+        // step starts the next one).
         if action != "urge" {
             case.urged = None;
+            if !matches!(action, "hand_down" | "report_up") {
+                case.handover = None;
+            }
         }
         case.updated_at = now;
         let step = Step {

@@ -52,6 +52,8 @@ pub struct CentreStatus {
     pub red: u32,
     /// Cases of its held under a 督办 from above.
     pub urged: u32,
+    /// Cases handed to it (下派 or 上报) it has left past their hand-over deadline.
+    pub handovers_late: u32,
     /// The most severe open warning's title (the longest unacknowledged among equals).
     pub worst: Option<String>,
     pub worst_en: Option<String>,
@@ -81,11 +83,7 @@ impl Api {
                 .collect()
         };
         let now = self.engine.data_now();
-        let minute = jiff::Timestamp::from_millisecond(now)
-            .map(|t| t.to_zoned(self.engine.config.centre.zone()))
-            .map_or(0, |z| {
-                u32::try_from(i32::from(z.hour()) * 60 + i32::from(z.minute())).unwrap_or(0)
-            });
+        let minute = crate::centres::Centres::minute_of_day(now, &self.engine.config.centre.zone());
         let mut out = Vec::new();
         for child in own.children.iter().filter_map(|&i| centres.at(i)) {
             let scope = centres.scope(&child.id);
@@ -113,6 +111,7 @@ impl Api {
                 unacknowledged: count(&|w| w.state == State::Raised),
                 red: count(&|w| w.what.level == Level::Red),
                 urged: count(&|w| w.what.kind == crate::rules::Kind::Urged),
+                handovers_late: count(&|w| w.what.key.starts_with("handover:")),
                 worst: worst.map(|w| w.what.title.clone()),
                 worst_en: worst.map(|w| w.what.title_en.clone()),
                 cases: self.engine.store.case_summary_owned_by(&scope, now).await?,

@@ -42,18 +42,17 @@ impl Api {
         Ok(hits)
     }
 
-    /// The headline numbers' trend since the engine started, oldest first; with `since` (data
-    /// clock ms), only the samples after it — what a wall that already holds the trend needs.
-    pub fn summary_series(&self, since: Option<i64>) -> Vec<crate::kpi::Sample> {
-        let series = self
-            .engine
-            .kpi_series
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        let after = since.unwrap_or(i64::MIN);
-        // Samples are in time order: skip from the back to the first newer one.
-        let newer = series.iter().rev().take_while(|s| s.at > after).count();
-        series.iter().skip(series.len() - newer).cloned().collect()
+    /// The headline numbers' trend over `who`'s centre's area since the engine started, oldest
+    /// first; with `since` (data clock ms), only the samples after it — what a wall that already
+    /// holds the trend needs.
+    pub fn summary_series(
+        &self,
+        who: &crate::access::Principal,
+        since: Option<i64>,
+    ) -> Vec<crate::kpi::Sample> {
+        self.engine
+            .kpi_trend
+            .since(self.centre_of(who), since.unwrap_or(i64::MIN))
     }
 
     /// The wall's headline numbers over the whole city. Where the incident layer's features

@@ -42,6 +42,23 @@ impl Api {
         }))
     }
 
+    /// `who` looking at `centre`'s view (a parent stepped into a child's): the same account,
+    /// narrowed to that centre's area; without `centre`, `who` itself. A centre outside `who`'s
+    /// scope is refused (403), an unknown one is not found (404).
+    pub fn viewing(&self, who: &Principal, centre: Option<&str>) -> Result<Principal, ApiError> {
+        let Some(centre) = centre.filter(|c| !c.is_empty()) else {
+            return Ok(who.clone());
+        };
+        if self.engine.centres.get(centre).is_none() {
+            return Err(ApiError::NotFound(format!("no centre `{centre}`")));
+        }
+        self.within_scope(who, centre, &format!("centre {centre}'s view"))?;
+        Ok(Principal {
+            centre: Some(centre.to_string()),
+            ..who.clone()
+        })
+    }
+
     /// Whether `who` sees everything (the city's centre).
     pub(super) fn sees_all(&self, who: &Principal) -> bool {
         self.centre_of(who) == self.engine.centres.root().id

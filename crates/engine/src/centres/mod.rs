@@ -87,7 +87,8 @@ impl Centres {
         self.centres.iter().find(|c| c.id == id)
     }
 
-    fn index(&self, id: &str) -> Option<usize> {
+    /// Where `id` stands in the tree (what [`Centres::at`] takes).
+    pub fn index(&self, id: &str) -> Option<usize> {
         self.centres.iter().position(|c| c.id == id)
     }
 
@@ -169,6 +170,29 @@ impl Centres {
             None => true,
             Some((start, end)) if start < end => (start..end).contains(&minute),
             Some((start, end)) => minute >= start || minute < end,
+        }
+    }
+
+    /// The minute of the day (0–1439) that data-clock instant `now_ms` is in the centre's time
+    /// zone: what duty hours are read against.
+    pub fn minute_of_day(now_ms: i64, zone: &jiff::tz::TimeZone) -> u32 {
+        jiff::Timestamp::from_millisecond(now_ms)
+            .map(|t| t.to_zoned(zone.clone()))
+            .map_or(0, |z| {
+                u32::try_from(i32::from(z.hour()) * 60 + i32::from(z.minute())).unwrap_or(0)
+            })
+    }
+
+    /// The nearest centre above `index` that is on duty at `minute` (the root when none is:
+    /// someone has to hear it); `None` for the root itself.
+    pub fn on_duty_above(&self, index: usize, minute: u32) -> Option<&Centre> {
+        let mut at = self.centres.get(index)?.parent?;
+        loop {
+            let centre = self.centres.get(at)?;
+            match centre.parent {
+                Some(up) if !Self::on_duty(centre, minute) => at = up,
+                _ => return Some(centre),
+            }
         }
     }
 

@@ -181,3 +181,73 @@ fn a_region_the_levels_do_not_have_is_named() {
         "{problems:?}"
     );
 }
+
+/// A red in town n1 (north county), raised at `raised` (ms), as the rules hold it.
+fn red_in_n1(raised: i64) -> crate::rules::Warning {
+    use crate::rules::{Desired, Kind, Level, State, Warning};
+    Warning {
+        id: "w1".into(),
+        what: Desired {
+            key: "g1".into(),
+            kind: Kind::FloodLevel,
+            level: Level::Red,
+            layer: "flood".into(),
+            subject: "g1".into(),
+            title: "积水".into(),
+            title_en: "Flooding".into(),
+            detail: String::new(),
+            detail_en: String::new(),
+            lon: 24.2,
+            lat: 61.2,
+            value: 1.0,
+            threshold: 0.5,
+            related: vec![],
+            owner: None,
+        },
+        state: State::Raised,
+        raised_at: raised,
+        updated_at: raised,
+        acknowledged_at: None,
+        acknowledged_by: None,
+        cleared_at: None,
+        peak_level: Level::Red,
+        centre: "n1".into(),
+    }
+}
+
+#[test]
+fn a_red_left_unacknowledged_goes_up_after_the_limit_and_at_once_off_duty() {
+    use crate::rules::unacknowledged::evaluate;
+    let mut specs = two_counties();
+    specs[3].duty_hours = Some("08:00-20:00".into()); // town n1
+    specs[1].duty_hours = Some("08:00-18:00".into()); // its county, north
+    let (centres, _) = build(&specs).expect("tree");
+    let red = [red_in_n1(0)];
+    let noon = 12 * 60;
+    // Staffed: the town has its ten minutes; then its county hears of it.
+    assert!(evaluate(red.iter(), &centres, 9 * 60_000, noon).is_empty());
+    let up = evaluate(red.iter(), &centres, 11 * 60_000, noon);
+    assert_eq!(up.len(), 1);
+    assert_eq!(up[0].owner.as_deref(), Some("north"));
+    assert!(up[0].title.contains("11 分钟未确认"), "{}", up[0].title);
+    // At 19:00 the town is staffed but its county is not: the prefecture hears of it.
+    let evening = evaluate(red.iter(), &centres, 11 * 60_000, 19 * 60);
+    assert_eq!(evening[0].owner.as_deref(), Some("prefecture"));
+    // At 21:00 nobody is at the town's wall: up at once, saying why.
+    let night = evaluate(red.iter(), &centres, 60_000, 21 * 60);
+    assert_eq!(night.len(), 1, "off duty: no limit to wait out");
+    assert_eq!(night[0].owner.as_deref(), Some("prefecture"));
+    assert!(night[0].title.contains("非值守时段"), "{}", night[0].title);
+}
+
+#[test]
+fn the_minute_of_the_day_is_read_in_the_centres_zone() {
+    let helsinki = jiff::tz::TimeZone::get("Europe/Helsinki").expect("zone");
+    // 2026-12-07T10:00:00Z is 12:00 in Helsinki (UTC+2 in winter).
+    let at = 1_796_637_600_000;
+    assert_eq!(Centres::minute_of_day(at, &helsinki), 12 * 60);
+    assert_eq!(
+        Centres::minute_of_day(at, &jiff::tz::TimeZone::UTC),
+        10 * 60
+    );
+}

@@ -23,6 +23,14 @@ pub struct IncidentsConfig {
     /// Departments and grids cases are dispatched to (free text when empty).
     #[serde(default)]
     pub departments: Vec<String>,
+    /// Minutes a centre has to take up a case handed to it (下派 or 上报) with its first step
+    /// (default 60): past it the hand-over is overdue, on its own clock.
+    #[serde(default = "default_handover")]
+    pub handover_limit_min: u32,
+}
+
+fn default_handover() -> u32 {
+    60
 }
 
 fn default_limit() -> f64 {
@@ -59,6 +67,7 @@ impl Default for IncidentsConfig {
             categories: default_categories(),
             amber_at: default_amber(),
             departments: Vec::new(),
+            handover_limit_min: default_handover(),
         }
     }
 }
@@ -106,6 +115,12 @@ impl IncidentsConfig {
             problems.push((
                 "incidents.categories",
                 "is empty: list at least one category".into(),
+            ));
+        }
+        if !(1..=7 * 24 * 60).contains(&self.handover_limit_min) {
+            problems.push((
+                "incidents.handover_limit_min",
+                format!("{} min: give 1 to 10080 (a week)", self.handover_limit_min),
             ));
         }
         if !(self.amber_at > 0.0 && self.amber_at < 1.0) {

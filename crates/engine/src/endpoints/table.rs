@@ -99,9 +99,13 @@ endpoints! {
     search: Get "/api/v1/search" needs "view",
         (q: Option<String>) -> Vec<Hit>,
         |api, who, a| api.search_for(who, a.q.as_deref().unwrap_or(""));
+    /// The headline numbers over the caller's area, or a centre's under it (`centre`).
     summary: Get "/api/v1/summary" needs "view",
-        () -> Summary,
-        |api, who, _a| Ok(api.summary_for(who).await);
+        (centre: Option<String>) -> Summary,
+        |api, who, a| {
+            let viewer = api.viewing(who, a.centre.as_deref())?;
+            Ok(api.summary_for(&viewer).await)
+        };
     sources: Get "/api/v1/sources" needs "view",
         () -> Vec<SourceStatus>,
         |api, _who, _a| Ok(api.sources());
@@ -174,10 +178,14 @@ endpoints! {
     history: Get "/api/v1/history" needs "view",
         (layer: String, id: String, since: Option<Instant>, limit: Option<u32>) -> Vec<HistoryPoint>,
         |api, _who, a| api.history(&a.layer, &a.id, a.since.map_or(0, |s| s.0), a.limit.unwrap_or(1_000)).await;
-    /// The headline numbers' trend; with `since`, only what came after it.
+    /// The headline numbers' trend over the caller's area (or `centre`'s); with `since`, only
+    /// what came after it.
     summary_series: Get "/api/v1/summary/series" needs "view",
-        (since: Option<Instant>) -> Vec<Sample>,
-        |api, _who, a| Ok(api.summary_series(a.since.map(|s| s.0)));
+        (since: Option<Instant>, centre: Option<String>) -> Vec<Sample>,
+        |api, who, a| {
+            let viewer = api.viewing(who, a.centre.as_deref())?;
+            Ok(api.summary_series(&viewer, a.since.map(|s| s.0)))
+        };
     /// The video wall's saved layouts (预案) and tours.
     video_layouts: Get "/api/v1/video/layouts" needs "view",
         () -> Vec<VideoLayout>,
@@ -204,8 +212,11 @@ endpoints! {
         (#[body] new_case: NewCase) -> Case,
         |api, who, a| api.create_case(who, a.new_case, "operator").await;
     case_summary: Get "/api/v1/cases/summary" needs "view",
-        () -> CaseSummary,
-        |api, who, _a| api.case_summary_for(who).await;
+        (centre: Option<String>) -> CaseSummary,
+        |api, who, a| {
+            let viewer = api.viewing(who, a.centre.as_deref())?;
+            api.case_summary_for(&viewer).await
+        };
     /// The centres under the caller's, each with its warnings, cases and whether its wall is
     /// there (the parent's panel of its children).
     centre_status: Get "/api/v1/centres/status" needs "view",

@@ -16,12 +16,14 @@ use crate::rules::{Judging, Kind, Memory, Warning, Warnings};
 use crate::spatial::SpatialIndex;
 use crate::store::{Backend, StoreError};
 
+mod accounts;
 mod cases;
 mod checkpoints;
 mod commit;
 mod ingest;
 mod start;
 mod ticker;
+mod trend;
 
 pub use ingest::RELOAD_ABOVE;
 
@@ -60,8 +62,8 @@ pub struct Engine {
     /// Taken while a procedure step is checked and recorded: two operators pressing the same
     /// step at once record it once.
     pub(crate) steps: tokio::sync::Mutex<()>,
-    /// The headline numbers' recent trend (in memory: a restart starts a new one).
-    pub(crate) kpi_series: std::sync::Mutex<std::collections::VecDeque<crate::kpi::Sample>>,
+    /// The headline numbers' recent trend, per centre.
+    pub(crate) kpi_trend: trend::KpiTrend,
     /// Tiles of the configured basemap, fetched and cached for the wall.
     pub(crate) basemap: Option<crate::basemap::Basemap>,
     /// The datum the map is drawn in: what leaves for the map is shifted to it.
@@ -137,12 +139,15 @@ impl Engine {
     pub(crate) async fn evaluate_rules(&self, layer: Option<&str>) {
         let rules = &self.config.rules;
         let now = self.data_now();
-        // Cases whose clock runs, read before the rules' lock is taken (a store read waits).
+        // Cases whose clock runs or that wait to be taken up (a hand-over lands before the
+        // case is dispatched), read before the rules' lock is taken (a store read waits).
         let running = match layer {
             None => self
                 .store
                 .cases(
                     &[
+                        crate::cases::CaseState::Received,
+                        crate::cases::CaseState::Registered,
                         crate::cases::CaseState::Dispatched,
                         crate::cases::CaseState::Handling,
                     ],
@@ -184,8 +189,14 @@ impl Engine {
             }
             // Reds a centre has left unacknowledged past its limit, raised on its parent's wall.
             if layer.is_none() && self.centres.len() > 1 {
-                let desired =
-                    crate::rules::unacknowledged::evaluate(warnings.open(), &self.centres, now);
+                let minute =
+                    crate::centres::Centres::minute_of_day(now, &self.config.centre.zone());
+                let desired = crate::rules::unacknowledged::evaluate(
+                    warnings.open(),
+                    &self.centres,
+                    now,
+                    minute,
+                );
                 changed.extend(warnings.reconcile(&[Kind::Unacknowledged], desired, now));
             }
         }
@@ -225,22 +236,6 @@ impl Engine {
                     .extent()
                     .map(|b| b.at_least(DATA_EXTENT_MIN_DEG))
             })
-    }
-
-    /// Adds one point to the KPI trend; keeps the last 2,000 (about 3 hours at one per 5 s).
-    pub(crate) async fn sample_kpis(&self) {
-        let mut by_level = [0usize; 4];
-        for w in self.rules.lock().await.warnings.open() {
-            by_level[w.what.level as usize] += 1;
-        }
-        let summary =
-            crate::kpi::summarize(&self.index(), &crate::kpi::KpiLayers::of(&self.config));
-        let sample = crate::kpi::Sample::of(self.data_now(), &summary, by_level);
-        let mut series = self.kpi_series.lock().unwrap_or_else(|p| p.into_inner());
-        series.push_back(sample);
-        while series.len() > 2_000 {
-            series.pop_front();
-        }
     }
 
     /// Persists changed warnings and sends them out as deltas. A store failure is logged and

@@ -70,7 +70,7 @@ impl Engine {
             centres,
             rebuilding: Default::default(),
             health_changed: Default::default(),
-            kpi_series: Default::default(),
+            kpi_trend: Default::default(),
             steps: Default::default(),
             rules: tokio::sync::Mutex::new(RuleState {
                 warnings: Warnings::restore(open_warnings, last_warning),

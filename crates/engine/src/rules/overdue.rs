@@ -1,6 +1,8 @@
 //! Case deadlines: a case whose clock runs (dispatched or handling) raises an orange warning
 //! once it has used `amber_at` of its time limit, and a red one past its deadline. A case that
-//! moves on (reported, suspended, closed) clears its warning.
+//! moves on (reported, suspended, closed) clears its warning. A hand-over between centres has
+//! a clock of its own: left past its `due_at` by the centre it went to, it raises a red on
+//! that centre's wall (and so its parents'), cleared by that centre's first step.
 
 use super::{Desired, Kind, Level};
 use crate::cases::Case;
@@ -35,6 +37,7 @@ fn detail(case: &Case, state: &str) -> String {
 
 pub fn evaluate(cases: &[Case], amber_at: f64, now: i64) -> Vec<Desired> {
     let mut out = Vec::new();
+    out.extend(cases.iter().filter_map(|c| handover_overdue(c, now)));
     for case in cases {
         let (Some(deadline), true) = (case.deadline_at, case.state.clock_runs()) else {
             continue;
@@ -80,6 +83,35 @@ pub fn evaluate(cases: &[Case], amber_at: f64, now: i64) -> Vec<Desired> {
     out
 }
 
+/// A red for a hand-over its receiving centre has left past its deadline.
+fn handover_overdue(case: &Case, now: i64) -> Option<Desired> {
+    let handover = case.handover.as_ref().filter(|h| now > h.due_at)?;
+    let minutes = now.saturating_sub(handover.at) / 60_000;
+    let (zh, en) = label(case);
+    let (act, act_en) = match handover.act.as_str() {
+        "report_up" => ("上报", "reported up"),
+        _ => ("下派", "handed down"),
+    };
+    Some(Desired {
+        key: format!("handover:{}", case.id),
+        kind: Kind::Overdue,
+        level: Level::Red,
+        layer: "cases".into(),
+        subject: case.id.clone(),
+        title: format!("{zh} {act}后 {minutes} 分钟未接收"),
+        title_en: format!("{en} {act_en} {minutes} min ago, not taken up"),
+        detail: detail(case, case.state.zh()),
+        detail_en: detail(case, case.state.as_str()),
+        lon: case.lon,
+        lat: case.lat,
+        value: minutes as f64,
+        threshold: (handover.due_at.saturating_sub(handover.at) / 60_000) as f64,
+        related: vec![case.id.clone()],
+        // The centre it went to must take it up; its parents see it through their scope.
+        owner: Some(handover.to.clone()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +139,7 @@ mod tests {
             remaining_ms: None,
             pending: None,
             urged: None,
+            handover: None,
             created_at: 0,
             updated_at: 0,
             closed_at: None,
@@ -127,6 +160,33 @@ mod tests {
         assert_eq!(red[0].title_en, "Case 垃圾满溢 (AJ000001) overdue by 1.0 h");
         assert_eq!(red[0].detail_en, "市容环境 · 环卫所 · 垃圾满溢");
         assert!(at(11 * hour, CaseState::Reported).is_empty());
+        assert!(at(11 * hour, CaseState::Registered).is_empty());
         assert!(at(11 * hour, CaseState::Suspended).is_empty());
+    }
+
+    #[test]
+    fn a_hand_over_left_past_its_deadline_is_red_on_the_receivers_wall() {
+        let minute = 60_000;
+        let mut handed = case(CaseState::Registered, None);
+        handed.centre = "west".into();
+        handed.handover = Some(crate::cases::HandOver {
+            act: "hand_down".into(),
+            from: "city".into(),
+            to: "west".into(),
+            at: 0,
+            due_at: 60 * minute,
+        });
+        assert!(evaluate(&[handed.clone()], 0.75, 59 * minute).is_empty());
+        let late = evaluate(&[handed.clone()], 0.75, 61 * minute);
+        assert_eq!(late.len(), 1);
+        assert_eq!(late[0].level, Level::Red);
+        assert_eq!(late[0].owner.as_deref(), Some("west"));
+        assert!(
+            late[0].title.contains("下派后 61 分钟未接收"),
+            "{}",
+            late[0].title
+        );
+        handed.handover = None; // the west took its first step
+        assert!(evaluate(&[handed], 0.75, 61 * minute).is_empty());
     }
 }

@@ -162,6 +162,20 @@ pub struct Urge {
     pub at: i64,
 }
 
+/// A case handed from one centre to another (下派 or 上报), waiting for the receiving centre's
+/// first step: it has its own deadline (`[incidents] handover_limit_min`), apart from the
+/// case's, so a hand-over left lying is seen before the case itself runs late.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct HandOver {
+    /// `hand_down` or `report_up`.
+    pub act: String,
+    pub from: String,
+    pub to: String,
+    pub at: i64,
+    /// Data-clock ms by which the receiving centre takes its first step.
+    pub due_at: i64,
+}
+
 /// What an action does to a case.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -289,6 +303,9 @@ pub struct Case {
     /// A parent's 督办 standing on it (cleared by the next step).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urged: Option<Urge>,
+    /// The hand-over the receiving centre has not yet taken up (cleared by its next step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover: Option<HandOver>,
     pub created_at: i64,
     pub updated_at: i64,
     pub closed_at: Option<i64>,

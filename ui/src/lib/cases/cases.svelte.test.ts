@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CasesState, hoursLeft } from './cases.svelte';
+import { CasesState, handoverLabel, hoursLeft } from './cases.svelte';
 import { fakeTransport } from '../testing/fakes';
 import type { Case } from '../../types';
 
@@ -52,6 +52,13 @@ describe('CasesState', () => {
     expect(hoursLeft(5_400_000, 0)).toBe(1.5);
     expect(hoursLeft(0, 3_600_000)).toBe(-1);
     expect(hoursLeft(0, 60_000)).toBe(-0.1);
+  });
+
+  it('says how long a hand-over has left to be taken up, or how late it lies', () => {
+    const handed = { ...c('A1', 'registered'), handover: { act: 'hand_down', from: 'city', to: 'west', at: 0, due_at: 3_600_000 } };
+    expect(handoverLabel(c('A2', 'registered'), 0, true)).toBeNull();
+    expect(handoverLabel(handed, 1_800_000, true)).toEqual({ text: '待接收 剩 30 分钟', late: false });
+    expect(handoverLabel(handed, 3_690_000, false)).toEqual({ text: 'not taken up, 2 min late', late: true });
   });
 
   it('uploads a step\'s photos first and sends their references with the step', async () => {

@@ -152,3 +152,13 @@ export function hoursLeft(deadline: number | null, now: number): number | null {
   // A case minutes past its deadline is overdue, not "0 h left".
   return deadline < now && left === 0 ? -0.1 : left;
 }
+
+/** What a hand-over still waiting to be taken up says on its row: minutes left to take it up,
+ * or how long past its deadline it lies; `null` when none waits. */
+export function handoverLabel(c: Case, now: number, zh: boolean): { text: string; late: boolean } | null {
+  if (!c.handover) return null;
+  const minutes = Math.ceil(Math.abs(c.handover.due_at - now) / 60_000);
+  const late = now > c.handover.due_at;
+  if (late) return { text: zh ? `待接收 超时 ${minutes} 分钟` : `not taken up, ${minutes} min late`, late };
+  return { text: zh ? `待接收 剩 ${minutes} 分钟` : `to take up: ${minutes} min left`, late };
+}

@@ -17,10 +17,11 @@ export interface CentresWiring {
 }
 
 /** A child's colour on the parent's map: red where a red waits, amber where anything else
- * does (unacknowledged, overdue, urged), green where nothing does, grey when its wall is away. */
+ * does (unacknowledged, overdue, urged, a hand-over not taken up), green where nothing does,
+ * grey when its wall is away. */
 export function stateColour(c: CentreStatus): string {
   if (c.red > 0) return '#ff4d64';
-  if (c.unacknowledged > 0 || c.cases.overdue > 0 || c.urged > 0) return '#ffb020';
+  if (c.unacknowledged > 0 || c.cases.overdue > 0 || c.urged > 0 || c.handovers_late > 0) return '#ffb020';
   return c.online ? '#35d07f' : '#6b7c93';
 }
 

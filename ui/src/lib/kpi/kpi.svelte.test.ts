@@ -36,7 +36,21 @@ describe('KPIs', () => {
     engine.push(sample(3));
     await k.refresh(true);
     expect(k.series.map((s) => s.at)).toEqual([1, 2, 3]);
-    expect(t.calls.filter(([c]) => c === 'summarySeries').map(([, a]) => a)).toEqual([[undefined], [2], [2]]);
+    expect(t.calls.filter(([c]) => c === 'summarySeries').map(([, a]) => a)).toEqual([[undefined, null], [2, null], [2, null]]);
+  });
+
+  it("stepped into a child centre, reads that centre's numbers and starts its trend afresh", async () => {
+    const sample = (at: number) => ({ at, flood_over: 0, max_level_m: 0, overload_rate_pct: 0, violations_1h: 0, incidents_open: 0, closure_rate_pct: 0, warnings: [0, 0, 0, 0] as [number, number, number, number] });
+    const t = fakeTransport({ summary: summary(1), summarySeries: (since?: number, centre?: string | null) => (centre ? [sample(7)] : [sample(1), sample(2)]).filter((s) => since == null || s.at > since) });
+    const k = new KpiState(t);
+    await k.refresh(true);
+    expect(k.series.map((s) => s.at)).toEqual([1, 2]);
+    await k.refresh(true, undefined, 'west');
+    expect(k.series.map((s) => s.at)).toEqual([7]);
+    expect(t.calls.filter(([c]) => c === 'summary').at(-1)?.[1]).toEqual(['west']);
+    expect(t.calls.filter(([c]) => c === 'summarySeries').at(-1)?.[1]).toEqual([undefined, 'west']);
+    await k.refresh(true);
+    expect(k.series.map((s) => s.at)).toEqual([1, 2]);
   });
 
   it('keeps the replayed summary while replaying; refreshes it live', async () => {

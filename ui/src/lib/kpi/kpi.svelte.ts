@@ -34,18 +34,27 @@ export class KpiState {
   stations: StationRate[] = $state.raw([]);
 
   private stationsAt = -Infinity;
+  /** The centre whose numbers are held (`null`: the wall's own). */
+  private centre: string | null = null;
 
   constructor(
     private transport: Transport,
     private now: () => number = Date.now,
   ) {}
 
-  /** Live KPIs; `stationsLayer` when the wall draws weigh stations. */
-  async refresh(live: boolean, stationsLayer?: string) {
+  /** Live KPIs; `stationsLayer` when the wall draws weigh stations; `centre` when the wall
+   * stepped into a child centre's view (its area's numbers and trend, not the wall's own). */
+  async refresh(live: boolean, stationsLayer?: string, centre: string | null = null) {
+    if (centre !== this.centre) {
+      // Another area: its own trend from the start, not appended to the last one's.
+      this.centre = centre;
+      this.series = [];
+    }
     // The trend is fetched by what is new since the last sample held: the whole of it each
     // second would be up to 2,000 samples parsed and dropped again, a steady stream of garbage.
     const last = this.series.at(-1)?.at;
-    const [summary, fresh] = await Promise.all([live ? this.transport.summary() : Promise.resolve(null), this.transport.summarySeries(last)]);
+    const [summary, fresh] = await Promise.all([live ? this.transport.summary(centre) : Promise.resolve(null), this.transport.summarySeries(last, centre)]);
+    if (centre !== this.centre) return; // stepped elsewhere while this was asked
     if (fresh.length) this.series = [...this.series, ...fresh].slice(-SERIES_KEPT);
     if (summary && live) this.summary = summary;
     // Every station with its recent passes is ~50 KB: its hourly ranking is refreshed every

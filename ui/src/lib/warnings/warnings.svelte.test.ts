@@ -27,6 +27,14 @@ describe('WarningsState', () => {
     expect(draws).toBe(4);
   });
 
+  it("counts a stepped-in child's warnings only, when asked to", () => {
+    const s = new WarningsState(fakeTransport(), () => {});
+    s.fold([{ ...warning('a', 'red'), centre: 'west' }, { ...warning('b', 'red'), centre: 'east' }, { ...warning('c', 'orange', 'acknowledged'), centre: 'west' }]);
+    const west = (w: { centre?: string | null }) => w.centre === 'west';
+    expect([s.unacked, s.unackedWhere(west)]).toEqual([2, 1]);
+    expect([s.count('red'), s.count('red', west), s.count('orange', west)]).toEqual([2, 1, 1]);
+  });
+
   it('keeps the ticker to the twelve latest', () => {
     const s = new WarningsState(fakeTransport(), () => {});
     s.fold(Array.from({ length: 20 }, (_, i) => warning(`w${i}`, 'blue')));

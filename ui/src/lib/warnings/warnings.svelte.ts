@@ -50,11 +50,17 @@ export class WarningsState {
   }
 
   get unacked(): number {
-    return this.list.filter((w) => w.state === 'raised').length;
+    return this.unackedWhere(() => true);
   }
 
-  count(level: WarningLevel): number {
-    return this.list.filter((w) => w.level === level).length;
+  /** Those still to acknowledge among the warnings `keep` keeps (a stepped-in child's). */
+  unackedWhere(keep: (w: Warning) => boolean): number {
+    return this.list.filter((w) => w.state === 'raised' && keep(w)).length;
+  }
+
+  /** Open warnings of `level`, among those `keep` keeps (all without). */
+  count(level: WarningLevel, keep: (w: Warning) => boolean = () => true): number {
+    return this.list.filter((w) => w.level === level && keep(w)).length;
   }
 
   /** Replaces the list (the open warnings now, or as they stood at a replayed instant). */

@@ -329,7 +329,7 @@ mod tests {
     fn the_module_names_each_endpoint_once_with_its_types() {
         let ts = typescript().endpoints;
         assert!(ts.contains("import type {"));
-        assert!(ts.contains("  caseSummary(): Promise<CaseSummary>;"));
+        assert!(ts.contains("  caseSummary(centre?: string | null): Promise<CaseSummary>;"));
         assert!(ts.contains("features(layer: string, bbox?: [number, number, number, number] | null, zoom?: number | null): Promise<FeatureCollection>;"));
         assert!(
             ts.contains("replayWarnings: (at) => send('replay_warnings', { at: Math.round(at) })")
