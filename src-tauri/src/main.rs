@@ -188,8 +188,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut access = access_mode(token_file.as_deref(), &token_role, token_expires)?;
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(async {
-                let (api, _sim) =
+                let (api, sim) =
                     start(cli.config.as_deref(), demo, cli.seed, cli.time_scale, None).await?;
+                // The demo's store is its own and thrown away: each centre's officer can sign
+                // in to it from a browser (the desktop wall is its one operator).
+                if sim.is_some() {
+                    access.demo_accounts = api
+                        .seed_demo_accounts()
+                        .await
+                        .context("creating the demo's accounts")?;
+                }
                 if let Some(centre) = &access.token_centre {
                     anyhow::ensure!(
                         api.engine().centres().get(centre).is_some(),
@@ -378,6 +386,7 @@ fn access_mode(
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty()),
         secure_cookie: false,
+        demo_accounts: Vec::new(),
     })
 }
 

@@ -180,6 +180,32 @@ await suite(async (browser) => {
     }
   });
 
+  await check("the demo's login card lists each centre's officer; signed in as a district's, the wall is that district's", async () => {
+    const page = await browser.newPage({ viewport: { width: 3840, height: 2160 }, deviceScaleFactor: 1 });
+    try {
+      await page.goto(base);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 90_000 });
+      await page.click('[data-testid=sign-in-as]');
+      await page.waitForSelector('[data-testid=demo-accounts]', { timeout: 5_000 });
+      const accounts = await page.locator('[data-testid=demo-accounts] [data-account]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-account')));
+      await page.screenshot({ path: path.join(out, 'layout-demo-accounts.png') });
+      console.log(`     demo accounts: ${accounts.join(' · ')}`);
+      assert(accounts.length === 5, `accounts: ${accounts.join(', ')}`);
+      const district = accounts.find((a) => a && !a.startsWith('city-'));
+      await page.click(`[data-account="${district}"]`);
+      await Promise.all([page.waitForEvent('load', { timeout: 30_000 }), page.click('[data-testid=login] button[type=submit]')]);
+      // Not `data-ready`: that waits for every core layer drawn in view, and a district's view
+      // may hold none of some layer (no weigh station in its area).
+      await page.waitForFunction(() => document.querySelector('h1 .name')?.textContent?.includes('分中心') && document.querySelectorAll('.wlist li').length > 0, null, { timeout: 60_000 });
+      await page.waitForTimeout(3_000);
+      await page.screenshot({ path: path.join(out, 'layout-district-3840x2160.png') });
+      const access = await page.locator('[data-testid=access]').textContent();
+      assert(access?.includes(district ?? '?'), `header: ${access}`);
+    } finally {
+      await page.close();
+    }
+  });
+
   await check('English at 1920×1080: the header on one line, no Chinese in any of the wall\'s own words', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     try {

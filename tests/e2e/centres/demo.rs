@@ -66,3 +66,32 @@ async fn the_demo_city_is_a_city_centre_three_districts_and_their_streets() {
     );
     city.engine.shutdown();
 }
+
+/// The demo lists an account for the city's centre and each district's: each signs in as its
+/// centre's officer (what the demo's login card offers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_an_officer_for_each_centre() {
+    let city = citywall_e2e::start_city("centres-demo-accounts", 60.0, 1.0).await;
+    let accounts = city.api.seed_demo_accounts().await.expect("accounts");
+    let tree = city.api.meta().centres;
+    assert_eq!(accounts.len(), 2 + tree.children.len(), "{accounts:?}");
+    for account in &accounts {
+        let session = city
+            .api
+            .login(&account.name, &account.password, None)
+            .await
+            .expect("signs in");
+        let principal = city
+            .api
+            .principal(Some(&session.token))
+            .await
+            .expect("a session");
+        let expected = (account.centre != tree.id).then(|| account.centre.clone());
+        assert_eq!(principal.centre, expected, "{}", account.name);
+        assert_eq!(principal.role, account.role);
+    }
+    assert!(accounts
+        .iter()
+        .any(|a| a.centre == tree.children[0].id && a.centre_zh.ends_with("分中心")));
+    city.engine.shutdown();
+}

@@ -25,6 +25,8 @@ pub struct AccessMode {
     pub open: bool,
     /// Served over HTTPS: the session cookie is marked `Secure`.
     pub secure_cookie: bool,
+    /// The demo's accounts, listed on its login card (none outside demo mode).
+    pub demo_accounts: Vec<super::DemoAccount>,
 }
 
 /// What the wall shows of who it is working for.
@@ -37,6 +39,8 @@ pub struct WhoAmI {
     pub can: Vec<String>,
     /// The incident loop's steps the principal may take, each with the states it leaves from.
     pub steps: std::collections::BTreeMap<String, Vec<crate::cases::CaseState>>,
+    /// In demo mode, the accounts a visitor may sign in with (each centre's officer).
+    pub demo_accounts: Vec<super::DemoAccount>,
 }
 
 /// Byte-for-byte comparison that takes the same time wherever the first difference is.
@@ -114,6 +118,7 @@ impl Api {
             open: self.access_mode.open,
             can,
             steps,
+            demo_accounts: self.access_mode.demo_accounts.clone(),
         }
     }
 

@@ -5,6 +5,7 @@ mod access;
 mod cameras;
 mod cases;
 mod centres;
+mod demo_accounts;
 mod features;
 mod history;
 mod media;
@@ -25,6 +26,7 @@ pub use regions::{RegionCount, RegionCounts};
 
 pub use access::{AccessMode, WhoAmI};
 pub use cases::{NewCase, StepInput};
+pub use demo_accounts::DemoAccount;
 pub use media::{sniff, stored_id, MediaRef, MAX_PHOTO_BYTES, MEDIA_PATH};
 pub use video::{TileGroup, VideoLayout};
 pub use video_tiles::TileSession;

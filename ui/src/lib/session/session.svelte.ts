@@ -18,6 +18,8 @@ export class Session {
   /** Why the last login failed, in the engine's words. */
   error: string | null = $state(null);
   busy = $state(false);
+  /** An open demo wall's visitor asked for the login card (to sign in as a centre's officer). */
+  choosing = $state(false);
 
   constructor(private transport: Transport) {}
 
@@ -54,6 +56,6 @@ export class Session {
 
   async logout(): Promise<void> {
     await this.transport.logout();
-    this.who = { principal: null, open: false, can: [], steps: {} };
+    this.who = { principal: null, open: false, can: [], steps: {}, demo_accounts: [] };
   }
 }
