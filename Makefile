@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 XVFB := xvfb-run -a -s "-screen 0 1920x1080x24"
 
-.PHONY: setup endpoints ui build demo serve test lint test-rust test-ui test-browser soak bench basemap clean
+.PHONY: setup endpoints ui build demo serve test lint test-rust test-postgres test-ui test-browser soak bench basemap clean
 
 setup:
 	./scripts/setup.sh
@@ -52,6 +52,12 @@ test-ui: setup endpoints
 test-rust: build
 	CITYWALL_REQUIRE_APP_E2E=1 CITYWALL_REQUIRE_PEERS=1 $(XVFB) cargo test --workspace
 	@cat test-output/app-idle.txt 2>/dev/null || true
+	$(MAKE) test-postgres
+
+# The engine's end-to-end suite again with its store in PostgreSQL + PostGIS (a server of its
+# own on loopback, Debian's postgresql-15): the second backend behaves as the first.
+test-postgres: setup
+	CITYWALL_E2E_STORE=postgres CITYWALL_REQUIRE_PEERS=1 cargo test -p citywall-e2e --test e2e
 
 test-browser: build
 	node tests/browser/wall.e2e.mjs

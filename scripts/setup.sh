@@ -2,7 +2,7 @@
 # Installs what CityWall needs on Debian 12 and is missing: system packages (Tauri's WebKitGTK
 # stack, Xvfb, WebKitWebDriver, Chromium for browser tests, a CJK font, tilemaker and pyosmium
 # to build a real city's basemap in the tests, GStreamer's RTSP server for the video interop
-# test) and the npm packages of the UI and the browser tests. Safe to run again: it only installs what is missing.
+# test, PostgreSQL 15 + PostGIS 3 for the store's second backend) and the npm packages of the UI and the browser tests. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,7 @@ packages=(
   xvfb xauth webkit2gtk-driver chromium python3-venv mosquitto
   tilemaker python3-pyosmium
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-ugly python3-gi
+  postgresql-15 postgresql-15-postgis-3
 )
 missing=()
 for p in "${packages[@]}"; do

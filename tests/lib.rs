@@ -82,9 +82,59 @@ pub async fn start_city_with(
         sim_origin_ms: (sim.clock.now() * 1000.0) as i64,
         scale,
     });
-    let engine = Engine::start(config).await.expect("engine starts");
+    let engine = start_engine(config).await.expect("engine starts");
     let api = Api::new(engine.clone());
     Running { sim, engine, api }
+}
+
+/// Whether this run's engines keep their store in PostgreSQL (`CITYWALL_E2E_STORE=postgres`):
+/// a test that tampers with SQLite's file itself says it is skipped.
+pub fn on_postgres() -> bool {
+    std::env::var("CITYWALL_E2E_STORE").is_ok_and(|v| v == "postgres")
+}
+
+/// The engine on `config`. With `CITYWALL_E2E_STORE=postgres` (`make test-postgres`) its store
+/// is a fresh database on a PostgreSQL + PostGIS server this test binary starts once: every
+/// end-to-end test runs unchanged on the second backend.
+pub async fn start_engine(
+    mut config: Config,
+) -> Result<Arc<Engine>, citywall_engine::engine::EngineError> {
+    if on_postgres() {
+        use citywall_store::postgres::server::TestServer;
+        static SERVER: std::sync::OnceLock<TestServer> = std::sync::OnceLock::new();
+        // One database per store file the test names: an engine restarted on the same config
+        // finds what it stored before.
+        static DATABASES: std::sync::Mutex<Vec<(PathBuf, String)>> =
+            std::sync::Mutex::new(Vec::new());
+        let server = SERVER.get_or_init(|| {
+            TestServer::start("e2e").unwrap_or_else(|why| panic!("PostgreSQL for the e2e: {why}"))
+        });
+        let known = {
+            let databases = DATABASES.lock().unwrap_or_else(|p| p.into_inner());
+            databases
+                .iter()
+                .find(|(path, _)| *path == config.store_path)
+                .map(|(_, url)| url.clone())
+        };
+        let url = match known {
+            Some(url) => url,
+            None => {
+                static NAMED: std::sync::atomic::AtomicUsize =
+                    std::sync::atomic::AtomicUsize::new(0);
+                let n = NAMED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let url = server
+                    .database(&format!("e2e_{n}_{}", std::process::id()))
+                    .await
+                    .unwrap_or_else(|why| panic!("a database for the e2e: {why}"));
+                if let Ok(mut d) = DATABASES.lock() {
+                    d.push((config.store_path.clone(), url.clone()));
+                }
+                url
+            }
+        };
+        config.store_url = Some(url);
+    }
+    Engine::start(config).await
 }
 
 /// A loopback port free right now, for a peer the test starts.

@@ -451,7 +451,14 @@ fn check_config(file: &std::path::Path) -> ExitCode {
                 file.display(),
                 config.layers.len(),
                 config.sources.len(),
-                config.store_path.display()
+                match &config.store_url {
+                    Some(url) => format!(
+                        "PostgreSQL {} ({} connections)",
+                        citywall_engine::store::postgres::redacted(url),
+                        config.store_pool
+                    ),
+                    None => config.store_path.display().to_string(),
+                }
             );
             ExitCode::SUCCESS
         }

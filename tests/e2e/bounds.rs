@@ -7,7 +7,7 @@
 use citywall_e2e::{scratch_dir, serve_loopback};
 use citywall_engine::access::Role;
 use citywall_engine::api::AccessMode;
-use citywall_engine::{Api, Config, Engine};
+use citywall_engine::{Api, Config};
 use futures_util::SinkExt;
 
 const PASSWORD: &str = "correct horse battery";
@@ -32,7 +32,7 @@ async fn wall(name: &str) -> (String, Api, std::collections::HashMap<&'static st
         &dir,
     )
     .expect("config");
-    let engine = Engine::start(config).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config).await.expect("engine");
     let api = Api::new(engine.clone()).with_access(AccessMode {
         open: false,
         ..Default::default()

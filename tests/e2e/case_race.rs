@@ -4,7 +4,7 @@
 use citywall_e2e::scratch_dir;
 use citywall_engine::access::{Principal, Role};
 use citywall_engine::api::{NewCase, StepInput};
-use citywall_engine::{Api, Config, Engine};
+use citywall_engine::{Api, Config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steps_taken_at_once_on_one_case_apply_once_and_the_rest_are_told_why() {
@@ -15,7 +15,7 @@ async fn steps_taken_at_once_on_one_case_apply_once_and_the_rest_are_told_why() 
         &dir,
     )
     .expect("config");
-    let engine = Engine::start(config).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config).await.expect("engine");
     let api = Api::new(engine.clone());
     let duty = Principal {
         name: "值班员 张伟".into(),

@@ -4,7 +4,7 @@
 //! redirect the engine elsewhere nor pass JSON off as a picture.
 
 use citywall_e2e::{scratch_dir, serve_loopback};
-use citywall_engine::{Api, Config, Engine};
+use citywall_engine::{Api, Config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_in_configured_urls_appear_in_no_answer() {
@@ -40,7 +40,7 @@ async fn keys_in_configured_urls_appear_in_no_answer() {
          auth = {{ bearer_env = \"CITYWALL_ATTACK_PARKING_TOKEN\" }}\n"
     );
     let config = Config::parse(&text, "wall.toml", &dir).expect("config");
-    let engine = Engine::start(config).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config).await.expect("engine");
     let api = Api::new(engine.clone());
     let addr = serve_loopback(citywall_server::router(api.clone(), None)).await;
     let base = format!("http://{addr}");
@@ -140,7 +140,7 @@ async fn a_tile_service_cannot_redirect_the_engine_or_pass_json_off_as_a_picture
          [[layer]]\nid = \"points\"\ntitle_zh = \"点\"\n"
     );
     let config = Config::parse(&text, "wall.toml", &dir).expect("config");
-    let engine = Engine::start(config).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config).await.expect("engine");
     let addr = serve_loopback(citywall_server::router(Api::new(engine.clone()), None)).await;
     let client = reqwest::Client::new();
     let status = async |z: u8| {

@@ -69,7 +69,9 @@ async fn an_outage_is_a_warning_graded_by_what_went_dark() {
         ));
     }
     let config = Config::parse(&text, "outage.toml", &dir).expect("valid config");
-    let engine = Engine::start(config).await.expect("engine starts");
+    let engine = citywall_e2e::start_engine(config)
+        .await
+        .expect("engine starts");
     let api = Api::new(engine.clone());
 
     wait_for("every source up", Duration::from_secs(10), async || {
@@ -230,7 +232,9 @@ async fn an_air_quality_layer_with_two_threshold_rules() -> Air {
          [warnings.procedures.threshold]\ndepartment = \"市生态环境局\"\ncontact = \"0527-12369\"\nsteps = [\"核实监测数据\", \"通知属地街道\"]\n"
     );
     let config = Config::parse(&text, "air.toml", &dir).expect("valid config");
-    let engine = Engine::start(config).await.expect("engine starts");
+    let engine = citywall_e2e::start_engine(config)
+        .await
+        .expect("engine starts");
     let api = Api::new(engine.clone());
     Air {
         readings,

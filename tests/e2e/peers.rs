@@ -12,7 +12,7 @@ use std::time::Duration;
 use citywall_e2e::{free_port, scratch_dir, wait_for};
 use citywall_engine::api::FeatureQuery;
 use citywall_engine::health::SourceState;
-use citywall_engine::{Api, Config, Engine};
+use citywall_engine::{Api, Config};
 use serde_json::json;
 
 fn venv_bin(name: &str) -> Option<PathBuf> {
@@ -148,9 +148,10 @@ async fn ogc_features_pages_through_pygeoapi() {
     let text = format!(
         "[[layer]]\nid = \"flood\"\n\n[[source]]\nid = \"pygeoapi\"\nlayer = \"flood\"\nkind = \"ogc-features\"\nurl = \"http://127.0.0.1:{port}\"\ncollection = \"gauges\"\nlimit = 40\ninterval_s = 1\n"
     );
-    let engine = Engine::start(Config::parse(&text, "peers.toml", &dir).expect("valid config"))
-        .await
-        .expect("engine starts");
+    let engine =
+        citywall_e2e::start_engine(Config::parse(&text, "peers.toml", &dir).expect("valid config"))
+            .await
+            .expect("engine starts");
     let api = Api::new(engine.clone());
     let status = wait_for(
         "all 230 items over 6 pages",
@@ -251,9 +252,10 @@ async fn sensorthings_gauges_feed_the_flood_layer() {
     let text = format!(
         "[[layer]]\nid = \"flood\"\n\n[[source]]\nid = \"sta\"\nlayer = \"flood\"\nkind = \"sensorthings\"\nurl = \"{base}\"\nlimit = 15\nobservation_order = \"resultTime\"\ndatastreams = {{ \"水位\" = \"level_m\" }}\ninterval_s = 1\n"
     );
-    let engine = Engine::start(Config::parse(&text, "sta.toml", &dir).expect("valid config"))
-        .await
-        .expect("engine starts");
+    let engine =
+        citywall_e2e::start_engine(Config::parse(&text, "sta.toml", &dir).expect("valid config"))
+            .await
+            .expect("engine starts");
     let api = Api::new(engine.clone());
     wait_for(
         "40 gauges over three pages",
@@ -344,9 +346,10 @@ async fn mqtt_readings_arrive_and_survive_a_broker_restart() {
     let text = format!(
         "[[layer]]\nid = \"flood\"\n\n[[source]]\nid = \"gauges\"\nlayer = \"flood\"\nkind = \"mqtt\"\nurl = \"mqtt://127.0.0.1:{port}\"\ntopics = [\"city/flood/+/level\"]\nfields = {{ id = \"gauge\", lon = \"lng\", lat = \"lat\" }}\ninterval_s = 0.3\nmax_backoff_s = 1\n"
     );
-    let engine = Engine::start(Config::parse(&text, "mqtt.toml", &dir).expect("valid config"))
-        .await
-        .expect("engine starts");
+    let engine =
+        citywall_e2e::start_engine(Config::parse(&text, "mqtt.toml", &dir).expect("valid config"))
+            .await
+            .expect("engine starts");
     let api = Api::new(engine.clone());
     wait_for("the subscription", Duration::from_secs(10), async || {
         (api.sources().first()?.state == SourceState::Ok).then_some(())

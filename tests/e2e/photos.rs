@@ -47,7 +47,7 @@ async fn a_served_wall_taking_reports_from_an_intake_app() -> Served {
         &dir,
     )
     .expect("config");
-    let engine = Engine::start(config).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config).await.expect("engine");
     let api = Api::new(engine.clone()).with_access(AccessMode {
         token: Some(INTAKE_TOKEN.into()),
         token_role: Some(Role::Intake),

@@ -106,7 +106,7 @@ async fn an_instant_replays_to_what_the_wall_showed_then_every_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_big_first_load_replays_as_it_landed() {
     use axum::routing::get;
-    use citywall_engine::{Api, Config, Engine};
+    use citywall_engine::{Api, Config};
 
     const N: usize = 60_000;
     let mut body = String::from(r#"{"type":"FeatureCollection","features":["#);
@@ -137,7 +137,9 @@ async fn a_big_first_load_replays_as_it_landed() {
         "[store]\npath = \"wall.db\"\n[[layer]]\nid = \"gauges\"\n[[source]]\nid = \"gauges\"\nlayer = \"gauges\"\nkind = \"geojson\"\nurl = \"http://{addr}/points\"\ninterval_s = 3600\n"
     );
     let config = Config::parse(&text, "big.toml", &dir).expect("config");
-    let engine = Engine::start(config).await.expect("engine starts");
+    let engine = citywall_e2e::start_engine(config)
+        .await
+        .expect("engine starts");
     let api = Api::new(engine.clone());
     wait_for("the first load", Duration::from_secs(60), async || {
         (api.layers()[0].count == N).then_some(())

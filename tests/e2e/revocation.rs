@@ -6,13 +6,13 @@ use std::path::Path;
 
 use citywall_e2e::{scratch_dir, serve_loopback};
 use citywall_engine::api::AccessMode;
-use citywall_engine::{Api, Config, Engine};
+use citywall_engine::{Api, Config};
 
 const TOKEN: &str = "kiosk-token-0123456789";
 
 async fn wall(dir: &Path, token_expires: Option<i64>) -> (std::net::SocketAddr, Api) {
     let config = Config::parse("[store]\npath = \"wall.db\"\n", "wall.toml", dir).expect("config");
-    let engine = Engine::start(config).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config).await.expect("engine");
     let api = Api::new(engine).with_access(AccessMode {
         open: false,
         token: Some(TOKEN.into()),
@@ -65,6 +65,10 @@ fn citywall(config: &Path, args: &[&str]) -> (bool, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_disabled_or_removed_account_is_out_at_once() {
+    if citywall_e2e::on_postgres() {
+        eprintln!("skipped on PostgreSQL: `citywall user` / `audit` read the config file, which names SQLite here");
+        return;
+    }
     let dir = scratch_dir("revoke-accounts");
     let config = dir.join("wall.toml");
     std::fs::write(&config, "[store]\npath = \"wall.db\"\n").expect("config");

@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use citywall_e2e::{scratch_dir, serve_loopback, wait_for};
 use citywall_engine::rules::{Kind, Level, Warning};
-use citywall_engine::{Api, Config, Engine};
+use citywall_engine::{Api, Config};
 use serde_json::json;
 
 /// Each gauge: its level (m), minutes since it was observed, its district.
@@ -70,7 +70,9 @@ async fn rate_stale_and_count_rules_raise_and_clear_through_the_poll() {
          title_en = \"{{name}} surge {{surge_cm}} cm\"\n"
     );
     let config = Config::parse(&text, "river.toml", &dir).expect("valid config");
-    let engine = Engine::start(config).await.expect("engine starts");
+    let engine = citywall_e2e::start_engine(config)
+        .await
+        .expect("engine starts");
     let api = Api::new(engine.clone());
     let open = async |kind: Kind| -> Vec<Warning> {
         api.warnings(false, 1000)

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use citywall_e2e::scratch_dir;
 use citywall_engine::access::Role;
 use citywall_engine::api::AccessMode;
-use citywall_engine::{Api, Config, Engine};
+use citywall_engine::{Api, Config};
 use citywall_server as serve;
 use citywall_server::listen::{admission, tls_acceptor};
 
@@ -39,7 +39,9 @@ async fn the_wall_over_https_sets_a_secure_cookie_and_refuses_plain_http() {
     .expect("config");
     let (cert, key) = config.serve.tls().expect("tls configured");
     let acceptor = tls_acceptor(cert, key).expect("certificate loads");
-    let engine = Engine::start(config.clone()).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config.clone())
+        .await
+        .expect("engine");
     engine
         .store()
         .put_user("duty", Role::Duty, "correct horse battery", "test", 0)

@@ -21,6 +21,7 @@ mod presentation;
 mod raw;
 mod recover;
 mod serve;
+mod store;
 mod triage;
 pub use crate::regions::RegionConfig;
 pub use basemap::{BasemapConfig, BasemapKind};
@@ -89,8 +90,12 @@ pub enum ConfigError {
 pub struct Config {
     /// Where the config came from, for messages; `None` for a config built in code.
     pub origin: Option<PathBuf>,
-    /// The SQLite database file.
+    /// The SQLite database file (unless `store_url` names a PostgreSQL database).
     pub store_path: PathBuf,
+    /// `[store] url`: the PostgreSQL + PostGIS database the engine keeps its truth in.
+    pub store_url: Option<String>,
+    /// Connections of the PostgreSQL store's pool.
+    pub store_pool: u32,
     /// Demo mode: the wall shows 演示数据 / DEMO permanently.
     pub demo: bool,
     /// In demo mode, the simulated city's clock, so the wall shows the time its data speaks of.
@@ -268,20 +273,7 @@ impl Config {
             }
         }
 
-        let store_path = match &raw.store {
-            Some(store) => {
-                let p = store.get_ref().path.get_ref();
-                if p.trim().is_empty() {
-                    problem(
-                        store.get_ref().path.span(),
-                        "store.path",
-                        "is empty: give a file path for the database".into(),
-                    );
-                }
-                base.join(p)
-            }
-            None => base.join("citywall.db"),
-        };
+        let store = store::store_at(raw.store.as_ref(), base, &mut problem);
 
         let mut regions = Vec::new();
         for region in &raw.regions {
@@ -428,7 +420,9 @@ impl Config {
             audit,
             centres,
             origin: None,
-            store_path,
+            store_path: store.path,
+            store_url: store.url,
+            store_pool: store.pool,
             demo: raw.demo.unwrap_or(false),
             demo_clock: None,
             layers,

@@ -19,11 +19,11 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// The most a row's actor, action and target hold (characters), and its detail (bytes of JSON):
 /// a 5 MB camera name is a 5 MB audit row otherwise.
-const MAX_NAME_CHARS: usize = 128;
-const MAX_TARGET_CHARS: usize = 256;
+pub(crate) const MAX_NAME_CHARS: usize = 128;
+pub(crate) const MAX_TARGET_CHARS: usize = 256;
 const MAX_DETAIL_BYTES: usize = 4_096;
 
-fn clip(text: &str, chars: usize) -> String {
+pub(crate) fn clip(text: &str, chars: usize) -> String {
     match text.char_indices().nth(chars) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),
@@ -31,7 +31,7 @@ fn clip(text: &str, chars: usize) -> String {
 }
 
 /// The detail as stored: its JSON, or — past [`MAX_DETAIL_BYTES`] — an excerpt saying so.
-fn bounded_detail(detail: &Value) -> String {
+pub(crate) fn bounded_detail(detail: &Value) -> String {
     let text = detail.to_string();
     if text.len() <= MAX_DETAIL_BYTES {
         return text;

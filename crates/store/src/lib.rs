@@ -11,10 +11,11 @@ pub mod backend;
 pub mod cases;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
-mod credentials;
+pub(crate) mod credentials;
 mod error;
 mod history;
 pub mod media;
+pub mod postgres;
 pub mod values;
 mod video;
 mod warnings;

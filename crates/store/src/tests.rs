@@ -101,3 +101,28 @@ async fn sqlite_passes_the_conformance_suite() {
     .await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// PostgreSQL + PostGIS passes the same suite: each check on a fresh database of a server of
+/// its own. Without the server installed the test says so and passes, unless
+/// `CITYWALL_REQUIRE_PEERS=1` (as `make test` sets it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_passes_the_conformance_suite() {
+    use crate::postgres::{server::TestServer, PgStore};
+    let server = match TestServer::start("conformance") {
+        Ok(server) => server,
+        Err(why) if std::env::var("CITYWALL_REQUIRE_PEERS").is_ok_and(|v| v == "1") => {
+            panic!("PostgreSQL is required here: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    let server = &server;
+    crate::conformance::run(|check| async move {
+        let url = server.database(check).await.expect("a database");
+        let store = PgStore::open(&url, 4).await.expect("store opens");
+        Box::new(store) as Box<dyn Backend>
+    })
+    .await;
+}

@@ -19,7 +19,7 @@ async fn oversized_bodies_and_path_traversal_are_refused_and_pages_carry_the_csp
         &dir,
     )
     .expect("config");
-    let engine = Engine::start(config).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config).await.expect("engine");
     let api = Api::new(engine.clone());
     let addr = serve_loopback(citywall_server::router(api, Some(ui))).await;
     let base = format!("http://{addr}");

@@ -59,7 +59,7 @@ async fn a_served_wall_with_an_account_per_role() -> Wall {
         &dir,
     )
     .expect("config");
-    let engine = Engine::start(config).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config).await.expect("engine");
     let api = Api::new(engine.clone()).with_access(AccessMode {
         token: Some(TOKEN.into()),
         token_role: Some(Role::Wall),

@@ -53,7 +53,6 @@ async fn a_case_goes_round_the_loop_and_the_rates_match_the_store() {
 
 /// The wall the loop is walked on: its store, its engine on a fast data clock, who acts.
 struct Loop {
-    dir: std::path::PathBuf,
     engine: std::sync::Arc<Engine>,
     api: Api,
     duty: Principal,
@@ -76,7 +75,7 @@ async fn a_wall_whose_data_clock_runs_an_hour_a_second() -> Loop {
         sim_origin_ms: now,
         scale: 3600.0,
     });
-    let engine = Engine::start(config).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config).await.expect("engine");
     let api = Api::new(engine.clone()).with_access(AccessMode {
         token: Some(INTAKE_TOKEN.into()),
         token_role: Some(Role::Intake),
@@ -88,7 +87,6 @@ async fn a_wall_whose_data_clock_runs_an_hour_a_second() -> Loop {
     let kiosk = who("大屏", Role::Wall);
 
     Loop {
-        dir,
         engine,
         api,
         duty,
@@ -450,18 +448,19 @@ async fn open311_reports_come_in_and_read_back(l: &Loop) {
 }
 
 async fn the_rates_equal_the_rows_counted_by_hand(l: &Loop) {
-    let Loop { dir, api, .. } = l;
+    let Loop { engine, api, .. } = l;
     // The rates, from the façade, equal closed / received counted from the rows by hand.
     let summary = api.case_summary().await.expect("summary");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("wall.db").display()))
-        .await
-        .expect("open the store");
-    let (received, closed, on_time): (i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), SUM(state = 'closed'), SUM(state = 'closed' AND on_time = 1) FROM cases",
-    )
-    .fetch_one(&pool)
-    .await
-    .expect("count");
+    let rows = engine.store().cases(&[], 5_000).await.expect("the cases");
+    let closed_rows = || {
+        rows.iter()
+            .filter(|c| c.state == citywall_engine::cases::CaseState::Closed)
+    };
+    let (received, closed, on_time) = (
+        rows.len() as i64,
+        closed_rows().count() as i64,
+        closed_rows().filter(|c| c.on_time == Some(true)).count() as i64,
+    );
     assert_eq!(
         (summary.received, summary.closed),
         (received as u64, closed as u64)

@@ -60,7 +60,7 @@ async fn the_demo_city_is_a_city_centre_three_districts_and_their_streets() {
         parts += city.api.summary_for(&officer).await.incidents.total;
     }
     assert!(
-        parts > 0 && parts < whole.incidents.total,
+        parts > 0 && parts <= whole.incidents.total,
         "the districts' incidents {parts} of the city's {}",
         whole.incidents.total
     );

@@ -146,7 +146,7 @@ async fn two_districts(
         sim_origin_ms: now,
         scale: 30.0,
     });
-    let engine = Engine::start(config).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config).await.expect("engine");
     let api = Api::new(engine.clone()).with_access(AccessMode {
         open: false,
         ..Default::default()

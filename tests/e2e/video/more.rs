@@ -149,7 +149,7 @@ async fn an_h264_wall_gets_every_access_unit_in_order_from_a_key_frame() {
 async fn layouts_and_tours_survive_a_restart() {
     use citywall_engine::access::{Principal, Role};
     use citywall_engine::api::VideoLayout;
-    use citywall_engine::{Api, Config, Engine};
+    use citywall_engine::{Api, Config};
 
     let dir = citywall_e2e::scratch_dir("video-layouts");
     let config =
@@ -175,7 +175,7 @@ async fn layouts_and_tours_survive_a_restart() {
         spans: Vec::new(),
         groups: Vec::new(),
     };
-    let engine = Engine::start(config()).await.expect("engine");
+    let engine = citywall_e2e::start_engine(config()).await.expect("engine");
     let api = Api::new(engine.clone());
     api.save_video_layout(&duty, layout("黄河路", &["c1", "c2"], &[], None))
         .await
@@ -252,7 +252,9 @@ async fn layouts_and_tours_survive_a_restart() {
     drop(engine);
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let engine = Engine::start(config()).await.expect("engine again");
+    let engine = citywall_e2e::start_engine(config())
+        .await
+        .expect("engine again");
     let api = Api::new(engine.clone());
     let kept = api.video_layouts().await.expect("layouts");
     let names: Vec<&str> = kept.iter().map(|l| l.name.as_str()).collect();

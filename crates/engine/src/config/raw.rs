@@ -15,7 +15,7 @@ use citywall_sources::spec::RawSource;
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
     pub(super) demo: Option<bool>,
-    pub(super) store: Option<Spanned<RawStore>>,
+    pub(super) store: Option<Spanned<super::store::RawStore>>,
     #[serde(default)]
     pub(super) layer: Vec<Spanned<RawLayer>>,
     #[serde(default)]
@@ -44,12 +44,6 @@ pub(super) struct RawRegion {
     pub(super) level: String,
     pub(super) path: String,
     pub(super) name_field: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawStore {
-    pub(super) path: Spanned<String>,
 }
 
 #[derive(Deserialize)]

@@ -353,3 +353,39 @@ levels = { yellow = 0.1, red = 0.2 }
         );
     }
 }
+
+#[test]
+fn the_store_is_a_sqlite_file_or_a_postgres_url_without_its_password() {
+    let c = Config::parse(
+        "[store]\nurl = \"postgres://citywall@db.centre.lan:5432/citywall\"\npool = 16\n",
+        "s.toml",
+        Path::new("."),
+    )
+    .unwrap();
+    assert_eq!(
+        c.store_url.as_deref(),
+        Some("postgres://citywall@db.centre.lan:5432/citywall")
+    );
+    assert_eq!(c.store_pool, 16);
+    let problems = |text: &str| match Config::parse(text, "s.toml", Path::new(".")) {
+        Err(ConfigError::Invalid(p)) => p.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        other => panic!("{text}: {other:?}"),
+    };
+    let said = problems("[store]\nurl = \"postgres://citywall:hunter2@db/citywall\"\n");
+    assert!(
+        said[0].contains("store.url") && said[0].contains("PGPASSWORD"),
+        "{said:?}"
+    );
+    assert!(
+        !said[0].contains("hunter2"),
+        "the password is not repeated: {said:?}"
+    );
+    let said = problems("[store]\npath = \"wall.db\"\nurl = \"postgres://db/citywall\"\n");
+    assert!(said[0].contains("both given"), "{said:?}");
+    let said = problems("[store]\nurl = \"mysql://db/citywall\"\npool = 0\n");
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said[1].contains("store.pool") && said[1].contains("1 to 256"),
+        "{said:?}"
+    );
+}

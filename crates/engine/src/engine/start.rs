@@ -29,12 +29,23 @@ impl Engine {
         }
         let key = crate::store::audit_key::AuditKey::load(&config.audit.key_file, true)
             .map_err(|e| StoreError::AuditKey(e.to_string()))?;
-        let store: Arc<dyn Backend> = Arc::new(
-            SqliteStore::open(&config.store_path)
-                .await?
-                .with_audit_key(key)
-                .with_zone(config.centre.zone()),
-        );
+        let store: Arc<dyn Backend> = match &config.store_url {
+            Some(url) => {
+                let store = crate::store::postgres::PgStore::open(url, config.store_pool).await?;
+                tracing::info!(
+                    "store: PostgreSQL {} ({} connections)",
+                    crate::store::postgres::redacted(url),
+                    config.store_pool
+                );
+                Arc::new(store.with_audit_key(key).with_zone(config.centre.zone()))
+            }
+            None => Arc::new(
+                SqliteStore::open(&config.store_path)
+                    .await?
+                    .with_audit_key(key)
+                    .with_zone(config.centre.zone()),
+            ),
+        };
         let features = store.load_features().await?;
         let open_warnings = store.warnings(true, u32::MAX).await?;
         let last_warning = store.last_warning_number().await?;
