@@ -114,11 +114,12 @@ CREATE TABLE cases (
     updated_at BIGINT NOT NULL,
     deadline_at BIGINT,
     closed_at BIGINT,
-    on_time BOOLEAN,
+    on_time BIGINT,
     body TEXT NOT NULL,
     lon DOUBLE PRECISION GENERATED ALWAYS AS (((body::jsonb) ->> 'lon')::double precision) STORED,
     lat DOUBLE PRECISION GENERATED ALWAYS AS (((body::jsonb) ->> 'lat')::double precision) STORED,
-    centre TEXT GENERATED ALWAYS AS ((body::jsonb) ->> 'centre') STORED
+    centre TEXT GENERATED ALWAYS AS ((body::jsonb) ->> 'centre') STORED,
+    reported_by TEXT GENERATED ALWAYS AS ((body::jsonb) ->> 'reported_by') STORED
 );
 CREATE INDEX cases_state ON cases (state);
 CREATE INDEX cases_centre ON cases (centre);

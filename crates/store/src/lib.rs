@@ -90,6 +90,12 @@ pub struct SqliteStore {
     zone: jiff::tz::TimeZone,
 }
 
+/// What the store's code written once for both backends (the `*_store!` macros) names: SQLite's
+/// types here, PostgreSQL's in [`postgres`].
+pub(crate) type Db = Sqlite;
+pub(crate) type DbRow = SqliteRow;
+pub(crate) type DbConnection = sqlx::SqliteConnection;
+
 /// Upserted rows from which a batch's history is copied inside SQLite (see [`SqliteStore::apply`]).
 const COPY_HISTORY_FROM: usize = 50_000;
 
@@ -367,43 +373,52 @@ impl backend::Backend for SqliteStore {
     }
 }
 
-/// A stored feature row (`layer, id, source, lon, lat, geometry, properties, updated_at`),
-/// current or historical. Properties that are not a JSON object, or a geometry that no longer
-/// reads, name the feature they belong to.
-fn feature_from_row(row: &SqliteRow) -> Result<Feature, StoreError> {
-    let layer: String = row.try_get("layer")?;
-    let id: String = row.try_get("id")?;
-    let text: String = row.try_get("properties")?;
-    let properties: Map<String, Value> =
-        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-            layer: layer.clone(),
-            id: id.clone(),
-            reason: e.to_string(),
-        })?;
-    let geometry: Option<String> = row.try_get("geometry")?;
-    let shape = match geometry {
-        Some(text) => serde_json::from_str::<Value>(&text)
-            .map_err(|e| e.to_string())
-            .and_then(|v| crate::geometry::parse(&v))
-            .map(|at| at.shape.map(Arc::new))
-            .map_err(|reason| StoreError::Corrupt {
-                layer: layer.clone(),
-                id: id.clone(),
-                reason,
-            })?,
-        None => None,
+/// Reading a stored feature row, written once for both backends (`DbRow` is the invoking
+/// module's).
+macro_rules! feature_rows {
+    () => {
+        /// A stored feature row (`layer, id, source, lon, lat, geometry, properties, updated_at`),
+        /// current or historical. Properties that are not a JSON object, or a geometry that no longer
+        /// reads, name the feature they belong to.
+        fn feature_from_row(row: &DbRow) -> Result<Feature, StoreError> {
+            let layer: String = row.try_get("layer")?;
+            let id: String = row.try_get("id")?;
+            let text: String = row.try_get("properties")?;
+            let properties: Map<String, Value> =
+                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+                    layer: layer.clone(),
+                    id: id.clone(),
+                    reason: e.to_string(),
+                })?;
+            let geometry: Option<String> = row.try_get("geometry")?;
+            let shape = match geometry {
+                Some(text) => serde_json::from_str::<Value>(&text)
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| crate::geometry::parse(&v))
+                    .map(|at| at.shape.map(Arc::new))
+                    .map_err(|reason| StoreError::Corrupt {
+                        layer: layer.clone(),
+                        id: id.clone(),
+                        reason,
+                    })?,
+                None => None,
+            };
+            Ok(Feature {
+                layer,
+                id,
+                source: row.try_get("source")?,
+                lon: row.try_get("lon")?,
+                lat: row.try_get("lat")?,
+                shape,
+                properties: crate::model::fitted(properties),
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
     };
-    Ok(Feature {
-        layer,
-        id,
-        source: row.try_get("source")?,
-        lon: row.try_get("lon")?,
-        lat: row.try_get("lat")?,
-        shape,
-        properties: crate::model::fitted(properties),
-        updated_at: row.try_get("updated_at")?,
-    })
 }
+pub(crate) use feature_rows;
+
+feature_rows!();
 
 #[cfg(test)]
 mod tests;

@@ -80,6 +80,11 @@ where
     sqlx::query_scalar(pg(sql))
 }
 
+/// What the store's code written once for both backends names, on PostgreSQL.
+pub(crate) type Db = Postgres;
+pub(crate) type DbRow = PgRow;
+pub(crate) type DbConnection = sqlx::PgConnection;
+
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
@@ -306,38 +311,4 @@ impl crate::backend::Backend for PgStore {
     }
 }
 
-/// A stored feature row, current or historical (as SQLite's [`crate`] reads it).
-fn feature_from_row(row: &PgRow) -> Result<Feature, StoreError> {
-    let layer: String = row.try_get("layer")?;
-    let id: String = row.try_get("id")?;
-    let text: String = row.try_get("properties")?;
-    let properties: Map<String, Value> =
-        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
-            layer: layer.clone(),
-            id: id.clone(),
-            reason: e.to_string(),
-        })?;
-    let geometry: Option<String> = row.try_get("geometry")?;
-    let shape = match geometry {
-        Some(text) => serde_json::from_str::<Value>(&text)
-            .map_err(|e| e.to_string())
-            .and_then(|v| crate::geometry::parse(&v))
-            .map(|at| at.shape.map(Arc::new))
-            .map_err(|reason| StoreError::Corrupt {
-                layer: layer.clone(),
-                id: id.clone(),
-                reason,
-            })?,
-        None => None,
-    };
-    Ok(Feature {
-        layer,
-        id,
-        source: row.try_get("source")?,
-        lon: row.try_get("lon")?,
-        lat: row.try_get("lat")?,
-        shape,
-        properties: crate::model::fitted(properties),
-        updated_at: row.try_get("updated_at")?,
-    })
-}
+crate::feature_rows!();
