@@ -55,9 +55,10 @@ test-rust: build
 	$(MAKE) test-postgres
 
 # The engine's end-to-end suite again with its store in PostgreSQL + PostGIS (a server of its
-# own on loopback, Debian's postgresql-15): the second backend behaves as the first.
+# own on loopback, Debian's postgresql-15): the second backend behaves as the first. The same
+# feature set as `cargo test --workspace`, so the test binary built there is the one run.
 test-postgres: setup
-	CITYWALL_E2E_STORE=postgres CITYWALL_REQUIRE_PEERS=1 cargo test -p citywall-e2e --test e2e
+	CITYWALL_E2E_STORE=postgres CITYWALL_REQUIRE_PEERS=1 cargo test --workspace --test e2e
 
 test-browser: build
 	node tests/browser/wall.e2e.mjs
