@@ -58,6 +58,7 @@ describe('CasesState', () => {
     const handed = { ...c('A1', 'registered'), handover: { act: 'hand_down', from: 'city', to: 'west', at: 0, due_at: 3_600_000 } };
     expect(handoverLabel(c('A2', 'registered'), 0, true)).toBeNull();
     expect(handoverLabel(handed, 1_800_000, true)).toEqual({ text: '待接收 剩 30 分钟', late: false });
+    expect(handoverLabel(handed, -1_000, true)?.text).toBe('待接收 剩 60 分钟');
     expect(handoverLabel(handed, 3_690_000, false)).toEqual({ text: 'not taken up, 2 min late', late: true });
   });
 

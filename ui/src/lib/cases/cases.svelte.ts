@@ -157,7 +157,9 @@ export function hoursLeft(deadline: number | null, now: number): number | null {
  * or how long past its deadline it lies; `null` when none waits. */
 export function handoverLabel(c: Case, now: number, zh: boolean): { text: string; late: boolean } | null {
   if (!c.handover) return null;
-  const minutes = Math.ceil(Math.abs(c.handover.due_at - now) / 60_000);
+  // Rounded, not ceiled: the wall's data clock runs a moment behind the engine's, and a
+  // one-hour hand-over read "61 minutes left" the second it arrived.
+  const minutes = Math.round(Math.abs(c.handover.due_at - now) / 60_000);
   const late = now > c.handover.due_at;
   if (late) return { text: zh ? `待接收 超时 ${minutes} 分钟` : `not taken up, ${minutes} min late`, late };
   return { text: zh ? `待接收 剩 ${minutes} 分钟` : `to take up: ${minutes} min left`, late };
