@@ -90,7 +90,7 @@ impl SimCity {
              steps = [\"查看数据源故障原因\", \"电话通知系统运维单位\", \"恢复后核对缺失时段数据\"]\n\
              department_en = \"Big-data centre, operations on duty\"\n\
              steps_en = [\"Read why the source fails\", \"Call the system's maintainer\", \"After recovery, check the missing period\"]\n\n\
-             [warnings.procedures.hotspot]\ndepartment = \"属地街道网格中心\"\ncontact = \"12345 转属地\"\n\
+             [warnings.procedures.hotspot]\ndepartment = \"属地街道网格中心\"\ncontact = \"0527-12345\"\n\
              steps = [\"查看网格内事件明细\", \"派网格员现场核查\", \"合并立案，跟踪办结\"]\n\
              department_en = \"Local street grid centre\"\n\
              steps_en = [\"Read the grid's incidents\", \"Send a grid officer to check\", \"Register as one case and follow it\"]\n",
